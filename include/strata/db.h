@@ -1,0 +1,62 @@
+// DB: an open database. The entry point of the library.
+//
+// Thread safety: every method may be called concurrently from any number of threads;
+// writes are serialized internally (concurrent writers are grouped into one log write).
+// Destroying the DB requires that no other call on it is in progress.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "strata/comparator.h"
+#include "strata/options.h"
+#include "strata/status.h"
+#include "strata/write_batch.h"
+
+namespace strata {
+
+// A consistent point in time to read at (from DB::GetSnapshot).
+class Snapshot {
+ protected:
+  virtual ~Snapshot() = default;
+};
+
+class DB {
+ public:
+  // Opens (or with create_if_missing, creates) the database in directory path, replaying
+  // its write-ahead logs. Fails with Busy if another DB object or process holds it, with
+  // InvalidArgument for missing/existing databases per the options, with Corruption if a
+  // log is damaged beyond what options.wal_recovery_mode tolerates.
+  static Status Open(const Options& options, const std::string& path, std::unique_ptr<DB>* db);
+
+  DB() = default;
+  DB(const DB&) = delete;
+  DB& operator=(const DB&) = delete;
+  // Closes the database; acknowledged writes stay in the log (sync=false writes are not
+  // fsynced here: call SyncWAL() first if that matters).
+  virtual ~DB() = default;
+
+  virtual Status Put(const WriteOptions& options, std::string_view key,
+                     std::string_view value) = 0;
+  virtual Status Delete(const WriteOptions& options, std::string_view key) = 0;
+  // Applies the batch atomically. The batch is not modified.
+  virtual Status Write(const WriteOptions& options, WriteBatch* batch) = 0;
+
+  // The newest value of key: OK and *value, or NotFound if absent or deleted.
+  virtual Status Get(const ReadOptions& options, std::string_view key, std::string* value) = 0;
+
+  // Makes every write acknowledged so far durable, as if each had used sync=true.
+  virtual Status SyncWAL() = 0;
+
+  // Text about the database's internals; false if name is unknown. Names:
+  //   "strata.stats", "strata.approximate-memory-usage", "strata.num-entries-active-mem-table",
+  //   "strata.last-sequence".
+  virtual bool GetProperty(std::string_view name, std::string* value) = 0;
+};
+
+// Deletes every file of the database in path, then the directory if empty. Fails with Busy
+// if the database is open.
+Status DestroyDB(const std::string& path, const Options& options);
+
+}  // namespace strata

@@ -1,0 +1,144 @@
+// FileSystem: the only way Strata touches files, so that tests can substitute a file system
+// that injects faults or simulates power loss.
+//
+// Thread safety: a FileSystem may be used from any number of threads at once. A file object
+// is used by one thread at a time, except RandomAccessFile::Read, which is safe to call
+// concurrently.
+//
+// Durability contract (what an implementation must provide and the engine relies on):
+// - Data appended to a WritableFile is durable once Sync() returns OK.
+// - A file created by NewWritableFile has a durable directory entry once its first Sync()
+//   returns OK (the implementation syncs the parent directory then).
+// - RenameFile and RemoveFile are durable when they return OK (the parent directory is
+//   synced), and RenameFile atomically replaces an existing target.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "strata/status.h"
+
+namespace strata {
+
+// Sequential reading, for logs.
+class SequentialFile {
+ public:
+  virtual ~SequentialFile() = default;
+  // Reads up to n bytes into scratch (which must have room for n) and points *result at the
+  // bytes read; fewer than n bytes (possibly zero) means end of file.
+  virtual Status Read(size_t n, std::string_view* result, char* scratch) = 0;
+  virtual Status Skip(uint64_t n) = 0;
+};
+
+// Positional reading, for tables. Read may be called concurrently from many threads.
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+  // Like SequentialFile::Read, at an absolute offset. *result may point into scratch or into
+  // memory the file owns (valid while the file lives).
+  virtual Status Read(uint64_t offset, size_t n, std::string_view* result,
+                      char* scratch) const = 0;
+};
+
+// Appending writes. Strata buffers its own writes, so each Append is one write system call.
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  virtual Status Append(std::string_view data) = 0;
+  // Makes everything appended so far durable (fdatasync), and, the first time, the file's
+  // directory entry too.
+  virtual Status Sync() = 0;
+  // Closes the file; later calls fail. Does not sync. The destructor closes too.
+  virtual Status Close() = 0;
+  // Bytes appended so far (including any the file had when opened for appending).
+  virtual uint64_t Size() const = 0;
+};
+
+// An exclusive lock on a file, held until released or the process exits.
+class FileLock {
+ public:
+  virtual ~FileLock() = default;
+};
+
+class FileSystem {
+ public:
+  virtual ~FileSystem() = default;
+
+  // The process-wide POSIX file system.
+  static std::shared_ptr<FileSystem> Default();
+
+  virtual Status NewSequentialFile(const std::string& path,
+                                   std::unique_ptr<SequentialFile>* result) = 0;
+  virtual Status NewRandomAccessFile(const std::string& path,
+                                     std::unique_ptr<RandomAccessFile>* result) = 0;
+  // Creates the file, truncating any existing one.
+  virtual Status NewWritableFile(const std::string& path,
+                                 std::unique_ptr<WritableFile>* result) = 0;
+
+  virtual bool FileExists(const std::string& path) = 0;
+  // Names (not paths) of the entries of dir, without "." and "..".
+  virtual Status GetChildren(const std::string& dir, std::vector<std::string>* names) = 0;
+  virtual Status GetFileSize(const std::string& path, uint64_t* size) = 0;
+  virtual Status RemoveFile(const std::string& path) = 0;
+  virtual Status RenameFile(const std::string& from, const std::string& to) = 0;
+  // Shortens (or extends with zeros) a file that is not open for writing.
+  virtual Status Truncate(const std::string& path, uint64_t size) = 0;
+  // Creates dir if missing (not its parents); OK if it exists.
+  virtual Status CreateDir(const std::string& dir) = 0;
+  virtual Status RemoveDir(const std::string& dir) = 0;
+  // Makes the creation, renaming and removal of dir's entries durable.
+  virtual Status SyncDir(const std::string& dir) = 0;
+
+  // Takes an exclusive advisory lock (flock) on path, creating the file if needed. Fails with
+  // Busy, naming the path, if another process or another open in this process holds it.
+  virtual Status LockFile(const std::string& path, std::unique_ptr<FileLock>* lock) = 0;
+};
+
+// Forwards every call to a target file system; subclasses override what they change.
+class FileSystemWrapper : public FileSystem {
+ public:
+  explicit FileSystemWrapper(std::shared_ptr<FileSystem> target) : target_(std::move(target)) {}
+  FileSystem* target() const { return target_.get(); }
+
+  Status NewSequentialFile(const std::string& p, std::unique_ptr<SequentialFile>* r) override {
+    return target_->NewSequentialFile(p, r);
+  }
+  Status NewRandomAccessFile(const std::string& p,
+                             std::unique_ptr<RandomAccessFile>* r) override {
+    return target_->NewRandomAccessFile(p, r);
+  }
+  Status NewWritableFile(const std::string& p, std::unique_ptr<WritableFile>* r) override {
+    return target_->NewWritableFile(p, r);
+  }
+  bool FileExists(const std::string& p) override { return target_->FileExists(p); }
+  Status GetChildren(const std::string& d, std::vector<std::string>* n) override {
+    return target_->GetChildren(d, n);
+  }
+  Status GetFileSize(const std::string& p, uint64_t* s) override {
+    return target_->GetFileSize(p, s);
+  }
+  Status RemoveFile(const std::string& p) override { return target_->RemoveFile(p); }
+  Status RenameFile(const std::string& f, const std::string& t) override {
+    return target_->RenameFile(f, t);
+  }
+  Status Truncate(const std::string& p, uint64_t s) override { return target_->Truncate(p, s); }
+  Status CreateDir(const std::string& d) override { return target_->CreateDir(d); }
+  Status RemoveDir(const std::string& d) override { return target_->RemoveDir(d); }
+  Status SyncDir(const std::string& d) override { return target_->SyncDir(d); }
+  Status LockFile(const std::string& p, std::unique_ptr<FileLock>* l) override {
+    return target_->LockFile(p, l);
+  }
+
+ private:
+  std::shared_ptr<FileSystem> target_;
+};
+
+// Convenience helpers over any FileSystem.
+Status WriteStringToFile(FileSystem* fs, std::string_view data, const std::string& path,
+                         bool sync);
+Status ReadFileToString(FileSystem* fs, const std::string& path, std::string* data);
+
+}  // namespace strata

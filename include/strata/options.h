@@ -1,0 +1,94 @@
+// Options for opening a database, and for each read and write.
+//
+// Plain structs: defaults are at the declarations, and Options::Validate() rejects
+// inconsistent combinations before Open touches any file. Thread safety: values; copy freely.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "strata/status.h"
+
+namespace strata {
+
+class Comparator;
+class FileSystem;
+class Snapshot;
+
+enum class CompressionType : unsigned char {
+  kNone = 0,  // stored on disk: never renumber
+  kLZ4 = 1,
+};
+
+// How Open treats damage found while replaying write-ahead logs. Every mode reports what it
+// dropped in the LOG; see docs/DURABILITY.md for the exact contract of each.
+enum class WalRecoveryMode : unsigned char {
+  // Default. An incomplete record at the end of a log (a write cut short by a crash) is
+  // dropped silently; any other damage fails Open with Corruption.
+  kTolerateCorruptedTailRecords = 0,
+  // Any damage, even a torn tail, fails Open with Corruption.
+  kAbsoluteConsistency = 1,
+  // Recover the longest undamaged prefix of the log history: stop at the first damage and
+  // ignore everything after it, in that log and in later logs.
+  kPointInTimeRecovery = 2,
+  // Skip damaged records and keep every intact one (may break batch ordering guarantees
+  // across the damage; for salvaging data).
+  kSkipAnyCorruptedRecords = 3,
+};
+
+struct Options {
+  // Order of user keys. Must outlive the database. Null means BytewiseComparator().
+  const Comparator* comparator = nullptr;
+  // Where files live. Null means FileSystem::Default() (POSIX).
+  std::shared_ptr<FileSystem> file_system;
+
+  bool create_if_missing = false;
+  bool error_if_exists = false;
+  // Verify more aggressively during Open and reads (costs some speed).
+  bool paranoid_checks = false;
+  WalRecoveryMode wal_recovery_mode = WalRecoveryMode::kTolerateCorruptedTailRecords;
+
+  // Bytes of writes a memtable collects before it is frozen and flushed to a table.
+  size_t write_buffer_size = 64 << 20;
+  // Memtables (active plus immutable) held at once before writers wait for a flush.
+  int max_write_buffer_number = 2;
+
+  // Table options (used once tables exist).
+  CompressionType compression = CompressionType::kLZ4;
+  size_t block_size = 4 << 10;
+  int block_restart_interval = 16;
+  int bloom_bits_per_key = 10;
+  size_t block_cache_capacity = 32 << 20;
+  int max_open_files = 1000;
+
+  // Level shape (used once compaction exists).
+  int num_levels = 7;
+  int level0_file_num_compaction_trigger = 4;
+  int level0_slowdown_writes_trigger = 20;
+  int level0_stop_writes_trigger = 36;
+  uint64_t max_bytes_for_level_base = 256ull << 20;
+  double max_bytes_for_level_multiplier = 10;
+  uint64_t target_file_size_base = 64ull << 20;
+  int max_background_jobs = 2;
+
+  // InvalidArgument naming the first bad field, or OK.
+  Status Validate() const;
+};
+
+struct ReadOptions {
+  // Read as of this snapshot (from DB::GetSnapshot); null means the latest state.
+  const Snapshot* snapshot = nullptr;
+  // Verify checksums of everything read from table files.
+  bool verify_checksums = true;
+  // Keep blocks read for this operation in the block cache.
+  bool fill_cache = true;
+};
+
+struct WriteOptions {
+  // When true, the write is acknowledged only after the log is fsynced: it survives power
+  // loss. When false, it survives a process crash but a machine crash may lose it.
+  bool sync = false;
+};
+
+}  // namespace strata

@@ -1,0 +1,54 @@
+// WriteBatch: a group of updates applied atomically, in order. After any crash a batch is
+// wholly present or wholly absent.
+//
+// Thread safety: none internally; a batch must not be modified while DB::Write uses it.
+//
+// The encoded form (Data()) is also the write-ahead log record format; see
+// docs/FORMATS.md. It is: fixed64 sequence, fixed32 count, then count records of
+//   kTypeValue   varstring key  varstring value
+//   kTypeDeletion varstring key
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "strata/status.h"
+
+namespace strata {
+
+class WriteBatch {
+ public:
+  // Receives a batch's operations in order (see Iterate).
+  class Handler {
+   public:
+    virtual ~Handler() = default;
+    virtual void Put(std::string_view key, std::string_view value) = 0;
+    virtual void Delete(std::string_view key) = 0;
+  };
+
+  WriteBatch();
+
+  void Put(std::string_view key, std::string_view value);
+  void Delete(std::string_view key);
+  void Clear();
+  // Appends the operations of other to this batch.
+  void Append(const WriteBatch& other);
+
+  // Number of operations.
+  uint32_t Count() const;
+  // Bytes of the encoded form.
+  size_t ApproximateSize() const { return rep_.size(); }
+  // The encoded form; stable until the batch is next modified.
+  std::string_view Data() const { return rep_; }
+
+  // Calls handler for each operation in order; Corruption if the encoding is malformed
+  // (including a count that does not match the records).
+  Status Iterate(Handler* handler) const;
+
+ private:
+  friend class WriteBatchInternal;
+  std::string rep_;
+};
+
+}  // namespace strata
