@@ -1,0 +1,314 @@
+// Tests for the POSIX FileSystem (FileSystem::Default()).
+
+#include "strata/file_system.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "support/test_util.h"
+
+namespace strata::test {
+namespace {
+
+class FileSystemTest : public ::testing::Test {
+ protected:
+  FileSystem* fs() { return fs_.get(); }
+
+  std::shared_ptr<FileSystem> fs_ = FileSystem::Default();
+  TempDir dir_;
+};
+
+TEST_F(FileSystemTest, DefaultIsShared) { EXPECT_EQ(FileSystem::Default(), fs_); }
+
+TEST_F(FileSystemTest, WriteReadRoundTrip) {
+  Random rnd(301);
+  const std::string data = RandomBytes(&rnd, 200000);
+  const std::string path = dir_.Child("f");
+  ASSERT_OK(WriteStringToFile(fs(), data, path, /*sync=*/true));
+  std::string read;
+  ASSERT_OK(ReadFileToString(fs(), path, &read));
+  EXPECT_EQ(read, data);
+  uint64_t size = 0;
+  ASSERT_OK(fs()->GetFileSize(path, &size));
+  EXPECT_EQ(size, data.size());
+}
+
+TEST_F(FileSystemTest, WritableFileTracksSizeAndRejectsUseAfterClose) {
+  std::unique_ptr<WritableFile> file;
+  ASSERT_OK(fs()->NewWritableFile(dir_.Child("f"), &file));
+  EXPECT_EQ(file->Size(), 0u);
+  ASSERT_OK(file->Append("hello"));
+  ASSERT_OK(file->Append(""));
+  ASSERT_OK(file->Append(" world"));
+  EXPECT_EQ(file->Size(), 11u);
+  ASSERT_OK(file->Sync());
+  ASSERT_OK(file->Sync());
+  ASSERT_OK(file->Close());
+  EXPECT_TRUE(file->Append("x").IsIOError());
+  EXPECT_TRUE(file->Sync().IsIOError());
+  EXPECT_TRUE(file->Close().IsIOError());
+  std::string read;
+  ASSERT_OK(ReadFileToString(fs(), dir_.Child("f"), &read));
+  EXPECT_EQ(read, "hello world");
+}
+
+TEST_F(FileSystemTest, NewWritableFileTruncatesExisting) {
+  const std::string path = dir_.Child("f");
+  ASSERT_OK(WriteStringToFile(fs(), "a long first version", path, false));
+  ASSERT_OK(WriteStringToFile(fs(), "short", path, false));
+  std::string read;
+  ASSERT_OK(ReadFileToString(fs(), path, &read));
+  EXPECT_EQ(read, "short");
+}
+
+TEST_F(FileSystemTest, SequentialReadsAndSkip) {
+  const std::string path = dir_.Child("seq");
+  ASSERT_OK(WriteStringToFile(fs(), "0123456789abcdef", path, false));
+  std::unique_ptr<SequentialFile> file;
+  ASSERT_OK(fs()->NewSequentialFile(path, &file));
+  char scratch[32];
+  std::string_view result;
+  ASSERT_OK(file->Read(4, &result, scratch));
+  EXPECT_EQ(result, "0123");
+  ASSERT_OK(file->Skip(6));
+  ASSERT_OK(file->Read(3, &result, scratch));
+  EXPECT_EQ(result, "abc");
+  // Short read at end of file, then empty reads.
+  ASSERT_OK(file->Read(10, &result, scratch));
+  EXPECT_EQ(result, "def");
+  ASSERT_OK(file->Read(10, &result, scratch));
+  EXPECT_TRUE(result.empty());
+  ASSERT_OK(file->Read(10, &result, scratch));
+  EXPECT_TRUE(result.empty());
+}
+
+TEST_F(FileSystemTest, RandomAccessReads) {
+  const std::string path = dir_.Child("rand");
+  ASSERT_OK(WriteStringToFile(fs(), "0123456789abcdef", path, false));
+  std::unique_ptr<RandomAccessFile> file;
+  ASSERT_OK(fs()->NewRandomAccessFile(path, &file));
+  char scratch[32];
+  std::string_view result;
+  ASSERT_OK(file->Read(10, 3, &result, scratch));
+  EXPECT_EQ(result, "abc");
+  ASSERT_OK(file->Read(0, 2, &result, scratch));
+  EXPECT_EQ(result, "01");
+  // Short read across end of file; empty read past it.
+  ASSERT_OK(file->Read(14, 10, &result, scratch));
+  EXPECT_EQ(result, "ef");
+  ASSERT_OK(file->Read(16, 10, &result, scratch));
+  EXPECT_TRUE(result.empty());
+  ASSERT_OK(file->Read(1000, 10, &result, scratch));
+  EXPECT_TRUE(result.empty());
+}
+
+TEST_F(FileSystemTest, GetChildrenListsNamesWithoutDots) {
+  ASSERT_OK(WriteStringToFile(fs(), "1", dir_.Child("a"), false));
+  ASSERT_OK(WriteStringToFile(fs(), "2", dir_.Child("b"), false));
+  ASSERT_OK(fs()->CreateDir(dir_.Child("sub")));
+  std::vector<std::string> names = {"stale"};
+  ASSERT_OK(fs()->GetChildren(dir_.path(), &names));
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"a", "b", "sub"}));
+  EXPECT_TRUE(fs()->GetChildren(dir_.Child("missing"), &names).IsIOError());
+}
+
+TEST_F(FileSystemTest, CreateDirAndRemoveDir) {
+  const std::string sub = dir_.Child("sub");
+  ASSERT_OK(fs()->CreateDir(sub));
+  ASSERT_OK(fs()->CreateDir(sub));  // Already exists: fine.
+  EXPECT_TRUE(fs()->FileExists(sub));
+  ASSERT_OK(fs()->SyncDir(sub));
+  // Not its parents.
+  EXPECT_TRUE(fs()->CreateDir(dir_.Child("x/y")).IsIOError());
+  // A file in the way is not a directory.
+  ASSERT_OK(WriteStringToFile(fs(), "", dir_.Child("file"), false));
+  EXPECT_TRUE(fs()->CreateDir(dir_.Child("file")).IsIOError());
+  ASSERT_OK(fs()->RemoveDir(sub));
+  EXPECT_FALSE(fs()->FileExists(sub));
+  EXPECT_TRUE(fs()->RemoveDir(sub).IsIOError());
+}
+
+TEST_F(FileSystemTest, RenameReplacesTargetAtomically) {
+  const std::string from = dir_.Child("CURRENT.tmp");
+  const std::string to = dir_.Child("CURRENT");
+  ASSERT_OK(WriteStringToFile(fs(), "old", to, true));
+  ASSERT_OK(WriteStringToFile(fs(), "new", from, true));
+  ASSERT_OK(fs()->RenameFile(from, to));
+  EXPECT_FALSE(fs()->FileExists(from));
+  std::string read;
+  ASSERT_OK(ReadFileToString(fs(), to, &read));
+  EXPECT_EQ(read, "new");
+  Status s = fs()->RenameFile(from, to);
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  EXPECT_NE(s.ToString().find("No such file"), std::string::npos) << s.ToString();
+}
+
+TEST_F(FileSystemTest, RenameAcrossDirectories) {
+  ASSERT_OK(fs()->CreateDir(dir_.Child("sub")));
+  ASSERT_OK(WriteStringToFile(fs(), "x", dir_.Child("a"), true));
+  ASSERT_OK(fs()->RenameFile(dir_.Child("a"), dir_.Child("sub/b")));
+  EXPECT_TRUE(fs()->FileExists(dir_.Child("sub/b")));
+  EXPECT_FALSE(fs()->FileExists(dir_.Child("a")));
+}
+
+TEST_F(FileSystemTest, RemoveFile) {
+  const std::string path = dir_.Child("f");
+  ASSERT_OK(WriteStringToFile(fs(), "x", path, false));
+  EXPECT_TRUE(fs()->FileExists(path));
+  ASSERT_OK(fs()->RemoveFile(path));
+  EXPECT_FALSE(fs()->FileExists(path));
+  EXPECT_TRUE(fs()->RemoveFile(path).IsIOError());
+}
+
+TEST_F(FileSystemTest, TruncateShortensAndExtends) {
+  const std::string path = dir_.Child("f");
+  ASSERT_OK(WriteStringToFile(fs(), "0123456789", path, false));
+  ASSERT_OK(fs()->Truncate(path, 4));
+  std::string read;
+  ASSERT_OK(ReadFileToString(fs(), path, &read));
+  EXPECT_EQ(read, "0123");
+  ASSERT_OK(fs()->Truncate(path, 6));
+  ASSERT_OK(ReadFileToString(fs(), path, &read));
+  EXPECT_EQ(read, std::string("0123\0\0", 6));
+  EXPECT_TRUE(fs()->Truncate(dir_.Child("missing"), 0).IsIOError());
+}
+
+TEST_F(FileSystemTest, MissingFilesAreIOErrorsNamingThePath) {
+  const std::string path = dir_.Child("missing");
+  EXPECT_FALSE(fs()->FileExists(path));
+  std::unique_ptr<SequentialFile> seq;
+  Status s = fs()->NewSequentialFile(path, &seq);
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  EXPECT_NE(s.ToString().find(path), std::string::npos) << s.ToString();
+  EXPECT_NE(s.ToString().find("No such file"), std::string::npos) << s.ToString();
+  EXPECT_EQ(seq, nullptr);
+  std::unique_ptr<RandomAccessFile> rand;
+  EXPECT_TRUE(fs()->NewRandomAccessFile(path, &rand).IsIOError());
+  uint64_t size = 1;
+  EXPECT_TRUE(fs()->GetFileSize(path, &size).IsIOError());
+  std::string data;
+  EXPECT_TRUE(ReadFileToString(fs(), path, &data).IsIOError());
+  std::unique_ptr<WritableFile> w;
+  EXPECT_TRUE(fs()->NewWritableFile(dir_.Child("nodir/f"), &w).IsIOError());
+  EXPECT_TRUE(fs()->SyncDir(dir_.Child("nodir")).IsIOError());
+}
+
+TEST_F(FileSystemTest, CreatedFilesAreNotGroupOrWorldWritable) {
+  const mode_t old_umask = ::umask(0);  // Show the mode we ask for, not the umask's.
+  const std::string path = dir_.Child("f");
+  Status s = WriteStringToFile(fs(), "x", path, false);
+  std::unique_ptr<FileLock> lock;
+  Status ls = fs()->LockFile(dir_.Child("LOCK"), &lock);
+  ::umask(old_umask);
+  ASSERT_OK(s);
+  ASSERT_OK(ls);
+  for (const std::string& p : {path, dir_.Child("LOCK")}) {
+    struct stat st;
+    ASSERT_EQ(::stat(p.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & (S_IWGRP | S_IWOTH), 0u) << p;
+    EXPECT_NE(st.st_mode & S_IRUSR, 0u) << p;
+    EXPECT_NE(st.st_mode & S_IWUSR, 0u) << p;
+  }
+}
+
+TEST_F(FileSystemTest, DescriptorsAreCloseOnExec) {
+  // The only portable look at a descriptor we do not own: scan /proc/self/fd for one that
+  // refers to our file and check its flags.
+  const std::string path = dir_.Child("f");
+  std::unique_ptr<WritableFile> file;
+  ASSERT_OK(fs()->NewWritableFile(path, &file));
+  bool found = false;
+  for (int fd = 3; fd < 1024; ++fd) {
+    char link[4096];
+    std::string proc = "/proc/self/fd/" + std::to_string(fd);
+    ssize_t n = ::readlink(proc.c_str(), link, sizeof(link));
+    if (n <= 0 || std::string(link, static_cast<size_t>(n)) != path) continue;
+    found = true;
+    int flags = ::fcntl(fd, F_GETFD);
+    EXPECT_NE(flags & FD_CLOEXEC, 0);
+  }
+  if (!found) GTEST_SKIP() << "/proc/self/fd not available";
+}
+
+TEST_F(FileSystemTest, SecondLockInSameProcessIsBusyAndNamesPath) {
+  const std::string path = dir_.Child("LOCK");
+  std::unique_ptr<FileLock> lock;
+  ASSERT_OK(fs()->LockFile(path, &lock));
+  std::unique_ptr<FileLock> second;
+  Status s = fs()->LockFile(path, &second);
+  EXPECT_TRUE(s.IsBusy()) << s.ToString();
+  EXPECT_NE(s.ToString().find(path), std::string::npos) << s.ToString();
+  EXPECT_EQ(second, nullptr);
+  lock.reset();
+  ASSERT_OK(fs()->LockFile(path, &second));
+}
+
+TEST_F(FileSystemTest, LockFileInMissingDirectoryIsIOError) {
+  std::unique_ptr<FileLock> lock;
+  EXPECT_TRUE(fs()->LockFile(dir_.Child("nodir/LOCK"), &lock).IsIOError());
+  // A failed attempt must not leave the path marked as locked.
+  ASSERT_OK(fs()->CreateDir(dir_.Child("nodir")));
+  ASSERT_OK(fs()->LockFile(dir_.Child("nodir/LOCK"), &lock));
+}
+
+// The child is forked before the parent locks, so its copy of the process-wide set of locked
+// paths is empty: whatever refuses its lock must be the kernel's flock.
+TEST_F(FileSystemTest, LockExcludesAnotherProcess) {
+  const std::string path = dir_.Child("LOCK");
+  int to_child[2];
+  int to_parent[2];
+  ASSERT_EQ(::pipe(to_child), 0);
+  ASSERT_EQ(::pipe(to_parent), 0);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(to_child[1]);
+    ::close(to_parent[0]);
+    // For each byte from the parent, try to lock and answer 'L' (locked), 'B' (busy) or
+    // 'E' (another error). Only async-signal-safe-ish, gtest-free code here.
+    char cmd;
+    while (::read(to_child[0], &cmd, 1) == 1) {
+      std::unique_ptr<FileLock> lock;
+      Status s = FileSystem::Default()->LockFile(path, &lock);
+      char answer = s.ok() ? 'L' : (s.IsBusy() ? 'B' : 'E');
+      if (::write(to_parent[1], &answer, 1) != 1) ::_exit(2);
+    }
+    ::_exit(0);
+  }
+  ::close(to_child[0]);
+  ::close(to_parent[1]);
+  auto ask_child = [&]() {
+    char cmd = '?';
+    char answer = 0;
+    EXPECT_EQ(::write(to_child[1], &cmd, 1), 1);
+    EXPECT_EQ(::read(to_parent[0], &answer, 1), 1);
+    return answer;
+  };
+
+  std::unique_ptr<FileLock> lock;
+  ASSERT_OK(fs()->LockFile(path, &lock));
+  EXPECT_EQ(ask_child(), 'B');
+  lock.reset();
+  EXPECT_EQ(ask_child(), 'L');  // The child releases at once.
+  ASSERT_OK(fs()->LockFile(path, &lock));
+  EXPECT_EQ(ask_child(), 'B');
+
+  ::close(to_child[1]);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  ::close(to_parent[0]);
+}
+
+}  // namespace
+}  // namespace strata::test

@@ -1,0 +1,42 @@
+// Helpers over any FileSystem, declared in strata/file_system.h.
+
+#include <memory>
+
+#include "strata/file_system.h"
+
+namespace strata {
+
+Status WriteStringToFile(FileSystem* fs, std::string_view data, const std::string& path,
+                         bool sync) {
+  std::unique_ptr<WritableFile> file;
+  Status s = fs->NewWritableFile(path, &file);
+  if (!s.ok()) return s;
+  s = file->Append(data);
+  if (s.ok() && sync) s = file->Sync();
+  if (s.ok()) s = file->Close();
+  file.reset();
+  if (!s.ok()) {
+    // A partial file must not be mistaken for a complete one by a later reader.
+    fs->RemoveFile(path).PermitUncheckedError();
+  }
+  return s;
+}
+
+Status ReadFileToString(FileSystem* fs, const std::string& path, std::string* data) {
+  data->clear();
+  std::unique_ptr<SequentialFile> file;
+  Status s = fs->NewSequentialFile(path, &file);
+  if (!s.ok()) return s;
+  constexpr size_t kBufferSize = 64 * 1024;
+  auto scratch = std::make_unique<char[]>(kBufferSize);
+  while (true) {
+    std::string_view fragment;
+    s = file->Read(kBufferSize, &fragment, scratch.get());
+    if (!s.ok()) break;
+    if (fragment.empty()) break;
+    data->append(fragment);
+  }
+  return s;
+}
+
+}  // namespace strata

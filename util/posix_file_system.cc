@@ -1,0 +1,358 @@
+// The POSIX FileSystem behind FileSystem::Default().
+//
+// Durability: a WritableFile created by NewWritableFile syncs its parent directory on its
+// first successful Sync(), so a synced file cannot vanish on power loss because its directory
+// entry was never written. RenameFile and RemoveFile sync the affected directories before
+// returning OK. Every descriptor is opened O_CLOEXEC so that a child process started by the
+// embedding program never inherits database files (or the LOCK).
+//
+// Locking: flock() locks belong to an open file description, so a second open() of LOCK in
+// the same process would be granted a second lock. A process-wide set of locked paths closes
+// that gap: two DB objects in one process on one directory conflict just as two processes do.
+// Paths are compared as given; callers are expected to spell a database path consistently.
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <set>
+
+#include "strata/file_system.h"
+#include "util/mutex.h"
+#include "util/thread_annotations.h"
+
+namespace strata {
+
+namespace {
+
+constexpr mode_t kFileMode = 0644;
+constexpr mode_t kDirMode = 0755;
+
+Status PosixError(const std::string& context, int err) {
+  return Status::IOError(context, std::strerror(err));
+}
+
+// The directory holding path, as open() understands it.
+std::string ParentDir(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+Status SyncDirectory(const std::string& dir) {
+  int fd;
+  do {
+    fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  } while (fd < 0 && errno == EINTR);
+  if (fd < 0) return PosixError(dir, errno);
+  Status s;
+  if (::fsync(fd) != 0) s = PosixError(dir + ": fsync", errno);
+  ::close(fd);
+  return s;
+}
+
+int OpenRetrying(const std::string& path, int flags, mode_t mode = 0) {
+  int fd;
+  do {
+    fd = ::open(path.c_str(), flags | O_CLOEXEC, mode);
+  } while (fd < 0 && errno == EINTR);
+  return fd;
+}
+
+class PosixSequentialFile final : public SequentialFile {
+ public:
+  PosixSequentialFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixSequentialFile() override { ::close(fd_); }
+
+  Status Read(size_t n, std::string_view* result, char* scratch) override {
+    // A pipe or a signal may deliver fewer bytes than asked without being at EOF; only a
+    // zero-byte read means the end.
+    size_t done = 0;
+    while (done < n) {
+      ssize_t r = ::read(fd_, scratch + done, n - done);
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        *result = std::string_view();
+        return PosixError(path_, errno);
+      }
+      if (r == 0) break;
+      done += static_cast<size_t>(r);
+    }
+    *result = std::string_view(scratch, done);
+    return Status::OK();
+  }
+
+  Status Skip(uint64_t n) override {
+    if (::lseek(fd_, static_cast<off_t>(n), SEEK_CUR) == static_cast<off_t>(-1)) {
+      return PosixError(path_, errno);
+    }
+    return Status::OK();
+  }
+
+ private:
+  const std::string path_;
+  const int fd_;
+};
+
+class PosixRandomAccessFile final : public RandomAccessFile {
+ public:
+  PosixRandomAccessFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixRandomAccessFile() override { ::close(fd_); }
+
+  // pread leaves the shared file offset alone, which is what makes concurrent reads safe.
+  Status Read(uint64_t offset, size_t n, std::string_view* result, char* scratch) const override {
+    size_t done = 0;
+    while (done < n) {
+      ssize_t r = ::pread(fd_, scratch + done, n - done, static_cast<off_t>(offset + done));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        *result = std::string_view();
+        return PosixError(path_, errno);
+      }
+      if (r == 0) break;
+      done += static_cast<size_t>(r);
+    }
+    *result = std::string_view(scratch, done);
+    return Status::OK();
+  }
+
+ private:
+  const std::string path_;
+  const int fd_;
+};
+
+class PosixWritableFile final : public WritableFile {
+ public:
+  PosixWritableFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixWritableFile() override {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  Status Append(std::string_view data) override {
+    if (fd_ < 0) return Status::IOError(path_, "append to a closed file");
+    const char* p = data.data();
+    size_t left = data.size();
+    while (left > 0) {
+      ssize_t w = ::write(fd_, p, left);
+      if (w < 0) {
+        if (errno == EINTR) continue;
+        return PosixError(path_, errno);
+      }
+      p += w;
+      left -= static_cast<size_t>(w);
+      size_ += static_cast<uint64_t>(w);
+    }
+    return Status::OK();
+  }
+
+  Status Sync() override {
+    if (fd_ < 0) return Status::IOError(path_, "sync of a closed file");
+    if (::fdatasync(fd_) != 0) return PosixError(path_ + ": fdatasync", errno);
+    if (!dir_synced_) {
+      Status s = SyncDirectory(ParentDir(path_));
+      if (!s.ok()) return s;
+      dir_synced_ = true;
+    }
+    return Status::OK();
+  }
+
+  Status Close() override {
+    if (fd_ < 0) return Status::IOError(path_, "file already closed");
+    int fd = fd_;
+    fd_ = -1;
+    // The descriptor is gone even if close reports an error; retrying could close another.
+    if (::close(fd) != 0) return PosixError(path_ + ": close", errno);
+    return Status::OK();
+  }
+
+  uint64_t Size() const override { return size_; }
+
+ private:
+  const std::string path_;
+  int fd_;
+  uint64_t size_ = 0;
+  bool dir_synced_ = false;
+};
+
+// Paths locked by this process; see the comment at the top of the file.
+class LockedPaths {
+ public:
+  bool Insert(const std::string& path) EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    return paths_.insert(path).second;
+  }
+  void Erase(const std::string& path) EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    paths_.erase(path);
+  }
+
+ private:
+  Mutex mu_;
+  std::set<std::string> paths_ GUARDED_BY(mu_);
+};
+
+LockedPaths* GlobalLockedPaths() {
+  // Leaked on purpose: a FileLock held by a static object may be released after exit begins.
+  static LockedPaths* paths = new LockedPaths;
+  return paths;
+}
+
+class PosixFileLock final : public FileLock {
+ public:
+  PosixFileLock(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  ~PosixFileLock() override {
+    ::flock(fd_, LOCK_UN);
+    ::close(fd_);
+    GlobalLockedPaths()->Erase(path_);
+  }
+
+ private:
+  const std::string path_;
+  const int fd_;
+};
+
+Status BusyLock(const std::string& path) {
+  return Status::Busy("lock held by another process or DB object", path);
+}
+
+class PosixFileSystem final : public FileSystem {
+ public:
+  Status NewSequentialFile(const std::string& path,
+                           std::unique_ptr<SequentialFile>* result) override {
+    result->reset();
+    int fd = OpenRetrying(path, O_RDONLY);
+    if (fd < 0) return PosixError(path, errno);
+    *result = std::make_unique<PosixSequentialFile>(path, fd);
+    return Status::OK();
+  }
+
+  Status NewRandomAccessFile(const std::string& path,
+                             std::unique_ptr<RandomAccessFile>* result) override {
+    result->reset();
+    int fd = OpenRetrying(path, O_RDONLY);
+    if (fd < 0) return PosixError(path, errno);
+    *result = std::make_unique<PosixRandomAccessFile>(path, fd);
+    return Status::OK();
+  }
+
+  Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* result) override {
+    result->reset();
+    int fd = OpenRetrying(path, O_WRONLY | O_CREAT | O_TRUNC, kFileMode);
+    if (fd < 0) return PosixError(path, errno);
+    *result = std::make_unique<PosixWritableFile>(path, fd);
+    return Status::OK();
+  }
+
+  bool FileExists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }
+
+  Status GetChildren(const std::string& dir, std::vector<std::string>* names) override {
+    names->clear();
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) return PosixError(dir, errno);
+    errno = 0;
+    while (struct dirent* entry = ::readdir(d)) {
+      std::string_view name(entry->d_name);
+      if (name != "." && name != "..") names->emplace_back(name);
+      errno = 0;
+    }
+    int err = errno;
+    ::closedir(d);
+    if (err != 0) return PosixError(dir, err);
+    return Status::OK();
+  }
+
+  Status GetFileSize(const std::string& path, uint64_t* size) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) {
+      *size = 0;
+      return PosixError(path, errno);
+    }
+    *size = static_cast<uint64_t>(st.st_size);
+    return Status::OK();
+  }
+
+  Status RemoveFile(const std::string& path) override {
+    if (::unlink(path.c_str()) != 0) return PosixError(path, errno);
+    return SyncDirectory(ParentDir(path));
+  }
+
+  Status RenameFile(const std::string& from, const std::string& to) override {
+    if (::rename(from.c_str(), to.c_str()) != 0) {
+      return PosixError(from + " -> " + to, errno);
+    }
+    const std::string to_dir = ParentDir(to);
+    Status s = SyncDirectory(to_dir);
+    if (s.ok()) {
+      const std::string from_dir = ParentDir(from);
+      if (from_dir != to_dir) s = SyncDirectory(from_dir);
+    }
+    return s;
+  }
+
+  Status Truncate(const std::string& path, uint64_t size) override {
+    int r;
+    do {
+      r = ::truncate(path.c_str(), static_cast<off_t>(size));
+    } while (r != 0 && errno == EINTR);
+    if (r != 0) return PosixError(path, errno);
+    return Status::OK();
+  }
+
+  Status CreateDir(const std::string& dir) override {
+    if (::mkdir(dir.c_str(), kDirMode) == 0) return Status::OK();
+    int err = errno;
+    if (err == EEXIST) {
+      struct stat st;
+      if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) return Status::OK();
+      return Status::IOError(dir, "exists and is not a directory");
+    }
+    return PosixError(dir, err);
+  }
+
+  Status RemoveDir(const std::string& dir) override {
+    if (::rmdir(dir.c_str()) != 0) return PosixError(dir, errno);
+    return Status::OK();
+  }
+
+  Status SyncDir(const std::string& dir) override { return SyncDirectory(dir); }
+
+  Status LockFile(const std::string& path, std::unique_ptr<FileLock>* lock) override {
+    lock->reset();
+    if (!GlobalLockedPaths()->Insert(path)) return BusyLock(path);
+    int fd = OpenRetrying(path, O_RDWR | O_CREAT, kFileMode);
+    if (fd < 0) {
+      int err = errno;
+      GlobalLockedPaths()->Erase(path);
+      return PosixError(path, err);
+    }
+    int r;
+    do {
+      r = ::flock(fd, LOCK_EX | LOCK_NB);
+    } while (r != 0 && errno == EINTR);
+    if (r != 0) {
+      int err = errno;
+      ::close(fd);
+      GlobalLockedPaths()->Erase(path);
+      if (err == EWOULDBLOCK) return BusyLock(path);
+      return PosixError(path + ": flock", err);
+    }
+    *lock = std::make_unique<PosixFileLock>(path, fd);
+    return Status::OK();
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<FileSystem> FileSystem::Default() {
+  // Leaked on purpose so that it outlives every static that might still use it at exit.
+  static auto* fs = new std::shared_ptr<FileSystem>(std::make_shared<PosixFileSystem>());
+  return *fs;
+}
+
+}  // namespace strata
