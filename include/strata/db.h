@@ -40,7 +40,7 @@ class DB {
   virtual Status Put(const WriteOptions& options, std::string_view key,
                      std::string_view value) = 0;
   virtual Status Delete(const WriteOptions& options, std::string_view key) = 0;
-  // Applies the batch atomically. The batch is not modified.
+  // Applies the batch atomically. Only the batch's internal sequence field is rewritten.
   virtual Status Write(const WriteOptions& options, WriteBatch* batch) = 0;
 
   // The newest value of key: OK and *value, or NotFound if absent or deleted.

@@ -1,0 +1,68 @@
+#include "db/filename.h"
+
+#include <cstdio>
+
+namespace strata {
+namespace {
+
+std::string NumberedName(const std::string& db, uint64_t number, const char* suffix) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "/%06llu.%s", static_cast<unsigned long long>(number), suffix);
+  return db + buf;
+}
+
+}  // namespace
+
+std::string LogFileName(const std::string& db, uint64_t n) { return NumberedName(db, n, "log"); }
+std::string TableFileName(const std::string& db, uint64_t n) {
+  return NumberedName(db, n, "sst");
+}
+std::string TempFileName(const std::string& db, uint64_t n) { return NumberedName(db, n, "tmp"); }
+std::string LockFileName(const std::string& db) { return db + "/LOCK"; }
+std::string InfoLogFileName(const std::string& db) { return db + "/LOG"; }
+
+bool ParseFileName(std::string_view name, uint64_t* number, FileType* type) {
+  if (name == "LOCK") {
+    *number = 0;
+    *type = FileType::kLock;
+    return true;
+  }
+  if (name == "LOG" || name == "LOG.old") {
+    *number = 0;
+    *type = FileType::kInfoLog;
+    return true;
+  }
+  if (name == "CURRENT") {
+    *number = 0;
+    *type = FileType::kCurrent;
+    return true;
+  }
+  std::string_view rest = name;
+  bool manifest = rest.starts_with("MANIFEST-");
+  if (manifest) rest.remove_prefix(9);
+  uint64_t n = 0;
+  size_t digits = 0;
+  while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') {
+    if (n > (UINT64_MAX - 9) / 10) return false;
+    n = n * 10 + (rest[digits] - '0');
+    digits++;
+  }
+  if (digits == 0) return false;
+  rest.remove_prefix(digits);
+  if (manifest) {
+    if (!rest.empty()) return false;
+    *type = FileType::kManifest;
+  } else if (rest == ".log") {
+    *type = FileType::kLog;
+  } else if (rest == ".sst") {
+    *type = FileType::kTable;
+  } else if (rest == ".tmp") {
+    *type = FileType::kTemp;
+  } else {
+    return false;
+  }
+  *number = n;
+  return true;
+}
+
+}  // namespace strata

@@ -1,0 +1,24 @@
+// Names of the files in a database directory, and parsing them back.
+//   NNNNNN.log   write-ahead log       LOCK  held while open
+//   NNNNNN.sst   table                 LOG   human-readable events
+//   NNNNNN.tmp   a file being written that is renamed into place once complete
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace strata {
+
+enum class FileType { kLog, kTable, kTemp, kLock, kInfoLog, kCurrent, kManifest };
+
+std::string LogFileName(const std::string& db, uint64_t number);
+std::string TableFileName(const std::string& db, uint64_t number);
+std::string TempFileName(const std::string& db, uint64_t number);
+std::string LockFileName(const std::string& db);
+std::string InfoLogFileName(const std::string& db);
+
+// Recognises a directory entry; false for names that are not ours.
+bool ParseFileName(std::string_view name, uint64_t* number, FileType* type);
+
+}  // namespace strata

@@ -1,0 +1,43 @@
+#include "strata/options.h"
+
+namespace strata {
+
+Status Options::Validate() const {
+  if (write_buffer_size < (64 << 10)) {
+    return Status::InvalidArgument("write_buffer_size must be at least 64 KiB");
+  }
+  if (max_write_buffer_number < 2) {
+    return Status::InvalidArgument("max_write_buffer_number must be at least 2");
+  }
+  if (block_size < 256 || block_size > (256u << 20)) {
+    return Status::InvalidArgument("block_size must be in [256 B, 256 MiB]");
+  }
+  if (block_restart_interval < 1) {
+    return Status::InvalidArgument("block_restart_interval must be at least 1");
+  }
+  if (bloom_bits_per_key < 0) return Status::InvalidArgument("bloom_bits_per_key is negative");
+  if (max_open_files < 10) return Status::InvalidArgument("max_open_files must be at least 10");
+  if (num_levels < 2 || num_levels > 20) {
+    return Status::InvalidArgument("num_levels must be in [2, 20]");
+  }
+  if (level0_file_num_compaction_trigger < 1 ||
+      level0_slowdown_writes_trigger < level0_file_num_compaction_trigger ||
+      level0_stop_writes_trigger < level0_slowdown_writes_trigger) {
+    return Status::InvalidArgument(
+        "level0 triggers must satisfy 1 <= compaction <= slowdown <= stop");
+  }
+  if (max_bytes_for_level_multiplier <= 1) {
+    return Status::InvalidArgument("max_bytes_for_level_multiplier must exceed 1");
+  }
+  if (target_file_size_base == 0) return Status::InvalidArgument("target_file_size_base is 0");
+  if (max_background_jobs < 1) {
+    return Status::InvalidArgument("max_background_jobs must be at least 1");
+  }
+  if (static_cast<unsigned>(wal_recovery_mode) >
+      static_cast<unsigned>(WalRecoveryMode::kSkipAnyCorruptedRecords)) {
+    return Status::InvalidArgument("unknown wal_recovery_mode");
+  }
+  return Status::OK();
+}
+
+}  // namespace strata

@@ -1,0 +1,43 @@
+// Access to the parts of a WriteBatch the user does not see: its sequence number and raw
+// contents (the WAL record), and applying it to a memtable.
+//
+// Encoding (also the WAL record payload; see docs/FORMATS.md):
+//   fixed64 first sequence | fixed32 count | count × (type byte, varstring key[, varstring value])
+// Operation i of the batch gets sequence first + i.
+#pragma once
+
+#include <string_view>
+
+#include "db/dbformat.h"
+#include "strata/write_batch.h"
+
+namespace strata {
+
+class MemTable;
+
+constexpr size_t kWriteBatchHeader = 12;
+
+class WriteBatchInternal {
+ public:
+  static uint32_t Count(const WriteBatch& b) { return DecodeFixed32(b.rep_.data() + 8); }
+  static void SetCount(WriteBatch* b, uint32_t n) { EncodeFixed32(b->rep_.data() + 8, n); }
+  static SequenceNumber Sequence(const WriteBatch& b) { return DecodeFixed64(b.rep_.data()); }
+  static void SetSequence(WriteBatch* b, SequenceNumber seq) {
+    EncodeFixed64(b->rep_.data(), seq);
+  }
+  static std::string_view Contents(const WriteBatch& b) { return b.rep_; }
+  // Replaces the batch with an encoded one read from a log. Corruption if it is shorter than
+  // the header (the records themselves are checked by Iterate / InsertInto).
+  static Status SetContents(WriteBatch* b, std::string_view contents);
+  // Appends src's operations to dst, keeping dst's sequence.
+  static void Append(WriteBatch* dst, const WriteBatch& src);
+  // Checks the whole encoding (record syntax, count, sequence range). Batches built through
+  // the WriteBatch API are always valid; batches read from a log must be validated before
+  // InsertInto, so that a malformed one leaves the memtable untouched (batches are atomic).
+  static Status Validate(const WriteBatch& b);
+  // Adds every operation to mem with consecutive sequence numbers.
+  // REQUIRES: Validate(b) is OK; one writer at a time on mem.
+  static Status InsertInto(const WriteBatch& b, MemTable* mem);
+};
+
+}  // namespace strata

@@ -1,0 +1,45 @@
+#include "support/db_test_util.h"
+
+#include <algorithm>
+
+#include "db/filename.h"
+#include "strata/file_system.h"
+
+namespace strata::test {
+
+std::string GetString(DB* db, std::string_view key) {
+  std::string value;
+  Status s = db->Get(ReadOptions(), key, &value);
+  if (s.IsNotFound()) return "NOT_FOUND";
+  if (!s.ok()) return s.ToString();
+  return value;
+}
+
+std::vector<std::string> LogFiles(const std::string& dir) {
+  std::vector<std::string> names;
+  std::vector<std::pair<uint64_t, std::string>> logs;
+  if (!FileSystem::Default()->GetChildren(dir, &names).ok()) return {};
+  for (const auto& name : names) {
+    uint64_t number;
+    FileType type;
+    if (ParseFileName(name, &number, &type) && type == FileType::kLog) {
+      logs.emplace_back(number, dir + "/" + name);
+    }
+  }
+  std::sort(logs.begin(), logs.end());
+  std::vector<std::string> paths;
+  for (auto& [number, path] : logs) paths.push_back(path);
+  return paths;
+}
+
+void RewriteFile(const std::string& path, const std::function<void(std::string*)>& fn) {
+  FileSystem* fs = FileSystem::Default().get();
+  std::string data;
+  Status s = ReadFileToString(fs, path, &data);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  fn(&data);
+  s = WriteStringToFile(fs, data, path, /*sync=*/false);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+}
+
+}  // namespace strata::test
