@@ -1,0 +1,52 @@
+# The front door. `make test` and `make bench` install any missing Debian packages, configure,
+# build, and run. Everything else is plain CMake (see CMakePresets.json).
+
+PACKAGES := cmake g++ make pkg-config liblz4-dev libxxhash-dev libgtest-dev libgmock-dev \
+            libbenchmark-dev libgflags-dev
+JOBS ?= 2
+CTEST_ARGS ?=
+
+.PHONY: all deps release asan tsan debug test test-release test-asan test-tsan test-long bench clean format
+
+all: release
+
+# Installs what is missing: with apt-get as root, with sudo otherwise, else prints the line.
+deps:
+	@missing=$$(for p in $(PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	  done); \
+	if [ -n "$$missing" ]; then \
+	  line="apt-get install -y $$(echo $$missing)"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$line; \
+	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive $$line; \
+	  else echo "Missing packages. Run: sudo apt-get update && sudo $$line"; exit 1; fi; \
+	fi
+
+release debug asan tsan: deps
+	cmake --preset $@ >/dev/null
+	cmake --build --preset $@ -j $(JOBS)
+
+test-release: release
+	ctest --preset release -j $(JOBS) $(CTEST_ARGS)
+test-asan: asan
+	ctest --preset asan -j $(JOBS) $(CTEST_ARGS)
+test-tsan: tsan
+	ctest --preset tsan -j $(JOBS) $(CTEST_ARGS)
+
+# The whole suite: the Release build and the ASan+UBSan build (long-labelled tests excluded).
+test: test-release test-asan
+
+# Long stress and crash runs, on demand.
+test-long: release
+	ctest --test-dir build/release -L long --output-on-failure $(CTEST_ARGS)
+
+# The main job: a workload on a temporary database.
+bench: release
+	./build/release/bench/strata_example
+
+format:
+	clang-format -i $$(git ls-files '*.h' '*.cc')
+
+clean:
+	rm -rf build
