@@ -1,0 +1,130 @@
+// FaultInjectionFileSystem: a FileSystem for tests that simulates power loss and injects I/O
+// errors, wrapping a real one (usually FileSystem::Default() on a TempDir).
+//
+// Power-loss model (the durability contract of strata/file_system.h, tracked per path):
+// - A file's "synced size" is its size at its last successful WritableFile::Sync(); bytes
+//   beyond it are lost on power loss.
+// - A file created by NewWritableFile has no durable directory entry until its first
+//   successful Sync(), a RenameFile() of it (which syncs the directory), or a SyncDir() of
+//   its directory. A file without one vanishes on power loss. Re-creating a file whose entry
+//   was already durable keeps the entry durable (and its synced size is 0).
+// - RenameFile and RemoveFile are durable when they return OK. Renaming moves the file's
+//   tracking along: an unsynced file renamed into place still loses its unsynced bytes.
+// - Truncate is treated as durable (a cut lowers the synced size); CreateDir and RemoveDir
+//   are not modelled and count as durable.
+// - Files the file system has not written (they existed before it started tracking, or
+//   ResetState() forgot them) are fully durable.
+// DropUnsyncedData() applies power loss to the files on disk: it deletes the files without a
+// durable entry and truncates every other tracked file to its synced size. Afterwards every
+// file on disk counts as durable and the file system keeps working, so a test can reopen a
+// database on it. WritableFiles opened before the power loss are dead: Append, Sync and Close
+// on them fail.
+//
+// Fault model: every operation is counted by kind (see OpKind). FailNth/FailAlways make
+// chosen future operations return Status::IOError whose message contains "EIO (injected)" or
+// "ENOSPC (injected)"; a failed operation does nothing, except that with SetTornAppends(true)
+// a failed Append first writes the first half of its data, like a torn write. A rule may be
+// limited to paths containing a substring (for a rename, either path counts). Injected
+// failures are counted too.
+//
+// Thread safety: every method may be called from any thread; files follow the FileSystem
+// rules. Files may outlive the FaultInjectionFileSystem that opened them.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "strata/file_system.h"
+
+namespace strata::test {
+
+// The kinds of operation that are counted and can be made to fail.
+enum class OpKind : int {
+  kOpen,         // NewWritableFile, NewSequentialFile, NewRandomAccessFile
+  kRead,         // SequentialFile::Read, RandomAccessFile::Read (not Skip)
+  kAppend,       // WritableFile::Append
+  kSync,         // WritableFile::Sync
+  kClose,        // WritableFile::Close (explicit calls; the destructor always closes)
+  kRename,       // RenameFile
+  kRemove,       // RemoveFile
+  kSyncDir,      // SyncDir
+  kTruncate,     // Truncate
+  kLock,         // LockFile
+  kCreateDir,    // CreateDir
+  kRemoveDir,    // RemoveDir
+  kGetChildren,  // GetChildren
+  kGetFileSize,  // GetFileSize (FileExists cannot fail and is not counted)
+};
+inline constexpr int kNumOpKinds = static_cast<int>(OpKind::kGetFileSize) + 1;
+
+// "Open", "Read", ... for messages.
+const char* OpKindName(OpKind kind);
+
+enum class ErrorKind { kEIO, kENOSPC };
+
+class FaultInjectionFileSystem : public FileSystemWrapper {
+ public:
+  explicit FaultInjectionFileSystem(std::shared_ptr<FileSystem> target);
+  ~FaultInjectionFileSystem() override;
+
+  // --- Power loss ---
+
+  // Simulates power loss as described at the top of the file. Returns the first error from
+  // the target file system, after trying every file.
+  Status DropUnsyncedData();
+  // Forgets all tracking: every file now on disk counts as durable, and WritableFiles that
+  // are open stay untracked (their later writes are never dropped).
+  void ResetState();
+
+  // --- Faults ---
+
+  // The n-th operation of kind from now on (counting only operations on paths that contain
+  // path_contains, if given) fails with error; n = 1 is the next one. Rules are independent:
+  // several may be pending for one kind. REQUIRES: n >= 1.
+  void FailNth(OpKind kind, uint64_t n, ErrorKind error, std::string path_contains = "");
+  // Every operation of kind (on matching paths) fails until ClearFaults().
+  void FailAlways(OpKind kind, ErrorKind error, std::string path_contains = "");
+  // Removes every pending FailNth and FailAlways rule.
+  void ClearFaults();
+  // When on, an Append that fails by injection first writes the first half of its data.
+  void SetTornAppends(bool torn);
+  // While inactive, every operation that would change the file system (create, append, sync,
+  // rename, remove, truncate, make or remove a directory) fails with "EIO (injected)", as if
+  // the machine had died; reads, Close and LockFile still work. Starts active.
+  void SetFilesystemActive(bool active);
+  bool IsFilesystemActive() const;
+
+  // --- Counts ---
+
+  // Operations of kind attempted since construction or ResetCounts(), failed ones included.
+  uint64_t Count(OpKind kind) const;
+  // Failures injected (by rules or inactivity) since construction or ResetCounts().
+  uint64_t InjectedFaults() const;
+  void ResetCounts();
+
+  // --- FileSystem ---
+
+  Status NewSequentialFile(const std::string& path,
+                           std::unique_ptr<SequentialFile>* result) override;
+  Status NewRandomAccessFile(const std::string& path,
+                             std::unique_ptr<RandomAccessFile>* result) override;
+  Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* result) override;
+  Status GetChildren(const std::string& dir, std::vector<std::string>* names) override;
+  Status GetFileSize(const std::string& path, uint64_t* size) override;
+  Status RemoveFile(const std::string& path) override;
+  Status RenameFile(const std::string& from, const std::string& to) override;
+  Status Truncate(const std::string& path, uint64_t size) override;
+  Status CreateDir(const std::string& dir) override;
+  Status RemoveDir(const std::string& dir) override;
+  Status SyncDir(const std::string& dir) override;
+  Status LockFile(const std::string& path, std::unique_ptr<FileLock>* lock) override;
+
+  class State;  // Shared with the open files; defined in the .cc.
+
+ private:
+  const std::shared_ptr<State> state_;
+};
+
+}  // namespace strata::test
