@@ -1,0 +1,142 @@
+// The write path: group commit through a queue of writers (see the invariants in db_impl.h).
+#include "db/db_impl.h"
+#include "db/write_batch_internal.h"
+#include "memtable/memtable.h"
+#include "wal/log_writer.h"
+
+namespace strata {
+
+// A thread waiting in the write queue. batch == nullptr asks only for a sync (SyncWAL).
+struct DBImpl::Writer {
+  explicit Writer(Mutex* mu) : cv(mu) {}
+  WriteBatch* batch = nullptr;
+  bool sync = false;
+  bool done = false;
+  Status status;
+  CondVar cv;
+};
+
+Status DBImpl::Put(const WriteOptions& options, std::string_view key, std::string_view value) {
+  WriteBatch batch;
+  batch.Put(key, value);
+  return Write(options, &batch);
+}
+
+Status DBImpl::Delete(const WriteOptions& options, std::string_view key) {
+  WriteBatch batch;
+  batch.Delete(key);
+  return Write(options, &batch);
+}
+
+Status DBImpl::SyncWAL() {
+  WriteOptions options;
+  options.sync = true;
+  return Write(options, nullptr);
+}
+
+Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
+  Writer w(&mu_);
+  w.batch = batch;
+  w.sync = options.sync;
+
+  MutexLock lock(&mu_);
+  writers_.push_back(&w);
+  while (!w.done && &w != writers_.front()) w.cv.Wait();
+  if (w.done) return w.status;
+
+  // This thread leads a group: it alone touches log_ and mem_ until it pops the group.
+  Status status = write_error_;
+  Writer* last = &w;
+  if (status.ok()) {
+    bool need_sync = false;
+    WriteBatch* group = BuildBatchGroup(&last, &need_sync);
+    const SequenceNumber first = last_sequence_.load(std::memory_order_relaxed) + 1;
+    const uint32_t count = group ? WriteBatchInternal::Count(*group) : 0;
+    if (count > 0 && first + count - 1 > kMaxSequenceNumber) {
+      status = Status::InvalidArgument("sequence numbers exhausted");
+    } else {
+      mu_.Unlock();
+      if (count > 0) {
+        WriteBatchInternal::SetSequence(group, first);
+        std::string_view record = WriteBatchInternal::Contents(*group);
+        status = log_->AddRecord(record);
+        stats_.wal_bytes.fetch_add(record.size(), std::memory_order_relaxed);
+      }
+      if (status.ok() && need_sync) {
+        status = log_->Sync();
+        stats_.syncs.fetch_add(1, std::memory_order_relaxed);
+      }
+      if (status.ok() && count > 0) {
+        // Cannot fail: the batch was built through the WriteBatch API.
+        status = WriteBatchInternal::InsertInto(*group, mem_.get());
+      }
+      mu_.Lock();
+      if (status.ok()) {
+        last_sequence_.store(first + count - 1, std::memory_order_release);
+      } else {
+        // The log may now end in a partial record; appending after it would turn a torn
+        // tail into mid-log damage. Stop all writes until reopen.
+        write_error_ = status;
+        info_log_->Log("write error, writes stopped until reopen: %s",
+                       status.ToString().c_str());
+      }
+      stats_.groups.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (group == &tmp_batch_) tmp_batch_.Clear();
+  }
+
+  // Acknowledge the group and hand leadership to the next writer.
+  while (true) {
+    Writer* ready = writers_.front();
+    writers_.pop_front();
+    if (ready != &w) {
+      ready->status = status;
+      ready->done = true;
+      ready->cv.Signal();
+    }
+    if (ready == last) break;
+  }
+  if (!writers_.empty()) writers_.front()->cv.Signal();
+  return status;
+}
+
+WriteBatch* DBImpl::BuildBatchGroup(Writer** last, bool* need_sync) {
+  Writer* first = writers_.front();
+  WriteBatch* result = first->batch;
+  *need_sync = first->sync;
+  size_t size = result ? result->ApproximateSize() : 0;
+  uint64_t batches = result ? 1 : 0;
+
+  // Bound the group so that one write stays short, and let a small leader's write not wait
+  // behind a large group.
+  size_t max_size = 1 << 20;
+  if (size <= (128 << 10)) max_size = size + (128 << 10);
+
+  *last = first;
+  for (auto it = writers_.begin() + 1; it != writers_.end(); ++it) {
+    Writer* w = *it;
+    if (w->batch != nullptr) {
+      if (size + w->batch->ApproximateSize() > max_size) break;
+      size += w->batch->ApproximateSize();
+      batches++;
+      if (result == nullptr) {
+        result = w->batch;
+      } else {
+        if (result != &tmp_batch_) {
+          // Merge into our own batch so that the callers' batches stay unchanged.
+          tmp_batch_.Clear();
+          WriteBatchInternal::Append(&tmp_batch_, *result);
+          result = &tmp_batch_;
+        }
+        WriteBatchInternal::Append(result, *w->batch);
+      }
+    }
+    *need_sync |= w->sync;
+    *last = w;
+  }
+  stats_.batches.fetch_add(batches, std::memory_order_relaxed);
+  stats_.user_bytes.fetch_add(size, std::memory_order_relaxed);
+  return result;
+}
+
+}  // namespace strata

@@ -1,0 +1,105 @@
+#include "strata/write_batch.h"
+
+#include "db/write_batch_internal.h"
+#include "memtable/memtable.h"
+
+namespace strata {
+
+WriteBatch::WriteBatch() { Clear(); }
+
+void WriteBatch::Clear() {
+  rep_.clear();
+  rep_.resize(kWriteBatchHeader);
+}
+
+uint32_t WriteBatch::Count() const { return WriteBatchInternal::Count(*this); }
+
+void WriteBatch::Put(std::string_view key, std::string_view value) {
+  WriteBatchInternal::SetCount(this, Count() + 1);
+  rep_.push_back(static_cast<char>(ValueType::kValue));
+  PutLengthPrefixed(&rep_, key);
+  PutLengthPrefixed(&rep_, value);
+}
+
+void WriteBatch::Delete(std::string_view key) {
+  WriteBatchInternal::SetCount(this, Count() + 1);
+  rep_.push_back(static_cast<char>(ValueType::kDeletion));
+  PutLengthPrefixed(&rep_, key);
+}
+
+void WriteBatch::Append(const WriteBatch& other) { WriteBatchInternal::Append(this, other); }
+
+namespace {
+
+// Walks the encoded operations, calling fn(type, key, value) for each; Corruption on any
+// malformed byte or a count mismatch. The one decoder of the batch format.
+template <typename Fn>
+Status ForEachOp(std::string_view rep, Fn&& fn) {
+  if (rep.size() < kWriteBatchHeader) return Status::Corruption("write batch too small");
+  uint32_t expected = DecodeFixed32(rep.data() + 8);
+  std::string_view input = rep.substr(kWriteBatchHeader);
+  uint32_t found = 0;
+  while (!input.empty()) {
+    auto type = static_cast<ValueType>(input[0]);
+    input.remove_prefix(1);
+    std::string_view key, value;
+    switch (type) {
+      case ValueType::kValue:
+        if (!GetLengthPrefixed(&input, &key) || !GetLengthPrefixed(&input, &value)) {
+          return Status::Corruption("write batch: bad Put record");
+        }
+        break;
+      case ValueType::kDeletion:
+        if (!GetLengthPrefixed(&input, &key)) {
+          return Status::Corruption("write batch: bad Delete record");
+        }
+        break;
+      default:
+        return Status::Corruption("write batch: unknown record type");
+    }
+    if (++found > expected) break;
+    fn(type, key, value);
+  }
+  if (found != expected) return Status::Corruption("write batch: wrong count");
+  return Status::OK();
+}
+
+}  // namespace
+
+Status WriteBatch::Iterate(Handler* handler) const {
+  return ForEachOp(rep_, [handler](ValueType type, std::string_view key, std::string_view value) {
+    if (type == ValueType::kValue) {
+      handler->Put(key, value);
+    } else {
+      handler->Delete(key);
+    }
+  });
+}
+
+Status WriteBatchInternal::SetContents(WriteBatch* b, std::string_view contents) {
+  if (contents.size() < kWriteBatchHeader) return Status::Corruption("write batch too small");
+  b->rep_.assign(contents);
+  return Status::OK();
+}
+
+void WriteBatchInternal::Append(WriteBatch* dst, const WriteBatch& src) {
+  SetCount(dst, Count(*dst) + Count(src));
+  dst->rep_.append(src.rep_.data() + kWriteBatchHeader, src.rep_.size() - kWriteBatchHeader);
+}
+
+Status WriteBatchInternal::Validate(const WriteBatch& b) {
+  Status s = ForEachOp(b.rep_, [](ValueType, std::string_view, std::string_view) {});
+  if (s.ok() && Sequence(b) + Count(b) > kMaxSequenceNumber) {
+    s = Status::Corruption("write batch: sequence number out of range");
+  }
+  return s;
+}
+
+Status WriteBatchInternal::InsertInto(const WriteBatch& b, MemTable* mem) {
+  SequenceNumber seq = Sequence(b);
+  return ForEachOp(b.rep_, [&](ValueType type, std::string_view key, std::string_view value) {
+    mem->Add(seq++, type, key, value);
+  });
+}
+
+}  // namespace strata

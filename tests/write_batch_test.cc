@@ -1,0 +1,126 @@
+#include "strata/write_batch.h"
+
+#include <gtest/gtest.h>
+
+#include "db/write_batch_internal.h"
+#include "memtable/memtable.h"
+#include "support/test_util.h"
+
+namespace strata {
+namespace {
+
+// Records a batch's operations as text, e.g. "Put(a, 1)Delete(b)".
+class Recorder : public WriteBatch::Handler {
+ public:
+  void Put(std::string_view k, std::string_view v) override {
+    out += "Put(" + std::string(k) + ", " + std::string(v) + ")";
+  }
+  void Delete(std::string_view k) override { out += "Delete(" + std::string(k) + ")"; }
+  std::string out;
+};
+
+std::string Contents(const WriteBatch& b) {
+  Recorder r;
+  Status s = b.Iterate(&r);
+  return s.ok() ? r.out : s.ToString();
+}
+
+TEST(WriteBatchTest, EmptyBatch) {
+  WriteBatch b;
+  EXPECT_EQ(0u, b.Count());
+  EXPECT_EQ("", Contents(b));
+  EXPECT_OK(WriteBatchInternal::Validate(b));
+}
+
+TEST(WriteBatchTest, OperationsInOrder) {
+  WriteBatch b;
+  b.Put("foo", "bar");
+  b.Delete("box");
+  b.Put("baz", "boo");
+  EXPECT_EQ(3u, b.Count());
+  EXPECT_EQ("Put(foo, bar)Delete(box)Put(baz, boo)", Contents(b));
+  b.Clear();
+  EXPECT_EQ(0u, b.Count());
+  EXPECT_EQ("", Contents(b));
+}
+
+TEST(WriteBatchTest, AppendKeepsDestinationSequence) {
+  WriteBatch a, b;
+  WriteBatchInternal::SetSequence(&a, 200);
+  WriteBatchInternal::SetSequence(&b, 300);
+  a.Put("a", "va");
+  b.Put("b", "vb");
+  b.Delete("c");
+  a.Append(b);
+  EXPECT_EQ(200u, WriteBatchInternal::Sequence(a));
+  EXPECT_EQ(3u, a.Count());
+  EXPECT_EQ("Put(a, va)Put(b, vb)Delete(c)", Contents(a));
+}
+
+TEST(WriteBatchTest, SequenceNumbersGoToMemtableInOrder) {
+  InternalKeyComparator icmp(BytewiseComparator());
+  MemTable mem(icmp);
+  WriteBatch b;
+  b.Put("k", "first");
+  b.Put("k", "second");
+  b.Delete("gone");
+  WriteBatchInternal::SetSequence(&b, 100);
+  ASSERT_OK(WriteBatchInternal::InsertInto(b, &mem));
+  std::string value;
+  Status s;
+  ASSERT_TRUE(mem.Get(LookupKey("k", 101), &value, &s));
+  EXPECT_OK(s);
+  EXPECT_EQ("second", value);
+  ASSERT_TRUE(mem.Get(LookupKey("k", 100), &value, &s));
+  EXPECT_EQ("first", value);
+  EXPECT_FALSE(mem.Get(LookupKey("k", 99), &value, &s));
+  ASSERT_TRUE(mem.Get(LookupKey("gone", 102), &value, &s));
+  EXPECT_TRUE(s.IsNotFound());
+}
+
+TEST(WriteBatchTest, EveryTruncationIsRejected) {
+  WriteBatch b;
+  b.Put("key1", "value1");
+  b.Delete("key2");
+  b.Put(std::string("\x00\xff", 2), std::string(200, 'v'));
+  std::string rep(WriteBatchInternal::Contents(b));
+  for (size_t len = 0; len < rep.size(); len++) {
+    WriteBatch cut;
+    Status s = WriteBatchInternal::SetContents(&cut, std::string_view(rep.data(), len));
+    if (s.ok()) s = WriteBatchInternal::Validate(cut);
+    EXPECT_TRUE(s.IsCorruption()) << "length " << len << ": " << s.ToString();
+  }
+  WriteBatch whole;
+  ASSERT_OK(WriteBatchInternal::SetContents(&whole, rep));
+  EXPECT_OK(WriteBatchInternal::Validate(whole));
+}
+
+TEST(WriteBatchTest, MalformedBatchesAreRejected) {
+  WriteBatch b;
+  b.Put("a", "1");
+  std::string rep(WriteBatchInternal::Contents(b));
+
+  std::string wrong_count = rep;
+  EncodeFixed32(wrong_count.data() + 8, 2);
+  WriteBatch w;
+  ASSERT_OK(WriteBatchInternal::SetContents(&w, wrong_count));
+  EXPECT_TRUE(WriteBatchInternal::Validate(w).IsCorruption());
+
+  std::string fewer = rep;
+  EncodeFixed32(fewer.data() + 8, 0);
+  ASSERT_OK(WriteBatchInternal::SetContents(&w, fewer));
+  EXPECT_TRUE(WriteBatchInternal::Validate(w).IsCorruption());
+
+  std::string bad_type = rep;
+  bad_type[kWriteBatchHeader] = 7;
+  ASSERT_OK(WriteBatchInternal::SetContents(&w, bad_type));
+  EXPECT_TRUE(WriteBatchInternal::Validate(w).IsCorruption());
+
+  std::string overflow = rep;
+  EncodeFixed64(overflow.data(), kMaxSequenceNumber);
+  ASSERT_OK(WriteBatchInternal::SetContents(&w, overflow));
+  EXPECT_TRUE(WriteBatchInternal::Validate(w).IsCorruption());
+}
+
+}  // namespace
+}  // namespace strata
