@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
   strata::Status s = strata::DB::Open(options, path, &db);
   if (!s.ok()) return Fail(s);
 
-  char key[17];
+  char key[24];
   std::string value(100, 'v');
   auto make_key = [&](long i) {
     std::snprintf(key, sizeof key, "%016ld", i);
