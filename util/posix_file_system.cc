@@ -305,7 +305,8 @@ class PosixFileSystem final : public FileSystem {
   }
 
   Status CreateDir(const std::string& dir) override {
-    if (::mkdir(dir.c_str(), kDirMode) == 0) return Status::OK();
+    // A new directory's own entry must be durable before files in it can be.
+    if (::mkdir(dir.c_str(), kDirMode) == 0) return SyncDirectory(ParentDir(dir));
     int err = errno;
     if (err == EEXIST) {
       struct stat st;

@@ -9,8 +9,11 @@
 // - Data appended to a WritableFile is durable once Sync() returns OK.
 // - A file created by NewWritableFile has a durable directory entry once its first Sync()
 //   returns OK (the implementation syncs the parent directory then).
-// - RenameFile and RemoveFile are durable when they return OK (the parent directory is
-//   synced), and RenameFile atomically replaces an existing target.
+// - RenameFile, RemoveFile and CreateDir are durable when they return OK (the parent
+//   directory is synced), and RenameFile atomically replaces an existing target.
+// - Truncate is not durable by itself.
+// - After a failed Sync the durability of everything appended to that file is unknown (Linux
+//   may drop the dirty pages): callers must not retry and trust a later Sync.
 #pragma once
 
 #include <cstdint>
@@ -53,7 +56,7 @@ class WritableFile {
   virtual Status Sync() = 0;
   // Closes the file; later calls fail. Does not sync. The destructor closes too.
   virtual Status Close() = 0;
-  // Bytes appended so far (including any the file had when opened for appending).
+  // Bytes appended so far.
   virtual uint64_t Size() const = 0;
 };
 
@@ -93,7 +96,8 @@ class FileSystem {
   virtual Status SyncDir(const std::string& dir) = 0;
 
   // Takes an exclusive advisory lock (flock) on path, creating the file if needed. Fails with
-  // Busy, naming the path, if another process or another open in this process holds it.
+  // Busy, naming the path, if another process or another open in this process holds it
+  // (within this process, paths are compared as spelled).
   virtual Status LockFile(const std::string& path, std::unique_ptr<FileLock>* lock) = 0;
 };
 
