@@ -1,0 +1,123 @@
+// Memtable micro benchmarks: single-threaded insert and point lookup, 16-byte keys and
+// 100-byte values (db_bench's defaults).
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "db/dbformat.h"
+#include "memtable/memtable.h"
+#include "strata/comparator.h"
+#include "util/coding.h"
+#include "util/random.h"
+
+namespace strata {
+namespace {
+
+constexpr size_t kKeySize = 16;
+constexpr size_t kValueSize = 100;
+// Inserts start over with a fresh memtable after this many entries (~170 MiB of arena), so
+// the figures describe memtables of the size a DB flushes, not an ever-growing one.
+constexpr size_t kInsertsPerMemTable = 1 << 20;
+
+// Bytewise order, but not the built-in object: the memtable compares through the virtual call.
+// Measures what the memcmp fast path saves.
+class OpaqueBytewise final : public Comparator {
+ public:
+  int Compare(std::string_view a, std::string_view b) const override { return a.compare(b); }
+  const char* Name() const override { return "bench.OpaqueBytewise"; }
+};
+
+const Comparator* UserComparator(bool opaque) {
+  static const OpaqueBytewise kOpaque;
+  return opaque ? static_cast<const Comparator*>(&kOpaque) : BytewiseComparator();
+}
+
+std::vector<std::string> RandomKeys(size_t n, uint64_t seed) {
+  Random rnd(seed);
+  std::vector<std::string> keys(n, std::string(kKeySize, '\0'));
+  for (auto& k : keys) {
+    EncodeFixed64(k.data(), rnd.Next());
+    EncodeFixed64(k.data() + 8, rnd.Next());
+  }
+  return keys;
+}
+
+std::vector<std::string> SequentialKeys(size_t n) {
+  std::vector<std::string> keys(n, std::string(kKeySize, '\0'));
+  for (size_t i = 0; i < n; i++) {
+    // Big-endian, so byte order is numeric order.
+    for (int b = 0; b < 8; b++) keys[i][8 + b] = static_cast<char>(i >> (56 - 8 * b));
+  }
+  return keys;
+}
+
+void RunInserts(benchmark::State& state, const std::vector<std::string>& keys, bool opaque) {
+  InternalKeyComparator icmp(UserComparator(opaque));
+  const std::string value(kValueSize, 'v');
+  auto mem = std::make_unique<MemTable>(icmp);
+  size_t i = 0;
+  SequenceNumber seq = 1;
+  for (auto _ : state) {
+    if (i == keys.size()) {
+      state.PauseTiming();
+      mem = std::make_unique<MemTable>(icmp);
+      i = 0;
+      state.ResumeTiming();
+    }
+    mem->Add(seq++, ValueType::kValue, keys[i++], value);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * (kKeySize + kValueSize));
+}
+
+// Arg: 0 = built-in bytewise comparator (memcmp fast path), 1 = through the virtual call.
+void BM_MemTableInsertRandom(benchmark::State& state) {
+  static const std::vector<std::string> keys = RandomKeys(kInsertsPerMemTable, 301);
+  RunInserts(state, keys, state.range(0) != 0);
+}
+BENCHMARK(BM_MemTableInsertRandom)->Arg(0)->Arg(1);
+
+void BM_MemTableInsertSequential(benchmark::State& state) {
+  static const std::vector<std::string> keys = SequentialKeys(kInsertsPerMemTable);
+  RunInserts(state, keys, false);
+}
+BENCHMARK(BM_MemTableInsertSequential);
+
+// range(0): entries in the memtable; range(1): 1 = compare through the virtual call.
+// Looks up existing keys in random order; each lookup builds its LookupKey and copies the value,
+// as DB::Get does.
+void BM_MemTableGet(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  InternalKeyComparator icmp(UserComparator(state.range(1) != 0));
+  MemTable mem(icmp);
+  std::vector<std::string> keys = RandomKeys(n, 17);
+  const std::string value(kValueSize, 'v');
+  for (size_t i = 0; i < n; i++) mem.Add(i + 1, ValueType::kValue, keys[i], value);
+  // Probe in an order unrelated to insertion or key order.
+  Random rnd(5);
+  for (size_t i = n - 1; i > 0; i--) std::swap(keys[i], keys[rnd.Uniform(i + 1)]);
+
+  std::string result;
+  size_t i = 0, found = 0;
+  for (auto _ : state) {
+    LookupKey lookup(keys[i], kMaxSequenceNumber);
+    Status s;
+    found += mem.Get(lookup, &result, &s);
+    if (++i == n) i = 0;
+  }
+  if (found != static_cast<size_t>(state.iterations())) state.SkipWithError("a key went missing");
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_MemTableGet)
+    ->Args({10000, 0})
+    ->Args({100000, 0})
+    ->Args({1000000, 0})
+    ->Args({100000, 1})
+    ->Args({1000000, 1})
+    ->Unit(benchmark::kNanosecond);
+
+}  // namespace
+}  // namespace strata

@@ -1,0 +1,120 @@
+#include "memtable/memtable.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstring>
+
+namespace strata {
+namespace {
+
+// Decodes the varint32 length prefix at p (entries and lookup keys are well-formed: we wrote
+// them) and returns the bytes it covers.
+inline std::string_view LengthPrefixed(const char* p) {
+  uint32_t len = static_cast<unsigned char>(*p);
+  if (len < 0x80) return {p + 1, len};  // keys under 128 bytes: the common case
+  p = GetVarint32Ptr(p, p + kMaxVarint32Bytes, &len);
+  assert(p != nullptr);
+  return {p, len};
+}
+
+inline int BytewiseUserCompare(std::string_view a, std::string_view b) {
+  size_t n = std::min(a.size(), b.size());
+  int r = n == 0 ? 0 : std::memcmp(a.data(), b.data(), n);
+  if (r != 0) return r;
+  return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
+}
+
+}  // namespace
+
+int MemTable::KeyComparator::operator()(const char* a, const char* b) const {
+  std::string_view ka = LengthPrefixed(a);
+  std::string_view kb = LengthPrefixed(b);
+  if (!bytewise) return icmp.Compare(ka, kb);
+  int r = BytewiseUserCompare(ExtractUserKey(ka), ExtractUserKey(kb));
+  if (r != 0) return r;
+  uint64_t ta = ExtractTrailer(ka), tb = ExtractTrailer(kb);
+  return ta > tb ? -1 : (ta < tb ? 1 : 0);
+}
+
+MemTable::MemTable(const InternalKeyComparator& cmp)
+    : comparator_{cmp, cmp.user_comparator() == BytewiseComparator()},
+      table_(comparator_, &arena_) {}
+
+void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view user_key,
+                   std::string_view value) {
+  assert(seq <= kMaxSequenceNumber);
+  if (type == ValueType::kDeletion) value = {};
+  size_t ikey_len = user_key.size() + kInternalKeyTrailer;
+  assert(ikey_len <= UINT32_MAX && value.size() <= UINT32_MAX);
+  size_t encoded_len =
+      VarintLength(ikey_len) + ikey_len + VarintLength(value.size()) + value.size();
+  char* buf = table_.Reserve(encoded_len);
+  char* p = EncodeVarint32(buf, static_cast<uint32_t>(ikey_len));
+  if (!user_key.empty()) std::memcpy(p, user_key.data(), user_key.size());
+  p += user_key.size();
+  EncodeFixed64(p, PackSequenceAndType(seq, type));
+  p += kInternalKeyTrailer;
+  p = EncodeVarint32(p, static_cast<uint32_t>(value.size()));
+  if (!value.empty()) std::memcpy(p, value.data(), value.size());
+  assert(p + value.size() == buf + encoded_len);
+  table_.InsertReserved(buf, buf);
+
+  // Only this thread writes the counters: a load and a store avoid a locked instruction.
+  num_entries_.store(num_entries_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  if (type == ValueType::kDeletion) {
+    num_deletes_.store(num_deletes_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+}
+
+bool MemTable::Get(const LookupKey& key, std::string* value, Status* status) const {
+  Table::Iterator iter(&table_);
+  // The lookup key carries the snapshot sequence and the highest type, so the first entry at
+  // or after it is the newest version of some key visible at that snapshot.
+  iter.Seek(key.memtable_key().data());
+  if (!iter.Valid()) return false;
+  std::string_view ikey = LengthPrefixed(iter.key());
+  std::string_view user_key = ExtractUserKey(ikey);
+  bool same = comparator_.bytewise
+                  ? user_key == key.user_key()
+                  : comparator_.icmp.user_comparator()->Compare(user_key, key.user_key()) == 0;
+  if (!same) return false;
+  switch (static_cast<ValueType>(ExtractTrailer(ikey) & 0xff)) {
+    case ValueType::kValue: {
+      std::string_view v = LengthPrefixed(ikey.data() + ikey.size());
+      value->assign(v.data(), v.size());
+      *status = Status::OK();
+      return true;
+    }
+    case ValueType::kDeletion:
+      *status = Status::NotFound(std::string_view());
+      return true;
+  }
+  assert(false && "memtable entries are written with known types");
+  return false;
+}
+
+MemTable::Iterator::Iterator(const MemTable* mem) : iter_(&mem->table_) {}
+
+const char* MemTable::Iterator::EncodeTarget(std::string_view internal_key) {
+  target_.clear();
+  PutVarint32(&target_, static_cast<uint32_t>(internal_key.size()));
+  target_.append(internal_key);
+  return target_.data();
+}
+
+void MemTable::Iterator::Seek(std::string_view internal_key) {
+  iter_.Seek(EncodeTarget(internal_key));
+}
+
+void MemTable::Iterator::SeekForPrev(std::string_view internal_key) {
+  iter_.SeekForPrev(EncodeTarget(internal_key));
+}
+
+std::string_view MemTable::Iterator::key() const { return LengthPrefixed(iter_.key()); }
+
+std::string_view MemTable::Iterator::value() const {
+  std::string_view ikey = LengthPrefixed(iter_.key());
+  return LengthPrefixed(ikey.data() + ikey.size());
+}
+
+}  // namespace strata

@@ -1,0 +1,297 @@
+// SkipList: an ordered set of keys in an arena, for one writer and any number of lock-free
+// readers.
+//
+// Thread safety: writes (Insert, Reserve, InsertReserved) need external synchronisation, one
+// writer at a time. Reads (Contains, Iterator) need none and may run concurrently with the
+// writer and with each other. The list and its arena must outlive every iterator.
+//
+// Invariants that make lock-free reading correct:
+//  1. Nodes are never deleted or unlinked while the list lives; the arena frees them all when
+//     the list is gone. A reader holding a node pointer can always dereference it.
+//  2. A node is fully built before it is published: its key and its next pointers at level i
+//     (for all levels <= i) are written before the release store that links it into level i.
+//     Readers load next pointers with acquire, so any node they reach is complete.
+//  3. Levels are linked bottom-up, so a node reachable at level i is reachable at every level
+//     below i; a reader descending from it never finds a missing link.
+//  4. max_height_ is only a hint (relaxed). A reader that sees a new height before the head's
+//     link at that level sees nullptr there and simply descends, which is correct.
+//  5. Keys are immutable once inserted and never compare equal to another key in the list.
+//
+// Layout: a node is one arena allocation holding its tower of next pointers (level h-1 first,
+// level 0 last), then the key, then any bytes reserved with Reserve(). Level-0 traversal and
+// the key comparison therefore touch one cache line, and a key that points at its own reserved
+// bytes (a memtable entry) is usually in that same line.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <cassert>
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <type_traits>
+
+#include "util/arena.h"
+#include "util/random.h"
+
+namespace strata {
+
+// Comparator: a copyable callable `int operator()(const Key& a, const Key& b) const` returning
+// <0, 0, >0, safe to call from many threads. Key: trivially copyable and destructible (the
+// arena frees nodes without running destructors), default-constructible for the head node.
+template <typename Key, class Comparator>
+class SkipList {
+ private:
+  struct Node;
+
+ public:
+  static constexpr int kMaxHeight = 12;
+  static constexpr int kBranching = 4;
+
+  // The arena must outlive the list; every node lives in it.
+  SkipList(Comparator cmp, Arena* arena);
+
+  SkipList(const SkipList&) = delete;
+  SkipList& operator=(const SkipList&) = delete;
+
+  // REQUIRES: no key equal to `key` is in the list; external synchronisation of writers.
+  void Insert(const Key& key);
+
+  // Two-step insert for keys that refer to bytes of their own: Reserve returns `size` bytes
+  // that sit right behind a new node, in the same arena allocation. Fill them, then call
+  // InsertReserved with the key (usually pointing into those bytes). Until then the node is
+  // invisible to readers. REQUIRES (InsertReserved): `reserved` came from this list's
+  // Reserve and is inserted once; no equal key is in the list; writers synchronised.
+  char* Reserve(size_t size);
+  void InsertReserved(char* reserved, const Key& key);
+
+  // True iff an entry equal to `key` is in the list.
+  bool Contains(const Key& key) const;
+
+  // A position in the list. Sees every key inserted before it was positioned and may or may
+  // not see keys inserted concurrently. Backward moves cost a search (O(log n)) each.
+  class Iterator {
+   public:
+    // The iterator starts invalid.
+    explicit Iterator(const SkipList* list) : list_(list), node_(nullptr) {}
+
+    bool Valid() const { return node_ != nullptr; }
+    // REQUIRES: Valid().
+    const Key& key() const {
+      assert(Valid());
+      return node_->key;
+    }
+    // REQUIRES: Valid().
+    void Next() {
+      assert(Valid());
+      node_ = node_->Next(0);
+    }
+    // REQUIRES: Valid().
+    void Prev() {
+      assert(Valid());
+      node_ = list_->FindLast(node_->key, /*or_equal=*/false);
+    }
+    // To the first entry >= target.
+    void Seek(const Key& target) { node_ = list_->FindGreaterOrEqual(target, nullptr); }
+    // To the last entry <= target.
+    void SeekForPrev(const Key& target) { node_ = list_->FindLast(target, /*or_equal=*/true); }
+    void SeekToFirst() { node_ = list_->head_->Next(0); }
+    void SeekToLast() { node_ = list_->FindLast(); }
+
+   private:
+    const SkipList* list_;
+    Node* node_;
+  };
+
+ private:
+  using Link = std::atomic<Node*>;
+  static_assert(std::is_trivially_copyable_v<Key> && std::is_trivially_destructible_v<Key>,
+                "nodes are freed with the arena, without running destructors");
+  static_assert(alignof(Key) <= alignof(Link), "a node starts right after its tower");
+  static_assert(kBranching == 4, "RandomHeight draws two random bits per level");
+
+  int GetMaxHeight() const { return max_height_.load(std::memory_order_relaxed); }
+  int RandomHeight();
+  Node* NewNode(int height, size_t extra);
+
+  // First node >= key, or nullptr. If prev is non-null, fills prev[level] with the last node
+  // < key at every level below the current max height.
+  Node* FindGreaterOrEqual(const Key& key, Node** prev) const;
+  // Last node < key (or <= key with or_equal), or nullptr if there is none.
+  Node* FindLast(const Key& key, bool or_equal) const;
+  // Last node of the list, or nullptr if empty.
+  Node* FindLast() const;
+
+  Comparator const compare_;
+  Arena* const arena_;
+  Node* const head_;
+  std::atomic<int> max_height_;  // height of the tallest node, a hint for readers
+  Random rnd_;                   // writer only
+};
+
+template <typename Key, class Comparator>
+struct SkipList<Key, Comparator>::Node {
+  Key key;
+
+  // The tower lies immediately before the node: link i is i+1 slots back.
+  Link* Slot(int level) {
+    return std::launder(
+        reinterpret_cast<Link*>(reinterpret_cast<char*>(this) - (level + 1) * sizeof(Link)));
+  }
+  char* Reserved() { return reinterpret_cast<char*>(this) + sizeof(Node); }
+  static Node* FromReserved(char* reserved) {
+    return std::launder(reinterpret_cast<Node*>(reserved - sizeof(Node)));
+  }
+
+  // Acquire pairs with the writer's release in SetNext: the node it returns is complete.
+  Node* Next(int level) { return Slot(level)->load(std::memory_order_acquire); }
+  void SetNext(int level, Node* x) { Slot(level)->store(x, std::memory_order_release); }
+  // Only where the writer reads its own writes, or the node is not yet published.
+  Node* NoBarrierNext(int level) { return Slot(level)->load(std::memory_order_relaxed); }
+  void NoBarrierSetNext(int level, Node* x) { Slot(level)->store(x, std::memory_order_relaxed); }
+};
+
+template <typename Key, class Comparator>
+SkipList<Key, Comparator>::SkipList(Comparator cmp, Arena* arena)
+    : compare_(cmp),
+      arena_(arena),
+      head_(NewNode(kMaxHeight, 0)),
+      max_height_(1),
+      rnd_(0xdeadbeef) {
+  for (int i = 0; i < kMaxHeight; i++) head_->NoBarrierSetNext(i, nullptr);
+}
+
+template <typename Key, class Comparator>
+int SkipList<Key, Comparator>::RandomHeight() {
+  // Each further level has probability 1/4: the number of leading zero bit pairs of one draw.
+  // The generator's high bits are its best ones.
+  int height = 1 + std::countl_zero(rnd_.Next()) / 2;
+  return std::min(height, kMaxHeight);
+}
+
+template <typename Key, class Comparator>
+typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::NewNode(int height,
+                                                                             size_t extra) {
+  size_t tower = sizeof(Link) * static_cast<size_t>(height);
+  char* mem = arena_->AllocateAligned(tower + sizeof(Node) + extra, alignof(Link));
+  for (int i = 0; i < height; i++) new (mem + i * sizeof(Link)) Link(nullptr);
+  return new (mem + tower) Node{Key()};
+}
+
+template <typename Key, class Comparator>
+char* SkipList<Key, Comparator>::Reserve(size_t size) {
+  int height = RandomHeight();
+  Node* x = NewNode(height, size);
+  // The node is unpublished, so its level-0 link can carry its height until InsertReserved.
+  x->NoBarrierSetNext(0, reinterpret_cast<Node*>(static_cast<uintptr_t>(height)));
+  return x->Reserved();
+}
+
+template <typename Key, class Comparator>
+void SkipList<Key, Comparator>::Insert(const Key& key) {
+  InsertReserved(Reserve(0), key);
+}
+
+template <typename Key, class Comparator>
+void SkipList<Key, Comparator>::InsertReserved(char* reserved, const Key& key) {
+  Node* x = Node::FromReserved(reserved);
+  int height = static_cast<int>(reinterpret_cast<uintptr_t>(x->NoBarrierNext(0)));
+  assert(height >= 1 && height <= kMaxHeight);
+  x->key = key;
+
+  Node* prev[kMaxHeight];
+  [[maybe_unused]] Node* next = FindGreaterOrEqual(key, prev);
+  assert(next == nullptr || compare_(key, next->key) != 0);
+
+  int max_height = GetMaxHeight();
+  if (height > max_height) {
+    for (int i = max_height; i < height; i++) prev[i] = head_;
+    max_height_.store(height, std::memory_order_relaxed);
+  }
+  for (int i = 0; i < height; i++) {
+    // x is not yet reachable at level i, so its own link needs no barrier; the release store
+    // into prev[i] publishes x together with its key and all its links up to level i.
+    x->NoBarrierSetNext(i, prev[i]->NoBarrierNext(i));
+    prev[i]->SetNext(i, x);
+  }
+}
+
+template <typename Key, class Comparator>
+bool SkipList<Key, Comparator>::Contains(const Key& key) const {
+  Node* x = FindGreaterOrEqual(key, nullptr);
+  return x != nullptr && compare_(key, x->key) == 0;
+}
+
+template <typename Key, class Comparator>
+typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindGreaterOrEqual(
+    const Key& key, Node** prev) const {
+  Node* x = head_;
+  int level = GetMaxHeight() - 1;
+  // The node that stopped us on the level above: when we meet it again one level down we
+  // already know it is >= key, so we skip the comparison.
+  Node* last_bigger = nullptr;
+  while (true) {
+    Node* next = x->Next(level);
+    int cmp;
+    if (next == nullptr || next == last_bigger) {
+      cmp = 1;
+    } else {
+      // Pull in the node after next while we compare: on a long level it is the next hop.
+      __builtin_prefetch(next->NoBarrierNext(level));
+      cmp = compare_(next->key, key);
+    }
+    if (cmp < 0) {
+      x = next;
+    } else {
+      if (prev != nullptr) {
+        prev[level] = x;
+      } else if (cmp == 0) {
+        return next;  // a lookup needs no lower-level predecessors
+      }
+      if (level == 0) return next;
+      last_bigger = next;
+      level--;
+    }
+  }
+}
+
+template <typename Key, class Comparator>
+typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindLast(const Key& key,
+                                                                              bool or_equal) const {
+  Node* x = head_;
+  int level = GetMaxHeight() - 1;
+  Node* last_bigger = nullptr;
+  while (true) {
+    Node* next = x->Next(level);
+    bool advance = false;
+    if (next != nullptr && next != last_bigger) {
+      int cmp = compare_(next->key, key);
+      advance = or_equal ? cmp <= 0 : cmp < 0;
+    }
+    if (advance) {
+      x = next;
+    } else {
+      if (level == 0) return x == head_ ? nullptr : x;
+      last_bigger = next;
+      level--;
+    }
+  }
+}
+
+template <typename Key, class Comparator>
+typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindLast() const {
+  Node* x = head_;
+  int level = GetMaxHeight() - 1;
+  while (true) {
+    Node* next = x->Next(level);
+    if (next != nullptr) {
+      x = next;
+    } else {
+      if (level == 0) return x == head_ ? nullptr : x;
+      level--;
+    }
+  }
+}
+
+}  // namespace strata

@@ -1,0 +1,343 @@
+#include "memtable/memtable.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+#include "db/dbformat.h"
+#include "support/test_util.h"
+#include "util/random.h"
+
+namespace strata {
+namespace {
+
+class ReverseBytewiseComparator final : public Comparator {
+ public:
+  int Compare(std::string_view a, std::string_view b) const override { return b.compare(a); }
+  const char* Name() const override { return "test.ReverseBytewiseComparator"; }
+};
+const Comparator* ReverseComparator() {
+  static const ReverseBytewiseComparator kInstance;
+  return &kInstance;
+}
+
+// Result of a Get, flattened for assertions: "MISS", "DELETED" or the value.
+std::string Read(const MemTable& mem, std::string_view user_key, SequenceNumber snapshot) {
+  LookupKey lookup(user_key, snapshot);
+  std::string value = "untouched";
+  Status s = Status::Corruption("untouched");
+  if (!mem.Get(lookup, &value, &s)) {
+    EXPECT_EQ(value, "untouched");
+    EXPECT_TRUE(s.IsCorruption()) << "status set on a miss";
+    return "MISS";
+  }
+  if (s.IsNotFound()) return "DELETED";
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return value;
+}
+
+std::string IKey(std::string_view user_key, SequenceNumber seq, ValueType type) {
+  std::string k;
+  AppendInternalKey(&k, user_key, seq, type);
+  return k;
+}
+
+// Every test runs with the bytewise comparator (memcmp fast path) and a reverse one (through
+// the virtual call), so both comparison paths stay equivalent.
+class MemTableTest : public ::testing::TestWithParam<bool> {
+ protected:
+  MemTableTest()
+      : user_cmp_(GetParam() ? ReverseComparator() : BytewiseComparator()),
+        icmp_(user_cmp_),
+        mem_(icmp_) {}
+
+  bool reversed() const { return GetParam(); }
+
+  const Comparator* user_cmp_;
+  InternalKeyComparator icmp_;
+  MemTable mem_;
+};
+
+TEST_P(MemTableTest, EmptyMisses) {
+  EXPECT_EQ(Read(mem_, "a", kMaxSequenceNumber), "MISS");
+  EXPECT_EQ(Read(mem_, "", kMaxSequenceNumber), "MISS");
+  MemTable::Iterator iter(&mem_);
+  iter.SeekToFirst();
+  EXPECT_FALSE(iter.Valid());
+  iter.SeekToLast();
+  EXPECT_FALSE(iter.Valid());
+  iter.Seek(IKey("a", 1, ValueType::kValue));
+  EXPECT_FALSE(iter.Valid());
+  EXPECT_EQ(mem_.num_entries(), 0u);
+}
+
+TEST_P(MemTableTest, NewestVersionWins) {
+  mem_.Add(1, ValueType::kValue, "k", "v1");
+  mem_.Add(2, ValueType::kValue, "k", "v2");
+  mem_.Add(3, ValueType::kValue, "other", "o");
+  mem_.Add(5, ValueType::kValue, "k", "v5");
+  EXPECT_EQ(Read(mem_, "k", kMaxSequenceNumber), "v5");
+  EXPECT_EQ(Read(mem_, "other", kMaxSequenceNumber), "o");
+  EXPECT_EQ(Read(mem_, "kk", kMaxSequenceNumber), "MISS");  // a longer key is another key
+  EXPECT_EQ(Read(mem_, "", kMaxSequenceNumber), "MISS");
+  EXPECT_EQ(mem_.num_entries(), 4u);
+  EXPECT_EQ(mem_.num_deletes(), 0u);
+}
+
+TEST_P(MemTableTest, SnapshotSequenceRespected) {
+  mem_.Add(10, ValueType::kValue, "k", "v10");
+  mem_.Add(20, ValueType::kValue, "k", "v20");
+  mem_.Add(30, ValueType::kDeletion, "k", "");
+  mem_.Add(40, ValueType::kValue, "k", "v40");
+  EXPECT_EQ(Read(mem_, "k", 9), "MISS");
+  EXPECT_EQ(Read(mem_, "k", 10), "v10");
+  EXPECT_EQ(Read(mem_, "k", 19), "v10");
+  EXPECT_EQ(Read(mem_, "k", 20), "v20");
+  EXPECT_EQ(Read(mem_, "k", 29), "v20");
+  EXPECT_EQ(Read(mem_, "k", 30), "DELETED");
+  EXPECT_EQ(Read(mem_, "k", 39), "DELETED");
+  EXPECT_EQ(Read(mem_, "k", 40), "v40");
+  EXPECT_EQ(Read(mem_, "k", kMaxSequenceNumber), "v40");
+  EXPECT_EQ(mem_.num_deletes(), 1u);
+}
+
+TEST_P(MemTableTest, DeletionGivesNotFound) {
+  mem_.Add(1, ValueType::kValue, "a", "va");
+  mem_.Add(2, ValueType::kDeletion, "a", "ignored");
+  mem_.Add(3, ValueType::kDeletion, "never-written", "");
+  EXPECT_EQ(Read(mem_, "a", 2), "DELETED");
+  EXPECT_EQ(Read(mem_, "never-written", 3), "DELETED");
+  EXPECT_EQ(Read(mem_, "never-written", 2), "MISS");
+
+  MemTable::Iterator iter(&mem_);
+  iter.Seek(IKey("a", 2, ValueType::kDeletion));
+  ASSERT_TRUE(iter.Valid());
+  EXPECT_EQ(iter.key(), IKey("a", 2, ValueType::kDeletion));
+  EXPECT_EQ(iter.value(), "");  // a deletion stores no value
+  EXPECT_EQ(mem_.num_entries(), 3u);
+  EXPECT_EQ(mem_.num_deletes(), 2u);
+}
+
+TEST_P(MemTableTest, AwkwardKeysAndValues) {
+  const std::vector<std::string> keys = {
+      std::string(),
+      std::string("\x00", 1),
+      std::string("\x00\x00", 2),
+      std::string("\xff", 1),
+      std::string("\xff\xff", 2),
+      std::string("a\x00"
+                  "b",
+                  3),
+      std::string("a\xff", 2),
+      std::string("a", 1),
+      std::string(200, '\xff'),
+  };
+  SequenceNumber seq = 1;
+  for (const auto& k : keys) mem_.Add(seq++, ValueType::kValue, k, "value of " + k);
+  mem_.Add(seq++, ValueType::kValue, "empty-value", "");
+  mem_.Add(seq++, ValueType::kValue, std::string("\x00v", 2), std::string("\x00\xff\x00", 3));
+
+  for (const auto& k : keys) EXPECT_EQ(Read(mem_, k, kMaxSequenceNumber), "value of " + k);
+  EXPECT_EQ(Read(mem_, "empty-value", kMaxSequenceNumber), "");
+  EXPECT_EQ(Read(mem_, std::string("\x00v", 2), kMaxSequenceNumber),
+            std::string("\x00\xff\x00", 3));
+  EXPECT_EQ(Read(mem_, std::string("\x00\x00\x00", 3), kMaxSequenceNumber), "MISS");
+  EXPECT_EQ(Read(mem_, std::string(199, '\xff'), kMaxSequenceNumber), "MISS");
+}
+
+TEST_P(MemTableTest, LargeValuesAndKeys) {
+  Random rnd(42);
+  std::string big_value = test::RandomBytes(&rnd, 1 << 20);
+  std::string big_key = test::RandomBytes(&rnd, 70000);  // multi-byte varint lengths
+  std::string mid_value = test::RandomBytes(&rnd, 3000);
+  mem_.Add(1, ValueType::kValue, "big", big_value);
+  mem_.Add(2, ValueType::kValue, big_key, mid_value);
+  mem_.Add(3, ValueType::kValue, "small", "s");
+  EXPECT_EQ(Read(mem_, "big", 5), big_value);
+  EXPECT_EQ(Read(mem_, big_key, 5), mid_value);
+  EXPECT_EQ(Read(mem_, "small", 5), "s");
+  EXPECT_GE(mem_.ApproximateMemoryUsage(), big_value.size() + big_key.size() + mid_value.size());
+
+  MemTable::Iterator iter(&mem_);
+  iter.Seek(IKey(big_key, kMaxSequenceNumber, kValueTypeForSeek));
+  ASSERT_TRUE(iter.Valid());
+  EXPECT_EQ(ExtractUserKey(iter.key()), big_key);
+  EXPECT_EQ(iter.value(), mid_value);
+}
+
+TEST_P(MemTableTest, IteratorOrderWithSeveralVersions) {
+  Random rnd(301);
+  struct Entry {
+    std::string ikey;
+    std::string value;
+  };
+  std::vector<Entry> model;
+  SequenceNumber seq = 100;
+  for (int i = 0; i < 3000; i++) {
+    // Few distinct keys, so most have several versions; some keys are prefixes of others.
+    std::string key = test::RandomBytes(&rnd, rnd.Uniform(4));
+    ValueType type = rnd.OneIn(5) ? ValueType::kDeletion : ValueType::kValue;
+    std::string value = type == ValueType::kValue ? test::RandomBytes(&rnd, rnd.Uniform(20)) : "";
+    mem_.Add(seq, type, key, value);
+    model.push_back({IKey(key, seq, type), value});
+    seq += 1 + rnd.Uniform(3);
+  }
+  std::sort(model.begin(), model.end(),
+            [this](const Entry& a, const Entry& b) { return icmp_.Compare(a.ikey, b.ikey) < 0; });
+
+  MemTable::Iterator iter(&mem_);
+  iter.SeekToFirst();
+  for (const auto& e : model) {
+    ASSERT_TRUE(iter.Valid());
+    ASSERT_EQ(iter.key(), e.ikey);
+    ASSERT_EQ(iter.value(), e.value);
+    iter.Next();
+  }
+  EXPECT_FALSE(iter.Valid());
+
+  iter.SeekToLast();
+  for (auto it = model.rbegin(); it != model.rend(); ++it) {
+    ASSERT_TRUE(iter.Valid());
+    ASSERT_EQ(iter.key(), it->ikey);
+    iter.Prev();
+  }
+  EXPECT_FALSE(iter.Valid());
+
+  // Seek and SeekForPrev to every entry, and to points between versions.
+  for (size_t i = 0; i < model.size(); i += 7) {
+    iter.Seek(model[i].ikey);
+    ASSERT_TRUE(iter.Valid());
+    ASSERT_EQ(iter.key(), model[i].ikey);
+    iter.SeekForPrev(model[i].ikey);
+    ASSERT_TRUE(iter.Valid());
+    ASSERT_EQ(iter.key(), model[i].ikey);
+
+    ParsedInternalKey parsed;
+    ASSERT_TRUE(ParseInternalKey(model[i].ikey, &parsed));
+    // Just above this entry's sequence: lands on it (or a newer version in between).
+    std::string between = IKey(parsed.user_key, parsed.sequence + 1, kValueTypeForSeek);
+    iter.Seek(between);
+    ASSERT_TRUE(iter.Valid());
+    auto lower = std::lower_bound(model.begin(), model.end(), between,
+                                  [this](const Entry& e, const std::string& target) {
+                                    return icmp_.Compare(e.ikey, target) < 0;
+                                  });
+    ASSERT_EQ(iter.key(), lower->ikey);
+  }
+
+  // Get agrees with the model: the first entry of the key at or below the snapshot.
+  for (int i = 0; i < 500; i++) {
+    std::string key = test::RandomBytes(&rnd, rnd.Uniform(4));
+    SequenceNumber snapshot = rnd.Uniform(seq + 10);
+    std::string target = IKey(key, snapshot, kValueTypeForSeek);
+    auto it = std::lower_bound(
+        model.begin(), model.end(), target,
+        [this](const Entry& e, const std::string& t) { return icmp_.Compare(e.ikey, t) < 0; });
+    std::string expected = "MISS";
+    if (it != model.end() && ExtractUserKey(it->ikey) == key) {
+      expected = (ExtractTrailer(it->ikey) & 0xff) == 0 ? "DELETED" : it->value;
+    }
+    ASSERT_EQ(Read(mem_, key, snapshot), expected) << "snapshot " << snapshot;
+  }
+}
+
+TEST_P(MemTableTest, UserKeyOrderFollowsComparator) {
+  mem_.Add(1, ValueType::kValue, "a", "1");
+  mem_.Add(2, ValueType::kValue, "b", "2");
+  mem_.Add(3, ValueType::kValue, "c", "3");
+  MemTable::Iterator iter(&mem_);
+  iter.SeekToFirst();
+  ASSERT_TRUE(iter.Valid());
+  EXPECT_EQ(ExtractUserKey(iter.key()), reversed() ? "c" : "a");
+  iter.SeekToLast();
+  ASSERT_TRUE(iter.Valid());
+  EXPECT_EQ(ExtractUserKey(iter.key()), reversed() ? "a" : "c");
+}
+
+TEST_P(MemTableTest, MemoryUsageGrows) {
+  size_t before = mem_.ApproximateMemoryUsage();
+  size_t last = before;
+  size_t payload = 0;
+  for (int i = 0; i < 10000; i++) {
+    std::string key = test::NumberKey(i);
+    mem_.Add(i + 1, ValueType::kValue, key, std::string(100, 'v'));
+    payload += key.size() + 100;
+    size_t now = mem_.ApproximateMemoryUsage();
+    ASSERT_GE(now, last);
+    last = now;
+  }
+  EXPECT_GE(last, before + payload);
+  EXPECT_LE(last, before + 2 * payload);  // per-entry overhead is small next to 100 bytes
+  EXPECT_EQ(mem_.num_entries(), 10000u);
+}
+
+// One writer adds while readers Get and iterate: whatever a reader knows to be written (by the
+// published sequence) it must find, with the right value.
+TEST_P(MemTableTest, ConcurrentReadersDuringWrites) {
+  const int kKeys = 300;
+  const int kWrites = 20000;
+  auto value_of = [](int key, SequenceNumber seq) {
+    return std::to_string(key) + "@" + std::to_string(seq);
+  };
+  std::atomic<SequenceNumber> published{0};
+  std::atomic<bool> done{false};
+  std::atomic<int> reader_rounds{0};
+
+  auto reader = [&](int id) {
+    Random rnd(7 + id);
+    MemTable::Iterator iter(&mem_);
+    while (!done.load(std::memory_order_acquire)) {
+      SequenceNumber snap = published.load(std::memory_order_acquire);
+      for (int i = 0; i < 50; i++) {
+        // Sequence s writes key (s % kKeys), so the newest version of key k at snapshot snap
+        // is the largest s <= snap with s % kKeys == k.
+        int k = static_cast<int>(rnd.Uniform(kKeys));
+        std::string got = Read(mem_, test::NumberKey(k), snap);
+        SequenceNumber first = k == 0 ? kKeys : k;
+        if (snap < first) {
+          ASSERT_EQ(got, "MISS");
+        } else {
+          ASSERT_EQ(got, value_of(k, snap - (snap - first) % kKeys));
+        }
+      }
+      // Internal keys come out strictly increasing.
+      std::string prev;
+      int n = 0;
+      for (iter.SeekToFirst(); iter.Valid() && n < 2000; iter.Next(), n++) {
+        std::string cur(iter.key());
+        if (!prev.empty()) {
+          ASSERT_LT(icmp_.Compare(prev, cur), 0);
+        }
+        prev = std::move(cur);
+      }
+      reader_rounds.fetch_add(1);
+    }
+  };
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 2; i++) readers.emplace_back(reader, i);
+  for (SequenceNumber s = 1; s <= kWrites; s++) {
+    int k = static_cast<int>(s % kKeys);
+    mem_.Add(s, ValueType::kValue, test::NumberKey(k), value_of(k, s));
+    published.store(s, std::memory_order_release);
+    if (s == kWrites / 2) {
+      int target = reader_rounds.load() + 2;
+      while (reader_rounds.load() < target && !HasFatalFailure()) std::this_thread::yield();
+    }
+  }
+  done.store(true, std::memory_order_release);
+  for (auto& t : readers) t.join();
+}
+
+INSTANTIATE_TEST_SUITE_P(Comparators, MemTableTest, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Reverse" : "Bytewise";
+                         });
+
+}  // namespace
+}  // namespace strata

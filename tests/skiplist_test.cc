@@ -1,0 +1,322 @@
+#include "memtable/skiplist.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "util/arena.h"
+#include "util/coding.h"
+#include "util/random.h"
+
+namespace strata {
+namespace {
+
+struct U64Comparator {
+  int operator()(uint64_t a, uint64_t b) const { return a < b ? -1 : (a > b ? 1 : 0); }
+};
+using U64List = SkipList<uint64_t, U64Comparator>;
+
+TEST(SkipListTest, Empty) {
+  Arena arena;
+  U64List list(U64Comparator(), &arena);
+  EXPECT_FALSE(list.Contains(10));
+
+  U64List::Iterator iter(&list);
+  EXPECT_FALSE(iter.Valid());
+  iter.SeekToFirst();
+  EXPECT_FALSE(iter.Valid());
+  iter.Seek(100);
+  EXPECT_FALSE(iter.Valid());
+  iter.SeekForPrev(100);
+  EXPECT_FALSE(iter.Valid());
+  iter.SeekToLast();
+  EXPECT_FALSE(iter.Valid());
+}
+
+// Checks every read operation of `list` against the model.
+void CheckAgainstModel(const U64List& list, const std::set<uint64_t>& model, Random* rnd,
+                       uint64_t key_range) {
+  for (uint64_t k = 0; k < key_range; k += 1 + rnd->Uniform(3)) {
+    ASSERT_EQ(list.Contains(k), model.count(k) == 1) << k;
+  }
+
+  U64List::Iterator iter(&list);
+  iter.SeekToFirst();
+  for (uint64_t k : model) {
+    ASSERT_TRUE(iter.Valid());
+    ASSERT_EQ(iter.key(), k);
+    iter.Next();
+  }
+  ASSERT_FALSE(iter.Valid());
+
+  iter.SeekToLast();
+  for (auto it = model.rbegin(); it != model.rend(); ++it) {
+    ASSERT_TRUE(iter.Valid());
+    ASSERT_EQ(iter.key(), *it);
+    iter.Prev();
+  }
+  ASSERT_FALSE(iter.Valid());
+
+  for (int i = 0; i < 1000; i++) {
+    uint64_t target = rnd->Uniform(key_range + 2);
+    auto lower = model.lower_bound(target);
+    iter.Seek(target);
+    if (lower == model.end()) {
+      ASSERT_FALSE(iter.Valid()) << target;
+    } else {
+      ASSERT_TRUE(iter.Valid()) << target;
+      ASSERT_EQ(iter.key(), *lower);
+      // A few steps each way from the seek position.
+      auto m = lower;
+      for (int step = 0; step < 3 && iter.Valid(); step++) {
+        ASSERT_EQ(iter.key(), *m);
+        iter.Next();
+        ++m;
+      }
+      ASSERT_EQ(iter.Valid(), m != model.end());
+    }
+
+    auto upper = model.upper_bound(target);
+    iter.SeekForPrev(target);
+    if (upper == model.begin()) {
+      ASSERT_FALSE(iter.Valid()) << target;
+    } else {
+      auto m = std::prev(upper);
+      ASSERT_TRUE(iter.Valid()) << target;
+      ASSERT_EQ(iter.key(), *m);
+      iter.Prev();
+      ASSERT_EQ(iter.Valid(), m != model.begin());
+      if (iter.Valid()) {
+        ASSERT_EQ(iter.key(), *std::prev(m));
+      }
+    }
+  }
+}
+
+TEST(SkipListTest, RandomInsertsMatchModel) {
+  const uint64_t kRange = 5000;
+  Arena arena;
+  U64List list(U64Comparator(), &arena);
+  std::set<uint64_t> model;
+  Random rnd(301);
+  for (int i = 0; i < 2000; i++) {
+    uint64_t key = rnd.Uniform(kRange);
+    if (model.insert(key).second) list.Insert(key);
+    if (i == 0 || i == 10 || i == 500) CheckAgainstModel(list, model, &rnd, kRange);
+  }
+  CheckAgainstModel(list, model, &rnd, kRange);
+}
+
+TEST(SkipListTest, AscendingAndDescendingInserts) {
+  for (bool ascending : {true, false}) {
+    Arena arena;
+    U64List list(U64Comparator(), &arena);
+    std::set<uint64_t> model;
+    for (uint64_t i = 0; i < 3000; i++) {
+      uint64_t key = ascending ? 2 * i : 6000 - 2 * i;
+      list.Insert(key);
+      model.insert(key);
+    }
+    Random rnd(ascending ? 1 : 2);
+    CheckAgainstModel(list, model, &rnd, 6002);
+  }
+}
+
+TEST(SkipListTest, ExtremeKeys) {
+  Arena arena;
+  U64List list(U64Comparator(), &arena);
+  list.Insert(UINT64_MAX);
+  list.Insert(0);  // equal to the head's default key: the head must never be compared
+  U64List::Iterator iter(&list);
+  iter.SeekToFirst();
+  ASSERT_TRUE(iter.Valid());
+  EXPECT_EQ(iter.key(), 0u);
+  iter.Prev();
+  EXPECT_FALSE(iter.Valid());
+  iter.SeekToLast();
+  ASSERT_TRUE(iter.Valid());
+  EXPECT_EQ(iter.key(), UINT64_MAX);
+  iter.SeekForPrev(0);
+  ASSERT_TRUE(iter.Valid());
+  EXPECT_EQ(iter.key(), 0u);
+  EXPECT_TRUE(list.Contains(0));
+  EXPECT_FALSE(list.Contains(1));
+}
+
+// Keys that live in the bytes reserved behind their node, as the memtable's entries do:
+// 8 bytes big-endian number, then its complement, so a reader can tell a torn or unpublished
+// entry from a real one.
+struct PayloadComparator {
+  // The head node's key is null: a search that compared against it would crash here.
+  int operator()(const char* a, const char* b) const { return std::memcmp(a, b, 8); }
+};
+using PayloadList = SkipList<const char*, PayloadComparator>;
+
+constexpr size_t kPayloadSize = 16;
+
+void EncodePayload(char* dst, uint64_t n) {
+  for (int i = 0; i < 8; i++) dst[i] = static_cast<char>(n >> (56 - 8 * i));
+  EncodeFixed64(dst + 8, ~n);
+}
+// Returns the number, after checking the payload is intact.
+uint64_t DecodePayload(const char* p) {
+  uint64_t n = 0;
+  for (int i = 0; i < 8; i++) n = (n << 8) | static_cast<unsigned char>(p[i]);
+  EXPECT_EQ(DecodeFixed64(p + 8), ~n) << "torn or unpublished entry";
+  return n;
+}
+
+void InsertPayload(PayloadList* list, uint64_t n) {
+  char* p = list->Reserve(kPayloadSize);
+  EncodePayload(p, n);
+  list->InsertReserved(p, p);
+}
+
+TEST(SkipListTest, ReservedKeysLiveBehindTheirNodes) {
+  Arena arena;
+  PayloadList list(PayloadComparator(), &arena);
+  std::set<uint64_t> model;
+  Random rnd(11);
+  for (int i = 0; i < 3000; i++) {
+    uint64_t n = rnd.Next();
+    if (model.insert(n).second) InsertPayload(&list, n);
+  }
+  PayloadList::Iterator iter(&list);
+  iter.SeekToFirst();
+  for (uint64_t n : model) {
+    ASSERT_TRUE(iter.Valid());
+    ASSERT_EQ(DecodePayload(iter.key()), n);
+    iter.Next();
+  }
+  EXPECT_FALSE(iter.Valid());
+  char probe[kPayloadSize];
+  for (uint64_t n : model) {
+    EncodePayload(probe, n);
+    ASSERT_TRUE(list.Contains(probe));
+    EncodePayload(probe, n + 1);
+    ASSERT_EQ(list.Contains(probe), model.count(n + 1) == 1);
+  }
+}
+
+// One writer inserts keys in random order while readers scan and seek without locks.
+//
+// The writer publishes how many keys it has inserted (release) after each insert; a reader
+// that loads that count (acquire) before an operation must find every one of those keys, may
+// find some later ones, and must see all of them sorted and intact. Keys are drawn from a
+// fixed list, so each key found can be traced to its insertion index.
+TEST(SkipListTest, ConcurrentReadersSeeSortedCompleteList) {
+  const int kKeys = 20000;
+  const int kReaders = 3;
+
+  // Random order of insertion, distinct keys: high bits random, low bits the index.
+  std::vector<uint64_t> keys(kKeys);
+  Random rnd(1234);
+  for (int i = 0; i < kKeys; i++) keys[i] = (rnd.Next() & ~uint64_t{0xffffffff}) | uint64_t(i);
+  auto index_of = [](uint64_t key) { return static_cast<int>(key & 0xffffffff); };
+
+  Arena arena;
+  PayloadList list(PayloadComparator(), &arena);
+  std::atomic<int> inserted{0};
+  std::atomic<bool> writer_done{false};
+  std::atomic<int> readers_started{0};
+  std::atomic<int> scans_done{0};
+  std::atomic<int> readers_failed{0};  // a failed ASSERT ends a reader early
+
+  auto reader = [&](int id) {
+    Random r(100 + id);
+    PayloadList::Iterator iter(&list);
+    char probe[kPayloadSize];
+    readers_started.fetch_add(1);
+    struct OnExit {
+      std::atomic<int>* failed;
+      ~OnExit() {
+        if (::testing::Test::HasFatalFailure()) failed->fetch_add(1);
+      }
+    } on_exit{&readers_failed};
+    bool last_round = false;
+    while (!last_round) {
+      last_round = writer_done.load(std::memory_order_acquire);
+      int before = inserted.load(std::memory_order_acquire);
+
+      // A full scan, forward or backward: sorted, intact, and complete for keys[0, before).
+      bool forward = r.OneIn(2);
+      int old_seen = 0;
+      uint64_t prev_key = 0;
+      bool first = true;
+      for (forward ? iter.SeekToFirst() : iter.SeekToLast(); iter.Valid();
+           forward ? iter.Next() : iter.Prev()) {
+        uint64_t key = DecodePayload(iter.key());
+        int index = index_of(key);
+        ASSERT_LT(index, kKeys);
+        ASSERT_EQ(keys[index], key) << "a key nobody inserted";
+        if (!first) {
+          ASSERT_TRUE(forward ? prev_key < key : prev_key > key) << "out of order";
+        }
+        first = false;
+        prev_key = key;
+        if (index < before) old_seen++;
+      }
+      ASSERT_EQ(old_seen, before) << "a scan missed keys inserted before it began";
+      scans_done.fetch_add(1);
+
+      // Point reads of keys known to be in, and seeks from arbitrary positions.
+      int limit = inserted.load(std::memory_order_acquire);
+      for (int i = 0; i < 200 && limit > 0; i++) {
+        uint64_t key = keys[r.Uniform(limit)];
+        EncodePayload(probe, key);
+        ASSERT_TRUE(list.Contains(probe));
+        iter.Seek(probe);
+        ASSERT_TRUE(iter.Valid());
+        ASSERT_EQ(DecodePayload(iter.key()), key);
+        iter.SeekForPrev(probe);
+        ASSERT_TRUE(iter.Valid());
+        ASSERT_EQ(DecodePayload(iter.key()), key);
+
+        // Seek then step back from an arbitrary target. Keys older than the seek must be
+        // on the right side of it; a key between target and the seek's result can only be
+        // one inserted since.
+        uint64_t target = r.Next();
+        EncodePayload(probe, target);
+        int known = inserted.load(std::memory_order_acquire);
+        iter.Seek(probe);
+        if (iter.Valid()) {
+          uint64_t found = DecodePayload(iter.key());
+          ASSERT_GE(found, target);
+          iter.Prev();
+          if (iter.Valid()) {
+            uint64_t before_found = DecodePayload(iter.key());
+            ASSERT_LT(before_found, found);
+            if (before_found >= target) {
+              ASSERT_GE(index_of(before_found), known);
+            }
+          }
+        }
+      }
+    }
+  };
+
+  std::vector<std::thread> readers;
+  for (int i = 0; i < kReaders; i++) readers.emplace_back(reader, i);
+  // Make sure reads overlap writes even on a machine with few cores: start once every reader
+  // runs, and halfway wait until a few scans have completed meanwhile.
+  while (readers_started.load() < kReaders) std::this_thread::yield();
+  for (int i = 0; i < kKeys; i++) {
+    InsertPayload(&list, keys[i]);
+    inserted.store(i + 1, std::memory_order_release);
+    if (i == kKeys / 2) {
+      int target = scans_done.load() + kReaders;
+      while (scans_done.load() < target && readers_failed.load() == 0) std::this_thread::yield();
+    }
+  }
+  writer_done.store(true, std::memory_order_release);
+  for (auto& t : readers) t.join();
+}
+
+}  // namespace
+}  // namespace strata
