@@ -56,28 +56,35 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
     uint64_t batches = stats_.batches.load(std::memory_order_relaxed);
     uint64_t groups = stats_.groups.load(std::memory_order_relaxed);
     char buf[1024];
-    std::snprintf(
-        buf, sizeof buf,
-        "** Write path **\n"
-        "batches written: %" PRIu64 "\n"
-        "write groups (log records): %" PRIu64 " (%.2f batches per group)\n"
-        "log syncs: %" PRIu64 "\n"
-        "user bytes: %" PRIu64 "\n"
-        "log bytes: %" PRIu64 "\n"
-        "current log: %06" PRIu64 "\n"
-        "** Memtable **\n"
-        "entries: %" PRIu64 " (deletes %" PRIu64 ")\n"
-        "memory: %zu bytes\n"
-        "** Recovery **\n"
-        "records replayed: %" PRIu64 "\n"
-        "bytes dropped: %" PRIu64 "\n",
-        batches, groups, groups ? static_cast<double>(batches) / groups : 0.0,
-        stats_.syncs.load(std::memory_order_relaxed),
-        stats_.user_bytes.load(std::memory_order_relaxed),
-        stats_.wal_bytes.load(std::memory_order_relaxed), log_number_, mem_->num_entries(),
-        mem_->num_deletes(), mem_->ApproximateMemoryUsage(),
-        stats_.recovered_records.load(std::memory_order_relaxed),
-        stats_.recovery_dropped_bytes.load(std::memory_order_relaxed));
+    std::snprintf(buf, sizeof buf,
+                  "** Write path **\n"
+                  "batches written: %" PRIu64
+                  "\n"
+                  "write groups (log records): %" PRIu64
+                  " (%.2f batches per group)\n"
+                  "log syncs: %" PRIu64
+                  "\n"
+                  "user bytes: %" PRIu64
+                  "\n"
+                  "log bytes: %" PRIu64
+                  "\n"
+                  "current log: %06" PRIu64
+                  "\n"
+                  "** Memtable **\n"
+                  "entries: %" PRIu64 " (deletes %" PRIu64
+                  ")\n"
+                  "memory: %zu bytes\n"
+                  "** Recovery **\n"
+                  "records replayed: %" PRIu64
+                  "\n"
+                  "bytes dropped: %" PRIu64 "\n",
+                  batches, groups, groups ? static_cast<double>(batches) / groups : 0.0,
+                  stats_.syncs.load(std::memory_order_relaxed),
+                  stats_.user_bytes.load(std::memory_order_relaxed),
+                  stats_.wal_bytes.load(std::memory_order_relaxed), log_number_,
+                  mem_->num_entries(), mem_->num_deletes(), mem_->ApproximateMemoryUsage(),
+                  stats_.recovered_records.load(std::memory_order_relaxed),
+                  stats_.recovery_dropped_bytes.load(std::memory_order_relaxed));
     *value = buf;
     return true;
   }

@@ -77,8 +77,7 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
         // The log may now end in a partial record; appending after it would turn a torn
         // tail into mid-log damage. Stop all writes until reopen.
         write_error_ = status;
-        info_log_->Log("write error, writes stopped until reopen: %s",
-                       status.ToString().c_str());
+        info_log_->Log("write error, writes stopped until reopen: %s", status.ToString().c_str());
       }
       stats_.groups.fetch_add(1, std::memory_order_relaxed);
     }

@@ -153,9 +153,9 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
   // *stop_here when point-in-time recovery must ignore the rest of the log history.
   auto judge = [&](bool* stop_here) -> Status {
     for (const LogCorruption& c : reporter.pending) {
-      info_log_->Log("log %06" PRIu64 " damaged at offset %" PRIu64 ": %s, %" PRIu64
-                     " bytes dropped (%s)",
-                     number, c.offset, LogCorruptionKindName(c.kind), c.bytes_dropped, c.reason.c_str());
+      info_log_->Log(
+          "log %06" PRIu64 " damaged at offset %" PRIu64 ": %s, %" PRIu64 " bytes dropped (%s)",
+          number, c.offset, LogCorruptionKindName(c.kind), c.bytes_dropped, c.reason.c_str());
       stats_.recovery_dropped_bytes.fetch_add(c.bytes_dropped, std::memory_order_relaxed);
       const bool torn_tail = c.kind == LogCorruption::Kind::kTruncatedTail;
       std::string where = fname + " at offset " + std::to_string(c.offset) + ": " +
@@ -226,7 +226,8 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
     }
     s = WriteBatchInternal::InsertInto(batch, mem_.get());
     if (!s.ok()) return s;
-    result->max_sequence = WriteBatchInternal::Sequence(batch) + WriteBatchInternal::Count(batch) - 1;
+    result->max_sequence =
+        WriteBatchInternal::Sequence(batch) + WriteBatchInternal::Count(batch) - 1;
     result->records++;
   }
   return Status::OK();
@@ -290,7 +291,8 @@ Status DBImpl::StartNewLog(uint64_t number) {
 }
 
 Status DestroyDB(const std::string& path, const Options& options) {
-  std::shared_ptr<FileSystem> fs = options.file_system ? options.file_system : FileSystem::Default();
+  std::shared_ptr<FileSystem> fs =
+      options.file_system ? options.file_system : FileSystem::Default();
   std::vector<std::string> names;
   if (!fs->GetChildren(path, &names).ok()) return Status::OK();  // nothing to destroy
   std::unique_ptr<FileLock> lock;

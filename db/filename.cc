@@ -14,9 +14,7 @@ std::string NumberedName(const std::string& db, uint64_t number, const char* suf
 }  // namespace
 
 std::string LogFileName(const std::string& db, uint64_t n) { return NumberedName(db, n, "log"); }
-std::string TableFileName(const std::string& db, uint64_t n) {
-  return NumberedName(db, n, "sst");
-}
+std::string TableFileName(const std::string& db, uint64_t n) { return NumberedName(db, n, "sst"); }
 std::string TempFileName(const std::string& db, uint64_t n) { return NumberedName(db, n, "tmp"); }
 std::string LockFileName(const std::string& db) { return db + "/LOCK"; }
 std::string InfoLogFileName(const std::string& db) { return db + "/LOG"; }

@@ -22,9 +22,7 @@ class WriteBatchInternal {
   static uint32_t Count(const WriteBatch& b) { return DecodeFixed32(b.rep_.data() + 8); }
   static void SetCount(WriteBatch* b, uint32_t n) { EncodeFixed32(b->rep_.data() + 8, n); }
   static SequenceNumber Sequence(const WriteBatch& b) { return DecodeFixed64(b.rep_.data()); }
-  static void SetSequence(WriteBatch* b, SequenceNumber seq) {
-    EncodeFixed64(b->rep_.data(), seq);
-  }
+  static void SetSequence(WriteBatch* b, SequenceNumber seq) { EncodeFixed64(b->rep_.data(), seq); }
   static std::string_view Contents(const WriteBatch& b) { return b.rep_; }
   // Replaces the batch with an encoded one read from a log. Corruption if it is shorter than
   // the header (the records themselves are checked by Iterate / InsertInto).

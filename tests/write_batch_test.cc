@@ -44,6 +44,18 @@ TEST(WriteBatchTest, OperationsInOrder) {
   EXPECT_EQ("", Contents(b));
 }
 
+// The worked example of docs/FORMATS.md: the format is stored in logs, so it must not drift.
+TEST(WriteBatchTest, EncodingMatchesTheDocumentedBytes) {
+  WriteBatch b;
+  b.Put("k", "v");
+  WriteBatchInternal::SetSequence(&b, 5);
+  const char expected[] = "\x05\0\0\0\0\0\0\0\x01\0\0\0\x01\x01k\x01v";
+  EXPECT_EQ(std::string(expected, sizeof expected - 1), WriteBatchInternal::Contents(b));
+  b.Clear();
+  b.Delete("k");
+  EXPECT_EQ(std::string("\x00\x01k", 3), WriteBatchInternal::Contents(b).substr(12));
+}
+
 TEST(WriteBatchTest, AppendKeepsDestinationSequence) {
   WriteBatch a, b;
   WriteBatchInternal::SetSequence(&a, 200);

@@ -37,8 +37,7 @@ class DB {
   // fsynced here: call SyncWAL() first if that matters).
   virtual ~DB() = default;
 
-  virtual Status Put(const WriteOptions& options, std::string_view key,
-                     std::string_view value) = 0;
+  virtual Status Put(const WriteOptions& options, std::string_view key, std::string_view value) = 0;
   virtual Status Delete(const WriteOptions& options, std::string_view key) = 0;
   // Applies the batch atomically. Only the batch's internal sequence field is rewritten.
   virtual Status Write(const WriteOptions& options, WriteBatch* batch) = 0;

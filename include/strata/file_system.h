@@ -42,8 +42,7 @@ class RandomAccessFile {
   virtual ~RandomAccessFile() = default;
   // Like SequentialFile::Read, at an absolute offset. *result may point into scratch or into
   // memory the file owns (valid while the file lives).
-  virtual Status Read(uint64_t offset, size_t n, std::string_view* result,
-                      char* scratch) const = 0;
+  virtual Status Read(uint64_t offset, size_t n, std::string_view* result, char* scratch) const = 0;
 };
 
 // Appending writes. Strata buffers its own writes, so each Append is one write system call.
@@ -110,8 +109,7 @@ class FileSystemWrapper : public FileSystem {
   Status NewSequentialFile(const std::string& p, std::unique_ptr<SequentialFile>* r) override {
     return target_->NewSequentialFile(p, r);
   }
-  Status NewRandomAccessFile(const std::string& p,
-                             std::unique_ptr<RandomAccessFile>* r) override {
+  Status NewRandomAccessFile(const std::string& p, std::unique_ptr<RandomAccessFile>* r) override {
     return target_->NewRandomAccessFile(p, r);
   }
   Status NewWritableFile(const std::string& p, std::unique_ptr<WritableFile>* r) override {
@@ -141,8 +139,7 @@ class FileSystemWrapper : public FileSystem {
 };
 
 // Convenience helpers over any FileSystem.
-Status WriteStringToFile(FileSystem* fs, std::string_view data, const std::string& path,
-                         bool sync);
+Status WriteStringToFile(FileSystem* fs, std::string_view data, const std::string& path, bool sync);
 Status ReadFileToString(FileSystem* fs, const std::string& path, std::string* data);
 
 }  // namespace strata

@@ -16,10 +16,10 @@
 namespace strata::test {
 
 struct CrashOptions {
-  bool sync = false;            // WriteOptions::sync for every batch
-  int cycles = 10;              // kill/verify rounds
-  int min_kill_ms = 5;          // the child is killed after a delay drawn from
-  int max_kill_ms = 80;         // [min_kill_ms, max_kill_ms]
+  bool sync = false;     // WriteOptions::sync for every batch
+  int cycles = 10;       // kill/verify rounds
+  int min_kill_ms = 5;   // the child is killed after a delay drawn from
+  int max_kill_ms = 80;  // [min_kill_ms, max_kill_ms]
   uint64_t seed = 301;
 };
 

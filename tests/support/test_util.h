@@ -8,14 +8,14 @@
 #include "strata/status.h"
 #include "util/random.h"
 
-#define ASSERT_OK(expr)                                   \
-  do {                                                    \
-    ::strata::Status _s = (expr);                         \
+#define ASSERT_OK(expr)                                       \
+  do {                                                        \
+    ::strata::Status _s = (expr);                             \
     ASSERT_TRUE(_s.ok()) << #expr << " -> " << _s.ToString(); \
   } while (0)
-#define EXPECT_OK(expr)                                   \
-  do {                                                    \
-    ::strata::Status _s = (expr);                         \
+#define EXPECT_OK(expr)                                       \
+  do {                                                        \
+    ::strata::Status _s = (expr);                             \
     EXPECT_TRUE(_s.ok()) << #expr << " -> " << _s.ToString(); \
   } while (0)
 
