@@ -18,9 +18,8 @@ namespace {
 
 constexpr size_t kKeySize = 16;
 constexpr size_t kValueSize = 100;
-// Inserts start over with a fresh memtable after this many entries (~170 MiB of arena), so
-// the figures describe memtables of the size a DB flushes, not an ever-growing one.
-constexpr size_t kInsertsPerMemTable = 1 << 20;
+// Insert benchmarks draw from this many distinct keys, more than a memtable holds.
+constexpr size_t kInsertKeys = 1 << 20;
 
 // Bytewise order, but not the built-in object: the memtable compares through the virtual call.
 // Measures what the memcmp fast path saves.
@@ -54,39 +53,47 @@ std::vector<std::string> SequentialKeys(size_t n) {
   return keys;
 }
 
-void RunInserts(benchmark::State& state, const std::vector<std::string>& keys, bool opaque) {
+// Inserts into a memtable until it holds flush_mib MiB, then starts a fresh one (untimed), as
+// a DB does at its write_buffer_size; each memtable gets keys[0], keys[1], ...
+void RunInserts(benchmark::State& state, const std::vector<std::string>& keys, size_t flush_mib,
+                bool opaque) {
   InternalKeyComparator icmp(UserComparator(opaque));
   const std::string value(kValueSize, 'v');
+  const size_t flush_bytes = flush_mib << 20;
   auto mem = std::make_unique<MemTable>(icmp);
   size_t i = 0;
   SequenceNumber seq = 1;
   for (auto _ : state) {
-    if (i == keys.size()) {
+    if (mem->ApproximateMemoryUsage() >= flush_bytes) {
       state.PauseTiming();
       mem = std::make_unique<MemTable>(icmp);
       i = 0;
       state.ResumeTiming();
     }
-    mem->Add(seq++, ValueType::kValue, keys[i++], value);
+    mem->Add(seq++, ValueType::kValue, keys[i], value);
+    if (++i == keys.size()) i = 0;
   }
   state.SetItemsProcessed(state.iterations());
   state.SetBytesProcessed(state.iterations() * (kKeySize + kValueSize));
 }
 
-// Arg: 0 = built-in bytewise comparator (memcmp fast path), 1 = through the virtual call.
+// range(0): MiB per memtable (64 = Options::write_buffer_size; 4 stays mostly in cache);
+// range(1): 1 = compare through the virtual call instead of the memcmp fast path.
 void BM_MemTableInsertRandom(benchmark::State& state) {
-  static const std::vector<std::string> keys = RandomKeys(kInsertsPerMemTable, 301);
-  RunInserts(state, keys, state.range(0) != 0);
+  static const std::vector<std::string> keys = RandomKeys(kInsertKeys, 301);
+  RunInserts(state, keys, state.range(0), state.range(1) != 0);
 }
-BENCHMARK(BM_MemTableInsertRandom)->Arg(0)->Arg(1);
+BENCHMARK(BM_MemTableInsertRandom)->Args({64, 0})->Args({64, 1})->Args({4, 0})->Args({4, 1});
 
+// range(0): MiB per memtable.
 void BM_MemTableInsertSequential(benchmark::State& state) {
-  static const std::vector<std::string> keys = SequentialKeys(kInsertsPerMemTable);
-  RunInserts(state, keys, false);
+  static const std::vector<std::string> keys = SequentialKeys(kInsertKeys);
+  RunInserts(state, keys, state.range(0), false);
 }
-BENCHMARK(BM_MemTableInsertSequential);
+BENCHMARK(BM_MemTableInsertSequential)->Arg(64)->Arg(4);
 
-// range(0): entries in the memtable; range(1): 1 = compare through the virtual call.
+// range(0): entries in the memtable (100k entries are ~15 MiB of arena, 1M ~150 MiB);
+// range(1): 1 = compare through the virtual call.
 // Looks up existing keys in random order; each lookup builds its LookupKey and copies the value,
 // as DB::Get does.
 void BM_MemTableGet(benchmark::State& state) {
@@ -115,6 +122,7 @@ BENCHMARK(BM_MemTableGet)
     ->Args({10000, 0})
     ->Args({100000, 0})
     ->Args({1000000, 0})
+    ->Args({10000, 1})
     ->Args({100000, 1})
     ->Args({1000000, 1})
     ->Unit(benchmark::kNanosecond);

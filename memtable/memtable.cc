@@ -1,40 +1,11 @@
 #include "memtable/memtable.h"
 
-#include <algorithm>
 #include <cassert>
 #include <cstring>
 
 namespace strata {
-namespace {
 
-// Decodes the varint32 length prefix at p (entries and lookup keys are well-formed: we wrote
-// them) and returns the bytes it covers.
-inline std::string_view LengthPrefixed(const char* p) {
-  uint32_t len = static_cast<unsigned char>(*p);
-  if (len < 0x80) return {p + 1, len};  // keys under 128 bytes: the common case
-  p = GetVarint32Ptr(p, p + kMaxVarint32Bytes, &len);
-  assert(p != nullptr);
-  return {p, len};
-}
-
-inline int BytewiseUserCompare(std::string_view a, std::string_view b) {
-  size_t n = std::min(a.size(), b.size());
-  int r = n == 0 ? 0 : std::memcmp(a.data(), b.data(), n);
-  if (r != 0) return r;
-  return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
-}
-
-}  // namespace
-
-int MemTable::KeyComparator::operator()(const char* a, const char* b) const {
-  std::string_view ka = LengthPrefixed(a);
-  std::string_view kb = LengthPrefixed(b);
-  if (!bytewise) return icmp.Compare(ka, kb);
-  int r = BytewiseUserCompare(ExtractUserKey(ka), ExtractUserKey(kb));
-  if (r != 0) return r;
-  uint64_t ta = ExtractTrailer(ka), tb = ExtractTrailer(kb);
-  return ta > tb ? -1 : (ta < tb ? 1 : 0);
-}
+using memtable_internal::LengthPrefixed;
 
 MemTable::MemTable(const InternalKeyComparator& cmp)
     : comparator_{cmp, cmp.user_comparator() == BytewiseComparator()},
