@@ -20,6 +20,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "db/dbformat.h"
 #include "strata/db.h"
