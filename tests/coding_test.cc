@@ -94,7 +94,7 @@ TEST(CodingTest, LengthPrefixed) {
   EXPECT_FALSE(GetLengthPrefixed(&b, &out));
 }
 
-TEST(ChecksumTest, DetectsEveryFlippedBitAndSplitsAgree) {
+TEST(ChecksumTest, DetectsEveryFlippedBit) {
   Random rnd(301);
   std::string data(200, '\0');
   for (auto& c : data) c = static_cast<char>(rnd.Uniform(256));
@@ -105,10 +105,6 @@ TEST(ChecksumTest, DetectsEveryFlippedBitAndSplitsAgree) {
       copy[i] ^= static_cast<char>(1 << bit);
       EXPECT_NE(base, Checksum(copy)) << i << ":" << bit;
     }
-  }
-  for (size_t split = 0; split <= data.size(); split += 13) {
-    EXPECT_EQ(base, Checksum(std::string_view(data).substr(0, split),
-                             std::string_view(data).substr(split)));
   }
   EXPECT_NE(Checksum("a"), Checksum("b"));
 }

@@ -1,7 +1,6 @@
 // Checksums for every on-disk record and block: the low 32 bits of XXH3-64.
 //
-// Pure functions, thread-safe. Extend() lets a caller cover a type byte and a payload that
-// are not contiguous without copying them together.
+// Pure functions, thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -10,8 +9,6 @@
 namespace strata {
 
 uint32_t Checksum(std::string_view data);
-// The checksum of the concatenation a + b, computed without concatenating.
-uint32_t Checksum(std::string_view a, std::string_view b);
 
 // 64-bit hash for in-memory use (cache sharding, bloom filters).
 uint64_t Hash64(std::string_view data);

@@ -65,27 +65,33 @@ int OpenRetrying(const std::string& path, int flags, mode_t mode = 0) {
   return fd;
 }
 
+// Reads up to n bytes at offset (or at the file position when offset < 0). A signal or a pipe
+// may deliver fewer bytes than asked without being at the end; only a zero-byte read is.
+Status ReadFully(const std::string& path, int fd, off_t offset, size_t n, std::string_view* result,
+                 char* scratch) {
+  size_t done = 0;
+  while (done < n) {
+    ssize_t r = offset < 0 ? ::read(fd, scratch + done, n - done)
+                           : ::pread(fd, scratch + done, n - done, offset + done);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      *result = std::string_view();
+      return PosixError(path, errno);
+    }
+    if (r == 0) break;
+    done += static_cast<size_t>(r);
+  }
+  *result = std::string_view(scratch, done);
+  return Status::OK();
+}
+
 class PosixSequentialFile final : public SequentialFile {
  public:
   PosixSequentialFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
   ~PosixSequentialFile() override { ::close(fd_); }
 
   Status Read(size_t n, std::string_view* result, char* scratch) override {
-    // A pipe or a signal may deliver fewer bytes than asked without being at EOF; only a
-    // zero-byte read means the end.
-    size_t done = 0;
-    while (done < n) {
-      ssize_t r = ::read(fd_, scratch + done, n - done);
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        *result = std::string_view();
-        return PosixError(path_, errno);
-      }
-      if (r == 0) break;
-      done += static_cast<size_t>(r);
-    }
-    *result = std::string_view(scratch, done);
-    return Status::OK();
+    return ReadFully(path_, fd_, /*offset=*/-1, n, result, scratch);
   }
 
   Status Skip(uint64_t n) override {
@@ -107,19 +113,7 @@ class PosixRandomAccessFile final : public RandomAccessFile {
 
   // pread leaves the shared file offset alone, which is what makes concurrent reads safe.
   Status Read(uint64_t offset, size_t n, std::string_view* result, char* scratch) const override {
-    size_t done = 0;
-    while (done < n) {
-      ssize_t r = ::pread(fd_, scratch + done, n - done, static_cast<off_t>(offset + done));
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        *result = std::string_view();
-        return PosixError(path_, errno);
-      }
-      if (r == 0) break;
-      done += static_cast<size_t>(r);
-    }
-    *result = std::string_view(scratch, done);
-    return Status::OK();
+    return ReadFully(path_, fd_, static_cast<off_t>(offset), n, result, scratch);
   }
 
  private:
