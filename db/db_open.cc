@@ -150,8 +150,8 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
   const WalRecoveryMode mode = options_.wal_recovery_mode;
 
   // Applies the recovery mode to damage found so far. Returns non-OK to fail Open; sets
-  // *stop_here when point-in-time recovery must ignore the rest of the log history.
-  auto judge = [&](bool* stop_here) -> Status {
+  // result->stop when point-in-time recovery must ignore the rest of the log history.
+  auto judge = [&]() -> Status {
     for (const LogCorruption& c : reporter.pending) {
       info_log_->Log(
           "log %06" PRIu64 " damaged at offset %" PRIu64 ": %s, %" PRIu64 " bytes dropped (%s)",
@@ -170,7 +170,7 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
         case WalRecoveryMode::kPointInTimeRecovery:
           if (!torn_tail) {
             result->dropped_data = true;
-            *stop_here = true;
+            result->stop = true;
           }
           break;
         case WalRecoveryMode::kSkipAnyCorruptedRecords:
@@ -185,18 +185,14 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
   std::string scratch;
   std::string_view record;
   WriteBatch batch;
-  bool stop_here = false;
   while (true) {
     bool more = reader.ReadRecord(&record, &scratch);
-    // Damage reported before this record precedes it in the log: judge it first, so that
-    // point-in-time recovery never applies a record that follows damage.
-    s = judge(&stop_here);
+    // Damage reported before this record (by the reader, or by the previous iteration for a
+    // malformed batch) precedes it in the log: judge it first, so that point-in-time
+    // recovery never applies a record that follows damage.
+    s = judge();
     if (!s.ok()) return s;
-    if (stop_here) {
-      result->stop = true;
-      break;
-    }
-    if (!more) break;
+    if (result->stop || !more) break;
 
     Status bad = WriteBatchInternal::SetContents(&batch, record);
     if (bad.ok()) bad = WriteBatchInternal::Validate(batch);
@@ -214,14 +210,8 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
     }
     if (!bad.ok()) {
       reporter.pending.push_back({reader.LastRecordOffset(), record.size(),
-                                  LogCorruption::Kind::kChecksumMismatch,
+                                  LogCorruption::Kind::kBadPayload,
                                   "intact record holds an invalid batch: " + bad.ToString()});
-      s = judge(&stop_here);
-      if (!s.ok()) return s;
-      if (stop_here) {
-        result->stop = true;
-        break;
-      }
       continue;
     }
     s = WriteBatchInternal::InsertInto(batch, mem_.get());

@@ -8,9 +8,11 @@
 #include <map>
 #include <thread>
 
+#include "db/write_batch_internal.h"
 #include "strata/file_system.h"
 #include "support/db_test_util.h"
 #include "support/test_util.h"
+#include "wal/log_writer.h"
 
 namespace strata {
 namespace {
@@ -389,6 +391,43 @@ TEST_F(RecoveryModeTest, SkipKeepsLaterLogs) {
   test::RewriteFile(logs[0], [](std::string* d) { (*d)[kRecordSize + 40] ^= 1; });
   ASSERT_OK(OpenWith(WalRecoveryMode::kSkipAnyCorruptedRecords));
   EXPECT_EQ("k1k3", Present());
+}
+
+// A record whose framing is intact but whose batch is malformed is damage like any other.
+TEST_F(RecoveryModeTest, IntactRecordWithMalformedBatch) {
+  struct Case {
+    WalRecoveryMode mode;
+    const char* expect;  // nullptr: Open fails with Corruption
+  } cases[] = {{WalRecoveryMode::kTolerateCorruptedTailRecords, nullptr},
+               {WalRecoveryMode::kAbsoluteConsistency, nullptr},
+               {WalRecoveryMode::kPointInTimeRecovery, "k1k2k3"},
+               {WalRecoveryMode::kSkipAnyCorruptedRecords, "k1k2k3k9"}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(static_cast<int>(c.mode));
+    Close();
+    ASSERT_OK(DestroyDB(dbname_, options_));
+    WriteThree();
+    // A newer log: a batch cut short inside its header, then a valid batch.
+    std::unique_ptr<WritableFile> file;
+    ASSERT_OK(FileSystem::Default()->NewWritableFile(dbname_ + "/000099.log", &file));
+    LogWriter writer(std::move(file));
+    ASSERT_OK(writer.AddRecord("short"));
+    WriteBatch good;
+    good.Put("k9", "v9");
+    WriteBatchInternal::SetSequence(&good, 100);
+    ASSERT_OK(writer.AddRecord(WriteBatchInternal::Contents(good)));
+    ASSERT_OK(writer.Close());
+
+    Status s = OpenWith(c.mode);
+    if (c.expect == nullptr) {
+      EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+      EXPECT_NE(std::string::npos, s.ToString().find("bad payload")) << s.ToString();
+      continue;
+    }
+    ASSERT_OK(s);
+    std::string present = Present() + (Get("k9") == "v9" ? "k9" : "");
+    EXPECT_EQ(c.expect, present);
+  }
 }
 
 // An Open interrupted after rewriting the recovered log but before removing the logs it came

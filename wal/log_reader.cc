@@ -68,6 +68,8 @@ const char* LogCorruptionKindName(LogCorruption::Kind kind) {
       return "fragment order";
     case Kind::kIOError:
       return "I/O error";
+    case Kind::kBadPayload:
+      return "bad payload";
   }
   return "unknown";
 }

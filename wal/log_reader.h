@@ -48,6 +48,9 @@ struct LogCorruption {
     kFragmentOrder,
     // The file could not be read; the reader stops there.
     kIOError,
+    // Never reported by the reader: the log's user found an intact record whose contents it
+    // rejects (a malformed write batch), so that all damage is judged by one policy.
+    kBadPayload,
   };
 
   // File offset where the dropped bytes start: the start of the damaged record if the damage
