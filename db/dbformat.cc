@@ -4,6 +4,30 @@
 
 namespace strata {
 
+void InternalKeyComparator::FindShortestSeparator(std::string* start,
+                                                  std::string_view limit) const {
+  std::string_view user_start = ExtractUserKey(*start);
+  std::string_view user_limit = ExtractUserKey(limit);
+  std::string tmp(user_start);
+  user_->FindShortestSeparator(&tmp, user_limit);
+  if (tmp.size() < user_start.size() && user_->Compare(user_start, tmp) < 0) {
+    // A physically shorter but logically larger user key: the earliest trailer keeps it
+    // before every entry of that user key.
+    PutFixed64(&tmp, PackSequenceAndType(kMaxSequenceNumber, kValueTypeForSeek));
+    start->swap(tmp);
+  }
+}
+
+void InternalKeyComparator::FindShortSuccessor(std::string* key) const {
+  std::string_view user_key = ExtractUserKey(*key);
+  std::string tmp(user_key);
+  user_->FindShortSuccessor(&tmp);
+  if (tmp.size() < user_key.size() && user_->Compare(user_key, tmp) < 0) {
+    PutFixed64(&tmp, PackSequenceAndType(kMaxSequenceNumber, kValueTypeForSeek));
+    key->swap(tmp);
+  }
+}
+
 LookupKey::LookupKey(std::string_view user_key, SequenceNumber snapshot) {
   size_t ikey_len = user_key.size() + kInternalKeyTrailer;
   size_t needed = ikey_len + kMaxVarint32Bytes;

@@ -67,17 +67,24 @@ inline bool ParseInternalKey(std::string_view ikey, ParsedInternalKey* out) {
 }
 
 // Orders internal keys: user key ascending by the user comparator, then trailer descending.
-class InternalKeyComparator {
+// A Comparator itself so that tables (which know nothing of internal keys) can order and
+// shorten them; final so that calls on a known InternalKeyComparator are not virtual.
+class InternalKeyComparator final : public Comparator {
  public:
   explicit InternalKeyComparator(const Comparator* user) : user_(user) {}
   const Comparator* user_comparator() const { return user_; }
 
-  int Compare(std::string_view a, std::string_view b) const {
+  int Compare(std::string_view a, std::string_view b) const override {
     int r = user_->Compare(ExtractUserKey(a), ExtractUserKey(b));
     if (r != 0) return r;
     uint64_t ta = ExtractTrailer(a), tb = ExtractTrailer(b);
     return ta > tb ? -1 : (ta < tb ? 1 : 0);
   }
+  const char* Name() const override { return "strata.InternalKeyComparator"; }
+  // Shortens the user key part and gives the result the largest trailer, so it still sorts
+  // at or after *start and before limit.
+  void FindShortestSeparator(std::string* start, std::string_view limit) const override;
+  void FindShortSuccessor(std::string* key) const override;
 
  private:
   const Comparator* user_;

@@ -5,6 +5,7 @@
 // usually stateless).
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace strata {
@@ -16,6 +17,15 @@ class Comparator {
   virtual int Compare(std::string_view a, std::string_view b) const = 0;
   // Stable identifier, e.g. "strata.BytewiseComparator"; change it when the order changes.
   virtual const char* Name() const = 0;
+
+  // Used to make index keys short. Both may leave their argument unchanged.
+  // If *start < limit, may change *start to a shorter string in [*start, limit).
+  virtual void FindShortestSeparator(std::string* start, std::string_view limit) const {
+    (void)start;
+    (void)limit;
+  }
+  // May change *key to a shorter string >= *key.
+  virtual void FindShortSuccessor(std::string* key) const { (void)key; }
 };
 
 // Lexicographic order of unsigned bytes. The returned object lives forever.

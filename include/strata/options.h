@@ -12,6 +12,7 @@
 
 namespace strata {
 
+class Cache;
 class Comparator;
 class FileSystem;
 class Snapshot;
@@ -54,12 +55,16 @@ struct Options {
   // Memtables (active plus immutable) held at once before writers wait for a flush.
   int max_write_buffer_number = 2;
 
-  // Table options (used once tables exist).
+  // Table options.
   CompressionType compression = CompressionType::kLZ4;
   size_t block_size = 4 << 10;
   int block_restart_interval = 16;
   int bloom_bits_per_key = 10;
+  // Cache of uncompressed blocks; may be shared between databases. Null means a cache of
+  // block_cache_capacity bytes private to this database.
+  std::shared_ptr<Cache> block_cache;
   size_t block_cache_capacity = 32 << 20;
+  // Table files held open at once (their readers live in a cache of this many entries).
   int max_open_files = 1000;
 
   // Level shape (used once compaction exists).

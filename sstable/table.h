@@ -1,0 +1,60 @@
+// Table: an open, immutable sorted table file.
+//
+// Thread safety: every method may be called from many threads at once.
+// Lifetime: iterators from NewIterator must be destroyed before the table; the table owns
+// its file.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "sstable/table_options.h"
+#include "sstable/table_properties.h"
+#include "strata/file_system.h"
+#include "strata/iterator.h"
+#include "strata/options.h"
+#include "strata/status.h"
+
+namespace strata {
+
+class Table {
+ public:
+  // Reads the footer, index, filter and properties of a table of file_size bytes. Damage
+  // is Corruption naming file_name and the offset. options.comparator must order the keys as
+  // the builder's did.
+  static Status Open(const TableOptions& options, std::string file_name,
+                     std::unique_ptr<RandomAccessFile> file, uint64_t file_size,
+                     std::unique_ptr<Table>* table);
+
+  Table(const Table&) = delete;
+  Table& operator=(const Table&) = delete;
+  ~Table();
+
+  // Walks every entry in key order. Read errors show in the iterator's status().
+  std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) const;
+
+  // Point lookup. Unless the filter rules out filter_key (options.filter_key applied to key
+  // by the caller), finds the first entry >= key and, if there is one in the block the index
+  // points to, calls found(arg, entry_key, entry_value) once; the views are valid only
+  // during the call. Returns a read or checksum error, else OK (found or not).
+  using GetCallback = void (*)(void* arg, std::string_view key, std::string_view value);
+  Status Get(const ReadOptions& options, std::string_view key, std::string_view filter_key,
+             GetCallback found, void* arg) const;
+
+  // False if the filter proves filter_key is absent (true without a filter).
+  bool KeyMayMatch(std::string_view filter_key) const;
+
+  // The file offset where key's data would begin (the file size past the last key).
+  uint64_t ApproximateOffsetOf(std::string_view key) const;
+
+  const TableProperties& properties() const;
+
+ private:
+  struct Rep;
+  explicit Table(std::unique_ptr<Rep> rep);
+  std::unique_ptr<Rep> rep_;
+};
+
+}  // namespace strata
