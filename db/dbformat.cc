@@ -2,7 +2,16 @@
 
 #include <cstring>
 
+#include "util/escape.h"
+
 namespace strata {
+
+std::string InternalKeyDebugString(std::string_view ikey) {
+  ParsedInternalKey k;
+  if (!ParseInternalKey(ikey, &k)) return EscapeBytes(ikey) + " (bad internal key)";
+  return "'" + EscapeBytes(k.user_key) + "' @ " + std::to_string(k.sequence) +
+         (k.type == ValueType::kValue ? " : value" : " : deletion");
+}
 
 void InternalKeyComparator::FindShortestSeparator(std::string* start,
                                                   std::string_view limit) const {

@@ -66,6 +66,10 @@ inline bool ParseInternalKey(std::string_view ikey, ParsedInternalKey* out) {
   return true;
 }
 
+// "user_key @ sequence : type" with the user key escaped, for logs and tools. Malformed
+// keys are shown escaped whole, marked "(bad internal key)".
+std::string InternalKeyDebugString(std::string_view ikey);
+
 // Orders internal keys: user key ascending by the user comparator, then trailer descending.
 // A Comparator itself so that tables (which know nothing of internal keys) can order and
 // shorten them; final so that calls on a known InternalKeyComparator are not virtual.

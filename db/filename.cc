@@ -18,6 +18,13 @@ std::string TableFileName(const std::string& db, uint64_t n) { return NumberedNa
 std::string TempFileName(const std::string& db, uint64_t n) { return NumberedName(db, n, "tmp"); }
 std::string LockFileName(const std::string& db) { return db + "/LOCK"; }
 std::string InfoLogFileName(const std::string& db) { return db + "/LOG"; }
+std::string CurrentFileName(const std::string& db) { return db + "/CURRENT"; }
+
+std::string ManifestFileName(const std::string& db, uint64_t number) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "/MANIFEST-%06llu", static_cast<unsigned long long>(number));
+  return db + buf;
+}
 
 bool ParseFileName(std::string_view name, uint64_t* number, FileType* type) {
   if (name == "LOCK") {

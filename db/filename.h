@@ -2,6 +2,7 @@
 //   NNNNNN.log   write-ahead log       LOCK  held while open
 //   NNNNNN.sst   table                 LOG   human-readable events
 //   NNNNNN.tmp   a file being written that is renamed into place once complete
+//   MANIFEST-NNNNNN  log of version edits   CURRENT  names the live MANIFEST
 #pragma once
 
 #include <cstdint>
@@ -17,6 +18,8 @@ std::string TableFileName(const std::string& db, uint64_t number);
 std::string TempFileName(const std::string& db, uint64_t number);
 std::string LockFileName(const std::string& db);
 std::string InfoLogFileName(const std::string& db);
+std::string ManifestFileName(const std::string& db, uint64_t number);
+std::string CurrentFileName(const std::string& db);
 
 // Recognises a directory entry; false for names that are not ours.
 bool ParseFileName(std::string_view name, uint64_t* number, FileType* type);

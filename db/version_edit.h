@@ -1,0 +1,66 @@
+// VersionEdit: one change to the set of table files — files added and removed per level,
+// plus the counters recovery needs. The MANIFEST is a log (wal/ record format) whose
+// records are encoded edits; replaying them in order rebuilds the current version.
+// The byte layout is in docs/FORMATS.md ("MANIFEST").
+//
+// Thread safety: a value type; no internal synchronisation.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "db/dbformat.h"
+#include "strata/status.h"
+
+namespace strata {
+
+// One table file of a version. Immutable once in a version.
+struct FileMetaData {
+  uint64_t number = 0;
+  uint64_t file_size = 0;
+  std::string smallest;  // internal keys: the first and last entry of the table
+  std::string largest;
+  SequenceNumber smallest_seqno = 0;
+  SequenceNumber largest_seqno = 0;
+};
+
+class VersionEdit {
+ public:
+  void SetComparatorName(std::string_view name) { comparator_ = std::string(name); }
+  // Logs numbered below this hold nothing that is not in tables.
+  void SetLogNumber(uint64_t n) { log_number_ = n; }
+  void SetNextFileNumber(uint64_t n) { next_file_number_ = n; }
+  void SetLastSequence(SequenceNumber s) { last_sequence_ = s; }
+
+  void AddFile(int level, const FileMetaData& f) { new_files_.emplace_back(level, f); }
+  void RemoveFile(int level, uint64_t number) { deleted_files_.emplace(level, number); }
+
+  const std::optional<std::string>& comparator() const { return comparator_; }
+  const std::optional<uint64_t>& log_number() const { return log_number_; }
+  const std::optional<uint64_t>& next_file_number() const { return next_file_number_; }
+  const std::optional<SequenceNumber>& last_sequence() const { return last_sequence_; }
+  const std::vector<std::pair<int, FileMetaData>>& new_files() const { return new_files_; }
+  const std::set<std::pair<int, uint64_t>>& deleted_files() const { return deleted_files_; }
+
+  void EncodeTo(std::string* dst) const;
+  // Corruption (with the reason) for anything malformed, truncated or unknown.
+  Status DecodeFrom(std::string_view src);
+
+  // One line per field, for tools and logs.
+  std::string DebugString() const;
+
+ private:
+  std::optional<std::string> comparator_;
+  std::optional<uint64_t> log_number_;
+  std::optional<uint64_t> next_file_number_;
+  std::optional<SequenceNumber> last_sequence_;
+  std::set<std::pair<int, uint64_t>> deleted_files_;
+  std::vector<std::pair<int, FileMetaData>> new_files_;
+};
+
+}  // namespace strata
