@@ -1,0 +1,93 @@
+// Block cache micro benchmarks: Lookup + Release of entries that are all cached (the hit path
+// of a table read), with 1 and 2 threads sharing one cache, and with one shard (every thread
+// on one mutex) or the automatic shard count.
+#include <benchmark/benchmark.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "strata/cache.h"
+#include "util/coding.h"
+#include "util/random.h"
+
+namespace strata {
+namespace {
+
+constexpr size_t kKeys = 1 << 14;
+constexpr size_t kCharge = 4 << 10;  // a data block
+constexpr size_t kCapacity = 2 * kKeys * kCharge;
+
+// 16-byte keys, like a cache id followed by a block offset.
+std::vector<std::string> MakeKeys() {
+  std::vector<std::string> keys(kKeys, std::string(16, '\0'));
+  for (size_t i = 0; i < kKeys; i++) {
+    EncodeFixed64(keys[i].data(), 1);
+    EncodeFixed64(keys[i].data() + 8, i * kCharge);
+  }
+  return keys;
+}
+
+const std::vector<std::string>& Keys() {
+  static const std::vector<std::string> keys = MakeKeys();
+  return keys;
+}
+
+// A filled cache per shard setting (-1: automatic), built once and shared by the threads of
+// every run.
+Cache* FilledCache(int shard_bits) {
+  static const auto make = [](int bits) {
+    std::shared_ptr<Cache> cache = NewLRUCache(kCapacity, bits);
+    for (const std::string& key : Keys()) {
+      cache->Release(cache->Insert(key, nullptr, kCharge, nullptr));
+    }
+    return cache;
+  };
+  static const std::shared_ptr<Cache> single = make(0);
+  static const std::shared_ptr<Cache> automatic = make(-1);
+  return shard_bits == 0 ? single.get() : automatic.get();
+}
+
+// range(0): shard bits, 0 or -1 (automatic: 64 shards at this capacity).
+void BM_LookupHit(benchmark::State& state) {
+  Cache* cache = FilledCache(static_cast<int>(state.range(0)));
+  const std::vector<std::string>& keys = Keys();
+  // Each thread walks the keys in its own random order.
+  std::vector<uint32_t> order(kKeys);
+  Random rnd(state.thread_index() + 1);
+  for (auto& i : order) i = static_cast<uint32_t>(rnd.Uniform(kKeys));
+  size_t i = 0;
+  for (auto _ : state) {
+    Cache::Handle* h = cache->Lookup(keys[order[i]]);
+    if (h == nullptr) {
+      state.SkipWithError("miss");
+      break;
+    }
+    cache->Release(h);
+    if (++i == kKeys) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_LookupHit)
+    ->ArgName("shard_bits")
+    ->Arg(0)
+    ->Arg(-1)
+    ->Threads(1)
+    ->Threads(2)
+    ->UseRealTime();
+
+// Insert + Release over a cache that holds a quarter of the keys, so most inserts evict.
+void BM_InsertEvict(benchmark::State& state) {
+  std::shared_ptr<Cache> cache = NewLRUCache(kKeys / 4 * kCharge, 0);
+  const std::vector<std::string>& keys = Keys();
+  size_t i = 0;
+  for (auto _ : state) {
+    cache->Release(cache->Insert(keys[i], nullptr, kCharge, nullptr));
+    if (++i == kKeys) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_InsertEvict);
+
+}  // namespace
+}  // namespace strata
