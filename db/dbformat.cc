@@ -8,9 +8,18 @@ namespace strata {
 
 std::string InternalKeyDebugString(std::string_view ikey) {
   ParsedInternalKey k;
-  if (!ParseInternalKey(ikey, &k)) return EscapeBytes(ikey) + " (bad internal key)";
-  return "'" + EscapeBytes(k.user_key) + "' @ " + std::to_string(k.sequence) +
-         (k.type == ValueType::kValue ? " : value" : " : deletion");
+  std::string r;
+  if (!ParseInternalKey(ikey, &k)) {
+    r = EscapeBytes(ikey);
+    r.append(" (bad internal key)");
+    return r;
+  }
+  r.push_back('\'');
+  r.append(EscapeBytes(k.user_key));
+  r.append("' @ ");
+  r.append(std::to_string(k.sequence));
+  r.append(k.type == ValueType::kValue ? " : value" : " : deletion");
+  return r;
 }
 
 void InternalKeyComparator::FindShortestSeparator(std::string* start,

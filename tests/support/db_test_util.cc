@@ -16,13 +16,17 @@ std::string GetString(DB* db, std::string_view key) {
 }
 
 std::vector<std::string> LogFiles(const std::string& dir) {
+  return FilesOfType(dir, FileType::kLog);
+}
+
+std::vector<std::string> FilesOfType(const std::string& dir, FileType wanted) {
   std::vector<std::string> names;
   std::vector<std::pair<uint64_t, std::string>> logs;
   if (!FileSystem::Default()->GetChildren(dir, &names).ok()) return {};
   for (const auto& name : names) {
     uint64_t number;
     FileType type;
-    if (ParseFileName(name, &number, &type) && type == FileType::kLog) {
+    if (ParseFileName(name, &number, &type) && type == wanted) {
       logs.emplace_back(number, dir + "/" + name);
     }
   }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "db/filename.h"
 #include "strata/db.h"
 #include "support/test_util.h"
 
@@ -15,6 +16,8 @@ namespace strata::test {
 // "NOT_FOUND", the value, or the error text: one string to compare in assertions.
 std::string GetString(DB* db, std::string_view key);
 
+// Full paths of the files of one kind in dir, by number (FileType from db/filename.h).
+std::vector<std::string> FilesOfType(const std::string& dir, FileType type);
 // Full paths of the write-ahead logs in dir, oldest first.
 std::vector<std::string> LogFiles(const std::string& dir);
 

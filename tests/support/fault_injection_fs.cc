@@ -126,6 +126,7 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
       if ((rule.always || rule.fired) && fired == nullptr) fired = &rule;
     }
     Status s;
+    if (IsWrite(kind)) CountDownToCrash();
     if (!active_ && IsWrite(kind)) {
       s = Status::IOError(
           path, std::string("EIO (injected): file system inactive, in ") + OpKindName(kind));
@@ -251,6 +252,15 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
   void SetActive(bool active) EXCLUDES(mu_) {
     MutexLock l(&mu_);
     active_ = active;
+    crash_countdown_ = 0;
+  }
+  void DeactivateAtWrite(uint64_t n) EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    crash_countdown_ = n;
+  }
+  // Called once per changing operation (before it is judged).
+  void CountDownToCrash() REQUIRES(mu_) {
+    if (crash_countdown_ > 0 && --crash_countdown_ == 0) active_ = false;
   }
   bool IsActive() EXCLUDES(mu_) {
     MutexLock l(&mu_);
@@ -313,6 +323,7 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
   std::vector<Rule> rules_ GUARDED_BY(mu_);
   bool torn_appends_ GUARDED_BY(mu_) = false;
   bool active_ GUARDED_BY(mu_) = true;
+  uint64_t crash_countdown_ GUARDED_BY(mu_) = 0;  // 0: no crash scheduled
   // Durability tracking: path -> file identity -> state. Paths not here are durable.
   std::map<std::string, uint64_t> paths_ GUARDED_BY(mu_);
   std::map<uint64_t, FileState> states_ GUARDED_BY(mu_);
@@ -418,6 +429,7 @@ Status FaultInjectionFileSystem::State::NewWritableFile(const std::string& path,
                                                         std::unique_ptr<WritableFile>* result) {
   MutexLock l(&mu_);
   result->reset();
+  CountDownToCrash();
   Status s = BeforeOpLocked(OpKind::kOpen, path, "", kAnyGeneration, nullptr);
   // Creating a file changes the file system, so inactivity stops it too.
   if (s.ok() && !active_) {
@@ -463,6 +475,7 @@ void FaultInjectionFileSystem::FailAlways(OpKind kind, ErrorKind error, std::str
 void FaultInjectionFileSystem::ClearFaults() { state_->ClearFaults(); }
 void FaultInjectionFileSystem::SetTornAppends(bool torn) { state_->SetTornAppends(torn); }
 void FaultInjectionFileSystem::SetFilesystemActive(bool active) { state_->SetActive(active); }
+void FaultInjectionFileSystem::DeactivateAtWrite(uint64_t n) { state_->DeactivateAtWrite(n); }
 bool FaultInjectionFileSystem::IsFilesystemActive() const { return state_->IsActive(); }
 
 uint64_t FaultInjectionFileSystem::Count(OpKind kind) const { return state_->Count(kind); }

@@ -95,6 +95,11 @@ class FaultInjectionFileSystem : public FileSystemWrapper {
   // the machine had died; reads, Close and LockFile still work. Starts active.
   void SetFilesystemActive(bool active);
   bool IsFilesystemActive() const;
+  // Schedules a machine death: the n-th changing operation from now (creating a file, or
+  // any operation SetFilesystemActive(false) stops) and every later one fail as if inactive.
+  // n = 1 is the next one. SetFilesystemActive cancels a pending schedule.
+  // REQUIRES: n >= 1.
+  void DeactivateAtWrite(uint64_t n);
 
   // --- Counts ---
 
