@@ -56,6 +56,16 @@ TEST(VersionEditTest, RoundTripKeepsEveryField) {
   EXPECT_EQ(kMaxSequenceNumber, *decoded.last_sequence());
 }
 
+TEST(VersionEditTest, MatchesTheDocumentedExample) {
+  // docs/FORMATS.md, "Version edit".
+  VersionEdit edit;
+  edit.SetLogNumber(5);
+  edit.SetLastSequence(300);
+  std::string encoded;
+  edit.EncodeTo(&encoded);
+  EXPECT_EQ(std::string("\x02\x05\x04\xac\x02", 5), encoded);
+}
+
 TEST(VersionEditTest, EmptyEditHasNoFields) {
   VersionEdit edit;
   std::string encoded;
