@@ -1,28 +1,46 @@
-// DBImpl: the database behind the DB interface — the write path with group commit, the read
-// path, and opening/recovery.
+// DBImpl: the database behind the DB interface — the write path with group commit, memtable
+// switching and background flush, the read path, and opening/recovery.
 //
 // Invariants of the write path (upheld in db_impl_write.cc):
 // - Writers queue in writers_; only the writer at the front (the leader) touches log_ and
-//   inserts into mem_, so the log and the memtable have exactly one writer at a time.
+//   inserts into mem_, so the log and the active memtable have one writer at a time. The
+//   leader also switches them (MakeRoomForWrite) when the memtable is full.
 // - A batch is acknowledged only after its group's log record is written (and fsynced if any
 //   writer in the group asked for sync) and it is in the memtable.
 // - last_sequence_ is published (release) only after the group is in the memtable, so a
 //   reader that loads it (acquire) sees every entry up to it and none beyond.
 // - After a failed log write or sync the log's tail is unknown, so writes stop with that
 //   error (write_error_) until the database is reopened; replay then tolerates the torn tail.
+// - When the log is switched, the old log is synced first, so that what a power loss leaves
+//   of the log history is always a prefix.
 //
-// Invariants of recovery (upheld in db_open.cc): when Open returns, every recovered entry is
-// in a log that Open wrote and synced itself, and the damaged or superseded logs are gone,
-// so the next Open replays the same state whatever recovery mode it uses.
+// Invariants of flush and file deletion (upheld in db_impl_flush.cc):
+// - Immutable memtables are flushed oldest first; each flush is one version edit that adds
+//   the table and raises the log number past the memtable's log, synced in the MANIFEST
+//   before the memtable leaves imm_ (readers switch to the table atomically, see
+//   ReadState).
+// - A log file is deleted only once its number is below the MANIFEST's synced log number;
+//   a table file only once no live version lists it and no job is writing it; nothing at all
+//   is deleted after a background error (the state on disk is then unknown).
+//
+// Invariants of recovery (upheld in db_open.cc): when Open returns, everything recovered from
+// logs is in table files named by a synced MANIFEST, and the replayed logs are gone, so the
+// next Open sees the same state whatever recovery mode it uses.
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <deque>
 #include <memory>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "db/dbformat.h"
+#include "db/version_set.h"
+#include "sstable/table_options.h"
+#include "strata/cache.h"
 #include "strata/db.h"
 #include "strata/file_system.h"
 #include "util/logger.h"
@@ -32,6 +50,7 @@ namespace strata {
 
 class LogWriter;
 class MemTable;
+class TableCache;
 
 class DBImpl final : public DB {
  public:
@@ -42,52 +61,97 @@ class DBImpl final : public DB {
   Status Delete(const WriteOptions& options, std::string_view key) override;
   Status Write(const WriteOptions& options, WriteBatch* batch) override;
   Status Get(const ReadOptions& options, std::string_view key, std::string* value) override;
+  Status Flush() override;
   Status SyncWAL() override;
   bool GetProperty(std::string_view name, std::string* value) override;
 
-  // Creates or locks the directory, replays the logs and starts a fresh log. Called once, by
-  // DB::Open, before the object is shared.
+  // Creates or locks the directory, recovers the MANIFEST and the logs, and starts the
+  // background thread. Called once, by DB::Open, before the object is shared.
   Status Open();
 
  private:
   struct Writer;
   struct ReplayResult;
 
+  // The sources a read consults, pinned together: a reader takes one reference and then
+  // searches without any lock, while flushes install new ReadStates.
+  struct ReadState {
+    std::shared_ptr<MemTable> mem;
+    std::vector<std::shared_ptr<MemTable>> imm;  // newest first
+    std::shared_ptr<const Version> version;
+  };
+
+  // An immutable memtable waiting for flush, with the log that holds its entries.
+  struct Immutable {
+    std::shared_ptr<MemTable> mem;
+    uint64_t log_number;
+  };
+
   // --- db_open.cc ---
   Status LockAndCheckExistence(bool* exists);
-  Status ReplayLogs(const std::vector<uint64_t>& logs, ReplayResult* result);
-  Status ReplayOneLog(uint64_t number, ReplayResult* result);
-  // Writes the recovered memtable into log `number` (via a temp file and rename), synced.
-  Status RewriteRecoveredLog(uint64_t number);
-  Status StartNewLog(uint64_t number);
+  Status ReplayLogs(const std::vector<uint64_t>& logs, ReplayResult* result) REQUIRES(mu_);
+  Status ReplayOneLog(uint64_t number, ReplayResult* result) REQUIRES(mu_);
+  Status StartNewLog(uint64_t number) REQUIRES(mu_);
 
   // --- db_impl_write.cc ---
+  Status WriteImpl(const WriteOptions& options, WriteBatch* batch, bool force_switch,
+                   MemTable** switched);
   // Groups the leader with the writers queued behind it; returns the group's batch (the
   // leader's own, or tmp_batch_) and sets *last to the last writer included.
   WriteBatch* BuildBatchGroup(Writer** last, bool* need_sync) REQUIRES(mu_);
+  // Called by the leader: switches to a new memtable and log if the active one is full (or
+  // force and non-empty), waiting while too many immutable memtables are queued.
+  Status MakeRoomForWrite(bool force, MemTable** switched) REQUIRES(mu_);
 
-  // Immutable after Open.
-  const Options options_;  // comparator and file_system filled in
+  // --- db_impl_flush.cc ---
+  void BackgroundThread();
+  // Writes imm_.front() to a table, logs the edit, drops the memtable.
+  Status FlushOldestImmutable() REQUIRES(mu_);
+  // Writes mem to a new L0 table and records it in *edit (recovery's flush).
+  Status WriteLevel0Table(const MemTable& mem, VersionEdit* edit) REQUIRES(mu_);
+  // Deletes files no longer needed; see the invariants above.
+  void DeleteObsoleteFiles() REQUIRES(mu_);
+  void InstallReadState() REQUIRES(mu_);
+  std::shared_ptr<const ReadState> GetReadState() const {
+    return read_state_.load(std::memory_order_acquire);
+  }
+
+  // Immutable after construction / Open.
+  const Options options_;  // comparator, file_system and block_cache filled in
   const std::string dbname_;
   FileSystem* const fs_;
   const InternalKeyComparator icmp_;
+  TableOptions table_options_;
   std::unique_ptr<FileLock> db_lock_;
   std::unique_ptr<Logger> info_log_;
-
-  // Owned by the current leader of the write queue (see the invariants above).
-  std::unique_ptr<LogWriter> log_;
-  uint64_t log_number_ = 0;
-  WriteBatch tmp_batch_;
-
-  // Lock-free readers; one writer (the leader). Replaced only once flushing exists.
-  std::unique_ptr<MemTable> mem_;
-  std::atomic<SequenceNumber> last_sequence_{0};
+  std::unique_ptr<TableCache> table_cache_;
 
   Mutex mu_;
+  CondVar bg_work_cv_;  // signalled when there is background work or on shutdown
+  CondVar bg_done_cv_;  // signalled when a flush finished (or failed)
+
+  // Owned by the current leader of the write queue (see the invariants above). The leader
+  // changes log_ and mem_ only while holding mu_ as well.
+  std::unique_ptr<LogWriter> log_;
+  std::shared_ptr<MemTable> mem_;
+  WriteBatch tmp_batch_;
+  std::atomic<SequenceNumber> last_sequence_{0};
+
   std::deque<Writer*> writers_ GUARDED_BY(mu_);
   Status write_error_ GUARDED_BY(mu_);
+  uint64_t log_number_ GUARDED_BY(mu_) = 0;
+  std::deque<Immutable> imm_ GUARDED_BY(mu_);  // oldest first
+  std::unique_ptr<VersionSet> versions_ GUARDED_BY(mu_);
+  std::set<uint64_t> pending_outputs_ GUARDED_BY(mu_);  // tables being written
+  Status bg_error_ GUARDED_BY(mu_);
+  bool shutting_down_ GUARDED_BY(mu_) = false;
+  bool flush_running_ GUARDED_BY(mu_) = false;
+  std::thread bg_thread_;
 
-  // Statistics, updated by the leader, read by GetProperty from any thread.
+  // Written under mu_, read lock-free by Get.
+  std::atomic<std::shared_ptr<const ReadState>> read_state_;
+
+  // Statistics, read by GetProperty from any thread.
   struct Stats {
     std::atomic<uint64_t> batches{0};
     std::atomic<uint64_t> groups{0};
@@ -96,6 +160,14 @@ class DBImpl final : public DB {
     std::atomic<uint64_t> wal_bytes{0};   // bytes appended to logs
     std::atomic<uint64_t> recovered_records{0};
     std::atomic<uint64_t> recovery_dropped_bytes{0};
+    std::atomic<uint64_t> memtable_switches{0};
+    std::atomic<uint64_t> flushes{0};
+    std::atomic<uint64_t> flush_bytes{0};
+    std::atomic<uint64_t> flush_micros{0};
+    std::atomic<uint64_t> stalls{0};  // writers that waited for a flush
+    std::atomic<uint64_t> stall_micros{0};
+    std::atomic<uint64_t> wal_files_deleted{0};
+    std::atomic<uint64_t> tables_deleted{0};
   } stats_;
 };
 

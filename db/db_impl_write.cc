@@ -1,5 +1,10 @@
 // The write path: group commit through a queue of writers (see the invariants in db_impl.h).
+#include <chrono>
+#include <cinttypes>
+
 #include "db/db_impl.h"
+#include "db/filename.h"
+#include "db/version_set.h"
 #include "db/write_batch_internal.h"
 #include "memtable/memtable.h"
 #include "wal/log_writer.h"
@@ -11,6 +16,7 @@ struct DBImpl::Writer {
   explicit Writer(Mutex* mu) : cv(mu) {}
   WriteBatch* batch = nullptr;
   bool sync = false;
+  bool force_switch = false;  // Flush: freeze the active memtable even if not full
   bool done = false;
   Status status;
   CondVar cv;
@@ -28,6 +34,21 @@ Status DBImpl::Delete(const WriteOptions& options, std::string_view key) {
   return Write(options, &batch);
 }
 
+Status DBImpl::Flush() {
+  MemTable* target = nullptr;
+  Status s = WriteImpl(WriteOptions(), nullptr, /*force_switch=*/true, &target);
+  if (!s.ok() || target == nullptr) return s;
+  MutexLock lock(&mu_);
+  auto queued = [&]() REQUIRES(mu_) {
+    for (const Immutable& i : imm_) {
+      if (i.mem.get() == target) return true;
+    }
+    return false;
+  };
+  while (bg_error_.ok() && queued()) bg_done_cv_.Wait();
+  return bg_error_;
+}
+
 Status DBImpl::SyncWAL() {
   WriteOptions options;
   options.sync = true;
@@ -35,9 +56,15 @@ Status DBImpl::SyncWAL() {
 }
 
 Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
+  return WriteImpl(options, batch, /*force_switch=*/false, nullptr);
+}
+
+Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool force_switch,
+                         MemTable** switched) {
   Writer w(&mu_);
   w.batch = batch;
   w.sync = options.sync;
+  w.force_switch = force_switch;
 
   MutexLock lock(&mu_);
   writers_.push_back(&w);
@@ -46,6 +73,7 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
 
   // This thread leads a group: it alone touches log_ and mem_ until it pops the group.
   Status status = write_error_;
+  if (status.ok()) status = MakeRoomForWrite(force_switch, switched);
   Writer* last = &w;
   if (status.ok()) {
     bool need_sync = false;
@@ -114,6 +142,7 @@ WriteBatch* DBImpl::BuildBatchGroup(Writer** last, bool* need_sync) {
   *last = first;
   for (auto it = writers_.begin() + 1; it != writers_.end(); ++it) {
     Writer* w = *it;
+    if (w->force_switch) break;  // it leads its own group, to switch the memtable first
     if (w->batch != nullptr) {
       if (size + w->batch->ApproximateSize() > max_size) break;
       size += w->batch->ApproximateSize();
@@ -136,6 +165,69 @@ WriteBatch* DBImpl::BuildBatchGroup(Writer** last, bool* need_sync) {
   stats_.batches.fetch_add(batches, std::memory_order_relaxed);
   stats_.user_bytes.fetch_add(size, std::memory_order_relaxed);
   return result;
+}
+
+Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
+  const size_t max_immutable = static_cast<size_t>(options_.max_write_buffer_number - 1);
+  while (true) {
+    if (!bg_error_.ok()) return bg_error_;
+    const bool empty = mem_->num_entries() == 0;
+    if (empty && force) {
+      // Nothing new to freeze: Flush waits for the memtables already queued.
+      if (switched != nullptr && !imm_.empty()) *switched = imm_.back().mem.get();
+      return Status::OK();
+    }
+    if (!force && mem_->ApproximateMemoryUsage() < options_.write_buffer_size) {
+      return Status::OK();
+    }
+    if (imm_.size() >= max_immutable) {
+      // Memory is bounded: wait for the flush thread rather than queue another memtable.
+      auto start = std::chrono::steady_clock::now();
+      info_log_->Log("write stall: %zu immutable memtables waiting for flush", imm_.size());
+      bg_done_cv_.Wait();
+      auto waited = std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - start);
+      stats_.stalls.fetch_add(1, std::memory_order_relaxed);
+      stats_.stall_micros.fetch_add(waited.count(), std::memory_order_relaxed);
+      continue;
+    }
+
+    // Switch. The old log is synced before the new one can receive (and sync) anything, so
+    // a power loss never keeps a later log while losing the end of an earlier one.
+    const uint64_t new_number = versions_->NewFileNumber();
+    const std::string new_name = LogFileName(dbname_, new_number);
+    mu_.Unlock();
+    std::unique_ptr<WritableFile> file;
+    Status s = fs_->NewWritableFile(new_name, &file);
+    bool log_failed = false;
+    if (s.ok()) {
+      s = log_->Sync();
+      if (s.ok()) s = log_->Close();
+      if (!s.ok()) {
+        log_failed = true;
+        file.reset();
+        fs_->RemoveFile(new_name).PermitUncheckedError();
+      }
+    }
+    mu_.Lock();
+    if (!s.ok()) {
+      // A failed create loses nothing and the next write retries; a failed sync leaves the
+      // old log's tail unknown, which stops writes like any log failure.
+      if (log_failed) write_error_ = s;
+      info_log_->Log("log switch to %06" PRIu64 " failed%s: %s", new_number,
+                     log_failed ? ", writes stopped" : "", s.ToString().c_str());
+      return s;
+    }
+    imm_.push_back({mem_, log_number_});
+    mem_ = std::make_shared<MemTable>(icmp_);
+    log_ = std::make_unique<LogWriter>(std::move(file));
+    log_number_ = new_number;
+    if (switched != nullptr) *switched = imm_.back().mem.get();
+    stats_.memtable_switches.fetch_add(1, std::memory_order_relaxed);
+    InstallReadState();
+    bg_work_cv_.Signal();
+    force = false;  // the new memtable is empty: loop once more for the error check only
+  }
 }
 
 }  // namespace strata

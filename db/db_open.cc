@@ -1,11 +1,14 @@
-// Opening a database: locking, replaying the write-ahead logs under the chosen recovery
-// mode, and making the recovered state durable in a log of its own (see db_impl.h).
+// Opening a database: locking, recovering the MANIFEST, replaying the write-ahead logs it
+// does not cover under the chosen recovery mode, and flushing what they held to tables (see
+// the recovery invariants in db_impl.h).
 #include <algorithm>
 #include <cinttypes>
 #include <vector>
 
 #include "db/db_impl.h"
 #include "db/filename.h"
+#include "db/table_cache.h"
+#include "db/version_set.h"
 #include "db/write_batch_internal.h"
 #include "memtable/memtable.h"
 #include "wal/log_reader.h"
@@ -14,6 +17,7 @@
 namespace strata {
 
 struct DBImpl::ReplayResult {
+  std::unique_ptr<VersionEdit> edit;  // tables written when the memtable filled up
   SequenceNumber max_sequence = 0;
   uint64_t max_log_number = 0;
   bool dropped_data = false;  // something other than a torn tail was left out
@@ -55,11 +59,19 @@ Status DBImpl::LockAndCheckExistence(bool* exists) {
   std::vector<std::string> names;
   s = fs_->GetChildren(dbname_, &names);
   if (!s.ok()) return s;
-  *exists = std::any_of(names.begin(), names.end(), [](const std::string& n) {
-    uint64_t number;
-    FileType type;
-    return ParseFileName(n, &number, &type) && type == FileType::kLog;
-  });
+  *exists = fs_->FileExists(CurrentFileName(dbname_));
+  if (!*exists) {
+    // A database always gets its CURRENT before its first log or table: without it, files
+    // of ours mean damage, not a new database.
+    for (const std::string& n : names) {
+      uint64_t number;
+      FileType type;
+      if (ParseFileName(n, &number, &type) &&
+          (type == FileType::kLog || type == FileType::kTable || type == FileType::kManifest)) {
+        return Status::Corruption(dbname_, "has database files but no CURRENT file");
+      }
+    }
+  }
   if (*exists && options_.error_if_exists) {
     return Status::InvalidArgument(dbname_, "exists (error_if_exists is true)");
   }
@@ -80,49 +92,77 @@ Status DBImpl::Open() {
   }
   info_log_->Log("opening %s (%s)", dbname_.c_str(), exists ? "existing" : "new");
 
+  MutexLock lock(&mu_);
+  versions_ = std::make_unique<VersionSet>(dbname_, options_, &icmp_, info_log_.get(), &mu_);
+  if (!exists) {
+    s = versions_->CreateNew();
+    if (!s.ok()) return s;
+  }
+  s = versions_->Recover();
+  if (!s.ok()) return s;
+
+  // Every table the MANIFEST names must be there; logs it does not cover are replayed.
   std::vector<std::string> names;
   s = fs_->GetChildren(dbname_, &names);
   if (!s.ok()) return s;
+  std::set<uint64_t> missing;
+  versions_->AddLiveFiles(&missing);
   std::vector<uint64_t> logs;
   for (const auto& name : names) {
     uint64_t number;
     FileType type;
     if (!ParseFileName(name, &number, &type)) continue;
-    if (type == FileType::kLog) logs.push_back(number);
-    // A temp file is an unfinished rewrite from an interrupted Open; its log is still there.
-    if (type == FileType::kTemp) {
-      fs_->RemoveFile(dbname_ + "/" + name).PermitUncheckedError();
-    }
+    versions_->MarkFileNumberUsed(number);
+    if (type == FileType::kTable) missing.erase(number);
+    if (type == FileType::kLog && number >= versions_->log_number()) logs.push_back(number);
+  }
+  if (!missing.empty()) {
+    return Status::Corruption(
+        dbname_, "missing table file " + TableFileName("", *missing.begin()).substr(1) +
+                     " named by the MANIFEST (" + std::to_string(missing.size()) + " missing)");
   }
   std::sort(logs.begin(), logs.end());
+  if (versions_->manifest_had_torn_tail() && versions_->log_number() > 0 &&
+      (logs.empty() || logs.front() != versions_->log_number())) {
+    // A crash inside LogAndApply leaves a torn last edit, but never before the log named by
+    // the previous edit was synced, and that log is deleted only after the next edit is
+    // synced. So with it gone, the "torn" record was a complete edit, damaged since.
+    return Status::Corruption(ManifestFileName(dbname_, versions_->manifest_file_number()),
+                              "ends in a damaged record, and the log " +
+                                  LogFileName("", versions_->log_number()).substr(1) +
+                                  " that an interrupted write would have kept is gone");
+  }
 
   ReplayResult replay;
+  replay.edit = std::make_unique<VersionEdit>();
   s = ReplayLogs(logs, &replay);
   if (!s.ok()) return s;
-  last_sequence_.store(replay.max_sequence, std::memory_order_release);
+  if (mem_->num_entries() > 0) {
+    s = WriteLevel0Table(*mem_, replay.edit.get());
+    if (!s.ok()) return s;
+    mem_ = std::make_shared<MemTable>(icmp_);
+  }
+  const SequenceNumber last = std::max(versions_->last_sequence(), replay.max_sequence);
+  last_sequence_.store(last, std::memory_order_release);
   stats_.recovered_records.store(replay.records, std::memory_order_relaxed);
 
-  // Move the recovered entries into one fresh, synced log, then drop the logs they came
-  // from: the next Open then sees neither the damage we skipped nor unsynced tails.
-  uint64_t next_number = replay.max_log_number + 1;
-  if (!logs.empty()) {
-    if (mem_->num_entries() > 0) {
-      s = RewriteRecoveredLog(next_number);
-      if (!s.ok()) return s;
-      next_number++;
-    }
-    // Newest first: if this is interrupted, what remains is a prefix of the old logs, and
-    // replaying that prefix and then the rewritten log yields the same state again.
-    for (auto it = logs.rbegin(); it != logs.rend(); ++it) {
-      s = fs_->RemoveFile(LogFileName(dbname_, *it));
-      if (!s.ok()) return s;
-    }
-  }
-  s = StartNewLog(next_number);
+  // One edit makes the recovered tables and the new log live; only after it is synced are
+  // the replayed logs obsolete.
+  const uint64_t new_log = versions_->NewFileNumber();
+  s = StartNewLog(new_log);
   if (!s.ok()) return s;
+  replay.edit->SetLogNumber(new_log);
+  replay.edit->SetLastSequence(last);
+  s = versions_->LogAndApply(replay.edit.get(), &mu_);
+  for (const auto& [level, f] : replay.edit->new_files()) pending_outputs_.erase(f.number);
+  if (!s.ok()) return s;
+  InstallReadState();
+  DeleteObsoleteFiles();
+  bg_thread_ = std::thread([this] { BackgroundThread(); });
+
   info_log_->Log("opened: %" PRIu64 " records replayed from %zu logs, last sequence %" PRIu64
                  ", %s, writing log %06" PRIu64,
-                 replay.records, logs.size(), replay.max_sequence,
+                 replay.records, logs.size(), last,
                  replay.dropped_data ? "DAMAGED DATA DROPPED" : "nothing dropped", log_number_);
   return Status::OK();
 }
@@ -198,12 +238,7 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
     if (bad.ok()) bad = WriteBatchInternal::Validate(batch);
     if (bad.ok()) {
       SequenceNumber first = WriteBatchInternal::Sequence(batch);
-      SequenceNumber last = first + WriteBatchInternal::Count(batch) - 1;
-      if (WriteBatchInternal::Count(batch) == 0 || last <= result->max_sequence) {
-        // Already applied: a rewritten log replayed beside the logs it came from (an Open
-        // interrupted between the rewrite and the removal of the old logs).
-        continue;
-      }
+      if (WriteBatchInternal::Count(batch) == 0) continue;
       if (first <= result->max_sequence) {
         bad = Status::Corruption("batch overlaps sequence numbers already replayed");
       }
@@ -216,58 +251,16 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
     }
     s = WriteBatchInternal::InsertInto(batch, mem_.get());
     if (!s.ok()) return s;
+    if (mem_->ApproximateMemoryUsage() >= options_.write_buffer_size) {
+      // Keep recovery's memory as bounded as the write path's.
+      s = WriteLevel0Table(*mem_, result->edit.get());
+      if (!s.ok()) return s;
+      mem_ = std::make_shared<MemTable>(icmp_);
+    }
     result->max_sequence =
         WriteBatchInternal::Sequence(batch) + WriteBatchInternal::Count(batch) - 1;
     result->records++;
   }
-  return Status::OK();
-}
-
-Status DBImpl::RewriteRecoveredLog(uint64_t number) {
-  const std::string tmp = TempFileName(dbname_, number);
-  std::unique_ptr<WritableFile> file;
-  Status s = fs_->NewWritableFile(tmp, &file);
-  if (!s.ok()) return s;
-  LogWriter writer(std::move(file));
-  // Entries go out in sequence order, one per record, each keeping its own sequence number,
-  // so that replaying this log after any prefix of the logs it came from (see the removal
-  // order in Open) applies exactly the entries that prefix lacks.
-  struct Entry {
-    ParsedInternalKey key;
-    std::string_view value;
-  };
-  std::vector<Entry> entries;
-  entries.reserve(mem_->num_entries());
-  MemTable::Iterator it(mem_.get());
-  for (it.SeekToFirst(); it.Valid(); it.Next()) {
-    Entry e;
-    if (!ParseInternalKey(it.key(), &e.key)) return Status::Corruption("bad key in memtable");
-    e.value = it.value();
-    entries.push_back(e);
-  }
-  std::sort(entries.begin(), entries.end(),
-            [](const Entry& a, const Entry& b) { return a.key.sequence < b.key.sequence; });
-  WriteBatch batch;
-  for (const Entry& e : entries) {
-    batch.Clear();
-    if (e.key.type == ValueType::kValue) {
-      batch.Put(e.key.user_key, e.value);
-    } else {
-      batch.Delete(e.key.user_key);
-    }
-    WriteBatchInternal::SetSequence(&batch, e.key.sequence);
-    s = writer.AddRecord(WriteBatchInternal::Contents(batch));
-    if (!s.ok()) break;
-  }
-  if (s.ok()) s = writer.Sync();
-  Status close = writer.Close();
-  if (s.ok()) s = close;
-  if (s.ok()) s = fs_->RenameFile(tmp, LogFileName(dbname_, number));
-  if (!s.ok()) {
-    fs_->RemoveFile(tmp).PermitUncheckedError();
-    return s;
-  }
-  info_log_->Log("recovered entries rewritten to log %06" PRIu64, number);
   return Status::OK();
 }
 

@@ -45,11 +45,21 @@ class DB {
   // The newest value of key: OK and *value, or NotFound if absent or deleted.
   virtual Status Get(const ReadOptions& options, std::string_view key, std::string* value) = 0;
 
+  // Freezes the active memtable (if it holds anything) and waits until it and every older
+  // memtable are written to table files and recorded in the MANIFEST. Returns the background
+  // error if a flush failed.
+  virtual Status Flush() = 0;
+
   // Makes every write acknowledged so far durable, as if each had used sync=true.
   virtual Status SyncWAL() = 0;
 
   // Text about the database's internals; false if name is unknown. Names:
-  //   "strata.stats", "strata.approximate-memory-usage", "strata.num-entries-active-mem-table",
+  //   "strata.stats"                       counters of the write path, flushes and recovery
+  //   "strata.sstables"                    every table file with its size and key range
+  //   "strata.num-files-at-level<N>"       number of table files at level N
+  //   "strata.num-entries-in-tables"       entries (values and deletions) in all tables
+  //   "strata.approximate-memory-usage"    bytes held by the active and immutable memtables
+  //   "strata.num-entries-active-mem-table", "strata.num-immutable-mem-table",
   //   "strata.last-sequence".
   virtual bool GetProperty(std::string_view name, std::string* value) = 0;
 };

@@ -1,0 +1,142 @@
+// Background flush of immutable memtables, and deletion of obsolete files (see the
+// invariants in db_impl.h).
+#include <chrono>
+#include <cinttypes>
+
+#include "db/build_table.h"
+#include "db/db_impl.h"
+#include "db/filename.h"
+#include "db/table_cache.h"
+#include "memtable/memtable.h"
+
+namespace strata {
+
+void DBImpl::InstallReadState() {
+  auto state = std::make_shared<ReadState>();
+  state->mem = mem_;
+  for (auto it = imm_.rbegin(); it != imm_.rend(); ++it) state->imm.push_back(it->mem);
+  state->version = versions_->current();
+  read_state_.store(std::move(state), std::memory_order_release);
+}
+
+void DBImpl::BackgroundThread() {
+  MutexLock lock(&mu_);
+  while (true) {
+    while (!shutting_down_ && (imm_.empty() || !bg_error_.ok())) bg_work_cv_.Wait();
+    if (shutting_down_) break;
+    flush_running_ = true;
+    Status s = FlushOldestImmutable();
+    flush_running_ = false;
+    if (!s.ok() && bg_error_.ok()) {
+      bg_error_ = s;
+      info_log_->Log("flush failed, writes stopped until reopen: %s", s.ToString().c_str());
+    }
+    bg_done_cv_.SignalAll();
+  }
+}
+
+Status DBImpl::WriteLevel0Table(const MemTable& mem, VersionEdit* edit) {
+  auto start = std::chrono::steady_clock::now();
+  FileMetaData meta;
+  meta.number = versions_->NewFileNumber();
+  pending_outputs_.insert(meta.number);
+  mu_.Unlock();
+  Status s = BuildTable(dbname_, fs_, table_options_, mem, &meta);
+  if (s.ok() && meta.file_size > 0) {
+    // Read the new table back before the MANIFEST names it: a table that cannot be opened
+    // must never replace the log that still holds its data.
+    TableProperties props;
+    s = table_cache_->GetProperties(meta.number, meta.file_size, &props);
+  }
+  mu_.Lock();
+  auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - start)
+                    .count();
+  if (!s.ok()) {
+    pending_outputs_.erase(meta.number);
+    info_log_->Log("flush to table %06" PRIu64 " failed: %s", meta.number, s.ToString().c_str());
+    return s;
+  }
+  // Stays pending until the edit is installed (the caller erases it).
+  if (meta.file_size > 0) edit->AddFile(0, meta);
+  stats_.flushes.fetch_add(1, std::memory_order_relaxed);
+  stats_.flush_bytes.fetch_add(meta.file_size, std::memory_order_relaxed);
+  stats_.flush_micros.fetch_add(micros, std::memory_order_relaxed);
+  info_log_->Log("flushed %" PRIu64 " entries to table %06" PRIu64 ": %" PRIu64 " bytes in %.3f s",
+                 mem.num_entries(), meta.number, meta.file_size, micros / 1e6);
+  return Status::OK();
+}
+
+Status DBImpl::FlushOldestImmutable() {
+  Immutable imm = imm_.front();
+  VersionEdit edit;
+  Status s = WriteLevel0Table(*imm.mem, &edit);
+  if (!s.ok()) return s;
+  // Logs before the next memtable's (or the active one's) hold nothing unflushed now.
+  edit.SetLogNumber(imm_.size() > 1 ? imm_[1].log_number : log_number_);
+  edit.SetLastSequence(last_sequence_.load(std::memory_order_acquire));
+  s = versions_->LogAndApply(&edit, &mu_);
+  for (const auto& [level, f] : edit.new_files()) pending_outputs_.erase(f.number);
+  if (!s.ok()) return s;
+  imm_.pop_front();
+  InstallReadState();
+  DeleteObsoleteFiles();
+  return Status::OK();
+}
+
+void DBImpl::DeleteObsoleteFiles() {
+  if (!bg_error_.ok()) return;
+  std::set<uint64_t> live = pending_outputs_;
+  versions_->AddLiveFiles(&live);
+  const uint64_t min_log = versions_->log_number();
+  const uint64_t manifest = versions_->manifest_file_number();
+
+  std::vector<std::string> names;
+  fs_->GetChildren(dbname_, &names).PermitUncheckedError();  // retried after the next flush
+  std::vector<std::pair<std::string, FileType>> doomed;
+  std::vector<uint64_t> evict;
+  for (const std::string& name : names) {
+    uint64_t number;
+    FileType type;
+    if (!ParseFileName(name, &number, &type)) continue;
+    bool keep = true;
+    switch (type) {
+      case FileType::kLog:
+        keep = number >= min_log || number == log_number_;
+        break;
+      case FileType::kTable:
+        keep = live.count(number) > 0;
+        if (!keep) evict.push_back(number);
+        break;
+      case FileType::kManifest:
+        keep = number >= manifest;  // newer ones: a failed attempt CURRENT might name
+        break;
+      case FileType::kTemp:
+        keep = live.count(number) > 0;
+        break;
+      case FileType::kCurrent:
+      case FileType::kLock:
+      case FileType::kInfoLog:
+        break;
+    }
+    if (!keep) doomed.emplace_back(name, type);
+  }
+
+  // File removal is slow: do it without the lock. Every file here is unreachable from any
+  // version, log number or pending job, so nothing can need it again.
+  mu_.Unlock();
+  for (uint64_t number : evict) table_cache_->Evict(number);
+  for (const auto& [name, type] : doomed) {
+    Status s = fs_->RemoveFile(dbname_ + "/" + name);
+    if (!s.ok()) {
+      info_log_->Log("could not delete %s: %s", name.c_str(), s.ToString().c_str());
+      continue;
+    }
+    if (type == FileType::kLog) stats_.wal_files_deleted.fetch_add(1, std::memory_order_relaxed);
+    if (type == FileType::kTable) stats_.tables_deleted.fetch_add(1, std::memory_order_relaxed);
+    info_log_->Log("deleted %s", name.c_str());
+  }
+  mu_.Lock();
+}
+
+}  // namespace strata

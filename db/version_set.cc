@@ -1,0 +1,399 @@
+#include "db/version_set.h"
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <map>
+
+#include "db/filename.h"
+#include "db/table_cache.h"
+#include "wal/log_reader.h"
+#include "wal/log_writer.h"
+
+namespace strata {
+
+// ---------------------------------------------------------------------------------------
+// Version
+
+Version::Version(const InternalKeyComparator* icmp, std::vector<FileList> levels)
+    : icmp_(icmp), levels_(std::move(levels)) {}
+
+uint64_t Version::NumLevelBytes(int level) const {
+  uint64_t sum = 0;
+  for (const auto& f : levels_[level]) sum += f->file_size;
+  return sum;
+}
+
+namespace {
+
+struct GetState {
+  const Comparator* ucmp;
+  std::string_view user_key;
+  std::string* value;
+  enum { kNotFound, kFound, kDeleted, kCorrupt } result = kNotFound;
+};
+
+void SaveValue(void* arg, std::string_view ikey, std::string_view v) {
+  auto* state = static_cast<GetState*>(arg);
+  ParsedInternalKey parsed;
+  if (!ParseInternalKey(ikey, &parsed)) {
+    state->result = GetState::kCorrupt;
+    return;
+  }
+  if (state->ucmp->Compare(parsed.user_key, state->user_key) != 0) return;
+  if (parsed.type == ValueType::kValue) {
+    state->value->assign(v);
+    state->result = GetState::kFound;
+  } else {
+    state->result = GetState::kDeleted;
+  }
+}
+
+}  // namespace
+
+bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* tables,
+                  std::string* value, Status* status) const {
+  const Comparator* ucmp = icmp_->user_comparator();
+  const std::string_view user_key = key.user_key();
+  const std::string_view ikey = key.internal_key();
+  GetState state{ucmp, user_key, value};
+
+  // Returns true when the search is over (found, deleted or an error).
+  auto search = [&](const FileMetaData& f) {
+    Status s = tables->Get(options, f.number, f.file_size, ikey, user_key, SaveValue, &state);
+    if (!s.ok()) {
+      *status = s;
+      return true;
+    }
+    switch (state.result) {
+      case GetState::kNotFound:
+        return false;
+      case GetState::kFound:
+        *status = Status::OK();
+        return true;
+      case GetState::kDeleted:
+        *status = Status::NotFound(std::string_view());
+        return true;
+      case GetState::kCorrupt:
+        *status = Status::Corruption("bad internal key in table", TableFileName("", f.number));
+        return true;
+    }
+    return false;
+  };
+
+  for (const auto& f : levels_[0]) {
+    if (ucmp->Compare(user_key, ExtractUserKey(f->smallest)) >= 0 &&
+        ucmp->Compare(user_key, ExtractUserKey(f->largest)) <= 0 && search(*f)) {
+      return true;
+    }
+  }
+  for (size_t level = 1; level < levels_.size(); level++) {
+    const FileList& files = levels_[level];
+    // The first file whose largest key is >= the lookup key.
+    auto it =
+        std::lower_bound(files.begin(), files.end(), ikey,
+                         [this](const std::shared_ptr<const FileMetaData>& f, std::string_view k) {
+                           return icmp_->Compare(f->largest, k) < 0;
+                         });
+    if (it == files.end()) continue;
+    if (ucmp->Compare(user_key, ExtractUserKey((*it)->smallest)) < 0) continue;
+    if (search(**it)) return true;
+  }
+  return false;
+}
+
+std::string Version::DebugString() const {
+  std::string r;
+  char buf[128];
+  for (size_t level = 0; level < levels_.size(); level++) {
+    for (const auto& f : levels_[level]) {
+      std::snprintf(buf, sizeof buf,
+                    "level %zu: %06" PRIu64 ".sst %" PRIu64 " bytes, seq %" PRIu64 "..%" PRIu64
+                    ", keys ",
+                    level, f->number, f->file_size, f->smallest_seqno, f->largest_seqno);
+      r += buf;
+      r += InternalKeyDebugString(f->smallest) + " .. " + InternalKeyDebugString(f->largest) + "\n";
+    }
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------
+// Builder: a version plus a sequence of edits → a new version.
+
+class VersionSet::Builder {
+ public:
+  Builder(const InternalKeyComparator* icmp, const Version* base) : icmp_(icmp) {
+    levels_.resize(base->num_levels());
+    for (int level = 0; level < base->num_levels(); level++) {
+      for (const auto& f : base->files(level)) levels_[level].emplace(f->number, f);
+    }
+  }
+
+  // InvalidArgument for a level this database cannot hold; Corruption for a removal of a
+  // file that is not there or an addition of one that is.
+  Status Apply(const VersionEdit& edit) {
+    for (const auto& [level, number] : edit.deleted_files()) {
+      if (level >= static_cast<int>(levels_.size())) return LevelError(level);
+      if (levels_[level].erase(number) == 0) {
+        return Status::Corruption("MANIFEST removes a file that is not in its level",
+                                  std::to_string(number));
+      }
+    }
+    for (const auto& [level, f] : edit.new_files()) {
+      if (level >= static_cast<int>(levels_.size())) return LevelError(level);
+      if (!levels_[level].emplace(f.number, std::make_shared<const FileMetaData>(f)).second) {
+        return Status::Corruption("MANIFEST adds a file twice", std::to_string(f.number));
+      }
+    }
+    return Status::OK();
+  }
+
+  std::shared_ptr<const Version> Build() const {
+    std::vector<FileList> levels(levels_.size());
+    for (size_t level = 0; level < levels_.size(); level++) {
+      for (const auto& [number, f] : levels_[level]) levels[level].push_back(f);
+      if (level == 0) {
+        std::sort(levels[0].begin(), levels[0].end(), [](const auto& a, const auto& b) {
+          if (a->largest_seqno != b->largest_seqno) return a->largest_seqno > b->largest_seqno;
+          return a->number > b->number;
+        });
+      } else {
+        std::sort(levels[level].begin(), levels[level].end(), [this](const auto& a, const auto& b) {
+          return icmp_->Compare(a->smallest, b->smallest) < 0;
+        });
+      }
+    }
+    return std::make_shared<const Version>(icmp_, std::move(levels));
+  }
+
+ private:
+  Status LevelError(int level) const {
+    return Status::InvalidArgument("database has files at level " + std::to_string(level),
+                                   "options.num_levels is " + std::to_string(levels_.size()));
+  }
+
+  const InternalKeyComparator* icmp_;
+  std::vector<std::map<uint64_t, std::shared_ptr<const FileMetaData>>> levels_;
+};
+
+// ---------------------------------------------------------------------------------------
+// VersionSet
+
+VersionSet::VersionSet(std::string dbname, const Options& options,
+                       const InternalKeyComparator* icmp, Logger* info_log, Mutex* mu)
+    : dbname_(std::move(dbname)),
+      options_(options),
+      fs_(options.file_system.get()),
+      icmp_(icmp),
+      info_log_(info_log),
+      manifest_cv_(mu) {
+  Install(std::make_shared<const Version>(icmp_, std::vector<FileList>(options_.num_levels)));
+}
+
+VersionSet::~VersionSet() {
+  if (manifest_) manifest_->Close().PermitUncheckedError();
+}
+
+void VersionSet::Install(std::shared_ptr<const Version> v) {
+  // Forget expired versions so that the list stays as short as the set of live readers.
+  std::erase_if(live_, [](const std::weak_ptr<const Version>& w) { return w.expired(); });
+  live_.push_back(v);
+  current_ = std::move(v);
+}
+
+void VersionSet::AddLiveFiles(std::set<uint64_t>* live) {
+  for (const auto& w : live_) {
+    std::shared_ptr<const Version> v = w.lock();
+    if (!v) continue;
+    for (int level = 0; level < v->num_levels(); level++) {
+      for (const auto& f : v->files(level)) live->insert(f->number);
+    }
+  }
+}
+
+Status VersionSet::CreateNew() {
+  VersionEdit edit;
+  edit.SetComparatorName(icmp_->user_comparator()->Name());
+  edit.SetLogNumber(0);
+  edit.SetNextFileNumber(2);
+  edit.SetLastSequence(0);
+  std::string record;
+  edit.EncodeTo(&record);
+
+  const uint64_t number = 1;
+  const std::string fname = ManifestFileName(dbname_, number);
+  std::unique_ptr<WritableFile> file;
+  Status s = fs_->NewWritableFile(fname, &file);
+  if (!s.ok()) return s;
+  LogWriter log(std::move(file));
+  s = log.AddRecord(record);
+  if (s.ok()) s = log.Sync();
+  Status close = log.Close();
+  if (s.ok()) s = close;
+  if (s.ok()) s = SetCurrentFile(number);
+  if (!s.ok()) fs_->RemoveFile(fname).PermitUncheckedError();
+  return s;
+}
+
+Status VersionSet::SetCurrentFile(uint64_t manifest_number) {
+  // Write-temp, sync, rename: CURRENT names either the old or the new MANIFEST, never a
+  // half-written name. The rename is durable by the FileSystem contract.
+  std::string name = ManifestFileName(dbname_, manifest_number);
+  std::string contents = name.substr(dbname_.size() + 1) + "\n";
+  std::string tmp = TempFileName(dbname_, manifest_number);
+  Status s = WriteStringToFile(fs_, contents, tmp, /*sync=*/true);
+  if (s.ok()) s = fs_->RenameFile(tmp, CurrentFileName(dbname_));
+  if (!s.ok()) fs_->RemoveFile(tmp).PermitUncheckedError();
+  return s;
+}
+
+namespace {
+
+class ManifestReporter final : public LogReader::Reporter {
+ public:
+  void Corruption(const LogCorruption& c) override {
+    // A torn final record is an edit whose LogAndApply never returned: not acknowledged.
+    if (c.kind == LogCorruption::Kind::kTruncatedTail) torn_tail = true;
+    if (c.kind == LogCorruption::Kind::kTruncatedTail || !status.ok()) return;
+    std::string what = std::string(LogCorruptionKindName(c.kind)) + " at offset " +
+                       std::to_string(c.offset) + " (" + c.reason + ")";
+    status = c.kind == LogCorruption::Kind::kIOError ? Status::IOError(fname, what)
+                                                     : Status::Corruption(fname, what);
+  }
+  std::string fname;
+  Status status;
+  bool torn_tail = false;
+};
+
+}  // namespace
+
+Status VersionSet::Recover() {
+  std::string current;
+  Status s = ReadFileToString(fs_, CurrentFileName(dbname_), &current);
+  if (!s.ok()) return s;
+  uint64_t manifest_number = 0;
+  FileType type;
+  if (current.empty() || current.back() != '\n' ||
+      !ParseFileName(std::string_view(current).substr(0, current.size() - 1), &manifest_number,
+                     &type) ||
+      type != FileType::kManifest) {
+    return Status::Corruption(CurrentFileName(dbname_), "does not name a MANIFEST");
+  }
+  const std::string fname = ManifestFileName(dbname_, manifest_number);
+  std::unique_ptr<SequentialFile> file;
+  s = fs_->NewSequentialFile(fname, &file);
+  if (!s.ok()) return s;
+
+  ManifestReporter reporter;
+  reporter.fname = fname;
+  LogReader reader(std::move(file), &reporter);
+  Builder builder(icmp_, current_.get());
+  std::optional<uint64_t> log_number, next_file, last_sequence;
+  std::string scratch;
+  std::string_view record;
+  uint64_t edits = 0;
+  while (reader.ReadRecord(&record, &scratch) && reporter.status.ok()) {
+    VersionEdit edit;
+    s = edit.DecodeFrom(record);
+    if (!s.ok()) return Status::Corruption(fname, s.ToString());
+    if (edit.comparator() && *edit.comparator() != icmp_->user_comparator()->Name()) {
+      return Status::InvalidArgument(
+          "comparator mismatch: the database was written with " + *edit.comparator(),
+          std::string("options give ") + icmp_->user_comparator()->Name());
+    }
+    s = builder.Apply(edit);
+    if (!s.ok()) return s;
+    if (edit.log_number()) log_number = edit.log_number();
+    if (edit.next_file_number()) next_file = edit.next_file_number();
+    if (edit.last_sequence()) last_sequence = edit.last_sequence();
+    edits++;
+  }
+  if (!reporter.status.ok()) return reporter.status;
+  if (!log_number || !next_file || !last_sequence) {
+    return Status::Corruption(fname, "lacks the log number, next file number or last sequence");
+  }
+  next_file_number_ = *next_file;
+  log_number_ = *log_number;
+  last_sequence_ = *last_sequence;
+  manifest_file_number_ = manifest_number;
+  manifest_torn_tail_ = reporter.torn_tail;
+  MarkFileNumberUsed(manifest_number);
+  MarkFileNumberUsed(log_number_);
+  Install(builder.Build());
+  info_log_->Log("recovered %s: %" PRIu64 " edits, log number %" PRIu64 ", next file %" PRIu64
+                 ", last sequence %" PRIu64,
+                 fname.c_str(), edits, log_number_, next_file_number_, last_sequence_);
+  return Status::OK();
+}
+
+Status VersionSet::WriteSnapshot(LogWriter* log) {
+  VersionEdit edit;
+  edit.SetComparatorName(icmp_->user_comparator()->Name());
+  for (int level = 0; level < current_->num_levels(); level++) {
+    for (const auto& f : current_->files(level)) edit.AddFile(level, *f);
+  }
+  std::string record;
+  edit.EncodeTo(&record);
+  return log->AddRecord(record);
+}
+
+Status VersionSet::LogAndApply(VersionEdit* edit, Mutex* mu) {
+  while (manifest_busy_) manifest_cv_.Wait();
+  manifest_busy_ = true;
+
+  if (!edit->log_number()) edit->SetLogNumber(log_number_);
+  if (!edit->last_sequence()) edit->SetLastSequence(last_sequence_);
+  edit->SetNextFileNumber(next_file_number_);
+  Builder builder(icmp_, current_.get());
+  Status s = builder.Apply(*edit);
+  std::shared_ptr<const Version> v = s.ok() ? builder.Build() : nullptr;
+
+  // A fresh MANIFEST after Open or after a failed write: it starts with the whole state.
+  uint64_t new_manifest = 0;
+  std::unique_ptr<LogWriter> fresh;
+  if (s.ok() && manifest_ == nullptr) {
+    new_manifest = NewFileNumber();
+    edit->SetNextFileNumber(next_file_number_);
+    std::unique_ptr<WritableFile> file;
+    s = fs_->NewWritableFile(ManifestFileName(dbname_, new_manifest), &file);
+    if (s.ok()) {
+      fresh = std::make_unique<LogWriter>(std::move(file));
+      s = WriteSnapshot(fresh.get());
+    }
+  }
+  LogWriter* log = fresh ? fresh.get() : manifest_.get();
+  std::string record;
+  edit->EncodeTo(&record);
+
+  mu->Unlock();
+  if (s.ok()) s = log->AddRecord(record);
+  if (s.ok()) s = log->Sync();
+  if (s.ok() && new_manifest != 0) s = SetCurrentFile(new_manifest);
+  mu->Lock();
+
+  if (s.ok()) {
+    if (fresh) {
+      if (manifest_) manifest_->Close().PermitUncheckedError();
+      manifest_ = std::move(fresh);
+      manifest_file_number_ = new_manifest;
+    }
+    log_number_ = *edit->log_number();
+    last_sequence_ = *edit->last_sequence();
+    Install(std::move(v));
+  } else {
+    info_log_->Log("MANIFEST write failed: %s", s.ToString().c_str());
+    if (fresh) {
+      fresh->Close().PermitUncheckedError();
+      // CURRENT may or may not name it: keep the file (obsolete-file deletion spares
+      // manifests at or above the live number, and the next attempt starts another).
+    }
+    if (manifest_) manifest_->Close().PermitUncheckedError();
+    manifest_.reset();
+  }
+  manifest_busy_ = false;
+  manifest_cv_.SignalAll();
+  return s;
+}
+
+}  // namespace strata
