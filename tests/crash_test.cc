@@ -28,5 +28,19 @@ TEST(CrashTest, UnsyncedWritesSurviveProcessKill) {
   EXPECT_GT(RunCrashCycles(dir.Child("db"), options), 0u);
 }
 
+// Small memtables: kills land while memtables switch, tables are written and the MANIFEST
+// and logs change.
+TEST(CrashTest, WritesSurviveKillDuringFlushes) {
+  TempDir dir;
+  CrashOptions options;
+  options.sync = false;
+  options.cycles = 12;
+  options.seed = 11;
+  options.min_kill_ms = 50;
+  options.max_kill_ms = 250;
+  options.write_buffer_size = 64 << 10;
+  EXPECT_GT(RunCrashCycles(dir.Child("db"), options), 0u);
+}
+
 }  // namespace
 }  // namespace strata::test

@@ -36,5 +36,17 @@ TEST(CrashLongTest, UnsyncedWrites) {
   EXPECT_GT(RunCrashCycles(dir.Child("db"), options), 0u);
 }
 
+TEST(CrashLongTest, WritesDuringFlushes) {
+  TempDir dir;
+  CrashOptions options;
+  options.sync = false;
+  options.cycles = Cycles();
+  options.min_kill_ms = 20;
+  options.max_kill_ms = 300;
+  options.seed = 777;
+  options.write_buffer_size = 64 << 10;
+  EXPECT_GT(RunCrashCycles(dir.Child("db"), options), 0u);
+}
+
 }  // namespace
 }  // namespace strata::test

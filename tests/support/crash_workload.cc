@@ -23,9 +23,8 @@ std::string ValueOf(uint64_t b) { return "v" + std::to_string(b); }
 bool DeletesOlder(uint64_t b) { return b % 4 == 0 && b >= 8; }
 
 // Child: write batches from `first` on until killed. Never returns.
-[[noreturn]] void ChildLoop(const std::string& dbname, bool sync, uint64_t first, int fd) {
-  Options options;
-  options.create_if_missing = true;
+[[noreturn]] void ChildLoop(const std::string& dbname, const Options& options, bool sync,
+                            uint64_t first, int fd) {
   std::unique_ptr<DB> db;
   if (!DB::Open(options, dbname, &db).ok()) _exit(3);
   WriteOptions wo;
@@ -80,6 +79,9 @@ class Model {
 
 uint64_t RunCrashCycles(const std::string& dbname, const CrashOptions& opt) {
   Random rnd(opt.seed);
+  Options options;
+  options.create_if_missing = true;  // the child may have died before creating it
+  if (opt.write_buffer_size != 0) options.write_buffer_size = opt.write_buffer_size;
   Model model;
   uint64_t next = 0;  // first batch number of the next child
   uint64_t verified = 0;
@@ -90,7 +92,7 @@ uint64_t RunCrashCycles(const std::string& dbname, const CrashOptions& opt) {
     EXPECT_GE(pid, 0);
     if (pid == 0) {
       close(fds[0]);
-      ChildLoop(dbname, opt.sync, next, fds[1]);
+      ChildLoop(dbname, options, opt.sync, next, fds[1]);
     }
     close(fds[1]);
 
@@ -135,8 +137,6 @@ uint64_t RunCrashCycles(const std::string& dbname, const CrashOptions& opt) {
     }
     const uint64_t in_flight = next + acked.size();
 
-    Options options;
-    options.create_if_missing = true;  // the child may have died before creating it
     std::unique_ptr<DB> db;
     Status s = DB::Open(options, dbname, &db);
     if (!s.ok()) {

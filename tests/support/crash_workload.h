@@ -21,6 +21,9 @@ struct CrashOptions {
   int min_kill_ms = 5;   // the child is killed after a delay drawn from
   int max_kill_ms = 80;  // [min_kill_ms, max_kill_ms]
   uint64_t seed = 301;
+  // Options::write_buffer_size for the child and the verifier; 0 keeps the default. Small
+  // values make kills land during memtable switches and flushes.
+  size_t write_buffer_size = 0;
 };
 
 // Runs the cycles against dbname (created if missing). Reports failures with gtest
