@@ -1,0 +1,119 @@
+#include "db/table_cache.h"
+
+#include <utility>
+
+#include "db/filename.h"
+#include "util/coding.h"
+
+namespace strata {
+namespace {
+
+// Cache key of a table: its file number, fixed64.
+class FileKey {
+ public:
+  explicit FileKey(uint64_t file_number) { EncodeFixed64(buf_, file_number); }
+  std::string_view view() const { return std::string_view(buf_, sizeof buf_); }
+
+ private:
+  char buf_[8];
+};
+
+void DeleteTable(std::string_view /*key*/, void* value) { delete static_cast<Table*>(value); }
+
+// Shards of the reader cache: up to 16, keeping at least 32 readers per shard so that the
+// per-shard split of max_open_files stays close to a global LRU.
+int ShardBitsFor(int max_open_files) {
+  int bits = 0;
+  while (bits < 4 && (max_open_files >> (bits + 1)) >= 32) bits++;
+  return bits;
+}
+
+// An iterator over a cached table that keeps the table pinned in the cache while it lives.
+class PinnedTableIterator final : public Iterator {
+ public:
+  PinnedTableIterator(Cache* cache, Cache::Handle* handle, std::unique_ptr<Iterator> iter)
+      : cache_(cache), handle_(handle), iter_(std::move(iter)) {}
+  ~PinnedTableIterator() override {
+    iter_.reset();  // before the table can close
+    cache_->Release(handle_);
+  }
+
+  bool Valid() const override { return iter_->Valid(); }
+  void SeekToFirst() override { iter_->SeekToFirst(); }
+  void SeekToLast() override { iter_->SeekToLast(); }
+  void Seek(std::string_view target) override { iter_->Seek(target); }
+  void SeekForPrev(std::string_view target) override { iter_->SeekForPrev(target); }
+  void Next() override { iter_->Next(); }
+  void Prev() override { iter_->Prev(); }
+  std::string_view key() const override { return iter_->key(); }
+  std::string_view value() const override { return iter_->value(); }
+  Status status() const override { return iter_->status(); }
+
+ private:
+  Cache* const cache_;
+  Cache::Handle* const handle_;
+  std::unique_ptr<Iterator> iter_;
+};
+
+}  // namespace
+
+TableCache::TableCache(std::string dbname, FileSystem* fs, const TableOptions& table_options,
+                       int max_open_files)
+    : dbname_(std::move(dbname)),
+      fs_(fs),
+      table_options_(table_options),
+      cache_(NewLRUCache(max_open_files > 0 ? static_cast<size_t>(max_open_files) : 0,
+                         ShardBitsFor(max_open_files))) {}
+
+TableCache::~TableCache() = default;
+
+Status TableCache::FindTable(uint64_t file_number, uint64_t file_size, Cache::Handle** handle) {
+  const FileKey key(file_number);
+  *handle = cache_->Lookup(key.view());
+  if (*handle != nullptr) return Status::OK();
+
+  // Opened without any lock held: a slow open does not block readers of other tables.
+  std::string file_name = TableFileName(dbname_, file_number);
+  std::unique_ptr<RandomAccessFile> file;
+  Status s = fs_->NewRandomAccessFile(file_name, &file);
+  if (!s.ok()) return s;  // nothing is cached: the next call tries again
+  std::unique_ptr<Table> table;
+  s = Table::Open(table_options_, std::move(file_name), std::move(file), file_size, &table);
+  if (!s.ok()) return s;
+  *handle = cache_->Insert(key.view(), table.release(), 1, &DeleteTable);
+  return Status::OK();
+}
+
+std::unique_ptr<Iterator> TableCache::NewIterator(const ReadOptions& options, uint64_t file_number,
+                                                  uint64_t file_size) {
+  Cache::Handle* handle = nullptr;
+  Status s = FindTable(file_number, file_size, &handle);
+  if (!s.ok()) return NewEmptyIterator(std::move(s));
+  return std::make_unique<PinnedTableIterator>(cache_.get(), handle,
+                                               TableOf(handle)->NewIterator(options));
+}
+
+Status TableCache::Get(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
+                       std::string_view key, std::string_view filter_key, Table::GetCallback found,
+                       void* arg) {
+  Cache::Handle* handle = nullptr;
+  Status s = FindTable(file_number, file_size, &handle);
+  if (!s.ok()) return s;
+  s = TableOf(handle)->Get(options, key, filter_key, found, arg);
+  cache_->Release(handle);
+  return s;
+}
+
+Status TableCache::GetProperties(uint64_t file_number, uint64_t file_size,
+                                 TableProperties* properties) {
+  Cache::Handle* handle = nullptr;
+  Status s = FindTable(file_number, file_size, &handle);
+  if (!s.ok()) return s;
+  *properties = TableOf(handle)->properties();
+  cache_->Release(handle);
+  return Status::OK();
+}
+
+void TableCache::Evict(uint64_t file_number) { cache_->Erase(FileKey(file_number).view()); }
+
+}  // namespace strata

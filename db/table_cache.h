@@ -1,0 +1,77 @@
+// TableCache: the open readers of a database's table files, so that a read does not reopen a
+// file (and re-read its footer, index and filter) each time. Readers live in an LRU cache of
+// max_open_files entries keyed by file number; the least recently used unpinned one is closed
+// when another opens. A reader in use (an iterator over it, a Get in progress) is pinned and
+// stays open even if evicted or over the limit, until its last user is done. A file is opened
+// before the reader it displaces is closed, so a call that opens holds one file more than the
+// limit for a moment.
+//
+// Thread safety: every method may be called from any thread at once. Two threads missing on
+// the same file at once may both open it; one reader stays cached, the other closes when its
+// user is done.
+// Lifetime: fs and the objects table_options points to (comparator, block cache) must outlive
+// the cache; iterators it returned must be destroyed before it.
+// Errors: a file that fails to open (missing, unreadable, corrupt) is not cached, so the next
+// call tries again.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "sstable/table.h"
+#include "sstable/table_options.h"
+#include "sstable/table_properties.h"
+#include "strata/cache.h"
+#include "strata/file_system.h"
+#include "strata/iterator.h"
+#include "strata/options.h"
+#include "strata/status.h"
+
+namespace strata {
+
+class TableCache {
+ public:
+  // dbname: the database directory, whose table files are TableFileName(dbname, number).
+  // REQUIRES: max_open_files >= 0 (0 caches nothing: every call opens the file).
+  TableCache(std::string dbname, FileSystem* fs, const TableOptions& table_options,
+             int max_open_files);
+  TableCache(const TableCache&) = delete;
+  TableCache& operator=(const TableCache&) = delete;
+  // REQUIRES: no iterator from NewIterator is alive.
+  ~TableCache();
+
+  // An iterator over table file_number, of file_size bytes (as recorded in the version). The
+  // table stays open while the iterator lives. An open error comes back as an empty iterator
+  // whose status() is the error.
+  std::unique_ptr<Iterator> NewIterator(const ReadOptions& options, uint64_t file_number,
+                                        uint64_t file_size);
+
+  // Table::Get on the file (see sstable/table.h), opening it if needed. Returns the open error
+  // or Get's.
+  Status Get(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
+             std::string_view key, std::string_view filter_key, Table::GetCallback found,
+             void* arg);
+
+  // A copy of the table's properties, opening it if needed.
+  Status GetProperties(uint64_t file_number, uint64_t file_size, TableProperties* properties);
+
+  // Drops the cached reader of file_number (for a file being deleted); a reader still in use
+  // closes when its last user is done. No effect if the file is not open.
+  void Evict(uint64_t file_number);
+
+ private:
+  // Finds the open reader of file_number or opens it; on OK, *handle pins it (release it with
+  // cache_->Release) and its value is the Table.
+  Status FindTable(uint64_t file_number, uint64_t file_size, Cache::Handle** handle);
+  Table* TableOf(Cache::Handle* handle) { return static_cast<Table*>(cache_->Value(handle)); }
+
+  // All const after construction; the cache does its own locking.
+  const std::string dbname_;
+  FileSystem* const fs_;
+  const TableOptions table_options_;
+  const std::shared_ptr<Cache> cache_;
+};
+
+}  // namespace strata
