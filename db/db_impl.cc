@@ -56,7 +56,10 @@ DBImpl::~DBImpl() {
   if (bg_thread_.joinable()) bg_thread_.join();
   if (log_) log_->Close().PermitUncheckedError();
   // Versions hold tables open through the table cache: drop them first.
-  read_state_.store(nullptr);
+  {
+    MutexLock lock(&read_state_mu_);
+    read_state_.reset();
+  }
   {
     MutexLock lock(&mu_);
     versions_.reset();

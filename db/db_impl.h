@@ -112,8 +112,9 @@ class DBImpl final : public DB {
   // Deletes files no longer needed; see the invariants above.
   void DeleteObsoleteFiles() REQUIRES(mu_);
   void InstallReadState() REQUIRES(mu_);
-  std::shared_ptr<const ReadState> GetReadState() const {
-    return read_state_.load(std::memory_order_acquire);
+  std::shared_ptr<const ReadState> GetReadState() const EXCLUDES(read_state_mu_) {
+    MutexLock lock(&read_state_mu_);
+    return read_state_;
   }
 
   // Immutable after construction / Open.
@@ -148,8 +149,11 @@ class DBImpl final : public DB {
   bool flush_running_ GUARDED_BY(mu_) = false;
   std::thread bg_thread_;
 
-  // Written under mu_, read lock-free by Get.
-  std::atomic<std::shared_ptr<const ReadState>> read_state_;
+  // Replaced under mu_; readers copy the pointer under read_state_mu_ alone, which is held
+  // only for that copy (a reference count increment), never during a search. (The
+  // std::atomic<std::shared_ptr> of our standard library is not clean under TSan.)
+  mutable Mutex read_state_mu_;
+  std::shared_ptr<const ReadState> read_state_ GUARDED_BY(read_state_mu_);
 
   // Statistics, read by GetProperty from any thread.
   struct Stats {

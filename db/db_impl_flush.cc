@@ -2,6 +2,7 @@
 // invariants in db_impl.h).
 #include <chrono>
 #include <cinttypes>
+#include <utility>
 
 #include "db/build_table.h"
 #include "db/db_impl.h"
@@ -16,7 +17,12 @@ void DBImpl::InstallReadState() {
   state->mem = mem_;
   for (auto it = imm_.rbegin(); it != imm_.rend(); ++it) state->imm.push_back(it->mem);
   state->version = versions_->current();
-  read_state_.store(std::move(state), std::memory_order_release);
+  std::shared_ptr<const ReadState> old;
+  {
+    MutexLock lock(&read_state_mu_);
+    old = std::exchange(read_state_, std::move(state));
+  }
+  // old (possibly the last reference to a flushed memtable) is freed here, outside the lock.
 }
 
 void DBImpl::BackgroundThread() {
