@@ -463,6 +463,32 @@ TEST_F(FaultInjectionFsTest, InactiveFileSystemFailsWritesButNotReads) {
 
 // --- Counts ---
 
+TEST_F(FaultInjectionFsTest, DeactivateAtWriteDiesAtTheNthChange) {
+  std::unique_ptr<WritableFile> file;
+  ASSERT_OK(fs_->NewWritableFile(dir_.Child("a"), &file));  // not counted: scheduled later
+  fs_->DeactivateAtWrite(3);
+  ASSERT_OK(file->Append("1"));  // change 1
+  std::string data;
+  ASSERT_OK(ReadFileToString(fs_.get(), dir_.Child("a"), &data));  // reads do not count
+  ASSERT_OK(file->Sync());                                         // change 2
+  EXPECT_TRUE(fs_->IsFilesystemActive());
+  Status s = file->Append("2");  // change 3: the machine dies here
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  EXPECT_FALSE(fs_->IsFilesystemActive());
+  EXPECT_FALSE(fs_->NewWritableFile(dir_.Child("b"), &file).ok());
+  ASSERT_OK(fs_->DropUnsyncedData());
+  EXPECT_EQ("1", Contents("a"));
+
+  // A file creation counts as a change, and SetFilesystemActive cancels a schedule.
+  fs_->SetFilesystemActive(true);
+  fs_->DeactivateAtWrite(1);
+  EXPECT_FALSE(fs_->NewWritableFile(dir_.Child("c"), &file).ok());
+  fs_->SetFilesystemActive(true);
+  fs_->DeactivateAtWrite(5);
+  fs_->SetFilesystemActive(true);
+  for (int i = 0; i < 10; i++) ASSERT_OK(fs_->NewWritableFile(dir_.Child("d"), &file));
+}
+
 TEST_F(FaultInjectionFsTest, CountsOperationsByKind) {
   Write("a", "x", /*sync=*/true, "y");  // Open, Append, Sync, Append, Close.
   std::string data;
