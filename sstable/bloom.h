@@ -1,0 +1,81 @@
+// A whole-table bloom filter over 64-byte lines ("blocked" bloom filter): each key sets and
+// probes bits within one cache line, so a probe costs one cache miss at most.
+//
+// Filter bytes (stored as the table's "strata.filter" block):
+//   line * num_lines (64 bytes each) | num_probes: u8 | kind: u8
+// kind 1 (stored on disk: never renumber): h = Hash64(key) (XXH3-64); the line is
+// ((h >> 32) * num_lines) >> 32; the bit positions within the line are successive 9-bit fields
+// (low bits first) of w1 = Mix(h), seven per word, then of w2 = Mix(w1) for probes 8 to 14,
+// and so on. Mix is the splitmix64 finalizer. Bit p of a line is bit (p % 8) of its
+// byte p / 8. A filter with no lines matches nothing (it was built over no keys).
+//
+// The reader takes the probe count from the filter bytes, never from options, so a table
+// stays readable when bloom_bits_per_key changes.
+//
+// Thread safety: a BloomFilter is immutable and may be probed from many threads; a builder is
+// used by one thread at a time.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/checksum.h"
+
+namespace strata {
+
+constexpr unsigned char kBloomKindBlocked512 = 1;
+
+class BloomFilterBuilder {
+ public:
+  // REQUIRES: bits_per_key >= 1.
+  explicit BloomFilterBuilder(int bits_per_key);
+
+  void AddKey(std::string_view key) { AddHash(Hash64(key)); }
+  // A run of equal hashes (e.g. versions of one user key) counts once.
+  void AddHash(uint64_t hash) {
+    if (hashes_.empty() || hashes_.back() != hash) hashes_.push_back(hash);
+  }
+  size_t num_keys() const { return hashes_.size(); }
+
+  // Appends the filter over every key added to *dst.
+  void Finish(std::string* dst) const;
+
+  // The probe count used for bits_per_key.
+  static int NumProbes(int bits_per_key);
+
+ private:
+  int bits_per_key_;
+  std::vector<uint64_t> hashes_;
+};
+
+class BloomFilter {
+ public:
+  // Copies filter bytes into cache-line-aligned memory. Null if they are malformed (wrong
+  // size, unknown kind, zero probes).
+  static std::unique_ptr<BloomFilter> Parse(std::string_view contents);
+
+  bool KeyMayMatch(std::string_view key) const { return HashMayMatch(Hash64(key)); }
+  bool HashMayMatch(uint64_t hash) const;
+
+  size_t num_lines() const { return num_lines_; }
+  int num_probes() const { return num_probes_; }
+  // Bytes of filter data held.
+  size_t size() const { return num_lines_ * 64; }
+
+ private:
+  struct Free {
+    void operator()(char* p) const { std::free(p); }
+  };
+  BloomFilter() = default;
+
+  std::unique_ptr<char, Free> lines_;
+  uint32_t num_lines_ = 0;
+  int num_probes_ = 0;
+};
+
+}  // namespace strata
