@@ -1,0 +1,393 @@
+// Table reader. Open reads and verifies the footer, index, metaindex, properties and filter
+// (checksums always verified) and keeps the index block and filter in memory for the table's
+// life. Data blocks are read on demand, verified per ReadOptions::verify_checksums, and, with
+// a block cache and ReadOptions::fill_cache, cached uncompressed under a 16-byte key: the
+// table's cache id (Cache::NewId at Open) and the block's offset, both fixed64.
+//
+// Pinning: whoever uses a data block holds it through a BlockRef -- a cache handle (released
+// when the user moves to another block or finishes) or sole ownership of an uncached block.
+// Cached blocks never point into the file's memory, so they may outlive the table.
+
+#include "sstable/table.h"
+
+#include <cassert>
+#include <cstring>
+#include <string>
+
+#include "sstable/block.h"
+#include "sstable/bloom.h"
+#include "sstable/format.h"
+#include "sstable/properties_block.h"
+#include "strata/cache.h"
+#include "util/coding.h"
+
+namespace strata {
+namespace {
+
+// A data block in use: pinned in the cache, or owned.
+class BlockRef {
+ public:
+  BlockRef() = default;
+  BlockRef(const BlockRef&) = delete;
+  BlockRef& operator=(const BlockRef&) = delete;
+  ~BlockRef() { Reset(); }
+
+  const Block* block() const { return block_; }
+  void SetCached(Cache* cache, Cache::Handle* handle) {
+    cache_ = cache;
+    handle_ = handle;
+    block_ = static_cast<const Block*>(cache->Value(handle));
+  }
+  void SetOwned(std::unique_ptr<Block> block) {
+    owned_ = std::move(block);
+    block_ = owned_.get();
+  }
+  void Reset() {
+    if (handle_ != nullptr) cache_->Release(handle_);
+    handle_ = nullptr;
+    owned_.reset();
+    block_ = nullptr;
+  }
+
+ private:
+  const Block* block_ = nullptr;
+  Cache* cache_ = nullptr;
+  Cache::Handle* handle_ = nullptr;
+  std::unique_ptr<Block> owned_;
+};
+
+void DeleteCachedBlock(std::string_view /*key*/, void* value) { delete static_cast<Block*>(value); }
+
+// Everything an open table holds; immutable after Open.
+struct TableState {
+  TableOptions options;
+  const Comparator* comparator = nullptr;
+  std::string file_name;
+  std::unique_ptr<RandomAccessFile> file;
+  uint64_t file_size = 0;
+  uint64_t blocks_end = 0;  // where the footer starts
+  uint64_t cache_id = 0;
+  BlockHandle index_handle;
+  std::unique_ptr<Block> index_block;
+  std::unique_ptr<BloomFilter> filter;
+  TableProperties properties;
+
+  // Names the file and the offset in a Corruption from a block or its decoding.
+  Status Annotate(const Status& s, uint64_t offset) const {
+    if (!s.IsCorruption()) return s;
+    return Status::Corruption(std::string(s.message()) + " in " + file_name + " at offset " +
+                              std::to_string(offset));
+  }
+
+  Status DecodeIndexValue(const BlockIter& index, BlockHandle* handle) const {
+    std::string_view v = index.value();
+    if (!handle->DecodeFrom(&v) || !v.empty()) {
+      return Annotate(Status::Corruption("bad block handle in index"), index_handle.offset);
+    }
+    return Status::OK();
+  }
+
+  // Reads (or finds in the cache) the data block at handle.
+  Status GetDataBlock(const ReadOptions& ro, const BlockHandle& handle, BlockRef* ref) const {
+    ref->Reset();
+    Cache* cache = options.block_cache;
+    char key[16];
+    if (cache != nullptr) {
+      EncodeFixed64(key, cache_id);
+      EncodeFixed64(key + 8, handle.offset);
+      if (Cache::Handle* h = cache->Lookup(std::string_view(key, sizeof key))) {
+        ref->SetCached(cache, h);
+        return Status::OK();
+      }
+    }
+    BlockContents contents;
+    Status s = ReadBlock(*file, file_name, blocks_end, handle, ro.verify_checksums, &contents);
+    if (!s.ok()) return s;
+    const bool insert = cache != nullptr && ro.fill_cache;
+    if (insert && contents.heap == nullptr) {
+      // Bytes owned by the file (e.g. mapped): copy, as the cache may outlive the table.
+      auto copy = std::make_unique_for_overwrite<char[]>(contents.data.size() + 1);
+      std::memcpy(copy.get(), contents.data.data(), contents.data.size());
+      contents.data = std::string_view(copy.get(), contents.data.size());
+      contents.heap = std::move(copy);
+    }
+    auto block = std::make_unique<Block>(std::move(contents));
+    if (!block->ok()) {
+      return Annotate(Status::Corruption("malformed block restart array"), handle.offset);
+    }
+    if (insert) {
+      size_t charge = block->size() + sizeof(Block);
+      Cache::Handle* h =
+          cache->Insert(std::string_view(key, sizeof key), block.get(), charge, &DeleteCachedBlock);
+      block.release();  // the cache owns it now
+      ref->SetCached(cache, h);
+    } else {
+      ref->SetOwned(std::move(block));
+    }
+    return Status::OK();
+  }
+};
+
+// Two levels: the index iterator picks a data block, a block iterator walks it. Invariant:
+// data_ is positioned within block_, which is the block index_ points at; when index_ runs
+// off either end or an error occurs, block_ is released and data_ cleared (invalid).
+class TableIterator final : public Iterator {
+ public:
+  TableIterator(const TableState* table, const ReadOptions& options)
+      : table_(table), options_(options), index_(table->comparator, table->index_block.get()) {}
+
+  bool Valid() const override { return data_.Valid(); }
+  void SeekToFirst() override {
+    status_ = Status::OK();
+    index_.SeekToFirst();
+    if (LoadBlock()) data_.SeekToFirst();
+    SkipEmptyBlocksForward();
+  }
+  void SeekToLast() override {
+    status_ = Status::OK();
+    index_.SeekToLast();
+    if (LoadBlock()) data_.SeekToLast();
+    SkipEmptyBlocksBackward();
+  }
+  void Seek(std::string_view target) override {
+    status_ = Status::OK();
+    index_.Seek(target);
+    if (LoadBlock()) data_.Seek(target);
+    SkipEmptyBlocksForward();
+  }
+  void SeekForPrev(std::string_view target) override {
+    // The last key <= target is in the block Seek lands in, or just before it.
+    Seek(target);
+    if (!status().ok()) return;
+    if (!Valid()) {
+      SeekToLast();
+    } else if (table_->comparator->Compare(data_.key(), target) > 0) {
+      Prev();
+    }
+  }
+  void Next() override {
+    assert(Valid());
+    data_.Next();
+    SkipEmptyBlocksForward();
+  }
+  void Prev() override {
+    assert(Valid());
+    data_.Prev();
+    SkipEmptyBlocksBackward();
+  }
+  std::string_view key() const override { return data_.key(); }
+  std::string_view value() const override { return data_.value(); }
+  Status status() const override {
+    if (!status_.ok()) return status_;
+    if (!index_.status_ok()) return table_->Annotate(index_.status(), table_->index_handle.offset);
+    return Status::OK();
+  }
+
+ private:
+  void ClearBlock() {
+    data_.Clear();
+    block_.Reset();
+  }
+
+  // Makes block_ the block index_ points at; false (block cleared) at the index's end or on
+  // error.
+  bool LoadBlock() {
+    if (!index_.Valid()) {
+      ClearBlock();
+      return false;
+    }
+    BlockHandle handle;
+    Status s = table_->DecodeIndexValue(index_, &handle);
+    if (s.ok() && block_.block() != nullptr && handle.offset == block_offset_) {
+      data_.Init(table_->comparator, block_.block());  // same block: keep the pin
+      return true;
+    }
+    ClearBlock();
+    if (s.ok()) s = table_->GetDataBlock(options_, handle, &block_);
+    if (!s.ok()) {
+      status_ = std::move(s);
+      ClearBlock();
+      return false;
+    }
+    block_offset_ = handle.offset;
+    data_.Init(table_->comparator, block_.block());
+    return true;
+  }
+
+  // After data_ ran off the end of its block (or found damage), moves to the next block.
+  void SkipEmptyBlocksForward() {
+    while (!data_.Valid()) {
+      if (!data_.status_ok()) {
+        status_ = table_->Annotate(data_.status(), block_offset_);
+        ClearBlock();
+        return;
+      }
+      if (block_.block() == nullptr) return;  // end of the index, or an error
+      index_.Next();
+      if (LoadBlock()) data_.SeekToFirst();
+    }
+  }
+
+  void SkipEmptyBlocksBackward() {
+    while (!data_.Valid()) {
+      if (!data_.status_ok()) {
+        status_ = table_->Annotate(data_.status(), block_offset_);
+        ClearBlock();
+        return;
+      }
+      if (block_.block() == nullptr) return;
+      index_.Prev();
+      if (LoadBlock()) data_.SeekToLast();
+    }
+  }
+
+  const TableState* const table_;
+  const ReadOptions options_;
+  Status status_;  // the first read or decoding error since the last Seek*
+  BlockIter index_;
+  BlockIter data_;
+  BlockRef block_;
+  uint64_t block_offset_ = 0;
+};
+
+}  // namespace
+
+struct Table::Rep : TableState {};
+
+Table::Table(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
+Table::~Table() = default;
+
+Status Table::Open(const TableOptions& options, std::string file_name,
+                   std::unique_ptr<RandomAccessFile> file, uint64_t file_size,
+                   std::unique_ptr<Table>* table) {
+  table->reset();
+  if (file_size < Footer::kEncodedLength) {
+    return Status::Corruption(
+        "file too short to be a table (" + std::to_string(file_size) + " bytes)", file_name);
+  }
+  auto rep = std::make_unique<Rep>();
+  rep->options = options;
+  rep->comparator = options.comparator ? options.comparator : BytewiseComparator();
+  rep->file_name = std::move(file_name);
+  rep->file = std::move(file);
+  rep->file_size = file_size;
+  rep->blocks_end = file_size - Footer::kEncodedLength;
+  const std::string& name = rep->file_name;
+
+  char footer_space[Footer::kEncodedLength];
+  std::string_view footer_bytes;
+  Status s = rep->file->Read(rep->blocks_end, Footer::kEncodedLength, &footer_bytes, footer_space);
+  if (!s.ok()) return s;
+  if (footer_bytes.size() != Footer::kEncodedLength) {
+    return rep->Annotate(Status::Corruption("truncated footer read"), rep->blocks_end);
+  }
+  Footer footer;
+  s = footer.DecodeFrom(footer_bytes, name, rep->blocks_end);
+  if (!s.ok()) return s;
+
+  // Index: kept in memory (not in the block cache) for the table's life.
+  BlockContents contents;
+  s = ReadBlock(*rep->file, name, rep->blocks_end, footer.index, true, &contents);
+  if (!s.ok()) return s;
+  rep->index_handle = footer.index;
+  rep->index_block = std::make_unique<Block>(std::move(contents));
+  if (!rep->index_block->ok()) {
+    return rep->Annotate(Status::Corruption("malformed index block"), footer.index.offset);
+  }
+
+  // Metaindex: where the filter and the properties are.
+  s = ReadBlock(*rep->file, name, rep->blocks_end, footer.metaindex, true, &contents);
+  if (!s.ok()) return s;
+  BlockHandle filter_handle, properties_handle;
+  bool has_filter = false, has_properties = false;
+  {
+    Block metaindex(std::move(contents));
+    BlockIter it(BytewiseComparator(), &metaindex);
+    for (it.SeekToFirst(); it.Valid(); it.Next()) {
+      BlockHandle* handle = nullptr;
+      if (it.key() == kFilterBlockName) {
+        handle = &filter_handle;
+        has_filter = true;
+      } else if (it.key() == kPropertiesBlockName) {
+        handle = &properties_handle;
+        has_properties = true;
+      } else {
+        continue;  // a meta block this version does not use
+      }
+      std::string_view v = it.value();
+      if (!handle->DecodeFrom(&v) || !v.empty()) {
+        return rep->Annotate(Status::Corruption("bad block handle in metaindex"),
+                             footer.metaindex.offset);
+      }
+    }
+    if (!it.status().ok()) return rep->Annotate(it.status(), footer.metaindex.offset);
+  }
+  if (!has_properties) {
+    return rep->Annotate(Status::Corruption("no properties block"), footer.metaindex.offset);
+  }
+
+  s = ReadBlock(*rep->file, name, rep->blocks_end, properties_handle, true, &contents);
+  if (!s.ok()) return s;
+  s = DecodePropertiesBlock(contents.data, &rep->properties);
+  if (!s.ok()) return rep->Annotate(s, properties_handle.offset);
+  if (rep->properties.comparator_name != rep->comparator->Name()) {
+    return Status::InvalidArgument("table " + name + " was written with comparator " +
+                                   rep->properties.comparator_name + ", opened with " +
+                                   rep->comparator->Name());
+  }
+
+  if (has_filter) {
+    s = ReadBlock(*rep->file, name, rep->blocks_end, filter_handle, true, &contents);
+    if (!s.ok()) return s;
+    rep->filter = BloomFilter::Parse(contents.data);
+    if (rep->filter == nullptr) {
+      return rep->Annotate(Status::Corruption("malformed filter block"), filter_handle.offset);
+    }
+  }
+
+  if (options.block_cache != nullptr) rep->cache_id = options.block_cache->NewId();
+  table->reset(new Table(std::move(rep)));
+  return Status::OK();
+}
+
+std::unique_ptr<Iterator> Table::NewIterator(const ReadOptions& options) const {
+  return std::make_unique<TableIterator>(rep_.get(), options);
+}
+
+Status Table::Get(const ReadOptions& options, std::string_view key, std::string_view filter_key,
+                  GetCallback found, void* arg) const {
+  const TableState& t = *rep_;
+  if (t.filter != nullptr && !t.filter->KeyMayMatch(filter_key)) return Status::OK();
+  BlockIter index(t.comparator, t.index_block.get());
+  index.Seek(key);
+  if (!index.Valid()) return t.Annotate(index.status(), t.index_handle.offset);
+  BlockHandle handle;
+  Status s = t.DecodeIndexValue(index, &handle);
+  if (!s.ok()) return s;
+  BlockRef ref;
+  s = t.GetDataBlock(options, handle, &ref);
+  if (!s.ok()) return s;
+  BlockIter data(t.comparator, ref.block());
+  data.Seek(key);
+  if (data.Valid()) {
+    found(arg, data.key(), data.value());
+    return Status::OK();
+  }
+  return t.Annotate(data.status(), handle.offset);
+}
+
+bool Table::KeyMayMatch(std::string_view filter_key) const {
+  return rep_->filter == nullptr || rep_->filter->KeyMayMatch(filter_key);
+}
+
+uint64_t Table::ApproximateOffsetOf(std::string_view key) const {
+  BlockIter index(rep_->comparator, rep_->index_block.get());
+  index.Seek(key);
+  BlockHandle handle;
+  if (index.Valid() && rep_->DecodeIndexValue(index, &handle).ok()) return handle.offset;
+  return rep_->file_size;
+}
+
+const TableProperties& Table::properties() const { return rep_->properties; }
+
+}  // namespace strata

@@ -1,0 +1,189 @@
+#include "sstable/table_builder.h"
+
+#include <cassert>
+#include <chrono>
+#include <string>
+
+#include "sstable/block_builder.h"
+#include "sstable/bloom.h"
+#include "sstable/format.h"
+#include "sstable/properties_block.h"
+
+namespace strata {
+
+struct TableBuilder::Rep {
+  Rep(const TableOptions& opts, WritableFile* f)
+      : options(opts),
+        comparator(opts.comparator ? opts.comparator : BytewiseComparator()),
+        file(f),
+        data_block(opts.block_restart_interval),
+        // Index entries are looked up by binary search over every entry: no prefix sharing.
+        index_block(1) {
+    if (opts.bloom_bits_per_key > 0) {
+      filter = std::make_unique<BloomFilterBuilder>(opts.bloom_bits_per_key);
+    }
+  }
+
+  // Compresses *raw if options and savings allow, appends the trailer, and returns the
+  // string now holding the block's bytes on disk (*raw or *compressed_out).
+  std::string* Seal(std::string* raw, CompressionType compression, std::string* compressed_out) {
+    std::string* out = raw;
+    CompressionType type = CompressionType::kNone;
+    if (CompressBlock(compression, *raw, compressed_out)) {
+      out = compressed_out;
+      type = CompressionType::kLZ4;
+    }
+    AppendBlockTrailer(out, type);
+    return out;
+  }
+
+  // Appends sealed block bytes (contents + trailer) and sets *handle to them.
+  void Emit(const std::string& sealed, BlockHandle* handle) {
+    handle->offset = offset;
+    handle->size = sealed.size() - kBlockTrailerSize;
+    status = file->Append(sealed);
+    if (status.ok()) offset += sealed.size();
+  }
+
+  void FlushDataBlock() {
+    if (data_block.empty() || !status.ok()) return;
+    Emit(*Seal(&data_block.Finish(), options.compression, &compressed), &pending_handle);
+    data_block.Reset();
+    if (status.ok()) {
+      pending_index_entry = true;
+      props.num_data_blocks++;
+    }
+  }
+
+  void AddIndexEntry() {
+    index_value.clear();
+    pending_handle.EncodeTo(&index_value);
+    index_block.Add(last_key, index_value);
+    pending_index_entry = false;
+  }
+
+  const TableOptions options;
+  const Comparator* const comparator;
+  WritableFile* const file;
+  uint64_t offset = 0;
+  Status status;
+  bool closed = false;
+
+  BlockBuilder data_block;
+  BlockBuilder index_block;
+  std::unique_ptr<BloomFilterBuilder> filter;
+  std::string last_key;
+  // The index entry of the last data block waits for the next key, so that its separator can
+  // be shortened against it (or, at Finish, against nothing).
+  bool pending_index_entry = false;
+  BlockHandle pending_handle;
+  std::string index_value;
+  std::string compressed;  // reused compression output
+  TableProperties props;
+};
+
+TableBuilder::TableBuilder(const TableOptions& options, WritableFile* file)
+    : rep_(std::make_unique<Rep>(options, file)) {}
+
+TableBuilder::~TableBuilder() { assert(rep_->closed); }
+
+void TableBuilder::Add(std::string_view key, std::string_view value) {
+  Rep* r = rep_.get();
+  assert(!r->closed);
+  if (!r->status.ok() || r->closed) return;
+  if (r->props.num_entries > 0 && r->comparator->Compare(key, r->last_key) <= 0) {
+    r->status = Status::InvalidArgument("table keys added out of order");
+    return;
+  }
+  if (r->pending_index_entry) {
+    r->comparator->FindShortestSeparator(&r->last_key, key);
+    r->AddIndexEntry();
+  }
+  if (r->filter) r->filter->AddKey(r->options.filter_key ? r->options.filter_key(key) : key);
+  if (r->props.num_entries == 0) r->props.smallest_key.assign(key);
+  r->last_key.assign(key);
+  r->props.num_entries++;
+  r->props.raw_key_size += key.size();
+  r->props.raw_value_size += value.size();
+
+  r->data_block.Add(key, value);
+  if (r->data_block.CurrentSizeEstimate() >= r->options.block_size) r->FlushDataBlock();
+}
+
+void TableBuilder::SetSequenceRange(uint64_t smallest, uint64_t largest) {
+  rep_->props.smallest_seqno = smallest;
+  rep_->props.largest_seqno = largest;
+}
+
+Status TableBuilder::Finish() {
+  Rep* r = rep_.get();
+  assert(!r->closed);
+  r->FlushDataBlock();
+  r->closed = true;
+  if (!r->status.ok()) return r->status;
+
+  TableProperties& props = r->props;
+  props.data_size = r->offset;
+  if (props.num_entries > 0) props.largest_key = r->last_key;
+  if (r->pending_index_entry) {
+    r->comparator->FindShortSuccessor(&r->last_key);
+    r->AddIndexEntry();
+  }
+  // The index is written last but sealed first, so the properties can give its size.
+  std::string index_compressed;
+  const std::string* index =
+      r->Seal(&r->index_block.Finish(), r->options.compression, &index_compressed);
+  props.index_size = index->size();
+  props.compression = static_cast<uint32_t>(r->options.compression);
+  props.comparator_name = r->comparator->Name();
+  props.creation_time =
+      static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
+
+  BlockBuilder metaindex(1);
+  std::string handle_encoding;
+  if (r->filter) {
+    // Bloom bits do not compress.
+    std::string filter;
+    r->filter->Finish(&filter);
+    BlockHandle handle;
+    r->Emit(*r->Seal(&filter, CompressionType::kNone, &r->compressed), &handle);
+    props.filter_size = filter.size();
+    handle.EncodeTo(&handle_encoding);
+    metaindex.Add(kFilterBlockName, handle_encoding);  // names in bytewise order
+  }
+  if (r->status.ok()) {
+    std::string encoded = EncodePropertiesBlock(props);
+    BlockHandle handle;
+    r->Emit(*r->Seal(&encoded, r->options.compression, &r->compressed), &handle);
+    handle_encoding.clear();
+    handle.EncodeTo(&handle_encoding);
+    metaindex.Add(kPropertiesBlockName, handle_encoding);
+  }
+  Footer footer;
+  if (r->status.ok()) {
+    r->Emit(*r->Seal(&metaindex.Finish(), r->options.compression, &r->compressed),
+            &footer.metaindex);
+  }
+  if (r->status.ok()) r->Emit(*index, &footer.index);
+  if (r->status.ok()) {
+    std::string encoded;
+    footer.EncodeTo(&encoded);
+    r->status = r->file->Append(encoded);
+    if (r->status.ok()) r->offset += encoded.size();
+  }
+  return r->status;
+}
+
+void TableBuilder::Abandon() { rep_->closed = true; }
+
+Status TableBuilder::status() const { return rep_->status; }
+
+uint64_t TableBuilder::NumEntries() const { return rep_->props.num_entries; }
+
+uint64_t TableBuilder::FileSize() const { return rep_->offset; }
+
+const TableProperties& TableBuilder::properties() const { return rep_->props; }
+
+}  // namespace strata

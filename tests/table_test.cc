@@ -1,0 +1,752 @@
+// Tests for sorted table files: TableBuilder and Table round trips across block sizes, restart
+// intervals and compression; internal-key tables and Get; the block cache; properties; the
+// documented bytes.
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "db/dbformat.h"
+#include "sstable/format.h"
+#include "sstable/table.h"
+#include "sstable/table_builder.h"
+#include "strata/cache.h"
+#include "support/in_memory_file.h"
+#include "support/iterator_model.h"
+#include "support/test_util.h"
+#include "util/checksum.h"
+#include "util/coding.h"
+#include "util/escape.h"
+
+namespace strata::test {
+namespace {
+
+constexpr const char* kFileName = "000012.sst";
+
+// Builds a table from model (in options' order) into *bytes.
+Status BuildTable(const TableOptions& options, const KVModel& model, std::string* bytes,
+                  TableProperties* props = nullptr) {
+  bytes->clear();
+  InMemoryWritableFile file(bytes);
+  TableBuilder builder(options, &file);
+  for (const auto& [k, v] : model) builder.Add(k, v);
+  Status s = builder.Finish();
+  EXPECT_EQ(builder.NumEntries(), model.size());
+  if (s.ok()) {
+    EXPECT_EQ(builder.FileSize(), bytes->size());
+  }
+  if (props != nullptr) *props = builder.properties();
+  return s;
+}
+
+// Opens a table over bytes (which must outlive it); the file is also returned in *file_out.
+Status OpenTable(const TableOptions& options, std::string_view bytes, std::unique_ptr<Table>* table,
+                 bool zero_copy = false, InMemoryRandomAccessFile** file_out = nullptr) {
+  auto file = std::make_unique<InMemoryRandomAccessFile>(bytes, zero_copy);
+  if (file_out != nullptr) *file_out = file.get();
+  return Table::Open(options, kFileName, std::move(file), bytes.size(), table);
+}
+
+// What Table::Get called back with, if anything.
+struct GetResult {
+  int calls = 0;
+  std::string key;
+  std::string value;
+  static void Save(void* arg, std::string_view k, std::string_view v) {
+    auto* r = static_cast<GetResult*>(arg);
+    r->calls++;
+    r->key.assign(k);
+    r->value.assign(v);
+  }
+};
+
+GetResult DoGet(const Table& table, std::string_view key, std::string_view filter_key,
+                Status* status, const ReadOptions& ro = ReadOptions()) {
+  GetResult r;
+  *status = table.Get(ro, key, filter_key, &GetResult::Save, &r);
+  return r;
+}
+
+// Values that LZ4 shrinks (repetitive) or cannot (random), so both block kinds appear.
+std::string MakeValue(Random* rnd, size_t max_len) {
+  size_t len = rnd->Uniform(max_len + 1);
+  if (rnd->OneIn(2)) return RandomBytes(rnd, len);
+  std::string v;
+  while (v.size() < len) v += "value-" + std::to_string(rnd->Uniform(10)) + ";";
+  v.resize(len);
+  return v;
+}
+
+KVModel RandomModel(Random* rnd, size_t n, size_t max_key, size_t max_value) {
+  std::map<std::string, std::string> m;
+  const std::string prefixes[] = {"", "user", std::string("\x00\x01", 2), "\xff\xff",
+                                  std::string(30, 'p')};
+  while (m.size() < n) {
+    std::string key = prefixes[rnd->Uniform(5)] + RandomBytes(rnd, rnd->Uniform(max_key + 1));
+    m[key] = MakeValue(rnd, max_value);
+  }
+  return KVModel(m.begin(), m.end());
+}
+
+std::vector<std::string> Probes(const KVModel& model, Random* rnd) {
+  std::vector<std::string> probes = {"", std::string(1, '\0'), "\xff\xff\xff\xff\xff\xff\xff"};
+  for (const auto& [k, v] : model) {
+    probes.push_back(k + std::string(1, '\0'));
+    if (!k.empty()) probes.push_back(k.substr(0, k.size() - 1));
+    if (!k.empty() && static_cast<unsigned char>(k.back()) < 0xff) {
+      std::string next = k;
+      next.back()++;
+      probes.push_back(next);
+    }
+    if (rnd->OneIn(8)) probes.push_back(RandomBytes(rnd, rnd->Uniform(12)));
+  }
+  return probes;
+}
+
+struct RoundTripParam {
+  size_t block_size;
+  int restart_interval;
+  CompressionType compression;
+};
+
+class TableRoundTripTest : public ::testing::TestWithParam<RoundTripParam> {};
+
+TEST_P(TableRoundTripTest, MatchesModel) {
+  const RoundTripParam p = GetParam();
+  TableOptions options;
+  options.comparator = BytewiseComparator();
+  options.block_size = p.block_size;
+  options.block_restart_interval = p.restart_interval;
+  options.compression = p.compression;
+
+  for (uint64_t seed = 1; seed <= 3; seed++) {
+    Random rnd(seed * 7919 + p.block_size + p.restart_interval);
+    const size_t n = seed == 1 ? 1 : (seed == 2 ? 60 : 1200);
+    KVModel model = RandomModel(&rnd, n, 24, seed == 2 ? 3000 : 120);
+    std::string bytes;
+    TableProperties built;
+    ASSERT_OK(BuildTable(options, model, &bytes, &built));
+    std::unique_ptr<Table> table;
+    ASSERT_OK(OpenTable(options, bytes, &table, /*zero_copy=*/seed == 3));
+
+    const TableProperties& props = table->properties();
+    EXPECT_EQ(props.num_entries, n);
+    EXPECT_EQ(props.smallest_key, model.front().first);
+    EXPECT_EQ(props.largest_key, model.back().first);
+    EXPECT_EQ(props.ToString(), built.ToString());
+    uint64_t raw_keys = 0, raw_values = 0;
+    for (const auto& [k, v] : model) {
+      raw_keys += k.size();
+      raw_values += v.size();
+    }
+    EXPECT_EQ(props.raw_key_size, raw_keys);
+    EXPECT_EQ(props.raw_value_size, raw_values);
+    EXPECT_GE(props.num_data_blocks, 1u);
+    EXPECT_LE(props.data_size, bytes.size());
+
+    auto it = table->NewIterator(ReadOptions());
+    EXPECT_TRUE(IteratorMatchesModel(it.get(), model, BytewiseComparator(), Probes(model, &rnd),
+                                     seed, 1000))
+        << "block size " << p.block_size << ", restart interval " << p.restart_interval
+        << ", compression " << static_cast<int>(p.compression) << ", " << n << " entries";
+
+    for (const auto& [k, v] : model) {
+      Status s;
+      GetResult r = DoGet(*table, k, k, &s);
+      ASSERT_OK(s);
+      ASSERT_EQ(r.calls, 1) << EscapeBytes(k);
+      EXPECT_EQ(r.key, k);
+      EXPECT_EQ(r.value, v);
+    }
+    // A key not in the table: the filter usually says so; if not, Get shows a later key or
+    // nothing.
+    for (int i = 0; i < 200; i++) {
+      std::string k = "absent" + RandomBytes(&rnd, 8);
+      Status s;
+      GetResult r = DoGet(*table, k, k, &s);
+      ASSERT_OK(s);
+      if (r.calls > 0) {
+        EXPECT_GT(r.key, k);
+      }
+    }
+  }
+}
+
+std::vector<RoundTripParam> RoundTripParams() {
+  std::vector<RoundTripParam> params;
+  for (size_t block_size : {64, 256, 4096, 65536}) {
+    for (int interval : {1, 2, 16}) {
+      for (auto c : {CompressionType::kNone, CompressionType::kLZ4}) {
+        params.push_back({block_size, interval, c});
+      }
+    }
+  }
+  return params;
+}
+
+INSTANTIATE_TEST_SUITE_P(Layouts, TableRoundTripTest, ::testing::ValuesIn(RoundTripParams()),
+                         [](const ::testing::TestParamInfo<RoundTripParam>& info) {
+                           return "block" + std::to_string(info.param.block_size) + "_restart" +
+                                  std::to_string(info.param.restart_interval) +
+                                  (info.param.compression == CompressionType::kLZ4 ? "_lz4"
+                                                                                   : "_raw");
+                         });
+
+TEST(TableTest, EmptyTable) {
+  for (int bits : {0, 10}) {
+    TableOptions options;
+    options.bloom_bits_per_key = bits;
+    std::string bytes;
+    ASSERT_OK(BuildTable(options, {}, &bytes));
+    std::unique_ptr<Table> table;
+    ASSERT_OK(OpenTable(options, bytes, &table));
+    EXPECT_EQ(table->properties().num_entries, 0u);
+    EXPECT_EQ(table->properties().num_data_blocks, 0u);
+    EXPECT_EQ(table->properties().smallest_key, "");
+    auto it = table->NewIterator(ReadOptions());
+    EXPECT_TRUE(IteratorMatchesModel(it.get(), {}, BytewiseComparator(), {"", "a"}, 1));
+    Status s;
+    EXPECT_EQ(DoGet(*table, "a", "a", &s).calls, 0);
+    EXPECT_OK(s);
+    EXPECT_EQ(table->KeyMayMatch("a"), bits == 0);
+    EXPECT_EQ(table->ApproximateOffsetOf("a"), bytes.size());
+  }
+}
+
+TEST(TableTest, HugeValues) {
+  Random rnd(5);
+  KVModel model = {
+      {"a", "small"},
+      {"b", RandomBytes(&rnd, 5 << 20)},
+      {"c", std::string(5 << 20, 'x')},  // compresses well
+      {"d", ""},
+      {"e", MakeValue(&rnd, 100000)},
+  };
+  for (auto c : {CompressionType::kNone, CompressionType::kLZ4}) {
+    TableOptions options;
+    options.compression = c;
+    std::string bytes;
+    ASSERT_OK(BuildTable(options, model, &bytes));
+    if (c == CompressionType::kLZ4) {
+      EXPECT_LT(bytes.size(), (5u << 20) + (1u << 20));
+    } else {
+      EXPECT_GT(bytes.size(), 10u << 20);
+    }
+    std::unique_ptr<Table> table;
+    ASSERT_OK(OpenTable(options, bytes, &table));
+    auto it = table->NewIterator(ReadOptions());
+    EXPECT_TRUE(
+        IteratorMatchesModel(it.get(), model, BytewiseComparator(), {"", "bb", "z"}, 2, 50));
+    Status s;
+    GetResult r = DoGet(*table, "c", "c", &s);
+    ASSERT_OK(s);
+    EXPECT_EQ(r.value, model[2].second);
+    EXPECT_LT(table->ApproximateOffsetOf("b"), table->ApproximateOffsetOf("c"));
+  }
+}
+
+TEST(TableTest, ApproximateOffsets) {
+  TableOptions options;
+  options.compression = CompressionType::kNone;
+  KVModel model;
+  for (int i = 0; i < 100; i++) model.emplace_back(NumberKey(i), std::string(1000, 'v'));
+  std::string bytes;
+  ASSERT_OK(BuildTable(options, model, &bytes));
+  std::unique_ptr<Table> table;
+  ASSERT_OK(OpenTable(options, bytes, &table));
+  EXPECT_EQ(table->ApproximateOffsetOf(""), 0u);
+  uint64_t previous = 0;
+  for (int i = 0; i < 100; i++) {
+    uint64_t off = table->ApproximateOffsetOf(NumberKey(i));
+    EXPECT_GE(off, previous);
+    // Entries take 1000-1030 bytes; the offset is that of the entry's 4 KiB block.
+    EXPECT_LE(off, i * 1030u) << i;
+    EXPECT_GE(off + 5000, i * 1000u) << i;
+    previous = off;
+  }
+  EXPECT_EQ(table->ApproximateOffsetOf("zzz"), bytes.size());
+}
+
+// Internal keys (user key + sequence/type trailer) ordered by InternalKeyComparator, with the
+// filter over user keys: the shape a database writes.
+TEST(TableTest, InternalKeyTableAndGetSemantics) {
+  InternalKeyComparator icmp(BytewiseComparator());
+  TableOptions options;
+  options.comparator = &icmp;
+  options.filter_key = [](std::string_view k) { return ExtractUserKey(k); };
+  options.block_size = 256;  // versions of one user key spill across blocks
+
+  Random rnd(42);
+  struct Version {
+    SequenceNumber seq;
+    ValueType type;
+    std::string value;
+  };
+  std::map<std::string, std::vector<Version>> users;  // newest first
+  SequenceNumber next_seq = 1;
+  for (int i = 0; i < 400; i++) {
+    std::string user = "user" + std::to_string(rnd.Uniform(1000)) + RandomBytes(&rnd, 2);
+    int versions = rnd.OneIn(4) ? 1 + static_cast<int>(rnd.Uniform(12)) : 1;
+    auto& vs = users[user];
+    for (int v = 0; v < versions; v++) {
+      ValueType t = rnd.OneIn(5) ? ValueType::kDeletion : ValueType::kValue;
+      vs.insert(vs.begin(),
+                Version{next_seq++, t, t == ValueType::kValue ? MakeValue(&rnd, 60) : ""});
+    }
+  }
+  KVModel model;
+  for (const auto& [user, vs] : users) {
+    for (const auto& v : vs) {
+      std::string ikey;
+      AppendInternalKey(&ikey, user, v.seq, v.type);
+      model.emplace_back(ikey, v.value);
+    }
+  }
+  std::string bytes;
+  TableProperties props;
+  {
+    InMemoryWritableFile file(&bytes);
+    TableBuilder builder(options, &file);
+    for (const auto& [k, v] : model) builder.Add(k, v);
+    builder.SetSequenceRange(1, next_seq - 1);
+    ASSERT_OK(builder.Finish());
+  }
+  std::unique_ptr<Table> table;
+  ASSERT_OK(OpenTable(options, bytes, &table));
+  EXPECT_EQ(table->properties().comparator_name, "strata.InternalKeyComparator");
+  EXPECT_EQ(table->properties().smallest_seqno, 1u);
+  EXPECT_EQ(table->properties().largest_seqno, next_seq - 1);
+  EXPECT_GT(table->properties().num_data_blocks, 10u);
+
+  std::vector<std::string> probes;
+  for (const auto& [user, vs] : users) {
+    probes.emplace_back(LookupKey(user, kMaxSequenceNumber).internal_key());
+    probes.emplace_back(LookupKey(user, 0).internal_key());
+    probes.emplace_back(LookupKey(user, vs.front().seq / 2 + 1).internal_key());
+  }
+  auto it = table->NewIterator(ReadOptions());
+  EXPECT_TRUE(IteratorMatchesModel(it.get(), model, &icmp, probes, 9));
+
+  // Get at every user key and several snapshots: the first entry >= the lookup key is the
+  // newest version visible at the snapshot, if there is one.
+  for (const auto& [user, vs] : users) {
+    for (SequenceNumber snap : {kMaxSequenceNumber, vs.front().seq, vs.back().seq,
+                                vs.back().seq - 1, (vs.front().seq + vs.back().seq) / 2}) {
+      LookupKey lookup(user, snap);
+      Status s;
+      GetResult r = DoGet(*table, lookup.internal_key(), lookup.user_key(), &s);
+      ASSERT_OK(s);
+      const Version* visible = nullptr;
+      for (const auto& v : vs) {
+        if (v.seq <= snap) {
+          visible = &v;
+          break;
+        }
+      }
+      ParsedInternalKey parsed;
+      if (visible != nullptr) {
+        ASSERT_EQ(r.calls, 1) << EscapeBytes(user) << " @" << snap;
+        ASSERT_TRUE(ParseInternalKey(r.key, &parsed));
+        EXPECT_EQ(parsed.user_key, user);
+        EXPECT_EQ(parsed.sequence, visible->seq);
+        EXPECT_EQ(parsed.type, visible->type);
+        EXPECT_EQ(r.value, visible->value);
+      } else if (r.calls > 0) {
+        ASSERT_TRUE(ParseInternalKey(r.key, &parsed));
+        EXPECT_NE(parsed.user_key, user);
+      }
+    }
+  }
+
+  // Absent user keys: the filter (over user keys) rules out nearly all of them before any
+  // block is read; any entry shown belongs to another user key.
+  int filtered = 0;
+  for (int i = 0; i < 1000; i++) {
+    std::string user = "nobody" + std::to_string(i);
+    filtered += !table->KeyMayMatch(user);
+    LookupKey lookup(user, kMaxSequenceNumber);
+    Status s;
+    GetResult r = DoGet(*table, lookup.internal_key(), lookup.user_key(), &s);
+    ASSERT_OK(s);
+    if (r.calls > 0) {
+      EXPECT_NE(ExtractUserKey(r.key), user);
+    }
+  }
+  EXPECT_GT(filtered, 950);
+}
+
+TEST(TableTest, GetSkipsBlocksTheFilterRulesOut) {
+  TableOptions options;
+  KVModel model;
+  for (int i = 0; i < 1000; i++) model.emplace_back(NumberKey(i), "v");
+  std::string bytes;
+  ASSERT_OK(BuildTable(options, model, &bytes));
+  std::unique_ptr<Table> table;
+  InMemoryRandomAccessFile* file;
+  ASSERT_OK(OpenTable(options, bytes, &table, false, &file));
+  const uint64_t reads_after_open = file->reads();
+  int passed = 0;
+  for (int i = 0; i < 1000; i++) {
+    std::string k = NumberKey(i) + "x";
+    Status s;
+    DoGet(*table, k, k, &s);
+    ASSERT_OK(s);
+    passed += table->KeyMayMatch(k);
+  }
+  EXPECT_LT(passed, 30);
+  EXPECT_EQ(file->reads() - reads_after_open, static_cast<uint64_t>(passed));
+}
+
+TEST(TableTest, BlockCacheServesRepeatedReads) {
+  std::shared_ptr<Cache> cache = NewLRUCache(8 << 20);
+  TableOptions options;
+  options.block_cache = cache.get();
+  KVModel model;
+  for (int i = 0; i < 2000; i++) model.emplace_back(NumberKey(i), "value" + std::to_string(i));
+  std::string bytes;
+  ASSERT_OK(BuildTable(options, model, &bytes));
+  std::unique_ptr<Table> table;
+  InMemoryRandomAccessFile* file;
+  ASSERT_OK(OpenTable(options, bytes, &table, false, &file));
+
+  const uint64_t reads0 = file->reads();
+  const uint64_t hits0 = cache->hits();
+  Status s;
+  EXPECT_EQ(DoGet(*table, NumberKey(7), NumberKey(7), &s).value, "value7");
+  ASSERT_OK(s);
+  EXPECT_EQ(file->reads(), reads0 + 1);
+  EXPECT_EQ(cache->hits(), hits0);
+  EXPECT_GT(cache->usage(), 0u);
+  EXPECT_EQ(DoGet(*table, NumberKey(8), NumberKey(8), &s).value, "value8");  // same block
+  ASSERT_OK(s);
+  EXPECT_EQ(file->reads(), reads0 + 1);
+  EXPECT_EQ(cache->hits(), hits0 + 1);
+
+  // fill_cache = false reads without inserting; a cached block is still used.
+  ReadOptions no_fill;
+  no_fill.fill_cache = false;
+  const size_t usage = cache->usage();
+  EXPECT_EQ(DoGet(*table, NumberKey(1500), NumberKey(1500), &s, no_fill).value, "value1500");
+  EXPECT_EQ(file->reads(), reads0 + 2);
+  EXPECT_EQ(DoGet(*table, NumberKey(1500), NumberKey(1500), &s, no_fill).value, "value1500");
+  EXPECT_EQ(file->reads(), reads0 + 3);
+  EXPECT_EQ(cache->usage(), usage);
+  EXPECT_EQ(DoGet(*table, NumberKey(9), NumberKey(9), &s, no_fill).value, "value9");
+  EXPECT_EQ(file->reads(), reads0 + 3);
+
+  // A full scan fills the cache; a second one reads nothing from the file.
+  auto scan = [&] {
+    auto it = table->NewIterator(ReadOptions());
+    size_t n = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) n++;
+    EXPECT_OK(it->status());
+    return n;
+  };
+  EXPECT_EQ(scan(), model.size());
+  const uint64_t reads_after_scan = file->reads();
+  const uint64_t hits_before = cache->hits();
+  EXPECT_EQ(scan(), model.size());
+  EXPECT_EQ(file->reads(), reads_after_scan);
+  EXPECT_EQ(cache->hits() - hits_before, table->properties().num_data_blocks);
+}
+
+// Two tables share a cache; their blocks sit at the same offsets but must not be confused.
+TEST(TableTest, TablesSharingACacheKeepTheirOwnBlocks) {
+  std::shared_ptr<Cache> cache = NewLRUCache(1 << 20);
+  TableOptions options;
+  options.block_cache = cache.get();
+  KVModel a, b;
+  for (int i = 0; i < 500; i++) {
+    a.emplace_back(NumberKey(i), "table-a");
+    b.emplace_back(NumberKey(i), "table-b");
+  }
+  std::string bytes_a, bytes_b;
+  ASSERT_OK(BuildTable(options, a, &bytes_a));
+  ASSERT_OK(BuildTable(options, b, &bytes_b));
+  std::unique_ptr<Table> ta, tb;
+  ASSERT_OK(OpenTable(options, bytes_a, &ta));
+  ASSERT_OK(OpenTable(options, bytes_b, &tb));
+  for (int round = 0; round < 2; round++) {
+    for (int i = 0; i < 500; i += 7) {
+      Status s;
+      EXPECT_EQ(DoGet(*ta, NumberKey(i), NumberKey(i), &s).value, "table-a");
+      EXPECT_EQ(DoGet(*tb, NumberKey(i), NumberKey(i), &s).value, "table-b");
+    }
+  }
+}
+
+// Iterators pin their block: a cache too small for more than one block still serves a scan,
+// and blocks stay valid while pinned.
+TEST(TableTest, TinyCacheAndPinnedBlocks) {
+  std::shared_ptr<Cache> cache = NewLRUCache(1, 0);
+  TableOptions options;
+  options.block_cache = cache.get();
+  options.block_size = 512;
+  Random rnd(3);
+  KVModel model = RandomModel(&rnd, 2000, 16, 40);
+  std::string bytes;
+  ASSERT_OK(BuildTable(options, model, &bytes));
+  std::unique_ptr<Table> table;
+  ASSERT_OK(OpenTable(options, bytes, &table, /*zero_copy=*/true));
+  auto it1 = table->NewIterator(ReadOptions());
+  auto it2 = table->NewIterator(ReadOptions());
+  it1->SeekToFirst();
+  it2->SeekToLast();
+  for (size_t i = 0; i < model.size(); i++) {
+    ASSERT_TRUE(it1->Valid());
+    ASSERT_TRUE(it2->Valid());
+    EXPECT_EQ(it1->key(), model[i].first);
+    EXPECT_EQ(it2->value(), model[model.size() - 1 - i].second);
+    it1->Next();
+    it2->Prev();
+  }
+  EXPECT_FALSE(it1->Valid());
+  EXPECT_FALSE(it2->Valid());
+  it1.reset();
+  it2.reset();
+  table.reset();
+  EXPECT_EQ(cache->usage(), 0u);  // nothing pinned, and nothing fits
+}
+
+TEST(TableTest, ConcurrentReaders) {
+  std::shared_ptr<Cache> cache = NewLRUCache(64 << 10);
+  TableOptions options;
+  options.block_cache = cache.get();
+  KVModel model;
+  for (int i = 0; i < 5000; i++) model.emplace_back(NumberKey(i), "v" + std::to_string(i));
+  std::string bytes;
+  ASSERT_OK(BuildTable(options, model, &bytes));
+  std::unique_ptr<Table> table;
+  ASSERT_OK(OpenTable(options, bytes, &table));
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; t++) {
+    threads.emplace_back([&, t] {
+      Random rnd(t + 1);
+      for (int i = 0; i < 3000; i++) {
+        size_t k = rnd.Uniform(model.size());
+        GetResult r;
+        Status s = table->Get(ReadOptions(), model[k].first, model[k].first, &GetResult::Save, &r);
+        if (!s.ok() || r.value != model[k].second) errors++;
+        if (i % 500 == 0) {
+          auto it = table->NewIterator(ReadOptions());
+          it->Seek(model[k].first);
+          for (int j = 0; j < 100 && it->Valid(); j++) it->Next();
+          if (!it->status().ok()) errors++;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(errors.load(), 0);
+}
+
+TEST(TableTest, PropertiesAreRecorded) {
+  TableOptions options;
+  options.compression = CompressionType::kLZ4;
+  KVModel model;
+  for (int i = 0; i < 3000; i++) model.emplace_back(NumberKey(i), std::string(50, 'a' + i % 7));
+  std::string bytes;
+  {
+    InMemoryWritableFile file(&bytes);
+    TableBuilder builder(options, &file);
+    for (const auto& [k, v] : model) builder.Add(k, v);
+    builder.SetSequenceRange(100, 4000);
+    ASSERT_OK(builder.Finish());
+  }
+  std::unique_ptr<Table> table;
+  ASSERT_OK(OpenTable(options, bytes, &table));
+  const TableProperties& p = table->properties();
+  EXPECT_EQ(p.num_entries, 3000u);
+  EXPECT_EQ(p.raw_key_size, 3000u * 19);
+  EXPECT_EQ(p.raw_value_size, 3000u * 50);
+  EXPECT_EQ(p.smallest_key, NumberKey(0));
+  EXPECT_EQ(p.largest_key, NumberKey(2999));
+  EXPECT_EQ(p.smallest_seqno, 100u);
+  EXPECT_EQ(p.largest_seqno, 4000u);
+  EXPECT_EQ(p.compression, 1u);
+  EXPECT_EQ(p.comparator_name, "strata.BytewiseComparator");
+  EXPECT_GT(p.num_data_blocks, 10u);
+  EXPECT_GT(p.index_size, p.num_data_blocks * 4);
+  // 3000 keys at 10 bits: 59 lines of 64 bytes, 2 tail bytes and the block trailer.
+  EXPECT_EQ(p.filter_size, 59u * 64 + 2 + kBlockTrailerSize);
+  EXPECT_LT(p.data_size, p.raw_key_size + p.raw_value_size);  // compressed
+  EXPECT_LT(p.data_size + p.index_size + p.filter_size, bytes.size());
+  auto now = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+  EXPECT_LE(p.creation_time, now);
+  EXPECT_GE(p.creation_time + 60, now);
+
+  std::string text = p.ToString();
+  EXPECT_NE(text.find("num_entries: 3000\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("smallest_key: key0000000000000000\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("compression: 1 (lz4)\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("comparator_name: strata.BytewiseComparator\n"), std::string::npos);
+  EXPECT_NE(text.find("smallest_seqno: 100\n"), std::string::npos);
+
+  TableProperties binary;
+  binary.smallest_key = std::string("a\x00\xff", 3);
+  EXPECT_NE(binary.ToString().find("smallest_key: a\\x00\\xff\n"), std::string::npos);
+}
+
+TEST(TableTest, ComparatorMismatchIsRefused) {
+  InternalKeyComparator icmp(BytewiseComparator());
+  TableOptions options;
+  std::string bytes;
+  ASSERT_OK(BuildTable(options, {{"a", "1"}}, &bytes));
+  options.comparator = &icmp;
+  std::unique_ptr<Table> table;
+  Status s = OpenTable(options, bytes, &table);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.ToString().find("strata.BytewiseComparator"), std::string::npos) << s.ToString();
+  EXPECT_EQ(table, nullptr);
+}
+
+TEST(TableTest, KeysOutOfOrderAreRefused) {
+  std::string bytes;
+  InMemoryWritableFile file(&bytes);
+  TableBuilder builder(TableOptions(), &file);
+  builder.Add("b", "1");
+  builder.Add("a", "2");
+  EXPECT_TRUE(builder.status().IsInvalidArgument());
+  builder.Add("c", "3");  // ignored after the error
+  EXPECT_EQ(builder.NumEntries(), 1u);
+  EXPECT_TRUE(builder.Finish().IsInvalidArgument());
+
+  std::string bytes2;
+  InMemoryWritableFile file2(&bytes2);
+  TableBuilder dup(TableOptions(), &file2);
+  dup.Add("a", "1");
+  dup.Add("a", "2");
+  EXPECT_TRUE(dup.status().IsInvalidArgument());
+  dup.Abandon();
+}
+
+TEST(TableTest, EachBlockIsOneAppend) {
+  TableOptions options;
+  options.block_size = 1024;
+  KVModel model;
+  for (int i = 0; i < 500; i++) model.emplace_back(NumberKey(i), std::string(40, 'v'));
+  std::string bytes;
+  InMemoryWritableFile file(&bytes);
+  TableBuilder builder(options, &file);
+  for (const auto& [k, v] : model) builder.Add(k, v);
+  ASSERT_OK(builder.Finish());
+  // Data blocks, filter, properties, metaindex, index, footer.
+  EXPECT_EQ(file.appends, static_cast<int>(builder.properties().num_data_blocks) + 5);
+}
+
+TEST(TableTest, ReadErrorsAreReported) {
+  TableOptions options;
+  KVModel model;
+  for (int i = 0; i < 1000; i++) model.emplace_back(NumberKey(i), "v");
+  std::string bytes;
+  ASSERT_OK(BuildTable(options, model, &bytes));
+  std::unique_ptr<Table> table;
+  InMemoryRandomAccessFile* file;
+  ASSERT_OK(OpenTable(options, bytes, &table, false, &file));
+  auto it = table->NewIterator(ReadOptions());
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  file->set_fail_reads(true);
+  Status s;
+  EXPECT_EQ(DoGet(*table, NumberKey(900), NumberKey(900), &s).calls, 0);
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  while (it->Valid()) it->Next();
+  EXPECT_TRUE(it->status().IsIOError()) << it->status().ToString();
+  it->Seek(NumberKey(500));
+  EXPECT_FALSE(it->Valid());
+  EXPECT_TRUE(it->status().IsIOError());
+  file->set_fail_reads(false);
+  it->Seek(NumberKey(500));  // a new seek starts over
+  ASSERT_TRUE(it->Valid());
+  EXPECT_OK(it->status());
+  EXPECT_EQ(it->key(), NumberKey(500));
+
+  // Open fails cleanly too.
+  auto failing = std::make_unique<InMemoryRandomAccessFile>(bytes);
+  failing->set_fail_reads(true);
+  std::unique_ptr<Table> t2;
+  EXPECT_TRUE(Table::Open(options, kFileName, std::move(failing), bytes.size(), &t2).IsIOError());
+}
+
+TEST(TableTest, OnRealFiles) {
+  TempDir dir;
+  auto fs = FileSystem::Default();
+  const std::string path = dir.Child("000007.sst");
+  TableOptions options;
+  Random rnd(77);
+  KVModel model = RandomModel(&rnd, 3000, 20, 200);
+  {
+    std::unique_ptr<WritableFile> file;
+    ASSERT_OK(fs->NewWritableFile(path, &file));
+    TableBuilder builder(options, file.get());
+    for (const auto& [k, v] : model) builder.Add(k, v);
+    ASSERT_OK(builder.Finish());
+    ASSERT_OK(file->Sync());
+    ASSERT_OK(file->Close());
+  }
+  uint64_t size;
+  ASSERT_OK(fs->GetFileSize(path, &size));
+  std::unique_ptr<RandomAccessFile> file;
+  ASSERT_OK(fs->NewRandomAccessFile(path, &file));
+  std::unique_ptr<Table> table;
+  ASSERT_OK(Table::Open(options, path, std::move(file), size, &table));
+  auto it = table->NewIterator(ReadOptions());
+  EXPECT_TRUE(IteratorMatchesModel(it.get(), model, BytewiseComparator(), {}, 1, 200));
+}
+
+// The bytes documented in docs/FORMATS.md ("Sorted table files", worked example).
+TEST(TableTest, DocumentedBytes) {
+  TableOptions options;
+  options.compression = CompressionType::kNone;
+  options.block_restart_interval = 2;
+  std::string bytes;
+  ASSERT_OK(BuildTable(options, {{"apple", "red"}, {"apricot", "or"}, {"banana", "y"}}, &bytes));
+
+  // The data block (the block of block_test's DocumentedLayout) and its trailer.
+  std::string block(
+      "\x00\x05\x03"
+      "applered"
+      "\x02\x05\x02"
+      "ricotor"
+      "\x00\x06\x01"
+      "bananay"
+      "\x00\x00\x00\x00\x15\x00\x00\x00\x02\x00\x00\x00",
+      43);
+  std::string expected = block;
+  expected.push_back('\0');  // not compressed
+  PutFixed32(&expected, Checksum(expected));
+  ASSERT_GE(bytes.size(), expected.size());
+  EXPECT_EQ(EscapeBytes(bytes.substr(0, 48)), EscapeBytes(expected));
+  EXPECT_EQ(EscapeBytes(bytes.substr(43, 5)), "\\x00XT3\\xbb");
+
+  // The index block, last before the footer: one entry, "c" (the short successor of
+  // "banana") -> handle (0, 43).
+  const std::string index(
+      "\x00\x01\x02"
+      "c\x00\x2b"
+      "\x00\x00\x00\x00\x01\x00\x00\x00",
+      14);
+  const size_t footer_at = bytes.size() - Footer::kEncodedLength;
+  EXPECT_EQ(EscapeBytes(bytes.substr(footer_at - 19, 14)), EscapeBytes(index));
+
+  // The filter follows the data block: one 64-byte line, 6 probes, kind 1, uncompressed.
+  EXPECT_EQ(EscapeBytes(bytes.substr(48 + 64, 3)), "\\x06\\x01\\x00");
+
+  Footer footer;
+  ASSERT_OK(footer.DecodeFrom(std::string_view(bytes).substr(footer_at), kFileName, footer_at));
+  EXPECT_EQ(footer.index.offset, footer_at - 19);
+  EXPECT_EQ(footer.index.size, 14u);
+  EXPECT_EQ(footer.metaindex.offset + footer.metaindex.size + kBlockTrailerSize,
+            footer.index.offset);
+  EXPECT_EQ(bytes.substr(bytes.size() - 8), "strataST");
+}
+
+}  // namespace
+}  // namespace strata::test
