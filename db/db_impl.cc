@@ -5,9 +5,12 @@
 #include <cinttypes>
 #include <cstdio>
 
+#include "db/db_iter.h"
 #include "db/filename.h"
+#include "db/level_iterator.h"
 #include "db/table_cache.h"
 #include "memtable/memtable.h"
+#include "sstable/merging_iterator.h"
 #include "wal/log_writer.h"
 
 namespace strata {
@@ -71,7 +74,7 @@ DBImpl::~DBImpl() {
 Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string* value) {
   // The sequence first, then the sources: every entry up to the sequence is in the sources
   // loaded after it (a flush installs its table before dropping the memtable).
-  const SequenceNumber seq = last_sequence_.load(std::memory_order_acquire);
+  const SequenceNumber seq = ReadSequence(options);
   std::shared_ptr<const ReadState> state = GetReadState();
   LookupKey lookup(key, seq);
   Status s;
@@ -81,6 +84,47 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string
   }
   if (state->version->Get(options, lookup, table_cache_.get(), value, &s)) return s;
   return Status::NotFound(std::string_view());
+}
+
+SequenceNumber DBImpl::ReadSequence(const ReadOptions& options) const {
+  if (options.snapshot != nullptr) {
+    return static_cast<const SnapshotImpl*>(options.snapshot)->sequence;
+  }
+  return last_sequence_.load(std::memory_order_acquire);
+}
+
+std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
+  const SequenceNumber seq = ReadSequence(options);
+  std::shared_ptr<const ReadState> state = GetReadState();
+  std::vector<std::unique_ptr<Iterator>> children;
+  children.push_back(state->mem->NewIterator());
+  for (const auto& imm : state->imm) children.push_back(imm->NewIterator());
+  const Version& v = *state->version;
+  for (const auto& f : v.files(0)) {
+    children.push_back(table_cache_->NewIterator(options, f->number, f->file_size));
+  }
+  for (int level = 1; level < v.num_levels(); level++) {
+    if (v.files(level).empty()) continue;
+    children.push_back(NewLevelIterator(&icmp_, &v.files(level), table_cache_.get(), options));
+  }
+  DBIterOptions iter_options;
+  iter_options.sequence = seq;
+  iter_options.lower_bound = options.iterate_lower_bound;
+  iter_options.upper_bound = options.iterate_upper_bound;
+  // The iterator holds the read state: its memtables and version (so its tables) live on.
+  return NewDBIterator(icmp_.user_comparator(), NewMergingIterator(&icmp_, std::move(children)),
+                       iter_options, std::move(state));
+}
+
+const Snapshot* DBImpl::GetSnapshot() {
+  MutexLock lock(&mu_);
+  return snapshots_.New(last_sequence_.load(std::memory_order_acquire));
+}
+
+void DBImpl::ReleaseSnapshot(const Snapshot* snapshot) {
+  if (snapshot == nullptr) return;
+  MutexLock lock(&mu_);
+  snapshots_.Delete(static_cast<const SnapshotImpl*>(snapshot));
 }
 
 bool DBImpl::GetProperty(std::string_view name, std::string* value) {
@@ -97,6 +141,10 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
   }
   if (name == "strata.num-entries-active-mem-table") return number(state->mem->num_entries());
   if (name == "strata.num-immutable-mem-table") return number(state->imm.size());
+  if (name == "strata.num-snapshots") {
+    MutexLock lock(&mu_);
+    return number(snapshots_.size());
+  }
   if (name == "strata.last-sequence") {
     return number(last_sequence_.load(std::memory_order_acquire));
   }

@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "db/dbformat.h"
+#include "db/snapshot.h"
 #include "db/version_set.h"
 #include "sstable/table_options.h"
 #include "strata/cache.h"
@@ -61,6 +62,9 @@ class DBImpl final : public DB {
   Status Delete(const WriteOptions& options, std::string_view key) override;
   Status Write(const WriteOptions& options, WriteBatch* batch) override;
   Status Get(const ReadOptions& options, std::string_view key, std::string* value) override;
+  std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) override;
+  const Snapshot* GetSnapshot() override;
+  void ReleaseSnapshot(const Snapshot* snapshot) override;
   Status Flush() override;
   Status SyncWAL() override;
   bool GetProperty(std::string_view name, std::string* value) override;
@@ -112,6 +116,8 @@ class DBImpl final : public DB {
   // Deletes files no longer needed; see the invariants above.
   void DeleteObsoleteFiles() REQUIRES(mu_);
   void InstallReadState() REQUIRES(mu_);
+  // The sequence a read with these options sees.
+  SequenceNumber ReadSequence(const ReadOptions& options) const;
   std::shared_ptr<const ReadState> GetReadState() const EXCLUDES(read_state_mu_) {
     MutexLock lock(&read_state_mu_);
     return read_state_;
@@ -144,6 +150,7 @@ class DBImpl final : public DB {
   std::deque<Immutable> imm_ GUARDED_BY(mu_);  // oldest first
   std::unique_ptr<VersionSet> versions_ GUARDED_BY(mu_);
   std::set<uint64_t> pending_outputs_ GUARDED_BY(mu_);  // tables being written
+  SnapshotList snapshots_ GUARDED_BY(mu_);
   Status bg_error_ GUARDED_BY(mu_);
   bool shutting_down_ GUARDED_BY(mu_) = false;
   bool flush_running_ GUARDED_BY(mu_) = false;

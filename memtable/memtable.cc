@@ -88,4 +88,30 @@ std::string_view MemTable::Iterator::value() const {
   return LengthPrefixed(ikey.data() + ikey.size());
 }
 
+namespace {
+
+class MemTableIterator final : public strata::Iterator {
+ public:
+  explicit MemTableIterator(const MemTable* mem) : it_(mem) {}
+  bool Valid() const override { return it_.Valid(); }
+  void SeekToFirst() override { it_.SeekToFirst(); }
+  void SeekToLast() override { it_.SeekToLast(); }
+  void Seek(std::string_view target) override { it_.Seek(target); }
+  void SeekForPrev(std::string_view target) override { it_.SeekForPrev(target); }
+  void Next() override { it_.Next(); }
+  void Prev() override { it_.Prev(); }
+  std::string_view key() const override { return it_.key(); }
+  std::string_view value() const override { return it_.value(); }
+  Status status() const override { return Status::OK(); }
+
+ private:
+  MemTable::Iterator it_;
+};
+
+}  // namespace
+
+std::unique_ptr<strata::Iterator> MemTable::NewIterator() const {
+  return std::make_unique<MemTableIterator>(this);
+}
+
 }  // namespace strata

@@ -16,11 +16,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "db/dbformat.h"
 #include "memtable/skiplist.h"
+#include "strata/iterator.h"
 #include "strata/status.h"
 #include "util/arena.h"
 
@@ -51,6 +53,10 @@ class MemTable {
   uint64_t num_deletes() const { return num_deletes_.load(std::memory_order_relaxed); }
 
   const InternalKeyComparator& internal_comparator() const { return comparator_.icmp; }
+
+  // The Iterator below behind the common interface (for merging with tables). Same rules;
+  // status() is always OK.
+  std::unique_ptr<strata::Iterator> NewIterator() const;
 
   // Orders the skiplist's entries (const char* to a length-prefixed internal key).
   struct KeyComparator {

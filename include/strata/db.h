@@ -10,13 +10,15 @@
 #include <string_view>
 
 #include "strata/comparator.h"
+#include "strata/iterator.h"
 #include "strata/options.h"
 #include "strata/status.h"
 #include "strata/write_batch.h"
 
 namespace strata {
 
-// A consistent point in time to read at (from DB::GetSnapshot).
+// A consistent point in time to read at (from DB::GetSnapshot; give it back with
+// ReleaseSnapshot). Immutable; may be used from any thread.
 class Snapshot {
  protected:
   virtual ~Snapshot() = default;
@@ -42,8 +44,20 @@ class DB {
   // Applies the batch atomically. Only the batch's internal sequence field is rewritten.
   virtual Status Write(const WriteOptions& options, WriteBatch* batch) = 0;
 
-  // The newest value of key: OK and *value, or NotFound if absent or deleted.
+  // The newest value of key (as of options.snapshot, if set): OK and *value, or NotFound if
+  // absent or deleted.
   virtual Status Get(const ReadOptions& options, std::string_view key, std::string* value) = 0;
+
+  // An iterator over the whole database as of options.snapshot, or as of this call if none;
+  // later writes are invisible to it. It pins the memtables and table files it reads (they
+  // outlive flushes and compactions while it lives). Starts unpositioned.
+  // REQUIRES: destroyed before the DB.
+  virtual std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) = 0;
+
+  // The current state, for reads through ReadOptions::snapshot. Versions it can see are kept
+  // until it is released. REQUIRES: released (once) before the DB is destroyed.
+  virtual const Snapshot* GetSnapshot() = 0;
+  virtual void ReleaseSnapshot(const Snapshot* snapshot) = 0;
 
   // Freezes the active memtable (if it holds anything) and waits until it and every older
   // memtable are written to table files and recorded in the MANIFEST. Returns the background

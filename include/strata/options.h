@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <string_view>
 
 #include "strata/status.h"
 
@@ -88,6 +90,11 @@ struct ReadOptions {
   bool verify_checksums = true;
   // Keep blocks read for this operation in the block cache.
   bool fill_cache = true;
+  // Iterators only: keys below lower (inclusive) or at/after upper (exclusive) are never
+  // returned, and a scan stops at a bound without reading past it. The bytes must outlive
+  // the iterator.
+  std::optional<std::string_view> iterate_lower_bound;
+  std::optional<std::string_view> iterate_upper_bound;
 };
 
 struct WriteOptions {

@@ -1,0 +1,225 @@
+#include "db/db_iter.h"
+
+#include <cassert>
+#include <string>
+
+namespace strata {
+namespace {
+
+// After this many hidden entries of one user key in a row, seek past the key instead of
+// stepping: a key overwritten thousands of times costs one seek, not thousands of steps.
+constexpr int kMaxSkipsBeforeSeek = 16;
+
+class DBIter final : public Iterator {
+ public:
+  DBIter(const Comparator* ucmp, std::unique_ptr<Iterator> iter, const DBIterOptions& options,
+         std::shared_ptr<const void> pin)
+      : ucmp_(ucmp),
+        iter_(std::move(iter)),
+        sequence_(options.sequence),
+        lower_(options.lower_bound),
+        upper_(options.upper_bound),
+        pin_(std::move(pin)) {}
+
+  bool Valid() const override { return valid_; }
+
+  std::string_view key() const override {
+    assert(valid_);
+    return direction_ == kForward ? ExtractUserKey(iter_->key()) : std::string_view(saved_key_);
+  }
+  std::string_view value() const override {
+    assert(valid_);
+    return direction_ == kForward ? iter_->value() : std::string_view(saved_value_);
+  }
+  Status status() const override { return status_.ok() ? iter_->status() : status_; }
+
+  void SeekToFirst() override {
+    if (lower_) {
+      Seek(*lower_);
+      return;
+    }
+    direction_ = kForward;
+    iter_->SeekToFirst();
+    FindNextUserEntry(false);
+  }
+
+  void SeekToLast() override {
+    direction_ = kBackward;
+    if (upper_) {
+      SeekInternal(*upper_, kMaxSequenceNumber, kValueTypeForSeek, /*for_prev=*/true);
+    } else {
+      iter_->SeekToLast();
+    }
+    FindPrevUserEntry();
+  }
+
+  void Seek(std::string_view target) override {
+    direction_ = kForward;
+    if (lower_ && ucmp_->Compare(target, *lower_) < 0) target = *lower_;
+    SeekInternal(target, sequence_, kValueTypeForSeek, /*for_prev=*/false);
+    FindNextUserEntry(false);
+  }
+
+  void SeekForPrev(std::string_view target) override {
+    direction_ = kBackward;
+    if (upper_ && ucmp_->Compare(target, *upper_) >= 0) {
+      // Everything below the (exclusive) upper bound.
+      SeekInternal(*upper_, kMaxSequenceNumber, kValueTypeForSeek, /*for_prev=*/true);
+    } else {
+      // The oldest entry of target sorts last among its entries: land at or before it.
+      SeekInternal(target, 0, ValueType::kDeletion, /*for_prev=*/true);
+    }
+    FindPrevUserEntry();
+  }
+
+  void Next() override {
+    assert(valid_);
+    if (direction_ == kBackward) {
+      // The internal iterator is before every entry of saved_key_: step onto them, then
+      // past them.
+      direction_ = kForward;
+      if (iter_->Valid()) {
+        iter_->Next();
+      } else {
+        iter_->SeekToFirst();
+      }
+      skip_key_.swap(saved_key_);
+      FindNextUserEntry(true);
+      return;
+    }
+    // Skip the rest of the current key's entries.
+    skip_key_.assign(ExtractUserKey(iter_->key()));
+    iter_->Next();
+    FindNextUserEntry(true);
+  }
+
+  void Prev() override {
+    assert(valid_);
+    if (direction_ == kForward) {
+      // Move before every entry of the current key.
+      saved_key_.assign(ExtractUserKey(iter_->key()));
+      while (true) {
+        iter_->Prev();
+        if (!iter_->Valid()) break;
+        if (ucmp_->Compare(ExtractUserKey(iter_->key()), saved_key_) < 0) break;
+      }
+      direction_ = kBackward;
+      if (!CheckInternal()) return;
+    }
+    FindPrevUserEntry();
+  }
+
+ private:
+  enum Direction { kForward, kBackward };
+
+  void SeekInternal(std::string_view user_key, SequenceNumber seq, ValueType type, bool for_prev) {
+    seek_key_.clear();
+    AppendInternalKey(&seek_key_, user_key, seq, type);
+    if (for_prev) {
+      iter_->SeekForPrev(seek_key_);
+    } else {
+      iter_->Seek(seek_key_);
+    }
+  }
+
+  // False (and invalid) if the internal iterator failed.
+  bool CheckInternal() {
+    if (iter_->Valid() || iter_->status().ok()) return true;
+    valid_ = false;
+    return false;
+  }
+
+  bool Parse(ParsedInternalKey* k) {
+    if (ParseInternalKey(iter_->key(), k)) return true;
+    status_ = Status::Corruption("malformed internal key while iterating");
+    valid_ = false;
+    return false;
+  }
+
+  // Forward: from the internal position, find the first visible, live entry whose user key
+  // is after skip_key_ (if skipping).
+  void FindNextUserEntry(bool skipping) {
+    int skipped = 0;
+    valid_ = false;
+    while (iter_->Valid()) {
+      ParsedInternalKey k;
+      if (!Parse(&k)) return;
+      if (upper_ && ucmp_->Compare(k.user_key, *upper_) >= 0) return;
+      if (k.sequence <= sequence_) {
+        if (skipping && ucmp_->Compare(k.user_key, skip_key_) <= 0) {
+          // A hidden older version (or the key we just left).
+          if (++skipped > kMaxSkipsBeforeSeek) {
+            skipped = 0;
+            SeekInternal(skip_key_, 0, ValueType::kDeletion, /*for_prev=*/false);
+            continue;
+          }
+        } else if (k.type == ValueType::kDeletion) {
+          // Everything older of this key is deleted: skip it all.
+          skip_key_.assign(k.user_key);
+          skipping = true;
+          skipped = 0;
+        } else {
+          valid_ = true;
+          return;
+        }
+      }
+      iter_->Next();
+    }
+    CheckInternal();
+  }
+
+  // Backward: from the internal position (just before the entries of the key we leave),
+  // find the previous user key whose newest visible entry is a value, and copy it out.
+  void FindPrevUserEntry() {
+    ValueType value_type = ValueType::kDeletion;  // of the newest visible entry of saved_key_
+    saved_key_.clear();
+    while (iter_->Valid()) {
+      ParsedInternalKey k;
+      if (!Parse(&k)) return;
+      const bool above_upper = upper_ && ucmp_->Compare(k.user_key, *upper_) >= 0;
+      if (!above_upper && k.sequence <= sequence_) {
+        if (value_type != ValueType::kDeletion && ucmp_->Compare(k.user_key, saved_key_) < 0) {
+          break;  // an older key: saved_key_ is the answer
+        }
+        if (lower_ && ucmp_->Compare(k.user_key, *lower_) < 0) break;
+        value_type = k.type;
+        if (k.type == ValueType::kDeletion) {
+          saved_key_.clear();
+          saved_value_.clear();
+        } else {
+          saved_key_.assign(k.user_key);
+          saved_value_.assign(iter_->value());
+        }
+      }
+      iter_->Prev();
+    }
+    if (!CheckInternal()) return;
+    valid_ = value_type != ValueType::kDeletion;
+  }
+
+  const Comparator* const ucmp_;
+  const std::unique_ptr<Iterator> iter_;
+  const SequenceNumber sequence_;
+  const std::optional<std::string_view> lower_;
+  const std::optional<std::string_view> upper_;
+  const std::shared_ptr<const void> pin_;
+
+  Direction direction_ = kForward;
+  bool valid_ = false;
+  Status status_;
+  std::string saved_key_;    // backward: the current key
+  std::string saved_value_;  // backward: the current value
+  std::string skip_key_;     // forward: entries of user keys <= this are hidden
+  std::string seek_key_;     // reused buffer for internal seek targets
+};
+
+}  // namespace
+
+std::unique_ptr<Iterator> NewDBIterator(const Comparator* user_comparator,
+                                        std::unique_ptr<Iterator> internal,
+                                        const DBIterOptions& options,
+                                        std::shared_ptr<const void> pin) {
+  return std::make_unique<DBIter>(user_comparator, std::move(internal), options, std::move(pin));
+}
+
+}  // namespace strata
