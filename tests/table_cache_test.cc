@@ -1,0 +1,359 @@
+#include "db/table_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "db/filename.h"
+#include "sstable/table_builder.h"
+#include "strata/comparator.h"
+#include "support/fault_injection_fs.h"
+#include "support/test_util.h"
+#include "util/random.h"
+
+namespace strata {
+namespace {
+
+using test::FaultInjectionFileSystem;
+using test::NumberKey;
+using test::OpKind;
+
+// Counts the RandomAccessFiles alive at once (and the most ever), i.e. the table files held
+// open.
+class OpenFileCounter final : public FileSystemWrapper {
+ public:
+  using FileSystemWrapper::FileSystemWrapper;
+
+  Status NewRandomAccessFile(const std::string& path,
+                             std::unique_ptr<RandomAccessFile>* result) override {
+    std::unique_ptr<RandomAccessFile> file;
+    Status s = target()->NewRandomAccessFile(path, &file);
+    if (s.ok()) *result = std::make_unique<CountedFile>(std::move(file), this);
+    return s;
+  }
+
+  int open_now() const { return open_.load(); }
+  int most_open() const { return most_.load(); }
+  void ResetMost() { most_.store(open_.load()); }
+
+ private:
+  class CountedFile final : public RandomAccessFile {
+   public:
+    CountedFile(std::unique_ptr<RandomAccessFile> file, OpenFileCounter* counter)
+        : file_(std::move(file)), counter_(counter) {
+      const int now = counter_->open_.fetch_add(1) + 1;
+      int most = counter_->most_.load();
+      while (now > most && !counter_->most_.compare_exchange_weak(most, now)) {
+      }
+    }
+    ~CountedFile() override { counter_->open_.fetch_sub(1); }
+    Status Read(uint64_t offset, size_t n, std::string_view* result, char* scratch) const override {
+      return file_->Read(offset, n, result, scratch);
+    }
+
+   private:
+    const std::unique_ptr<RandomAccessFile> file_;
+    OpenFileCounter* const counter_;
+  };
+
+  std::atomic<int> open_{0};
+  std::atomic<int> most_{0};
+};
+
+constexpr int kEntriesPerTable = 500;
+
+std::string ValueFor(uint64_t file_number, int i) {
+  return "value" + std::to_string(file_number) + "-" + std::to_string(i) + std::string(50, 'v');
+}
+
+class TableCacheTest : public ::testing::Test {
+ protected:
+  TableCacheTest()
+      : faults_(std::make_shared<FaultInjectionFileSystem>(FileSystem::Default())),
+        counter_(std::make_shared<OpenFileCounter>(faults_)) {
+    options_.comparator = BytewiseComparator();
+    options_.block_size = 1024;  // several data blocks per table
+  }
+
+  void NewCache(int max_open_files) {
+    cache_ = std::make_unique<TableCache>(dir_.path(), counter_.get(), options_, max_open_files);
+  }
+
+  // Writes table file_number holding NumberKey(0..kEntriesPerTable-1) with ValueFor values,
+  // through the plain file system so that it does not count as an open.
+  void BuildTable(uint64_t file_number) {
+    std::unique_ptr<WritableFile> file;
+    ASSERT_OK(
+        FileSystem::Default()->NewWritableFile(TableFileName(dir_.path(), file_number), &file));
+    TableBuilder builder(options_, file.get());
+    for (int i = 0; i < kEntriesPerTable; i++) builder.Add(NumberKey(i), ValueFor(file_number, i));
+    ASSERT_OK(builder.Finish());
+    ASSERT_OK(file->Sync());
+    ASSERT_OK(file->Close());
+    sizes_[file_number] = builder.FileSize();
+  }
+
+  // Get through the cache: the value of the entry found if its key is key, "MISS" if the
+  // entry found has another key or none is found, or the error.
+  std::string Get(uint64_t file_number, const std::string& key) {
+    struct Found {
+      std::string key, value;
+      bool any = false;
+    } found;
+    Status s = cache_->Get(
+        ReadOptions(), file_number, SizeOf(file_number), key, key,
+        [](void* arg, std::string_view k, std::string_view v) {
+          auto* f = static_cast<Found*>(arg);
+          EXPECT_FALSE(f->any) << "callback called twice";
+          f->any = true;
+          f->key = k;
+          f->value = v;
+        },
+        &found);
+    if (!s.ok()) return s.ToString();
+    if (!found.any || found.key != key) return "MISS";
+    return found.value;
+  }
+
+  // The size recorded by BuildTable (1000 for a table never built).
+  uint64_t SizeOf(uint64_t file_number) const {
+    auto it = sizes_.find(file_number);
+    return it == sizes_.end() ? 1000 : it->second;
+  }
+  uint64_t Opens() const { return faults_->Count(OpKind::kOpen); }
+
+  test::TempDir dir_;
+  std::shared_ptr<FaultInjectionFileSystem> faults_;
+  std::shared_ptr<OpenFileCounter> counter_;
+  TableOptions options_;
+  std::map<uint64_t, uint64_t> sizes_;
+  std::unique_ptr<TableCache> cache_;
+};
+
+TEST_F(TableCacheTest, IteratesTable) {
+  BuildTable(7);
+  NewCache(10);
+  std::unique_ptr<Iterator> iter = cache_->NewIterator(ReadOptions(), 7, SizeOf(7));
+  int n = 0;
+  for (iter->SeekToFirst(); iter->Valid(); iter->Next(), n++) {
+    ASSERT_EQ(iter->key(), NumberKey(n));
+    ASSERT_EQ(iter->value(), ValueFor(7, n));
+  }
+  EXPECT_OK(iter->status());
+  EXPECT_EQ(n, kEntriesPerTable);
+
+  iter->Seek(NumberKey(123));
+  ASSERT_TRUE(iter->Valid());
+  EXPECT_EQ(iter->key(), NumberKey(123));
+  iter->Prev();
+  ASSERT_TRUE(iter->Valid());
+  EXPECT_EQ(iter->key(), NumberKey(122));
+  iter->SeekToLast();
+  ASSERT_TRUE(iter->Valid());
+  EXPECT_EQ(iter->key(), NumberKey(kEntriesPerTable - 1));
+  iter->SeekForPrev(NumberKey(300) + "x");
+  ASSERT_TRUE(iter->Valid());
+  EXPECT_EQ(iter->key(), NumberKey(300));
+  EXPECT_OK(iter->status());
+}
+
+TEST_F(TableCacheTest, GetFindsKeysAndMisses) {
+  BuildTable(3);
+  NewCache(10);
+  EXPECT_EQ(Get(3, NumberKey(0)), ValueFor(3, 0));
+  EXPECT_EQ(Get(3, NumberKey(250)), ValueFor(3, 250));
+  EXPECT_EQ(Get(3, NumberKey(kEntriesPerTable - 1)), ValueFor(3, kEntriesPerTable - 1));
+  EXPECT_EQ(Get(3, NumberKey(250) + "x"), "MISS");
+  EXPECT_EQ(Get(3, "zzz"), "MISS");
+  EXPECT_EQ(Opens(), 1u);  // opened once, then served from the cache
+}
+
+TEST_F(TableCacheTest, Properties) {
+  BuildTable(4);
+  NewCache(10);
+  TableProperties props;
+  ASSERT_OK(cache_->GetProperties(4, SizeOf(4), &props));
+  EXPECT_EQ(props.num_entries, static_cast<uint64_t>(kEntriesPerTable));
+  EXPECT_EQ(props.smallest_key, NumberKey(0));
+  EXPECT_EQ(props.largest_key, NumberKey(kEntriesPerTable - 1));
+  EXPECT_EQ(Get(4, NumberKey(1)), ValueFor(4, 1));
+  EXPECT_EQ(Opens(), 1u);
+}
+
+TEST_F(TableCacheTest, BoundsOpenFiles) {
+  for (uint64_t f = 1; f <= 5; f++) BuildTable(f);
+  NewCache(2);
+  for (int round = 0; round < 3; round++) {
+    for (uint64_t f = 1; f <= 5; f++) {
+      ASSERT_EQ(Get(f, NumberKey(f * 10)), ValueFor(f, static_cast<int>(f * 10)));
+      ASSERT_LE(counter_->open_now(), 2);
+    }
+  }
+  // The new reader opens before the coldest one closes: one over the limit, briefly.
+  EXPECT_EQ(counter_->most_open(), 3);
+  // Cycling through 5 tables with room for 2 (LRU) misses every time.
+  EXPECT_EQ(Opens(), 15u);
+
+  // Two hot tables stay open.
+  faults_->ResetCounts();
+  for (int i = 0; i < 10; i++) {
+    ASSERT_EQ(Get(4, NumberKey(i)), ValueFor(4, i));
+    ASSERT_EQ(Get(5, NumberKey(i)), ValueFor(5, i));
+  }
+  EXPECT_EQ(Opens(), 0u);
+}
+
+TEST_F(TableCacheTest, IteratorPinsTableBeyondTheLimit) {
+  for (uint64_t f = 1; f <= 4; f++) BuildTable(f);
+  NewCache(2);
+  std::vector<std::unique_ptr<Iterator>> iters;
+  for (uint64_t f = 1; f <= 4; f++)
+    iters.push_back(cache_->NewIterator(ReadOptions(), f, SizeOf(f)));
+  EXPECT_EQ(counter_->open_now(), 4);  // all in use: none can close
+  for (uint64_t f = 1; f <= 4; f++) {
+    auto& iter = iters[f - 1];
+    iter->Seek(NumberKey(42));
+    ASSERT_TRUE(iter->Valid());
+    EXPECT_EQ(iter->value(), ValueFor(f, 42));
+  }
+  iters.clear();
+  EXPECT_EQ(counter_->open_now(), 2);  // back within the limit once released
+}
+
+TEST_F(TableCacheTest, EvictClosesFile) {
+  BuildTable(1);
+  BuildTable(2);
+  NewCache(10);
+  EXPECT_EQ(Get(1, NumberKey(5)), ValueFor(1, 5));
+  EXPECT_EQ(Get(2, NumberKey(5)), ValueFor(2, 5));
+  EXPECT_EQ(counter_->open_now(), 2);
+  cache_->Evict(1);
+  EXPECT_EQ(counter_->open_now(), 1);
+  cache_->Evict(1);   // not open: nothing happens
+  cache_->Evict(99);  // never was
+  EXPECT_EQ(counter_->open_now(), 1);
+  EXPECT_EQ(Get(1, NumberKey(5)), ValueFor(1, 5));  // reopens
+  EXPECT_EQ(Opens(), 3u);
+}
+
+TEST_F(TableCacheTest, EvictWhileIterating) {
+  BuildTable(1);
+  NewCache(10);
+  std::unique_ptr<Iterator> iter = cache_->NewIterator(ReadOptions(), 1, SizeOf(1));
+  iter->SeekToFirst();
+  cache_->Evict(1);
+  ASSERT_OK(FileSystem::Default()->RemoveFile(TableFileName(dir_.path(), 1)));
+  EXPECT_EQ(counter_->open_now(), 1);  // still in use
+  int n = 0;
+  for (; iter->Valid(); iter->Next()) n++;
+  EXPECT_OK(iter->status());
+  EXPECT_EQ(n, kEntriesPerTable);
+  iter.reset();
+  EXPECT_EQ(counter_->open_now(), 0);
+  // The file is gone now: a new reader cannot open.
+  EXPECT_NE(Get(1, NumberKey(5)), ValueFor(1, 5));
+}
+
+TEST_F(TableCacheTest, MissingFileIsAnError) {
+  NewCache(10);
+  const std::string got = Get(42, NumberKey(1));
+  EXPECT_TRUE(got.starts_with("IOError") || got.starts_with("NotFound")) << got;
+  std::unique_ptr<Iterator> iter = cache_->NewIterator(ReadOptions(), 42, 1000);
+  iter->SeekToFirst();
+  EXPECT_FALSE(iter->Valid());
+  EXPECT_TRUE(iter->status().IsIOError() || iter->status().IsNotFound())
+      << iter->status().ToString();
+  TableProperties props;
+  Status s = cache_->GetProperties(42, 1000, &props);
+  EXPECT_TRUE(s.IsIOError() || s.IsNotFound()) << s.ToString();
+}
+
+TEST_F(TableCacheTest, CorruptFileIsNotCached) {
+  BuildTable(1);
+  const std::string path = TableFileName(dir_.path(), 1);
+  std::string good;
+  ASSERT_OK(ReadFileToString(FileSystem::Default().get(), path, &good));
+  std::string bad = good;
+  bad[bad.size() - 20] ^= 0x40;  // inside the footer
+  ASSERT_OK(WriteStringToFile(FileSystem::Default().get(), bad, path, false));
+
+  NewCache(10);
+  for (int attempt = 1; attempt <= 2; attempt++) {
+    const std::string got = Get(1, NumberKey(1));
+    EXPECT_TRUE(got.starts_with("Corruption")) << got;
+    EXPECT_EQ(Opens(), static_cast<uint64_t>(attempt));  // each call tries the file again
+  }
+  std::unique_ptr<Iterator> iter = cache_->NewIterator(ReadOptions(), 1, SizeOf(1));
+  EXPECT_TRUE(iter->status().IsCorruption()) << iter->status().ToString();
+  EXPECT_EQ(counter_->open_now(), 0);  // the failed readers are closed
+
+  // Repaired, the file opens: nothing of the failure was remembered.
+  ASSERT_OK(WriteStringToFile(FileSystem::Default().get(), good, path, false));
+  EXPECT_EQ(Get(1, NumberKey(1)), ValueFor(1, 1));
+}
+
+TEST_F(TableCacheTest, TruncatedFileIsCorruption) {
+  BuildTable(1);
+  ASSERT_OK(FileSystem::Default()->Truncate(TableFileName(dir_.path(), 1), SizeOf(1) / 2));
+  NewCache(10);
+  sizes_[1] /= 2;  // as if the torn size had been recorded
+  const std::string got = Get(1, NumberKey(1));
+  EXPECT_TRUE(got.starts_with("Corruption")) << got;
+}
+
+TEST_F(TableCacheTest, TransientOpenErrorIsRetried) {
+  BuildTable(1);
+  NewCache(10);
+  faults_->FailNth(OpKind::kOpen, 1, test::ErrorKind::kEIO);
+  const std::string got = Get(1, NumberKey(1));
+  EXPECT_TRUE(got.starts_with("IOError")) << got;
+  EXPECT_EQ(Get(1, NumberKey(1)), ValueFor(1, 1));
+}
+
+TEST_F(TableCacheTest, ZeroOpenFilesCachesNothing) {
+  BuildTable(1);
+  NewCache(0);
+  EXPECT_EQ(Get(1, NumberKey(1)), ValueFor(1, 1));
+  EXPECT_EQ(Get(1, NumberKey(2)), ValueFor(1, 2));
+  EXPECT_EQ(counter_->open_now(), 0);
+  EXPECT_EQ(Opens(), 2u);
+}
+
+// Readers on several threads over more tables than may stay open. Run under ThreadSanitizer
+// too.
+TEST_F(TableCacheTest, ConcurrentReads) {
+  constexpr uint64_t kTables = 6;
+  for (uint64_t f = 1; f <= kTables; f++) BuildTable(f);
+  NewCache(3);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; t++) {
+    threads.emplace_back([&, t] {
+      Random rnd(t + 1);
+      for (int i = 0; i < 300; i++) {
+        const uint64_t f = 1 + rnd.Uniform(kTables);
+        const int k = static_cast<int>(rnd.Uniform(kEntriesPerTable));
+        if (rnd.OneIn(4)) {
+          std::unique_ptr<Iterator> iter = cache_->NewIterator(ReadOptions(), f, SizeOf(f));
+          iter->Seek(NumberKey(k));
+          if (!iter->Valid() || iter->value() != ValueFor(f, k)) wrong++;
+        } else if (rnd.OneIn(20)) {
+          cache_->Evict(f);
+        } else if (Get(f, NumberKey(k)) != ValueFor(f, k)) {
+          wrong++;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_LE(counter_->open_now(), 3);
+}
+
+}  // namespace
+}  // namespace strata
