@@ -57,6 +57,7 @@ DBImpl::~DBImpl() {
   // The thread finishes a flush in progress (its edit is then in the MANIFEST); queued
   // memtables stay in their logs and are replayed by the next Open.
   if (bg_thread_.joinable()) bg_thread_.join();
+  for (auto& t : compaction_threads_) t.join();
   if (log_) log_->Close().PermitUncheckedError();
   // Versions hold tables open through the table cache: drop them first.
   {
@@ -172,6 +173,38 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
     }
     return number(total);
   }
+  if (name == "strata.total-sst-size") {
+    uint64_t total = 0;
+    for (int level = 0; level < state->version->num_levels(); level++) {
+      total += state->version->NumLevelBytes(level);
+    }
+    return number(total);
+  }
+  if (name == "strata.estimate-num-keys") {
+    // Entries in memtables and tables, less deletions in memtables: overwrites and
+    // deletions still in tables make it an overestimate until compaction removes them.
+    uint64_t total = state->mem->num_entries() - 2 * state->mem->num_deletes();
+    for (const auto& imm : state->imm) total += imm->num_entries() - 2 * imm->num_deletes();
+    for (int level = 0; level < state->version->num_levels(); level++) {
+      for (const auto& f : state->version->files(level)) {
+        TableProperties props;
+        if (table_cache_->GetProperties(f->number, f->file_size, &props).ok()) {
+          total += props.num_entries;
+        }
+      }
+    }
+    return number(static_cast<int64_t>(total) < 0 ? 0 : total);
+  }
+  if (name == "strata.levels") {
+    *value = "level  files  size(MB)\n";
+    char buf[64];
+    for (int level = 0; level < state->version->num_levels(); level++) {
+      std::snprintf(buf, sizeof buf, "%5d %6zu %9.1f\n", level, state->version->files(level).size(),
+                    state->version->NumLevelBytes(level) / 1048576.0);
+      *value += buf;
+    }
+    return true;
+  }
   if (name == "strata.sstables") {
     *value = state->version->DebugString();
     return true;
@@ -231,13 +264,8 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
         get(stats_.wal_files_deleted), get(stats_.tables_deleted), get(stats_.recovered_records),
         get(stats_.recovery_dropped_bytes));
     *value = buf;
-    for (int level = 0; level < state->version->num_levels(); level++) {
-      const auto& files = state->version->files(level);
-      if (files.empty()) continue;
-      std::snprintf(buf, sizeof buf, "level %d: %zu files, %" PRIu64 " bytes\n", level,
-                    files.size(), state->version->NumLevelBytes(level));
-      *value += buf;
-    }
+    MutexLock lock(&mu_);
+    *value += LevelStatsText();
     return true;
   }
   return false;

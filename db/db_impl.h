@@ -19,6 +19,9 @@
 //   the table and raises the log number past the memtable's log, synced in the MANIFEST
 //   before the memtable leaves imm_ (readers switch to the table atomically, see
 //   ReadState).
+// - Flushes run on their own thread, compactions on max_background_jobs - 1 others, so a
+//   flush never waits behind a compaction. Compactions running at once have disjoint inputs
+//   (compacting_), and each installs its result with one version edit.
 // - A log file is deleted only once its number is below the MANIFEST's synced log number;
 //   a table file only once no live version lists it and no job is writing it; nothing at all
 //   is deleted after a background error (the state on disk is then unknown).
@@ -51,6 +54,7 @@ namespace strata {
 
 class LogWriter;
 class MemTable;
+struct Compaction;
 class TableCache;
 
 class DBImpl final : public DB {
@@ -66,6 +70,7 @@ class DBImpl final : public DB {
   const Snapshot* GetSnapshot() override;
   void ReleaseSnapshot(const Snapshot* snapshot) override;
   Status Flush() override;
+  Status CompactRange(const std::string_view* begin, const std::string_view* end) override;
   Status SyncWAL() override;
   bool GetProperty(std::string_view name, std::string* value) override;
 
@@ -113,6 +118,13 @@ class DBImpl final : public DB {
   Status FlushOldestImmutable() REQUIRES(mu_);
   // Writes mem to a new L0 table and records it in *edit (recovery's flush).
   Status WriteLevel0Table(const MemTable& mem, VersionEdit* edit) REQUIRES(mu_);
+  // --- db_impl_compaction.cc ---
+  void CompactionThread();
+  // Runs c (picked under mu_) and installs its result. Releases mu_ while working.
+  Status DoCompaction(Compaction* c) REQUIRES(mu_);
+  // Text of the per-level table in strata.stats.
+  std::string LevelStatsText() REQUIRES(mu_);
+
   // Deletes files no longer needed; see the invariants above.
   void DeleteObsoleteFiles() REQUIRES(mu_);
   void InstallReadState() REQUIRES(mu_);
@@ -152,9 +164,25 @@ class DBImpl final : public DB {
   std::set<uint64_t> pending_outputs_ GUARDED_BY(mu_);  // tables being written
   SnapshotList snapshots_ GUARDED_BY(mu_);
   Status bg_error_ GUARDED_BY(mu_);
-  bool shutting_down_ GUARDED_BY(mu_) = false;
-  bool flush_running_ GUARDED_BY(mu_) = false;
-  std::thread bg_thread_;
+  // Set under mu_; also read without it by running compactions, to stop early.
+  std::atomic<bool> shutting_down_{false};
+  std::thread bg_thread_;  // flushes
+  std::vector<std::thread> compaction_threads_;
+  std::set<uint64_t> compacting_ GUARDED_BY(mu_);  // input files of running compactions
+  // Per level: the largest key of the last compaction there (round-robin start).
+  std::vector<std::string> compact_pointers_ GUARDED_BY(mu_);
+
+  // Compaction statistics per output level (level 0: flushes).
+  struct LevelStats {
+    uint64_t compactions = 0;
+    uint64_t trivial_moves = 0;
+    uint64_t micros = 0;
+    uint64_t bytes_read_upper = 0;   // from the level above the output
+    uint64_t bytes_read_output = 0;  // from the output level itself
+    uint64_t bytes_written = 0;
+    uint64_t entries_dropped = 0;
+  };
+  std::vector<LevelStats> level_stats_ GUARDED_BY(mu_);
 
   // Replaced under mu_; readers copy the pointer under read_state_mu_ alone, which is held
   // only for that copy (a reference count increment), never during a search. (The
@@ -177,6 +205,10 @@ class DBImpl final : public DB {
     std::atomic<uint64_t> flush_micros{0};
     std::atomic<uint64_t> stalls{0};  // writers that waited for a flush
     std::atomic<uint64_t> stall_micros{0};
+    std::atomic<uint64_t> slowdowns{0};  // writes delayed for too many L0 files
+    std::atomic<uint64_t> slowdown_micros{0};
+    std::atomic<uint64_t> stops{0};  // writers that waited for L0 compaction
+    std::atomic<uint64_t> stop_micros{0};
     std::atomic<uint64_t> wal_files_deleted{0};
     std::atomic<uint64_t> tables_deleted{0};
   } stats_;

@@ -30,14 +30,13 @@ void DBImpl::BackgroundThread() {
   while (true) {
     while (!shutting_down_ && (imm_.empty() || !bg_error_.ok())) bg_work_cv_.Wait();
     if (shutting_down_) break;
-    flush_running_ = true;
     Status s = FlushOldestImmutable();
-    flush_running_ = false;
     if (!s.ok() && bg_error_.ok()) {
       bg_error_ = s;
       info_log_->Log("flush failed, writes stopped until reopen: %s", s.ToString().c_str());
     }
     bg_done_cv_.SignalAll();
+    bg_work_cv_.SignalAll();  // a new L0 table may call for a compaction
   }
 }
 
@@ -66,6 +65,8 @@ Status DBImpl::WriteLevel0Table(const MemTable& mem, VersionEdit* edit) {
   // Stays pending until the edit is installed (the caller erases it).
   if (meta.file_size > 0) edit->AddFile(0, meta);
   stats_.flushes.fetch_add(1, std::memory_order_relaxed);
+  level_stats_[0].bytes_written += meta.file_size;
+  level_stats_[0].micros += micros;
   stats_.flush_bytes.fetch_add(meta.file_size, std::memory_order_relaxed);
   stats_.flush_micros.fetch_add(micros, std::memory_order_relaxed);
   info_log_->Log("flushed %" PRIu64 " entries to table %06" PRIu64 ": %" PRIu64 " bytes in %.3f s",

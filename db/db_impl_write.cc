@@ -1,6 +1,7 @@
 // The write path: group commit through a queue of writers (see the invariants in db_impl.h).
 #include <chrono>
 #include <cinttypes>
+#include <thread>
 
 #include "db/db_impl.h"
 #include "db/filename.h"
@@ -169,8 +170,21 @@ WriteBatch* DBImpl::BuildBatchGroup(Writer** last, bool* need_sync) {
 
 Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
   const size_t max_immutable = static_cast<size_t>(options_.max_write_buffer_number - 1);
+  bool allow_delay = !force;
   while (true) {
     if (!bg_error_.ok()) return bg_error_;
+    const size_t level0 = versions_->current()->files(0).size();
+    if (allow_delay && level0 >= static_cast<size_t>(options_.level0_slowdown_writes_trigger)) {
+      // Many L0 files: give compaction a millisecond per write rather than stop writes
+      // abruptly later. Once per write, and without the lock.
+      allow_delay = false;
+      mu_.Unlock();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      mu_.Lock();
+      stats_.slowdowns.fetch_add(1, std::memory_order_relaxed);
+      stats_.slowdown_micros.fetch_add(1000, std::memory_order_relaxed);
+      continue;
+    }
     const bool empty = mem_->num_entries() == 0;
     if (empty && force) {
       // Nothing new to freeze: Flush waits for the memtables already queued.
@@ -189,6 +203,18 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
           std::chrono::steady_clock::now() - start);
       stats_.stalls.fetch_add(1, std::memory_order_relaxed);
       stats_.stall_micros.fetch_add(waited.count(), std::memory_order_relaxed);
+      continue;
+    }
+
+    if (level0 >= static_cast<size_t>(options_.level0_stop_writes_trigger)) {
+      // Too many L0 files: a new memtable would make reads slower still. Wait for compaction.
+      auto start = std::chrono::steady_clock::now();
+      info_log_->Log("write stop: %zu L0 files waiting for compaction", level0);
+      bg_done_cv_.Wait();
+      auto waited = std::chrono::duration_cast<std::chrono::microseconds>(
+          std::chrono::steady_clock::now() - start);
+      stats_.stops.fetch_add(1, std::memory_order_relaxed);
+      stats_.stop_micros.fetch_add(waited.count(), std::memory_order_relaxed);
       continue;
     }
 
@@ -225,8 +251,8 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
     if (switched != nullptr) *switched = imm_.back().mem.get();
     stats_.memtable_switches.fetch_add(1, std::memory_order_relaxed);
     InstallReadState();
-    bg_work_cv_.Signal();
-    force = false;  // the new memtable is empty: loop once more for the error check only
+    bg_work_cv_.SignalAll();  // the flush thread shares it with compactions
+    force = false;            // the new memtable is empty: loop once more for the error check only
   }
 }
 

@@ -93,6 +93,8 @@ Status DBImpl::Open() {
   info_log_->Log("opening %s (%s)", dbname_.c_str(), exists ? "existing" : "new");
 
   MutexLock lock(&mu_);
+  level_stats_.resize(options_.num_levels);
+  compact_pointers_.resize(options_.num_levels);
   versions_ = std::make_unique<VersionSet>(dbname_, options_, &icmp_, info_log_.get(), &mu_);
   if (!exists) {
     s = versions_->CreateNew();
@@ -159,6 +161,10 @@ Status DBImpl::Open() {
   InstallReadState();
   DeleteObsoleteFiles();
   bg_thread_ = std::thread([this] { BackgroundThread(); });
+  const int compaction_threads = std::max(1, options_.max_background_jobs - 1);
+  for (int i = 0; i < compaction_threads; i++) {
+    compaction_threads_.emplace_back([this] { CompactionThread(); });
+  }
 
   info_log_->Log("opened: %" PRIu64 " records replayed from %zu logs, last sequence %" PRIu64
                  ", %s, writing log %06" PRIu64,

@@ -64,6 +64,11 @@ class DB {
   // error if a flush failed.
   virtual Status Flush() = 0;
 
+  // Flushes, then compacts every table holding keys in [*begin, *end] (null: unbounded)
+  // down to the deepest level that holds any of them, rewriting the data: overwritten
+  // versions and deletions no snapshot needs are dropped. Waits until done.
+  virtual Status CompactRange(const std::string_view* begin, const std::string_view* end) = 0;
+
   // Makes every write acknowledged so far durable, as if each had used sync=true.
   virtual Status SyncWAL() = 0;
 

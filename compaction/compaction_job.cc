@@ -1,0 +1,184 @@
+#include "compaction/compaction_job.h"
+
+#include <chrono>
+#include <memory>
+
+#include "db/filename.h"
+#include "db/level_iterator.h"
+#include "db/table_cache.h"
+#include "sstable/merging_iterator.h"
+#include "sstable/table_builder.h"
+
+namespace strata {
+namespace {
+
+// The output being written.
+struct Output {
+  FileMetaData meta;
+  std::unique_ptr<WritableFile> file;
+  std::unique_ptr<TableBuilder> builder;
+};
+
+class Job {
+ public:
+  Job(Compaction* c, const CompactionJobContext& ctx, CompactionResult* result)
+      : c_(c), ctx_(ctx), result_(result), ucmp_(ctx.icmp->user_comparator()) {}
+
+  Status Run() {
+    auto start = std::chrono::steady_clock::now();
+    for (int which = 0; which < 2; which++) result_->bytes_read += c_->InputBytes(which);
+    Status s = Merge();
+    if (s.ok() && out_.builder) s = FinishOutput();
+    if (!s.ok()) {
+      if (out_.builder) out_.builder->Abandon();
+      if (out_.file) out_.file->Close().PermitUncheckedError();
+      out_ = Output();
+      for (const uint64_t number : written_) {
+        ctx_.fs->RemoveFile(TableFileName(ctx_.dbname, number)).PermitUncheckedError();
+      }
+      result_->outputs.clear();
+    }
+    result_->micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - start)
+                          .count();
+    return s;
+  }
+
+ private:
+  std::unique_ptr<Iterator> InputIterator() {
+    ReadOptions ro;
+    ro.fill_cache = false;  // a compaction reads everything once: do not evict hot blocks
+    std::vector<std::unique_ptr<Iterator>> children;
+    for (int which = 0; which < 2; which++) {
+      const int level = which == 0 ? c_->level : c_->output_level;
+      if (c_->inputs[which].empty()) continue;
+      if (level == 0) {
+        for (const auto& f : c_->inputs[which]) {
+          children.push_back(ctx_.table_cache->NewIterator(ro, f->number, f->file_size));
+        }
+      } else {
+        children.push_back(NewLevelIterator(ctx_.icmp, &c_->inputs[which], ctx_.table_cache, ro));
+      }
+    }
+    return NewMergingIterator(ctx_.icmp, std::move(children));
+  }
+
+  // True if the output should end before key because it already overlaps enough of the
+  // grandparent level.
+  bool TooMuchOverlap(std::string_view key) {
+    const FileList& gp = c_->grandparents;
+    while (gp_index_ < gp.size() && ctx_.icmp->Compare(key, gp[gp_index_]->largest) > 0) {
+      if (seen_key_) overlapped_bytes_ += gp[gp_index_]->file_size;
+      gp_index_++;
+    }
+    seen_key_ = true;
+    return overlapped_bytes_ > c_->max_grandparent_overlap;
+  }
+
+  Status Merge() {
+    std::unique_ptr<Iterator> it = InputIterator();
+    std::string current_user_key;
+    bool has_current = false;
+    SequenceNumber last_sequence_for_key = kMaxSequenceNumber;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      if (ctx_.should_stop && (result_->entries_read & 1023) == 0 && ctx_.should_stop()) {
+        return Status::IOError("compaction stopped: database is closing");
+      }
+      result_->entries_read++;
+      std::string_view key = it->key();
+      ParsedInternalKey k;
+      if (!ParseInternalKey(key, &k)) {
+        return Status::Corruption("malformed internal key in compaction input");
+      }
+      const bool new_user_key = !has_current || ucmp_->Compare(k.user_key, current_user_key) != 0;
+      if (new_user_key) {
+        current_user_key.assign(k.user_key);
+        has_current = true;
+        last_sequence_for_key = kMaxSequenceNumber;
+      }
+      bool drop = false;
+      if (last_sequence_for_key <= ctx_.smallest_snapshot) {
+        drop = true;  // a newer entry of this key is visible to every reader
+      } else if (k.type == ValueType::kDeletion && k.sequence <= ctx_.smallest_snapshot &&
+                 c_->IsBaseLevelForKey(ucmp_, k.user_key)) {
+        drop = true;  // nothing older below, and every reader sees the deletion
+      }
+      last_sequence_for_key = k.sequence;
+      if (drop) {
+        result_->entries_dropped++;
+        continue;
+      }
+      // Cut only between user keys.
+      if (new_user_key && out_.builder &&
+          (out_.builder->FileSize() >= c_->max_output_file_size || TooMuchOverlap(key))) {
+        Status s = FinishOutput();
+        if (!s.ok()) return s;
+      } else if (new_user_key) {
+        TooMuchOverlap(key);  // keep the grandparent position moving
+      }
+      if (!out_.builder) {
+        Status s = OpenOutput();
+        if (!s.ok()) return s;
+        out_.meta.smallest.assign(key);
+        out_.meta.smallest_seqno = k.sequence;
+        out_.meta.largest_seqno = k.sequence;
+        overlapped_bytes_ = 0;
+      }
+      out_.builder->Add(key, it->value());
+      out_.meta.largest.assign(key);
+      out_.meta.smallest_seqno = std::min(out_.meta.smallest_seqno, k.sequence);
+      out_.meta.largest_seqno = std::max(out_.meta.largest_seqno, k.sequence);
+    }
+    return it->status();
+  }
+
+  Status OpenOutput() {
+    out_ = Output();
+    out_.meta.number = ctx_.new_file_number();
+    written_.push_back(out_.meta.number);
+    Status s = ctx_.fs->NewWritableFile(TableFileName(ctx_.dbname, out_.meta.number), &out_.file);
+    if (!s.ok()) return s;
+    out_.builder = std::make_unique<TableBuilder>(*ctx_.table_options, out_.file.get());
+    return Status::OK();
+  }
+
+  Status FinishOutput() {
+    out_.builder->SetSequenceRange(out_.meta.smallest_seqno, out_.meta.largest_seqno);
+    Status s = out_.builder->Finish();
+    if (s.ok()) s = out_.file->Sync();
+    Status close = out_.file->Close();
+    if (s.ok()) s = close;
+    if (s.ok()) {
+      out_.meta.file_size = out_.builder->FileSize();
+      // Read it back before it replaces its inputs.
+      TableProperties props;
+      s = ctx_.table_cache->GetProperties(out_.meta.number, out_.meta.file_size, &props);
+    }
+    if (s.ok()) {
+      result_->bytes_written += out_.meta.file_size;
+      result_->outputs.push_back(out_.meta);
+    }
+    out_.builder.reset();
+    out_.file.reset();
+    return s;
+  }
+
+  Compaction* const c_;
+  const CompactionJobContext& ctx_;
+  CompactionResult* const result_;
+  const Comparator* const ucmp_;
+  Output out_;
+  std::vector<uint64_t> written_;
+  size_t gp_index_ = 0;
+  bool seen_key_ = false;
+  uint64_t overlapped_bytes_ = 0;
+};
+
+}  // namespace
+
+Status RunCompaction(Compaction* c, const CompactionJobContext& ctx, CompactionResult* result) {
+  *result = CompactionResult();
+  return Job(c, ctx, result).Run();
+}
+
+}  // namespace strata

@@ -1,0 +1,55 @@
+// Running a compaction: merge the input tables, drop what no reader can see, and write the
+// result as new tables of the output level, split by size and by overlap with the level
+// below. The caller installs the outputs with one version edit.
+//
+// What is dropped, per user key (entries come newest first):
+// - an entry shadowed by a newer entry of the same key that every snapshot already sees
+//   (the newer one has sequence <= smallest_snapshot);
+// - a deletion visible to every snapshot, when no level below the output may hold the key
+//   (then nothing older can reappear).
+// Outputs are cut only between user keys, so the files of a level never share a user key.
+//
+// Thread safety: runs on one thread without the DB mutex; new_file_number is called from
+// that thread and must do its own locking.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "compaction/compaction.h"
+#include "sstable/table_options.h"
+#include "strata/file_system.h"
+#include "strata/status.h"
+
+namespace strata {
+
+class TableCache;
+
+struct CompactionResult {
+  std::vector<FileMetaData> outputs;
+  uint64_t bytes_read = 0;
+  uint64_t bytes_written = 0;
+  uint64_t entries_read = 0;
+  uint64_t entries_dropped = 0;
+  uint64_t micros = 0;
+};
+
+struct CompactionJobContext {
+  std::string dbname;
+  FileSystem* fs = nullptr;
+  TableCache* table_cache = nullptr;
+  const TableOptions* table_options = nullptr;
+  const InternalKeyComparator* icmp = nullptr;
+  SequenceNumber smallest_snapshot = 0;
+  // Reserves a file number for an output (the caller keeps it from being deleted).
+  std::function<uint64_t()> new_file_number;
+  // Polled between entries; true makes the job stop with an error (shutdown).
+  std::function<bool()> should_stop;
+};
+
+// Writes the outputs of c (not for trivial moves). On error, removes what it wrote.
+Status RunCompaction(Compaction* c, const CompactionJobContext& ctx, CompactionResult* result);
+
+}  // namespace strata

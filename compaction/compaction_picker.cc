@@ -1,0 +1,152 @@
+#include "compaction/compaction_picker.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace strata {
+namespace {
+
+// The smallest and largest user keys of a set of files.
+void UserRange(const Comparator* ucmp, const FileList& files, std::string_view* smallest,
+               std::string_view* largest) {
+  for (size_t i = 0; i < files.size(); i++) {
+    std::string_view s = ExtractUserKey(files[i]->smallest);
+    std::string_view l = ExtractUserKey(files[i]->largest);
+    if (i == 0 || ucmp->Compare(s, *smallest) < 0) *smallest = s;
+    if (i == 0 || ucmp->Compare(l, *largest) > 0) *largest = l;
+  }
+}
+
+bool AnyBusy(const FileList& files, const std::set<uint64_t>& busy) {
+  return std::any_of(files.begin(), files.end(),
+                     [&](const auto& f) { return busy.count(f->number) > 0; });
+}
+
+uint64_t TotalBytes(const FileList& files) {
+  uint64_t sum = 0;
+  for (const auto& f : files) sum += f->file_size;
+  return sum;
+}
+
+// Fills in the next level's inputs, the grandparents and the limits; null if a needed file
+// is busy.
+std::unique_ptr<Compaction> Complete(std::unique_ptr<Compaction> c, const Options& options,
+                                     const InternalKeyComparator& icmp,
+                                     const std::set<uint64_t>& busy) {
+  const Comparator* ucmp = icmp.user_comparator();
+  std::string_view smallest, largest;
+  UserRange(ucmp, c->inputs[0], &smallest, &largest);
+  c->inputs[1] = OverlappingFiles(*c->version, ucmp, c->output_level, &smallest, &largest);
+  if (AnyBusy(c->inputs[0], busy) || AnyBusy(c->inputs[1], busy)) return nullptr;
+  if (c->output_level + 1 < c->version->num_levels()) {
+    FileList all = c->inputs[0];
+    all.insert(all.end(), c->inputs[1].begin(), c->inputs[1].end());
+    UserRange(ucmp, all, &smallest, &largest);
+    c->grandparents = OverlappingFiles(*c->version, ucmp, c->output_level + 1, &smallest, &largest);
+  }
+  c->max_output_file_size = options.target_file_size_base;
+  c->max_grandparent_overlap = 10 * options.target_file_size_base;
+  c->trivial_move = c->level > 0 && c->inputs[0].size() == 1 && c->inputs[1].empty() &&
+                    TotalBytes(c->grandparents) <= c->max_grandparent_overlap;
+  return c;
+}
+
+}  // namespace
+
+uint64_t MaxBytesForLevel(const Options& options, int level) {
+  double bytes = static_cast<double>(options.max_bytes_for_level_base);
+  for (int l = 1; l < level; l++) bytes *= options.max_bytes_for_level_multiplier;
+  return static_cast<uint64_t>(std::min(bytes, 1e19));
+}
+
+double LevelScore(const Version& v, const Options& options, int level) {
+  if (level >= v.num_levels() - 1) return 0;
+  if (level == 0) {
+    return static_cast<double>(v.files(0).size()) / options.level0_file_num_compaction_trigger;
+  }
+  return static_cast<double>(v.NumLevelBytes(level)) /
+         static_cast<double>(MaxBytesForLevel(options, level));
+}
+
+FileList OverlappingFiles(const Version& v, const Comparator* ucmp, int level,
+                          const std::string_view* begin, const std::string_view* end) {
+  FileList out;
+  for (const auto& f : v.files(level)) {
+    if (end != nullptr && ucmp->Compare(ExtractUserKey(f->smallest), *end) > 0) continue;
+    if (begin != nullptr && ucmp->Compare(ExtractUserKey(f->largest), *begin) < 0) continue;
+    out.push_back(f);
+  }
+  return out;
+}
+
+std::unique_ptr<Compaction> PickCompaction(std::shared_ptr<const Version> v, const Options& options,
+                                           const InternalKeyComparator& icmp,
+                                           const std::vector<std::string>& compact_pointers,
+                                           const std::set<uint64_t>& busy) {
+  std::vector<std::pair<double, int>> scores;
+  for (int level = 0; level + 1 < v->num_levels(); level++) {
+    double score = LevelScore(*v, options, level);
+    if (score >= 1) scores.emplace_back(score, level);
+  }
+  std::stable_sort(scores.begin(), scores.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+
+  for (const auto& [score, level] : scores) {
+    auto make = [&, level = level] {
+      auto c = std::make_unique<Compaction>();
+      c->version = v;
+      c->level = level;
+      c->output_level = level + 1;
+      return c;
+    };
+    if (level == 0) {
+      auto c = make();
+      c->inputs[0] = v->files(0);
+      c->reason = "L0 file count";
+      if (auto done = Complete(std::move(c), options, icmp, busy)) return done;
+      continue;
+    }
+    // Round-robin: the first file after the previous compaction's end, wrapping around;
+    // files in use are passed over.
+    const FileList& files = v->files(level);
+    const std::string& pointer =
+        static_cast<size_t>(level) < compact_pointers.size() ? compact_pointers[level] : "";
+    size_t start = 0;
+    if (!pointer.empty()) {
+      while (start < files.size() && icmp.Compare(files[start]->largest, pointer) <= 0) start++;
+    }
+    for (size_t k = 0; k < files.size(); k++) {
+      const auto& f = files[(start + k) % files.size()];
+      if (busy.count(f->number) > 0) continue;
+      auto c = make();
+      c->inputs[0] = {f};
+      c->reason = "level size";
+      if (auto done = Complete(std::move(c), options, icmp, busy)) return done;
+    }
+  }
+  return nullptr;
+}
+
+std::unique_ptr<Compaction> PickRangeCompaction(std::shared_ptr<const Version> v,
+                                                const Options& options,
+                                                const InternalKeyComparator& icmp, int level,
+                                                const std::string_view* begin,
+                                                const std::string_view* end,
+                                                const std::set<uint64_t>& busy, bool* blocked) {
+  *blocked = false;
+  if (level + 1 >= v->num_levels()) return nullptr;
+  FileList inputs = OverlappingFiles(*v, icmp.user_comparator(), level, begin, end);
+  if (inputs.empty()) return nullptr;
+  if (level == 0) inputs = v->files(0);  // level-0 files overlap: take them all
+  auto c = std::make_unique<Compaction>();
+  c->version = v;
+  c->level = level;
+  c->output_level = level + 1;
+  c->inputs[0] = std::move(inputs);
+  c->reason = "manual";
+  auto done = Complete(std::move(c), options, icmp, busy);
+  if (done == nullptr) *blocked = true;
+  return done;
+}
+
+}  // namespace strata

@@ -1,0 +1,52 @@
+// Choosing compaction work: a pure function of a version, the options, where each level's
+// last compaction ended, and which files are already being compacted. No I/O, no locks, so
+// tests drive it directly.
+//
+// Leveled policy: level 0's score is its file count over level0_file_num_compaction_trigger;
+// level n >= 1 scores its bytes over its target (max_bytes_for_level_base, times
+// max_bytes_for_level_multiplier per level below 1). The highest score >= 1 goes first. Level
+// 0 compacts all its files (they overlap one another) into level 1; a deeper level compacts
+// one file, chosen round-robin by key after the previous compaction's end, with the files it
+// overlaps in the next level.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "compaction/compaction.h"
+#include "strata/options.h"
+
+namespace strata {
+
+// Target bytes of level (>= 1).
+uint64_t MaxBytesForLevel(const Options& options, int level);
+// The score that makes a level due for compaction at >= 1 (0 for the last level).
+double LevelScore(const Version& v, const Options& options, int level);
+
+// The most urgent compaction whose files are all free, or null. compact_pointers[level] is
+// the largest internal key of the previous compaction at that level (empty: start of the
+// key space). busy holds the numbers of files in running compactions.
+std::unique_ptr<Compaction> PickCompaction(std::shared_ptr<const Version> v, const Options& options,
+                                           const InternalKeyComparator& icmp,
+                                           const std::vector<std::string>& compact_pointers,
+                                           const std::set<uint64_t>& busy);
+
+// A compaction of the files of level that overlap the user-key range [begin, end] (null:
+// unbounded) into level + 1, or null if none overlaps. Sets *blocked (and returns null) if
+// one of them is busy.
+std::unique_ptr<Compaction> PickRangeCompaction(std::shared_ptr<const Version> v,
+                                                const Options& options,
+                                                const InternalKeyComparator& icmp, int level,
+                                                const std::string_view* begin,
+                                                const std::string_view* end,
+                                                const std::set<uint64_t>& busy, bool* blocked);
+
+// The files of level whose user-key range intersects [begin, end] (null: unbounded).
+FileList OverlappingFiles(const Version& v, const Comparator* ucmp, int level,
+                          const std::string_view* begin, const std::string_view* end);
+
+}  // namespace strata

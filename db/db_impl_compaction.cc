@@ -1,0 +1,199 @@
+// Background compaction: the threads that pick and run compactions, manual CompactRange,
+// and the per-level statistics (see the invariants in db_impl.h).
+#include <algorithm>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+
+#include "compaction/compaction_job.h"
+#include "compaction/compaction_picker.h"
+#include "db/db_impl.h"
+#include "db/table_cache.h"
+
+namespace strata {
+
+void DBImpl::CompactionThread() {
+  MutexLock lock(&mu_);
+  while (true) {
+    std::unique_ptr<Compaction> c;
+    while (!shutting_down_ && bg_error_.ok()) {
+      c = PickCompaction(versions_->current(), options_, icmp_, compact_pointers_, compacting_);
+      if (c != nullptr) break;
+      bg_work_cv_.Wait();
+    }
+    if (shutting_down_) break;
+    if (c == nullptr) {  // a background error: wait for shutdown
+      bg_work_cv_.Wait();
+      continue;
+    }
+    Status s = DoCompaction(c.get());
+    if (!s.ok() && !shutting_down_ && bg_error_.ok()) {
+      bg_error_ = s;
+      info_log_->Log("compaction failed, writes stopped until reopen: %s", s.ToString().c_str());
+    }
+    bg_done_cv_.SignalAll();
+    bg_work_cv_.SignalAll();
+  }
+}
+
+Status DBImpl::DoCompaction(Compaction* c) {
+  for (int which = 0; which < 2; which++) {
+    for (const auto& f : c->inputs[which]) compacting_.insert(f->number);
+  }
+  const SequenceNumber smallest_snapshot =
+      snapshots_.empty() ? last_sequence_.load(std::memory_order_acquire) : snapshots_.oldest();
+
+  VersionEdit edit;
+  CompactionResult result;
+  std::vector<uint64_t> reserved;  // output numbers, protected from deletion until installed
+  Status s;
+  if (c->trivial_move) {
+    const auto& f = c->inputs[0][0];
+    edit.RemoveFile(c->level, f->number);
+    edit.AddFile(c->output_level, *f);
+  } else {
+    CompactionJobContext ctx;
+    ctx.dbname = dbname_;
+    ctx.fs = fs_;
+    ctx.table_cache = table_cache_.get();
+    ctx.table_options = &table_options_;
+    ctx.icmp = &icmp_;
+    ctx.smallest_snapshot = smallest_snapshot;
+    ctx.new_file_number = [this, &reserved] {
+      MutexLock l(&mu_);
+      uint64_t n = versions_->NewFileNumber();
+      pending_outputs_.insert(n);
+      reserved.push_back(n);
+      return n;
+    };
+    ctx.should_stop = [this] { return shutting_down_.load(std::memory_order_relaxed); };
+    mu_.Unlock();
+    s = RunCompaction(c, ctx, &result);
+    mu_.Lock();
+    if (s.ok()) {
+      for (int which = 0; which < 2; which++) {
+        for (const auto& f : c->inputs[which])
+          edit.RemoveFile(which == 0 ? c->level : c->output_level, f->number);
+      }
+      for (const FileMetaData& out : result.outputs) edit.AddFile(c->output_level, out);
+    }
+  }
+  if (s.ok()) s = versions_->LogAndApply(&edit, &mu_);
+  for (uint64_t n : reserved) pending_outputs_.erase(n);
+  for (int which = 0; which < 2; which++) {
+    for (const auto& f : c->inputs[which]) compacting_.erase(f->number);
+  }
+  if (!s.ok()) {
+    info_log_->Log("compaction L%d -> L%d failed: %s", c->level, c->output_level,
+                   s.ToString().c_str());
+    return s;
+  }
+
+  // The next compaction of this level starts after this one's keys.
+  if (compact_pointers_.size() < static_cast<size_t>(options_.num_levels)) {
+    compact_pointers_.resize(options_.num_levels);
+  }
+  std::string& pointer = compact_pointers_[c->level];
+  pointer.clear();
+  for (const auto& f : c->inputs[0]) {
+    if (pointer.empty() || icmp_.Compare(f->largest, pointer) > 0) pointer = f->largest;
+  }
+
+  LevelStats& st = level_stats_[c->output_level];
+  if (c->trivial_move) {
+    st.trivial_moves++;
+    info_log_->Log("compaction (%s): moved %06" PRIu64 ".sst from L%d to L%d", c->reason.c_str(),
+                   c->inputs[0][0]->number, c->level, c->output_level);
+  } else {
+    st.compactions++;
+    st.micros += result.micros;
+    st.bytes_read_upper += c->InputBytes(0);
+    st.bytes_read_output += c->InputBytes(1);
+    st.bytes_written += result.bytes_written;
+    st.entries_dropped += result.entries_dropped;
+    info_log_->Log(
+        "compaction (%s): L%d %zu files + L%d %zu files (%" PRIu64 " bytes) -> %zu files (%" PRIu64
+        " bytes), %" PRIu64 " of %" PRIu64 " entries dropped, %.3f s",
+        c->reason.c_str(), c->level, c->inputs[0].size(), c->output_level, c->inputs[1].size(),
+        result.bytes_read, result.outputs.size(), result.bytes_written, result.entries_dropped,
+        result.entries_read, result.micros / 1e6);
+  }
+  InstallReadState();
+  DeleteObsoleteFiles();
+  return Status::OK();
+}
+
+Status DBImpl::CompactRange(const std::string_view* begin, const std::string_view* end) {
+  Status s = Flush();
+  if (!s.ok()) return s;
+  MutexLock lock(&mu_);
+  // Down to the deepest level holding any of the range.
+  int deepest = 1;
+  {
+    auto v = versions_->current();
+    for (int level = 1; level < v->num_levels(); level++) {
+      if (!OverlappingFiles(*v, icmp_.user_comparator(), level, begin, end).empty()) {
+        deepest = level;
+      }
+    }
+  }
+  for (int level = 0; level < deepest; level++) {
+    while (true) {
+      if (!bg_error_.ok()) return bg_error_;
+      if (shutting_down_) return Status::IOError("database is closing");
+      bool blocked = false;
+      auto c = PickRangeCompaction(versions_->current(), options_, icmp_, level, begin, end,
+                                   compacting_, &blocked);
+      if (c == nullptr) {
+        if (!blocked) break;  // nothing of the range at this level
+        bg_done_cv_.Wait();   // a background compaction holds some of its files
+        continue;
+      }
+      c->trivial_move = false;  // the caller wants the data rewritten (deletions dropped)
+      s = DoCompaction(c.get());
+      bg_done_cv_.SignalAll();
+      bg_work_cv_.SignalAll();
+      if (!s.ok()) return s;
+      break;
+    }
+  }
+  return Status::OK();
+}
+
+std::string DBImpl::LevelStatsText() {
+  auto v = versions_->current();
+  std::string out =
+      "** Compaction **\n"
+      "(L0 write: flushes; w-amp: bytes written into a level per byte read from the level "
+      "above)\n"
+      "level files  size(MB)  score  read(MB)  write(MB)  w-amp  compactions  moves  "
+      "time(s)\n";
+  char buf[256];
+  uint64_t total_written = 0;
+  for (int level = 0; level < v->num_levels(); level++) {
+    const LevelStats& st = level_stats_[level];
+    const uint64_t read = st.bytes_read_upper + st.bytes_read_output;
+    // Write amplification of a level: bytes written into it per byte that came from above.
+    const double wamp =
+        st.bytes_read_upper > 0 ? static_cast<double>(st.bytes_written) / st.bytes_read_upper : 0;
+    std::snprintf(buf, sizeof buf,
+                  "L%-4d %5zu %9.1f %6.2f %9.1f %10.1f %6.2f %12" PRIu64 " %6" PRIu64 " %8.2f\n",
+                  level, v->files(level).size(), v->NumLevelBytes(level) / 1048576.0,
+                  LevelScore(*v, options_, level), read / 1048576.0, st.bytes_written / 1048576.0,
+                  wamp, st.compactions, st.trivial_moves, st.micros / 1e6);
+    out += buf;
+    if (level > 0) total_written += st.bytes_written;
+  }
+  const uint64_t flushed = stats_.flush_bytes.load(std::memory_order_relaxed);
+  const uint64_t user = stats_.user_bytes.load(std::memory_order_relaxed);
+  std::snprintf(buf, sizeof buf,
+                "compaction bytes written: %" PRIu64
+                "\n"
+                "write amplification (flush + compaction bytes / user bytes): %.2f\n",
+                total_written,
+                user > 0 ? static_cast<double>(flushed + total_written) / user : 0.0);
+  out += buf;
+  return out;
+}
+
+}  // namespace strata
