@@ -36,7 +36,9 @@ std::unique_ptr<Compaction> Complete(std::unique_ptr<Compaction> c, const Option
   const Comparator* ucmp = icmp.user_comparator();
   std::string_view smallest, largest;
   UserRange(ucmp, c->inputs[0], &smallest, &largest);
-  c->inputs[1] = OverlappingFiles(*c->version, ucmp, c->output_level, &smallest, &largest);
+  if (c->output_level != c->level) {
+    c->inputs[1] = OverlappingFiles(*c->version, ucmp, c->output_level, &smallest, &largest);
+  }
   if (AnyBusy(c->inputs[0], busy) || AnyBusy(c->inputs[1], busy)) return nullptr;
   if (c->output_level + 1 < c->version->num_levels()) {
     FileList all = c->inputs[0];
@@ -131,19 +133,20 @@ std::unique_ptr<Compaction> PickRangeCompaction(std::shared_ptr<const Version> v
                                                 const Options& options,
                                                 const InternalKeyComparator& icmp, int level,
                                                 const std::string_view* begin,
-                                                const std::string_view* end,
+                                                const std::string_view* end, bool in_place,
                                                 const std::set<uint64_t>& busy, bool* blocked) {
   *blocked = false;
-  if (level + 1 >= v->num_levels()) return nullptr;
+  if (!in_place && level + 1 >= v->num_levels()) return nullptr;
+  if (in_place && level == 0) return nullptr;  // level 0 always merges into level 1
   FileList inputs = OverlappingFiles(*v, icmp.user_comparator(), level, begin, end);
   if (inputs.empty()) return nullptr;
   if (level == 0) inputs = v->files(0);  // level-0 files overlap: take them all
   auto c = std::make_unique<Compaction>();
   c->version = v;
   c->level = level;
-  c->output_level = level + 1;
+  c->output_level = in_place ? level : level + 1;
   c->inputs[0] = std::move(inputs);
-  c->reason = "manual";
+  c->reason = in_place ? "manual, in place" : "manual";
   auto done = Complete(std::move(c), options, icmp, busy);
   if (done == nullptr) *blocked = true;
   return done;

@@ -36,13 +36,14 @@ std::unique_ptr<Compaction> PickCompaction(std::shared_ptr<const Version> v, con
                                            const std::set<uint64_t>& busy);
 
 // A compaction of the files of level that overlap the user-key range [begin, end] (null:
-// unbounded) into level + 1, or null if none overlaps. Sets *blocked (and returns null) if
-// one of them is busy.
+// unbounded) into level + 1 — or, with in_place, back into level itself (rewriting the
+// deepest level) — or null if none overlaps. Sets *blocked (and returns null) if one of
+// them is busy.
 std::unique_ptr<Compaction> PickRangeCompaction(std::shared_ptr<const Version> v,
                                                 const Options& options,
                                                 const InternalKeyComparator& icmp, int level,
                                                 const std::string_view* begin,
-                                                const std::string_view* end,
+                                                const std::string_view* end, bool in_place,
                                                 const std::set<uint64_t>& busy, bool* blocked);
 
 // The files of level whose user-key range intersects [begin, end] (null: unbounded).

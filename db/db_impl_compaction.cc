@@ -127,23 +127,29 @@ Status DBImpl::CompactRange(const std::string_view* begin, const std::string_vie
   Status s = Flush();
   if (!s.ok()) return s;
   MutexLock lock(&mu_);
-  // Down to the deepest level holding any of the range.
-  int deepest = 1;
+  // The deepest level holding any of the range.
+  int deepest = 0;
   {
     auto v = versions_->current();
-    for (int level = 1; level < v->num_levels(); level++) {
+    for (int level = 0; level < v->num_levels(); level++) {
       if (!OverlappingFiles(*v, icmp_.user_comparator(), level, begin, end).empty()) {
         deepest = level;
       }
     }
   }
-  for (int level = 0; level < deepest; level++) {
+  // Each level above it merges into the next; the deepest level is rewritten in place if
+  // nothing merged into it, so that what no snapshot needs is dropped there too.
+  bool merged_into_deepest = false;
+  const int last = std::max(deepest, 1);
+  for (int level = 0; level <= last && level < options_.num_levels; level++) {
+    const bool in_place = level == last;
+    if (in_place && (merged_into_deepest || deepest == 0)) break;
     while (true) {
       if (!bg_error_.ok()) return bg_error_;
       if (shutting_down_) return Status::IOError("database is closing");
       bool blocked = false;
       auto c = PickRangeCompaction(versions_->current(), options_, icmp_, level, begin, end,
-                                   compacting_, &blocked);
+                                   in_place, compacting_, &blocked);
       if (c == nullptr) {
         if (!blocked) break;  // nothing of the range at this level
         bg_done_cv_.Wait();   // a background compaction holds some of its files
@@ -151,9 +157,15 @@ Status DBImpl::CompactRange(const std::string_view* begin, const std::string_vie
       }
       c->trivial_move = false;  // the caller wants the data rewritten (deletions dropped)
       s = DoCompaction(c.get());
+      if (!s.ok() && bg_error_.ok()) {
+        bg_error_ = s;
+        info_log_->Log("manual compaction failed, writes stopped until reopen: %s",
+                       s.ToString().c_str());
+      }
       bg_done_cv_.SignalAll();
       bg_work_cv_.SignalAll();
       if (!s.ok()) return s;
+      if (c->output_level == last) merged_into_deepest = true;
       break;
     }
   }

@@ -1,0 +1,158 @@
+// The compaction picker as the pure function it is: hand-built versions in, choices out.
+#include "compaction/compaction_picker.h"
+
+#include <gtest/gtest.h>
+
+#include "support/test_util.h"
+
+namespace strata {
+namespace {
+
+class PickerTest : public testing::Test {
+ protected:
+  PickerTest() : icmp_(BytewiseComparator()) {
+    options_.num_levels = 4;
+    options_.level0_file_num_compaction_trigger = 2;
+    options_.max_bytes_for_level_base = 1000;
+    options_.max_bytes_for_level_multiplier = 10;
+    options_.target_file_size_base = 100;
+    levels_.resize(options_.num_levels);
+  }
+
+  void Add(int level, uint64_t number, std::string_view smallest, std::string_view largest,
+           uint64_t size, SequenceNumber seq = 10) {
+    auto f = std::make_shared<FileMetaData>();
+    f->number = number;
+    f->file_size = size;
+    AppendInternalKey(&f->smallest, smallest, seq, ValueType::kValue);
+    AppendInternalKey(&f->largest, largest, seq, ValueType::kValue);
+    f->smallest_seqno = f->largest_seqno = seq;
+    levels_[level].push_back(f);
+  }
+  std::shared_ptr<const Version> V() { return std::make_shared<const Version>(&icmp_, levels_); }
+  static std::vector<uint64_t> Numbers(const FileList& files) {
+    std::vector<uint64_t> out;
+    for (const auto& f : files) out.push_back(f->number);
+    return out;
+  }
+
+  InternalKeyComparator icmp_;
+  Options options_;
+  std::vector<FileList> levels_;
+  std::vector<std::string> pointers_{4};
+  std::set<uint64_t> busy_;
+};
+
+TEST_F(PickerTest, NothingToDo) {
+  Add(0, 1, "a", "c", 10);
+  Add(1, 2, "a", "z", 500);
+  EXPECT_EQ(nullptr, PickCompaction(V(), options_, icmp_, pointers_, busy_));
+  EXPECT_DOUBLE_EQ(0.5, LevelScore(*V(), options_, 0));
+  EXPECT_DOUBLE_EQ(0.5, LevelScore(*V(), options_, 1));
+  EXPECT_EQ(0, LevelScore(*V(), options_, 3));  // the last level never compacts
+}
+
+TEST_F(PickerTest, LevelZeroTakesAllItsFilesAndTheOverlap) {
+  Add(0, 5, "c", "e", 10, 20);
+  Add(0, 4, "a", "b", 10, 10);
+  Add(1, 1, "a", "a", 100);
+  Add(1, 2, "d", "f", 100);
+  Add(1, 3, "x", "z", 100);
+  Add(2, 7, "b", "k", 100);
+  auto c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ(0, c->level);
+  EXPECT_EQ(1, c->output_level);
+  EXPECT_EQ((std::vector<uint64_t>{5, 4}), Numbers(c->inputs[0]));
+  EXPECT_EQ((std::vector<uint64_t>{1, 2}), Numbers(c->inputs[1]));
+  EXPECT_EQ((std::vector<uint64_t>{7}), Numbers(c->grandparents));
+  EXPECT_FALSE(c->trivial_move);
+
+  busy_.insert(2);  // a file it needs is in use: nothing can be picked
+  EXPECT_EQ(nullptr, PickCompaction(V(), options_, icmp_, pointers_, busy_));
+}
+
+TEST_F(PickerTest, HighestScoreFirstAndTrivialMove) {
+  Add(0, 9, "a", "b", 10);
+  Add(0, 8, "c", "d", 10);    // L0 score 1
+  Add(1, 1, "m", "n", 3000);  // L1 score 3
+  auto c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ(1, c->level);
+  EXPECT_TRUE(c->trivial_move);  // nothing below overlaps it
+  busy_.insert(1);
+  c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ(0, c->level);  // the next most urgent
+}
+
+TEST_F(PickerTest, DeeperLevelsGoRoundRobinByKey) {
+  Add(1, 1, "a", "b", 600);
+  Add(1, 2, "c", "d", 600);
+  Add(1, 3, "e", "f", 600);
+  Add(2, 4, "c", "c", 10);
+  auto c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ((std::vector<uint64_t>{1}), Numbers(c->inputs[0]));
+  pointers_[1] = c->inputs[0][0]->largest;
+  c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ((std::vector<uint64_t>{2}), Numbers(c->inputs[0]));
+  EXPECT_EQ((std::vector<uint64_t>{4}), Numbers(c->inputs[1]));
+  EXPECT_FALSE(c->trivial_move);
+  pointers_[1] = c->inputs[0][0]->largest;
+  busy_.insert(3);  // passed over
+  c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ((std::vector<uint64_t>{1}), Numbers(c->inputs[0]));  // wrapped around
+}
+
+TEST_F(PickerTest, RangeCompactionAndOverlap) {
+  Add(1, 1, "a", "c", 10);
+  Add(1, 2, "d", "f", 10);
+  Add(1, 3, "g", "i", 10);
+  std::string_view b = "e", e = "g";
+  bool blocked = true;
+  auto c = PickRangeCompaction(V(), options_, icmp_, 1, &b, &e, false, busy_, &blocked);
+  ASSERT_NE(nullptr, c);
+  EXPECT_FALSE(blocked);
+  EXPECT_EQ((std::vector<uint64_t>{2, 3}), Numbers(c->inputs[0]));
+  EXPECT_EQ(nullptr, PickRangeCompaction(V(), options_, icmp_, 2, &b, &e, false, busy_, &blocked));
+  EXPECT_FALSE(blocked);
+  busy_.insert(3);
+  EXPECT_EQ(nullptr, PickRangeCompaction(V(), options_, icmp_, 1, &b, &e, false, busy_, &blocked));
+  EXPECT_TRUE(blocked);
+  EXPECT_EQ(3u, OverlappingFiles(*V(), BytewiseComparator(), 1, nullptr, nullptr).size());
+  // In place: the level's own files, written back to it.
+  busy_.clear();
+  c = PickRangeCompaction(V(), options_, icmp_, 1, &b, &e, true, busy_, &blocked);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ(1, c->output_level);
+  EXPECT_TRUE(c->inputs[1].empty());
+  EXPECT_EQ(nullptr, PickRangeCompaction(V(), options_, icmp_, 0, &b, &e, true, busy_, &blocked));
+}
+
+TEST_F(PickerTest, BaseLevelForKey) {
+  Add(0, 9, "a", "z", 10);
+  Add(1, 1, "a", "z", 10);
+  Add(2, 2, "c", "d", 10);
+  Add(3, 3, "x", "y", 10);
+  bool blocked = false;
+  auto c = PickRangeCompaction(V(), options_, icmp_, 1, nullptr, nullptr, false, busy_, &blocked);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ(2, c->output_level);
+  EXPECT_TRUE(c->IsBaseLevelForKey(BytewiseComparator(), "a"));
+  EXPECT_TRUE(c->IsBaseLevelForKey(BytewiseComparator(), "b"));
+  EXPECT_TRUE(c->IsBaseLevelForKey(BytewiseComparator(), "e"));  // level 2 is the output
+  EXPECT_FALSE(c->IsBaseLevelForKey(BytewiseComparator(), "x"));
+  EXPECT_TRUE(c->IsBaseLevelForKey(BytewiseComparator(), "z"));
+}
+
+TEST_F(PickerTest, LevelTargetsGrowByTheMultiplier) {
+  EXPECT_EQ(1000u, MaxBytesForLevel(options_, 1));
+  EXPECT_EQ(10000u, MaxBytesForLevel(options_, 2));
+  EXPECT_EQ(100000u, MaxBytesForLevel(options_, 3));
+}
+
+}  // namespace
+}  // namespace strata

@@ -1,0 +1,298 @@
+// Compaction through the public API: a randomized model test with tiny memtables and
+// levels so that flushes and compactions never stop, snapshots through compaction,
+// tombstones at the bottom, space reclaimed by CompactRange, the tree keeping its shape, and
+// power loss and disk-full errors in the middle of a compaction.
+#include <map>
+
+#include "db/filename.h"
+#include "strata/db.h"
+#include "support/db_test_util.h"
+#include "support/fault_injection_fs.h"
+#include "support/test_util.h"
+
+namespace strata {
+namespace {
+
+using test::ErrorKind;
+using test::FaultInjectionFileSystem;
+using test::FilesOfType;
+using test::GetString;
+using test::OpKind;
+
+uint64_t IntProperty(DB* db, std::string_view name) {
+  std::string v;
+  EXPECT_TRUE(db->GetProperty(name, &v)) << name;
+  return std::stoull(v);
+}
+
+std::string Key(int i) { return test::NumberKey(i, 8); }
+
+class CompactionTest : public testing::Test {
+ protected:
+  CompactionTest() {
+    options_.create_if_missing = true;
+    options_.file_system = fs_;
+    // Small everything: flushes every 64 KiB, L0 compacts at 2 files, levels of 256 KiB x4.
+    options_.write_buffer_size = 64 << 10;
+    options_.level0_file_num_compaction_trigger = 2;
+    options_.level0_slowdown_writes_trigger = 4;
+    options_.level0_stop_writes_trigger = 8;
+    options_.max_bytes_for_level_base = 256 << 10;
+    options_.max_bytes_for_level_multiplier = 4;
+    options_.target_file_size_base = 64 << 10;
+    options_.num_levels = 5;
+    dbname_ = dir_.Child("db");
+  }
+  Status TryOpen() {
+    db_.reset();
+    return DB::Open(options_, dbname_, &db_);
+  }
+  void Reopen() { ASSERT_OK(TryOpen()); }
+  // Only CompactRange compacts: file counts are then stable when a test looks at them.
+  void NoAutomaticCompaction() {
+    options_.level0_file_num_compaction_trigger = 100;
+    options_.level0_slowdown_writes_trigger = 100;
+    options_.level0_stop_writes_trigger = 100;
+    options_.max_bytes_for_level_base = 1ull << 40;
+  }
+  uint64_t FilesBelowLevel0() {
+    uint64_t n = 0;
+    for (int level = 1; level < options_.num_levels; level++) {
+      n += IntProperty(db_.get(), "strata.num-files-at-level" + std::to_string(level));
+    }
+    return n;
+  }
+
+  test::TempDir dir_;
+  std::shared_ptr<FaultInjectionFileSystem> fs_ =
+      std::make_shared<FaultInjectionFileSystem>(FileSystem::Default());
+  Options options_;
+  std::string dbname_;
+  std::unique_ptr<DB> db_;
+};
+
+TEST_F(CompactionTest, RandomizedAgainstModel) {
+  Reopen();
+  Random rnd(77);
+  std::map<std::string, std::string> model;
+  for (int round = 0; round < 12; round++) {
+    for (int i = 0; i < 3000; i++) {
+      std::string k = Key(static_cast<int>(rnd.Uniform(5000)));
+      int op = static_cast<int>(rnd.Uniform(10));
+      if (op == 0) {
+        ASSERT_OK(db_->Delete(WriteOptions(), k));
+        model.erase(k);
+      } else if (op == 1) {
+        WriteBatch batch;
+        std::string k2 = Key(static_cast<int>(rnd.Uniform(5000)));
+        std::string v = test::RandomBytes(&rnd, 50);
+        batch.Put(k, v);
+        batch.Delete(k2);
+        ASSERT_OK(db_->Write(WriteOptions(), &batch));
+        model[k] = v;
+        model.erase(k2);
+      } else {
+        std::string v = test::RandomBytes(&rnd, 20 + rnd.Uniform(200));
+        ASSERT_OK(db_->Put(WriteOptions(), k, v));
+        model[k] = v;
+      }
+    }
+    if (rnd.OneIn(3)) Reopen();
+    for (int i = 0; i < 300; i++) {
+      std::string k = Key(static_cast<int>(rnd.Uniform(5000)));
+      auto it = model.find(k);
+      ASSERT_EQ(it == model.end() ? "NOT_FOUND" : it->second, GetString(db_.get(), k)) << k;
+    }
+  }
+  ASSERT_GT(FilesBelowLevel0(), 0u) << "no compaction happened";
+  // The final state, whole.
+  auto it = db_->NewIterator(ReadOptions());
+  auto m = model.begin();
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++m) {
+    ASSERT_NE(model.end(), m);
+    ASSERT_EQ(m->first, it->key());
+    ASSERT_EQ(m->second, it->value());
+  }
+  ASSERT_OK(it->status());
+  EXPECT_EQ(model.end(), m);
+  it.reset();
+  std::string stats;
+  ASSERT_TRUE(db_->GetProperty("strata.stats", &stats));
+  EXPECT_NE(std::string::npos, stats.find("write amplification")) << stats;
+}
+
+TEST_F(CompactionTest, SnapshotsKeepTheirVersionsThroughCompaction) {
+  Reopen();
+  ASSERT_OK(db_->Put(WriteOptions(), "k", "v1"));
+  ASSERT_OK(db_->Put(WriteOptions(), "gone", "here"));
+  const Snapshot* s1 = db_->GetSnapshot();
+  ASSERT_OK(db_->Put(WriteOptions(), "k", "v2"));
+  ASSERT_OK(db_->Delete(WriteOptions(), "gone"));
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  ReadOptions at1;
+  at1.snapshot = s1;
+  std::string v;
+  ASSERT_OK(db_->Get(at1, "k", &v));
+  EXPECT_EQ("v1", v);
+  ASSERT_OK(db_->Get(at1, "gone", &v));
+  EXPECT_EQ("here", v);
+  EXPECT_EQ("v2", GetString(db_.get(), "k"));
+  EXPECT_EQ("NOT_FOUND", GetString(db_.get(), "gone"));
+  EXPECT_EQ(4u, IntProperty(db_.get(), "strata.num-entries-in-tables"));
+
+  db_->ReleaseSnapshot(s1);
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  // Nothing needs v1 or the deleted key any more: one entry is left.
+  EXPECT_EQ(1u, IntProperty(db_.get(), "strata.num-entries-in-tables"));
+  EXPECT_EQ("v2", GetString(db_.get(), "k"));
+}
+
+TEST_F(CompactionTest, TombstonesDropAtTheBottomAndNothingResurrects) {
+  Reopen();
+  for (int i = 0; i < 2000; i++) ASSERT_OK(db_->Put(WriteOptions(), Key(i), "old"));
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));  // the values sink
+  for (int i = 0; i < 2000; i += 2) ASSERT_OK(db_->Delete(WriteOptions(), Key(i)));
+  ASSERT_OK(db_->Flush());
+  // While older values lie below, the deletions must stay (or the values would come back).
+  for (int i = 0; i < 2000; i++) {
+    ASSERT_EQ(i % 2 ? "old" : "NOT_FOUND", GetString(db_.get(), Key(i))) << i;
+  }
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  for (int i = 0; i < 2000; i++) {
+    ASSERT_EQ(i % 2 ? "old" : "NOT_FOUND", GetString(db_.get(), Key(i))) << i;
+  }
+  // At the bottom, with no snapshot, deleted keys are gone from the tables entirely.
+  EXPECT_EQ(1000u, IntProperty(db_.get(), "strata.num-entries-in-tables"));
+  Reopen();
+  for (int i = 0; i < 2000; i++) {
+    ASSERT_EQ(i % 2 ? "old" : "NOT_FOUND", GetString(db_.get(), Key(i))) << i;
+  }
+}
+
+TEST_F(CompactionTest, CompactRangeReclaimsOverwrittenSpace) {
+  options_.compression = CompressionType::kNone;
+  Reopen();
+  const int n = 20000;
+  const std::string value(100, 'x');
+  for (int i = 0; i < n; i++) ASSERT_OK(db_->Put(WriteOptions(), Key(i), value));
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  const uint64_t one_copy = IntProperty(db_.get(), "strata.total-sst-size");
+  for (int round = 0; round < 9; round++) {
+    for (int i = 0; i < n; i++) ASSERT_OK(db_->Put(WriteOptions(), Key(i), value));
+  }
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  const uint64_t after = IntProperty(db_.get(), "strata.total-sst-size");
+  EXPECT_LT(after, one_copy * 11 / 10) << "one copy " << one_copy << ", now " << after;
+  EXPECT_EQ(static_cast<uint64_t>(n), IntProperty(db_.get(), "strata.num-entries-in-tables"));
+  EXPECT_EQ(0u, IntProperty(db_.get(), "strata.num-files-at-level0"));
+}
+
+TEST_F(CompactionTest, TreeKeepsItsShapeUnderLoad) {
+  Reopen();
+  Random rnd(5);
+  for (int i = 0; i < 60000; i++) {
+    ASSERT_OK(db_->Put(WriteOptions(), Key(static_cast<int>(rnd.Uniform(1000000))),
+                       std::string(100, 'v')));
+  }
+  // Let the background catch up, then check the levels: L0 below the slowdown trigger, and
+  // every level (but the last) within reach of its target.
+  ASSERT_OK(db_->Flush());
+  for (int wait = 0; wait < 200; wait++) {
+    if (IntProperty(db_.get(), "strata.num-files-at-level0") <
+        static_cast<uint64_t>(options_.level0_file_num_compaction_trigger)) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_LT(IntProperty(db_.get(), "strata.num-files-at-level0"),
+            static_cast<uint64_t>(options_.level0_slowdown_writes_trigger));
+  std::string levels;
+  ASSERT_TRUE(db_->GetProperty("strata.levels", &levels));
+  EXPECT_GT(FilesBelowLevel0(), 3u) << levels;
+}
+
+TEST_F(CompactionTest, PowerLossAtEveryStepOfACompaction) {
+  NoAutomaticCompaction();
+  int steps = 0;
+  for (uint64_t crash_at = 1;; crash_at++) {
+    dbname_ = dir_.Child("db" + std::to_string(crash_at));
+    Reopen();
+    for (int i = 0; i < 3000; i++) ASSERT_OK(db_->Put(WriteOptions(), Key(i), "a"));
+    ASSERT_OK(db_->Flush());
+    for (int i = 0; i < 3000; i += 3) ASSERT_OK(db_->Put(WriteOptions(), Key(i), "b"));
+    for (int i = 1; i < 3000; i += 3) ASSERT_OK(db_->Delete(WriteOptions(), Key(i)));
+    ASSERT_OK(db_->Flush());
+    ASSERT_OK(db_->SyncWAL());
+
+    fs_->DeactivateAtWrite(crash_at);
+    Status s = db_->CompactRange(nullptr, nullptr);
+    const bool crashed = !fs_->IsFilesystemActive();
+    if (!crashed) ASSERT_OK(s);
+    fs_->SetFilesystemActive(false);
+    db_.reset();
+    ASSERT_OK(fs_->DropUnsyncedData());
+    fs_->SetFilesystemActive(true);
+
+    Reopen();
+    for (int i = 0; i < 3000; i++) {
+      const char* expect = i % 3 == 0 ? "b" : (i % 3 == 1 ? "NOT_FOUND" : "a");
+      ASSERT_EQ(expect, GetString(db_.get(), Key(i))) << "crash at " << crash_at << " key " << i;
+    }
+    // Orphaned outputs are gone: every table on disk is in the version.
+    uint64_t live = 0;
+    for (int level = 0; level < options_.num_levels; level++) {
+      live += IntProperty(db_.get(), "strata.num-files-at-level" + std::to_string(level));
+    }
+    EXPECT_EQ(live, FilesOfType(dbname_, FileType::kTable).size()) << "crash at " << crash_at;
+    db_.reset();
+    steps++;
+    if (!crashed) break;
+  }
+  EXPECT_GE(steps, 5);
+}
+
+TEST_F(CompactionTest, DiskFullDuringCompactionStopsWritesAndLosesNothing) {
+  Reopen();
+  for (int i = 0; i < 3000; i++) ASSERT_OK(db_->Put(WriteOptions(), Key(i), "v"));
+  ASSERT_OK(db_->Flush());
+  for (int i = 0; i < 3000; i++) ASSERT_OK(db_->Put(WriteOptions(), Key(i), "w"));
+  fs_->FailAlways(OpKind::kAppend, ErrorKind::kENOSPC, ".sst");
+  Status s = db_->CompactRange(nullptr, nullptr);  // its flush or its compaction fails
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  EXPECT_NE(std::string::npos, s.ToString().find("ENOSPC")) << s.ToString();
+  // Writes stop with the error; what was acknowledged is still readable.
+  Status w = db_->Put(WriteOptions(), "x", "y");
+  EXPECT_TRUE(w.IsIOError()) << w.ToString();
+  for (int i = 0; i < 3000; i += 7) ASSERT_EQ("w", GetString(db_.get(), Key(i)));
+  fs_->ClearFaults();
+  Reopen();
+  for (int i = 0; i < 3000; i++) ASSERT_EQ("w", GetString(db_.get(), Key(i)));
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  for (int i = 0; i < 3000; i++) ASSERT_EQ("w", GetString(db_.get(), Key(i)));
+}
+
+TEST_F(CompactionTest, DiskFullInsideTheCompactionItself) {
+  NoAutomaticCompaction();
+  Reopen();
+  for (int i = 0; i < 3000; i++) ASSERT_OK(db_->Put(WriteOptions(), Key(i), "v"));
+  ASSERT_OK(db_->Flush());
+  for (int i = 0; i < 3000; i++) ASSERT_OK(db_->Put(WriteOptions(), Key(i), "w"));
+  ASSERT_OK(db_->Flush());
+  // Flushes are done: the next table written is a compaction output.
+  fs_->FailAlways(OpKind::kSync, ErrorKind::kENOSPC, ".sst");
+  Status s = db_->CompactRange(nullptr, nullptr);
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  EXPECT_TRUE(db_->Put(WriteOptions(), "x", "y").IsIOError());
+  for (int i = 0; i < 3000; i += 7) ASSERT_EQ("w", GetString(db_.get(), Key(i)));
+  fs_->ClearFaults();
+  Reopen();
+  for (int i = 0; i < 3000; i++) ASSERT_EQ("w", GetString(db_.get(), Key(i)));
+  uint64_t live = 0;
+  for (int level = 0; level < options_.num_levels; level++) {
+    live += IntProperty(db_.get(), "strata.num-files-at-level" + std::to_string(level));
+  }
+  EXPECT_EQ(live, FilesOfType(dbname_, FileType::kTable).size());
+}
+
+}  // namespace
+}  // namespace strata
