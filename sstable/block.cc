@@ -121,6 +121,10 @@ void BlockIter::MarkInvalid() {
 
 void BlockIter::MarkCorrupt() {
   MarkInvalid();
+  // Sticky: with no restart points every later seek leaves the iterator invalid, so it never
+  // shows entries while status() reports the damage.
+  num_restarts_ = 0;
+  restart_index_ = 0;
   if (status_.ok()) status_ = Status::Corruption("malformed block entry");
 }
 

@@ -3,7 +3,7 @@
 //
 // A block's bytes are untrusted: the restart array is validated when the Block is built, and
 // every entry is bounds-checked as it is decoded. Damage makes the iterator invalid with a
-// Corruption status, never an out-of-bounds read.
+// Corruption status (until the next Init), never an out-of-bounds read.
 //
 // Reading allocates nothing per entry: a key stored whole (shared == 0, e.g. at every restart
 // point) is a view into the block; a prefix-compressed key is assembled in a buffer owned by

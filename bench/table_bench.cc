@@ -1,0 +1,321 @@
+// Sorted table micro benchmarks: block seek, table point lookups (block cache or not), bloom
+// probes, block compression and reads, scans and builds. 16-byte user keys as internal keys
+// (+8 bytes) and 100-byte values, as a database writes them (db_bench's defaults).
+#include <benchmark/benchmark.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "db/dbformat.h"
+#include "sstable/block.h"
+#include "sstable/block_builder.h"
+#include "sstable/bloom.h"
+#include "sstable/format.h"
+#include "sstable/table.h"
+#include "sstable/table_builder.h"
+#include "strata/cache.h"
+#include "strata/comparator.h"
+#include "strata/file_system.h"
+#include "util/coding.h"
+#include "util/random.h"
+
+namespace strata {
+namespace {
+
+constexpr size_t kValueSize = 100;
+
+std::string UserKey(uint64_t i) {
+  std::string k(16, '\0');
+  // Big-endian numbers, so byte order is numeric order.
+  for (int b = 0; b < 8; b++) k[8 + b] = static_cast<char>(i >> (56 - 8 * b));
+  return k;
+}
+
+// Half random, half repeated bytes: LZ4 roughly halves it, like db_bench's values.
+std::string Value(Random* rnd) {
+  std::string v(kValueSize, '\0');
+  for (size_t i = 0; i < kValueSize / 2; i++) v[i] = static_cast<char>('a' + rnd->Uniform(26));
+  std::fill(v.begin() + kValueSize / 2, v.end(), 'x');
+  return v;
+}
+
+std::string_view FilterKey(std::string_view internal_key) { return ExtractUserKey(internal_key); }
+
+const InternalKeyComparator* Icmp() {
+  static const InternalKeyComparator kIcmp(BytewiseComparator());
+  return &kIcmp;
+}
+
+// A table of n entries (keys 0, 2, 4, ... so odd numbers are absent) in a file on disk,
+// written once per process and size.
+class BenchTable {
+ public:
+  explicit BenchTable(uint64_t n) : n_(n) {
+    char dir[] = "/tmp/strata_table_bench_XXXXXX";
+    if (mkdtemp(dir) == nullptr) std::abort();
+    dir_ = dir;
+    path_ = dir_ + "/000001.sst";
+    auto fs = FileSystem::Default();
+    std::unique_ptr<WritableFile> file;
+    if (!fs->NewWritableFile(path_, &file).ok()) std::abort();
+    TableBuilder builder(Options(nullptr), file.get());
+    Random rnd(1);
+    std::string ikey;
+    for (uint64_t i = 0; i < n; i++) {
+      ikey.clear();
+      AppendInternalKey(&ikey, UserKey(2 * i), i + 1, ValueType::kValue);
+      builder.Add(ikey, Value(&rnd));
+    }
+    if (!builder.Finish().ok() || !file->Close().ok()) std::abort();
+    size_ = builder.FileSize();
+  }
+  ~BenchTable() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  static TableOptions Options(Cache* cache) {
+    TableOptions options;
+    options.comparator = Icmp();
+    options.filter_key = &FilterKey;
+    options.block_cache = cache;
+    return options;
+  }
+
+  std::unique_ptr<Table> Open(Cache* cache) const {
+    std::unique_ptr<RandomAccessFile> file;
+    std::unique_ptr<Table> table;
+    if (!FileSystem::Default()->NewRandomAccessFile(path_, &file).ok() ||
+        !Table::Open(Options(cache), path_, std::move(file), size_, &table).ok()) {
+      std::abort();
+    }
+    return table;
+  }
+
+  uint64_t n() const { return n_; }
+
+ private:
+  uint64_t n_;
+  std::string dir_;
+  std::string path_;
+  uint64_t size_ = 0;
+};
+
+// Built on first use; destroyed (and the file removed) at exit.
+const BenchTable& TableOf(uint64_t n) {
+  static std::unique_ptr<BenchTable> small, large;
+  std::unique_ptr<BenchTable>& t = n <= 100000 ? small : large;
+  if (t == nullptr) t = std::make_unique<BenchTable>(n);
+  return *t;
+}
+
+void SaveValue(void* arg, std::string_view key, std::string_view value) {
+  (void)key;
+  static_cast<std::string*>(arg)->assign(value);
+}
+
+// range(0): entries; range(1): 1 = block cache holding the whole table (pre-warmed), 0 = no
+// block cache (every Get reads and checksums a block; the OS page cache holds the file);
+// range(2): 1 = look up absent keys (the filter answers).
+void BM_TableGet(benchmark::State& state) {
+  const BenchTable& bt = TableOf(state.range(0));
+  const bool cached = state.range(1) != 0;
+  const bool absent = state.range(2) != 0;
+  std::shared_ptr<Cache> cache = cached ? NewLRUCache(512 << 20) : nullptr;
+  std::unique_ptr<Table> table = bt.Open(cache.get());
+  if (cached) {
+    auto it = table->NewIterator(ReadOptions());
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    }
+  }
+  std::vector<uint64_t> order(bt.n());
+  for (uint64_t i = 0; i < bt.n(); i++) order[i] = 2 * i + (absent ? 1 : 0);
+  Random rnd(7);
+  for (size_t i = order.size() - 1; i > 0; i--) std::swap(order[i], order[rnd.Uniform(i + 1)]);
+
+  std::string value;
+  size_t i = 0, found = 0;
+  for (auto _ : state) {
+    LookupKey lookup(UserKey(order[i]), kMaxSequenceNumber);
+    value.clear();
+    if (!table->Get(ReadOptions(), lookup.internal_key(), lookup.user_key(), &SaveValue, &value)
+             .ok()) {
+      state.SkipWithError("Get failed");
+      break;
+    }
+    found += value.size() == kValueSize;
+    if (++i == order.size()) i = 0;
+  }
+  if (!absent && found != static_cast<size_t>(state.iterations())) {
+    state.SkipWithError("a key went missing");
+  }
+  state.SetItemsProcessed(state.iterations());
+  if (cached) state.counters["cached_MiB"] = static_cast<double>(cache->usage()) / (1 << 20);
+}
+BENCHMARK(BM_TableGet)
+    ->ArgNames({"entries", "cached", "absent"})
+    ->Args({100000, 1, 0})
+    ->Args({100000, 0, 0})
+    ->Args({100000, 1, 1})
+    ->Args({1000000, 1, 0})
+    ->Args({1000000, 0, 0});
+
+// A forward scan of the whole table (100k entries), cached or not.
+void BM_TableScan(benchmark::State& state) {
+  const BenchTable& bt = TableOf(100000);
+  const bool cached = state.range(0) != 0;
+  std::shared_ptr<Cache> cache = cached ? NewLRUCache(512 << 20) : nullptr;
+  std::unique_ptr<Table> table = bt.Open(cache.get());
+  uint64_t entries = 0;
+  for (auto _ : state) {
+    auto it = table->NewIterator(ReadOptions());
+    for (it->SeekToFirst(); it->Valid(); it->Next()) entries++;
+  }
+  state.SetItemsProcessed(entries);
+}
+BENCHMARK(BM_TableScan)->ArgName("cached")->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond);
+
+// Builds a 100k-entry table in memory (no I/O).
+void BM_TableBuild(benchmark::State& state) {
+  class NullFile final : public WritableFile {
+   public:
+    Status Append(std::string_view data) override {
+      size_ += data.size();
+      return Status::OK();
+    }
+    Status Sync() override { return Status::OK(); }
+    Status Close() override { return Status::OK(); }
+    uint64_t Size() const override { return size_; }
+
+   private:
+    uint64_t size_ = 0;
+  };
+  const auto compression = static_cast<CompressionType>(state.range(0));
+  std::vector<std::string> keys, values;
+  Random rnd(3);
+  for (uint64_t i = 0; i < 100000; i++) {
+    keys.emplace_back();
+    AppendInternalKey(&keys.back(), UserKey(i), i + 1, ValueType::kValue);
+    values.push_back(Value(&rnd));
+  }
+  for (auto _ : state) {
+    NullFile file;
+    TableOptions options = BenchTable::Options(nullptr);
+    options.compression = compression;
+    TableBuilder builder(options, &file);
+    for (size_t i = 0; i < keys.size(); i++) builder.Add(keys[i], values[i]);
+    if (!builder.Finish().ok()) state.SkipWithError("build failed");
+  }
+  state.SetItemsProcessed(state.iterations() * keys.size());
+  state.SetBytesProcessed(state.iterations() * keys.size() * (24 + kValueSize));
+}
+BENCHMARK(BM_TableBuild)->ArgName("lz4")->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// A 4 KiB data block as the table builder makes it: 24-byte internal keys, 100-byte values.
+std::string DataBlock(int restart_interval, std::vector<std::string>* keys) {
+  BlockBuilder builder(restart_interval);
+  Random rnd(11);
+  for (uint64_t i = 0; builder.CurrentSizeEstimate() < 4096; i++) {
+    std::string ikey;
+    AppendInternalKey(&ikey, UserKey(i * 7), 100, ValueType::kValue);
+    builder.Add(ikey, Value(&rnd));
+    if (keys != nullptr) keys->push_back(ikey);
+  }
+  return builder.Finish();
+}
+
+// range(0): restart interval. Seeks to existing keys in random order.
+void BM_BlockSeek(benchmark::State& state) {
+  std::vector<std::string> keys;
+  std::string bytes = DataBlock(static_cast<int>(state.range(0)), &keys);
+  Block block(BlockContents{bytes, nullptr});
+  BlockIter it(Icmp(), &block);
+  Random rnd(5);
+  for (size_t i = keys.size() - 1; i > 0; i--) std::swap(keys[i], keys[rnd.Uniform(i + 1)]);
+  size_t i = 0, found = 0;
+  for (auto _ : state) {
+    it.Seek(keys[i]);
+    found += it.Valid();
+    if (++i == keys.size()) i = 0;
+  }
+  if (found != static_cast<size_t>(state.iterations())) state.SkipWithError("a key went missing");
+  state.SetItemsProcessed(state.iterations());
+  state.counters["entries"] = static_cast<double>(keys.size());
+}
+BENCHMARK(BM_BlockSeek)->ArgName("restart_interval")->Arg(1)->Arg(16);
+
+// range(0): 1 = probe keys in the filter, 0 = absent keys. 1M keys at 10 bits per key (1.2
+// MiB of filter, beyond L2).
+void BM_BloomProbe(benchmark::State& state) {
+  constexpr uint64_t kKeys = 1000000;
+  static const std::unique_ptr<BloomFilter> filter = [] {
+    BloomFilterBuilder builder(10);
+    for (uint64_t i = 0; i < kKeys; i++) builder.AddKey(UserKey(2 * i));
+    std::string bytes;
+    builder.Finish(&bytes);
+    return BloomFilter::Parse(bytes);
+  }();
+  const bool present = state.range(0) != 0;
+  std::vector<std::string> probes;
+  Random rnd(9);
+  for (int i = 0; i < 4096; i++) probes.push_back(UserKey(2 * rnd.Uniform(kKeys) + !present));
+  size_t i = 0, matched = 0;
+  for (auto _ : state) {
+    matched += filter->KeyMayMatch(probes[i]);
+    i = (i + 1) & 4095;
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["match_rate"] =
+      benchmark::Counter(static_cast<double>(matched) / state.iterations());
+}
+BENCHMARK(BM_BloomProbe)->ArgName("present")->Arg(1)->Arg(0);
+
+void BM_BlockCompressLZ4(benchmark::State& state) {
+  std::string raw = DataBlock(16, nullptr);
+  std::string out;
+  for (auto _ : state) {
+    if (!CompressBlock(CompressionType::kLZ4, raw, &out)) state.SkipWithError("not compressed");
+  }
+  state.SetBytesProcessed(state.iterations() * raw.size());
+  state.counters["ratio"] = static_cast<double>(out.size()) / raw.size();
+}
+BENCHMARK(BM_BlockCompressLZ4);
+
+// ReadBlock from memory: checksum, then decompress (lz4 = 1) or not (0).
+void BM_BlockRead(benchmark::State& state) {
+  class MemoryFile final : public RandomAccessFile {
+   public:
+    explicit MemoryFile(std::string bytes) : bytes_(std::move(bytes)) {}
+    Status Read(uint64_t offset, size_t n, std::string_view* result, char*) const override {
+      *result = std::string_view(bytes_).substr(offset, n);
+      return Status::OK();
+    }
+    size_t size() const { return bytes_.size(); }
+
+   private:
+    std::string bytes_;
+  };
+  const bool lz4 = state.range(0) != 0;
+  std::string raw = DataBlock(16, nullptr);
+  std::string stored;
+  if (!lz4 || !CompressBlock(CompressionType::kLZ4, raw, &stored)) stored = raw;
+  BlockHandle handle{0, stored.size()};
+  AppendBlockTrailer(&stored, lz4 ? CompressionType::kLZ4 : CompressionType::kNone);
+  MemoryFile file(stored + std::string(Footer::kEncodedLength, '\0'));
+  for (auto _ : state) {
+    BlockContents contents;
+    if (!ReadBlock(file, "bench", stored.size(), handle, true, &contents).ok()) {
+      state.SkipWithError("read failed");
+    }
+    benchmark::DoNotOptimize(contents.data.data());
+  }
+  state.SetBytesProcessed(state.iterations() * raw.size());
+}
+BENCHMARK(BM_BlockRead)->ArgName("lz4")->Arg(0)->Arg(1);
+
+}  // namespace
+}  // namespace strata
