@@ -261,7 +261,12 @@ void CompareWithModel(DB* db, const Model& model, const ReadOptions& ro, Random*
 }
 
 TEST_F(DBIteratorTest, RandomizedAgainstModel) {
+  // Small memtables and levels: data spreads over memtables, L0 and deeper levels.
   options_.write_buffer_size = 64 << 10;
+  options_.level0_file_num_compaction_trigger = 2;
+  options_.max_bytes_for_level_base = 128 << 10;
+  options_.max_bytes_for_level_multiplier = 2;
+  options_.target_file_size_base = 32 << 10;
   Reopen();
   Random rnd(2024);
   Model model;
@@ -291,10 +296,17 @@ TEST_F(DBIteratorTest, RandomizedAgainstModel) {
         model[k] = v;
       }
     }
-    switch (rnd.Uniform(5)) {
+    switch (rnd.Uniform(6)) {
       case 0:
         ASSERT_OK(db_->Flush());
         break;
+      case 2: {
+        std::string from = random_key(), to = random_key();
+        if (from > to) std::swap(from, to);
+        std::string_view b = from, e = to;
+        ASSERT_OK(db_->CompactRange(rnd.OneIn(2) ? &b : nullptr, rnd.OneIn(2) ? &e : nullptr));
+        break;
+      }
       case 1:
         for (auto& [snap, m] : snapshots) db_->ReleaseSnapshot(snap);
         snapshots.clear();
@@ -345,8 +357,9 @@ TEST_F(DBIteratorTest, DamagedTableFailsTheScan) {
   EXPECT_TRUE(it->status().IsCorruption()) << it->status().ToString();
 }
 
-TEST_F(DBIteratorTest, ScansWhileWritingAndFlushing) {
+TEST_F(DBIteratorTest, ScansWhileWritingFlushingAndCompacting) {
   options_.write_buffer_size = 64 << 10;
+  options_.level0_file_num_compaction_trigger = 2;
   Reopen();
   // Keys are written in increasing order with a value naming the key; a scan must see a
   // prefix 0..n-1 of them without gaps (later writes may or may not be visible).
@@ -370,6 +383,50 @@ TEST_F(DBIteratorTest, ScansWhileWritingAndFlushing) {
     scans++;
   }
   writer.join();
+}
+
+// A user comparator (reverse byte order) drives every part: writes, reads, scans, flush,
+// compaction and reopen.
+class ReverseComparator final : public Comparator {
+ public:
+  int Compare(std::string_view a, std::string_view b) const override {
+    return BytewiseComparator()->Compare(b, a);
+  }
+  const char* Name() const override { return "test.ReverseBytewise"; }
+};
+
+TEST_F(DBIteratorTest, UserComparatorWorksEverywhere) {
+  static const ReverseComparator reverse;
+  options_.comparator = &reverse;
+  options_.write_buffer_size = 64 << 10;
+  options_.level0_file_num_compaction_trigger = 2;
+  Reopen();
+  const int n = 3000;
+  for (int i = 0; i < n; i++) {
+    ASSERT_OK(db_->Put(WriteOptions(), test::NumberKey(i, 6), std::to_string(i)));
+  }
+  for (int i = 0; i < n; i += 10) ASSERT_OK(db_->Delete(WriteOptions(), test::NumberKey(i, 6)));
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  Reopen();
+  for (int i = 0; i < n; i++) {
+    EXPECT_EQ(i % 10 ? std::to_string(i) : "NOT_FOUND",
+              test::GetString(db_.get(), test::NumberKey(i, 6)));
+  }
+  // Scans come in the comparator's order: descending bytes.
+  auto it = db_->NewIterator(ReadOptions());
+  int expect = n - 1;
+  for (it->SeekToFirst(); it->Valid(); it->Next(), expect--) {
+    if (expect % 10 == 0) expect--;
+    ASSERT_EQ(test::NumberKey(expect, 6), it->key());
+  }
+  ASSERT_OK(it->status());
+  EXPECT_EQ(0, expect);              // stopped after key 1 (key 0 is deleted)
+  it->Seek(test::NumberKey(55, 6));  // first key "after" 55 in reverse order
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(test::NumberKey(55, 6), it->key());
+  it->Next();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(test::NumberKey(54, 6), it->key());
 }
 
 }  // namespace
