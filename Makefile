@@ -6,7 +6,7 @@ PACKAGES := cmake g++ make pkg-config liblz4-dev libxxhash-dev libgtest-dev libg
 JOBS ?= 2
 CTEST_ARGS ?=
 
-.PHONY: all deps release asan tsan debug test test-release test-asan test-tsan test-long bench clean format
+.PHONY: all deps release asan tsan debug test test-release test-asan test-tsan test-long bench compare clean format
 
 all: release
 
@@ -41,9 +41,18 @@ test: test-release test-asan
 test-long: release
 	ctest --test-dir build/release -L long --output-on-failure $(CTEST_ARGS)
 
-# The main job: a workload on a temporary database.
+# The main job: db_bench's default workloads (fillseq, fillrandom, overwrite, readrandom,
+# readseq on 1 M keys) on a fresh temporary database, removed afterwards.
 bench: release
-	./build/release/bench/strata_example
+	./build/release/bench/db_bench
+
+# The same workloads on Strata, RocksDB and LevelDB in alternation, a table of medians and
+# ratios. Installs the optional comparison libraries below if missing. Pass arguments with
+# COMPARE_ARGS, e.g. make compare COMPARE_ARGS="-n 200000 -r 5".
+COMPARE_PACKAGES := libleveldb-dev librocksdb-dev
+COMPARE_ARGS ?=
+compare: deps
+	COMPARE_PACKAGES="$(COMPARE_PACKAGES)" JOBS=$(JOBS) bash bench/compare.sh $(COMPARE_ARGS)
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc')

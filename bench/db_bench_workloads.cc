@@ -1,0 +1,219 @@
+// The workloads: what one thread of each benchmark does. Every engine runs exactly this
+// code; only the Engine calls differ underneath.
+//
+// Operation counts per thread: fills, overwrite and deletes do --num operations; fillsync
+// and fill100K do --num / 1000 (as db_bench always has); reads do --reads (default --num).
+// With --duration, every benchmark runs for that long instead. Random keys are uniform over
+// [0, --num).
+#include <algorithm>
+#include <string>
+
+#include "bench/db_bench_runner.h"
+#include "bench/db_bench_thread.h"
+
+namespace strata::bench {
+
+namespace {
+
+constexpr int kFill100KValueSize = 100000;
+
+}  // namespace
+
+Status DbBench::FillSeq(ThreadContext* t) {
+  return DoWrite(t, Order::kSequential, config_.sync, config_.value_size, config_.num);
+}
+
+Status DbBench::FillRandom(ThreadContext* t) {
+  return DoWrite(t, Order::kRandom, config_.sync, config_.value_size, config_.num);
+}
+
+Status DbBench::FillSync(ThreadContext* t) {
+  return DoWrite(t, Order::kRandom, true, config_.value_size,
+                 std::max<int64_t>(1, config_.num / 1000));
+}
+
+Status DbBench::Fill100K(ThreadContext* t) {
+  return DoWrite(t, Order::kRandom, config_.sync, kFill100KValueSize,
+                 std::max<int64_t>(1, config_.num / 1000));
+}
+
+Status DbBench::DoWrite(ThreadContext* t, Order order, bool sync, int value_size, int64_t ops) {
+  ValueGenerator values(t->rng.Next(), config_.compression_ratio, static_cast<size_t>(value_size));
+  const uint64_t num = static_cast<uint64_t>(config_.num);
+  const int64_t entry_bytes = config_.key_size + value_size;
+  auto next_key = [&](int64_t i) {
+    return order == Order::kSequential ? static_cast<uint64_t>(i) % num : t->rng.Uniform(num);
+  };
+  if (config_.batch_size == 1) {
+    while (t->More(ops)) {
+      const std::string_view key = t->keys.Key(next_key(t->ops));
+      const std::string_view value = values.Next(static_cast<size_t>(value_size));
+      const uint64_t started = t->OpStart();
+      Status s = engine_->Put(key, value, sync);
+      if (!s.ok()) return s;
+      t->OpDone(started);
+      t->bytes += entry_bytes;
+      t->bytes_written += entry_bytes;
+    }
+    return Status::OK();
+  }
+  std::unique_ptr<EngineBatch> batch = engine_->NewBatch();
+  while (t->More(ops)) {
+    const int64_t n = t->deadline_nanos != 0 ? config_.batch_size
+                                             : std::min<int64_t>(config_.batch_size, ops - t->ops);
+    batch->Clear();
+    for (int64_t j = 0; j < n; j++) {
+      batch->Put(t->keys.Key(next_key(t->ops + j)), values.Next(static_cast<size_t>(value_size)));
+    }
+    const uint64_t started = t->OpStart();
+    Status s = engine_->Write(batch.get(), sync);
+    if (!s.ok()) return s;
+    t->OpDone(started, n);
+    t->bytes += entry_bytes * n;
+    t->bytes_written += entry_bytes * n;
+  }
+  return Status::OK();
+}
+
+Status DbBench::DeleteSeq(ThreadContext* t) { return DoDelete(t, Order::kSequential); }
+Status DbBench::DeleteRandom(ThreadContext* t) { return DoDelete(t, Order::kRandom); }
+
+Status DbBench::DoDelete(ThreadContext* t, Order order) {
+  const uint64_t num = static_cast<uint64_t>(config_.num);
+  const int64_t ops = config_.num;
+  auto next_key = [&](int64_t i) {
+    return order == Order::kSequential ? static_cast<uint64_t>(i) % num : t->rng.Uniform(num);
+  };
+  std::unique_ptr<EngineBatch> batch;
+  if (config_.batch_size > 1) batch = engine_->NewBatch();
+  while (t->More(ops)) {
+    const int64_t n = t->deadline_nanos != 0 ? config_.batch_size
+                                             : std::min<int64_t>(config_.batch_size, ops - t->ops);
+    Status s;
+    uint64_t started;
+    if (batch == nullptr) {
+      const std::string_view key = t->keys.Key(next_key(t->ops));
+      started = t->OpStart();
+      s = engine_->Delete(key, config_.sync);
+    } else {
+      batch->Clear();
+      for (int64_t j = 0; j < n; j++) batch->Delete(t->keys.Key(next_key(t->ops + j)));
+      started = t->OpStart();
+      s = engine_->Write(batch.get(), config_.sync);
+    }
+    if (!s.ok()) return s;
+    t->OpDone(started, n);
+    t->bytes += config_.key_size * n;
+    t->bytes_written += config_.key_size * n;
+  }
+  return Status::OK();
+}
+
+Status DbBench::ReadRandom(ThreadContext* t) {
+  return DoRead(t, static_cast<uint64_t>(config_.num), false);
+}
+
+Status DbBench::ReadMissing(ThreadContext* t) {
+  return DoRead(t, static_cast<uint64_t>(config_.num), true);
+}
+
+// The hot 1% of the key space.
+Status DbBench::ReadHot(ThreadContext* t) {
+  return DoRead(t, static_cast<uint64_t>((config_.num + 99) / 100), false);
+}
+
+Status DbBench::DoRead(ThreadContext* t, uint64_t key_range, bool missing) {
+  const int64_t reads = config_.reads < 0 ? config_.num : config_.reads;
+  std::string value;
+  t->counts_found = true;
+  while (t->More(reads)) {
+    const uint64_t k = t->rng.Uniform(key_range);
+    const std::string_view key = missing ? t->keys.MissingKey(k) : t->keys.Key(k);
+    const uint64_t started = t->OpStart();
+    Status s = engine_->Get(key, &value);
+    if (s.ok()) {
+      t->found++;
+      t->bytes += static_cast<int64_t>(key.size() + value.size());
+    } else if (!s.IsNotFound()) {
+      return s;
+    }
+    t->OpDone(started);
+  }
+  return Status::OK();
+}
+
+Status DbBench::ReadSeq(ThreadContext* t) { return DoScan(t, false); }
+Status DbBench::ReadReverse(ThreadContext* t) { return DoScan(t, true); }
+
+// Reads --reads entries in key order (or reverse), or stops at the end of the database; with
+// --duration it starts over at the end until the time is up.
+Status DbBench::DoScan(ThreadContext* t, bool reverse) {
+  const int64_t reads = config_.reads < 0 ? config_.num : config_.reads;
+  std::unique_ptr<EngineIterator> it = engine_->NewIterator();
+  reverse ? it->SeekToLast() : it->SeekToFirst();
+  while (t->More(reads)) {
+    if (!it->Valid()) {
+      if (!it->status().ok()) return it->status();
+      if (t->deadline_nanos == 0 || t->ops == 0) break;
+      reverse ? it->SeekToLast() : it->SeekToFirst();
+      continue;
+    }
+    const uint64_t started = t->OpStart();
+    t->bytes += static_cast<int64_t>(it->key().size() + it->value().size());
+    reverse ? it->Prev() : it->Next();
+    t->OpDone(started);
+  }
+  return it->status();
+}
+
+// Seeks one iterator per thread (as RocksDB's db_bench does) to random keys, reads the entry
+// found and --seek_nexts more.
+Status DbBench::SeekRandom(ThreadContext* t) {
+  const int64_t reads = config_.reads < 0 ? config_.num : config_.reads;
+  const uint64_t num = static_cast<uint64_t>(config_.num);
+  std::unique_ptr<EngineIterator> it = engine_->NewIterator();
+  t->counts_found = true;
+  while (t->More(reads)) {
+    const std::string_view key = t->keys.Key(t->rng.Uniform(num));
+    const uint64_t started = t->OpStart();
+    it->Seek(key);
+    if (it->Valid()) {
+      if (it->key() == key) t->found++;
+      t->bytes += static_cast<int64_t>(it->key().size() + it->value().size());
+      for (int j = 0; j < config_.seek_nexts; j++) {
+        it->Next();
+        if (!it->Valid()) break;
+        t->bytes += static_cast<int64_t>(it->key().size() + it->value().size());
+      }
+    }
+    if (!it->status().ok()) return it->status();
+    t->OpDone(started);
+  }
+  return Status::OK();
+}
+
+// --threads readers read random keys while one more thread overwrites random keys as fast
+// as it can; the result counts the readers only, the writer reports its rate.
+Status DbBench::ReadWhileWriting(ThreadContext* t) {
+  if (t->tid < config_.threads) return DoRead(t, static_cast<uint64_t>(config_.num), false);
+  ValueGenerator values(t->rng.Next(), config_.compression_ratio,
+                        static_cast<size_t>(config_.value_size));
+  const uint64_t num = static_cast<uint64_t>(config_.num);
+  int64_t writes = 0;
+  while (shared_->readers_running.load(std::memory_order_relaxed) > 0) {
+    const std::string_view key = t->keys.Key(t->rng.Uniform(num));
+    Status s =
+        engine_->Put(key, values.Next(static_cast<size_t>(config_.value_size)), config_.sync);
+    if (!s.ok()) return s;
+    writes++;
+  }
+  const double seconds = static_cast<double>(NowNanos() - t->start_nanos) / 1e9;
+  char text[96];
+  std::snprintf(text, sizeof text, "(writer: %lld puts, %.0f puts/s)",
+                static_cast<long long>(writes), seconds > 0 ? writes / seconds : 0.0);
+  t->message = text;
+  t->bytes_written = writes * (config_.key_size + config_.value_size);
+  return Status::OK();
+}
+
+}  // namespace strata::bench

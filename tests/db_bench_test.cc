@@ -1,0 +1,575 @@
+// db_bench: flag parsing, every benchmark on a tiny database with every engine built in, the
+// JSON file read back, and the pieces the workloads are made of (keys, values, histogram).
+#include <gflags/gflags.h>
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "bench/db_bench_data.h"
+#include "bench/db_bench_engine.h"
+#include "bench/db_bench_flags.h"
+#include "bench/db_bench_histogram.h"
+#include "bench/db_bench_runner.h"
+#include "support/test_util.h"
+
+namespace strata::bench {
+namespace {
+
+// ---- a minimal JSON reader, enough to read db_bench's file back ----
+
+struct Json;
+using JsonObject = std::map<std::string, Json>;
+using JsonArray = std::vector<Json>;
+struct Json {
+  std::variant<std::nullptr_t, bool, double, std::string, JsonArray, JsonObject> v;
+  const Json& operator[](const std::string& key) const { return std::get<JsonObject>(v).at(key); }
+  const Json& operator[](size_t i) const { return std::get<JsonArray>(v).at(i); }
+  bool Has(const std::string& key) const { return std::get<JsonObject>(v).count(key) > 0; }
+  size_t size() const { return std::get<JsonArray>(v).size(); }
+  double num() const { return std::get<double>(v); }
+  const std::string& str() const { return std::get<std::string>(v); }
+  bool boolean() const { return std::get<bool>(v); }
+};
+
+class JsonParser {
+ public:
+  explicit JsonParser(std::string_view text) : s_(text) {}
+  // Parses one value and requires nothing but whitespace after it.
+  bool Parse(Json* out) {
+    if (!Value(out)) return false;
+    Space();
+    return i_ == s_.size();
+  }
+
+ private:
+  void Space() {
+    while (i_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[i_]))) i_++;
+  }
+  bool Eat(char c) {
+    Space();
+    if (i_ < s_.size() && s_[i_] == c) {
+      i_++;
+      return true;
+    }
+    return false;
+  }
+  bool Literal(std::string_view word) {
+    if (s_.substr(i_, word.size()) != word) return false;
+    i_ += word.size();
+    return true;
+  }
+  bool String(std::string* out) {
+    if (!Eat('"')) return false;
+    while (i_ < s_.size() && s_[i_] != '"') {
+      char c = s_[i_++];
+      if (c == '\\') {
+        if (i_ >= s_.size()) return false;
+        char e = s_[i_++];
+        if (e == 'n')
+          c = '\n';
+        else if (e == 't')
+          c = '\t';
+        else if (e == 'r')
+          c = '\r';
+        else if (e == 'u') {
+          if (i_ + 4 > s_.size()) return false;
+          c = static_cast<char>(std::stoi(std::string(s_.substr(i_, 4)), nullptr, 16));
+          i_ += 4;
+        } else {
+          c = e;
+        }
+      }
+      out->push_back(c);
+    }
+    return Eat('"');
+  }
+  bool Value(Json* out) {
+    Space();
+    if (i_ >= s_.size()) return false;
+    const char c = s_[i_];
+    if (c == '{') {
+      i_++;
+      JsonObject object;
+      if (!Eat('}')) {
+        do {
+          std::string key;
+          Json value;
+          if (!String(&key) || !Eat(':') || !Value(&value)) return false;
+          object.emplace(std::move(key), std::move(value));
+        } while (Eat(','));
+        if (!Eat('}')) return false;
+      }
+      out->v = std::move(object);
+      return true;
+    }
+    if (c == '[') {
+      i_++;
+      JsonArray array;
+      if (!Eat(']')) {
+        do {
+          Json value;
+          if (!Value(&value)) return false;
+          array.push_back(std::move(value));
+        } while (Eat(','));
+        if (!Eat(']')) return false;
+      }
+      out->v = std::move(array);
+      return true;
+    }
+    if (c == '"') {
+      std::string s;
+      if (!String(&s)) return false;
+      out->v = std::move(s);
+      return true;
+    }
+    if (Literal("true")) return out->v = true, true;
+    if (Literal("false")) return out->v = false, true;
+    if (Literal("null")) return out->v = nullptr, true;
+    const std::string rest(s_.substr(i_, 64));
+    char* end = nullptr;
+    const double d = std::strtod(rest.c_str(), &end);
+    if (end == rest.c_str()) return false;
+    i_ += static_cast<size_t>(end - rest.c_str());
+    out->v = d;
+    return true;
+  }
+
+  std::string_view s_;
+  size_t i_ = 0;
+};
+
+// ---- running db_bench in-process ----
+
+// Captures what a DbBench prints.
+class Capture {
+ public:
+  Capture() : file_(open_memstream(&buffer_, &size_)) {}
+  ~Capture() {
+    Close();
+    std::free(buffer_);
+  }
+  std::FILE* file() { return file_; }
+  std::string Close() {
+    if (file_ != nullptr) {
+      std::fclose(file_);
+      file_ = nullptr;
+    }
+    return std::string(buffer_, size_);
+  }
+
+ private:
+  char* buffer_ = nullptr;
+  size_t size_ = 0;
+  std::FILE* file_;
+};
+
+// Parses a db_bench command line (the program name first) into *config.
+Status ParseArgs(std::vector<std::string> args, Config* config) {
+  args.insert(args.begin(), "db_bench");
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  int argc = static_cast<int>(args.size());
+  char** p = argv.data();
+  return ParseFlags(&argc, &p, config);
+}
+
+const BenchmarkResult& ResultOf(const RunSummary& summary, const std::string& name) {
+  for (const BenchmarkResult& r : summary.results) {
+    if (r.name == name) return r;
+  }
+  ADD_FAILURE() << "no result for " << name;
+  static const BenchmarkResult none;
+  return none;
+}
+
+// ---- flags ----
+
+TEST(DbBenchFlagsTest, DefaultsAreTheFamiliarOnes) {
+  gflags::FlagSaver saver;
+  Config c;
+  ASSERT_TRUE(ParseArgs({}, &c).ok());
+  EXPECT_EQ(c.engine, "strata");
+  EXPECT_EQ(c.benchmarks, (std::vector<std::string>{"fillseq", "fillrandom", "overwrite",
+                                                    "readrandom", "readseq"}));
+  EXPECT_EQ(c.num, 1000000);
+  EXPECT_EQ(c.reads, -1);
+  EXPECT_EQ(c.threads, 1);
+  EXPECT_EQ(c.key_size, 16);
+  EXPECT_EQ(c.value_size, 100);
+  EXPECT_DOUBLE_EQ(c.compression_ratio, 0.5);
+  EXPECT_TRUE(c.engine_options.compression);
+  EXPECT_EQ(c.engine_options.write_buffer_size, size_t{64} << 20);
+  EXPECT_EQ(c.engine_options.block_size, 4096u);
+  EXPECT_EQ(c.engine_options.cache_size, size_t{32} << 20);
+  EXPECT_EQ(c.engine_options.bloom_bits, 10);
+  EXPECT_EQ(c.engine_options.open_files, 1000);
+  EXPECT_EQ(c.engine_options.max_background_jobs, 2);
+  EXPECT_FALSE(c.sync);
+  EXPECT_FALSE(c.use_existing_db);
+  EXPECT_TRUE(c.db.empty());
+  EXPECT_FALSE(c.histogram);
+  EXPECT_EQ(c.duration, 0);
+  EXPECT_EQ(c.stats_interval_seconds, 0);
+  EXPECT_TRUE(c.json.empty());
+}
+
+TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
+  gflags::FlagSaver saver;
+  Config c;
+  Status s = ParseArgs({"--benchmarks=fillsync,,readhot,stats",
+                        "--num=1234",
+                        "--reads=77",
+                        "--threads=3",
+                        "--key_size=20",
+                        "--value_size=64",
+                        "--compression_ratio=0.25",
+                        "--compression=none",
+                        "--write_buffer_size=1048576",
+                        "--block_size=8192",
+                        "--cache_size=999999",
+                        "--bloom_bits=0",
+                        "--open_files=50",
+                        "--sync",
+                        "--use_existing_db",
+                        "--db=/nowhere/db",
+                        "--histogram",
+                        "--seed=9",
+                        "--duration=4",
+                        "--stats_interval_seconds=2",
+                        "--max_background_jobs=3",
+                        "--batch_size=8",
+                        "--seek_nexts=5",
+                        "--json=out.json"},
+                       &c);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(c.benchmarks, (std::vector<std::string>{"fillsync", "readhot", "stats"}));
+  EXPECT_EQ(c.num, 1234);
+  EXPECT_EQ(c.reads, 77);
+  EXPECT_EQ(c.threads, 3);
+  EXPECT_EQ(c.key_size, 20);
+  EXPECT_EQ(c.value_size, 64);
+  EXPECT_DOUBLE_EQ(c.compression_ratio, 0.25);
+  EXPECT_FALSE(c.engine_options.compression);
+  EXPECT_EQ(c.engine_options.write_buffer_size, 1048576u);
+  EXPECT_EQ(c.engine_options.block_size, 8192u);
+  EXPECT_EQ(c.engine_options.cache_size, 999999u);
+  EXPECT_EQ(c.engine_options.bloom_bits, 0);
+  EXPECT_EQ(c.engine_options.open_files, 50);
+  EXPECT_EQ(c.engine_options.max_background_jobs, 3);
+  EXPECT_TRUE(c.sync);
+  EXPECT_TRUE(c.use_existing_db);
+  EXPECT_EQ(c.db, "/nowhere/db");
+  EXPECT_TRUE(c.histogram);
+  EXPECT_EQ(c.seed, 9u);
+  EXPECT_EQ(c.duration, 4);
+  EXPECT_EQ(c.stats_interval_seconds, 2);
+  EXPECT_EQ(c.batch_size, 8);
+  EXPECT_EQ(c.seek_nexts, 5);
+  EXPECT_EQ(c.json, "out.json");
+}
+
+TEST(DbBenchFlagsTest, BadValuesAreRefusedWithTheirName) {
+  struct Case {
+    std::string flag;
+    std::string expected;  // in the message
+  };
+  const std::vector<Case> cases = {
+      {"--compression=zstd", "compression"},
+      {"--benchmarks=fillseq,nosuchbench", "nosuchbench"},
+      {"--benchmarks=", "benchmarks"},
+      {"--engine=sqlite", "engine"},
+      {"--num=0", "num"},
+      {"--threads=0", "threads"},
+      {"--compression_ratio=0", "compression_ratio"},
+      {"--compression_ratio=1.5", "compression_ratio"},
+      {"--batch_size=0", "batch_size"},
+      {"--open_files=1", "open_files"},
+      {"--write_buffer_size=-1", "sizes"},
+  };
+  for (const Case& c : cases) {
+    gflags::FlagSaver saver;
+    Config config;
+    Status s = ParseArgs({c.flag}, &config);
+    EXPECT_TRUE(s.IsInvalidArgument()) << c.flag << ": " << s.ToString();
+    EXPECT_NE(s.ToString().find(c.expected), std::string::npos) << c.flag << ": " << s.ToString();
+  }
+  gflags::FlagSaver saver;
+  Config config;
+  Status s = ParseArgs({"--num=100000", "--key_size=4"}, &config);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+}
+
+TEST(DbBenchFlagsTest, EnginesNotBuiltInAreNamedAsSuch) {
+  for (const char* name : {"leveldb", "rocksdb"}) {
+    gflags::FlagSaver saver;
+    Config config;
+    Status s = ParseArgs({std::string("--engine=") + name}, &config);
+    if (FindEngine(name) != nullptr) {
+      EXPECT_TRUE(s.ok()) << s.ToString();
+    } else {
+      EXPECT_NE(s.ToString().find("not built"), std::string::npos) << s.ToString();
+    }
+  }
+}
+
+// ---- workloads on every engine ----
+
+class DbBenchEngineTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override { dir_ = std::make_unique<test::TempDir>(); }
+
+  Config TinyConfig() {
+    Config c;
+    c.engine = GetParam();
+    c.num = 300;
+    c.engine_options.write_buffer_size = 64 << 10;  // several flushes even at this size
+    return c;
+  }
+
+  // Runs config; returns the text printed on stdout.
+  std::string Run(const Config& config, RunSummary* summary = nullptr) {
+    Capture out, err;
+    DbBench bench(config, out.file(), err.file());
+    Status s = bench.Run();
+    const std::string text = out.Close();
+    EXPECT_TRUE(s.ok()) << s.ToString() << "\n" << text << err.Close();
+    if (summary != nullptr) *summary = bench.summary();
+    return text;
+  }
+
+  std::unique_ptr<test::TempDir> dir_;
+};
+
+TEST_P(DbBenchEngineTest, EveryBenchmarkRunsOnATinyDatabase) {
+  Config c = TinyConfig();
+  c.threads = 2;
+  c.histogram = true;
+  c.benchmarks = {"fillseq",      "readrandom", "readmissing", "readhot",   "readseq",
+                  "readreverse",  "seekrandom", "fillrandom",  "overwrite", "readwhilewriting",
+                  "deleterandom", "deleteseq",  "readseq",     "fillsync",  "fill100K",
+                  "compact",      "stats",      "levelstats"};
+  ASSERT_EQ(std::set<std::string>(c.benchmarks.begin(), c.benchmarks.end()).size(),
+            BenchmarkNames().size())
+      << "a benchmark is missing from this test";
+  RunSummary summary;
+  const std::string text = Run(c, &summary);
+  ASSERT_EQ(summary.results.size(), c.benchmarks.size());
+  EXPECT_EQ(summary.engine, GetParam());
+
+  // Two threads each write all 300 keys in order: every read finds its key.
+  EXPECT_EQ(summary.results[0].ops, 600);
+  EXPECT_EQ(summary.results[0].bytes, 600 * 116);
+  const BenchmarkResult& readrandom = summary.results[1];
+  EXPECT_EQ(readrandom.ops, 600);
+  EXPECT_EQ(readrandom.found, 600);
+  EXPECT_EQ(summary.results[2].found, 0) << "readmissing";
+  EXPECT_EQ(summary.results[3].found, 600) << "readhot";
+  EXPECT_EQ(summary.results[4].ops, 600) << "readseq: 300 entries per thread";
+  EXPECT_EQ(summary.results[5].ops, 600) << "readreverse";
+  EXPECT_EQ(summary.results[6].found, 600) << "seekrandom";
+  EXPECT_GT(summary.results[9].found, 0) << "readwhilewriting";
+  EXPECT_NE(summary.results[9].message.find("writer:"), std::string::npos);
+  // After both deletes nothing is left.
+  EXPECT_EQ(summary.results[12].ops, 0) << "readseq after deleteseq";
+  EXPECT_EQ(ResultOf(summary, "fillsync").ops, 2) << "num / 1000, at least 1, per thread";
+  EXPECT_EQ(ResultOf(summary, "fill100K").bytes, 2 * (16 + 100000));
+  EXPECT_EQ(ResultOf(summary, "compact").ops, 1);
+  EXPECT_FALSE(ResultOf(summary, "stats").text.empty());
+  EXPECT_NE(ResultOf(summary, "levelstats").text.find("level"), std::string::npos);
+
+  for (const BenchmarkResult& r : summary.results) {
+    if (r.text.empty() && r.ops > 0) {
+      EXPECT_GT(r.ops_per_sec, 0) << r.name;
+      if (r.name != "compact") {
+        ASSERT_TRUE(r.latency.has_value()) << r.name;
+        EXPECT_EQ(r.latency->count, static_cast<uint64_t>(r.ops)) << r.name;
+        EXPECT_LE(r.latency->p50, r.latency->p99) << r.name;
+        EXPECT_LE(r.latency->p99, r.latency->max) << r.name;
+      }
+    }
+  }
+  // The usual lines: header, then name : micros/op, ops/sec, MB/s.
+  EXPECT_NE(text.find("Entries:     300\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("fillseq      : "), std::string::npos) << text;
+  EXPECT_NE(text.find("micros/op"), std::string::npos);
+  EXPECT_NE(text.find("ops/sec"), std::string::npos);
+  EXPECT_NE(text.find("MB/s"), std::string::npos);
+  EXPECT_NE(text.find("Percentiles: P50: "), std::string::npos);
+  EXPECT_NE(text.find("P99.9: "), std::string::npos);
+  EXPECT_NE(text.find("Memory:"), std::string::npos);
+}
+
+TEST_P(DbBenchEngineTest, JsonHoldsEveryResult) {
+  Config c = TinyConfig();
+  c.benchmarks = {"fillrandom", "readrandom", "readseq", "stats"};
+  c.histogram = true;
+  c.json = dir_->path() + "/out.json";
+  RunSummary summary;
+  Run(c, &summary);
+
+  std::ifstream in(c.json);
+  std::stringstream text;
+  text << in.rdbuf();
+  Json json;
+  ASSERT_TRUE(JsonParser(text.str()).Parse(&json)) << text.str();
+  EXPECT_EQ(json["engine"].str(), GetParam());
+  EXPECT_EQ(json["version"].str(), summary.version);
+  EXPECT_EQ(json["config"]["num"].num(), 300);
+  EXPECT_EQ(json["config"]["benchmarks"].str(), "fillrandom,readrandom,readseq,stats");
+  ASSERT_EQ(json["benchmarks"].size(), 4u);
+  for (size_t i = 0; i < 4; i++) {
+    const Json& b = json["benchmarks"][i];
+    const BenchmarkResult& r = summary.results[i];
+    EXPECT_EQ(b["name"].str(), r.name);
+    EXPECT_EQ(b["ops"].num(), static_cast<double>(r.ops));
+    EXPECT_NEAR(b["ops_per_sec"].num(), r.ops_per_sec, r.ops_per_sec * 1e-5 + 1e-9);
+    EXPECT_NEAR(b["micros_per_op"].num(), r.micros_per_op, r.micros_per_op * 1e-5 + 1e-9);
+  }
+  EXPECT_EQ(json["benchmarks"][1]["found"].num(), static_cast<double>(summary.results[1].found));
+  EXPECT_FALSE(json["benchmarks"][0].Has("found"));
+  const Json& latency = json["benchmarks"][1]["latency_micros"];
+  EXPECT_EQ(latency["count"].num(), 300);
+  EXPECT_LE(latency["p50"].num(), latency["p99_9"].num());
+  EXPECT_FALSE(json["benchmarks"][3]["text"].str().empty());
+  EXPECT_GT(json["totals"]["user_bytes_written"].num(), 300 * 116 - 1);
+  EXPECT_GT(json["totals"]["peak_rss_bytes"].num(), 0);
+}
+
+TEST_P(DbBenchEngineTest, ExistingDatabaseIsReusedAndFillsAreSkipped) {
+  Config c = TinyConfig();
+  c.db = dir_->path() + "/db";
+  c.benchmarks = {"fillseq"};
+  Run(c);
+  c.use_existing_db = true;
+  c.benchmarks = {"fillrandom", "readseq"};
+  RunSummary summary;
+  const std::string text = Run(c, &summary);
+  EXPECT_TRUE(summary.results[0].skipped);
+  EXPECT_NE(text.find("skipped"), std::string::npos);
+  EXPECT_EQ(summary.results[1].ops, 300) << "the first run's keys are all there";
+  EXPECT_TRUE(std::filesystem::exists(c.db)) << "a given --db is kept";
+}
+
+TEST_P(DbBenchEngineTest, BatchesAndDurationAndMissingReads) {
+  Config c = TinyConfig();
+  c.batch_size = 7;
+  c.benchmarks = {"fillseq", "readmissing"};
+  RunSummary summary;
+  Run(c, &summary);
+  EXPECT_EQ(summary.results[0].ops, 300);
+  EXPECT_EQ(summary.results[1].found, 0);
+
+  c.duration = 1;
+  c.benchmarks = {"readrandom"};
+  Run(c, &summary);
+  EXPECT_GT(summary.results[0].ops, 300) << "runs for the time, not the count";
+  EXPECT_GE(summary.results[0].seconds, 0.9);
+  EXPECT_LT(summary.results[0].seconds, 5);
+}
+
+TEST_P(DbBenchEngineTest, HeaderNamesTheEngineAndItsCompression) {
+  Config c = TinyConfig();
+  c.benchmarks = {"fillseq"};
+  const std::string text = Run(c);
+  const EngineFactory* f = FindEngine(GetParam());
+  ASSERT_NE(f, nullptr);
+  EXPECT_NE(text.find("Engine:      " + f->version()), std::string::npos) << text;
+  if (GetParam() == "leveldb") {
+    EXPECT_NE(text.find("Compression: snappy"), std::string::npos) << text;
+    EXPECT_NE(text.find("LevelDB has no LZ4"), std::string::npos) << text;
+  } else {
+    EXPECT_NE(text.find("Compression: lz4"), std::string::npos) << text;
+  }
+  static const std::map<std::string, std::string> kVersionPrefix = {
+      {"strata", "Strata "}, {"leveldb", "LevelDB "}, {"rocksdb", "RocksDB "}};
+  EXPECT_TRUE(f->version().starts_with(kVersionPrefix.at(GetParam()))) << f->version();
+}
+
+INSTANTIATE_TEST_SUITE_P(BuiltEngines, DbBenchEngineTest, ::testing::ValuesIn(BuiltEngines()),
+                         [](const auto& info) { return info.param; });
+
+TEST(DbBenchEngineSwitchTest, EveryBuiltEngineRoundTripsThroughItsLibrary) {
+  test::TempDir dir;
+  for (const std::string& name : BuiltEngines()) {
+    const EngineFactory* f = FindEngine(name);
+    ASSERT_NE(f, nullptr);
+    const std::string path = dir.path() + "/" + name;
+    std::unique_ptr<Engine> engine;
+    ASSERT_TRUE(f->Open(EngineOptions(), path, &engine).ok()) << name;
+    ASSERT_TRUE(engine->Put("key", "value-" + name, false).ok());
+    engine.reset();
+    ASSERT_TRUE(f->Open(EngineOptions(), path, &engine).ok()) << name;
+    std::string value;
+    ASSERT_TRUE(engine->Get("key", &value).ok()) << name;
+    EXPECT_EQ(value, "value-" + name);
+    EXPECT_TRUE(engine->Get("absent", &value).IsNotFound()) << name;
+    engine.reset();
+    ASSERT_TRUE(f->Destroy(path).ok()) << name;
+  }
+  EXPECT_EQ(BuiltEngines().front(), "strata");
+#ifdef STRATA_HAVE_LEVELDB
+  EXPECT_NE(FindEngine("leveldb"), nullptr);
+#endif
+#ifdef STRATA_HAVE_ROCKSDB
+  EXPECT_NE(FindEngine("rocksdb"), nullptr);
+#endif
+}
+
+// ---- pieces ----
+
+TEST(DbBenchDataTest, KeysAreFixedWidthDecimalAndMissingKeysFallBetween) {
+  KeyFormatter keys(16);
+  EXPECT_EQ(keys.Key(42), "0000000000000042");
+  EXPECT_EQ(keys.Key(1234567890123456ull), "1234567890123456");
+  const std::string missing(keys.MissingKey(42));
+  EXPECT_EQ(missing, "0000000000000042.");
+  EXPECT_LT(std::string(keys.Key(42)), missing);
+  EXPECT_LT(missing, std::string(keys.Key(43)));
+  EXPECT_EQ(KeyFormatter::Digits(0), 1);
+  EXPECT_EQ(KeyFormatter::Digits(999999), 6);
+  EXPECT_EQ(KeyFormatter::Digits(1000000), 7);
+}
+
+TEST(DbBenchDataTest, ValuesRepeatToTheCompressionRatio) {
+  ValueGenerator values(1, 0.5, 100);
+  for (int i = 0; i < 1000; i++) {
+    const std::string_view v = values.Next(100);
+    ASSERT_EQ(v.size(), 100u);
+    EXPECT_EQ(v.substr(0, 50), v.substr(50, 50)) << "half random, half repeated";
+  }
+  ValueGenerator big(1, 0.5, 100000);
+  EXPECT_EQ(big.Next(100000).size(), 100000u);
+  EXPECT_EQ(big.Next(100000).size(), 100000u);
+}
+
+TEST(DbBenchHistogramTest, PercentilesAreWithinABucket) {
+  Histogram a, b;
+  for (uint64_t us = 1; us <= 1000; us++) (us % 2 ? a : b).Add(us * 1000);
+  a.Merge(b);
+  const LatencySummary s = a.Summarize();
+  EXPECT_EQ(s.count, 1000u);
+  EXPECT_NEAR(s.mean, 500.5, 0.01);
+  EXPECT_DOUBLE_EQ(s.min, 1);
+  EXPECT_DOUBLE_EQ(s.max, 1000);
+  EXPECT_NEAR(s.p50, 500, 500 * 0.07);
+  EXPECT_NEAR(s.p95, 950, 950 * 0.07);
+  EXPECT_NEAR(s.p99, 990, 990 * 0.07);
+  EXPECT_NEAR(s.p999, 999, 999 * 0.07);
+  EXPECT_LE(s.p999, s.max);
+  EXPECT_EQ(Histogram().Summarize().count, 0u);
+}
+
+}  // namespace
+}  // namespace strata::bench
