@@ -10,22 +10,13 @@
 
 #include "sstable/block.h"
 #include "sstable/block_builder.h"
+#include "support/allocation_counter.h"
 #include "support/iterator_model.h"
 #include "support/test_util.h"
 #include "util/coding.h"
 #include "util/escape.h"
 
-// Counts heap allocations, so a test can check that iterating a block makes none per entry.
-static std::atomic<uint64_t> g_allocations{0};
-// Out of line, like the deletes below, so GCC does not pair the malloc with a sized delete.
-[[gnu::noinline]] void* operator new(size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-// Out of line: inlined into callers, GCC mistakes the free() for a mismatched deallocation.
-[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, size_t) noexcept { std::free(p); }
+STRATA_COUNT_ALLOCATIONS()
 
 namespace strata::test {
 namespace {

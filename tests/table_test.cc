@@ -17,6 +17,7 @@
 #include "sstable/table.h"
 #include "sstable/table_builder.h"
 #include "strata/cache.h"
+#include "support/allocation_counter.h"
 #include "support/in_memory_file.h"
 #include "support/iterator_model.h"
 #include "support/test_util.h"
@@ -24,16 +25,7 @@
 #include "util/coding.h"
 #include "util/escape.h"
 
-// Counts heap allocations, so a test can check that a Get served from the block cache makes
-// none. Out of line, so GCC does not pair the malloc with a mismatched delete.
-static std::atomic<uint64_t> g_allocations{0};
-[[gnu::noinline]] void* operator new(size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, size_t) noexcept { std::free(p); }
+STRATA_COUNT_ALLOCATIONS()
 
 namespace strata::test {
 namespace {

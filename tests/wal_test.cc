@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "strata/file_system.h"
+#include "support/allocation_counter.h"
 #include "support/test_util.h"
 #include "util/checksum.h"
 #include "util/coding.h"
@@ -22,16 +23,7 @@
 #include "wal/log_reader.h"
 #include "wal/log_writer.h"
 
-// Counts heap allocations, so a test can check that steady-state reads and writes make none.
-static std::atomic<uint64_t> g_allocations{0};
-void* operator new(size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-// Out of line: inlined into callers, GCC mistakes the free() for a mismatched deallocation.
-[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
-[[gnu::noinline]] void operator delete(void* p, size_t) noexcept { std::free(p); }
+STRATA_COUNT_ALLOCATIONS()
 
 namespace strata::test {
 namespace {
