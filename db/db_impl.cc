@@ -73,10 +73,9 @@ DBImpl::~DBImpl() {
 }
 
 Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string* value) {
-  // The sequence first, then the sources: every entry up to the sequence is in the sources
-  // loaded after it (a flush installs its table before dropping the memtable).
-  const SequenceNumber seq = ReadSequence(options);
+  // The sources first, then the sequence (see ReadSequence).
   std::shared_ptr<const ReadState> state = GetReadState();
+  const SequenceNumber seq = ReadSequence(options);
   LookupKey lookup(key, seq);
   Status s;
   if (state->mem->Get(lookup, value, &s)) return s;
@@ -95,8 +94,8 @@ SequenceNumber DBImpl::ReadSequence(const ReadOptions& options) const {
 }
 
 std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
-  const SequenceNumber seq = ReadSequence(options);
   std::shared_ptr<const ReadState> state = GetReadState();
+  const SequenceNumber seq = ReadSequence(options);
   std::vector<std::unique_ptr<Iterator>> children;
   children.push_back(state->mem->NewIterator());
   for (const auto& imm : state->imm) children.push_back(imm->NewIterator());

@@ -128,7 +128,13 @@ class DBImpl final : public DB {
   // Deletes files no longer needed; see the invariants above.
   void DeleteObsoleteFiles() REQUIRES(mu_);
   void InstallReadState() REQUIRES(mu_);
-  // The sequence a read with these options sees.
+  // The sequence a read with these options sees. A read takes its ReadState first and this
+  // second: the pinned version then predates any compaction that could have dropped an
+  // entry visible at the sequence (compactions keep what the sequences current at their
+  // start can see), and every write acknowledged before the read began is in the pinned
+  // sources (a flush installs its table before the memtable leaves). Writes racing with the
+  // read and landing in a newer memtable are missed only as a suffix, so the view stays a
+  // consistent prefix.
   SequenceNumber ReadSequence(const ReadOptions& options) const;
   std::shared_ptr<const ReadState> GetReadState() const EXCLUDES(read_state_mu_) {
     MutexLock lock(&read_state_mu_);
