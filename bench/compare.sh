@@ -140,7 +140,8 @@ for ((round = 1; round <= rounds; round++)); do
 done
 
 # --- the table ------------------------------------------------------------------------------
-rows="$(printf '%s\n' "${items[@]}")
+rows="$(printf '%s\n' "${items[@]}")"
+[ -n "$main" ] && rows="$rows
 peak memory (MB)
 write amplification"
 echo
@@ -179,5 +180,9 @@ awk -F'\t' -v engines="$engines" -v rows="$rows" '
     }
   }' "$results"
 echo
-echo "Medians of $rounds rounds; memory and write amplification are from the runs of: ${main:-(none)}."
-echo "For memory and write amplification a ratio below 1 means Strata uses less."
+echo "Medians of $rounds rounds."
+if [ -n "$main" ]; then
+  echo "Peak memory and write amplification (bytes written to files per key and value byte"
+  echo "written, WAL included) come from the runs of: $main"
+  echo "(for these two a ratio below 1 means Strata uses less)."
+fi

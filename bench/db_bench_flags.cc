@@ -37,6 +37,8 @@ DEFINE_int32(stats_interval_seconds, 0, "If > 0, print progress on stderr this o
 DEFINE_int32(max_background_jobs, 2, "Background flush and compaction threads");
 DEFINE_int32(batch_size, 1, "Writes per batch in the fill, overwrite and delete benchmarks");
 DEFINE_int32(seek_nexts, 0, "Entries read with Next() after each seek in seekrandom");
+DEFINE_uint64(benchmark_write_rate_limit, 0,
+              "readwhilewriting: the writer's bytes per second (0: as fast as it can)");
 DEFINE_string(json, "", "Also write every result to this file as JSON");
 
 }  // namespace
@@ -85,6 +87,7 @@ Status ConfigFromFlags(Config* config) {
   c.stats_interval_seconds = FLAGS_stats_interval_seconds;
   c.batch_size = FLAGS_batch_size;
   c.seek_nexts = FLAGS_seek_nexts;
+  c.benchmark_write_rate_limit = FLAGS_benchmark_write_rate_limit;
   c.json = FLAGS_json;
   Status s = c.Validate();
   if (s.ok()) *config = std::move(c);

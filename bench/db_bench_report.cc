@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <map>
 #include <sstream>
 
 namespace strata::bench {
@@ -245,6 +244,7 @@ std::string RunToJson(const Config& config, const RunSummary& summary) {
   w.Field("duration", int64_t{config.duration});
   w.Field("batch_size", int64_t{config.batch_size});
   w.Field("seek_nexts", int64_t{config.seek_nexts});
+  w.Field("benchmark_write_rate_limit", uint64_t{config.benchmark_write_rate_limit});
   w.Close('}');
 
   w.Key("benchmarks");

@@ -40,7 +40,9 @@ struct Config {
   int stats_interval_seconds = 0;
   int batch_size = 1;  // writes per batch
   int seek_nexts = 0;  // Next() calls after each Seek in seekrandom
-  std::string json;    // write results here if not empty
+  // readwhilewriting: the writer's key and value bytes per second (0: as fast as it can).
+  uint64_t benchmark_write_rate_limit = 0;
+  std::string json;  // write results here if not empty
 
   // InvalidArgument naming the first bad value (including unknown benchmarks and engines
   // not built into this binary), or OK.

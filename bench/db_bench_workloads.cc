@@ -6,7 +6,9 @@
 // With --duration, every benchmark runs for that long instead. Random keys are uniform over
 // [0, --num).
 #include <algorithm>
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "bench/db_bench_runner.h"
 #include "bench/db_bench_thread.h"
@@ -192,15 +194,30 @@ Status DbBench::SeekRandom(ThreadContext* t) {
   return Status::OK();
 }
 
-// --threads readers read random keys while one more thread overwrites random keys as fast
-// as it can; the result counts the readers only, the writer reports its rate.
+// --threads readers read random keys while one more thread overwrites random keys, as fast
+// as it can or at --benchmark_write_rate_limit bytes/s; the result counts the readers only,
+// the writer reports its rate. Unlimited, a faster engine's writer also takes more of the
+// CPU from the readers.
 Status DbBench::ReadWhileWriting(ThreadContext* t) {
   if (t->tid < config_.threads) return DoRead(t, static_cast<uint64_t>(config_.num), false);
   ValueGenerator values(t->rng.Next(), config_.compression_ratio,
                         static_cast<size_t>(config_.value_size));
   const uint64_t num = static_cast<uint64_t>(config_.num);
+  const uint64_t entry_bytes = static_cast<uint64_t>(config_.key_size + config_.value_size);
+  const uint64_t rate = config_.benchmark_write_rate_limit;
   int64_t writes = 0;
   while (shared_->readers_running.load(std::memory_order_relaxed) > 0) {
+    if (rate > 0) {
+      // Ahead of the rate: sleep (at most 10 ms at a time, to notice the readers' end).
+      const uint64_t due =
+          t->start_nanos + static_cast<uint64_t>(writes) * entry_bytes * 1000000000 / rate;
+      const uint64_t now = NowNanos();
+      if (now < due) {
+        std::this_thread::sleep_for(
+            std::chrono::nanoseconds(std::min<uint64_t>(due - now, 10000000)));
+        continue;
+      }
+    }
     const std::string_view key = t->keys.Key(t->rng.Uniform(num));
     Status s =
         engine_->Put(key, values.Next(static_cast<size_t>(config_.value_size)), config_.sync);

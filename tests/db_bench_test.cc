@@ -251,7 +251,8 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
                         "--max_background_jobs=3",
                         "--batch_size=8",
                         "--seek_nexts=5",
-                        "--json=out.json"},
+                        "--json=out.json",
+                        "--benchmark_write_rate_limit=1000000"},
                        &c);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(c.benchmarks, (std::vector<std::string>{"fillsync", "readhot", "stats"}));
@@ -278,6 +279,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
   EXPECT_EQ(c.batch_size, 8);
   EXPECT_EQ(c.seek_nexts, 5);
   EXPECT_EQ(c.json, "out.json");
+  EXPECT_EQ(c.benchmark_write_rate_limit, 1000000u);
 }
 
 TEST(DbBenchFlagsTest, BadValuesAreRefusedWithTheirName) {
@@ -477,6 +479,17 @@ TEST_P(DbBenchEngineTest, BatchesAndDurationAndMissingReads) {
   EXPECT_GT(summary.results[0].ops, 300) << "runs for the time, not the count";
   EXPECT_GE(summary.results[0].seconds, 0.9);
   EXPECT_LT(summary.results[0].seconds, 5);
+
+  // A writer held to 116 kB/s (1,000 puts/s) while one reader reads for a second.
+  c.benchmarks = {"readwhilewriting"};
+  c.benchmark_write_rate_limit = 116000;
+  Run(c, &summary);
+  const std::string& m = summary.results[0].message;
+  const size_t at = m.find("writer: ");
+  ASSERT_NE(at, std::string::npos) << m;
+  const long puts = std::atol(m.c_str() + at + 8);
+  EXPECT_GT(puts, 300) << m;
+  EXPECT_LT(puts, 2000) << m;
 }
 
 TEST_P(DbBenchEngineTest, HeaderNamesTheEngineAndItsCompression) {
