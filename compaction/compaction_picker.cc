@@ -93,6 +93,24 @@ std::unique_ptr<Compaction> PickCompaction(std::shared_ptr<const Version> v, con
   std::stable_sort(scores.begin(), scores.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });
 
+  // A level over its target that can shed a file by a trivial move (a metadata edit that
+  // rewrites nothing) does so first: otherwise an urgent L0 keeps winning, and each of its
+  // merges rewrites an ever larger L1.
+  for (const auto& [score, level] : scores) {
+    if (level == 0) continue;
+    for (const auto& f : v->files(level)) {
+      if (busy.count(f->number) > 0) continue;
+      auto c = std::make_unique<Compaction>();
+      c->version = v;
+      c->level = level;
+      c->output_level = level + 1;
+      c->inputs[0] = {f};
+      c->reason = "level size, trivial move";
+      auto done = Complete(std::move(c), options, icmp, busy);
+      if (done != nullptr && done->trivial_move) return done;
+    }
+  }
+
   for (const auto& [score, level] : scores) {
     auto make = [&, level = level] {
       auto c = std::make_unique<Compaction>();

@@ -7,7 +7,8 @@
 // max_bytes_for_level_multiplier per level below 1). The highest score >= 1 goes first. Level
 // 0 compacts all its files (they overlap one another) into level 1; a deeper level compacts
 // one file, chosen round-robin by key after the previous compaction's end, with the files it
-// overlaps in the next level.
+// overlaps in the next level. A level over its target that can move a file down without
+// rewriting it (nothing below overlaps it) does that first, before any merge.
 #pragma once
 
 #include <cstdint>

@@ -119,7 +119,8 @@ void DBImpl::DeleteObsoleteFiles() {
         keep = number >= manifest;  // newer ones: a failed attempt CURRENT might name
         break;
       case FileType::kTemp:
-        keep = live.count(number) > 0;
+        // A new CURRENT being written names a MANIFEST newer than the live one.
+        keep = number > manifest;
         break;
       case FileType::kCurrent:
       case FileType::kLock:

@@ -120,8 +120,8 @@ Status DBImpl::Open() {
   }
   if (!missing.empty()) {
     return Status::Corruption(
-        dbname_, "missing table file " + TableFileName("", *missing.begin()).substr(1) +
-                     " named by the MANIFEST (" + std::to_string(missing.size()) + " missing)");
+        "missing table file " + TableFileName(dbname_, *missing.begin()),
+        "named by the MANIFEST (" + std::to_string(missing.size()) + " missing)");
   }
   std::sort(logs.begin(), logs.end());
   if (versions_->manifest_had_torn_tail() && versions_->log_number() > 0 &&
@@ -131,7 +131,7 @@ Status DBImpl::Open() {
     // synced. So with it gone, the "torn" record was a complete edit, damaged since.
     return Status::Corruption(ManifestFileName(dbname_, versions_->manifest_file_number()),
                               "ends in a damaged record, and the log " +
-                                  LogFileName("", versions_->log_number()).substr(1) +
+                                  LogFileName(dbname_, versions_->log_number()) +
                                   " that an interrupted write would have kept is gone");
   }
 

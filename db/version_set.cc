@@ -75,7 +75,7 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
         *status = Status::NotFound(std::string_view());
         return true;
       case GetState::kCorrupt:
-        *status = Status::Corruption("bad internal key in table", TableFileName("", f.number));
+        *status = Status::Corruption("bad internal key in table file", std::to_string(f.number));
         return true;
     }
     return false;

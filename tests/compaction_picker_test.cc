@@ -86,11 +86,30 @@ TEST_F(PickerTest, HighestScoreFirstAndTrivialMove) {
   EXPECT_EQ(0, c->level);  // the next most urgent
 }
 
+TEST_F(PickerTest, TrivialMovesGoBeforeMerges) {
+  for (uint64_t n = 20; n < 28; n++) Add(0, n, "a", "z", 10);  // L0 score 4
+  Add(1, 1, "a", "c", 600);                                    // L1 score 1.2
+  Add(1, 2, "m", "p", 600);
+  Add(2, 3, "b", "b", 10);  // overlaps file 1 only
+  auto c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ(1, c->level);
+  EXPECT_TRUE(c->trivial_move);
+  EXPECT_EQ((std::vector<uint64_t>{2}), Numbers(c->inputs[0]));
+  busy_.insert(2);  // no movable file left; L0 needs file 2 too: L1 merges file 1
+  c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ(1, c->level);
+  EXPECT_FALSE(c->trivial_move);
+  EXPECT_EQ((std::vector<uint64_t>{1}), Numbers(c->inputs[0]));
+  EXPECT_EQ((std::vector<uint64_t>{3}), Numbers(c->inputs[1]));
+}
+
 TEST_F(PickerTest, DeeperLevelsGoRoundRobinByKey) {
   Add(1, 1, "a", "b", 600);
   Add(1, 2, "c", "d", 600);
   Add(1, 3, "e", "f", 600);
-  Add(2, 4, "c", "c", 10);
+  Add(2, 4, "a", "z", 10);  // overlaps all: no trivial moves
   auto c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
   ASSERT_NE(nullptr, c);
   EXPECT_EQ((std::vector<uint64_t>{1}), Numbers(c->inputs[0]));
