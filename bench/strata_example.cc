@@ -1,6 +1,6 @@
-// A small example workload (db_bench is the main one): opens a database in a fresh temporary directory,
-// writes and reads a few hundred thousand keys, reopens it (replaying the log), and prints
-// what it did and how fast.
+// A small example workload (db_bench is the main one): opens a database in a fresh temporary
+// directory, writes and reads a few hundred thousand keys, reopens it (replaying the log), and
+// prints what it did and how fast.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>

@@ -59,10 +59,12 @@ class FlushTest : public testing::Test {
   }
   void Reopen() { ASSERT_OK(TryOpen()); }
   void PutRange(int from, int to, size_t value_size = 100) {
-    for (int i = from; i < to; i++) ASSERT_OK(db_->Put(WriteOptions(), Key(i), Value(i, value_size)));
+    for (int i = from; i < to; i++)
+      ASSERT_OK(db_->Put(WriteOptions(), Key(i), Value(i, value_size)));
   }
   void CheckRange(int from, int to, size_t value_size = 100) {
-    for (int i = from; i < to; i++) ASSERT_EQ(Value(i, value_size), GetString(db_.get(), Key(i))) << i;
+    for (int i = from; i < to; i++)
+      ASSERT_EQ(Value(i, value_size), GetString(db_.get(), Key(i))) << i;
   }
   size_t NumTables() { return FilesOfType(dbname_, FileType::kTable).size(); }
 
@@ -367,8 +369,8 @@ TEST_F(FlushTest, DamagedCurrentOrManifestIsCorruption) {
     EXPECT_TRUE(s.IsCorruption() || s.IsInvalidArgument()) << i << ": " << s.ToString();
   }
   // Torn final record: tolerated (the edit was never acknowledged).
-  ASSERT_OK(WriteStringToFile(fs_.get(), manifest + std::string("\x01\x02\x03", 3),
-                              manifests[0], true));
+  ASSERT_OK(
+      WriteStringToFile(fs_.get(), manifest + std::string("\x01\x02\x03", 3), manifests[0], true));
   ASSERT_OK(TryOpen());
   CheckRange(0, 10);
 }
