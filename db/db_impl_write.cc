@@ -173,7 +173,7 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
   bool allow_delay = !force;
   while (true) {
     if (!bg_error_.ok()) return bg_error_;
-    const size_t level0 = versions_->current()->files(0).size();
+    const size_t level0 = versions_->NumLevelFiles(0);
     if (allow_delay && level0 >= static_cast<size_t>(options_.level0_slowdown_writes_trigger)) {
       // Many L0 files: give compaction a millisecond per write rather than stop writes
       // abruptly later. Once per write, and without the lock.

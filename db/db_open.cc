@@ -19,7 +19,6 @@ namespace strata {
 struct DBImpl::ReplayResult {
   std::unique_ptr<VersionEdit> edit;  // tables written when the memtable filled up
   SequenceNumber max_sequence = 0;
-  uint64_t max_log_number = 0;
   bool dropped_data = false;  // something other than a torn tail was left out
   bool stop = false;          // point-in-time recovery reached damage: ignore later logs
   uint64_t records = 0;
@@ -175,7 +174,6 @@ Status DBImpl::Open() {
 
 Status DBImpl::ReplayLogs(const std::vector<uint64_t>& logs, ReplayResult* result) {
   for (uint64_t number : logs) {
-    result->max_log_number = std::max(result->max_log_number, number);
     if (result->stop) {
       info_log_->Log("point-in-time recovery: ignoring log %06" PRIu64 " after damage", number);
       continue;

@@ -85,6 +85,8 @@ class VersionSet {
   Status LogAndApply(VersionEdit* edit, Mutex* mu) REQUIRES(mu);
 
   std::shared_ptr<const Version> current() const { return current_; }
+  // Without copying the pointer (the write path asks on every group).
+  size_t NumLevelFiles(int level) const { return current_->files(level).size(); }
   uint64_t NewFileNumber() { return next_file_number_++; }
   // Makes sure later numbers are above number (for files found during recovery).
   void MarkFileNumberUsed(uint64_t number) {
