@@ -90,9 +90,6 @@ Status DBImpl::DoCompaction(Compaction* c) {
   }
 
   // The next compaction of this level starts after this one's keys.
-  if (compact_pointers_.size() < static_cast<size_t>(options_.num_levels)) {
-    compact_pointers_.resize(options_.num_levels);
-  }
   std::string& pointer = compact_pointers_[c->level];
   pointer.clear();
   for (const auto& f : c->inputs[0]) {
