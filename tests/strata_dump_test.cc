@@ -1,0 +1,414 @@
+// strata_dump: the dump library and its command line over real files written by a DB, intact
+// and damaged. JSON output is parsed back and checked against what was written.
+#include "tools/dump/dump.h"
+
+#include <cctype>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "db/filename.h"
+#include "strata/db.h"
+#include "strata/write_batch.h"
+#include "support/db_test_util.h"
+#include "support/test_util.h"
+#include "tools/dump/json_writer.h"
+
+namespace strata {
+namespace {
+
+// A minimal JSON reader for checking the dumps' output: objects, arrays, strings (with the
+// escapes JsonWriter emits), unsigned and decimal numbers, booleans and null.
+struct Json {
+  enum class Type { kNull, kBool, kNumber, kString, kArray, kObject } type = Type::kNull;
+  bool boolean = false;
+  double number = 0;
+  std::string string;
+  std::vector<Json> array;
+  std::map<std::string, Json> object;
+
+  const Json& operator[](const std::string& key) const {
+    static const Json kMissing;
+    auto it = object.find(key);
+    return it == object.end() ? kMissing : it->second;
+  }
+  bool Has(const std::string& key) const { return object.count(key) != 0; }
+  uint64_t Uint() const { return static_cast<uint64_t>(number); }
+};
+
+class JsonParser {
+ public:
+  explicit JsonParser(std::string_view text) : text_(text) {}
+
+  // False if text is not exactly one JSON value (surrounding white space allowed).
+  bool Parse(Json* value) {
+    if (!Value(value)) return false;
+    SkipSpace();
+    return pos_ == text_.size();
+  }
+
+ private:
+  void SkipSpace() {
+    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) pos_++;
+  }
+  bool Consume(std::string_view word) {
+    if (text_.substr(pos_, word.size()) != word) return false;
+    pos_ += word.size();
+    return true;
+  }
+  bool String(std::string* out) {
+    if (!Consume("\"")) return false;
+    while (pos_ < text_.size()) {
+      char c = text_[pos_++];
+      if (c == '"') return true;
+      if (static_cast<unsigned char>(c) < 0x20) return false;
+      if (c != '\\') {
+        out->push_back(c);
+        continue;
+      }
+      if (pos_ >= text_.size()) return false;
+      char e = text_[pos_++];
+      switch (e) {
+        case '"':
+        case '\\':
+        case '/':
+          out->push_back(e);
+          break;
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
+        case 'u': {
+          if (pos_ + 4 > text_.size()) return false;
+          unsigned code = std::stoul(std::string(text_.substr(pos_, 4)), nullptr, 16);
+          if (code > 0xff) return false;  // JsonWriter only escapes single bytes
+          out->push_back(static_cast<char>(code));
+          pos_ += 4;
+          break;
+        }
+        default:
+          return false;
+      }
+    }
+    return false;
+  }
+  bool Value(Json* v) {
+    SkipSpace();
+    if (pos_ >= text_.size()) return false;
+    char c = text_[pos_];
+    if (c == '{') {
+      pos_++;
+      v->type = Json::Type::kObject;
+      SkipSpace();
+      if (Consume("}")) return true;
+      for (;;) {
+        SkipSpace();
+        std::string key;
+        if (!String(&key)) return false;
+        SkipSpace();
+        if (!Consume(":")) return false;
+        if (v->object.count(key) != 0) return false;  // duplicate key
+        if (!Value(&v->object[key])) return false;
+        SkipSpace();
+        if (Consume("}")) return true;
+        if (!Consume(",")) return false;
+      }
+    }
+    if (c == '[') {
+      pos_++;
+      v->type = Json::Type::kArray;
+      SkipSpace();
+      if (Consume("]")) return true;
+      for (;;) {
+        v->array.emplace_back();
+        if (!Value(&v->array.back())) return false;
+        SkipSpace();
+        if (Consume("]")) return true;
+        if (!Consume(",")) return false;
+      }
+    }
+    if (c == '"') {
+      v->type = Json::Type::kString;
+      return String(&v->string);
+    }
+    if (Consume("true")) {
+      v->type = Json::Type::kBool;
+      v->boolean = true;
+      return true;
+    }
+    if (Consume("false")) {
+      v->type = Json::Type::kBool;
+      return true;
+    }
+    if (Consume("null")) return true;
+    size_t start = pos_;
+    if (pos_ < text_.size() && text_[pos_] == '-') pos_++;
+    while (pos_ < text_.size() &&
+           (std::isdigit(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '.')) {
+      pos_++;
+    }
+    if (pos_ == start) return false;
+    v->type = Json::Type::kNumber;
+    v->number = std::stod(std::string(text_.substr(start, pos_ - start)));
+    return true;
+  }
+
+  std::string_view text_;
+  size_t pos_ = 0;
+};
+
+Json ParseJson(const std::string& text) {
+  Json value;
+  JsonParser parser(text);
+  EXPECT_TRUE(parser.Parse(&value)) << "not JSON:\n" << text.substr(0, 2000);
+  return value;
+}
+
+// The result of one strata_dump run.
+struct DumpRun {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+DumpRun RunCli(std::vector<std::string> args) {
+  args.insert(args.begin(), "strata_dump");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  DumpRun r;
+  r.status = dump::RunStrataDump(static_cast<int>(argv.size()), argv.data(), out, err);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+class StrataDumpTest : public testing::Test {
+ protected:
+  StrataDumpTest() {
+    options_.create_if_missing = true;
+    dbname_ = dir_.Child("db");
+  }
+
+  void Open() { ASSERT_OK(DB::Open(options_, dbname_, &db_)); }
+  void Close() { db_.reset(); }
+
+  // Writes puts and deletes (some in multi-operation batches, some keys with awkward bytes)
+  // and counts them in records_ and operations_.
+  void WriteWorkload(int n) {
+    for (int i = 0; i < n; i++) {
+      ASSERT_OK(db_->Put(WriteOptions(), test::NumberKey(i), "value" + std::to_string(i)));
+      records_++;
+      operations_++;
+    }
+    WriteBatch batch;
+    batch.Put(std::string("a\x00\xff\"\\", 5), std::string("\n\t\x01", 3));
+    batch.Delete(test::NumberKey(0));
+    batch.Put("zz", std::string(3000, 'x'));
+    ASSERT_OK(db_->Write(WriteOptions(), &batch));
+    records_++;
+    operations_ += 3;
+    ASSERT_OK(db_->Delete(WriteOptions(), test::NumberKey(1)));
+    records_++;
+    operations_++;
+  }
+
+  std::string OnlyFile(FileType type) {
+    auto files = test::FilesOfType(dbname_, type);
+    EXPECT_FALSE(files.empty());
+    return files.empty() ? std::string() : files.back();
+  }
+
+  test::TempDir dir_;
+  std::string dbname_;
+  Options options_;
+  std::unique_ptr<DB> db_;
+  uint64_t records_ = 0;
+  uint64_t operations_ = 0;
+};
+
+TEST(JsonWriterTest, EscapesStrings) {
+  std::ostringstream out;
+  dump::JsonWriter json(&out);
+  json.BeginObject();
+  json.Field("s", std::string_view("q\"b\\n\n\x01\x7f\xff", 9));
+  json.Field("n", uint64_t{18446744073709551615u});
+  json.Key("a");
+  json.BeginArray();
+  json.Bool(true);
+  json.Null();
+  json.BeginObject();
+  json.EndObject();
+  json.EndArray();
+  json.EndObject();
+  EXPECT_EQ(out.str(),
+            "{\"s\":\"q\\\"b\\\\n\\n\\u0001\\u007f\\u00ff\",\"n\":18446744073709551615,"
+            "\"a\":[true,null,{}]}\n");
+  Json v = ParseJson(out.str());
+  EXPECT_EQ(v["s"].string, std::string("q\"b\\n\n\x01\x7f\xff", 9));
+  EXPECT_EQ(v["a"].array.size(), 3u);
+}
+
+TEST_F(StrataDumpTest, WalJsonMatchesWhatWasWritten) {
+  Open();
+  WriteWorkload(50);
+  Close();
+  std::string log = OnlyFile(FileType::kLog);
+
+  DumpRun r = RunCli({"wal", "--json", log});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  EXPECT_EQ(r.err, "");
+  Json v = ParseJson(r.out);
+  EXPECT_EQ(v["kind"].string, "wal");
+  EXPECT_EQ(v["records"].Uint(), records_);
+  EXPECT_EQ(v["operations"].Uint(), operations_);
+  EXPECT_EQ(v["damaged_regions"].Uint(), 0u);
+  ASSERT_EQ(v["events"].array.size(), records_);
+
+  uint64_t ops = 0, last_offset = 0, next_sequence = 0;
+  bool saw_awkward = false;
+  for (const Json& e : v["events"].array) {
+    EXPECT_EQ(e["event"].string, "record");
+    EXPECT_EQ(e["count"].Uint(), e["operations"].array.size());
+    if (ops > 0) {
+      EXPECT_GT(e["offset"].Uint(), last_offset);
+      EXPECT_EQ(e["sequence"].Uint(), next_sequence);  // one sequence per operation
+    }
+    last_offset = e["offset"].Uint();
+    next_sequence = e["sequence"].Uint() + e["count"].Uint();
+    ops += e["count"].Uint();
+    for (const Json& op : e["operations"].array) {
+      EXPECT_TRUE(op["type"].string == "put" || op["type"].string == "delete");
+      EXPECT_EQ(op.Has("value"), op["type"].string == "put");
+      if (op["key"].string == "a\\x00\\xff\"\\\\") {
+        saw_awkward = true;
+        EXPECT_EQ(op["value"].string, "\\x0a\\x09\\x01");
+      }
+    }
+  }
+  EXPECT_EQ(ops, operations_);
+  EXPECT_TRUE(saw_awkward);
+
+  // --hex shows the raw bytes.
+  r = RunCli({"--hex", "--json", log});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  v = ParseJson(r.out);
+  EXPECT_EQ(v["events"].array[0]["operations"].array[0]["key"].string,
+            "6b657930303030303030303030303030303030");
+}
+
+TEST_F(StrataDumpTest, WalTextNamesEveryRecordAndPicksKindFromName) {
+  Open();
+  WriteWorkload(10);
+  Close();
+  std::string log = OnlyFile(FileType::kLog);
+
+  DumpRun r = RunCli({log});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  size_t lines = 0, pos = 0;
+  while ((pos = r.out.find(" record: ", pos)) != std::string::npos) {
+    lines++;
+    pos++;
+  }
+  EXPECT_EQ(lines, records_);
+  EXPECT_NE(r.out.find("@0 record: "), std::string::npos);
+  EXPECT_NE(r.out.find("put    'key0000000000000009' => 'value9'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("summary: " + std::to_string(records_) + " records"), std::string::npos);
+}
+
+TEST_F(StrataDumpTest, DamagedWalIsReportedInPlaceAndTheDumpGoesOn) {
+  // Enough data for several 32 KiB blocks, so records after the damage survive.
+  Open();
+  WriteWorkload(3000);
+  Close();
+  std::string log = OnlyFile(FileType::kLog);
+  test::RewriteFile(log, [](std::string* bytes) { (*bytes)[40000] ^= 0x5a; });
+
+  DumpRun r = RunCli({"wal", "--json", log});
+  ASSERT_EQ(r.status, dump::kDumpDamaged) << r.err;
+  EXPECT_NE(r.err.find(log), std::string::npos);
+  EXPECT_NE(r.err.find("offset"), std::string::npos);
+  Json v = ParseJson(r.out);
+  EXPECT_EQ(v["damaged_regions"].Uint(), 1u);
+  EXPECT_GT(v["records"].Uint(), 0u);
+  EXPECT_LT(v["records"].Uint(), records_);
+  bool after_damage = false;
+  uint64_t records_after = 0;
+  for (const Json& e : v["events"].array) {
+    if (e["event"].string == "damage") {
+      after_damage = true;
+      EXPECT_EQ(e["kind"].string, "checksum mismatch");
+      EXPECT_LE(e["offset"].Uint(), 40000u);
+      EXPECT_GT(e["offset"].Uint() + e["bytes_dropped"].Uint(), 40000u);
+      EXPECT_FALSE(e["reason"].string.empty());
+    } else if (after_damage) {
+      records_after++;
+    }
+  }
+  EXPECT_TRUE(after_damage);
+  EXPECT_GT(records_after, 0u);  // the dump resumed at the next block
+
+  // Text output carries the damage line in place.
+  r = RunCli({"wal", log});
+  EXPECT_EQ(r.status, dump::kDumpDamaged);
+  EXPECT_NE(r.out.find(" DAMAGE checksum mismatch: "), std::string::npos);
+}
+
+TEST_F(StrataDumpTest, GarbageAndTruncatedWalsNeverCrash) {
+  Open();
+  WriteWorkload(200);
+  Close();
+  std::string log = OnlyFile(FileType::kLog);
+  std::string original;
+  ASSERT_OK(ReadFileToString(FileSystem::Default().get(), log, &original));
+  Random rnd(301);
+  for (int trial = 0; trial < 40; trial++) {
+    std::string bytes = original;
+    if (trial % 2 == 0) {
+      bytes.resize(rnd.Uniform(static_cast<uint32_t>(bytes.size())));
+    } else {
+      for (int i = 0; i < 5; i++) bytes[rnd.Uniform(static_cast<uint32_t>(bytes.size()))]++;
+    }
+    ASSERT_OK(WriteStringToFile(FileSystem::Default().get(), bytes, log, false));
+    DumpRun r = RunCli({"wal", "--json", log});
+    EXPECT_TRUE(r.status == dump::kDumpSound || r.status == dump::kDumpDamaged) << r.err;
+    ParseJson(r.out);
+  }
+}
+
+TEST_F(StrataDumpTest, UsageErrors) {
+  DumpRun r = RunCli({});
+  EXPECT_EQ(r.status, dump::kDumpError);
+  EXPECT_NE(r.err.find("no FILE"), std::string::npos);
+  r = RunCli({"--help"});
+  EXPECT_EQ(r.status, dump::kDumpSound);
+  EXPECT_NE(r.out.find("usage: strata_dump"), std::string::npos);
+  EXPECT_EQ(RunCli({"--bogus", "x.log"}).status, dump::kDumpError);
+  EXPECT_EQ(RunCli({"frobnicate", "x.log"}).status, dump::kDumpError);
+  EXPECT_EQ(RunCli({"wal", "a.log", "b.log"}).status, dump::kDumpError);
+  EXPECT_EQ(RunCli({"wal"}).status, dump::kDumpError);
+  r = RunCli({dir_.Child("notes.txt")});
+  EXPECT_EQ(r.status, dump::kDumpError);
+  EXPECT_NE(r.err.find("sub-command"), std::string::npos);
+  EXPECT_EQ(RunCli({"wal", "--scan", dir_.Child("000001.log")}).status, dump::kDumpError);
+  // A file that cannot be opened is an I/O error naming it.
+  r = RunCli({"wal", dir_.Child("000009.log")});
+  EXPECT_EQ(r.status, dump::kDumpError);
+  EXPECT_NE(r.err.find("000009.log"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace strata

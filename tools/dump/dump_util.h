@@ -1,0 +1,55 @@
+// Helpers shared by the dumps: printing bytes, and collecting the damage a LogReader reports.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "tools/dump/dump.h"
+#include "tools/dump/json_writer.h"
+#include "wal/log_reader.h"
+
+namespace strata::dump {
+
+// Lower-case hex, two digits per byte.
+std::string HexBytes(std::string_view bytes);
+// A user key or value: hex with options.hex, else escaped printable text.
+std::string ShowBytes(std::string_view bytes, const DumpOptions& options);
+// An internal key: hex with options.hex, else "'user key' @ sequence : type".
+std::string ShowInternalKey(std::string_view ikey, const DumpOptions& options);
+
+// The file system the options name, or the default one.
+FileSystem* FileSystemOf(const DumpOptions& options);
+
+// Keeps LogReader reports until the dump prints them, so that each appears in place: before
+// the record that follows it.
+class DamageCollector : public LogReader::Reporter {
+ public:
+  void Corruption(const LogCorruption& corruption) override { pending_.push_back(corruption); }
+  // Returns and forgets the reports not taken yet.
+  std::vector<LogCorruption> Take() { return std::exchange(pending_, {}); }
+
+ private:
+  std::vector<LogCorruption> pending_;
+};
+
+// Prints one piece of log damage in place, as a text line or a JSON event object.
+void PrintLogDamage(const std::string& path, const LogCorruption& damage, JsonWriter* json,
+                    std::ostream& out);
+
+// Tallies damage for the exit status and the closing summary on err.
+struct DamageTally {
+  uint64_t regions = 0;
+  uint64_t bytes_dropped = 0;
+  uint64_t first_offset = 0;
+  bool io_error = false;
+
+  void Add(const LogCorruption& damage);
+  // 0, 1 or 2 (see dump.h); writes a one-line summary naming the file to err unless sound.
+  int Finish(const std::string& path, std::ostream& err) const;
+};
+
+}  // namespace strata::dump
