@@ -118,8 +118,9 @@ int RunStrataDump(int argc, const char* const* argv, std::ostream& out, std::ost
     case Kind::kWal:
       return DumpWal(path, options, out, err);
     case Kind::kTable:
+      return DumpTable(path, options, out, err);
     case Kind::kManifest:
-      return UsageError(err, "only 'wal' is implemented so far");
+      return UsageError(err, "only 'wal' and 'sst' are implemented so far");
     case Kind::kUnknown:
       break;
   }
