@@ -120,7 +120,7 @@ int RunStrataDump(int argc, const char* const* argv, std::ostream& out, std::ost
     case Kind::kTable:
       return DumpTable(path, options, out, err);
     case Kind::kManifest:
-      return UsageError(err, "only 'wal' and 'sst' are implemented so far");
+      return DumpManifest(path, options, out, err);
     case Kind::kUnknown:
       break;
   }

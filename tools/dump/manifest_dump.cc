@@ -1,0 +1,246 @@
+// strata_dump manifest: every version edit of a MANIFEST in order, then the files per level
+// that replaying them gives, with the same consistency checks as recovery's replay.
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "db/filename.h"
+#include "db/version_edit.h"
+#include "tools/dump/dump.h"
+#include "tools/dump/dump_util.h"
+#include "wal/log_reader.h"
+
+namespace strata::dump {
+
+namespace {
+
+void PrintFileJson(int level, const FileMetaData& f, const DumpOptions& options, JsonWriter* json) {
+  json->BeginObject();
+  json->Field("level", static_cast<uint64_t>(level));
+  json->Field("number", f.number);
+  json->Field("size", f.file_size);
+  json->Field("smallest", ShowInternalKey(f.smallest, options));
+  json->Field("largest", ShowInternalKey(f.largest, options));
+  json->Field("smallest_seqno", f.smallest_seqno);
+  json->Field("largest_seqno", f.largest_seqno);
+  json->EndObject();
+}
+
+void PrintEdit(uint64_t offset, uint64_t index, const VersionEdit& edit, const DumpOptions& options,
+               JsonWriter* json, std::ostream& out) {
+  if (json == nullptr) {
+    out << "@" << offset << " edit " << index << ":\n";
+    std::string text = edit.DebugString();
+    size_t start = 0;
+    while (start < text.size()) {
+      size_t end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      out << "  " << std::string_view(text).substr(start, end - start) << "\n";
+      start = end + 1;
+    }
+    return;
+  }
+  json->BeginObject();
+  json->Field("event", "edit");
+  json->Field("offset", offset);
+  if (edit.comparator()) json->Field("comparator", *edit.comparator());
+  if (edit.log_number()) json->Field("log_number", *edit.log_number());
+  if (edit.next_file_number()) json->Field("next_file_number", *edit.next_file_number());
+  if (edit.last_sequence()) json->Field("last_sequence", *edit.last_sequence());
+  json->Key("deleted_files");
+  json->BeginArray();
+  for (const auto& [level, number] : edit.deleted_files()) {
+    json->BeginObject();
+    json->Field("level", static_cast<uint64_t>(level));
+    json->Field("number", number);
+    json->EndObject();
+  }
+  json->EndArray();
+  json->Key("new_files");
+  json->BeginArray();
+  for (const auto& [level, f] : edit.new_files()) PrintFileJson(level, f, options, json);
+  json->EndArray();
+  json->EndObject();
+}
+
+// The state the edits add up to.
+struct Replay {
+  std::optional<std::string> comparator;
+  std::optional<uint64_t> log_number;
+  std::optional<uint64_t> next_file_number;
+  std::optional<SequenceNumber> last_sequence;
+  std::map<int, std::map<uint64_t, FileMetaData>> levels;
+
+  // Applies edit; returns what recovery would reject in it (empty if nothing).
+  std::string Apply(const VersionEdit& edit) {
+    if (edit.comparator()) comparator = edit.comparator();
+    if (edit.log_number()) log_number = edit.log_number();
+    if (edit.next_file_number()) next_file_number = edit.next_file_number();
+    if (edit.last_sequence()) last_sequence = edit.last_sequence();
+    std::string problems;
+    for (const auto& [level, number] : edit.deleted_files()) {
+      if (levels[level].erase(number) == 0) {
+        problems += "removes file " + std::to_string(number) + " that is not in level " +
+                    std::to_string(level) + "; ";
+      }
+    }
+    for (const auto& [level, f] : edit.new_files()) {
+      if (!levels[level].emplace(f.number, f).second) {
+        problems += "adds file " + std::to_string(f.number) + " twice; ";
+      }
+    }
+    if (!problems.empty()) problems.resize(problems.size() - 2);
+    return problems;
+  }
+};
+
+void PrintFinal(const Replay& replay, const DumpOptions& options, JsonWriter* json,
+                std::ostream& out) {
+  const InternalKeyComparator icmp(BytewiseComparator());
+  // In the engine's order: level 0 newest first, other levels by smallest key.
+  auto ordered = [&](int level, const std::map<uint64_t, FileMetaData>& files) {
+    std::vector<const FileMetaData*> list;
+    for (const auto& [number, f] : files) list.push_back(&f);
+    std::sort(list.begin(), list.end(), [&](const FileMetaData* a, const FileMetaData* b) {
+      if (level == 0) {
+        if (a->largest_seqno != b->largest_seqno) return a->largest_seqno > b->largest_seqno;
+        return a->number > b->number;
+      }
+      if (a->smallest.size() < kInternalKeyTrailer || b->smallest.size() < kInternalKeyTrailer) {
+        return a->number < b->number;
+      }
+      return icmp.Compare(a->smallest, b->smallest) < 0;
+    });
+    return list;
+  };
+
+  if (json != nullptr) {
+    if (replay.comparator) json->Field("comparator", *replay.comparator);
+    if (replay.log_number) json->Field("log_number", *replay.log_number);
+    if (replay.next_file_number) json->Field("next_file_number", *replay.next_file_number);
+    if (replay.last_sequence) json->Field("last_sequence", *replay.last_sequence);
+    json->Key("levels");
+    json->BeginArray();
+    for (const auto& [level, files] : replay.levels) {
+      if (files.empty()) continue;
+      uint64_t bytes = 0;
+      for (const auto& [number, f] : files) bytes += f.file_size;
+      json->BeginObject();
+      json->Field("level", static_cast<uint64_t>(level));
+      json->Field("num_files", static_cast<uint64_t>(files.size()));
+      json->Field("bytes", bytes);
+      json->Key("files");
+      json->BeginArray();
+      for (const FileMetaData* f : ordered(level, files)) PrintFileJson(level, *f, options, json);
+      json->EndArray();
+      json->EndObject();
+    }
+    json->EndArray();
+    return;
+  }
+  out << "result:\n";
+  if (replay.comparator) out << "  comparator: " << *replay.comparator << "\n";
+  if (replay.log_number) out << "  log number: " << *replay.log_number << "\n";
+  if (replay.next_file_number) out << "  next file number: " << *replay.next_file_number << "\n";
+  if (replay.last_sequence) out << "  last sequence: " << *replay.last_sequence << "\n";
+  bool any = false;
+  for (const auto& [level, files] : replay.levels) {
+    if (files.empty()) continue;
+    any = true;
+    uint64_t bytes = 0;
+    for (const auto& [number, f] : files) bytes += f.file_size;
+    out << "  level " << level << ": " << files.size() << " file" << (files.size() == 1 ? "" : "s")
+        << ", " << bytes << " bytes\n";
+    for (const FileMetaData* f : ordered(level, files)) {
+      out << "    " << TableFileName("", f->number).substr(1) << " " << f->file_size
+          << " bytes, keys " << ShowInternalKey(f->smallest, options) << " .. "
+          << ShowInternalKey(f->largest, options) << ", seq " << f->smallest_seqno << ".."
+          << f->largest_seqno << "\n";
+    }
+  }
+  if (!any) out << "  no table files\n";
+}
+
+}  // namespace
+
+int DumpManifest(const std::string& path, const DumpOptions& options, std::ostream& out,
+                 std::ostream& err) {
+  std::unique_ptr<SequentialFile> file;
+  uint64_t file_size = 0;
+  Status s = FileSystemOf(options)->GetFileSize(path, &file_size);
+  if (s.ok()) s = FileSystemOf(options)->NewSequentialFile(path, &file);
+  if (!s.ok()) {
+    err << "strata_dump: " << path << ": " << s.ToString() << "\n";
+    return kDumpError;
+  }
+
+  std::unique_ptr<JsonWriter> json;
+  if (options.json) {
+    json = std::make_unique<JsonWriter>(&out);
+    json->BeginObject();
+    json->Field("file", path);
+    json->Field("kind", "manifest");
+    json->Field("file_size", file_size);
+    json->Key("events");
+    json->BeginArray();
+  } else {
+    out << "manifest " << path << " (" << file_size << " bytes)\n";
+  }
+
+  DamageCollector collector;
+  DamageTally tally;
+  auto print_damage = [&] {
+    for (const LogCorruption& damage : collector.Take()) {
+      tally.Add(damage);
+      PrintLogDamage(path, damage, json.get(), out);
+    }
+  };
+
+  LogReader reader(std::move(file), &collector);
+  std::string_view record;
+  std::string scratch;
+  uint64_t edits = 0;
+  Replay replay;
+  while (reader.ReadRecord(&record, &scratch)) {
+    print_damage();
+    const uint64_t offset = reader.LastRecordOffset();
+    VersionEdit edit;
+    s = edit.DecodeFrom(record);
+    if (!s.ok()) {
+      collector.Corruption({offset, record.size(), LogCorruption::Kind::kBadPayload,
+                            "record at offset " + std::to_string(offset) +
+                                " is not a valid version edit: " + s.ToString()});
+      print_damage();
+      continue;
+    }
+    PrintEdit(offset, edits++, edit, options, json.get(), out);
+    std::string problems = replay.Apply(edit);
+    if (!problems.empty()) {
+      collector.Corruption({offset, 0, LogCorruption::Kind::kBadPayload,
+                            "edit at offset " + std::to_string(offset) + " " + problems});
+      print_damage();
+    }
+  }
+  print_damage();
+
+  if (json != nullptr) {
+    json->EndArray();
+    json->Field("edits", edits);
+    json->Field("damaged_regions", tally.regions);
+    json->Field("bytes_dropped", tally.bytes_dropped);
+    PrintFinal(replay, options, json.get(), out);
+    json->EndObject();
+  } else {
+    PrintFinal(replay, options, nullptr, out);
+    out << "summary: " << edits << " edits, " << tally.regions << " damaged regions ("
+        << tally.bytes_dropped << " bytes skipped)\n";
+  }
+  return tally.Finish(path, err);
+}
+
+}  // namespace strata::dump
