@@ -33,6 +33,9 @@ const char* CompressionName(int type) {
   }
 }
 
+// The offset of damage found by a scan, which the table's iterator does not tell.
+constexpr uint64_t kUnknownOffset = ~uint64_t{0};
+
 struct NamedBlock {
   std::string name;  // "data", "index", "metaindex", or the metaindex entry's name
   BlockHandle handle;
@@ -76,7 +79,9 @@ class TableDump {
 
 void TableDump::Damage(uint64_t offset, const std::string& reason) {
   damage_.emplace_back(offset, reason);
-  if (!json_) out_ << "@" << offset << " DAMAGE in " << path_ << ": " << reason << "\n";
+  if (json_) return;
+  if (offset != kUnknownOffset) out_ << "@" << offset << " ";
+  out_ << "DAMAGE in " << path_ << ": " << reason << "\n";
 }
 
 bool TableDump::Load(const BlockHandle& handle, std::unique_ptr<Block>* block) {
@@ -105,7 +110,13 @@ void TableDump::ReadHandles(const Block& block, const Comparator* cmp, const std
       continue;
     }
     b.name = what == "index" ? "data" : std::string(it.key());
-    if (what == "index") b.last_key = std::string(it.key());
+    if (what == "index") {
+      if (it.key().size() < kInternalKeyTrailer) {
+        Damage(offset, "index entry " + HexBytes(it.key()) + " is not an internal key");
+        continue;
+      }
+      b.last_key = std::string(it.key());
+    }
     handles->push_back(std::move(b));
   }
   if (!it.status().ok()) Damage(offset, what + " block: " + it.status().ToString());
@@ -225,6 +236,12 @@ void TableDump::WalkBlocks() {
       std::string prev;
       bool first = true;
       for (it.SeekToFirst(); it.Valid(); it.Next()) {
+        // Too short to compare as an internal key (the comparator reads the trailer).
+        if (it.key().size() < kInternalKeyTrailer) {
+          Damage(b->handle.offset,
+                 "data block key " + HexBytes(it.key()) + " is not an internal key");
+          break;
+        }
         if (!first && icmp_.Compare(prev, it.key()) >= 0) {
           Damage(b->handle.offset,
                  "data block keys out of order at " + ShowInternalKey(it.key(), options_));
@@ -294,8 +311,8 @@ void TableDump::Scan(const Table& table) {
     count++;
     ParsedInternalKey k;
     if (!ParseInternalKey(it->key(), &k)) {
-      Damage(0, "entry " + std::to_string(count) + " has a malformed internal key " +
-                    HexBytes(it->key()));
+      Damage(kUnknownOffset, "entry " + std::to_string(count) + " has a malformed internal key " +
+                                 HexBytes(it->key()));
       continue;
     }
     const bool put = k.type == ValueType::kValue;
@@ -315,11 +332,11 @@ void TableDump::Scan(const Table& table) {
   }
   if (json_) json_->EndArray();
   if (!it->status().ok()) {
-    Damage(0,
+    Damage(kUnknownOffset,
            "scan stopped after " + std::to_string(count) + " entries: " + it->status().ToString());
   } else if (count != table.properties().num_entries) {
-    Damage(0, "scan found " + std::to_string(count) + " entries, properties say " +
-                  std::to_string(table.properties().num_entries));
+    Damage(kUnknownOffset, "scan found " + std::to_string(count) + " entries, properties say " +
+                               std::to_string(table.properties().num_entries));
   }
   if (json_) {
     json_->Field("scanned_entries", count);
@@ -405,7 +422,7 @@ int TableDump::Run(std::ostream& err) {
     json_->BeginArray();
     for (const auto& [offset, reason] : damage_) {
       json_->BeginObject();
-      json_->Field("offset", offset);
+      if (offset != kUnknownOffset) json_->Field("offset", offset);
       json_->Field("reason", reason);
       json_->EndObject();
     }
@@ -416,8 +433,9 @@ int TableDump::Run(std::ostream& err) {
   }
   if (damage_.empty()) return kDumpSound;
   err << "strata_dump: " << path_ << ": " << damage_.size() << " problem"
-      << (damage_.size() == 1 ? "" : "s") << " found, first at offset " << damage_[0].first << ": "
-      << damage_[0].second << "\n";
+      << (damage_.size() == 1 ? "" : "s") << " found, first ";
+  if (damage_[0].first != kUnknownOffset) err << "at offset " << damage_[0].first << ": ";
+  err << damage_[0].second << "\n";
   return kDumpDamaged;
 }
 
