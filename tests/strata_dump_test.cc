@@ -10,11 +10,13 @@
 #include <vector>
 
 #include "db/filename.h"
+#include "db/write_batch_internal.h"
 #include "strata/db.h"
 #include "strata/write_batch.h"
 #include "support/db_test_util.h"
 #include "support/test_util.h"
 #include "tools/dump/json_writer.h"
+#include "wal/log_writer.h"
 
 namespace strata {
 namespace {
@@ -619,6 +621,44 @@ TEST_F(StrataDumpTest, DamagedManifestIsReported) {
     EXPECT_TRUE(r.status == dump::kDumpSound || r.status == dump::kDumpDamaged) << r.err;
     ParseJson(r.out);
   }
+}
+
+TEST_F(StrataDumpTest, IntactRecordThatIsNotABatchIsDamage) {
+  // Records whose framing is sound but whose contents recovery would reject: too short for a
+  // batch header, and a count that does not match the operations.
+  std::string log = dir_.Child("000007.log");
+  {
+    std::unique_ptr<WritableFile> file;
+    ASSERT_OK(FileSystem::Default()->NewWritableFile(log, &file));
+    LogWriter writer(std::move(file));
+    WriteBatch good;
+    good.Put("k", "v");
+    WriteBatchInternal::SetSequence(&good, 5);
+    WriteBatch miscounted = good;
+    WriteBatchInternal::SetCount(&miscounted, 3);
+    ASSERT_OK(writer.AddRecord(WriteBatchInternal::Contents(good)));
+    ASSERT_OK(writer.AddRecord("short"));
+    ASSERT_OK(writer.AddRecord(WriteBatchInternal::Contents(miscounted)));
+    ASSERT_OK(writer.AddRecord(WriteBatchInternal::Contents(good)));
+    ASSERT_OK(writer.Close());
+  }
+  DumpRun r = RunCli({"--json", log});
+  ASSERT_EQ(r.status, dump::kDumpDamaged) << r.err;
+  Json v = ParseJson(r.out);
+  EXPECT_EQ(v["records"].Uint(), 2u);
+  EXPECT_EQ(v["damaged_regions"].Uint(), 2u);
+  const auto& events = v["events"].array;
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[0]["event"].string, "record");
+  EXPECT_EQ(events[0]["sequence"].Uint(), 5u);
+  EXPECT_EQ(events[0]["operations"].array[0]["value"].string, "v");
+  for (int i : {1, 2}) {
+    EXPECT_EQ(events[i]["event"].string, "damage");
+    EXPECT_EQ(events[i]["kind"].string, "bad payload");
+    EXPECT_GT(events[i]["offset"].Uint(), 0u);
+  }
+  EXPECT_EQ(events[1]["bytes_dropped"].Uint(), 5u);
+  EXPECT_EQ(events[3]["event"].string, "record");
 }
 
 TEST_F(StrataDumpTest, UsageErrors) {

@@ -1,5 +1,4 @@
 // strata_dump's command line: parses the arguments and calls the dump for the file's kind.
-#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
