@@ -116,6 +116,9 @@ Status DBImpl::DoCompaction(Compaction* c) {
         result.entries_read, result.micros / 1e6);
   }
   InstallReadState();
+  // The compaction pins the version it was picked from: let go of it first, or its inputs
+  // would still count as live and outlive the compaction on disk.
+  c->version.reset();
   DeleteObsoleteFiles();
   return Status::OK();
 }

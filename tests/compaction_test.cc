@@ -185,6 +185,12 @@ TEST_F(CompactionTest, CompactRangeReclaimsOverwrittenSpace) {
   EXPECT_LT(after, one_copy * 11 / 10) << "one copy " << one_copy << ", now " << after;
   EXPECT_EQ(static_cast<uint64_t>(n), IntProperty(db_.get(), "strata.num-entries-in-tables"));
   EXPECT_EQ(0u, IntProperty(db_.get(), "strata.num-files-at-level0"));
+  // The compacted-away tables are gone from disk, not just from the version.
+  uint64_t live = 0;
+  for (int level = 0; level < options_.num_levels; level++) {
+    live += IntProperty(db_.get(), "strata.num-files-at-level" + std::to_string(level));
+  }
+  EXPECT_EQ(live, FilesOfType(dbname_, FileType::kTable).size());
 }
 
 TEST_F(CompactionTest, TreeKeepsItsShapeUnderLoad) {
