@@ -64,4 +64,57 @@ int DamageTally::Finish(const std::string& path, std::ostream& err) const {
   return io_error ? kDumpError : kDumpDamaged;
 }
 
+LogDump::LogDump(std::string path, const char* kind, const DumpOptions& options, std::ostream& out)
+    : path_(std::move(path)), kind_(kind), options_(options), out_(out) {}
+
+bool LogDump::Open(std::ostream& err) {
+  std::unique_ptr<SequentialFile> file;
+  uint64_t file_size = 0;
+  Status s = FileSystemOf(options_)->GetFileSize(path_, &file_size);
+  if (s.ok()) s = FileSystemOf(options_)->NewSequentialFile(path_, &file);
+  if (!s.ok()) {
+    err << "strata_dump: " << path_ << ": " << s.ToString() << "\n";
+    return false;
+  }
+  if (options_.json) {
+    json_ = std::make_unique<JsonWriter>(&out_);
+    json_->BeginObject();
+    json_->Field("file", path_);
+    json_->Field("kind", kind_);
+    json_->Field("file_size", file_size);
+    json_->Key("events");
+    json_->BeginArray();
+  } else {
+    out_ << kind_ << " " << path_ << " (" << file_size << " bytes)\n";
+  }
+  reader_ = std::make_unique<LogReader>(std::move(file), &collector_);
+  return true;
+}
+
+void LogDump::PrintDamage() {
+  for (const LogCorruption& damage : collector_.Take()) {
+    tally_.Add(damage);
+    PrintLogDamage(path_, damage, json_.get(), out_);
+  }
+}
+
+bool LogDump::Next(std::string_view* record, uint64_t* offset) {
+  const bool more = reader_->ReadRecord(record, &scratch_);
+  PrintDamage();
+  if (more) *offset = reader_->LastRecordOffset();
+  return more;
+}
+
+void LogDump::BadPayload(uint64_t offset, uint64_t size, std::string reason) {
+  collector_.Corruption({offset, size, LogCorruption::Kind::kBadPayload, std::move(reason)});
+  PrintDamage();
+}
+
+void LogDump::EndEvents() {
+  if (json_ == nullptr) return;
+  json_->EndArray();
+  json_->Field("damaged_regions", tally_.regions);
+  json_->Field("bytes_dropped", tally_.bytes_dropped);
+}
+
 }  // namespace strata::dump

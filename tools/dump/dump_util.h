@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -50,6 +51,48 @@ struct DamageTally {
   void Add(const LogCorruption& damage);
   // 0, 1 or 2 (see dump.h); writes a one-line summary naming the file to err unless sound.
   int Finish(const std::string& path, std::ostream& err) const;
+};
+
+// Walks a file in the log format (a WAL or a MANIFEST) for a dump: opens it, starts the
+// output (a text header, or a JSON object with an "events" array), and prints the damage
+// the reader reports in place, before the record that follows it.
+class LogDump {
+ public:
+  // kind names the file kind in the output ("wal", "manifest").
+  LogDump(std::string path, const char* kind, const DumpOptions& options, std::ostream& out);
+  LogDump(const LogDump&) = delete;
+  LogDump& operator=(const LogDump&) = delete;
+
+  // False (with a message on err) if the file cannot be opened; the dump then returns
+  // kDumpError.
+  bool Open(std::ostream& err);
+  // The next intact record and its file offset; false at the end. Damage met on the way,
+  // and at the end, is printed first.
+  bool Next(std::string_view* record, uint64_t* offset);
+  // An intact record whose contents are invalid: counted and printed as damage at once.
+  void BadPayload(uint64_t offset, uint64_t size, std::string reason);
+
+  // The JSON writer, or null for text output.
+  JsonWriter* json() { return json_.get(); }
+  const DamageTally& tally() const { return tally_; }
+  // JSON only: closes the events array and writes the damage totals; the caller adds its
+  // own fields and closes the object.
+  void EndEvents();
+  // 0, 1 or 2 (see dump.h).
+  int Finish(std::ostream& err) const { return tally_.Finish(path_, err); }
+
+ private:
+  void PrintDamage();
+
+  const std::string path_;
+  const char* const kind_;
+  const DumpOptions& options_;
+  std::ostream& out_;
+  std::unique_ptr<JsonWriter> json_;
+  DamageCollector collector_;
+  DamageTally tally_;
+  std::unique_ptr<LogReader> reader_;
+  std::string scratch_;
 };
 
 }  // namespace strata::dump

@@ -170,77 +170,39 @@ void PrintFinal(const Replay& replay, const DumpOptions& options, JsonWriter* js
 
 int DumpManifest(const std::string& path, const DumpOptions& options, std::ostream& out,
                  std::ostream& err) {
-  std::unique_ptr<SequentialFile> file;
-  uint64_t file_size = 0;
-  Status s = FileSystemOf(options)->GetFileSize(path, &file_size);
-  if (s.ok()) s = FileSystemOf(options)->NewSequentialFile(path, &file);
-  if (!s.ok()) {
-    err << "strata_dump: " << path << ": " << s.ToString() << "\n";
-    return kDumpError;
-  }
-
-  std::unique_ptr<JsonWriter> json;
-  if (options.json) {
-    json = std::make_unique<JsonWriter>(&out);
-    json->BeginObject();
-    json->Field("file", path);
-    json->Field("kind", "manifest");
-    json->Field("file_size", file_size);
-    json->Key("events");
-    json->BeginArray();
-  } else {
-    out << "manifest " << path << " (" << file_size << " bytes)\n";
-  }
-
-  DamageCollector collector;
-  DamageTally tally;
-  auto print_damage = [&] {
-    for (const LogCorruption& damage : collector.Take()) {
-      tally.Add(damage);
-      PrintLogDamage(path, damage, json.get(), out);
-    }
-  };
-
-  LogReader reader(std::move(file), &collector);
+  LogDump dump(path, "manifest", options, out);
+  if (!dump.Open(err)) return kDumpError;
   std::string_view record;
-  std::string scratch;
+  uint64_t offset = 0;
   uint64_t edits = 0;
   Replay replay;
-  while (reader.ReadRecord(&record, &scratch)) {
-    print_damage();
-    const uint64_t offset = reader.LastRecordOffset();
+  while (dump.Next(&record, &offset)) {
     VersionEdit edit;
-    s = edit.DecodeFrom(record);
+    Status s = edit.DecodeFrom(record);
     if (!s.ok()) {
-      collector.Corruption({offset, record.size(), LogCorruption::Kind::kBadPayload,
-                            "record at offset " + std::to_string(offset) +
-                                " is not a valid version edit: " + s.ToString()});
-      print_damage();
+      dump.BadPayload(offset, record.size(),
+                      "record at offset " + std::to_string(offset) +
+                          " is not a valid version edit: " + s.ToString());
       continue;
     }
-    PrintEdit(offset, edits++, edit, options, json.get(), out);
+    PrintEdit(offset, edits++, edit, options, dump.json(), out);
     std::string problems = replay.Apply(edit);
     if (!problems.empty()) {
-      collector.Corruption({offset, 0, LogCorruption::Kind::kBadPayload,
-                            "edit at offset " + std::to_string(offset) + " " + problems});
-      print_damage();
+      dump.BadPayload(offset, 0, "edit at offset " + std::to_string(offset) + " " + problems);
     }
   }
-  print_damage();
 
-  if (json != nullptr) {
-    json->EndArray();
+  if (JsonWriter* json = dump.json()) {
+    dump.EndEvents();
     json->Field("edits", edits);
-    json->Field("damaged_regions", tally.regions);
-    json->Field("bytes_dropped", tally.bytes_dropped);
-    PrintFinal(replay, options, json.get(), out);
+    PrintFinal(replay, options, json, out);
     json->EndObject();
   } else {
     PrintFinal(replay, options, nullptr, out);
-    out << "summary: " << edits << " edits, " << tally.regions << " damaged regions ("
-        << tally.bytes_dropped << " bytes skipped)\n";
+    out << "summary: " << edits << " edits, " << dump.tally().regions << " damaged regions ("
+        << dump.tally().bytes_dropped << " bytes skipped)\n";
   }
-  return tally.Finish(path, err);
+  return dump.Finish(err);
 }
 
 }  // namespace strata::dump

@@ -69,48 +69,16 @@ void PrintRecord(uint64_t offset, size_t bytes, SequenceNumber sequence,
 
 int DumpWal(const std::string& path, const DumpOptions& options, std::ostream& out,
             std::ostream& err) {
-  std::unique_ptr<SequentialFile> file;
-  uint64_t file_size = 0;
-  Status s = FileSystemOf(options)->GetFileSize(path, &file_size);
-  if (s.ok()) s = FileSystemOf(options)->NewSequentialFile(path, &file);
-  if (!s.ok()) {
-    err << "strata_dump: " << path << ": " << s.ToString() << "\n";
-    return kDumpError;
-  }
-
-  std::unique_ptr<JsonWriter> json;
-  if (options.json) {
-    json = std::make_unique<JsonWriter>(&out);
-    json->BeginObject();
-    json->Field("file", path);
-    json->Field("kind", "wal");
-    json->Field("file_size", file_size);
-    json->Key("events");
-    json->BeginArray();
-  } else {
-    out << "wal " << path << " (" << file_size << " bytes)\n";
-  }
-
-  DamageCollector collector;
-  DamageTally tally;
-  auto print_damage = [&] {
-    for (const LogCorruption& damage : collector.Take()) {
-      tally.Add(damage);
-      PrintLogDamage(path, damage, json.get(), out);
-    }
-  };
-
-  LogReader reader(std::move(file), &collector);
+  LogDump dump(path, "wal", options, out);
+  if (!dump.Open(err)) return kDumpError;
   std::string_view record;
-  std::string scratch;
+  uint64_t offset = 0;
   uint64_t records = 0, operations = 0;
   std::vector<Operation> ops;
-  while (reader.ReadRecord(&record, &scratch)) {
-    print_damage();
-    const uint64_t offset = reader.LastRecordOffset();
+  while (dump.Next(&record, &offset)) {
     // The log checksums only the framing; the batch inside is checked like recovery does.
     WriteBatch batch;
-    s = WriteBatchInternal::SetContents(&batch, record);
+    Status s = WriteBatchInternal::SetContents(&batch, record);
     if (s.ok()) s = WriteBatchInternal::Validate(batch);
     ops.clear();
     if (s.ok()) {
@@ -118,32 +86,28 @@ int DumpWal(const std::string& path, const DumpOptions& options, std::ostream& o
       s = batch.Iterate(&collect);
     }
     if (!s.ok()) {
-      LogCorruption bad{offset, record.size(), LogCorruption::Kind::kBadPayload,
-                        "record at offset " + std::to_string(offset) +
-                            " is not a valid write batch: " + s.ToString()};
-      collector.Corruption(bad);
-      print_damage();
+      dump.BadPayload(offset, record.size(),
+                      "record at offset " + std::to_string(offset) +
+                          " is not a valid write batch: " + s.ToString());
       continue;
     }
     records++;
     operations += ops.size();
     PrintRecord(offset, record.size(), WriteBatchInternal::Sequence(batch), ops, options,
-                json.get(), out);
+                dump.json(), out);
   }
-  print_damage();
 
-  if (json != nullptr) {
-    json->EndArray();
+  if (JsonWriter* json = dump.json()) {
+    dump.EndEvents();
     json->Field("records", records);
     json->Field("operations", operations);
-    json->Field("damaged_regions", tally.regions);
-    json->Field("bytes_dropped", tally.bytes_dropped);
     json->EndObject();
   } else {
-    out << "summary: " << records << " records, " << operations << " operations, " << tally.regions
-        << " damaged regions (" << tally.bytes_dropped << " bytes skipped)\n";
+    out << "summary: " << records << " records, " << operations << " operations, "
+        << dump.tally().regions << " damaged regions (" << dump.tally().bytes_dropped
+        << " bytes skipped)\n";
   }
-  return tally.Finish(path, err);
+  return dump.Finish(err);
 }
 
 }  // namespace strata::dump
