@@ -226,7 +226,7 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
         "write groups (log records): %" PRIu64
         " (%.2f batches per group)\n"
         "log syncs: %" PRIu64
-        "\n"
+        " (%.2f writers per sync, %.3f s syncing, %.3f s gathering)\n"
         "user bytes: %" PRIu64
         "\n"
         "log bytes: %" PRIu64
@@ -256,11 +256,13 @@ bool DBImpl::GetProperty(std::string_view name, std::string* value) {
         "\n"
         "bytes dropped: %" PRIu64 "\n",
         batches, groups, groups ? static_cast<double>(batches) / groups : 0.0, get(stats_.syncs),
-        get(stats_.user_bytes), get(stats_.wal_bytes), log_number, state->mem->num_entries(),
-        state->mem->num_deletes(), state->mem->ApproximateMemoryUsage(), state->imm.size(),
-        get(stats_.memtable_switches), get(stats_.flushes), get(stats_.flush_bytes),
-        get(stats_.flush_micros) / 1e6, get(stats_.stalls), get(stats_.stall_micros) / 1e6,
-        get(stats_.wal_files_deleted), get(stats_.tables_deleted), get(stats_.recovered_records),
+        get(stats_.syncs) ? static_cast<double>(get(stats_.sync_writers)) / get(stats_.syncs) : 0.0,
+        get(stats_.sync_micros) / 1e6, get(stats_.gather_micros) / 1e6, get(stats_.user_bytes),
+        get(stats_.wal_bytes), log_number, state->mem->num_entries(), state->mem->num_deletes(),
+        state->mem->ApproximateMemoryUsage(), state->imm.size(), get(stats_.memtable_switches),
+        get(stats_.flushes), get(stats_.flush_bytes), get(stats_.flush_micros) / 1e6,
+        get(stats_.stalls), get(stats_.stall_micros) / 1e6, get(stats_.wal_files_deleted),
+        get(stats_.tables_deleted), get(stats_.recovered_records),
         get(stats_.recovery_dropped_bytes));
     *value = buf;
     MutexLock lock(&mu_);

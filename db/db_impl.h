@@ -13,6 +13,8 @@
 //   error (write_error_) until the database is reopened; replay then tolerates the torn tail.
 // - When the log is switched, the old log is synced first, so that what a power loss leaves
 //   of the log history is always a prefix.
+// - A leader that must sync first waits, briefly, for the writers the previous synced group
+//   released (GatherSyncGroup), so that one fdatasync serves all active writers.
 //
 // Invariants of flush and file deletion (upheld in db_impl_flush.cc):
 // - Immutable memtables are flushed oldest first; each flush is one version edit that adds
@@ -111,6 +113,9 @@ class DBImpl final : public DB {
   // Called by the leader: switches to a new memtable and log if the active one is full (or
   // force and non-empty), waiting while too many immutable memtables are queued.
   Status MakeRoomForWrite(bool force, MemTable** switched) REQUIRES(mu_);
+  // Called by a leader whose write must be synced: waits (at most half a recent sync's time)
+  // until as many writers are queued as were active around the previous synced group.
+  void GatherSyncGroup(Writer* leader) REQUIRES(mu_);
 
   // --- db_impl_flush.cc ---
   void BackgroundThread();
@@ -163,6 +168,12 @@ class DBImpl final : public DB {
   std::atomic<SequenceNumber> last_sequence_{0};
 
   std::deque<Writer*> writers_ GUARDED_BY(mu_);
+  // Group-commit gathering (see GatherSyncGroup): the writers active around the last synced
+  // group, the duration of its sync, and the queue length a gathering leader waits for (0
+  // when no leader is gathering).
+  size_t active_sync_writers_ GUARDED_BY(mu_) = 0;
+  uint64_t last_sync_micros_ GUARDED_BY(mu_) = 0;
+  size_t gather_target_ GUARDED_BY(mu_) = 0;
   Status write_error_ GUARDED_BY(mu_);
   uint64_t log_number_ GUARDED_BY(mu_) = 0;
   std::deque<Immutable> imm_ GUARDED_BY(mu_);  // oldest first
@@ -201,8 +212,11 @@ class DBImpl final : public DB {
     std::atomic<uint64_t> batches{0};
     std::atomic<uint64_t> groups{0};
     std::atomic<uint64_t> syncs{0};
-    std::atomic<uint64_t> user_bytes{0};  // encoded batch bytes handed to Write
-    std::atomic<uint64_t> wal_bytes{0};   // bytes appended to logs
+    std::atomic<uint64_t> sync_writers{0};   // writers acknowledged by synced groups
+    std::atomic<uint64_t> gather_micros{0};  // leaders' waits in GatherSyncGroup
+    std::atomic<uint64_t> sync_micros{0};    // time in log syncs
+    std::atomic<uint64_t> user_bytes{0};     // encoded batch bytes handed to Write
+    std::atomic<uint64_t> wal_bytes{0};      // bytes appended to logs
     std::atomic<uint64_t> recovered_records{0};
     std::atomic<uint64_t> recovery_dropped_bytes{0};
     std::atomic<uint64_t> memtable_switches{0};

@@ -1,4 +1,5 @@
 // The write path: group commit through a queue of writers (see the invariants in db_impl.h).
+#include <algorithm>
 #include <chrono>
 #include <cinttypes>
 #include <thread>
@@ -8,19 +9,43 @@
 #include "db/version_set.h"
 #include "db/write_batch_internal.h"
 #include "memtable/memtable.h"
+#include "util/wait_word.h"
 #include "wal/log_writer.h"
 
 namespace strata {
 
 // A thread waiting in the write queue. batch == nullptr asks only for a sync (SyncWAL).
+//
+// A queued writer sleeps on its own state word, without mu_: a leader acknowledging a group
+// of many writers then wakes them all without making each of them queue for mu_ again on
+// the way out.
 struct DBImpl::Writer {
+  enum : uint32_t { kWaiting, kLeader, kDone };
+
   explicit Writer(Mutex* mu) : cv(mu) {}
+
+  // Called by the writer itself: sleeps until another thread made it the leader or
+  // completed it (status is then set), and returns which.
+  uint32_t AwaitTurn() {
+    const uint32_t s = state.WaitWhileEquals(kWaiting);
+    // The waker may still be inside notify_one; this frame must outlive that call.
+    while (!released.load(std::memory_order_acquire)) std::this_thread::yield();
+    return s;
+  }
+
+  // Called with mu_ held by the thread that changes this writer's state.
+  void Wake(uint32_t new_state) {
+    state.StoreAndWake(new_state);
+    released.store(true, std::memory_order_release);  // the last access to *this
+  }
+
   WriteBatch* batch = nullptr;
   bool sync = false;
   bool force_switch = false;  // Flush: freeze the active memtable even if not full
-  bool done = false;
-  Status status;
-  CondVar cv;
+  Status status;              // set before Wake(kDone)
+  WaitWord state{kWaiting};
+  std::atomic<bool> released{false};
+  CondVar cv;  // a gathering leader waits here for more writers (GatherSyncGroup)
 };
 
 Status DBImpl::Put(const WriteOptions& options, std::string_view key, std::string_view value) {
@@ -67,17 +92,23 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool fo
   w.sync = options.sync;
   w.force_switch = force_switch;
 
-  MutexLock lock(&mu_);
+  mu_.Lock();
   writers_.push_back(&w);
-  while (!w.done && &w != writers_.front()) w.cv.Wait();
-  if (w.done) return w.status;
+  if (gather_target_ != 0 && writers_.size() >= gather_target_) writers_.front()->cv.Signal();
+  if (&w != writers_.front()) {
+    mu_.Unlock();
+    if (w.AwaitTurn() == Writer::kDone) return w.status;
+    mu_.Lock();
+  }
 
   // This thread leads a group: it alone touches log_ and mem_ until it pops the group.
   Status status = write_error_;
   if (status.ok()) status = MakeRoomForWrite(force_switch, switched);
+  if (status.ok() && w.sync) GatherSyncGroup(&w);
   Writer* last = &w;
+  bool need_sync = false;
+  uint64_t sync_micros = 0;
   if (status.ok()) {
-    bool need_sync = false;
     WriteBatch* group = BuildBatchGroup(&last, &need_sync);
     const SequenceNumber first = last_sequence_.load(std::memory_order_relaxed) + 1;
     const uint32_t count = group ? WriteBatchInternal::Count(*group) : 0;
@@ -92,7 +123,11 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool fo
         stats_.wal_bytes.fetch_add(record.size(), std::memory_order_relaxed);
       }
       if (status.ok() && need_sync) {
+        const auto start = std::chrono::steady_clock::now();
         status = log_->Sync();
+        sync_micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - start)
+                          .count();
         stats_.syncs.fetch_add(1, std::memory_order_relaxed);
       }
       if (status.ok() && count > 0) {
@@ -114,18 +149,55 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool fo
   }
 
   // Acknowledge the group and hand leadership to the next writer.
+  size_t group_writers = 0;
   while (true) {
     Writer* ready = writers_.front();
     writers_.pop_front();
+    group_writers++;
     if (ready != &w) {
       ready->status = status;
-      ready->done = true;
-      ready->cv.Signal();
+      ready->Wake(Writer::kDone);
     }
     if (ready == last) break;
   }
-  if (!writers_.empty()) writers_.front()->cv.Signal();
+  if (need_sync && status.ok()) {
+    // The writers still queued will lead or join the next group; the ones just released
+    // are likely to come back within microseconds.
+    active_sync_writers_ = group_writers + writers_.size();
+    last_sync_micros_ = sync_micros;
+    stats_.sync_micros.fetch_add(sync_micros, std::memory_order_relaxed);
+    stats_.sync_writers.fetch_add(group_writers, std::memory_order_relaxed);
+  }
+  if (!writers_.empty()) writers_.front()->Wake(Writer::kLeader);
+  mu_.Unlock();
   return status;
+}
+
+// Without this, writers settle into two alternating cohorts: while one group syncs, the
+// writers released by the previous group queue up, and the next leader takes just those,
+// so every fdatasync serves about half the writers. Waiting a fraction of a sync for the
+// released writers to come back lets one sync serve them all (the same idea as a
+// database's commit delay). A single writer never waits: the target is then 1.
+void DBImpl::GatherSyncGroup(Writer* leader) {
+  const size_t target = active_sync_writers_;
+  if (writers_.size() >= target) return;
+  const uint64_t budget = std::min<uint64_t>(last_sync_micros_ / 2, 1000);
+  if (budget == 0) return;
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + std::chrono::microseconds(budget);
+  gather_target_ = target;
+  while (writers_.size() < target) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) break;
+    leader->cv.WaitFor(deadline - now);
+  }
+  gather_target_ = 0;
+  // Shrink the estimate at once if writers went away, so a timeout is paid only once.
+  active_sync_writers_ = writers_.size();
+  stats_.gather_micros.fetch_add(std::chrono::duration_cast<std::chrono::microseconds>(
+                                     std::chrono::steady_clock::now() - start)
+                                     .count(),
+                                 std::memory_order_relaxed);
 }
 
 WriteBatch* DBImpl::BuildBatchGroup(Writer** last, bool* need_sync) {
