@@ -26,7 +26,8 @@ struct Compaction {
   FileList grandparents;
   uint64_t max_output_file_size = 0;
   uint64_t max_grandparent_overlap = 0;
-  // A single file that overlaps nothing below: the edit moves it, no data is rewritten.
+  // Files of a level > 0 that overlap nothing below: the edit moves them, nothing is
+  // rewritten.
   bool trivial_move = false;
   std::string reason;  // for the LOG: "L0 file count", "level size", "manual"
 

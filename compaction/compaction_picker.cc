@@ -48,12 +48,14 @@ std::unique_ptr<Compaction> Complete(std::unique_ptr<Compaction> c, const Option
   }
   c->max_output_file_size = options.target_file_size_base;
   c->max_grandparent_overlap = 10 * options.target_file_size_base;
-  c->trivial_move = c->level > 0 && c->inputs[0].size() == 1 && c->inputs[1].empty() &&
+  c->trivial_move = c->level > 0 && c->inputs[1].empty() &&
                     TotalBytes(c->grandparents) <= c->max_grandparent_overlap;
   return c;
 }
 
 }  // namespace
+
+uint64_t MaxMoveBytes(const Options& options) { return 25 * options.target_file_size_base; }
 
 uint64_t MaxBytesForLevel(const Options& options, int level) {
   double bytes = static_cast<double>(options.max_bytes_for_level_base);
@@ -93,21 +95,36 @@ std::unique_ptr<Compaction> PickCompaction(std::shared_ptr<const Version> v, con
   std::stable_sort(scores.begin(), scores.end(),
                    [](const auto& a, const auto& b) { return a.first > b.first; });
 
-  // A level over its target that can shed a file by a trivial move (a metadata edit that
+  // A level over its target that can shed files by a trivial move (a metadata edit that
   // rewrites nothing) does so first: otherwise an urgent L0 keeps winning, and each of its
-  // merges rewrites an ever larger L1.
+  // merges rewrites an ever larger L1. The move takes the whole run of neighbouring files
+  // that nothing below overlaps, not just enough to get under the target: it is free now,
+  // and every file left behind would be rewritten by each later merge from above.
   for (const auto& [score, level] : scores) {
     if (level == 0) continue;
-    for (const auto& f : v->files(level)) {
-      if (busy.count(f->number) > 0) continue;
+    const FileList& files = v->files(level);
+    auto try_move = [&, level = level](size_t lo, size_t hi) -> std::unique_ptr<Compaction> {
       auto c = std::make_unique<Compaction>();
       c->version = v;
       c->level = level;
       c->output_level = level + 1;
-      c->inputs[0] = {f};
+      c->inputs[0].assign(files.begin() + lo, files.begin() + hi + 1);
       c->reason = "level size, trivial move";
+      if (c->InputBytes(0) > MaxMoveBytes(options)) return nullptr;
       auto done = Complete(std::move(c), options, icmp, busy);
-      if (done != nullptr && done->trivial_move) return done;
+      return done != nullptr && done->trivial_move ? std::move(done) : nullptr;
+    };
+    for (size_t i = 0; i < files.size(); i++) {
+      auto best = try_move(i, i);
+      if (best == nullptr) continue;
+      size_t lo = i, hi = i;
+      while (hi + 1 < files.size()) {
+        auto wider = try_move(lo, hi + 1);
+        if (wider == nullptr) break;
+        best = std::move(wider);
+        hi++;
+      }
+      return best;  // files before i could not move alone, so they cannot join the run
     }
   }
 

@@ -25,6 +25,8 @@ namespace strata {
 
 // Target bytes of level (>= 1).
 uint64_t MaxBytesForLevel(const Options& options, int level);
+// The most bytes one trivial move takes (25 target files, the anchors' default bound).
+uint64_t MaxMoveBytes(const Options& options);
 // The score that makes a level due for compaction at >= 1 (0 for the last level).
 double LevelScore(const Version& v, const Options& options, int level);
 

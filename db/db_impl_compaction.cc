@@ -48,9 +48,10 @@ Status DBImpl::DoCompaction(Compaction* c) {
   std::vector<uint64_t> reserved;  // output numbers, protected from deletion until installed
   Status s;
   if (c->trivial_move) {
-    const auto& f = c->inputs[0][0];
-    edit.RemoveFile(c->level, f->number);
-    edit.AddFile(c->output_level, *f);
+    for (const auto& f : c->inputs[0]) {
+      edit.RemoveFile(c->level, f->number);
+      edit.AddFile(c->output_level, *f);
+    }
   } else {
     CompactionJobContext ctx;
     ctx.dbname = dbname_;
@@ -98,9 +99,15 @@ Status DBImpl::DoCompaction(Compaction* c) {
 
   LevelStats& st = level_stats_[c->output_level];
   if (c->trivial_move) {
-    st.trivial_moves++;
-    info_log_->Log("compaction (%s): moved %06" PRIu64 ".sst from L%d to L%d", c->reason.c_str(),
-                   c->inputs[0][0]->number, c->level, c->output_level);
+    st.trivial_moves += c->inputs[0].size();
+    std::string names;
+    for (const auto& f : c->inputs[0]) {
+      char name[32];
+      std::snprintf(name, sizeof name, " %06" PRIu64 ".sst", f->number);
+      names += name;
+    }
+    info_log_->Log("compaction (%s): moved%s (%" PRIu64 " bytes) from L%d to L%d",
+                   c->reason.c_str(), names.c_str(), c->InputBytes(0), c->level, c->output_level);
   } else {
     st.compactions++;
     st.micros += result.micros;

@@ -105,6 +105,33 @@ TEST_F(PickerTest, TrivialMovesGoBeforeMerges) {
   EXPECT_EQ((std::vector<uint64_t>{3}), Numbers(c->inputs[1]));
 }
 
+// A move takes the whole run of neighbouring files nothing below overlaps (it costs nothing,
+// and each file left behind would be rewritten by the next merge from above), but stops at
+// a file that overlaps the next level, at a busy file, and at MaxMoveBytes.
+TEST_F(PickerTest, TrivialMoveTakesTheWholeFreeRun) {
+  Add(1, 1, "a", "b", 400);
+  Add(1, 2, "c", "d", 400);
+  Add(1, 3, "e", "f", 400);
+  Add(1, 4, "g", "h", 400);  // L1 score 1.6
+  Add(1, 5, "m", "n", 400);
+  Add(2, 9, "j", "k", 10);  // between files 4 and 5: the run cannot span it
+  auto c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_TRUE(c->trivial_move);
+  EXPECT_EQ((std::vector<uint64_t>{1, 2, 3, 4}), Numbers(c->inputs[0]));
+
+  busy_.insert(3);
+  c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ((std::vector<uint64_t>{1, 2}), Numbers(c->inputs[0]));
+  busy_.clear();
+
+  options_.target_file_size_base = 40;  // MaxMoveBytes 1000: two files of 400
+  c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ((std::vector<uint64_t>{1, 2}), Numbers(c->inputs[0]));
+}
+
 TEST_F(PickerTest, DeeperLevelsGoRoundRobinByKey) {
   Add(1, 1, "a", "b", 600);
   Add(1, 2, "c", "d", 600);
