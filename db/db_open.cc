@@ -123,8 +123,9 @@ Status DBImpl::Open() {
         "named by the MANIFEST (" + std::to_string(missing.size()) + " missing)");
   }
   std::sort(logs.begin(), logs.end());
-  if (versions_->manifest_had_torn_tail() && versions_->log_number() > 0 &&
-      (logs.empty() || logs.front() != versions_->log_number())) {
+  const bool named_log_gone =
+      versions_->log_number() > 0 && (logs.empty() || logs.front() != versions_->log_number());
+  if (named_log_gone && versions_->manifest_had_torn_tail()) {
     // A crash inside LogAndApply leaves a torn last edit, but never before the log named by
     // the previous edit was synced, and that log is deleted only after the next edit is
     // synced. So with it gone, the "torn" record was a complete edit, damaged since.
@@ -132,6 +133,16 @@ Status DBImpl::Open() {
                               "ends in a damaged record, and the log " +
                                   LogFileName(dbname_, versions_->log_number()) +
                                   " that an interrupted write would have kept is gone");
+  }
+  if (named_log_gone && !logs.empty()) {
+    // The log the MANIFEST names is deleted only after a later edit names a newer one, and a
+    // newer log is created only after it was synced (so power loss cannot take it alone).
+    // With it gone and newer logs present, the MANIFEST lost edits from its end: cut short
+    // between records. Replaying would silently drop what those edits added.
+    return Status::Corruption(ManifestFileName(dbname_, versions_->manifest_file_number()),
+                              "names the log " + LogFileName(dbname_, versions_->log_number()) +
+                                  ", which is gone while newer logs remain: edits are missing "
+                                  "from its end");
   }
 
   ReplayResult replay;

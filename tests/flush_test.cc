@@ -13,6 +13,7 @@
 #include "support/db_test_util.h"
 #include "support/fault_injection_fs.h"
 #include "support/test_util.h"
+#include "wal/log_reader.h"
 
 namespace strata {
 namespace {
@@ -373,6 +374,42 @@ TEST_F(FlushTest, DamagedCurrentOrManifestIsCorruption) {
       WriteStringToFile(fs_.get(), manifest + std::string("\x01\x02\x03", 3), manifests[0], true));
   ASSERT_OK(TryOpen());
   CheckRange(0, 10);
+}
+
+// A MANIFEST cut short exactly between two records reads back without any damage report;
+// without the edits it lost, the tables they added would be dropped as obsolete. The log it
+// then names is gone while newer ones remain, which no crash leaves behind.
+TEST_F(FlushTest, ManifestCutBetweenRecordsIsCorruption) {
+  Reopen();
+  PutRange(0, 10);
+  ASSERT_OK(db_->Flush());
+  PutRange(10, 20);
+  ASSERT_OK(db_->Flush());
+  PutRange(20, 30);
+  db_.reset();
+  auto manifests = FilesOfType(dbname_, FileType::kManifest);
+  ASSERT_EQ(1u, manifests.size());
+  std::string manifest;
+  ASSERT_OK(ReadFileToString(fs_.get(), manifests[0], &manifest));
+  std::vector<uint64_t> boundaries;
+  {
+    std::unique_ptr<SequentialFile> file;
+    ASSERT_OK(fs_->NewSequentialFile(manifests[0], &file));
+    LogReader reader(std::move(file), nullptr);
+    std::string scratch;
+    std::string_view record;
+    while (reader.ReadRecord(&record, &scratch)) boundaries.push_back(reader.LastRecordOffset());
+  }
+  ASSERT_EQ(4u, boundaries.size());  // snapshot, Open's edit, two flushes
+  for (uint64_t cut : boundaries) {
+    SCOPED_TRACE("cut at " + std::to_string(cut));
+    ASSERT_OK(WriteStringToFile(fs_.get(), manifest.substr(0, cut), manifests[0], true));
+    Status s = TryOpen();
+    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  }
+  ASSERT_OK(WriteStringToFile(fs_.get(), manifest, manifests[0], true));
+  Reopen();
+  CheckRange(0, 30);
 }
 
 TEST_F(FlushTest, LogsWithoutCurrentAreRefused) {
