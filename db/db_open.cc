@@ -264,6 +264,29 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
                                   "intact record holds an invalid batch: " + bad.ToString()});
       continue;
     }
+    // Sequence numbers run on without a hole through the log history (the first replayed
+    // record is at most one past the MANIFEST's last sequence), so a hole means records went
+    // missing without a report: a log cut short between records, or a torn tail in a log
+    // that a later log follows -- which no crash leaves, as every log is synced before the
+    // next one is created.
+    const SequenceNumber due =
+        result->records > 0 ? result->max_sequence + 1 : versions_->last_sequence() + 1;
+    if (WriteBatchInternal::Sequence(batch) > due) {
+      const std::string where = fname + " at offset " + std::to_string(reader.LastRecordOffset()) +
+                                ": sequence " +
+                                std::to_string(WriteBatchInternal::Sequence(batch)) + " where " +
+                                std::to_string(due) + " was due: records before it are missing";
+      info_log_->Log("%s", where.c_str());
+      if (mode != WalRecoveryMode::kSkipAnyCorruptedRecords &&
+          mode != WalRecoveryMode::kPointInTimeRecovery) {
+        return Status::Corruption(where);
+      }
+      result->dropped_data = true;
+      if (mode == WalRecoveryMode::kPointInTimeRecovery) {
+        result->stop = true;
+        break;
+      }
+    }
     s = WriteBatchInternal::InsertInto(batch, mem_.get());
     if (!s.ok()) return s;
     if (mem_->ApproximateMemoryUsage() >= options_.write_buffer_size) {

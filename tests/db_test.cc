@@ -463,6 +463,48 @@ TEST_F(RecoveryModeTest, SkipKeepsLaterLogs) {
   EXPECT_EQ("v9", Get("k9"));
 }
 
+// Every log is synced before the next one is created, so a crash can tear only the last log:
+// an older log that ends early (torn inside a record, or cut cleanly between records) while a
+// newer one holds later writes has lost acknowledged writes. The default mode must refuse it
+// rather than replay a history with a hole; point-in-time stops at the hole.
+TEST_F(RecoveryModeTest, OlderLogCutShortIsDamage) {
+  struct Case {
+    WalRecoveryMode mode;
+    const char* expect;  // nullptr: Open fails with Corruption
+  } cases[] = {{WalRecoveryMode::kTolerateCorruptedTailRecords, nullptr},
+               {WalRecoveryMode::kAbsoluteConsistency, nullptr},
+               {WalRecoveryMode::kPointInTimeRecovery, "k1k2"},
+               {WalRecoveryMode::kSkipAnyCorruptedRecords, "k1k2k9"}};
+  for (size_t cut : {2 * kRecordSize + 10, 2 * kRecordSize}) {
+    for (const Case& c : cases) {
+      SCOPED_TRACE("cut at " + std::to_string(cut) + ", mode " +
+                   std::to_string(static_cast<int>(c.mode)));
+      Close();
+      ASSERT_OK(DestroyDB(dbname_, options_));
+      WriteThree();
+      WriteNewerLog(99, "k9", 4);  // continues the sequence: k1..k3 are 1..3
+      test::RewriteFile(last_log_, [&](std::string* d) { d->resize(cut); });
+      Status s = OpenWith(c.mode);
+      if (c.expect == nullptr) {
+        EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+        EXPECT_NE(std::string::npos, s.ToString().find(".log at offset ")) << s.ToString();
+        continue;
+      }
+      ASSERT_OK(s);
+      EXPECT_EQ(c.expect, Present() + (Get("k9") == "v9" ? "k9" : ""));
+    }
+  }
+  // Intact, the same two logs replay whole in every mode.
+  for (const Case& c : cases) {
+    Close();
+    ASSERT_OK(DestroyDB(dbname_, options_));
+    WriteThree();
+    WriteNewerLog(99, "k9", 4);
+    ASSERT_OK(OpenWith(c.mode));
+    EXPECT_EQ("k1k2k3k9", Present() + (Get("k9") == "v9" ? "k9" : ""));
+  }
+}
+
 // A record whose framing is intact but whose batch is malformed is damage like any other.
 TEST_F(RecoveryModeTest, IntactRecordWithMalformedBatch) {
   struct Case {
