@@ -122,6 +122,18 @@ Status DBImpl::Open() {
         "missing table file " + TableFileName(dbname_, *missing.begin()),
         "named by the MANIFEST (" + std::to_string(missing.size()) + " missing)");
   }
+  if (options_.paranoid_checks) {
+    // Open every table now (footer, index, filter and properties, each checksummed), so that
+    // a damaged table fails Open instead of the first read that meets it.
+    const auto& current = versions_->current();
+    for (int level = 0; level < current->num_levels(); level++) {
+      for (const auto& f : current->files(level)) {
+        TableProperties properties;
+        s = table_cache_->GetProperties(f->number, f->file_size, &properties);
+        if (!s.ok()) return s;
+      }
+    }
+  }
   std::sort(logs.begin(), logs.end());
   const bool named_log_gone =
       versions_->log_number() > 0 && (logs.empty() || logs.front() != versions_->log_number());

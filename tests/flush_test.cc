@@ -332,6 +332,32 @@ TEST_F(FlushTest, MissingTableIsCorruption) {
   EXPECT_NE(std::string::npos, s.ToString().find("missing table file")) << s.ToString();
 }
 
+// With paranoid_checks, Open opens every table and refuses a damaged one; without it, Open
+// succeeds and the first read of the table reports the damage.
+TEST_F(FlushTest, ParanoidChecksFindADamagedTableAtOpen) {
+  Reopen();
+  PutRange(0, 10);
+  ASSERT_OK(db_->Flush());
+  db_.reset();
+  auto tables = FilesOfType(dbname_, FileType::kTable);
+  ASSERT_EQ(1u, tables.size());
+  std::string contents;
+  ASSERT_OK(ReadFileToString(fs_.get(), tables[0], &contents));
+  contents[contents.size() - 20] ^= 0x40;  // inside the footer
+  ASSERT_OK(WriteStringToFile(fs_.get(), contents, tables[0], true));
+
+  options_.paranoid_checks = true;
+  Status s = TryOpen();
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(std::string::npos, s.ToString().find(tables[0])) << s.ToString();
+
+  options_.paranoid_checks = false;
+  ASSERT_OK(TryOpen());
+  std::string value;
+  s = db_->Get(ReadOptions(), test::NumberKey(3), &value);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+}
+
 TEST_F(FlushTest, DamagedCurrentOrManifestIsCorruption) {
   Reopen();
   PutRange(0, 10);

@@ -48,7 +48,9 @@ struct Options {
 
   bool create_if_missing = false;
   bool error_if_exists = false;
-  // Verify more aggressively during Open and reads (costs some speed).
+  // Open opens every table of the database (checking its footer, index, filter and
+  // properties) and fails with Corruption on the first damaged one, instead of leaving the
+  // damage to the first read that meets it. Costs Open time in proportion to the tables.
   bool paranoid_checks = false;
   WalRecoveryMode wal_recovery_mode = WalRecoveryMode::kTolerateCorruptedTailRecords;
 

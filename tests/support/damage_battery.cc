@@ -215,7 +215,7 @@ DamageBattery::DamageBattery(bool on_disk)
   options_.block_size = 1024;
   options_.target_file_size_base = 16 << 10;
   options_.level0_file_num_compaction_trigger = 8;
-  options_.paranoid_checks = true;  // whatever extra checking it buys, the battery wants it
+  options_.paranoid_checks = true;  // tables are opened (and checked) by Open itself
 }
 
 DamageBattery::~DamageBattery() = default;
