@@ -207,8 +207,9 @@ void DbPrinter::Text() {
   }
   if (state_.verified) {
     out_ << "verify: " << totals_.checked_tables << " tables (" << totals_.blocks << " blocks, "
-         << totals_.entries << " entries), " << totals_.checked_wals << " logs ("
-         << totals_.wal_records << " records), " << totals_.checked_manifests << " MANIFEST"
+         << totals_.entries << " entries), " << totals_.checked_wals
+         << (totals_.checked_wals == 1 ? " log (" : " logs (") << totals_.wal_records
+         << " records), " << totals_.checked_manifests << " MANIFEST"
          << (totals_.checked_manifests == 1 ? "" : "s") << " (" << totals_.manifest_records
          << " edits)\n";
   }

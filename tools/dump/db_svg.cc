@@ -185,6 +185,12 @@ void SvgWriter::Box(int level, const FileMetaData& f, double top, double band) {
            std::to_string(level) + "): " + Xml(Human(f.file_size)) + ", keys " +
            Xml(KeyLabel(ExtractUserKey(f.smallest))) + " .. " +
            Xml(KeyLabel(ExtractUserKey(f.largest))) + "</title></rect>\n";
+  // The number inside boxes wide and tall enough to hold it.
+  if (width >= 48 && height >= 11) {
+    body_ += "<text x=\"" + Num(x + 3) + "\" y=\"" + Num(y + height / 2 + 4) +
+             "\" font-size=\"10\" pointer-events=\"none\">" + std::to_string(f.number) +
+             "</text>\n";
+  }
 }
 
 double SvgWriter::LevelRow(int level, double top) {
