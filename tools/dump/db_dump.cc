@@ -1,5 +1,6 @@
 // strata_dump db: a whole database directory as ReadDbState sees it, as text or JSON, and
 // on request as an SVG picture (db_svg.h).
+#include <map>
 #include <string>
 #include <vector>
 
@@ -77,13 +78,6 @@ std::pair<std::string, std::string> KeyRange(const std::vector<const FileMetaDat
   return {lo, hi};
 }
 
-const DbFile* FileOf(const DbState& state, const std::string& name) {
-  for (const DbFile& f : state.files) {
-    if (f.name == name) return &f;
-  }
-  return nullptr;
-}
-
 // "FILE @OFFSET", "FILE", or dir for the directory itself.
 std::string Where(const std::string& dir, const DbProblem& p) {
   std::string where = p.file.empty() ? dir : dir + "/" + p.file;
@@ -94,12 +88,18 @@ std::string Where(const std::string& dir, const DbProblem& p) {
 class DbPrinter {
  public:
   DbPrinter(const DbState& state, const DumpOptions& options, std::ostream& out)
-      : state_(state), options_(options), out_(out), totals_(Count(state)) {}
+      : state_(state), options_(options), out_(out), totals_(Count(state)) {
+    for (const DbFile& f : state.files) by_name_[f.name] = &f;
+  }
 
   void Text();
   void Json();
 
  private:
+  const DbFile* FileOf(const std::string& name) const {
+    auto it = by_name_.find(name);
+    return it == by_name_.end() ? nullptr : it->second;
+  }
   std::string CheckText(const DbFile* f) const;
   void CheckJson(JsonWriter* json, const DbFile* f) const;
   void ProblemsJson(JsonWriter* json, const char* key, const std::vector<DbProblem>& list) const;
@@ -108,6 +108,7 @@ class DbPrinter {
   const DumpOptions& options_;
   std::ostream& out_;
   const Totals totals_;
+  std::map<std::string, const DbFile*> by_name_;
 };
 
 std::string DbPrinter::CheckText(const DbFile* f) const {
@@ -167,7 +168,7 @@ void DbPrinter::Text() {
       out_ << "  " << name << " " << f->file_size << " bytes, keys "
            << ShowInternalKey(f->smallest, options_) << " .. "
            << ShowInternalKey(f->largest, options_) << ", seq " << f->smallest_seqno << ".."
-           << f->largest_seqno << CheckText(FileOf(state_, name)) << "\n";
+           << f->largest_seqno << CheckText(FileOf(name)) << "\n";
     }
   }
   if (!any) out_ << "no live tables\n";
@@ -244,7 +245,7 @@ void DbPrinter::Json() {
     json.Field("size", state_.manifest_size);
     json.Field("edits", state_.manifest_edits);
     json.Field("from_current", state_.manifest_from_current);
-    CheckJson(&json, FileOf(state_, state_.manifest));
+    CheckJson(&json, FileOf(state_.manifest));
     json.EndObject();
   }
   if (v.comparator) json.Field("comparator", *v.comparator);
@@ -278,7 +279,7 @@ void DbPrinter::Json() {
       json.Field("largest_key", ShowBytes(ExtractUserKey(f->largest), options_));
       json.Field("smallest_seqno", f->smallest_seqno);
       json.Field("largest_seqno", f->largest_seqno);
-      CheckJson(&json, FileOf(state_, name));
+      CheckJson(&json, FileOf(name));
       json.EndObject();
     }
     json.EndArray();

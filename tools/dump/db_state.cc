@@ -15,7 +15,9 @@ namespace strata::dump {
 
 namespace {
 
-constexpr int kMaxPasses = 5;
+// Passes are cheap (a directory listing and the MANIFEST); a database being written changes
+// its MANIFEST at every flush, so a busy one may take several to catch still.
+constexpr int kMaxPasses = 20;
 
 DbFileKind KindOf(FileType type) {
   switch (type) {
@@ -54,9 +56,12 @@ class DbReader {
   DbReader(const std::string& dir, const DumpOptions& options, DbState* state)
       : dir_(dir), options_(options), fs_(FileSystemOf(options)), state_(state) {}
 
+  // Lists the files, reads CURRENT and the MANIFEST, tells live from obsolete.
   Status Pass();
   // Whether CURRENT and the MANIFEST it names are as they were when the pass began.
   bool Stable();
+  // Reads every file whole (after a pass).
+  void Verify();
 
  private:
   std::string Path(const std::string& name) const { return dir_ + "/" + name; }
@@ -71,8 +76,10 @@ class DbReader {
   std::string ChooseManifest();
   void ReadManifest();
   void Classify();
-  void Verify();
   void VerifyFile(DbFile* f);
+  // Whether f is still live in the database's version as of now: a file the pass saw live
+  // that vanishes later was replaced by a flush or a compaction unless it still is.
+  bool StillLive(const DbFile& f);
   void CompareWithManifest(const DbFile& f);
   // Files that vanished were deleted by the process writing the database; anything else
   // that cannot be read is an I/O error.
@@ -163,8 +170,7 @@ std::string DbReader::ChooseManifest() {
   for (auto it = state_->files.rbegin(); it != state_->files.rend(); ++it) {
     if (it->kind == DbFileKind::kManifest) {
       Note(it->name, kUnknownOffset,
-           "read in place of the MANIFEST CURRENT should name: it is "
-           "the newest");
+           "read in place of the one CURRENT should name (it is the newest MANIFEST)");
       return it->name;
     }
   }
@@ -268,13 +274,38 @@ void DbReader::Classify() {
   }
 }
 
+bool DbReader::StillLive(const DbFile& f) {
+  std::string text;
+  if (!ReadFileToString(fs_, CurrentFileName(dir_), &text).ok()) return true;
+  const std::string manifest = ManifestNamedBy(text);
+  if (f.kind == DbFileKind::kManifest) return f.name == manifest;
+  ManifestReplay now;
+  FileCheck check;
+  Status s = CheckLog(
+      Path(manifest), fs_,
+      [&](std::string_view record, uint64_t) -> std::string {
+        VersionEdit edit;
+        if (edit.DecodeFrom(record).ok()) now.Apply(edit);
+        return {};
+      },
+      &check);
+  if (!s.ok()) return manifest != state_->manifest;  // replaced since: not ours to judge
+  if (f.kind == DbFileKind::kWal) return !now.log_number || f.number >= *now.log_number;
+  for (const auto& [level, files] : now.levels) {
+    if (files.count(f.number) != 0) return true;
+  }
+  return false;
+}
+
 void DbReader::CannotRead(DbFile* f, const Status& s) {
   if (!fs_->FileExists(Path(f->name))) {
     f->vanished = true;
-    if (f->live) {
+    if (f->live && StillLive(*f)) {
       Problem(f->name, kUnknownOffset, "vanished while being read");
     } else {
-      Note(f->name, kUnknownOffset, "deleted while being read (an obsolete file)");
+      Note(f->name, kUnknownOffset,
+           f->live ? "replaced by a flush or compaction and deleted while being read"
+                   : "deleted while being read (an obsolete file)");
     }
     return;
   }
@@ -360,7 +391,6 @@ Status DbReader::Pass() {
   state_->manifest = ChooseManifest();
   if (!state_->manifest.empty()) ReadManifest();
   Classify();
-  if (options_.verify) Verify();
   return Status::OK();
 }
 
@@ -422,11 +452,16 @@ Status ReadDbState(const std::string& dir, const DumpOptions& options, DbState* 
     DbReader reader(dir, options, state);
     Status s = reader.Pass();
     if (!s.ok()) return s;
-    if (state->problems.empty() || reader.Stable()) return Status::OK();
-    if (pass == kMaxPasses) {
+    const bool settled = state->problems.empty() || reader.Stable();
+    if (!settled && pass == kMaxPasses) {
       state->notes.push_back({"", kUnknownOffset,
                               "the MANIFEST changed during each of " + std::to_string(pass) +
                                   " reads: the problems may come from that race"});
+    }
+    if (settled || pass == kMaxPasses) {
+      // Files read whole do not change (tables) or only grow (logs): once is enough, and a
+      // live file that vanishes meanwhile is checked against the version as of then.
+      if (options.verify) reader.Verify();
       return Status::OK();
     }
   }

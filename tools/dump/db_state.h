@@ -4,8 +4,10 @@
 //
 // Reading a database that another process is writing races with it: a flush or compaction
 // may add and delete files between the directory listing and the MANIFEST read. A problem
-// found in a pass during which CURRENT or the MANIFEST changed is not trusted: the whole pass
-// is repeated (a few times) until the MANIFEST holds still across one.
+// found in a pass during which CURRENT or the MANIFEST changed is not trusted: the pass (the
+// listing and the MANIFEST, which are cheap) is repeated until the MANIFEST holds still
+// across one. --verify then reads the files once; a live file that vanishes while it is read
+// is damage only if the version as of then still names it.
 //
 // Thread safety: ReadDbState shares no state; each call uses only its arguments.
 #pragma once
