@@ -1,12 +1,20 @@
 // strata_dump: the dump library and its command line over real files written by a DB, intact
-// and damaged. JSON output is parsed back and checked against what was written.
+// and damaged, and over whole databases (also while open). JSON output is parsed back and
+// checked against what was written; SVG output is checked for structure.
 #include "tools/dump/dump.h"
 
-#include <cctype>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "db/filename.h"
@@ -14,170 +22,17 @@
 #include "strata/db.h"
 #include "strata/write_batch.h"
 #include "support/db_test_util.h"
+#include "support/json_reader.h"
 #include "support/test_util.h"
+#include "tools/dump/db_svg.h"
 #include "tools/dump/json_writer.h"
 #include "wal/log_writer.h"
 
 namespace strata {
 namespace {
 
-// A minimal JSON reader for checking the dumps' output: objects, arrays, strings (with the
-// escapes JsonWriter emits), unsigned and decimal numbers, booleans and null.
-struct Json {
-  enum class Type { kNull, kBool, kNumber, kString, kArray, kObject } type = Type::kNull;
-  bool boolean = false;
-  double number = 0;
-  std::string string;
-  std::vector<Json> array;
-  std::map<std::string, Json> object;
-
-  const Json& operator[](const std::string& key) const {
-    static const Json kMissing;
-    auto it = object.find(key);
-    return it == object.end() ? kMissing : it->second;
-  }
-  bool Has(const std::string& key) const { return object.count(key) != 0; }
-  uint64_t Uint() const { return static_cast<uint64_t>(number); }
-};
-
-class JsonParser {
- public:
-  explicit JsonParser(std::string_view text) : text_(text) {}
-
-  // False if text is not exactly one JSON value (surrounding white space allowed).
-  bool Parse(Json* value) {
-    if (!Value(value)) return false;
-    SkipSpace();
-    return pos_ == text_.size();
-  }
-
- private:
-  void SkipSpace() {
-    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) pos_++;
-  }
-  bool Consume(std::string_view word) {
-    if (text_.substr(pos_, word.size()) != word) return false;
-    pos_ += word.size();
-    return true;
-  }
-  bool String(std::string* out) {
-    if (!Consume("\"")) return false;
-    while (pos_ < text_.size()) {
-      char c = text_[pos_++];
-      if (c == '"') return true;
-      if (static_cast<unsigned char>(c) < 0x20) return false;
-      if (c != '\\') {
-        out->push_back(c);
-        continue;
-      }
-      if (pos_ >= text_.size()) return false;
-      char e = text_[pos_++];
-      switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-          out->push_back(e);
-          break;
-        case 'b':
-          out->push_back('\b');
-          break;
-        case 'f':
-          out->push_back('\f');
-          break;
-        case 'n':
-          out->push_back('\n');
-          break;
-        case 'r':
-          out->push_back('\r');
-          break;
-        case 't':
-          out->push_back('\t');
-          break;
-        case 'u': {
-          if (pos_ + 4 > text_.size()) return false;
-          unsigned code = std::stoul(std::string(text_.substr(pos_, 4)), nullptr, 16);
-          if (code > 0xff) return false;  // JsonWriter only escapes single bytes
-          out->push_back(static_cast<char>(code));
-          pos_ += 4;
-          break;
-        }
-        default:
-          return false;
-      }
-    }
-    return false;
-  }
-  bool Value(Json* v) {
-    SkipSpace();
-    if (pos_ >= text_.size()) return false;
-    char c = text_[pos_];
-    if (c == '{') {
-      pos_++;
-      v->type = Json::Type::kObject;
-      SkipSpace();
-      if (Consume("}")) return true;
-      for (;;) {
-        SkipSpace();
-        std::string key;
-        if (!String(&key)) return false;
-        SkipSpace();
-        if (!Consume(":")) return false;
-        if (v->object.count(key) != 0) return false;  // duplicate key
-        if (!Value(&v->object[key])) return false;
-        SkipSpace();
-        if (Consume("}")) return true;
-        if (!Consume(",")) return false;
-      }
-    }
-    if (c == '[') {
-      pos_++;
-      v->type = Json::Type::kArray;
-      SkipSpace();
-      if (Consume("]")) return true;
-      for (;;) {
-        v->array.emplace_back();
-        if (!Value(&v->array.back())) return false;
-        SkipSpace();
-        if (Consume("]")) return true;
-        if (!Consume(",")) return false;
-      }
-    }
-    if (c == '"') {
-      v->type = Json::Type::kString;
-      return String(&v->string);
-    }
-    if (Consume("true")) {
-      v->type = Json::Type::kBool;
-      v->boolean = true;
-      return true;
-    }
-    if (Consume("false")) {
-      v->type = Json::Type::kBool;
-      return true;
-    }
-    if (Consume("null")) return true;
-    size_t start = pos_;
-    if (pos_ < text_.size() && text_[pos_] == '-') pos_++;
-    while (pos_ < text_.size() &&
-           (std::isdigit(static_cast<unsigned char>(text_[pos_])) || text_[pos_] == '.')) {
-      pos_++;
-    }
-    if (pos_ == start) return false;
-    v->type = Json::Type::kNumber;
-    v->number = std::stod(std::string(text_.substr(start, pos_ - start)));
-    return true;
-  }
-
-  std::string_view text_;
-  size_t pos_ = 0;
-};
-
-Json ParseJson(const std::string& text) {
-  Json value;
-  JsonParser parser(text);
-  EXPECT_TRUE(parser.Parse(&value)) << "not JSON:\n" << text.substr(0, 2000);
-  return value;
-}
+using test::Json;
+using test::ParseJson;
 
 // The result of one strata_dump run.
 struct DumpRun {
@@ -685,6 +540,660 @@ TEST_F(StrataDumpTest, UsageErrors) {
   r = RunCli({"wal", dir_.Child("000009.log")});
   EXPECT_EQ(r.status, dump::kDumpError);
   EXPECT_NE(r.err.find("000009.log"), std::string::npos);
+}
+
+// ---- strata_dump db ----
+
+// True if svg is well-formed as far as the dump's output needs: every element closed in
+// order, attribute values quoted, no raw '<' or stray '&' in text.
+bool WellFormedXml(const std::string& svg, std::string* why) {
+  std::vector<std::string> open;
+  size_t pos = 0;
+  while (pos < svg.size()) {
+    if (svg[pos] != '<') {
+      if (svg[pos] == '&') {
+        size_t semi = svg.find(';', pos);
+        std::string entity = semi == std::string::npos ? "" : svg.substr(pos, semi - pos + 1);
+        if (entity != "&amp;" && entity != "&lt;" && entity != "&gt;" && entity != "&quot;" &&
+            entity != "&apos;") {
+          *why = "stray & at " + std::to_string(pos);
+          return false;
+        }
+      }
+      pos++;
+      continue;
+    }
+    size_t end = pos + 1;
+    bool quoted = false;
+    while (end < svg.size() && (quoted || svg[end] != '>')) {
+      if (svg[end] == '"') quoted = !quoted;
+      if (svg[end] == '<' && !quoted) {
+        *why = "'<' inside a tag at " + std::to_string(end);
+        return false;
+      }
+      end++;
+    }
+    if (end >= svg.size()) {
+      *why = "unterminated tag at " + std::to_string(pos);
+      return false;
+    }
+    std::string tag = svg.substr(pos + 1, end - pos - 1);
+    pos = end + 1;
+    if (tag.starts_with("?")) continue;  // the XML declaration
+    if (tag.starts_with("/")) {
+      if (open.empty() || open.back() != tag.substr(1)) {
+        *why = "</" + tag.substr(1) + "> closes " + (open.empty() ? "nothing" : open.back());
+        return false;
+      }
+      open.pop_back();
+      continue;
+    }
+    if (tag.ends_with("/")) continue;  // self-closing
+    open.push_back(tag.substr(0, tag.find_first_of(" \n\t")));
+  }
+  if (!open.empty()) {
+    *why = "<" + open.back() + "> never closed";
+    return false;
+  }
+  return true;
+}
+
+// Every occurrence of attribute="..." in svg, in order.
+std::vector<std::string> AttributeValues(const std::string& svg, const std::string& attribute) {
+  std::vector<std::string> values;
+  const std::string needle = " " + attribute + "=\"";
+  for (size_t pos = svg.find(needle); pos != std::string::npos; pos = svg.find(needle, pos)) {
+    pos += needle.size();
+    values.push_back(svg.substr(pos, svg.find('"', pos) - pos));
+  }
+  return values;
+}
+
+// The table boxes of an SVG: file number -> the <rect ...>...</rect> text.
+std::map<uint64_t, std::string> TableBoxes(const std::string& svg) {
+  std::map<uint64_t, std::string> boxes;
+  const std::string start = "<rect class=\"table\"";
+  for (size_t pos = svg.find(start); pos != std::string::npos; pos = svg.find(start, pos + 1)) {
+    std::string box = svg.substr(pos, svg.find("</rect>", pos) - pos);
+    uint64_t number = std::stoull(AttributeValues(box, "data-file").at(0));
+    EXPECT_TRUE(boxes.emplace(number, box).second) << "two boxes for table " << number;
+  }
+  return boxes;
+}
+
+double Attribute(const std::string& element, const std::string& name) {
+  return std::stod(AttributeValues(element, name).at(0));
+}
+
+class StrataDumpDbTest : public StrataDumpTest {
+ protected:
+  StrataDumpDbTest() {
+    // Small output tables, so a compaction leaves several side by side in a level.
+    options_.target_file_size_base = 16 << 10;
+    options_.compression = CompressionType::kNone;
+  }
+
+  // Several levels: compacted tables below level 0, two overlapping level-0 tables above
+  // them, and writes still only in the log.
+  void BuildTree() {
+    Open();
+    WriteWorkload(1500);
+    ASSERT_OK(db_->Flush());
+    WriteWorkload(1500);
+    ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+    WriteWorkload(300);
+    ASSERT_OK(db_->Flush());
+    WriteWorkload(200);
+    ASSERT_OK(db_->Flush());
+    flushed_sequence_ = operations_;  // one sequence per operation
+    WriteWorkload(50);                // stays in the live log
+  }
+
+  // Tables per level as the open database reports them.
+  std::vector<uint64_t> LevelCounts() {
+    std::vector<uint64_t> counts;
+    for (int level = 0; level < options_.num_levels; level++) {
+      std::string value;
+      EXPECT_TRUE(db_->GetProperty("strata.num-files-at-level" + std::to_string(level), &value));
+      counts.push_back(std::stoull(value));
+    }
+    return counts;
+  }
+
+  static std::vector<uint64_t> LevelCounts(const Json& v, int num_levels) {
+    std::vector<uint64_t> counts(num_levels, 0);
+    for (const Json& level : v["levels"].array)
+      counts.at(level["level"].Uint()) = level["num_files"].Uint();
+    return counts;
+  }
+
+  std::string LiveTable(int level) {
+    DumpRun r = RunCli({"db", "--json", dbname_});
+    Json v = ParseJson(r.out);
+    for (const Json& l : v["levels"].array) {
+      if (l["level"].Uint() == static_cast<uint64_t>(level)) {
+        return dbname_ + "/" + l["files"].array.at(0)["name"].string;
+      }
+    }
+    ADD_FAILURE() << "no table in level " << level;
+    return "";
+  }
+
+  uint64_t flushed_sequence_ = 0;
+};
+
+TEST_F(StrataDumpDbTest, ListsTheVersionLogsObsoleteFilesAndTotals) {
+  BuildTree();
+  const std::vector<uint64_t> counts = LevelCounts();
+  Close();
+  ASSERT_GE(counts[0], 2u);
+  ASSERT_GE(counts[1], 2u);  // the compaction's output was cut into several tables
+
+  // Plant obsolete files: an old log, an old MANIFEST, a table no version names.
+  auto copy = [&](const std::string& from, const std::string& to) {
+    std::string bytes;
+    ASSERT_OK(ReadFileToString(FileSystem::Default().get(), from, &bytes));
+    ASSERT_OK(WriteStringToFile(FileSystem::Default().get(), bytes, dbname_ + "/" + to, false));
+  };
+  copy(test::LogFiles(dbname_).back(), "000001.log");
+  copy(OnlyFile(FileType::kManifest), "MANIFEST-000002");
+  copy(OnlyFile(FileType::kTable), "000003.sst");
+
+  DumpRun r = RunCli({"db", "--json", dbname_});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err << r.out;
+  EXPECT_EQ(r.err, "");
+  Json v = ParseJson(r.out);
+  EXPECT_EQ(v["kind"].string, "db");
+  EXPECT_EQ(v["current"].string, v["manifest"]["name"].string);
+  EXPECT_TRUE(v["manifest"]["from_current"].boolean);
+  EXPECT_EQ(v["comparator"].string, "strata.BytewiseComparator");
+  EXPECT_EQ(v["last_sequence"].Uint(), flushed_sequence_);  // the log holds the rest
+  EXPECT_TRUE(v["damage"].array.empty());
+  EXPECT_EQ(LevelCounts(v, options_.num_levels), counts);
+
+  // Every live table is on disk with the size listed; key ranges are ordered; levels add up.
+  uint64_t live_tables = 0, live_bytes = 0;
+  for (const Json& level : v["levels"].array) {
+    uint64_t bytes = 0;
+    std::string prev_largest;
+    for (const Json& f : level["files"].array) {
+      uint64_t size;
+      ASSERT_OK(FileSystem::Default()->GetFileSize(dbname_ + "/" + f["name"].string, &size));
+      EXPECT_EQ(f["size"].Uint(), size);
+      EXPECT_LE(f["smallest_key"].string, f["largest_key"].string);
+      EXPECT_GE(f["smallest_key"].string, level["smallest_key"].string);
+      EXPECT_LE(f["largest_key"].string, level["largest_key"].string);
+      if (level["level"].Uint() > 0) {
+        EXPECT_LT(prev_largest, f["smallest_key"].string);  // disjoint, in key order
+        prev_largest = f["largest_key"].string;
+      }
+      bytes += size;
+    }
+    EXPECT_EQ(level["bytes"].Uint(), bytes);
+    live_tables += level["files"].array.size();
+    live_bytes += bytes;
+  }
+
+  // Logs: live at or above the log number, the planted one obsolete.
+  bool saw_live_log = false;
+  for (const Json& w : v["wals"].array) {
+    EXPECT_EQ(w["live"].boolean, w["number"].Uint() >= v["log_number"].Uint()) << w["name"].string;
+    saw_live_log |= w["live"].boolean && w["size"].Uint() > 0;
+  }
+  EXPECT_TRUE(saw_live_log);
+  std::set<std::string> obsolete;
+  for (const Json& f : v["obsolete"].array) obsolete.insert(f["name"].string);
+  EXPECT_EQ(obsolete, (std::set<std::string>{"000001.log", "MANIFEST-000002", "000003.sst"}));
+
+  // Totals match the directory.
+  std::vector<std::string> names;
+  ASSERT_OK(FileSystem::Default()->GetChildren(dbname_, &names));
+  uint64_t bytes = 0;
+  for (const std::string& name : names) {
+    uint64_t size;
+    ASSERT_OK(FileSystem::Default()->GetFileSize(dbname_ + "/" + name, &size));
+    bytes += size;
+  }
+  const Json& t = v["totals"];
+  EXPECT_EQ(t["files"].Uint(), names.size());
+  EXPECT_EQ(v["files"].array.size(), names.size());
+  EXPECT_EQ(t["bytes"].Uint(), bytes);
+  EXPECT_EQ(t["live_tables"].Uint(), live_tables);
+  EXPECT_EQ(t["live_table_bytes"].Uint(), live_bytes);
+  EXPECT_EQ(t["obsolete_files"].Uint(), 3u);
+
+  // The same version as the manifest dump replays.
+  DumpRun m = RunCli({"manifest", "--json", dbname_ + "/" + v["current"].string});
+  ASSERT_EQ(m.status, dump::kDumpSound);
+  Json mv = ParseJson(m.out);
+  EXPECT_EQ(LevelCounts(mv, options_.num_levels), counts);
+  EXPECT_EQ(mv["log_number"].Uint(), v["log_number"].Uint());
+
+  // Text: the same facts, for people.
+  r = RunCli({dbname_});  // a directory means db
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  EXPECT_NE(r.out.find("CURRENT -> MANIFEST-"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("level 0: " + std::to_string(counts[0]) + " files, "), std::string::npos);
+  EXPECT_NE(r.out.find("level 1: " + std::to_string(counts[1]) + " files, "), std::string::npos);
+  EXPECT_NE(r.out.find("  000001.log "), std::string::npos);
+  EXPECT_NE(r.out.find(", obsolete\n"), std::string::npos);
+  EXPECT_NE(r.out.find("obsolete files:\n"), std::string::npos);
+  EXPECT_NE(r.out.find("totals: " + std::to_string(names.size()) + " files"), std::string::npos);
+  EXPECT_NE(r.out.find("summary: 0 problems found"), std::string::npos);
+}
+
+TEST_F(StrataDumpDbTest, VerifyReadsEveryFile) {
+  BuildTree();
+  Close();
+  DumpRun r = RunCli({"db", "--verify", "--json", dbname_});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err << r.out.substr(0, 3000);
+  Json v = ParseJson(r.out);
+  const Json& verify = v["verify"];
+  EXPECT_EQ(verify["tables"].Uint(), v["totals"]["live_tables"].Uint());
+  EXPECT_EQ(verify["damaged_blocks"].Uint(), 0u);
+  EXPECT_GT(verify["blocks"].Uint(), verify["tables"].Uint());
+  EXPECT_GE(verify["entries"].Uint(), 1500u);
+  EXPECT_GE(verify["wal_records"].Uint(), 50u);
+  EXPECT_EQ(verify["manifests"].Uint(), 1u);
+  EXPECT_EQ(verify["manifest_edits"].Uint(), v["manifest"]["edits"].Uint());
+  for (const Json& level : v["levels"].array) {
+    for (const Json& f : level["files"].array) {
+      EXPECT_EQ(f["verify"]["problems"].Uint(), 0u) << f["name"].string;
+      EXPECT_GT(f["verify"]["entries"].Uint(), 0u);
+    }
+  }
+  r = RunCli({"db", "--verify", dbname_});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  EXPECT_NE(r.out.find("verify: " + std::to_string(verify["tables"].Uint()) + " tables ("),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(", sound]"), std::string::npos);
+}
+
+TEST_F(StrataDumpDbTest, WorksWhileTheDatabaseIsOpenAndBeingWritten) {
+  BuildTree();
+  // The DB object holds the LOCK: the dump must not need it.
+  std::unique_ptr<FileLock> lock;
+  EXPECT_TRUE(FileSystem::Default()->LockFile(LockFileName(dbname_), &lock).IsBusy());
+
+  DumpRun r = RunCli({"db", "--verify", "--json", dbname_});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err << r.out.substr(0, 3000);
+  Json v = ParseJson(r.out);
+  EXPECT_EQ(LevelCounts(v, options_.num_levels), LevelCounts());
+  EXPECT_GE(v["verify"]["wal_records"].Uint(), 50u);  // the writes only the log holds
+
+  // Writes, flushes and compactions while the dump reads: it may have to read again, but
+  // it never reports damage that is not there.
+  std::atomic<bool> stop{false};
+  std::atomic<int> flushes{0}, compactions{0};
+  std::thread writer([&] {
+    for (int i = 0; !stop.load(); i++) {
+      ASSERT_OK(db_->Put(WriteOptions(), test::NumberKey(i % 5000), std::string(100, 'v')));
+      if (i % 500 == 499) {
+        ASSERT_OK(db_->Flush());
+        flushes++;
+      }
+      if (i % 2000 == 1999) {
+        ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+        compactions++;
+      }
+    }
+  });
+  int rounds = 0;
+  while (rounds < 4 || ((flushes < 3 || compactions < 1) && rounds < 200)) {
+    rounds++;
+    r = RunCli({"db", "--verify", "--json", dbname_});
+    EXPECT_EQ(r.status, dump::kDumpSound) << r.err << r.out.substr(0, 3000);
+    v = ParseJson(r.out);
+    EXPECT_TRUE(v["damage"].array.empty());
+    if (HasFailure()) break;
+  }
+  stop = true;
+  writer.join();
+  EXPECT_GE(flushes.load(), 3);
+  EXPECT_GE(compactions.load(), 1);
+  Close();
+}
+
+TEST_F(StrataDumpDbTest, WorksWhileAnotherProcessHoldsTheLock) {
+  BuildTree();
+  Close();
+  // The child opens the database (replaying the log into a table) and holds it until the
+  // parent closes the pipe.
+  int ready[2], done[2];
+  ASSERT_EQ(pipe(ready), 0);
+  ASSERT_EQ(pipe(done), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    close(ready[0]);
+    close(done[1]);
+    std::unique_ptr<DB> db;
+    Status s = DB::Open(options_, dbname_, &db);
+    char c = s.ok() ? 'y' : 'n';
+    if (write(ready[1], &c, 1) != 1) _exit(2);
+    if (read(done[0], &c, 1) < 0) _exit(2);  // returns at EOF: the parent is done
+    _exit(0);
+  }
+  close(ready[1]);
+  close(done[0]);
+  char c = 0;
+  ASSERT_EQ(read(ready[0], &c, 1), 1);
+  ASSERT_EQ(c, 'y') << "the child could not open the database";
+  std::unique_ptr<DB> second;
+  EXPECT_TRUE(DB::Open(options_, dbname_, &second).IsBusy());
+
+  DumpRun r = RunCli({"db", "--verify", "--json", dbname_});
+  EXPECT_EQ(r.status, dump::kDumpSound) << r.err << r.out.substr(0, 3000);
+  Json v = ParseJson(r.out);
+  EXPECT_GE(v["verify"]["tables"].Uint(), 3u);
+  bool lock_listed = false;
+  for (const Json& f : v["files"].array) lock_listed |= f["kind"].string == "lock";
+  EXPECT_TRUE(lock_listed);
+
+  close(done[1]);
+  close(ready[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+TEST_F(StrataDumpDbTest, SvgHasOneBoxPerLiveTable) {
+  BuildTree();
+  const std::vector<uint64_t> counts = LevelCounts();
+  Close();
+  const std::string svg_path = dir_.Child("tree.svg");
+  DumpRun r = RunCli({"db", "--json", "--svg", svg_path, dbname_});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  Json v = ParseJson(r.out);
+  std::string svg;
+  ASSERT_OK(ReadFileToString(FileSystem::Default().get(), svg_path, &svg));
+  std::string why;
+  EXPECT_TRUE(WellFormedXml(svg, &why)) << why;
+  EXPECT_TRUE(svg.starts_with("<?xml")) << svg.substr(0, 100);
+  EXPECT_NE(svg.find("<svg xmlns=\"http://www.w3.org/2000/svg\""), std::string::npos);
+  EXPECT_NE(svg.find("<title>Strata database "), std::string::npos);
+
+  // One box per live table, each naming its file in a tooltip; one label per level.
+  std::map<uint64_t, std::string> boxes = TableBoxes(svg);
+  std::map<uint64_t, uint64_t> level_of;
+  for (const Json& level : v["levels"].array) {
+    for (const Json& f : level["files"].array) level_of[f["number"].Uint()] = level["level"].Uint();
+  }
+  ASSERT_EQ(boxes.size(), level_of.size());
+  for (const auto& [number, box] : boxes) {
+    ASSERT_TRUE(level_of.count(number)) << number;
+    char name[32];
+    std::snprintf(name, sizeof name, "<title>%06llu.sst (level %llu)",
+                  static_cast<unsigned long long>(number),
+                  static_cast<unsigned long long>(level_of[number]));
+    EXPECT_NE(box.find(name), std::string::npos) << box;
+  }
+  for (int level = 0; level < 2; level++) {
+    EXPECT_NE(svg.find(">L" + std::to_string(level) + "</text>"), std::string::npos);
+    EXPECT_NE(svg.find(">" + std::to_string(counts[level]) + " files, "), std::string::npos);
+  }
+
+  // Level 0 tables get a line each (they overlap); level 1 tables sit side by side in key
+  // order within one row, wider for wider ranges.
+  std::set<double> l0_rows;
+  std::vector<std::pair<double, double>> l1;  // x, x + width in key order
+  for (const Json& level : v["levels"].array) {
+    for (const Json& f : level["files"].array) {
+      const std::string& box = boxes[f["number"].Uint()];
+      if (level["level"].Uint() == 0) l0_rows.insert(Attribute(box, "y"));
+      if (level["level"].Uint() == 1) {
+        l1.emplace_back(Attribute(box, "x"), Attribute(box, "x") + Attribute(box, "width"));
+      }
+    }
+  }
+  EXPECT_EQ(l0_rows.size(), counts[0]);
+  ASSERT_GE(l1.size(), 2u);
+  for (size_t i = 1; i < l1.size(); i++) EXPECT_LE(l1[i - 1].second, l1[i].first + 0.11);
+  EXPECT_LT(l1.front().first, 240.0);  // the level's keys span the whole width
+  EXPECT_GT(l1.back().second, 1160.0);
+
+  // --svg alone is a usage error elsewhere, and a file it cannot write is an I/O error.
+  EXPECT_EQ(RunCli({"wal", "--svg", svg_path, OnlyFile(FileType::kLog)}).status, dump::kDumpError);
+  r = RunCli({"db", "--svg", dir_.Child("no/such/dir/x.svg"), dbname_});
+  EXPECT_EQ(r.status, dump::kDumpError);
+  EXPECT_NE(r.err.find("x.svg"), std::string::npos);
+}
+
+TEST(KeyScaleTest, MonotoneAndEvenForDigits) {
+  std::vector<std::string> keys = {"key000", "key999", "key500"};
+  dump::KeyScale scale(keys);
+  EXPECT_DOUBLE_EQ(scale.Position("key000"), 0.0);
+  EXPECT_DOUBLE_EQ(scale.Position("key999"), 1.0);
+  EXPECT_NEAR(scale.Position("key500"), 0.5, 0.01);  // digits spread evenly, not by ASCII
+  EXPECT_NEAR(scale.Position("key250"), 0.25, 0.01);
+  EXPECT_DOUBLE_EQ(scale.Position("a"), 0.0);  // outside the range: clamped
+  EXPECT_DOUBLE_EQ(scale.Position("z"), 1.0);
+
+  // Any keys at all, binary included: positions never go down as keys go up.
+  Random rnd(7);
+  std::vector<std::string> random_keys;
+  for (int i = 0; i < 200; i++) random_keys.push_back(test::RandomBytes(&rnd, 1 + rnd.Uniform(6)));
+  dump::KeyScale any(random_keys);
+  std::sort(random_keys.begin(), random_keys.end());
+  for (size_t i = 1; i < random_keys.size(); i++) {
+    EXPECT_LE(any.Position(random_keys[i - 1]), any.Position(random_keys[i])) << test::NumberKey(i);
+  }
+  EXPECT_DOUBLE_EQ(any.Position(random_keys.front()), 0.0);
+  EXPECT_DOUBLE_EQ(any.Position(random_keys.back()), 1.0);
+  // One key, or none: everything in the middle.
+  EXPECT_DOUBLE_EQ(dump::KeyScale({"k"}).Position("k"), 0.5);
+  EXPECT_DOUBLE_EQ(dump::KeyScale({}).Position("k"), 0.5);
+}
+
+TEST_F(StrataDumpDbTest, DamagedTableIsReportedWithFileAndOffset) {
+  BuildTree();
+  Close();
+  const std::string table = LiveTable(1);
+  const std::string name = table.substr(table.rfind('/') + 1);
+  test::RewriteFile(table, [](std::string* bytes) { (*bytes)[100] ^= 0x01; });
+
+  // Without --verify only sizes are checked; --verify reads the block.
+  EXPECT_EQ(RunCli({"db", dbname_}).status, dump::kDumpSound);
+  DumpRun r = RunCli({"db", "--verify", "--json", dbname_});
+  ASSERT_EQ(r.status, dump::kDumpDamaged) << r.out.substr(0, 3000);
+  Json v = ParseJson(r.out);
+  ASSERT_FALSE(v["damage"].array.empty());
+  EXPECT_EQ(v["damage"].array[0]["file"].string, name);
+  EXPECT_EQ(v["damage"].array[0]["offset"].Uint(), 0u);
+  EXPECT_EQ(v["verify"]["damaged_blocks"].Uint(), 1u);
+  EXPECT_NE(r.err.find(name + " @0"), std::string::npos) << r.err;
+  r = RunCli({"db", "--verify", dbname_});
+  EXPECT_EQ(r.status, dump::kDumpDamaged);
+  EXPECT_NE(r.out.find("DAMAGE in " + table + " @0: "), std::string::npos) << r.out;
+
+  // A table that is gone, or cut short, is damage without --verify.
+  test::RewriteFile(table, [](std::string* bytes) { bytes->resize(bytes->size() - 1); });
+  r = RunCli({"db", dbname_});
+  EXPECT_EQ(r.status, dump::kDumpDamaged);
+  EXPECT_NE(r.err.find(name), std::string::npos);
+  EXPECT_NE(r.err.find("the MANIFEST says"), std::string::npos) << r.err;
+  ASSERT_OK(FileSystem::Default()->RemoveFile(table));
+  r = RunCli({"db", "--json", dbname_});
+  EXPECT_EQ(r.status, dump::kDumpDamaged);
+  v = ParseJson(r.out);
+  ASSERT_EQ(v["damage"].array.size(), 1u);
+  EXPECT_EQ(v["damage"].array[0]["file"].string, name);
+  EXPECT_NE(v["damage"].array[0]["reason"].string.find("missing"), std::string::npos);
+}
+
+TEST_F(StrataDumpDbTest, DamagedLogIsReportedButATornTailIsNot) {
+  Open();
+  WriteWorkload(3000);  // several 32 KiB blocks in the live log
+  Close();
+  const std::string log = test::LogFiles(dbname_).back();
+  std::string original;
+  ASSERT_OK(ReadFileToString(FileSystem::Default().get(), log, &original));
+
+  // A torn last record is what a crash leaves; recovery drops it: a note, not damage.
+  ASSERT_OK(WriteStringToFile(FileSystem::Default().get(), original.substr(0, original.size() - 7),
+                              log, false));
+  DumpRun r = RunCli({"db", "--verify", "--json", dbname_});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  Json v = ParseJson(r.out);
+  ASSERT_EQ(v["notes"].array.size(), 1u);
+  EXPECT_NE(v["notes"].array[0]["reason"].string.find("truncated tail"), std::string::npos);
+
+  // A flipped byte inside is damage, named with its offset.
+  ASSERT_OK(WriteStringToFile(FileSystem::Default().get(), original, log, false));
+  test::RewriteFile(log, [](std::string* bytes) { (*bytes)[40000] ^= 0x5a; });
+  EXPECT_EQ(RunCli({"db", dbname_}).status, dump::kDumpSound);  // logs are read by --verify
+  r = RunCli({"db", "--verify", "--json", dbname_});
+  ASSERT_EQ(r.status, dump::kDumpDamaged) << r.err;
+  v = ParseJson(r.out);
+  ASSERT_EQ(v["damage"].array.size(), 1u);
+  const Json& d = v["damage"].array[0];
+  EXPECT_EQ(d["file"].string, log.substr(log.rfind('/') + 1));
+  EXPECT_LE(d["offset"].Uint(), 40000u);
+  EXPECT_GT(d["offset"].Uint() + 32768, 40000u);
+  EXPECT_NE(d["reason"].string.find("checksum mismatch"), std::string::npos);
+
+  // The same damage in a log older than the log number is a note: nothing reads it.
+  ASSERT_OK(FileSystem::Default()->RenameFile(log, dir_.Child("saved.log")));
+  ASSERT_OK(FileSystem::Default()->RenameFile(dir_.Child("saved.log"), LogFileName(dbname_, 1)));
+  r = RunCli({"db", "--verify", "--json", dbname_});
+  v = ParseJson(r.out);
+  EXPECT_EQ(r.status, dump::kDumpSound) << r.err;
+  bool noted = false;
+  for (const Json& n : v["notes"].array) noted |= n["file"].string == "000001.log";
+  EXPECT_TRUE(noted) << r.out;
+}
+
+TEST_F(StrataDumpDbTest, DamagedManifestAndMissingCurrentAreReported) {
+  BuildTree();
+  Close();
+  const std::string manifest = OnlyFile(FileType::kManifest);
+  const std::string manifest_name = manifest.substr(manifest.rfind('/') + 1);
+  std::string original;
+  ASSERT_OK(ReadFileToString(FileSystem::Default().get(), manifest, &original));
+
+  test::RewriteFile(manifest, [](std::string* bytes) { (*bytes)[bytes->size() / 2] ^= 0x10; });
+  DumpRun r = RunCli({"db", "--json", dbname_});
+  EXPECT_EQ(r.status, dump::kDumpDamaged);
+  Json v = ParseJson(r.out);
+  ASSERT_FALSE(v["damage"].array.empty());
+  EXPECT_EQ(v["damage"].array[0]["file"].string, manifest_name);
+  EXPECT_TRUE(v["damage"].array[0].Has("offset"));
+  EXPECT_NE(r.err.find(manifest_name + " @"), std::string::npos) << r.err;
+
+  // Without CURRENT the database cannot be opened: damage, and the newest MANIFEST is read
+  // in its place so the tables are still listed.
+  ASSERT_OK(WriteStringToFile(FileSystem::Default().get(), original, manifest, false));
+  ASSERT_OK(FileSystem::Default()->RemoveFile(CurrentFileName(dbname_)));
+  r = RunCli({"db", "--json", dbname_});
+  EXPECT_EQ(r.status, dump::kDumpDamaged);
+  v = ParseJson(r.out);
+  ASSERT_EQ(v["damage"].array.size(), 1u);
+  EXPECT_EQ(v["damage"].array[0]["file"].string, "CURRENT");
+  EXPECT_NE(v["damage"].array[0]["reason"].string.find("missing"), std::string::npos);
+  EXPECT_FALSE(v.Has("current"));
+  EXPECT_EQ(v["manifest"]["name"].string, manifest_name);
+  EXPECT_FALSE(v["manifest"]["from_current"].boolean);
+  EXPECT_GE(v["levels"].array.size(), 2u);
+  EXPECT_NE(r.err.find("CURRENT"), std::string::npos);
+
+  // CURRENT naming something else.
+  ASSERT_OK(
+      WriteStringToFile(FileSystem::Default().get(), "garbage", CurrentFileName(dbname_), false));
+  r = RunCli({"db", dbname_});
+  EXPECT_EQ(r.status, dump::kDumpDamaged);
+  EXPECT_NE(r.out.find("DAMAGE in " + CurrentFileName(dbname_) + " @0: does not name a MANIFEST"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(StrataDumpDbTest, RandomDamageNeverCrashes) {
+  BuildTree();
+  Close();
+  std::vector<std::string> files = {OnlyFile(FileType::kManifest), test::LogFiles(dbname_).back(),
+                                    CurrentFileName(dbname_)};
+  for (const std::string& table : test::FilesOfType(dbname_, FileType::kTable)) {
+    files.push_back(table);
+    if (files.size() == 5) break;
+  }
+  Random rnd(2024);
+  for (const std::string& file : files) {
+    std::string original;
+    ASSERT_OK(ReadFileToString(FileSystem::Default().get(), file, &original));
+    for (int trial = 0; trial < 8; trial++) {
+      std::string bytes = original;
+      if (trial % 3 == 0) {
+        bytes.resize(rnd.Uniform(static_cast<uint32_t>(bytes.size())));
+      } else {
+        for (int i = 0; i < 3; i++) bytes[rnd.Uniform(static_cast<uint32_t>(bytes.size()))] ^= 0x20;
+      }
+      ASSERT_OK(WriteStringToFile(FileSystem::Default().get(), bytes, file, false));
+      DumpRun r = RunCli({"db", "--verify", "--json", "--svg", dir_.Child("t.svg"), dbname_});
+      EXPECT_TRUE(r.status == dump::kDumpSound || r.status == dump::kDumpDamaged)
+          << file << ": " << r.err;
+      Json v = ParseJson(r.out);
+      EXPECT_EQ(r.status == dump::kDumpDamaged, !v["damage"].array.empty()) << r.out;
+      std::string svg, why;
+      ASSERT_OK(ReadFileToString(FileSystem::Default().get(), dir_.Child("t.svg"), &svg));
+      EXPECT_TRUE(WellFormedXml(svg, &why)) << why;
+    }
+    ASSERT_OK(WriteStringToFile(FileSystem::Default().get(), original, file, false));
+  }
+  EXPECT_EQ(RunCli({"db", "--verify", dbname_}).status, dump::kDumpSound);
+}
+
+TEST_F(StrataDumpDbTest, KindFromContentsWhenTheNameSaysNothing) {
+  BuildTree();
+  Close();
+  auto copy_as = [&](const std::string& from, const std::string& name) {
+    std::string bytes;
+    EXPECT_OK(ReadFileToString(FileSystem::Default().get(), from, &bytes));
+    EXPECT_OK(WriteStringToFile(FileSystem::Default().get(), bytes, dir_.Child(name), false));
+    return dir_.Child(name);
+  };
+  DumpRun r = RunCli({"--json", copy_as(OnlyFile(FileType::kTable), "table.bin")});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  EXPECT_EQ(ParseJson(r.out)["kind"].string, "sst");
+  r = RunCli({"--json", copy_as(test::LogFiles(dbname_).back(), "wal.bin")});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  EXPECT_EQ(ParseJson(r.out)["kind"].string, "wal");
+  r = RunCli({"--json", copy_as(OnlyFile(FileType::kManifest), "manifest.bin")});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  EXPECT_EQ(ParseJson(r.out)["kind"].string, "manifest");
+  r = RunCli({"--json", dbname_});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  EXPECT_EQ(ParseJson(r.out)["kind"].string, "db");
+
+  ASSERT_OK(WriteStringToFile(FileSystem::Default().get(), std::string(5000, 'x'),
+                              dir_.Child("junk.bin"), false));
+  r = RunCli({dir_.Child("junk.bin")});
+  EXPECT_EQ(r.status, dump::kDumpError);
+  EXPECT_NE(r.err.find("give a sub-command"), std::string::npos) << r.err;
+  // An empty log says nothing either way.
+  ASSERT_OK(WriteStringToFile(FileSystem::Default().get(), "", dir_.Child("empty.bin"), false));
+  EXPECT_EQ(RunCli({dir_.Child("empty.bin")}).status, dump::kDumpError);
+}
+
+TEST_F(StrataDumpDbTest, NotADatabaseAndHelp) {
+  test::TempDir empty;
+  DumpRun r = RunCli({"db", empty.path()});
+  EXPECT_EQ(r.status, dump::kDumpError);
+  EXPECT_NE(r.err.find("is not a Strata database"), std::string::npos) << r.err;
+  r = RunCli({"db", dir_.Child("missing")});
+  EXPECT_EQ(r.status, dump::kDumpError);
+  EXPECT_NE(r.err.find("missing"), std::string::npos);
+  EXPECT_EQ(RunCli({"db"}).status, dump::kDumpError);
+  EXPECT_EQ(RunCli({"db", "--scan", dbname_}).status, dump::kDumpError);
+  EXPECT_EQ(RunCli({"manifest", "--verify", "x"}).status, dump::kDumpError);
+  EXPECT_EQ(RunCli({"db", "--svg"}).status, dump::kDumpError);
+
+  for (const char* command : {"wal", "sst", "manifest", "db"}) {
+    r = RunCli({command, "--help"});
+    EXPECT_EQ(r.status, dump::kDumpSound);
+    EXPECT_TRUE(r.out.starts_with(std::string("usage: strata_dump ") + command + " ")) << r.out;
+  }
+  r = RunCli({"--help"});
+  EXPECT_NE(r.out.find("  db DIR "), std::string::npos);
 }
 
 }  // namespace

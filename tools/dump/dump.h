@@ -1,6 +1,7 @@
-// The strata_dump library: one function per file kind that reads a file through the engine's
-// own readers and prints what it holds, as text or JSON. The strata_dump command only parses
-// its arguments and calls these (RunStrataDump), so tests drive the very same code.
+// The strata_dump library: one function per file kind (and one for a whole database) that
+// reads files through the engine's own readers and prints what they hold, as text or JSON.
+// The strata_dump command only parses its arguments and calls these (RunStrataDump), so tests
+// drive the very same code.
 //
 // Every function returns the process exit status: kDumpSound (0) when everything read was
 // sound, kDumpDamaged (1) when damage was found (reported in place in the output and
@@ -26,11 +27,13 @@ struct DumpOptions {
   FileSystem* fs = nullptr;
   bool json = false;  // one JSON document instead of text
   bool hex = false;   // keys and values as hex instead of escaped text
-  // Tables only: every entry, every block with its size and compression, a checksum check
-  // of every block.
+  // Tables: every entry, every block with its size and compression, a checksum check of
+  // every block. Databases: verify reads every file whole.
   bool scan = false;
   bool blocks = false;
   bool verify = false;
+  // Databases only: where to write an SVG picture of the tree ("" for none).
+  std::string svg_path;
 };
 
 // Every record of a write-ahead log with its offset, sequence and operations; damage in
@@ -46,6 +49,14 @@ int DumpTable(const std::string& path, const DumpOptions& options, std::ostream&
 // Every version edit of a MANIFEST in order, then the files per level they add up to.
 int DumpManifest(const std::string& path, const DumpOptions& options, std::ostream& out,
                  std::ostream& err);
+
+// A whole database directory, read from its files without opening the database, so it
+// works while another process holds the LOCK: CURRENT, the live MANIFEST and the version it
+// yields, the tables per level with sizes and key ranges, live and obsolete logs and other
+// files, totals. options.verify reads every file whole (every log record, every table block,
+// the MANIFEST's records); options.svg_path gets a picture of the tree.
+int DumpDb(const std::string& dir, const DumpOptions& options, std::ostream& out,
+           std::ostream& err);
 
 // The command line: argv[0] is the program name. Usage in the --help text.
 int RunStrataDump(int argc, const char* const* argv, std::ostream& out, std::ostream& err);

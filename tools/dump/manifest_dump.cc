@@ -1,10 +1,5 @@
 // strata_dump manifest: every version edit of a MANIFEST in order, then the files per level
 // that replaying them gives, with the same consistency checks as recovery's replay.
-#include <algorithm>
-#include <cstdio>
-#include <map>
-#include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +8,7 @@
 #include "db/version_edit.h"
 #include "tools/dump/dump.h"
 #include "tools/dump/dump_util.h"
+#include "tools/dump/manifest_replay.h"
 #include "wal/log_reader.h"
 
 namespace strata::dump {
@@ -68,57 +64,8 @@ void PrintEdit(uint64_t offset, uint64_t index, const VersionEdit& edit, const D
   json->EndObject();
 }
 
-// The state the edits add up to.
-struct Replay {
-  std::optional<std::string> comparator;
-  std::optional<uint64_t> log_number;
-  std::optional<uint64_t> next_file_number;
-  std::optional<SequenceNumber> last_sequence;
-  std::map<int, std::map<uint64_t, FileMetaData>> levels;
-
-  // Applies edit; returns what recovery would reject in it (empty if nothing).
-  std::string Apply(const VersionEdit& edit) {
-    if (edit.comparator()) comparator = edit.comparator();
-    if (edit.log_number()) log_number = edit.log_number();
-    if (edit.next_file_number()) next_file_number = edit.next_file_number();
-    if (edit.last_sequence()) last_sequence = edit.last_sequence();
-    std::string problems;
-    for (const auto& [level, number] : edit.deleted_files()) {
-      if (levels[level].erase(number) == 0) {
-        problems += "removes file " + std::to_string(number) + " that is not in level " +
-                    std::to_string(level) + "; ";
-      }
-    }
-    for (const auto& [level, f] : edit.new_files()) {
-      if (!levels[level].emplace(f.number, f).second) {
-        problems += "adds file " + std::to_string(f.number) + " twice; ";
-      }
-    }
-    if (!problems.empty()) problems.resize(problems.size() - 2);
-    return problems;
-  }
-};
-
-void PrintFinal(const Replay& replay, const DumpOptions& options, JsonWriter* json,
+void PrintFinal(const ManifestReplay& replay, const DumpOptions& options, JsonWriter* json,
                 std::ostream& out) {
-  const InternalKeyComparator icmp(BytewiseComparator());
-  // In the engine's order: level 0 newest first, other levels by smallest key.
-  auto ordered = [&](int level, const std::map<uint64_t, FileMetaData>& files) {
-    std::vector<const FileMetaData*> list;
-    for (const auto& [number, f] : files) list.push_back(&f);
-    std::sort(list.begin(), list.end(), [&](const FileMetaData* a, const FileMetaData* b) {
-      if (level == 0) {
-        if (a->largest_seqno != b->largest_seqno) return a->largest_seqno > b->largest_seqno;
-        return a->number > b->number;
-      }
-      if (a->smallest.size() < kInternalKeyTrailer || b->smallest.size() < kInternalKeyTrailer) {
-        return a->number < b->number;
-      }
-      return icmp.Compare(a->smallest, b->smallest) < 0;
-    });
-    return list;
-  };
-
   if (json != nullptr) {
     if (replay.comparator) json->Field("comparator", *replay.comparator);
     if (replay.log_number) json->Field("log_number", *replay.log_number);
@@ -128,15 +75,13 @@ void PrintFinal(const Replay& replay, const DumpOptions& options, JsonWriter* js
     json->BeginArray();
     for (const auto& [level, files] : replay.levels) {
       if (files.empty()) continue;
-      uint64_t bytes = 0;
-      for (const auto& [number, f] : files) bytes += f.file_size;
       json->BeginObject();
       json->Field("level", static_cast<uint64_t>(level));
       json->Field("num_files", static_cast<uint64_t>(files.size()));
-      json->Field("bytes", bytes);
+      json->Field("bytes", replay.LevelBytes(level));
       json->Key("files");
       json->BeginArray();
-      for (const FileMetaData* f : ordered(level, files)) PrintFileJson(level, *f, options, json);
+      for (const FileMetaData* f : replay.Ordered(level)) PrintFileJson(level, *f, options, json);
       json->EndArray();
       json->EndObject();
     }
@@ -152,11 +97,9 @@ void PrintFinal(const Replay& replay, const DumpOptions& options, JsonWriter* js
   for (const auto& [level, files] : replay.levels) {
     if (files.empty()) continue;
     any = true;
-    uint64_t bytes = 0;
-    for (const auto& [number, f] : files) bytes += f.file_size;
     out << "  level " << level << ": " << files.size() << " file" << (files.size() == 1 ? "" : "s")
-        << ", " << bytes << " bytes\n";
-    for (const FileMetaData* f : ordered(level, files)) {
+        << ", " << replay.LevelBytes(level) << " bytes\n";
+    for (const FileMetaData* f : replay.Ordered(level)) {
       out << "    " << TableFileName("", f->number).substr(1) << " " << f->file_size
           << " bytes, keys " << ShowInternalKey(f->smallest, options) << " .. "
           << ShowInternalKey(f->largest, options) << ", seq " << f->smallest_seqno << ".."
@@ -175,7 +118,7 @@ int DumpManifest(const std::string& path, const DumpOptions& options, std::ostre
   std::string_view record;
   uint64_t offset = 0;
   uint64_t edits = 0;
-  Replay replay;
+  ManifestReplay replay;
   while (dump.Next(&record, &offset)) {
     VersionEdit edit;
     Status s = edit.DecodeFrom(record);

@@ -3,6 +3,7 @@
 // Block, Table), with the keys ordered as a database writes them.
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "sstable/table.h"
 #include "tools/dump/dump.h"
 #include "tools/dump/dump_util.h"
+#include "tools/dump/file_check.h"
 
 namespace strata::dump {
 
@@ -33,9 +35,6 @@ const char* CompressionName(int type) {
   }
 }
 
-// The offset of damage found by a scan, which the table's iterator does not tell.
-constexpr uint64_t kUnknownOffset = ~uint64_t{0};
-
 struct NamedBlock {
   std::string name;  // "data", "index", "metaindex", or the metaindex entry's name
   BlockHandle handle;
@@ -50,6 +49,10 @@ class TableDump {
   }
 
   int Run(std::ostream& err);
+
+  // What Run found, for CheckTable.
+  void Report(FileCheck* check, std::optional<TableProperties>* properties) const;
+  const Status& open_status() const { return open_status_; }
 
  private:
   void Damage(uint64_t offset, const std::string& reason);
@@ -75,7 +78,20 @@ class TableDump {
   std::vector<NamedBlock> data_blocks_;
   std::vector<NamedBlock> meta_blocks_;
   std::vector<std::pair<uint64_t, std::string>> damage_;
+  std::optional<TableProperties> properties_;
+  uint64_t blocks_read_ = 0;
+  uint64_t damaged_blocks_ = 0;
+  uint64_t scanned_entries_ = 0;
+  Status open_status_;  // why the file could not be read at all
 };
+
+void TableDump::Report(FileCheck* check, std::optional<TableProperties>* properties) const {
+  check->records = scanned_entries_;
+  check->blocks = blocks_read_;
+  check->damaged_blocks = damaged_blocks_;
+  for (const auto& [offset, reason] : damage_) check->problems.push_back({offset, reason, false});
+  *properties = properties_;
+}
 
 void TableDump::Damage(uint64_t offset, const std::string& reason) {
   damage_.emplace_back(offset, reason);
@@ -283,6 +299,8 @@ void TableDump::WalkBlocks() {
     }
   }
   if (json_ && options_.blocks) json_->EndArray();
+  blocks_read_ = all.size();
+  damaged_blocks_ = damaged;
   if (options_.verify) {
     if (json_) {
       json_->Key("verify");
@@ -338,6 +356,7 @@ void TableDump::Scan(const Table& table) {
     Damage(kUnknownOffset, "scan found " + std::to_string(count) + " entries, properties say " +
                                std::to_string(table.properties().num_entries));
   }
+  scanned_entries_ = count;
   if (json_) {
     json_->Field("scanned_entries", count);
   } else {
@@ -351,6 +370,7 @@ int TableDump::Run(std::ostream& err) {
   if (s.ok()) s = fs->NewRandomAccessFile(path_, &file_);
   if (!s.ok()) {
     err << "strata_dump: " << path_ << ": " << s.ToString() << "\n";
+    open_status_ = s;
     return kDumpError;
   }
   if (json_) {
@@ -404,12 +424,14 @@ int TableDump::Run(std::ostream& err) {
     s = fs->NewRandomAccessFile(path_, &table_file);
     if (!s.ok()) {
       err << "strata_dump: " << path_ << ": " << s.ToString() << "\n";
+      open_status_ = s;
       return kDumpError;
     }
     s = Table::Open(table_options, path_, std::move(table_file), file_size_, &table);
     if (!s.ok()) {
       Damage(blocks_end_, "table does not open: " + s.ToString());
     } else {
+      properties_ = table->properties();
       PrintProperties(table->properties());
     }
     PrintIndexSummary();
@@ -445,6 +467,20 @@ int DumpTable(const std::string& path, const DumpOptions& options, std::ostream&
               std::ostream& err) {
   TableDump dump(path, options, out);
   return dump.Run(err);
+}
+
+Status CheckTable(const std::string& path, const DumpOptions& options, FileCheck* check,
+                  std::optional<TableProperties>* properties) {
+  DumpOptions quiet = options;
+  quiet.json = false;
+  quiet.blocks = false;
+  quiet.scan = true;
+  quiet.verify = true;
+  std::ostream discard(nullptr);  // writes to a stream without a buffer go nowhere
+  TableDump dump(path, quiet, discard);
+  if (dump.Run(discard) == kDumpError) return dump.open_status();
+  dump.Report(check, properties);
+  return Status::OK();
 }
 
 }  // namespace strata::dump

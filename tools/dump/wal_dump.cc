@@ -7,6 +7,7 @@
 #include "db/write_batch_internal.h"
 #include "tools/dump/dump.h"
 #include "tools/dump/dump_util.h"
+#include "tools/dump/file_check.h"
 #include "wal/log_reader.h"
 
 namespace strata::dump {
@@ -76,10 +77,8 @@ int DumpWal(const std::string& path, const DumpOptions& options, std::ostream& o
   uint64_t records = 0, operations = 0;
   std::vector<Operation> ops;
   while (dump.Next(&record, &offset)) {
-    // The log checksums only the framing; the batch inside is checked like recovery does.
     WriteBatch batch;
-    Status s = WriteBatchInternal::SetContents(&batch, record);
-    if (s.ok()) s = WriteBatchInternal::Validate(batch);
+    Status s = DecodeWalRecord(record, &batch);
     ops.clear();
     if (s.ok()) {
       OperationCollector collect(&ops);

@@ -1,0 +1,297 @@
+// strata_ctl: the admin library and its command line against real databases: every command,
+// text and hex keys, ranges, exit statuses, a database held by another DB object, damage.
+#include "tools/ctl/ctl.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "db/filename.h"
+#include "strata/db.h"
+#include "strata/file_system.h"
+#include "support/db_test_util.h"
+#include "support/test_util.h"
+#include "tools/ctl/bytes.h"
+
+namespace strata {
+namespace {
+
+struct CtlRun {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+
+CtlRun RunCtl(std::vector<std::string> args) {
+  args.insert(args.begin(), "strata_ctl");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  CtlRun r;
+  r.status = ctl::RunStrataCtl(static_cast<int>(argv.size()), argv.data(), out, err);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+class StrataCtlTest : public testing::Test {
+ protected:
+  StrataCtlTest() : dbname_(dir_.Child("db")) {}
+
+  // strata_ctl --db DIR args...
+  CtlRun Ctl(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--db", dbname_});
+    return RunCtl(std::move(args));
+  }
+
+  // A database of keys k00..k(n-1) => v00.., written through the library, closed.
+  void Fill(int n) {
+    Options options;
+    options.create_if_missing = true;
+    std::unique_ptr<DB> db;
+    ASSERT_OK(DB::Open(options, dbname_, &db));
+    for (int i = 0; i < n; i++) {
+      char key[16], value[16];
+      std::snprintf(key, sizeof key, "k%02d", i);
+      std::snprintf(value, sizeof value, "v%02d", i);
+      ASSERT_OK(db->Put(WriteOptions(), key, value));
+    }
+  }
+
+  test::TempDir dir_;
+  std::string dbname_;
+};
+
+TEST(CtlBytesTest, TextAndHexArguments) {
+  std::string bytes, error;
+  ASSERT_TRUE(ctl::ParseBytesArg("plain text", &bytes, &error));
+  EXPECT_EQ(bytes, "plain text");
+  ASSERT_TRUE(ctl::ParseBytesArg("0x00fFa0", &bytes, &error));
+  EXPECT_EQ(bytes, std::string("\x00\xff\xa0", 3));
+  ASSERT_TRUE(ctl::ParseBytesArg("0x", &bytes, &error));
+  EXPECT_EQ(bytes, "");
+  EXPECT_FALSE(ctl::ParseBytesArg("0x123", &bytes, &error));
+  EXPECT_NE(error.find("two digits"), std::string::npos);
+  EXPECT_FALSE(ctl::ParseBytesArg("0xzz", &bytes, &error));
+  EXPECT_NE(error.find("not a hex digit"), std::string::npos);
+  EXPECT_EQ(ctl::ShowBytes(std::string("a\\\x00\xff", 4), false), "a\\\\\\x00\\xff");
+  EXPECT_EQ(ctl::ShowBytes(std::string("a\x00", 2), true), "6100");
+}
+
+TEST_F(StrataCtlTest, PutGetDeleteRoundTrip) {
+  // No database yet: refused without --create_if_missing, with a hint.
+  CtlRun r = Ctl({"put", "apple", "red"});
+  EXPECT_EQ(r.status, ctl::kCtlError);
+  EXPECT_NE(r.err.find(dbname_), std::string::npos);
+  EXPECT_NE(r.err.find("--create_if_missing"), std::string::npos) << r.err;
+
+  ASSERT_EQ(Ctl({"--create_if_missing", "put", "apple", "red"}).status, ctl::kCtlOk);
+  ASSERT_EQ(Ctl({"put", "0x00ff", "0x0a62"}).status, ctl::kCtlOk);  // binary key and value
+  r = Ctl({"get", "apple"});
+  ASSERT_EQ(r.status, ctl::kCtlOk) << r.err;
+  EXPECT_EQ(r.out, "red\n");
+  r = Ctl({"get", "0x00ff"});
+  ASSERT_EQ(r.status, ctl::kCtlOk) << r.err;
+  EXPECT_EQ(r.out, "\\x0ab\n");  // escaped like strata_dump
+  r = Ctl({"--hex", "get", "0x00ff"});
+  EXPECT_EQ(r.out, "0a62\n");
+
+  // Written by the tool, read by the library, byte for byte.
+  {
+    std::unique_ptr<DB> db;
+    ASSERT_OK(DB::Open(Options(), dbname_, &db));
+    EXPECT_EQ(test::GetString(db.get(), std::string("\x00\xff", 2)), "\nb");
+  }
+
+  r = Ctl({"get", "pear"});
+  EXPECT_EQ(r.status, ctl::kCtlNegative);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("NotFound"), std::string::npos);
+  EXPECT_NE(r.err.find("'pear'"), std::string::npos);
+
+  ASSERT_EQ(Ctl({"delete", "apple"}).status, ctl::kCtlOk);
+  EXPECT_EQ(Ctl({"get", "apple"}).status, ctl::kCtlNegative);
+  EXPECT_EQ(Ctl({"delete", "apple"}).status, ctl::kCtlOk);  // deleting nothing is fine
+  // A key that looks like an option, after --.
+  ASSERT_EQ(Ctl({"put", "--", "-dash", "x"}).status, ctl::kCtlOk);
+  EXPECT_EQ(Ctl({"get", "--", "-dash"}).out, "x\n");
+}
+
+TEST_F(StrataCtlTest, ScanAndCountHonourRangesLimitAndDirection) {
+  Fill(20);
+  CtlRun r = Ctl({"scan"});
+  ASSERT_EQ(r.status, ctl::kCtlOk) << r.err;
+  std::string all;
+  for (int i = 0; i < 20; i++) {
+    char line[32];
+    std::snprintf(line, sizeof line, "'k%02d' => 'v%02d'\n", i, i);
+    all += line;
+  }
+  EXPECT_EQ(r.out, all);
+
+  r = Ctl({"scan", "--from", "k05", "--to", "k08"});  // [from, to)
+  EXPECT_EQ(r.out, "'k05' => 'v05'\n'k06' => 'v06'\n'k07' => 'v07'\n");
+  r = Ctl({"scan", "--reverse", "--limit", "2"});
+  EXPECT_EQ(r.out, "'k19' => 'v19'\n'k18' => 'v18'\n");
+  r = Ctl({"scan", "--reverse", "--from=k03", "--to=k05"});
+  EXPECT_EQ(r.out, "'k04' => 'v04'\n'k03' => 'v03'\n");
+  r = Ctl({"--hex", "scan", "--limit", "1"});
+  EXPECT_EQ(r.out, "'6b3030' => '763030'\n");
+  r = Ctl({"scan", "--from", "0x6b3138"});  // "k18" in hex
+  EXPECT_EQ(r.out, "'k18' => 'v18'\n'k19' => 'v19'\n");
+  EXPECT_EQ(Ctl({"scan", "--limit", "0"}).out, "");
+
+  EXPECT_EQ(Ctl({"count"}).out, "20\n");
+  EXPECT_EQ(Ctl({"count", "--from", "k10"}).out, "10\n");
+  EXPECT_EQ(Ctl({"count", "--from", "k10", "--to", "k12"}).out, "2\n");
+  EXPECT_EQ(Ctl({"count", "--from", "z"}).out, "0\n");
+}
+
+TEST_F(StrataCtlTest, FlushCompactStatsAndProperties) {
+  Fill(30);
+  // Open replays the log into a table: level 0 has tables before any command.
+  CtlRun r = Ctl({"flush"});
+  ASSERT_EQ(r.status, ctl::kCtlOk) << r.err;
+  EXPECT_TRUE(r.out.starts_with("flushed; tables per level: L0 ")) << r.out;
+  r = Ctl({"compact", "--from", "k00", "--to", "k29"});
+  ASSERT_EQ(r.status, ctl::kCtlOk) << r.err;
+  EXPECT_EQ(r.out, "compacted; tables per level: L0 0, L1 1\n");
+
+  r = Ctl({"property", "strata.num-files-at-level1"});
+  ASSERT_EQ(r.status, ctl::kCtlOk);
+  EXPECT_EQ(r.out, "1\n");
+  r = Ctl({"property", "strata.sstables"});
+  ASSERT_EQ(r.status, ctl::kCtlOk);
+  EXPECT_NE(r.out.find(".sst"), std::string::npos) << r.out;
+  r = Ctl({"stats"});
+  ASSERT_EQ(r.status, ctl::kCtlOk);
+  EXPECT_NE(r.out.find("** Write path **"), std::string::npos) << r.out;
+  r = Ctl({"property", "strata.no-such-thing"});
+  EXPECT_EQ(r.status, ctl::kCtlError);
+  EXPECT_NE(r.err.find("unknown property 'strata.no-such-thing'"), std::string::npos);
+  EXPECT_EQ(Ctl({"count"}).out, "30\n");
+}
+
+TEST_F(StrataCtlTest, VerifyPassesThenFindsDamage) {
+  Fill(2000);
+  CtlRun r = Ctl({"compact"});  // every key in one level-1 table
+  ASSERT_EQ(r.status, ctl::kCtlOk) << r.err;
+  r = Ctl({"verify"});
+  ASSERT_EQ(r.status, ctl::kCtlOk) << r.err;
+  EXPECT_TRUE(r.out.starts_with("verify: 2000 keys read by scan and by get")) << r.out;
+  EXPECT_NE(r.out.find("all checksums sound"), std::string::npos);
+
+  // A flipped byte in the table's first data block: verify reads it and says so.
+  std::vector<std::string> tables = test::FilesOfType(dbname_, FileType::kTable);
+  ASSERT_EQ(tables.size(), 1u);
+  test::RewriteFile(tables[0], [](std::string* bytes) { (*bytes)[50] ^= 0x01; });
+  r = Ctl({"verify"});
+  EXPECT_EQ(r.status, ctl::kCtlNegative) << r.out;
+  EXPECT_NE(r.err.find("Corruption"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(tables[0].substr(tables[0].rfind('/') + 1)), std::string::npos) << r.err;
+  // Reads that touch the block fail the same way; the others still work.
+  r = Ctl({"scan", "--limit", "3"});
+  EXPECT_EQ(r.status, ctl::kCtlNegative);
+  EXPECT_NE(r.err.find("Corruption"), std::string::npos);
+}
+
+TEST_F(StrataCtlTest, DatabaseInUseIsAClearErrorNotAHang) {
+  Fill(5);
+  Options options;
+  std::unique_ptr<DB> db;
+  ASSERT_OK(DB::Open(options, dbname_, &db));  // holds the LOCK
+
+  for (const char* command : {"get", "count", "verify"}) {
+    std::vector<std::string> args = {command};
+    if (std::string(command) == "get") args.push_back("k01");
+    CtlRun r = Ctl(args);
+    EXPECT_EQ(r.status, ctl::kCtlError) << command;
+    EXPECT_EQ(r.out, "");
+    EXPECT_NE(r.err.find("the database " + dbname_ + " is in use by another process"),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find(LockFileName(dbname_)), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("strata_dump db"), std::string::npos);
+  }
+  db.reset();
+  EXPECT_EQ(Ctl({"get", "k01"}).out, "v01\n");
+}
+
+TEST_F(StrataCtlTest, DatabaseOpenInAnotherProcessIsAClearError) {
+  Fill(5);
+  // The child opens the database and holds it until the parent closes the pipe; forked
+  // before this process locks anything, so the refusal comes from the file lock itself.
+  int ready[2], done[2];
+  ASSERT_EQ(pipe(ready), 0);
+  ASSERT_EQ(pipe(done), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    close(ready[0]);
+    close(done[1]);  // else the child's own copy keeps the pipe open
+    std::unique_ptr<DB> db;
+    Status s = DB::Open(Options(), dbname_, &db);
+    char c = s.ok() ? 'y' : 'n';
+    if (write(ready[1], &c, 1) != 1) _exit(2);
+    if (read(done[0], &c, 1) < 0) _exit(2);  // returns at EOF: the parent is done
+    _exit(0);
+  }
+  close(ready[1]);
+  close(done[0]);
+  char c = 0;
+  ASSERT_EQ(read(ready[0], &c, 1), 1);
+  ASSERT_EQ(c, 'y') << "the child could not open the database";
+
+  CtlRun r = Ctl({"get", "k01"});
+  EXPECT_EQ(r.status, ctl::kCtlError);
+  EXPECT_NE(r.err.find("the database " + dbname_ + " is in use by another process"),
+            std::string::npos)
+      << r.err;
+
+  close(done[1]);
+  close(ready[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(Ctl({"get", "k01"}).out, "v01\n");
+}
+
+TEST_F(StrataCtlTest, UsageErrorsAndHelp) {
+  CtlRun r = RunCtl({});
+  EXPECT_EQ(r.status, ctl::kCtlError);
+  EXPECT_NE(r.err.find("no command"), std::string::npos);
+  r = RunCtl({"get", "k"});
+  EXPECT_EQ(r.status, ctl::kCtlError);
+  EXPECT_NE(r.err.find("--db"), std::string::npos);
+  EXPECT_EQ(Ctl({"frobnicate"}).status, ctl::kCtlError);
+  EXPECT_EQ(Ctl({"get"}).status, ctl::kCtlError);
+  EXPECT_EQ(Ctl({"put", "k"}).status, ctl::kCtlError);
+  EXPECT_EQ(Ctl({"get", "a", "b"}).status, ctl::kCtlError);
+  EXPECT_EQ(Ctl({"get", "0x1"}).status, ctl::kCtlError);
+  EXPECT_EQ(Ctl({"get", "--from", "a", "k"}).status, ctl::kCtlError);
+  EXPECT_EQ(Ctl({"count", "--reverse"}).status, ctl::kCtlError);
+  EXPECT_EQ(Ctl({"scan", "--limit", "many"}).status, ctl::kCtlError);
+  EXPECT_EQ(Ctl({"scan", "--limit"}).status, ctl::kCtlError);
+  EXPECT_EQ(Ctl({"scan", "--bogus"}).status, ctl::kCtlError);
+  // None of these touched the disk.
+  EXPECT_FALSE(FileSystem::Default()->FileExists(dbname_));
+
+  r = RunCtl({"--help"});
+  EXPECT_EQ(r.status, ctl::kCtlOk);
+  EXPECT_TRUE(r.out.starts_with("usage: strata_ctl --db DIR")) << r.out;
+  for (const char* command : {"get", "put", "delete", "scan", "count", "compact", "flush", "stats",
+                              "property", "verify"}) {
+    r = RunCtl({command, "--help"});
+    EXPECT_EQ(r.status, ctl::kCtlOk);
+    EXPECT_TRUE(r.out.starts_with(std::string("usage: strata_ctl --db DIR ") + command)) << r.out;
+    EXPECT_NE(r.out.find("exit status"), std::string::npos) << command;
+  }
+}
+
+}  // namespace
+}  // namespace strata

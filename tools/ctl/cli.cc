@@ -1,0 +1,249 @@
+// strata_ctl's command line: parses the arguments, opens the database, runs one command.
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "strata/db.h"
+#include "tools/ctl/bytes.h"
+#include "tools/ctl/commands.h"
+#include "tools/ctl/ctl.h"
+
+namespace strata::ctl {
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: strata_ctl --db DIR [--create_if_missing] [--hex] COMMAND [ARGS] [OPTIONS]\n"
+    "\n"
+    "Opens the database in DIR (it must not be open elsewhere) and runs one command:\n"
+    "  get KEY              print KEY's value\n"
+    "  put KEY VALUE        set KEY to VALUE (synced before exit)\n"
+    "  delete KEY           remove KEY (synced before exit)\n"
+    "  scan [--from K] [--to K] [--limit N] [--reverse]\n"
+    "                       print 'key' => 'value' lines of [K, K), in order or reversed\n"
+    "  count [--from K] [--to K]\n"
+    "                       print the number of keys in [K, K)\n"
+    "  compact [--from K] [--to K]\n"
+    "                       compact the tables holding keys in [K, K] down the levels\n"
+    "  flush                write the memtable to a table\n"
+    "  stats                print the strata.stats property\n"
+    "  property NAME        print a property (strata.sstables, strata.num-files-at-level0, ...)\n"
+    "  verify               read every key (scan both ways, and get) with every checksum checked\n"
+    "\n"
+    "options:\n"
+    "  --db DIR             the database directory (required)\n"
+    "  --create_if_missing  create the database if DIR holds none\n"
+    "  --hex                print keys and values as hex instead of escaped text\n"
+    "  --help               this text; 'strata_ctl COMMAND --help' for one command\n"
+    "\n"
+    "Keys and values are taken as text, or as hex when they start with 0x (0x00ff is the\n"
+    "two bytes 00 ff). Output escapes bytes like strata_dump: printable ASCII as is, a\n"
+    "backslash doubled, any other byte as \\xNN. Use -- before a key that starts with '-'.\n"
+    "To look at a database without opening it (even while it is open elsewhere), use\n"
+    "'strata_dump db DIR'.\n"
+    "\n"
+    "exit status: 0 success; 1 key not found (get) or damage found (Corruption, verify);\n"
+    "2 usage error, or the database cannot be used (in use by another process, missing,\n"
+    "I/O error)\n";
+
+struct CommandSpec {
+  const char* name;
+  int args;          // positional arguments
+  bool range;        // --from, --to
+  bool scan;         // --limit, --reverse
+  const char* help;  // the command's --help text
+};
+
+constexpr CommandSpec kCommands[] = {
+    {"get", 1, false, false,
+     "usage: strata_ctl --db DIR get KEY\n\n"
+     "Prints KEY's value on one line (escaped, or hex with --hex).\n"
+     "exit status: 0 found, 1 not found (NotFound on stderr) or damage, 2 other errors\n"},
+    {"put", 2, false, false,
+     "usage: strata_ctl --db DIR put KEY VALUE\n\n"
+     "Sets KEY to VALUE; the write is synced to the log before the command exits.\n"
+     "exit status: 0 written, 1 damage, 2 other errors\n"},
+    {"delete", 1, false, false,
+     "usage: strata_ctl --db DIR delete KEY\n\n"
+     "Removes KEY (deleting a missing key is not an error); synced before the command exits.\n"
+     "exit status: 0 done, 1 damage, 2 other errors\n"},
+    {"scan", 0, true, true,
+     "usage: strata_ctl --db DIR scan [--from K] [--to K] [--limit N] [--reverse]\n\n"
+     "Prints one 'key' => 'value' line per key in [--from, --to) (--from inclusive, --to\n"
+     "exclusive; either may be left out), in key order or, with --reverse, from the last\n"
+     "key down; at most N lines with --limit.\n"
+     "exit status: 0 done, 1 damage met while reading, 2 other errors\n"},
+    {"count", 0, true, false,
+     "usage: strata_ctl --db DIR count [--from K] [--to K]\n\n"
+     "Prints the number of live keys in [--from, --to).\n"
+     "exit status: 0 done, 1 damage met while reading, 2 other errors\n"},
+    {"compact", 0, true, false,
+     "usage: strata_ctl --db DIR compact [--from K] [--to K]\n\n"
+     "Flushes, then compacts every table holding keys in [--from, --to] (both inclusive;\n"
+     "the whole database without them) down to the deepest level holding any of them,\n"
+     "dropping overwritten versions and deletions. Prints the tables per level after.\n"
+     "exit status: 0 done, 1 damage, 2 other errors\n"},
+    {"flush", 0, false, false,
+     "usage: strata_ctl --db DIR flush\n\n"
+     "Writes the memtable (what the logs replayed at open) to a table; prints the tables per\n"
+     "level after.\n"
+     "exit status: 0 done, 1 damage, 2 other errors\n"},
+    {"stats", 0, false, false,
+     "usage: strata_ctl --db DIR stats\n\n"
+     "Prints the strata.stats property: write path, memtables, flushes, compactions and\n"
+     "recovery counters of this open (so mostly what recovery did).\n"
+     "exit status: 0 done, 2 errors\n"},
+    {"property", 1, false, false,
+     "usage: strata_ctl --db DIR property NAME\n\n"
+     "Prints a property: strata.stats, strata.sstables, strata.num-files-at-level<N>,\n"
+     "strata.num-entries-in-tables, strata.approximate-memory-usage,\n"
+     "strata.num-entries-active-mem-table, strata.num-immutable-mem-table,\n"
+     "strata.last-sequence.\n"
+     "exit status: 0 done, 2 unknown property or other errors\n"},
+    {"verify", 0, false, false,
+     "usage: strata_ctl --db DIR verify\n\n"
+     "Opens the database (replaying its logs) and reads every key with checksums verified:\n"
+     "a forward scan, which reads every entry of every table, a Get of each key that must\n"
+     "return the scan's value, and a reverse scan that must see as many keys. For a check of\n"
+     "every file without opening the database, use 'strata_dump db DIR --verify'.\n"
+     "exit status: 0 sound, 1 damage found, 2 other errors\n"},
+};
+
+const CommandSpec* FindCommand(std::string_view name) {
+  for (const CommandSpec& c : kCommands) {
+    if (name == c.name) return &c;
+  }
+  return nullptr;
+}
+
+int UsageError(std::ostream& err, const std::string& message) {
+  err << "strata_ctl: " << message << "\n"
+      << "run 'strata_ctl --help' for usage\n";
+  return kCtlError;
+}
+
+// The message for a database Open refused.
+int OpenFailed(const std::string& dir, const Status& s, std::ostream& err) {
+  if (s.IsBusy()) {
+    err << "strata_ctl: the database " << dir
+        << " is in use by another process (or another open of it in this one): its LOCK is "
+           "held. Close it first, or read it without opening it with 'strata_dump db "
+        << dir << "'. (" << s.ToString() << ")\n";
+    return kCtlError;
+  }
+  err << "strata_ctl: cannot open the database " << dir << ": " << s.ToString() << "\n";
+  if (s.IsInvalidArgument() && s.message().find("create_if_missing") != std::string::npos) {
+    err << "strata_ctl: pass --create_if_missing to create it\n";
+  }
+  return ExitStatusOf(s);
+}
+
+}  // namespace
+
+int RunStrataCtl(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  std::string dir;
+  bool create_if_missing = false, help = false, no_more_options = false;
+  Command cmd;
+  std::optional<std::string> from, to, limit;
+  std::vector<std::string> words;
+  auto value_of = [&](int* i, std::string_view arg, std::string_view name,
+                      std::optional<std::string>* value) -> bool {
+    // "--name VALUE" or "--name=VALUE"
+    if (arg == name) {
+      if (*i + 1 >= argc) return false;
+      *value = argv[++*i];
+      return true;
+    }
+    *value = std::string(arg.substr(name.size() + 1));
+    return true;
+  };
+  for (int i = 1; i < argc; i++) {
+    std::string_view arg = argv[i];
+    auto is = [&](std::string_view name) {
+      return arg == name ||
+             (arg.starts_with(name) && arg.size() > name.size() && arg[name.size()] == '=');
+    };
+    if (no_more_options || arg.empty() || arg[0] != '-' || arg == "-") {
+      words.emplace_back(arg);
+    } else if (arg == "--") {
+      no_more_options = true;
+    } else if (arg == "--help" || arg == "-h") {
+      help = true;
+    } else if (arg == "--create_if_missing") {
+      create_if_missing = true;
+    } else if (arg == "--hex") {
+      cmd.hex = true;
+    } else if (arg == "--reverse") {
+      cmd.reverse = true;
+    } else if (is("--db") || is("--from") || is("--to") || is("--limit")) {
+      const std::string_view name = arg.substr(0, arg.find('='));
+      std::optional<std::string> value;
+      if (!value_of(&i, arg, name, &value)) {
+        return UsageError(err, std::string(name) + " needs a value");
+      }
+      if (name == "--db") dir = *value;
+      if (name == "--from") from = value;
+      if (name == "--to") to = value;
+      if (name == "--limit") limit = value;
+    } else {
+      return UsageError(err, "unknown option '" + std::string(arg) + "'");
+    }
+  }
+
+  const CommandSpec* spec = words.empty() ? nullptr : FindCommand(words[0]);
+  if (help) {
+    out << (spec != nullptr ? spec->help : kUsage);
+    return kCtlOk;
+  }
+  if (words.empty()) return UsageError(err, "no command given");
+  if (spec == nullptr) return UsageError(err, "unknown command '" + words[0] + "'");
+  cmd.name = spec->name;
+  if (static_cast<int>(words.size()) - 1 != spec->args) {
+    return UsageError(err, cmd.name + " takes " + std::to_string(spec->args) + " argument" +
+                               (spec->args == 1 ? "" : "s") + ", not " +
+                               std::to_string(words.size() - 1));
+  }
+  if (!spec->range && (from || to))
+    return UsageError(err,
+                      "--from and --to apply to scan, "
+                      "count and compact only");
+  if (!spec->scan && (limit || cmd.reverse)) {
+    return UsageError(err, "--limit and --reverse apply to scan only");
+  }
+  std::string error;
+  for (size_t i = 1; i < words.size(); i++) {
+    std::string bytes;
+    // The property name is a name, not data.
+    if (cmd.name == "property") {
+      bytes = words[i];
+    } else if (!ParseBytesArg(words[i], &bytes, &error)) {
+      return UsageError(err, error);
+    }
+    cmd.args.push_back(std::move(bytes));
+  }
+  for (auto [bound, target] : {std::pair{&from, &cmd.from}, std::pair{&to, &cmd.to}}) {
+    if (!*bound) continue;
+    std::string bytes;
+    if (!ParseBytesArg(**bound, &bytes, &error)) return UsageError(err, error);
+    *target = std::move(bytes);
+  }
+  if (limit) {
+    char* end = nullptr;
+    const unsigned long long n = std::strtoull(limit->c_str(), &end, 10);
+    if (limit->empty() || *end != '\0' || (*limit)[0] == '-') {
+      return UsageError(err, "--limit needs a number, not '" + *limit + "'");
+    }
+    cmd.limit = n;
+  }
+  if (dir.empty()) return UsageError(err, "no database given (--db DIR)");
+
+  Options options;
+  options.create_if_missing = create_if_missing;
+  std::unique_ptr<DB> db;
+  Status s = DB::Open(options, dir, &db);
+  if (!s.ok()) return OpenFailed(dir, s, err);
+  return RunCommand(db.get(), cmd, out, err);
+}
+
+}  // namespace strata::ctl

@@ -1,0 +1,35 @@
+// strata_ctl's commands, each run against an open database. The command line (cli.cc) parses
+// the arguments into a Command, opens the database and calls RunCommand.
+//
+// Thread safety: RunCommand uses only its arguments; the DB is safe to share.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "strata/db.h"
+
+namespace strata::ctl {
+
+struct Command {
+  std::string name;               // "get", "put", ...
+  std::vector<std::string> args;  // decoded keys and values; the property name
+  // scan, count, compact: the range [from, to) (compact: [from, to], as CompactRange takes).
+  std::optional<std::string> from;
+  std::optional<std::string> to;
+  std::optional<uint64_t> limit;  // scan
+  bool reverse = false;           // scan
+  bool hex = false;               // output keys and values as hex
+};
+
+// Runs cmd against db, writing results to out and problems to err. Returns the exit status
+// (ctl.h).
+int RunCommand(DB* db, const Command& cmd, std::ostream& out, std::ostream& err);
+
+// 0 for OK; kCtlNegative for NotFound and Corruption; kCtlError otherwise.
+int ExitStatusOf(const Status& s);
+
+}  // namespace strata::ctl
