@@ -461,6 +461,144 @@ TEST_F(FaultInjectionFsTest, InactiveFileSystemFailsWritesButNotReads) {
   ASSERT_OK(fs_->RenameFile(dir_.Child("a"), dir_.Child("c")));
 }
 
+// --- Faults on any changing operation ---
+
+TEST_F(FaultInjectionFsTest, FailNthWriteCountsEveryChangingKind) {
+  Write("r", "data", /*sync=*/true);
+  // Changes: create, append, sync, rename, remove, sync dir, truncate. Reads, Close and
+  // LockFile do not count.
+  auto run = [&](int step) -> Status {
+    std::unique_ptr<WritableFile> w;
+    std::unique_ptr<FileLock> lock;
+    std::string data;
+    switch (step) {
+      case 0:
+        return fs_->NewWritableFile(dir_.Child("a"), &w);
+      case 1:
+        return fs_->RenameFile(dir_.Child("r"), dir_.Child("s"));
+      case 2:
+        return ReadFileToString(fs_.get(), dir_.Child("s"), &data);  // Open + Read: no change
+      case 3:
+        return fs_->LockFile(dir_.Child("LOCK"), &lock);  // no change
+      case 4:
+        return fs_->SyncDir(dir_.path());
+      case 5:
+        return fs_->Truncate(dir_.Child("s"), 2);
+      case 6:
+        return fs_->RemoveFile(dir_.Child("s"));
+    }
+    return Status::InvalidArgument("no such step");
+  };
+  // Steps 0, 1, 4, 5, 6 are changes 1..5: the 4th is the Truncate (step 5).
+  fs_->ResetCounts();
+  fs_->FailNthWrite(4, ErrorKind::kEIO);
+  for (int step = 0; step <= 6; step++) {
+    Status s = run(step);
+    if (step == 5) {
+      EXPECT_TRUE(HasText(s, "EIO (injected)")) << s.ToString();
+      EXPECT_TRUE(HasText(s, "Truncate")) << s.ToString();
+    } else {
+      EXPECT_TRUE(s.ok()) << "step " << step << ": " << s.ToString();
+    }
+  }
+  EXPECT_EQ(fs_->WriteCount(), 5u);
+  EXPECT_EQ(fs_->InjectedFaults(), 1u);
+  ASSERT_TRUE(fs_->FirstInjectedFault().has_value());
+  EXPECT_EQ(fs_->FirstInjectedFault()->kind, OpKind::kTruncate);
+  EXPECT_EQ(fs_->FirstInjectedFault()->path, dir_.Child("s"));
+
+  // Appends and syncs of an open file count too; a plain Write() is create, append, sync.
+  fs_->ResetCounts();
+  EXPECT_FALSE(fs_->FirstInjectedFault().has_value());
+  Write("b", "x", /*sync=*/true, "y");
+  EXPECT_EQ(fs_->WriteCount(), 4u);
+}
+
+TEST_F(FaultInjectionFsTest, StickyWriteFaultIsLikeAFullDisk) {
+  std::unique_ptr<WritableFile> file;
+  ASSERT_OK(fs_->NewWritableFile(dir_.Child("a"), &file));
+  fs_->FailNthWrite(2, ErrorKind::kENOSPC, /*sticky=*/true);
+  ASSERT_OK(file->Append("1"));
+  EXPECT_TRUE(HasText(file->Sync(), "ENOSPC (injected)"));
+  EXPECT_TRUE(HasText(file->Append("2"), "ENOSPC (injected)"));
+  std::unique_ptr<WritableFile> other;
+  EXPECT_TRUE(fs_->NewWritableFile(dir_.Child("b"), &other).IsIOError());
+  EXPECT_TRUE(fs_->RemoveFile(dir_.Child("a")).IsIOError());
+  std::string data;
+  ASSERT_OK(ReadFileToString(fs_.get(), dir_.Child("a"), &data));  // reads still work
+  EXPECT_EQ(data, "1");
+  EXPECT_EQ(fs_->InjectedFaults(), 4u);
+  EXPECT_EQ(fs_->FirstInjectedFault()->kind, OpKind::kSync);
+  fs_->ClearFaults();  // space freed
+  ASSERT_OK(file->Append("3"));
+  ASSERT_OK(file->Sync());
+  ASSERT_OK(file->Close());
+  EXPECT_EQ(Contents("a"), "13");
+}
+
+TEST_F(FaultInjectionFsTest, FailNthWriteWithPathFilter) {
+  fs_->FailNthWrite(2, ErrorKind::kEIO, /*sticky=*/false, ".log");
+  Write("000001.sst", "t", /*sync=*/true);  // three changes, none on a .log
+  std::unique_ptr<WritableFile> log;
+  ASSERT_OK(fs_->NewWritableFile(dir_.Child("000002.log"), &log));  // .log change 1
+  EXPECT_TRUE(log->Append("x").IsIOError());                        // .log change 2
+  ASSERT_OK(log->Append("y"));
+  EXPECT_EQ(fs_->InjectedFaults(), 1u);
+}
+
+TEST_F(FaultInjectionFsTest, FaultsThatTakeEffectDoTheWorkAndReportTheError) {
+  fs_->SetFaultsTakeEffect(true);
+  Write("a", "x", /*sync=*/true);
+  // A rename that fails after renaming (its directory sync failed, say).
+  fs_->FailNthWrite(1, ErrorKind::kEIO);
+  EXPECT_TRUE(HasText(fs_->RenameFile(dir_.Child("a"), dir_.Child("b")), "EIO (injected)"));
+  EXPECT_EQ(Contents("a"), "<missing>");
+  EXPECT_EQ(Contents("b"), "x");
+  // A creation that fails after creating: the file exists, but no handle is given out.
+  fs_->FailNthWrite(1, ErrorKind::kEIO);
+  std::unique_ptr<WritableFile> file;
+  EXPECT_TRUE(fs_->NewWritableFile(dir_.Child("c"), &file).IsIOError());
+  EXPECT_EQ(file, nullptr);
+  EXPECT_EQ(Contents("c"), "");
+  // An append written whole, a sync done: after power loss the data is there.
+  ASSERT_OK(fs_->NewWritableFile(dir_.Child("d"), &file));
+  fs_->FailNthWrite(1, ErrorKind::kEIO);
+  EXPECT_TRUE(file->Append("whole").IsIOError());
+  EXPECT_EQ(file->Size(), 5u);
+  fs_->FailNthWrite(1, ErrorKind::kEIO);
+  EXPECT_TRUE(file->Sync().IsIOError());
+  ASSERT_OK(file->Close());
+  // A removal that fails after removing.
+  fs_->FailNthWrite(1, ErrorKind::kEIO);
+  EXPECT_TRUE(fs_->RemoveFile(dir_.Child("b")).IsIOError());
+  EXPECT_EQ(Contents("b"), "<missing>");
+  EXPECT_EQ(fs_->InjectedFaults(), 5u);
+
+  ASSERT_OK(fs_->DropUnsyncedData());
+  EXPECT_EQ(Contents("c"), "<missing>");  // created, never made durable
+  EXPECT_EQ(Contents("d"), "whole");      // the failed sync did sync
+
+  // Inactivity never takes effect.
+  fs_->SetFilesystemActive(false);
+  EXPECT_TRUE(fs_->NewWritableFile(dir_.Child("e"), &file).IsIOError());
+  EXPECT_EQ(Contents("e"), "<missing>");
+}
+
+TEST_F(FaultInjectionFsTest, DeactivateAtWriteWithPathFilter) {
+  fs_->DeactivateAtWrite(2, "MANIFEST");
+  Write("000001.log", "a", /*sync=*/true);  // not counted
+  std::unique_ptr<WritableFile> manifest;
+  ASSERT_OK(fs_->NewWritableFile(dir_.Child("MANIFEST-000002"), &manifest));  // 1
+  Write("000003.log", "b", /*sync=*/true);                                    // not counted
+  EXPECT_TRUE(fs_->IsFilesystemActive());
+  EXPECT_TRUE(manifest->Append("edit").IsIOError());  // 2: the machine dies here
+  EXPECT_FALSE(fs_->IsFilesystemActive());
+  std::unique_ptr<WritableFile> log;
+  EXPECT_TRUE(fs_->NewWritableFile(dir_.Child("000004.log"), &log).IsIOError());  // any path
+  EXPECT_EQ(fs_->FirstInjectedFault()->kind, OpKind::kAppend);
+  EXPECT_EQ(fs_->FirstInjectedFault()->path, dir_.Child("MANIFEST-000002"));
+}
+
 // --- Counts ---
 
 TEST_F(FaultInjectionFsTest, DeactivateAtWriteDiesAtTheNthChange) {

@@ -100,20 +100,29 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
 
   FileSystem* target() const { return target_.get(); }
 
+  // What a failed operation should still do.
+  struct Outcome {
+    bool torn = false;         // an Append writes the first half of its data
+    bool take_effect = false;  // the operation does all its work, then reports the error
+  };
+
   // Counts an operation of kind on path (and path2, for renames) and decides whether it
   // fails: because its WritableFile predates a power loss (generation), because the file
-  // system is inactive, or because a rule fires. *torn, if given, says whether a failed
-  // Append should write a prefix.
+  // system is inactive, or because a rule fires. *outcome, if given, says what a failed
+  // operation should still do.
   Status BeforeOp(OpKind kind, const std::string& path, const std::string& path2 = "",
-                  uint64_t generation = kAnyGeneration, bool* torn = nullptr) EXCLUDES(mu_) {
+                  uint64_t generation = kAnyGeneration, Outcome* outcome = nullptr) EXCLUDES(mu_) {
     MutexLock l(&mu_);
-    return BeforeOpLocked(kind, path, path2, generation, torn);
+    return BeforeOpLocked(kind, IsWrite(kind), path, path2, generation, outcome);
   }
 
-  Status BeforeOpLocked(OpKind kind, const std::string& path, const std::string& path2,
-                        uint64_t generation, bool* torn) REQUIRES(mu_) {
-    if (torn != nullptr) *torn = false;
+  // changes: the operation changes the file system (IsWrite(kind), or a file creation).
+  Status BeforeOpLocked(OpKind kind, bool changes, const std::string& path,
+                        const std::string& path2, uint64_t generation, Outcome* outcome)
+      REQUIRES(mu_) {
+    if (outcome != nullptr) *outcome = Outcome();
     counts_[static_cast<int>(kind)]++;
+    if (changes) writes_++;
     if (generation != kAnyGeneration && generation != generation_) {
       return Status::IOError(
           path, std::string("file opened before simulated power loss, in ") + OpKindName(kind));
@@ -121,21 +130,36 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
     // Every matching rule counts this operation, whether or not an earlier one fires.
     const Rule* fired = nullptr;
     for (Rule& rule : rules_) {
-      if (rule.kind != kind || !rule.Matches(path, path2)) continue;
-      if (rule.countdown > 0 && --rule.countdown == 0) rule.fired = true;
+      if (!(rule.any_change ? changes : rule.kind == kind) || !rule.Matches(path, path2)) {
+        continue;
+      }
+      if (rule.countdown > 0 && --rule.countdown == 0) {
+        // A sticky rule keeps failing from now on, like a FailAlways one.
+        if (rule.sticky) {
+          rule.always = true;
+        } else {
+          rule.fired = true;
+        }
+      }
       if ((rule.always || rule.fired) && fired == nullptr) fired = &rule;
     }
     Status s;
-    if (IsWrite(kind)) CountDownToCrash();
-    if (!active_ && IsWrite(kind)) {
+    if (changes) CountDownToCrash(path, path2);
+    if (!active_ && changes) {
       s = Status::IOError(
           path, std::string("EIO (injected): file system inactive, in ") + OpKindName(kind));
     } else if (fired != nullptr) {
       s = InjectedError(fired->error, kind, path);
-      if (torn != nullptr) *torn = torn_appends_;
+      if (outcome != nullptr) {
+        outcome->take_effect = faults_take_effect_ && changes;
+        outcome->torn = torn_appends_ && !outcome->take_effect;
+      }
     }
     std::erase_if(rules_, [](const Rule& r) { return r.fired; });
-    if (!s.ok()) injected_++;
+    if (!s.ok()) {
+      injected_++;
+      if (!first_fault_) first_fault_ = InjectedFault{kind, path};
+    }
     return s;
   }
 
@@ -155,19 +179,29 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
     it->second.entry_durable = true;
   }
 
+  // The metadata operations below run the target's operation when the fault model allows
+  // (no fault, or a fault that takes effect), update the tracking if it succeeded, and
+  // return the injected error if there was one, else the target's result.
+
   Status RemoveFile(const std::string& path) EXCLUDES(mu_) {
     MutexLock l(&mu_);
-    Status s = BeforeOpLocked(OpKind::kRemove, path, "", kAnyGeneration, nullptr);
-    if (s.ok()) s = target_->RemoveFile(path);
-    if (s.ok()) Untrack(path);
-    return s;
+    Outcome outcome;
+    Status s =
+        BeforeOpLocked(OpKind::kRemove, /*changes=*/true, path, "", kAnyGeneration, &outcome);
+    if (!s.ok() && !outcome.take_effect) return s;
+    Status done = target_->RemoveFile(path);
+    if (done.ok()) Untrack(path);
+    return s.ok() ? done : s;
   }
 
   Status RenameFile(const std::string& from, const std::string& to) EXCLUDES(mu_) {
     MutexLock l(&mu_);
-    Status s = BeforeOpLocked(OpKind::kRename, from, to, kAnyGeneration, nullptr);
-    if (s.ok()) s = target_->RenameFile(from, to);
-    if (!s.ok()) return s;
+    Outcome outcome;
+    Status s =
+        BeforeOpLocked(OpKind::kRename, /*changes=*/true, from, to, kAnyGeneration, &outcome);
+    if (!s.ok() && !outcome.take_effect) return s;
+    Status done = target_->RenameFile(from, to);
+    if (!done.ok()) return s.ok() ? done : s;
     auto it = paths_.find(from);
     if (it == paths_.end()) {
       Untrack(to);  // Replaced by a durable file.
@@ -185,9 +219,12 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
 
   Status SyncDir(const std::string& dir) EXCLUDES(mu_) {
     MutexLock l(&mu_);
-    Status s = BeforeOpLocked(OpKind::kSyncDir, dir, "", kAnyGeneration, nullptr);
-    if (s.ok()) s = target_->SyncDir(dir);
-    if (!s.ok()) return s;
+    Outcome outcome;
+    Status s =
+        BeforeOpLocked(OpKind::kSyncDir, /*changes=*/true, dir, "", kAnyGeneration, &outcome);
+    if (!s.ok() && !outcome.take_effect) return s;
+    Status done = target_->SyncDir(dir);
+    if (!done.ok()) return s.ok() ? done : s;
     const std::string normalized = NormalizeDir(dir);
     for (const auto& [path, id] : paths_) {
       if (ParentDir(path) == normalized) states_[id].entry_durable = true;
@@ -197,9 +234,12 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
 
   Status Truncate(const std::string& path, uint64_t size) EXCLUDES(mu_) {
     MutexLock l(&mu_);
-    Status s = BeforeOpLocked(OpKind::kTruncate, path, "", kAnyGeneration, nullptr);
-    if (s.ok()) s = target_->Truncate(path, size);
-    if (!s.ok()) return s;
+    Outcome outcome;
+    Status s =
+        BeforeOpLocked(OpKind::kTruncate, /*changes=*/true, path, "", kAnyGeneration, &outcome);
+    if (!s.ok() && !outcome.take_effect) return s;
+    Status done = target_->Truncate(path, size);
+    if (!done.ok()) return s.ok() ? done : s;
     auto it = paths_.find(path);
     if (it != paths_.end()) {
       FileState& state = states_[it->second];
@@ -239,7 +279,14 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
   void AddRule(OpKind kind, uint64_t n, bool always, ErrorKind error, std::string path_contains)
       EXCLUDES(mu_) {
     MutexLock l(&mu_);
-    rules_.push_back(Rule{kind, always ? 0 : n, always, false, error, std::move(path_contains)});
+    rules_.push_back(
+        Rule{kind, false, always ? 0 : n, always, false, false, error, std::move(path_contains)});
+  }
+  void AddWriteRule(uint64_t n, bool sticky, ErrorKind error, std::string path_contains)
+      EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    rules_.push_back(
+        Rule{OpKind::kOpen, true, n, false, sticky, false, error, std::move(path_contains)});
   }
   void ClearFaults() EXCLUDES(mu_) {
     MutexLock l(&mu_);
@@ -249,18 +296,28 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
     MutexLock l(&mu_);
     torn_appends_ = torn;
   }
+  void SetFaultsTakeEffect(bool take_effect) EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    faults_take_effect_ = take_effect;
+  }
   void SetActive(bool active) EXCLUDES(mu_) {
     MutexLock l(&mu_);
     active_ = active;
     crash_countdown_ = 0;
   }
-  void DeactivateAtWrite(uint64_t n) EXCLUDES(mu_) {
+  void DeactivateAtWrite(uint64_t n, std::string path_contains) EXCLUDES(mu_) {
     MutexLock l(&mu_);
     crash_countdown_ = n;
+    crash_path_ = std::move(path_contains);
   }
   // Called once per changing operation (before it is judged).
-  void CountDownToCrash() REQUIRES(mu_) {
-    if (crash_countdown_ > 0 && --crash_countdown_ == 0) active_ = false;
+  void CountDownToCrash(const std::string& path, const std::string& path2) REQUIRES(mu_) {
+    if (crash_countdown_ == 0) return;
+    if (!crash_path_.empty() && path.find(crash_path_) == std::string::npos &&
+        path2.find(crash_path_) == std::string::npos) {
+      return;
+    }
+    if (--crash_countdown_ == 0) active_ = false;
   }
   bool IsActive() EXCLUDES(mu_) {
     MutexLock l(&mu_);
@@ -270,14 +327,24 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
     MutexLock l(&mu_);
     return counts_[static_cast<int>(kind)];
   }
+  uint64_t Writes() EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    return writes_;
+  }
   uint64_t Injected() EXCLUDES(mu_) {
     MutexLock l(&mu_);
     return injected_;
   }
+  std::optional<InjectedFault> FirstFault() EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    return first_fault_;
+  }
   void ResetCounts() EXCLUDES(mu_) {
     MutexLock l(&mu_);
     counts_.fill(0);
+    writes_ = 0;
     injected_ = 0;
+    first_fault_.reset();
   }
 
  private:
@@ -288,8 +355,10 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
 
   struct Rule {
     OpKind kind;
+    bool any_change;     // FailNthWrite: counts every changing operation, whatever its kind
     uint64_t countdown;  // FailNth: operations until it fires; 0 once fired or for FailAlways.
     bool always;
+    bool sticky;  // becomes `always` when the countdown ends
     bool fired;
     ErrorKind error;
     std::string path_contains;
@@ -319,11 +388,15 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
   Mutex mu_;
   // Faults and counts.
   std::array<uint64_t, kNumOpKinds> counts_ GUARDED_BY(mu_) = {};
+  uint64_t writes_ GUARDED_BY(mu_) = 0;  // changing operations
   uint64_t injected_ GUARDED_BY(mu_) = 0;
+  std::optional<InjectedFault> first_fault_ GUARDED_BY(mu_);
   std::vector<Rule> rules_ GUARDED_BY(mu_);
   bool torn_appends_ GUARDED_BY(mu_) = false;
+  bool faults_take_effect_ GUARDED_BY(mu_) = false;
   bool active_ GUARDED_BY(mu_) = true;
   uint64_t crash_countdown_ GUARDED_BY(mu_) = 0;  // 0: no crash scheduled
+  std::string crash_path_ GUARDED_BY(mu_);        // only these paths count down
   // Durability tracking: path -> file identity -> state. Paths not here are durable.
   std::map<std::string, uint64_t> paths_ GUARDED_BY(mu_);
   std::map<uint64_t, FileState> states_ GUARDED_BY(mu_);
@@ -390,20 +463,26 @@ class FaultWritableFile final : public WritableFile {
         target_(std::move(target)) {}
 
   Status Append(std::string_view data) override {
-    bool torn = false;
-    Status s = state_->BeforeOp(OpKind::kAppend, path_, "", generation_, &torn);
+    State::Outcome outcome;
+    Status s = state_->BeforeOp(OpKind::kAppend, path_, "", generation_, &outcome);
     if (!s.ok()) {
-      if (torn) target_->Append(data.substr(0, data.size() / 2)).PermitUncheckedError();
+      if (outcome.take_effect) {
+        target_->Append(data).PermitUncheckedError();
+      } else if (outcome.torn) {
+        target_->Append(data.substr(0, data.size() / 2)).PermitUncheckedError();
+      }
       return s;
     }
     return target_->Append(data);
   }
 
   Status Sync() override {
-    Status s = state_->BeforeOp(OpKind::kSync, path_, "", generation_);
-    if (s.ok()) s = target_->Sync();
-    if (s.ok()) state_->Synced(id_, generation_, target_->Size());
-    return s;
+    State::Outcome outcome;
+    Status s = state_->BeforeOp(OpKind::kSync, path_, "", generation_, &outcome);
+    if (!s.ok() && !outcome.take_effect) return s;
+    Status done = target_->Sync();
+    if (done.ok()) state_->Synced(id_, generation_, target_->Size());
+    return s.ok() ? done : s;
   }
 
   Status Close() override {
@@ -429,14 +508,11 @@ Status FaultInjectionFileSystem::State::NewWritableFile(const std::string& path,
                                                         std::unique_ptr<WritableFile>* result) {
   MutexLock l(&mu_);
   result->reset();
-  CountDownToCrash();
-  Status s = BeforeOpLocked(OpKind::kOpen, path, "", kAnyGeneration, nullptr);
   // Creating a file changes the file system, so inactivity stops it too.
-  if (s.ok() && !active_) {
-    injected_++;
-    s = Status::IOError(path, "EIO (injected): file system inactive, in Open");
-  }
-  if (!s.ok()) return s;
+  Outcome outcome;
+  const Status injected =
+      BeforeOpLocked(OpKind::kOpen, /*changes=*/true, path, "", kAnyGeneration, &outcome);
+  if (!injected.ok() && !outcome.take_effect) return injected;
   // Re-creating a file truncates it in place: an entry that was durable stays durable.
   bool entry_durable = false;
   if (target_->FileExists(path)) {
@@ -444,12 +520,13 @@ Status FaultInjectionFileSystem::State::NewWritableFile(const std::string& path,
     entry_durable = it == paths_.end() || states_[it->second].entry_durable;
   }
   std::unique_ptr<WritableFile> file;
-  s = target_->NewWritableFile(path, &file);
-  if (!s.ok()) return s;
+  Status s = target_->NewWritableFile(path, &file);
+  if (!s.ok()) return injected.ok() ? s : injected;
   Untrack(path);
   const uint64_t id = next_id_++;
   paths_[path] = id;
   states_[id] = FileState{0, entry_durable};
+  if (!injected.ok()) return injected;  // Created, but the caller is told it failed.
   *result = std::make_unique<FaultWritableFile>(shared_from_this(), path, id, generation_,
                                                 std::move(file));
   return s;
@@ -473,13 +550,28 @@ void FaultInjectionFileSystem::FailAlways(OpKind kind, ErrorKind error, std::str
   state_->AddRule(kind, 0, /*always=*/true, error, std::move(path_contains));
 }
 void FaultInjectionFileSystem::ClearFaults() { state_->ClearFaults(); }
+void FaultInjectionFileSystem::FailNthWrite(uint64_t n, ErrorKind error, bool sticky,
+                                            std::string path_contains) {
+  assert(n >= 1);
+  state_->AddWriteRule(std::max<uint64_t>(n, 1), sticky, error, std::move(path_contains));
+}
 void FaultInjectionFileSystem::SetTornAppends(bool torn) { state_->SetTornAppends(torn); }
+void FaultInjectionFileSystem::SetFaultsTakeEffect(bool take_effect) {
+  state_->SetFaultsTakeEffect(take_effect);
+}
 void FaultInjectionFileSystem::SetFilesystemActive(bool active) { state_->SetActive(active); }
-void FaultInjectionFileSystem::DeactivateAtWrite(uint64_t n) { state_->DeactivateAtWrite(n); }
+void FaultInjectionFileSystem::DeactivateAtWrite(uint64_t n, std::string path_contains) {
+  assert(n >= 1);
+  state_->DeactivateAtWrite(std::max<uint64_t>(n, 1), std::move(path_contains));
+}
 bool FaultInjectionFileSystem::IsFilesystemActive() const { return state_->IsActive(); }
 
 uint64_t FaultInjectionFileSystem::Count(OpKind kind) const { return state_->Count(kind); }
+uint64_t FaultInjectionFileSystem::WriteCount() const { return state_->Writes(); }
 uint64_t FaultInjectionFileSystem::InjectedFaults() const { return state_->Injected(); }
+std::optional<InjectedFault> FaultInjectionFileSystem::FirstInjectedFault() const {
+  return state_->FirstFault();
+}
 void FaultInjectionFileSystem::ResetCounts() { state_->ResetCounts(); }
 
 Status FaultInjectionFileSystem::NewSequentialFile(const std::string& path,
@@ -541,13 +633,19 @@ Status FaultInjectionFileSystem::Truncate(const std::string& path, uint64_t size
 }
 
 Status FaultInjectionFileSystem::CreateDir(const std::string& dir) {
-  Status s = state_->BeforeOp(OpKind::kCreateDir, dir);
-  return s.ok() ? target()->CreateDir(dir) : s;
+  State::Outcome outcome;
+  Status s = state_->BeforeOp(OpKind::kCreateDir, dir, "", kAnyGeneration, &outcome);
+  if (!s.ok() && !outcome.take_effect) return s;
+  Status done = target()->CreateDir(dir);
+  return s.ok() ? done : s;
 }
 
 Status FaultInjectionFileSystem::RemoveDir(const std::string& dir) {
-  Status s = state_->BeforeOp(OpKind::kRemoveDir, dir);
-  return s.ok() ? target()->RemoveDir(dir) : s;
+  State::Outcome outcome;
+  Status s = state_->BeforeOp(OpKind::kRemoveDir, dir, "", kAnyGeneration, &outcome);
+  if (!s.ok() && !outcome.take_effect) return s;
+  Status done = target()->RemoveDir(dir);
+  return s.ok() ? done : s;
 }
 
 Status FaultInjectionFileSystem::SyncDir(const std::string& dir) { return state_->SyncDir(dir); }

@@ -22,10 +22,16 @@
 //
 // Fault model: every operation is counted by kind (see OpKind). FailNth/FailAlways make
 // chosen future operations return Status::IOError whose message contains "EIO (injected)" or
-// "ENOSPC (injected)"; a failed operation does nothing, except that with SetTornAppends(true)
-// a failed Append first writes the first half of its data, like a torn write. A rule may be
-// limited to paths containing a substring (for a rename, either path counts). Injected
-// failures are counted too.
+// "ENOSPC (injected)"; FailNthWrite does the same for the n-th changing operation of any
+// kind. A failed operation does nothing, except that with SetTornAppends(true) a failed
+// Append first writes the first half of its data, like a torn write, and with
+// SetFaultsTakeEffect(true) it does all its work and then reports the error, like a rename
+// whose directory sync failed. A rule may be limited to paths containing a substring (for a
+// rename, either path counts). Injected failures are counted too.
+//
+// "Changing operations" are the ones a dead machine cannot do: creating a file for writing,
+// Append, Sync, RenameFile, RemoveFile, SyncDir, Truncate, CreateDir and RemoveDir (not
+// Close, reads or LockFile).
 //
 // Thread safety: every method may be called from any thread; files follow the FileSystem
 // rules. Files may outlive the FaultInjectionFileSystem that opened them.
@@ -33,6 +39,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,6 +71,12 @@ const char* OpKindName(OpKind kind);
 
 enum class ErrorKind { kEIO, kENOSPC };
 
+// An operation that failed by injection (a rule or inactivity).
+struct InjectedFault {
+  OpKind kind;
+  std::string path;  // for a rename, the source
+};
+
 class FaultInjectionFileSystem : public FileSystemWrapper {
  public:
   explicit FaultInjectionFileSystem(std::shared_ptr<FileSystem> target);
@@ -88,25 +101,42 @@ class FaultInjectionFileSystem : public FileSystemWrapper {
   void FailAlways(OpKind kind, ErrorKind error, std::string path_contains = "");
   // Removes every pending FailNth and FailAlways rule.
   void ClearFaults();
-  // When on, an Append that fails by injection first writes the first half of its data.
+  // The n-th changing operation from now (on paths containing path_contains, if given)
+  // fails with error; n = 1 is the next one. With sticky, that and every later changing
+  // operation on matching paths fail, like a full disk, until ClearFaults().
+  // REQUIRES: n >= 1.
+  void FailNthWrite(uint64_t n, ErrorKind error, bool sticky = false,
+                    std::string path_contains = "");
+  // When on, an Append that fails by a rule first writes the first half of its data.
   void SetTornAppends(bool torn);
+  // When on, a changing operation that fails by a rule first does its work (the file is
+  // created, renamed, removed, synced, truncated, or the Append written whole), as when the
+  // directory sync after a rename fails: the caller sees an error but the change happened.
+  // A created file is not handed out. Takes precedence over torn appends. Inactivity never
+  // takes effect.
+  void SetFaultsTakeEffect(bool take_effect);
   // While inactive, every operation that would change the file system (create, append, sync,
   // rename, remove, truncate, make or remove a directory) fails with "EIO (injected)", as if
   // the machine had died; reads, Close and LockFile still work. Starts active.
   void SetFilesystemActive(bool active);
   bool IsFilesystemActive() const;
-  // Schedules a machine death: the n-th changing operation from now (creating a file, or
-  // any operation SetFilesystemActive(false) stops) and every later one fail as if inactive.
-  // n = 1 is the next one. SetFilesystemActive cancels a pending schedule.
+  // Schedules a machine death: the n-th changing operation from now (counting only those on
+  // paths containing path_contains, if given) and every later one (on any path) fail as if
+  // inactive. n = 1 is the next one. SetFilesystemActive cancels a pending schedule.
   // REQUIRES: n >= 1.
-  void DeactivateAtWrite(uint64_t n);
+  void DeactivateAtWrite(uint64_t n, std::string path_contains = "");
 
   // --- Counts ---
 
   // Operations of kind attempted since construction or ResetCounts(), failed ones included.
   uint64_t Count(OpKind kind) const;
+  // Changing operations attempted since construction or ResetCounts(), failed ones
+  // included: what FailNthWrite and DeactivateAtWrite count.
+  uint64_t WriteCount() const;
   // Failures injected (by rules or inactivity) since construction or ResetCounts().
   uint64_t InjectedFaults() const;
+  // The first of them, if any: where a fault landed.
+  std::optional<InjectedFault> FirstInjectedFault() const;
   void ResetCounts();
 
   // --- FileSystem ---
