@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/no_sync_fs.h"
 #include "support/test_util.h"
 
 namespace strata::test {
@@ -523,7 +524,13 @@ TEST_F(FaultInjectionFsTest, StickyWriteFaultIsLikeAFullDisk) {
   EXPECT_TRUE(HasText(file->Append("2"), "ENOSPC (injected)"));
   std::unique_ptr<WritableFile> other;
   EXPECT_TRUE(fs_->NewWritableFile(dir_.Child("b"), &other).IsIOError());
-  EXPECT_TRUE(fs_->RemoveFile(dir_.Child("a")).IsIOError());
+  EXPECT_TRUE(fs_->RenameFile(dir_.Child("a"), dir_.Child("b")).IsIOError());
+  // Freeing space still works on a full disk.
+  ASSERT_OK(posix_->CreateDir(dir_.Child("d")));
+  ASSERT_OK(WriteStringToFile(posix_.get(), "junk", dir_.Child("junk"), false));
+  ASSERT_OK(fs_->Truncate(dir_.Child("junk"), 1));
+  ASSERT_OK(fs_->RemoveFile(dir_.Child("junk")));
+  ASSERT_OK(fs_->RemoveDir(dir_.Child("d")));
   std::string data;
   ASSERT_OK(ReadFileToString(fs_.get(), dir_.Child("a"), &data));  // reads still work
   EXPECT_EQ(data, "1");
@@ -597,6 +604,28 @@ TEST_F(FaultInjectionFsTest, DeactivateAtWriteWithPathFilter) {
   EXPECT_TRUE(fs_->NewWritableFile(dir_.Child("000004.log"), &log).IsIOError());  // any path
   EXPECT_EQ(fs_->FirstInjectedFault()->kind, OpKind::kAppend);
   EXPECT_EQ(fs_->FirstInjectedFault()->path, dir_.Child("MANIFEST-000002"));
+}
+
+// The fast target for tests that only simulate power loss: the model works the same on it.
+TEST_F(FaultInjectionFsTest, WorksOverTheNoSyncFileSystem) {
+  fs_ = std::make_shared<FaultInjectionFileSystem>(NewNoSyncFileSystem());
+  ASSERT_OK(fs_->CreateDir(dir_.Child("sub")));
+  ASSERT_OK(fs_->CreateDir(dir_.Child("sub")));  // exists: fine
+  Write("sub/a", "kept", /*sync=*/true, "dropped");
+  Write("sub/b", "lost", /*sync=*/false);
+  Write("sub/c", "x", /*sync=*/true);
+  ASSERT_OK(fs_->RenameFile(dir_.Child("sub/c"), dir_.Child("sub/d")));
+  Write("sub/e", "y", /*sync=*/true);
+  ASSERT_OK(fs_->RemoveFile(dir_.Child("sub/e")));
+  EXPECT_TRUE(fs_->RemoveFile(dir_.Child("sub/e")).IsIOError());
+  EXPECT_TRUE(fs_->RenameFile(dir_.Child("sub/e"), dir_.Child("sub/f")).IsIOError());
+  ASSERT_OK(fs_->SyncDir(dir_.Child("sub")));
+  ASSERT_OK(fs_->DropUnsyncedData());
+  EXPECT_EQ(Contents("sub/a"), "kept");
+  EXPECT_EQ(Contents("sub/b"), "");  // the directory sync kept its entry, not its data
+  EXPECT_EQ(Contents("sub/c"), "<missing>");
+  EXPECT_EQ(Contents("sub/d"), "x");
+  EXPECT_EQ(Contents("sub/e"), "<missing>");
 }
 
 // --- Counts ---

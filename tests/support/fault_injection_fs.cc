@@ -45,6 +45,10 @@ bool IsWrite(OpKind kind) {
   }
 }
 
+bool FreesSpace(OpKind kind) {
+  return kind == OpKind::kRemove || kind == OpKind::kRemoveDir || kind == OpKind::kTruncate;
+}
+
 Status InjectedError(ErrorKind error, OpKind kind, const std::string& path) {
   std::string what = error == ErrorKind::kENOSPC ? "ENOSPC (injected): No space left on device"
                                                  : "EIO (injected): Input/output error";
@@ -133,15 +137,20 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
       if (!(rule.any_change ? changes : rule.kind == kind) || !rule.Matches(path, path2)) {
         continue;
       }
+      bool fails = false;
       if (rule.countdown > 0 && --rule.countdown == 0) {
+        fails = true;
         // A sticky rule keeps failing from now on, like a FailAlways one.
         if (rule.sticky) {
           rule.always = true;
         } else {
           rule.fired = true;
         }
+      } else if (rule.always) {
+        // A full disk still lets files be removed and shortened.
+        fails = !(rule.sticky && FreesSpace(kind));
       }
-      if ((rule.always || rule.fired) && fired == nullptr) fired = &rule;
+      if (fails && fired == nullptr) fired = &rule;
     }
     Status s;
     if (changes) CountDownToCrash(path, path2);

@@ -103,7 +103,8 @@ class FaultInjectionFileSystem : public FileSystemWrapper {
   void ClearFaults();
   // The n-th changing operation from now (on paths containing path_contains, if given)
   // fails with error; n = 1 is the next one. With sticky, that and every later changing
-  // operation on matching paths fail, like a full disk, until ClearFaults().
+  // operation on matching paths fail, like a full disk, until ClearFaults() (except
+  // RemoveFile, RemoveDir and Truncate, which a full disk allows).
   // REQUIRES: n >= 1.
   void FailNthWrite(uint64_t n, ErrorKind error, bool sticky = false,
                     std::string path_contains = "");
