@@ -60,13 +60,15 @@ Status DBImpl::LockAndCheckExistence(bool* exists) {
   if (!s.ok()) return s;
   *exists = fs_->FileExists(CurrentFileName(dbname_));
   if (!*exists) {
-    // A database always gets its CURRENT before its first log or table: without it, files
-    // of ours mean damage, not a new database.
+    // A database always gets its CURRENT before its first log or table: without it, a log
+    // or table means damage, not a new database. A MANIFEST alone is what a creation
+    // interrupted before CURRENT leaves (by an error or a power cut); it holds no data, and
+    // creating the database again overwrites it.
     for (const std::string& n : names) {
       uint64_t number;
       FileType type;
       if (ParseFileName(n, &number, &type) &&
-          (type == FileType::kLog || type == FileType::kTable || type == FileType::kManifest)) {
+          (type == FileType::kLog || type == FileType::kTable)) {
         return Status::Corruption(dbname_, "has database files but no CURRENT file");
       }
     }

@@ -231,9 +231,14 @@ Status VersionSet::CreateNew() {
   if (s.ok()) s = log.Sync();
   Status close = log.Close();
   if (s.ok()) s = close;
-  if (s.ok()) s = SetCurrentFile(number);
-  if (!s.ok()) fs_->RemoveFile(fname).PermitUncheckedError();
-  return s;
+  if (!s.ok()) {
+    fs_->RemoveFile(fname).PermitUncheckedError();
+    return s;
+  }
+  // A failed rename may still have happened (its directory sync failed, say): CURRENT may
+  // name the MANIFEST, so it stays. Without CURRENT, the next Open creates the database
+  // again over it.
+  return SetCurrentFile(number);
 }
 
 Status VersionSet::SetCurrentFile(uint64_t manifest_number) {
