@@ -1,16 +1,52 @@
-// I/O errors (EIO, ENOSPC) while a database is written, flushed, compacted and reopened:
-// each must be reported, and the database must open again with every acknowledged write
-// once the cause is gone.
+// The failing-file-system battery (tests/support/fault_battery.h): an I/O error at every
+// file operation of a workload that writes, syncs, switches logs, flushes, compacts, rewrites
+// the MANIFEST and reopens. Each run must report the error, stop writes, and leave a database
+// that opens with every acknowledged write once the cause is gone. Here the modes share the
+// operations (each tries every third position, at its own offset, so together they cover
+// every position); the long run (tests/long/fault_battery_long_test.cc) tries every position
+// in every mode, over several workloads.
 #include <gtest/gtest.h>
 
 #include "strata/db.h"
 #include "support/db_test_util.h"
+#include "support/fault_battery.h"
 #include "support/fault_injection_fs.h"
 #include "support/no_sync_fs.h"
 #include "support/test_util.h"
 
 namespace strata::test {
 namespace {
+
+FaultBatteryResult RunBattery(FaultMode mode, uint64_t first, uint64_t stride,
+                              bool automatic_compaction = false) {
+  TempDir dir;
+  FaultBatteryOptions options;
+  options.mode = mode;
+  options.first = first;
+  options.stride = stride;
+  options.automatic_compaction = automatic_compaction;
+  FaultBatteryResult r = RunFaultBattery(dir.path(), options);
+  PrintFaultBatteryResult(options, r);
+  EXPECT_GT(r.operations, mode == FaultMode::kCloseFails ? 10u : 300u);
+  // Background work moves the count from run to run: a few positions fall past the end of
+  // the workload (more with background compactions).
+  EXPECT_GE(r.fired * 10, (r.runs - r.past_end) * 9);
+  return r;
+}
+
+// The three modes of failing changes share the positions: each tries every third, at its own
+// offset, so that together they put a fault at every position of the workload.
+TEST(FaultBatteryTest, EioOnce) { RunBattery(FaultMode::kEioOnce, 1, 3); }
+TEST(FaultBatteryTest, EnospcUntilCleared) {
+  FaultBatteryResult r = RunBattery(FaultMode::kEnospcUntilCleared, 2, 3);
+  EXPECT_EQ(0u, r.absorbed) << "a full disk cannot go unnoticed";
+}
+TEST(FaultBatteryTest, EioAfterTheChange) { RunBattery(FaultMode::kEioAfterTheChange, 3, 3); }
+TEST(FaultBatteryTest, CloseFailsAtEveryClose) { RunBattery(FaultMode::kCloseFails, 1, 1); }
+// With compactions in the background too (fewer positions: the workload is the same).
+TEST(FaultBatteryTest, EioOnceWithBackgroundCompactions) {
+  RunBattery(FaultMode::kEioOnce, 2, 7, /*automatic_compaction=*/true);
+}
 
 // Creating a database writes MANIFEST-000001, then renames a temporary file to CURRENT. An
 // error anywhere there fails the Open; when the rename happens but reports an error (its
