@@ -22,7 +22,7 @@ namespace {
 TEST(PowerLossTest, RecoveredStateIsADurablePrefixOfTheAcknowledgedWrites) {
   TempDir dir;
   PowerLossOptions options;
-  options.cuts = 50;
+  options.cuts = 100;
   const auto start = std::chrono::steady_clock::now();
   PowerLossResult r = RunPowerLossCycles(dir.path(), options);
   const double seconds =

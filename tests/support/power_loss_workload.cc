@@ -46,6 +46,9 @@ struct Aim {
   uint64_t max_n;
 };
 constexpr Aim kAims[] = {{"", 700}, {".log", 450}, {".sst", 120}, {"MANIFEST", 30}};
+// The same inside a recovery, which replays the logs into tables, writes a new MANIFEST and
+// points CURRENT at it (the rename of the temporary file is the one change to CURRENT).
+constexpr Aim kRecoveryAims[] = {{"", 15}, {".sst", 4}, {"MANIFEST", 4}, {"CURRENT", 1}};
 
 // One workload, until it ends or a call fails because the machine died.
 void RunWorkload(DB* db, FaultInjectionFileSystem* fs, Random* rnd, int round, WriteModel* model) {
@@ -154,7 +157,8 @@ PowerLossResult RunPowerLossCycles(const std::string& dir, const PowerLossOption
     // Recovery, perhaps cut short by another power loss.
     if (rnd.OneIn(opt.recovery_cut_one_in)) {
       fs->ResetCounts();
-      fs->DeactivateAtWrite(1 + rnd.Uniform(15));
+      const Aim& recovery_aim = kRecoveryAims[rnd.Uniform(std::size(kRecoveryAims))];
+      fs->DeactivateAtWrite(1 + rnd.Uniform(recovery_aim.max_n), recovery_aim.filter);
       Status s = DB::Open(options, dbname, &db);
       if (!fs->IsFilesystemActive()) {
         result.recovery_cuts++;
