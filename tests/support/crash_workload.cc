@@ -1,7 +1,5 @@
 #include "support/crash_workload.h"
 
-#include <poll.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +8,7 @@
 #include <vector>
 
 #include "strata/db.h"
+#include "support/child_process.h"
 #include "support/db_test_util.h"
 #include "support/test_util.h"
 #include "util/random.h"
@@ -86,45 +85,18 @@ uint64_t RunCrashCycles(const std::string& dbname, const CrashOptions& opt) {
   uint64_t next = 0;  // first batch number of the next child
   uint64_t verified = 0;
   for (int cycle = 0; cycle < opt.cycles; cycle++) {
-    int fds[2];
-    EXPECT_EQ(0, pipe(fds));
-    pid_t pid = fork();
-    EXPECT_GE(pid, 0);
-    if (pid == 0) {
-      close(fds[0]);
-      ChildLoop(dbname, options, opt.sync, next, fds[1]);
+    AckChild child;
+    std::string error;
+    if (!child.Fork([&](int fd) { ChildLoop(dbname, options, opt.sync, next, fd); }, &error)) {
+      ADD_FAILURE() << error;
+      return verified;
     }
-    close(fds[1]);
-
-    // Collect acknowledgements until the kill time, then kill and drain the rest.
     const int delay_ms =
         opt.min_kill_ms + static_cast<int>(rnd.Uniform(opt.max_kill_ms - opt.min_kill_ms + 1));
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(delay_ms);
     std::vector<uint64_t> acked;
-    auto drain = [&](int timeout_ms) {
-      pollfd p{fds[0], POLLIN, 0};
-      if (poll(&p, 1, timeout_ms) <= 0) return false;
-      uint64_t buf[512];
-      ssize_t n = read(fds[0], buf, sizeof buf);
-      if (n <= 0) return false;
-      // A SIGKILL cannot split an 8-byte pipe write (writes below PIPE_BUF are atomic).
-      for (ssize_t i = 0; i < n / 8; i++) acked.push_back(buf[i]);
-      return true;
-    };
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      deadline - std::chrono::steady_clock::now())
-                      .count();
-      drain(static_cast<int>(std::max<long>(left, 0)));
-    }
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
-    while (drain(0)) {
-    }
-    close(fds[0]);
+    const int status = child.KillAfter(std::chrono::milliseconds(delay_ms), &acked);
     if (!WIFSIGNALED(status)) {
-      ADD_FAILURE() << "child exited on its own with status " << WEXITSTATUS(status);
+      ADD_FAILURE() << "child " << DescribeWaitStatus(status) << " before it was killed";
       return verified;
     }
 
