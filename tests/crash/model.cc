@@ -1,0 +1,170 @@
+#include "crash/model.h"
+
+#include <memory>
+#include <utility>
+
+namespace strata::crash {
+namespace {
+
+using MaybeValue = std::optional<std::string>;
+
+std::string Show(const MaybeValue& v) {
+  if (!v) return "(absent)";
+  ValueInfo info;
+  if (!ParseValue(*v, &info)) return "(malformed, " + std::to_string(v->size()) + " bytes)";
+  return "(batch " + std::to_string(info.batch) + ")";
+}
+
+// OK with *value, or NotFound with nullopt; any other status is returned.
+Status Read(DB* db, const std::string& key, MaybeValue* value) {
+  std::string v;
+  Status s = db->Get(ReadOptions(), key, &v);
+  if (s.ok()) {
+    *value = std::move(v);
+  } else if (s.IsNotFound()) {
+    value->reset();
+    s = Status::OK();
+  }
+  return s;
+}
+
+}  // namespace
+
+void Model::Apply(uint64_t batch_id, const Batch& batch) {
+  for (const Op& op : batch) {
+    entries_[op.key] = Entry{batch_id, op.value};
+    if (op.value) {
+      live_[op.key] = *op.value;
+    } else {
+      live_.erase(op.key);
+    }
+  }
+}
+
+const Model::Entry* Model::Find(const std::string& key) const {
+  auto it = entries_.find(key);
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+void Model::Note(CheckResult* r, std::string message) const {
+  if (r->messages.size() < 12) r->messages.push_back(std::move(message));
+}
+
+CheckResult Model::Check(DB* db, uint64_t in_flight_id, const Batch& in_flight) {
+  CheckResult r;
+  // The in-flight batch's keys as they would be without it (before) and with it (after).
+  std::map<std::string, std::pair<MaybeValue, MaybeValue>> candidates;
+  for (const Op& op : in_flight) {
+    auto [it, fresh] = candidates.try_emplace(op.key);
+    if (fresh) {
+      auto live = live_.find(op.key);
+      if (live != live_.end()) it->second.first = live->second;
+    }
+    it->second.second = op.value;
+  }
+  bool all_before = true, all_after = true;
+  std::string detail;
+  for (const auto& [key, states] : candidates) {
+    MaybeValue actual;
+    Status s = Read(db, key, &actual);
+    if (!s.ok()) {
+      r.wrong++;
+      Note(&r, "Get(" + key + "): " + s.ToString());
+      return r;
+    }
+    all_before &= actual == states.first;
+    all_after &= actual == states.second;
+    detail += " " + key + "=" + Show(actual);
+  }
+  if (!all_before && !all_after) {
+    r.torn++;
+    Note(&r, "in-flight batch " + std::to_string(in_flight_id) + " is partly applied:" + detail);
+    return r;
+  }
+  // When both hold, the batch changed nothing visible and either reading is the same state.
+  r.in_flight_applied = all_after && !all_before;
+  if (r.in_flight_applied) Apply(in_flight_id, in_flight);
+
+  CheckPointReads(db, &r);
+  if (r.ok()) CheckScan(db, &r);
+  return r;
+}
+
+void Model::CheckPointReads(DB* db, CheckResult* r) const {
+  for (uint32_t i = 0; i < key_count_; i++) {
+    const std::string key = KeyName(i);
+    MaybeValue actual;
+    Status s = Read(db, key, &actual);
+    if (!s.ok()) {
+      r->wrong++;
+      Note(r, "Get(" + key + "): " + s.ToString());
+      continue;
+    }
+    const Entry* e = Find(key);
+    const MaybeValue expected = e ? e->value : std::nullopt;
+    if (actual == expected) continue;
+    const std::string what = key + " is " + Show(actual) + ", expected " + Show(expected);
+    ValueInfo info;
+    if (e == nullptr) {
+      r->wrong++;
+      Note(r, what + ": the key was never written");
+    } else if (!actual) {
+      r->lost_batches.insert(e->batch);
+      Note(r, what + ": batch " + std::to_string(e->batch) + " lost");
+    } else if (!ParseValue(*actual, &info) || info.key != key) {
+      r->wrong++;
+      Note(r, what + ": not a value this key was given");
+    } else if (info.batch < e->batch) {
+      r->lost_batches.insert(e->batch);
+      Note(r, what + ": batch " + std::to_string(e->batch) + " lost");
+    } else {
+      r->wrong++;
+      Note(r, what + ": a value that was never acknowledged");
+    }
+  }
+}
+
+void Model::CheckScan(DB* db, CheckResult* r) const {
+  std::unique_ptr<Iterator> it = db->NewIterator(ReadOptions());
+  std::vector<std::pair<std::string, std::string>> forward;
+  auto expected = live_.begin();
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    std::string key(it->key());
+    if (!forward.empty() && key <= forward.back().first) {
+      r->wrong++;
+      Note(r, "scan: key " + key + " after " + forward.back().first);
+      return;
+    }
+    if (expected == live_.end() || expected->first != key || expected->second != it->value()) {
+      r->wrong++;
+      Note(r, "scan yields " + key + " " + Show(std::string(it->value())) + ", Get agreed with " +
+                  (expected == live_.end() ? std::string("the end")
+                                           : expected->first + " " + Show(expected->second)));
+      return;
+    }
+    forward.emplace_back(std::move(key), std::string(it->value()));
+    ++expected;
+  }
+  if (!it->status().ok() || expected != live_.end()) {
+    r->wrong++;
+    Note(r, "scan ends early at " + (expected == live_.end() ? "the end" : expected->first) + ": " +
+                it->status().ToString());
+    return;
+  }
+  // Backwards over the same state: the same entries in reverse.
+  size_t n = forward.size();
+  for (it->SeekToLast(); it->Valid(); it->Prev()) {
+    if (n == 0 || forward[n - 1].first != it->key() || forward[n - 1].second != it->value()) {
+      r->wrong++;
+      Note(r, "reverse scan disagrees at " + std::string(it->key()));
+      return;
+    }
+    n--;
+  }
+  if (n != 0 || !it->status().ok()) {
+    r->wrong++;
+    Note(r, "reverse scan ends early: " + it->status().ToString());
+  }
+}
+
+}  // namespace strata::crash
