@@ -114,6 +114,16 @@ TEST_F(CrashCheckTest, LostBatchIsReported) {
   EXPECT_EQ(0u, r.torn);
 }
 
+// A lost acknowledged batch that shares keys with the in-flight one must not pass for a
+// torn in-flight batch.
+TEST_F(CrashCheckTest, LostBatchSharingKeysWithTheInFlightOneIsLostNotTorn) {
+  Baseline();
+  model_.Apply(4, {Put(1, 4, 0), Put(2, 4, 1)});  // acknowledged, but not in the database
+  CheckResult r = model_.Check(db_.get(), 5, {Put(1, 5, 0), Put(3, 5, 1)});
+  EXPECT_EQ(std::set<uint64_t>{4}, r.lost_batches);
+  EXPECT_EQ(0u, r.torn);
+}
+
 TEST_F(CrashCheckTest, UndoneDeletionIsALostBatch) {
   Baseline();
   model_.Apply(4, {Del(1)});  // the database still has key 1 from batch 1

@@ -62,7 +62,12 @@ CheckResult Model::Check(DB* db, uint64_t in_flight_id, const Batch& in_flight) 
     }
     it->second.second = op.value;
   }
-  bool all_before = true, all_after = true;
+  // Each key shows the state before the batch, after it, both (the batch did not change it)
+  // or neither. Keys showing neither are judged against the acknowledged state like any
+  // other key (a lost acknowledged batch shows here first when it shares keys with the
+  // in-flight one); the batch is torn only if some keys show it applied and others not.
+  int applied = 0, unapplied = 0;
+  std::set<std::string> judged;
   std::string detail;
   for (const auto& [key, states] : candidates) {
     MaybeValue actual;
@@ -72,27 +77,57 @@ CheckResult Model::Check(DB* db, uint64_t in_flight_id, const Batch& in_flight) 
       Note(&r, "Get(" + key + "): " + s.ToString());
       return r;
     }
-    all_before &= actual == states.first;
-    all_after &= actual == states.second;
+    const bool before = actual == states.first, after = actual == states.second;
+    applied += after && !before;
+    unapplied += before && !after;
+    if (!before && !after) {
+      Judge(key, actual, &r);
+      judged.insert(key);
+    }
     detail += " " + key + "=" + Show(actual);
   }
-  if (!all_before && !all_after) {
+  if (applied > 0 && unapplied > 0) {
     r.torn++;
     Note(&r, "in-flight batch " + std::to_string(in_flight_id) + " is partly applied:" + detail);
     return r;
   }
-  // When both hold, the batch changed nothing visible and either reading is the same state.
-  r.in_flight_applied = all_after && !all_before;
+  r.in_flight_applied = applied > 0;
   if (r.in_flight_applied) Apply(in_flight_id, in_flight);
 
-  CheckPointReads(db, &r);
+  CheckPointReads(db, judged, &r);
   if (r.ok()) CheckScan(db, &r);
   return r;
 }
 
-void Model::CheckPointReads(DB* db, CheckResult* r) const {
+void Model::Judge(const std::string& key, const std::optional<std::string>& actual,
+                  CheckResult* r) const {
+  const Entry* e = Find(key);
+  const MaybeValue expected = e ? e->value : std::nullopt;
+  if (actual == expected) return;
+  const std::string what = key + " is " + Show(actual) + ", expected " + Show(expected);
+  ValueInfo info;
+  if (e == nullptr) {
+    r->wrong++;
+    Note(r, what + ": the key was never written");
+  } else if (!actual) {
+    r->lost_batches.insert(e->batch);
+    Note(r, what + ": batch " + std::to_string(e->batch) + " lost");
+  } else if (!ParseValue(*actual, &info) || info.key != key) {
+    r->wrong++;
+    Note(r, what + ": not a value this key was given");
+  } else if (info.batch < e->batch) {
+    r->lost_batches.insert(e->batch);
+    Note(r, what + ": batch " + std::to_string(e->batch) + " lost");
+  } else {
+    r->wrong++;
+    Note(r, what + ": a value that was never acknowledged");
+  }
+}
+
+void Model::CheckPointReads(DB* db, const std::set<std::string>& judged, CheckResult* r) const {
   for (uint32_t i = 0; i < key_count_; i++) {
     const std::string key = KeyName(i);
+    if (judged.count(key)) continue;
     MaybeValue actual;
     Status s = Read(db, key, &actual);
     if (!s.ok()) {
@@ -100,27 +135,7 @@ void Model::CheckPointReads(DB* db, CheckResult* r) const {
       Note(r, "Get(" + key + "): " + s.ToString());
       continue;
     }
-    const Entry* e = Find(key);
-    const MaybeValue expected = e ? e->value : std::nullopt;
-    if (actual == expected) continue;
-    const std::string what = key + " is " + Show(actual) + ", expected " + Show(expected);
-    ValueInfo info;
-    if (e == nullptr) {
-      r->wrong++;
-      Note(r, what + ": the key was never written");
-    } else if (!actual) {
-      r->lost_batches.insert(e->batch);
-      Note(r, what + ": batch " + std::to_string(e->batch) + " lost");
-    } else if (!ParseValue(*actual, &info) || info.key != key) {
-      r->wrong++;
-      Note(r, what + ": not a value this key was given");
-    } else if (info.batch < e->batch) {
-      r->lost_batches.insert(e->batch);
-      Note(r, what + ": batch " + std::to_string(e->batch) + " lost");
-    } else {
-      r->wrong++;
-      Note(r, what + ": a value that was never acknowledged");
-    }
+    Judge(key, actual, r);
   }
 }
 

@@ -51,7 +51,11 @@ class Model {
     std::optional<std::string> value;  // nullopt: deleted
   };
   const Entry* Find(const std::string& key) const;
-  void CheckPointReads(DB* db, CheckResult* r) const;
+  // Sorts a difference between actual and the model at key into lost or wrong.
+  void Judge(const std::string& key, const std::optional<std::string>& actual,
+             CheckResult* r) const;
+  // Get for every key of the key space but those in judged.
+  void CheckPointReads(DB* db, const std::set<std::string>& judged, CheckResult* r) const;
   void CheckScan(DB* db, CheckResult* r) const;
   void Note(CheckResult* r, std::string message) const;
 
