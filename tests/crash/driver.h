@@ -13,7 +13,7 @@
 namespace strata::crash {
 
 struct DriverOptions {
-  std::string self;  // path of this executable, to re-execute as the child
+  std::string self;  // the executable to re-execute as the child (e.g. /proc/self/exe)
   std::string db;    // must not exist yet; empty: a temporary directory
   int cycles = 20;
   uint64_t seed = 1;

@@ -5,11 +5,9 @@
 //                       [--verbose]
 //
 // With --child it is the writing child the driver starts (internal).
-#include <unistd.h>
-
 #include <charconv>
 #include <cstdio>
-#include <cstring>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -35,12 +33,6 @@ T Number(std::string_view flag, std::string_view text) {
     Usage(("bad number for " + std::string(flag) + ": " + std::string(text)).c_str());
   }
   return v;
-}
-
-std::string SelfPath(const char* argv0) {
-  char buf[4096];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string(argv0);
 }
 
 }  // namespace
@@ -98,6 +90,7 @@ int main(int argc, char** argv) {
   if (d.min_kill_ms < 0 || d.max_kill_ms < d.min_kill_ms)
     Usage("need 0 <= min_kill_ms <= max_kill_ms");
   if (d.key_count == 0 || d.key_count > 999999) Usage("--keys must be in [1, 999999]");
-  d.self = SelfPath(argv[0]);
+  // The exact binary running now, even if the file was rebuilt since it started.
+  d.self = "/proc/self/exe";
   return strata::crash::RunDriver(d);
 }
