@@ -1,9 +1,7 @@
-// The DB through its public API: basic operations, reopen, options, locking, concurrent
-// writers, and what each WAL recovery mode does with damaged logs.
+// The DB through its public API: basic operations, reopen, options, in-process locking (other
+// processes: multi_process_test), concurrent writers, and what each WAL recovery mode does
+// with damaged logs.
 #include "strata/db.h"
-
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -168,23 +166,6 @@ TEST_F(DBTest, SecondOpenInThisProcessIsRefused) {
   Close();
   ASSERT_OK(DB::Open(options_, dbname_, &second));
   EXPECT_EQ("v", GetString(second.get(), "k"));
-}
-
-TEST_F(DBTest, OpenFromAnotherProcessIsRefused) {
-  Reopen();
-  ASSERT_OK(Put("k", "v"));
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    std::unique_ptr<DB> db;
-    Status s = DB::Open(options_, dbname_, &db);
-    _exit(s.IsBusy() ? 0 : 1);
-  }
-  int status = 0;
-  ASSERT_EQ(pid, waitpid(pid, &status, 0));
-  ASSERT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(0, WEXITSTATUS(status)) << "the child was not refused with Busy";
-  EXPECT_EQ("v", Get("k"));
 }
 
 TEST_F(DBTest, ConcurrentWritersAllLand) {
