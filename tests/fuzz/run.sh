@@ -79,7 +79,7 @@ for t in "${TARGETS[@]}"; do
   echo "== $t: ${cmd[*]}"
   rc=0
   "${cmd[@]}" >"$log" 2>&1 || rc=$?
-  final=$(grep -E '^#[0-9]+ +(DONE|pulse|NEW|REDUCE|INITED)' "$log" | tail -1 || true)
+  final=$(grep -E '^#[0-9]+[[:space:]]+(DONE|pulse|NEW|REDUCE|INITED)' "$log" | tail -1 || true)
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
   corpus_files=$(find "$BUILD/corpus/$t" -type f | wc -l)
   found=$(find "$findings" -maxdepth 1 -type f \
