@@ -10,9 +10,11 @@
 //   bounds, loop or show an entry while reporting damage.
 // An op is (kind, arg): kind picks SeekToFirst/SeekToLast/Seek/SeekForPrev/Next/Prev; arg
 // picks a target derived from a key seen in a full scan (itself, or just after or before it).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>

@@ -14,6 +14,7 @@
 //   nothing is returned after it;
 // - without an I/O error, every byte of the file is in a record, in a report, or in the zero
 //   padding at a block's end: nothing is skipped silently (kAbsoluteConsistency depends on it).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>

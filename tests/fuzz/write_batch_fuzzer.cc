@@ -5,6 +5,7 @@
 // a decoded batch rebuilt through the public API holds the same operations and encodes to no
 // more bytes (the same bytes unless the input used over-long varints); Append doubles it; and
 // after InsertInto the memtable holds every operation, with the last one per key visible.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <map>
