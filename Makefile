@@ -6,13 +6,15 @@ PACKAGES := cmake g++ make pkg-config liblz4-dev libxxhash-dev libgtest-dev libg
 JOBS ?= 2
 CTEST_ARGS ?=
 
-.PHONY: all deps release asan tsan debug test test-release test-asan test-tsan test-long bench compare clean format
+.PHONY: all deps release asan tsan debug test test-release test-asan test-tsan test-long bench compare clean format \
+        fuzz-deps fuzz fuzz-smoke
 
 all: release
 
-# Installs what is missing: with apt-get as root, with sudo otherwise, else prints the line.
-deps:
-	@missing=$$(for p in $(PACKAGES); do \
+# Installs what is missing from the packages given: with apt-get as root, with sudo
+# otherwise, else prints the line.
+define install_missing
+	@missing=$$(for p in $(1); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
 	  done); \
 	if [ -n "$$missing" ]; then \
@@ -22,6 +24,10 @@ deps:
 	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive $$line; \
 	  else echo "Missing packages. Run: sudo apt-get update && sudo $$line"; exit 1; fi; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(PACKAGES))
 
 release debug asan tsan: deps
 	cmake --preset $@ >/dev/null
@@ -34,8 +40,21 @@ test-asan: asan
 test-tsan: tsan
 	ctest --preset tsan -j $(JOBS) $(CTEST_ARGS)
 
-# The whole suite: the Release build and the ASan+UBSan build (long-labelled tests excluded).
-test: test-release test-asan
+# The whole suite: the Release build and the ASan+UBSan build (long-labelled tests excluded),
+# then a short run of every fuzz target.
+test: test-release test-asan fuzz-smoke
+
+# libFuzzer targets (tests/fuzz/): clang, the preset "fuzz" (build/fuzz), seeds written by the
+# engine's own code, then each target for FUZZ_SECONDS. Findings stay in build/fuzz/findings/
+# and fail the run. fuzz-smoke is the short run that `make test` (and so CI) includes.
+FUZZ_PACKAGES := clang libclang-rt-14-dev
+FUZZ_SECONDS ?= 60
+fuzz-deps: deps
+	$(call install_missing,$(FUZZ_PACKAGES))
+fuzz: fuzz-deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) JOBS=$(JOBS) bash tests/fuzz/run.sh
+fuzz-smoke: fuzz-deps
+	FUZZ_SECONDS=10 JOBS=$(JOBS) bash tests/fuzz/run.sh
 
 # Long stress and crash runs, on demand.
 test-long: release

@@ -132,6 +132,12 @@ TEST(WriteBatchTest, MalformedBatchesAreRejected) {
   EncodeFixed64(overflow.data(), kMaxSequenceNumber);
   ASSERT_OK(WriteBatchInternal::SetContents(&w, overflow));
   EXPECT_TRUE(WriteBatchInternal::Validate(w).IsCorruption());
+
+  // A sequence so large that sequence + count wraps around 2^64 to a small number.
+  std::string wraps = rep;
+  EncodeFixed64(wraps.data(), ~uint64_t{0});
+  ASSERT_OK(WriteBatchInternal::SetContents(&w, wraps));
+  EXPECT_TRUE(WriteBatchInternal::Validate(w).IsCorruption());
 }
 
 }  // namespace
