@@ -16,27 +16,16 @@
 #include "strata/file_system.h"
 #include "support/db_test_util.h"
 #include "support/test_util.h"
+#include "support/tool_run.h"
 #include "tools/ctl/bytes.h"
 
 namespace strata {
 namespace {
 
-struct CtlRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using CtlRun = test::ToolRun;
 
 CtlRun RunCtl(std::vector<std::string> args) {
-  args.insert(args.begin(), "strata_ctl");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  CtlRun r;
-  r.status = ctl::RunStrataCtl(static_cast<int>(argv.size()), argv.data(), out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
+  return test::RunTool(ctl::RunStrataCtl, "strata_ctl", std::move(args));
 }
 
 class StrataCtlTest : public testing::Test {

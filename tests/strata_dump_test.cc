@@ -24,6 +24,7 @@
 #include "support/db_test_util.h"
 #include "support/json_reader.h"
 #include "support/test_util.h"
+#include "support/tool_run.h"
 #include "tools/dump/db_svg.h"
 #include "tools/dump/json_writer.h"
 #include "wal/log_writer.h"
@@ -34,23 +35,10 @@ namespace {
 using test::Json;
 using test::ParseJson;
 
-// The result of one strata_dump run.
-struct DumpRun {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
+using DumpRun = test::ToolRun;
 
 DumpRun RunCli(std::vector<std::string> args) {
-  args.insert(args.begin(), "strata_dump");
-  std::vector<const char*> argv;
-  for (const auto& a : args) argv.push_back(a.c_str());
-  std::ostringstream out, err;
-  DumpRun r;
-  r.status = dump::RunStrataDump(static_cast<int>(argv.size()), argv.data(), out, err);
-  r.out = out.str();
-  r.err = err.str();
-  return r;
+  return test::RunTool(dump::RunStrataDump, "strata_dump", std::move(args));
 }
 
 class StrataDumpTest : public testing::Test {
