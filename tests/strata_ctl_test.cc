@@ -14,6 +14,7 @@
 #include "db/filename.h"
 #include "strata/db.h"
 #include "strata/file_system.h"
+#include "support/db_holder_child.h"
 #include "support/db_test_util.h"
 #include "support/test_util.h"
 #include "support/tool_run.h"
@@ -215,26 +216,8 @@ TEST_F(StrataCtlTest, DatabaseOpenInAnotherProcessIsAClearError) {
   Fill(5);
   // The child opens the database and holds it until the parent closes the pipe; forked
   // before this process locks anything, so the refusal comes from the file lock itself.
-  int ready[2], done[2];
-  ASSERT_EQ(pipe(ready), 0);
-  ASSERT_EQ(pipe(done), 0);
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    close(ready[0]);
-    close(done[1]);  // else the child's own copy keeps the pipe open
-    std::unique_ptr<DB> db;
-    Status s = DB::Open(Options(), dbname_, &db);
-    char c = s.ok() ? 'y' : 'n';
-    if (write(ready[1], &c, 1) != 1) _exit(2);
-    if (read(done[0], &c, 1) < 0) _exit(2);  // returns at EOF: the parent is done
-    _exit(0);
-  }
-  close(ready[1]);
-  close(done[0]);
-  char c = 0;
-  ASSERT_EQ(read(ready[0], &c, 1), 1);
-  ASSERT_EQ(c, 'y') << "the child could not open the database";
+  test::DbHolderChild holder;
+  ASSERT_TRUE(holder.Start(Options(), dbname_)) << "the child could not open the database";
 
   CtlRun r = Ctl({"get", "k01"});
   EXPECT_EQ(r.status, ctl::kCtlError);
@@ -242,10 +225,7 @@ TEST_F(StrataCtlTest, DatabaseOpenInAnotherProcessIsAClearError) {
             std::string::npos)
       << r.err;
 
-  close(done[1]);
-  close(ready[0]);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  const int status = holder.Release();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   EXPECT_EQ(Ctl({"get", "k01"}).out, "v01\n");
 }

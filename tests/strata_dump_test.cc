@@ -21,6 +21,7 @@
 #include "db/write_batch_internal.h"
 #include "strata/db.h"
 #include "strata/write_batch.h"
+#include "support/db_holder_child.h"
 #include "support/db_test_util.h"
 #include "support/json_reader.h"
 #include "support/test_util.h"
@@ -848,26 +849,8 @@ TEST_F(StrataDumpDbTest, WorksWhileAnotherProcessHoldsTheLock) {
   Close();
   // The child opens the database (replaying the log into a table) and holds it until the
   // parent closes the pipe.
-  int ready[2], done[2];
-  ASSERT_EQ(pipe(ready), 0);
-  ASSERT_EQ(pipe(done), 0);
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    close(ready[0]);
-    close(done[1]);
-    std::unique_ptr<DB> db;
-    Status s = DB::Open(options_, dbname_, &db);
-    char c = s.ok() ? 'y' : 'n';
-    if (write(ready[1], &c, 1) != 1) _exit(2);
-    if (read(done[0], &c, 1) < 0) _exit(2);  // returns at EOF: the parent is done
-    _exit(0);
-  }
-  close(ready[1]);
-  close(done[0]);
-  char c = 0;
-  ASSERT_EQ(read(ready[0], &c, 1), 1);
-  ASSERT_EQ(c, 'y') << "the child could not open the database";
+  test::DbHolderChild holder;
+  ASSERT_TRUE(holder.Start(options_, dbname_)) << "the child could not open the database";
   std::unique_ptr<DB> second;
   EXPECT_TRUE(DB::Open(options_, dbname_, &second).IsBusy());
 
@@ -879,10 +862,7 @@ TEST_F(StrataDumpDbTest, WorksWhileAnotherProcessHoldsTheLock) {
   for (const Json& f : v["files"].array) lock_listed |= f["kind"].string == "lock";
   EXPECT_TRUE(lock_listed);
 
-  close(done[1]);
-  close(ready[0]);
-  int status = 0;
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  const int status = holder.Release();
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 }
 
