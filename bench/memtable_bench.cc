@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "db/dbformat.h"
+#include "keys/internal_key.h"
 #include "memtable/memtable.h"
 #include "strata/comparator.h"
 #include "util/coding.h"

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "db/dbformat.h"
+#include "keys/internal_key.h"
 #include "sstable/block.h"
 #include "sstable/block_builder.h"
 #include "sstable/bloom.h"

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "db/dbformat.h"
-#include "db/version_set.h"
+#include "keys/internal_key.h"
+#include "version/version_set.h"
 
 namespace strata {
 

@@ -3,11 +3,11 @@
 #include <chrono>
 #include <memory>
 
-#include "db/filename.h"
-#include "db/level_iterator.h"
-#include "db/table_cache.h"
 #include "sstable/merging_iterator.h"
 #include "sstable/table_builder.h"
+#include "version/filename.h"
+#include "version/level_iterator.h"
+#include "version/table_cache.h"
 
 namespace strata {
 namespace {

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "db/filename.h"
 #include "memtable/memtable.h"
 #include "sstable/table_builder.h"
+#include "version/filename.h"
 
 namespace strata {
 

@@ -5,10 +5,10 @@
 
 #include <string>
 
-#include "db/version_edit.h"
 #include "sstable/table_options.h"
 #include "strata/file_system.h"
 #include "strata/status.h"
+#include "version/version_edit.h"
 
 namespace strata {
 

@@ -16,7 +16,8 @@
 // - A leader that must sync first waits, briefly, for the writers the previous synced group
 //   released (GatherSyncGroup), so that one fdatasync serves all active writers.
 //
-// Invariants of flush and file deletion (upheld in db_impl_flush.cc):
+// Invariants of flush and file deletion (upheld in db_impl_flush.cc and
+// db_impl_obsolete_files.cc):
 // - Immutable memtables are flushed oldest first; each flush is one version edit that adds
 //   the table and raises the log number past the memtable's log, synced in the MANIFEST
 //   before the memtable leaves imm_ (readers switch to the table atomically, see
@@ -28,7 +29,7 @@
 //   a table file only once no live version lists it and no job is writing it; nothing at all
 //   is deleted after a background error (the state on disk is then unknown).
 //
-// Invariants of recovery (upheld in db_open.cc): when Open returns, everything recovered from
+// Invariants of recovery (upheld in db_impl_open.cc): when Open returns, everything recovered from
 // logs is in table files named by a synced MANIFEST, and the replayed logs are gone, so the
 // next Open sees the same state whatever recovery mode it uses.
 #pragma once
@@ -42,15 +43,15 @@
 #include <thread>
 #include <vector>
 
-#include "db/dbformat.h"
 #include "db/snapshot.h"
-#include "db/version_set.h"
+#include "keys/internal_key.h"
 #include "sstable/table_options.h"
 #include "strata/cache.h"
 #include "strata/db.h"
 #include "strata/file_system.h"
 #include "util/logger.h"
 #include "util/mutex.h"
+#include "version/version_set.h"
 
 namespace strata {
 
@@ -80,9 +81,16 @@ class DBImpl final : public DB {
   // background thread. Called once, by DB::Open, before the object is shared.
   Status Open();
 
+  // Test hooks. Writers in the write queue now, the leader included.
+  size_t TEST_QueuedWriters() EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    return writers_.size();
+  }
+
  private:
   struct Writer;
   struct ReplayResult;
+  struct PropertyHandlers;  // db_impl_properties.cc
 
   // The sources a read consults, pinned together: a reader takes one reference and then
   // searches without any lock, while flushes install new ReadStates.
@@ -98,7 +106,7 @@ class DBImpl final : public DB {
     uint64_t log_number;
   };
 
-  // --- db_open.cc ---
+  // --- db_impl_open.cc ---
   Status LockAndCheckExistence(bool* exists);
   Status ReplayLogs(const std::vector<uint64_t>& logs, ReplayResult* result) REQUIRES(mu_);
   Status ReplayOneLog(uint64_t number, ReplayResult* result) REQUIRES(mu_);
@@ -130,6 +138,7 @@ class DBImpl final : public DB {
   // Text of the per-level table in strata.stats.
   std::string LevelStatsText() REQUIRES(mu_);
 
+  // --- db_impl_obsolete_files.cc ---
   // Deletes files no longer needed; see the invariants above.
   void DeleteObsoleteFiles() REQUIRES(mu_);
   void InstallReadState() REQUIRES(mu_);
@@ -229,6 +238,7 @@ class DBImpl final : public DB {
     std::atomic<uint64_t> slowdown_micros{0};
     std::atomic<uint64_t> stops{0};  // writers that waited for L0 compaction
     std::atomic<uint64_t> stop_micros{0};
+    std::atomic<uint64_t> stalls_in_progress{0};  // writers waiting now (stall or stop)
     std::atomic<uint64_t> wal_files_deleted{0};
     std::atomic<uint64_t> tables_deleted{0};
   } stats_;

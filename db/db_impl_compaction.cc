@@ -8,7 +8,7 @@
 #include "compaction/compaction_job.h"
 #include "compaction/compaction_picker.h"
 #include "db/db_impl.h"
-#include "db/table_cache.h"
+#include "version/table_cache.h"
 
 namespace strata {
 

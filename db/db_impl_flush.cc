@@ -1,14 +1,13 @@
-// Background flush of immutable memtables, and deletion of obsolete files (see the
-// invariants in db_impl.h).
+// Background flush of immutable memtables (see the invariants in db_impl.h).
 #include <chrono>
 #include <cinttypes>
 #include <utility>
 
 #include "db/build_table.h"
 #include "db/db_impl.h"
-#include "db/filename.h"
-#include "db/table_cache.h"
 #include "memtable/memtable.h"
+#include "version/filename.h"
+#include "version/table_cache.h"
 
 namespace strata {
 
@@ -89,62 +88,6 @@ Status DBImpl::FlushOldestImmutable() {
   InstallReadState();
   DeleteObsoleteFiles();
   return Status::OK();
-}
-
-void DBImpl::DeleteObsoleteFiles() {
-  if (!bg_error_.ok()) return;
-  std::set<uint64_t> live = pending_outputs_;
-  versions_->AddLiveFiles(&live);
-  const uint64_t min_log = versions_->log_number();
-  const uint64_t manifest = versions_->manifest_file_number();
-
-  std::vector<std::string> names;
-  fs_->GetChildren(dbname_, &names).PermitUncheckedError();  // retried after the next flush
-  std::vector<std::pair<std::string, FileType>> doomed;
-  std::vector<uint64_t> evict;
-  for (const std::string& name : names) {
-    uint64_t number;
-    FileType type;
-    if (!ParseFileName(name, &number, &type)) continue;
-    bool keep = true;
-    switch (type) {
-      case FileType::kLog:
-        keep = number >= min_log || number == log_number_;
-        break;
-      case FileType::kTable:
-        keep = live.count(number) > 0;
-        if (!keep) evict.push_back(number);
-        break;
-      case FileType::kManifest:
-        keep = number >= manifest;  // newer ones: a failed attempt CURRENT might name
-        break;
-      case FileType::kTemp:
-        // A new CURRENT being written names a MANIFEST newer than the live one.
-        keep = number > manifest;
-        break;
-      case FileType::kCurrent:
-      case FileType::kLock:
-      case FileType::kInfoLog:
-        break;
-    }
-    if (!keep) doomed.emplace_back(name, type);
-  }
-
-  // File removal is slow: do it without the lock. Every file here is unreachable from any
-  // version, log number or pending job, so nothing can need it again.
-  mu_.Unlock();
-  for (uint64_t number : evict) table_cache_->Evict(number);
-  for (const auto& [name, type] : doomed) {
-    Status s = fs_->RemoveFile(dbname_ + "/" + name);
-    if (!s.ok()) {
-      info_log_->Log("could not delete %s: %s", name.c_str(), s.ToString().c_str());
-      continue;
-    }
-    if (type == FileType::kLog) stats_.wal_files_deleted.fetch_add(1, std::memory_order_relaxed);
-    if (type == FileType::kTable) stats_.tables_deleted.fetch_add(1, std::memory_order_relaxed);
-    info_log_->Log("deleted %s", name.c_str());
-  }
-  mu_.Lock();
 }
 
 }  // namespace strata

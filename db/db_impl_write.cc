@@ -5,11 +5,11 @@
 #include <thread>
 
 #include "db/db_impl.h"
-#include "db/filename.h"
-#include "db/version_set.h"
 #include "db/write_batch_internal.h"
 #include "memtable/memtable.h"
 #include "util/wait_word.h"
+#include "version/filename.h"
+#include "version/version_set.h"
 #include "wal/log_writer.h"
 
 namespace strata {
@@ -28,7 +28,8 @@ struct DBImpl::Writer {
   // completed it (status is then set), and returns which.
   uint32_t AwaitTurn() {
     const uint32_t s = state.WaitWhileEquals(kWaiting);
-    // The waker may still be inside notify_one; this frame must outlive that call.
+    // The waker may still be inside its futex wake on `state`; this frame must outlive that
+    // call, so wait for its last access (released).
     while (!released.load(std::memory_order_acquire)) std::this_thread::yield();
     return s;
   }
@@ -270,7 +271,9 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
       // Memory is bounded: wait for the flush thread rather than queue another memtable.
       auto start = std::chrono::steady_clock::now();
       info_log_->Log("write stall: %zu immutable memtables waiting for flush", imm_.size());
+      stats_.stalls_in_progress.fetch_add(1, std::memory_order_relaxed);
       bg_done_cv_.Wait();
+      stats_.stalls_in_progress.fetch_sub(1, std::memory_order_relaxed);
       auto waited = std::chrono::duration_cast<std::chrono::microseconds>(
           std::chrono::steady_clock::now() - start);
       stats_.stalls.fetch_add(1, std::memory_order_relaxed);
@@ -282,7 +285,9 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
       // Too many L0 files: a new memtable would make reads slower still. Wait for compaction.
       auto start = std::chrono::steady_clock::now();
       info_log_->Log("write stop: %zu L0 files waiting for compaction", level0);
+      stats_.stalls_in_progress.fetch_add(1, std::memory_order_relaxed);
       bg_done_cv_.Wait();
+      stats_.stalls_in_progress.fetch_sub(1, std::memory_order_relaxed);
       auto waited = std::chrono::duration_cast<std::chrono::microseconds>(
           std::chrono::steady_clock::now() - start);
       stats_.stops.fetch_add(1, std::memory_order_relaxed);

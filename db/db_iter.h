@@ -15,7 +15,7 @@
 #include <optional>
 #include <string_view>
 
-#include "db/dbformat.h"
+#include "keys/internal_key.h"
 #include "strata/iterator.h"
 
 namespace strata {

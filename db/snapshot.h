@@ -6,7 +6,7 @@
 
 #include <cstddef>
 
-#include "db/dbformat.h"
+#include "keys/internal_key.h"
 #include "strata/db.h"
 
 namespace strata {

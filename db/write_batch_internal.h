@@ -8,7 +8,7 @@
 
 #include <string_view>
 
-#include "db/dbformat.h"
+#include "keys/internal_key.h"
 #include "strata/write_batch.h"
 
 namespace strata {

@@ -20,7 +20,7 @@
 #include <string>
 #include <string_view>
 
-#include "db/dbformat.h"
+#include "keys/internal_key.h"
 #include "memtable/skiplist.h"
 #include "strata/iterator.h"
 #include "strata/status.h"

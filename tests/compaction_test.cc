@@ -4,11 +4,11 @@
 // power loss and disk-full errors in the middle of a compaction.
 #include <map>
 
-#include "db/filename.h"
 #include "strata/db.h"
 #include "support/db_test_util.h"
 #include "support/fault_injection_fs.h"
 #include "support/test_util.h"
+#include "version/filename.h"
 
 namespace strata {
 namespace {
@@ -17,13 +17,8 @@ using test::ErrorKind;
 using test::FaultInjectionFileSystem;
 using test::FilesOfType;
 using test::GetString;
+using test::IntProperty;
 using test::OpKind;
-
-uint64_t IntProperty(DB* db, std::string_view name) {
-  std::string v;
-  EXPECT_TRUE(db->GetProperty(name, &v)) << name;
-  return std::stoull(v);
-}
 
 std::string Key(int i) { return test::NumberKey(i, 8); }
 

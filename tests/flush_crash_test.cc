@@ -5,11 +5,11 @@
 // Every synced write must be there exactly once, and leftover files must be cleaned up.
 #include <set>
 
-#include "db/filename.h"
 #include "strata/db.h"
 #include "support/db_test_util.h"
 #include "support/fault_injection_fs.h"
 #include "support/test_util.h"
+#include "version/filename.h"
 
 namespace strata {
 namespace {

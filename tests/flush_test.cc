@@ -8,11 +8,12 @@
 #include <mutex>
 #include <thread>
 
-#include "db/filename.h"
 #include "strata/db.h"
 #include "support/db_test_util.h"
 #include "support/fault_injection_fs.h"
+#include "support/gate.h"
 #include "support/test_util.h"
+#include "version/filename.h"
 #include "wal/log_reader.h"
 
 namespace strata {
@@ -22,6 +23,7 @@ using test::ErrorKind;
 using test::FaultInjectionFileSystem;
 using test::FilesOfType;
 using test::GetString;
+using test::IntProperty;
 using test::LogFiles;
 using test::OpKind;
 
@@ -30,12 +32,6 @@ std::string Value(int i, size_t size = 100) {
   std::string v = "value" + std::to_string(i) + ":";
   v.resize(size, static_cast<char>('a' + i % 26));
   return v;
-}
-
-uint64_t IntProperty(DB* db, std::string_view name) {
-  std::string v;
-  EXPECT_TRUE(db->GetProperty(name, &v)) << name;
-  return std::stoull(v);
 }
 
 // Flushes so far, from strata.stats (compaction moves their tables out of level 0).
@@ -201,39 +197,16 @@ TEST_F(FlushTest, FailedTableWriteStopsWritesAndLosesNothing) {
   EXPECT_EQ(1u, NumTables());
 }
 
-// Blocks the creation of table files until released, so a test can hold a flush.
+// Blocks the creation of table files while its gate is closed, so a test can hold a flush.
 class GateFileSystem : public FileSystemWrapper {
  public:
   explicit GateFileSystem(std::shared_ptr<FileSystem> target)
       : FileSystemWrapper(std::move(target)) {}
   Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* r) override {
-    if (path.ends_with(".sst")) {
-      std::unique_lock<std::mutex> lock(mu_);
-      waiting_++;
-      cv_.notify_all();
-      cv_.wait(lock, [this] { return open_; });
-    }
+    if (path.ends_with(".sst")) gate.Pass();
     return FileSystemWrapper::NewWritableFile(path, r);
   }
-  void Close() {
-    std::lock_guard<std::mutex> lock(mu_);
-    open_ = false;
-  }
-  void Open() {
-    std::lock_guard<std::mutex> lock(mu_);
-    open_ = true;
-    cv_.notify_all();
-  }
-  void WaitForFlush() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return waiting_ > 0; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool open_ = true;
-  int waiting_ = 0;
+  test::Gate gate;
 };
 
 TEST_F(FlushTest, WritersWaitWhenImmutableMemtablesAreFull) {
@@ -242,7 +215,7 @@ TEST_F(FlushTest, WritersWaitWhenImmutableMemtablesAreFull) {
   options_.write_buffer_size = 64 << 10;
   options_.max_write_buffer_number = 2;
   Reopen();
-  gate->Close();
+  gate->gate.Close();
   std::atomic<int> written{0};
   std::thread writer([&] {
     for (int i = 0; i < 2000; i++) {
@@ -250,17 +223,17 @@ TEST_F(FlushTest, WritersWaitWhenImmutableMemtablesAreFull) {
       written.store(i + 1);
     }
   });
-  gate->WaitForFlush();
-  // The writer fills the second memtable and then must wait: one immutable memtable at most.
-  for (int i = 0; i < 50; i++) {
-    EXPECT_LE(IntProperty(db_.get(), "strata.num-immutable-mem-table"), 1u);
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  gate->gate.WaitForHeld(1);
+  // The writer fills the second memtable and then must wait for the blocked flush: wait for
+  // the stall itself, then check that no third memtable was queued and the writer is short of
+  // its end.
+  while (IntProperty(db_.get(), "strata.write-stalls-in-progress") == 0 && written.load() < 2000) {
+    std::this_thread::yield();
   }
-  const int stuck_at = written.load();
-  std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  EXPECT_EQ(stuck_at, written.load()) << "writer kept going while the flush was blocked";
-  EXPECT_LT(stuck_at, 2000);
-  gate->Open();
+  EXPECT_EQ(1u, IntProperty(db_.get(), "strata.write-stalls-in-progress"));
+  EXPECT_EQ(1u, IntProperty(db_.get(), "strata.num-immutable-mem-table"));
+  EXPECT_LT(written.load(), 2000) << "writer finished without waiting for the blocked flush";
+  gate->gate.Open();
   writer.join();
   EXPECT_EQ(2000, written.load());
   std::string stats;

@@ -10,7 +10,7 @@
 #include <tuple>
 #include <vector>
 
-#include "db/dbformat.h"
+#include "keys/internal_key.h"
 #include "support/test_util.h"
 #include "util/random.h"
 

@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include "db/filename.h"
 #include "strata/db.h"
 #include "strata/file_system.h"
 #include "support/db_holder_child.h"
@@ -19,6 +18,7 @@
 #include "support/test_util.h"
 #include "support/tool_run.h"
 #include "tools/ctl/bytes.h"
+#include "version/filename.h"
 
 namespace strata {
 namespace {

@@ -17,7 +17,6 @@
 #include <thread>
 #include <vector>
 
-#include "db/filename.h"
 #include "db/write_batch_internal.h"
 #include "strata/db.h"
 #include "strata/write_batch.h"
@@ -28,6 +27,7 @@
 #include "support/tool_run.h"
 #include "tools/dump/db_svg.h"
 #include "tools/dump/json_writer.h"
+#include "version/filename.h"
 #include "wal/log_writer.h"
 
 namespace strata {

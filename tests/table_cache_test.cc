@@ -1,4 +1,4 @@
-#include "db/table_cache.h"
+#include "version/table_cache.h"
 
 #include <gtest/gtest.h>
 
@@ -9,12 +9,12 @@
 #include <thread>
 #include <vector>
 
-#include "db/filename.h"
 #include "sstable/table_builder.h"
 #include "strata/comparator.h"
 #include "support/fault_injection_fs.h"
 #include "support/test_util.h"
 #include "util/random.h"
+#include "version/filename.h"
 
 namespace strata {
 namespace {

@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "db/dbformat.h"
+#include "keys/internal_key.h"
 #include "sstable/format.h"
 #include "sstable/table.h"
 #include "sstable/table_builder.h"

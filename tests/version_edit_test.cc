@@ -1,5 +1,5 @@
 // VersionEdit encoding: round trips, and damaged records give Corruption.
-#include "db/version_edit.h"
+#include "version/version_edit.h"
 
 #include <gtest/gtest.h>
 

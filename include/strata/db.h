@@ -73,13 +73,21 @@ class DB {
   virtual Status SyncWAL() = 0;
 
   // Text about the database's internals; false if name is unknown. Names:
-  //   "strata.stats"                       counters of the write path, flushes and recovery
+  //   "strata.stats"                       counters of the write path, flushes, compactions
+  //                                        per level and recovery (text)
+  //   "strata.levels"                      files and megabytes per level (text)
   //   "strata.sstables"                    every table file with its size and key range
   //   "strata.num-files-at-level<N>"       number of table files at level N
   //   "strata.num-entries-in-tables"       entries (values and deletions) in all tables
+  //   "strata.estimate-num-keys"           live keys, estimated (an overestimate until
+  //                                        compaction drops overwrites and deletions)
+  //   "strata.total-sst-size"              bytes of all live table files
   //   "strata.approximate-memory-usage"    bytes held by the active and immutable memtables
-  //   "strata.num-entries-active-mem-table", "strata.num-immutable-mem-table",
-  //   "strata.last-sequence".
+  //   "strata.num-entries-active-mem-table" entries in the active memtable
+  //   "strata.num-immutable-mem-table"     memtables waiting for flush
+  //   "strata.num-snapshots"               snapshots held
+  //   "strata.last-sequence"               sequence number of the newest write
+  //   "strata.write-stalls-in-progress"    writers waiting now for a flush or compaction
   virtual bool GetProperty(std::string_view name, std::string* value) = 0;
 };
 

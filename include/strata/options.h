@@ -71,7 +71,8 @@ struct Options {
   // Table files held open at once (their readers live in a cache of this many entries).
   int max_open_files = 1000;
 
-  // Level shape (used once compaction exists).
+  // Level shape: how many levels, when level 0 is compacted, slows or stops writes, and the
+  // target size of each deeper level.
   int num_levels = 7;
   int level0_file_num_compaction_trigger = 4;
   int level0_slowdown_writes_trigger = 20;

@@ -5,8 +5,8 @@
 //
 // The encoded form (Data()) is also the write-ahead log record format; see
 // docs/FORMATS.md. It is: fixed64 sequence, fixed32 count, then count records of
-//   kTypeValue   varstring key  varstring value
-//   kTypeDeletion varstring key
+//   0x01 (a value)     varstring key  varstring value
+//   0x00 (a deletion)  varstring key
 #pragma once
 
 #include <cstdint>

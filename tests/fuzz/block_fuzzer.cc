@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "db/dbformat.h"
 #include "fuzz_check.h"
+#include "keys/internal_key.h"
 #include "sstable/block.h"
 #include "sstable/block_builder.h"
 #include "util/coding.h"

@@ -10,15 +10,15 @@
 #include <string>
 #include <vector>
 
-#include "db/dbformat.h"
-#include "db/version_edit.h"
 #include "db/write_batch_internal.h"
+#include "keys/internal_key.h"
 #include "sstable/block_builder.h"
 #include "sstable/table_builder.h"
 #include "strata/file_system.h"
 #include "strata/write_batch.h"
 #include "support/in_memory_file.h"
 #include "util/coding.h"
+#include "version/version_edit.h"
 #include "wal/log_format.h"
 #include "wal/log_writer.h"
 

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "db/dbformat.h"
 #include "fuzz_check.h"
+#include "keys/internal_key.h"
 #include "sstable/block.h"
 #include "sstable/format.h"
 #include "sstable/table.h"

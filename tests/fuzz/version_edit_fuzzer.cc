@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string>
 
-#include "db/version_edit.h"
 #include "fuzz_check.h"
+#include "version/version_edit.h"
 
 namespace strata::fuzz {
 namespace {

@@ -5,7 +5,7 @@
 //          length and padding rules instead of stopping at a checksum mismatch;
 //   bit 1: make the file's read number (flags >> 2) & 3 fail with an I/O error.
 //
-// Every recovery mode is a policy over the reader's reports (db/db_open.cc), so the reader is
+// Every recovery mode is a policy over the reader's reports (db/db_impl_open.cc), so the reader is
 // checked for the facts those policies rely on:
 // - the records are the same with and without a reporter;
 // - records and reports come in file order and never overlap;

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "db/dbformat.h"
 #include "db/write_batch_internal.h"
 #include "fuzz_check.h"
+#include "keys/internal_key.h"
 #include "memtable/memtable.h"
 #include "strata/write_batch.h"
 

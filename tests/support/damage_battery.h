@@ -23,10 +23,10 @@
 #include <string>
 #include <vector>
 
-#include "db/filename.h"
 #include "strata/options.h"
 #include "support/test_util.h"
 #include "util/random.h"
+#include "version/filename.h"
 
 namespace strata::test {
 

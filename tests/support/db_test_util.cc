@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "db/filename.h"
 #include "strata/file_system.h"
+#include "version/filename.h"
 
 namespace strata::test {
 
@@ -13,6 +13,12 @@ std::string GetString(DB* db, std::string_view key) {
   if (s.IsNotFound()) return "NOT_FOUND";
   if (!s.ok()) return s.ToString();
   return value;
+}
+
+uint64_t IntProperty(DB* db, std::string_view name) {
+  std::string v;
+  if (!db->GetProperty(name, &v)) return ~uint64_t{0};
+  return std::stoull(v);
 }
 
 std::vector<std::string> LogFiles(const std::string& dir) {

@@ -7,16 +7,18 @@
 #include <string>
 #include <vector>
 
-#include "db/filename.h"
 #include "strata/db.h"
 #include "support/test_util.h"
+#include "version/filename.h"
 
 namespace strata::test {
 
 // "NOT_FOUND", the value, or the error text: one string to compare in assertions.
 std::string GetString(DB* db, std::string_view key);
+// A numeric property's value; all ones if the database does not serve it.
+uint64_t IntProperty(DB* db, std::string_view name);
 
-// Full paths of the files of one kind in dir, by number (FileType from db/filename.h).
+// Full paths of the files of one kind in dir, by number (FileType from version/filename.h).
 std::vector<std::string> FilesOfType(const std::string& dir, FileType type);
 // Full paths of the write-ahead logs in dir, oldest first.
 std::vector<std::string> LogFiles(const std::string& dir);

@@ -7,7 +7,6 @@
 #include <memory>
 #include <vector>
 
-#include "db/filename.h"
 #include "strata/db.h"
 #include "support/db_test_util.h"
 #include "support/fault_injection_fs.h"
@@ -15,6 +14,7 @@
 #include "support/test_util.h"
 #include "support/write_model.h"
 #include "util/random.h"
+#include "version/filename.h"
 
 namespace strata::test {
 namespace {
@@ -102,12 +102,6 @@ Options BatteryOptions(bool automatic_compaction) {
     options.max_bytes_for_level_base = 1ull << 40;
   }
   return options;
-}
-
-uint64_t IntProperty(DB* db, const std::string& name) {
-  std::string v;
-  if (!db->GetProperty(name, &v)) return ~uint64_t{0};
-  return std::stoull(v);
 }
 
 bool Contains(const Status& s, const std::string& text) {

@@ -6,7 +6,6 @@
 #include <memory>
 #include <set>
 
-#include "db/filename.h"
 #include "strata/db.h"
 #include "support/db_test_util.h"
 #include "support/fault_battery.h"
@@ -15,6 +14,7 @@
 #include "support/test_util.h"
 #include "support/write_model.h"
 #include "util/random.h"
+#include "version/filename.h"
 
 namespace strata::test {
 namespace {

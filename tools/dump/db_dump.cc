@@ -4,12 +4,12 @@
 #include <string>
 #include <vector>
 
-#include "db/dbformat.h"
-#include "db/filename.h"
+#include "keys/internal_key.h"
 #include "tools/dump/db_state.h"
 #include "tools/dump/db_svg.h"
 #include "tools/dump/dump.h"
 #include "tools/dump/dump_util.h"
+#include "version/filename.h"
 
 namespace strata::dump {
 
@@ -67,7 +67,7 @@ Totals Count(const DbState& state) {
 }
 
 // The smallest and largest user key of a level.
-std::pair<std::string, std::string> KeyRange(const std::vector<const FileMetaData*>& files) {
+std::pair<std::string, std::string> KeyRange(const FileList& files) {
   std::string lo, hi;
   for (size_t i = 0; i < files.size(); i++) {
     std::string_view a = ExtractUserKey(files[i]->smallest);
@@ -155,15 +155,15 @@ void DbPrinter::Text() {
     out_ << "\n";
   }
   bool any = false;
-  for (const auto& [level, by_number] : v.levels) {
+  for (const auto& [level, by_number] : v.levels()) {
     if (by_number.empty()) continue;
     any = true;
-    const auto files = v.Ordered(level);
+    const auto files = v.Ordered(level, BytewiseOrder());
     const auto [lo, hi] = KeyRange(files);
     out_ << "level " << level << ": " << files.size()
          << (files.size() == 1 ? " file, " : " files, ") << v.LevelBytes(level) << " bytes, keys '"
          << ShowBytes(lo, options_) << "' .. '" << ShowBytes(hi, options_) << "'\n";
-    for (const FileMetaData* f : files) {
+    for (const auto& f : files) {
       const std::string name = TableFileName("", f->number).substr(1);
       out_ << "  " << name << " " << f->file_size << " bytes, keys "
            << ShowInternalKey(f->smallest, options_) << " .. "
@@ -255,9 +255,9 @@ void DbPrinter::Json() {
 
   json.Key("levels");
   json.BeginArray();
-  for (const auto& [level, by_number] : v.levels) {
+  for (const auto& [level, by_number] : v.levels()) {
     if (by_number.empty()) continue;
-    const auto files = v.Ordered(level);
+    const auto files = v.Ordered(level, BytewiseOrder());
     const auto [lo, hi] = KeyRange(files);
     json.BeginObject();
     json.Field("level", static_cast<uint64_t>(level));
@@ -267,7 +267,7 @@ void DbPrinter::Json() {
     json.Field("largest_key", ShowBytes(hi, options_));
     json.Key("files");
     json.BeginArray();
-    for (const FileMetaData* f : files) {
+    for (const auto& f : files) {
       const std::string name = TableFileName("", f->number).substr(1);
       json.BeginObject();
       json.Field("number", f->number);

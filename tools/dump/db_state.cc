@@ -6,10 +6,10 @@
 #include <string_view>
 #include <utility>
 
-#include "db/filename.h"
-#include "db/version_edit.h"
 #include "tools/dump/dump_util.h"
 #include "util/escape.h"
+#include "version/filename.h"
+#include "version/version_edit.h"
 
 namespace strata::dump {
 
@@ -190,8 +190,10 @@ void DbReader::ReadManifest() {
           Status d = edit.DecodeFrom(record);
           if (!d.ok()) return "record is not a valid version edit: " + d.ToString();
           state_->manifest_edits++;
-          std::string problems = state_->version.Apply(edit);
-          if (!problems.empty()) return "edit at offset " + std::to_string(offset) + " " + problems;
+          Status problems = state_->version.Apply(edit);
+          if (!problems.ok()) {
+            return "edit at offset " + std::to_string(offset) + ": " + problems.ToString();
+          }
           return {};
         },
         &check);
@@ -235,7 +237,7 @@ void DbReader::ReadManifest() {
 void DbReader::Classify() {
   const ManifestReplay& v = state_->version;
   std::map<uint64_t, int> level_of;
-  for (const auto& [level, files] : v.levels) {
+  for (const auto& [level, files] : v.levels()) {
     for (const auto& [number, meta] : files) level_of[number] = level;
   }
   for (DbFile& f : state_->files) {
@@ -244,7 +246,7 @@ void DbReader::Classify() {
         if (auto it = level_of.find(f.number); it != level_of.end()) {
           f.live = true;
           f.level = it->second;
-          const FileMetaData& meta = v.levels.at(f.level).at(f.number);
+          const FileMetaData& meta = *v.Find(f.level, f.number);
           if (meta.file_size != f.size) {
             Problem(f.name, kUnknownOffset,
                     "is " + std::to_string(f.size) + " bytes, the MANIFEST says " +
@@ -285,13 +287,13 @@ bool DbReader::StillLive(const DbFile& f) {
       Path(manifest), fs_,
       [&](std::string_view record, uint64_t) -> std::string {
         VersionEdit edit;
-        if (edit.DecodeFrom(record).ok()) now.Apply(edit);
+        if (edit.DecodeFrom(record).ok()) now.Apply(edit).PermitUncheckedError();
         return {};
       },
       &check);
   if (!s.ok()) return manifest != state_->manifest;  // replaced since: not ours to judge
   if (f.kind == DbFileKind::kWal) return !now.log_number || f.number >= *now.log_number;
-  for (const auto& [level, files] : now.levels) {
+  for (const auto& [level, files] : now.levels()) {
     if (files.count(f.number) != 0) return true;
   }
   return false;
@@ -315,7 +317,7 @@ void DbReader::CannotRead(DbFile* f, const Status& s) {
 
 void DbReader::CompareWithManifest(const DbFile& f) {
   if (!f.properties) return;
-  const FileMetaData& meta = state_->version.levels.at(f.level).at(f.number);
+  const FileMetaData& meta = *state_->version.Find(f.level, f.number);
   const DumpOptions& o = options_;
   if (f.properties->smallest_key != meta.smallest) {
     Problem(f.name, kUnknownOffset,

@@ -21,7 +21,7 @@
 #include "strata/status.h"
 #include "tools/dump/dump.h"
 #include "tools/dump/file_check.h"
-#include "tools/dump/manifest_replay.h"
+#include "version/manifest_replay.h"
 
 namespace strata::dump {
 

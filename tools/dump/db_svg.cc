@@ -4,9 +4,10 @@
 #include <cstdio>
 #include <map>
 
-#include "db/dbformat.h"
-#include "db/filename.h"
+#include "keys/internal_key.h"
+#include "tools/dump/dump_util.h"
 #include "util/escape.h"
+#include "version/filename.h"
 
 namespace strata::dump {
 
@@ -134,13 +135,13 @@ class SvgWriter {
  public:
   explicit SvgWriter(const DbState& state) : state_(state) {
     std::vector<std::string> keys;
-    for (const auto& [level, files] : state.version.levels) {
+    for (const auto& [level, files] : state.version.levels()) {
       for (const auto& [number, f] : files) {
-        keys.emplace_back(ExtractUserKey(f.smallest));
-        keys.emplace_back(ExtractUserKey(f.largest));
-        max_size_ = std::max(max_size_, f.file_size);
+        keys.emplace_back(ExtractUserKey(f->smallest));
+        keys.emplace_back(ExtractUserKey(f->largest));
+        max_size_ = std::max(max_size_, f->file_size);
         tables_++;
-        bytes_ += f.file_size;
+        bytes_ += f->file_size;
       }
       if (!files.empty()) last_level_ = std::max(last_level_, level);
     }
@@ -194,7 +195,7 @@ void SvgWriter::Box(int level, const FileMetaData& f, double top, double band) {
 }
 
 double SvgWriter::LevelRow(int level, double top) {
-  const std::vector<const FileMetaData*> files = state_.version.Ordered(level);
+  const FileList files = state_.version.Ordered(level, BytewiseOrder());
   const double height = level == 0 ? std::max<double>(1, files.size()) * kL0LineHeight : kRowHeight;
   body_ += "<g class=\"level\" data-level=\"" + std::to_string(level) + "\">\n";
   body_ += "<rect x=\"" + Num(kPlotLeft) + "\" y=\"" + Num(top) + "\" width=\"" + Num(kPlotWidth) +

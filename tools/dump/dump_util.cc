@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "db/dbformat.h"
+#include "keys/internal_key.h"
 #include "util/escape.h"
 
 namespace strata::dump {
@@ -25,6 +25,11 @@ std::string ShowBytes(std::string_view bytes, const DumpOptions& options) {
 
 std::string ShowInternalKey(std::string_view ikey, const DumpOptions& options) {
   return options.hex ? HexBytes(ikey) : InternalKeyDebugString(ikey);
+}
+
+const InternalKeyComparator& BytewiseOrder() {
+  static const InternalKeyComparator order(BytewiseComparator());
+  return order;
 }
 
 FileSystem* FileSystemOf(const DumpOptions& options) {

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "keys/internal_key.h"
 #include "tools/dump/dump.h"
 #include "tools/dump/json_writer.h"
 #include "wal/log_reader.h"
@@ -24,6 +25,9 @@ std::string ShowInternalKey(std::string_view ikey, const DumpOptions& options);
 
 // The file system the options name, or the default one.
 FileSystem* FileSystemOf(const DumpOptions& options);
+// The order the dumps list a level's tables in: internal keys over bytewise user keys (the
+// dumps know no other comparator).
+const InternalKeyComparator& BytewiseOrder();
 
 // Keeps LogReader reports until the dump prints them, so that each appears in place: before
 // the record that follows it.

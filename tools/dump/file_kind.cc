@@ -3,11 +3,11 @@
 #include <memory>
 #include <vector>
 
-#include "db/filename.h"
-#include "db/version_edit.h"
 #include "sstable/format.h"
 #include "tools/dump/file_check.h"
 #include "util/coding.h"
+#include "version/filename.h"
+#include "version/version_edit.h"
 #include "wal/log_reader.h"
 
 namespace strata::dump {

@@ -4,11 +4,11 @@
 #include <string_view>
 #include <vector>
 
-#include "db/filename.h"
-#include "db/version_edit.h"
 #include "tools/dump/dump.h"
 #include "tools/dump/dump_util.h"
-#include "tools/dump/manifest_replay.h"
+#include "version/filename.h"
+#include "version/manifest_replay.h"
+#include "version/version_edit.h"
 #include "wal/log_reader.h"
 
 namespace strata::dump {
@@ -73,7 +73,7 @@ void PrintFinal(const ManifestReplay& replay, const DumpOptions& options, JsonWr
     if (replay.last_sequence) json->Field("last_sequence", *replay.last_sequence);
     json->Key("levels");
     json->BeginArray();
-    for (const auto& [level, files] : replay.levels) {
+    for (const auto& [level, files] : replay.levels()) {
       if (files.empty()) continue;
       json->BeginObject();
       json->Field("level", static_cast<uint64_t>(level));
@@ -81,7 +81,8 @@ void PrintFinal(const ManifestReplay& replay, const DumpOptions& options, JsonWr
       json->Field("bytes", replay.LevelBytes(level));
       json->Key("files");
       json->BeginArray();
-      for (const FileMetaData* f : replay.Ordered(level)) PrintFileJson(level, *f, options, json);
+      for (const auto& f : replay.Ordered(level, BytewiseOrder()))
+        PrintFileJson(level, *f, options, json);
       json->EndArray();
       json->EndObject();
     }
@@ -94,12 +95,12 @@ void PrintFinal(const ManifestReplay& replay, const DumpOptions& options, JsonWr
   if (replay.next_file_number) out << "  next file number: " << *replay.next_file_number << "\n";
   if (replay.last_sequence) out << "  last sequence: " << *replay.last_sequence << "\n";
   bool any = false;
-  for (const auto& [level, files] : replay.levels) {
+  for (const auto& [level, files] : replay.levels()) {
     if (files.empty()) continue;
     any = true;
     out << "  level " << level << ": " << files.size() << " file" << (files.size() == 1 ? "" : "s")
         << ", " << replay.LevelBytes(level) << " bytes\n";
-    for (const FileMetaData* f : replay.Ordered(level)) {
+    for (const auto& f : replay.Ordered(level, BytewiseOrder())) {
       out << "    " << TableFileName("", f->number).substr(1) << " " << f->file_size
           << " bytes, keys " << ShowInternalKey(f->smallest, options) << " .. "
           << ShowInternalKey(f->largest, options) << ", seq " << f->smallest_seqno << ".."
@@ -129,9 +130,10 @@ int DumpManifest(const std::string& path, const DumpOptions& options, std::ostre
       continue;
     }
     PrintEdit(offset, edits++, edit, options, dump.json(), out);
-    std::string problems = replay.Apply(edit);
-    if (!problems.empty()) {
-      dump.BadPayload(offset, 0, "edit at offset " + std::to_string(offset) + " " + problems);
+    Status problems = replay.Apply(edit);
+    if (!problems.ok()) {
+      dump.BadPayload(offset, 0,
+                      "edit at offset " + std::to_string(offset) + ": " + problems.ToString());
     }
   }
 

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "db/dbformat.h"
+#include "keys/internal_key.h"
 #include "sstable/block.h"
 #include "sstable/format.h"
 #include "sstable/table.h"

@@ -1,5 +1,5 @@
 // Internal keys: packing, parsing, ordering, and damaged keys handled without a crash.
-#include "db/dbformat.h"
+#include "keys/internal_key.h"
 
 #include <gtest/gtest.h>
 

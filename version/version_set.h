@@ -3,7 +3,7 @@
 // A Version is an immutable set of table files per level. The VersionSet holds the current
 // one and is the only writer of the MANIFEST: every change to the file set is a VersionEdit
 // that LogAndApply appends to the MANIFEST, syncs, and only then installs as a new current
-// version (the one rule of DESIGN.md: nothing changes unless it is first in the log).
+// version (the one rule of docs/ARCHITECTURE.md: nothing changes unless it is first in the log).
 //
 // Lifetime: readers, iterators and compactions hold a Version by shared_ptr; a table file may
 // be deleted only when no live Version lists it (LiveFiles) and no job is writing it.
@@ -17,12 +17,12 @@
 #include <string>
 #include <vector>
 
-#include "db/dbformat.h"
-#include "db/version_edit.h"
+#include "keys/internal_key.h"
 #include "strata/file_system.h"
 #include "strata/options.h"
 #include "util/logger.h"
 #include "util/mutex.h"
+#include "version/version_edit.h"
 
 namespace strata {
 
@@ -104,8 +104,6 @@ class VersionSet {
   void AddLiveFiles(std::set<uint64_t>* live);
 
  private:
-  class Builder;
-
   // Writes a record holding the whole current state (comparator, counters, every file).
   Status WriteSnapshot(LogWriter* log);
   Status SetCurrentFile(uint64_t manifest_number);

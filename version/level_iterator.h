@@ -8,10 +8,10 @@
 
 #include <memory>
 
-#include "db/dbformat.h"
-#include "db/version_set.h"
+#include "keys/internal_key.h"
 #include "strata/iterator.h"
 #include "strata/options.h"
+#include "version/version_set.h"
 
 namespace strata {
 

@@ -1,12 +1,13 @@
-#include "db/version_set.h"
+#include "version/version_set.h"
 
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <map>
 
-#include "db/filename.h"
-#include "db/table_cache.h"
+#include "version/filename.h"
+#include "version/manifest_replay.h"
+#include "version/table_cache.h"
 #include "wal/log_reader.h"
 #include "wal/log_writer.h"
 
@@ -117,65 +118,6 @@ std::string Version::DebugString() const {
   }
   return r;
 }
-
-// ---------------------------------------------------------------------------------------
-// Builder: a version plus a sequence of edits → a new version.
-
-class VersionSet::Builder {
- public:
-  Builder(const InternalKeyComparator* icmp, const Version* base) : icmp_(icmp) {
-    levels_.resize(base->num_levels());
-    for (int level = 0; level < base->num_levels(); level++) {
-      for (const auto& f : base->files(level)) levels_[level].emplace(f->number, f);
-    }
-  }
-
-  // InvalidArgument for a level this database cannot hold; Corruption for a removal of a
-  // file that is not there or an addition of one that is.
-  Status Apply(const VersionEdit& edit) {
-    for (const auto& [level, number] : edit.deleted_files()) {
-      if (level >= static_cast<int>(levels_.size())) return LevelError(level);
-      if (levels_[level].erase(number) == 0) {
-        return Status::Corruption("MANIFEST removes a file that is not in its level",
-                                  std::to_string(number));
-      }
-    }
-    for (const auto& [level, f] : edit.new_files()) {
-      if (level >= static_cast<int>(levels_.size())) return LevelError(level);
-      if (!levels_[level].emplace(f.number, std::make_shared<const FileMetaData>(f)).second) {
-        return Status::Corruption("MANIFEST adds a file twice", std::to_string(f.number));
-      }
-    }
-    return Status::OK();
-  }
-
-  std::shared_ptr<const Version> Build() const {
-    std::vector<FileList> levels(levels_.size());
-    for (size_t level = 0; level < levels_.size(); level++) {
-      for (const auto& [number, f] : levels_[level]) levels[level].push_back(f);
-      if (level == 0) {
-        std::sort(levels[0].begin(), levels[0].end(), [](const auto& a, const auto& b) {
-          if (a->largest_seqno != b->largest_seqno) return a->largest_seqno > b->largest_seqno;
-          return a->number > b->number;
-        });
-      } else {
-        std::sort(levels[level].begin(), levels[level].end(), [this](const auto& a, const auto& b) {
-          return icmp_->Compare(a->smallest, b->smallest) < 0;
-        });
-      }
-    }
-    return std::make_shared<const Version>(icmp_, std::move(levels));
-  }
-
- private:
-  Status LevelError(int level) const {
-    return Status::InvalidArgument("database has files at level " + std::to_string(level),
-                                   "options.num_levels is " + std::to_string(levels_.size()));
-  }
-
-  const InternalKeyComparator* icmp_;
-  std::vector<std::map<uint64_t, std::shared_ptr<const FileMetaData>>> levels_;
-};
 
 // ---------------------------------------------------------------------------------------
 // VersionSet
@@ -293,8 +235,7 @@ Status VersionSet::Recover() {
   ManifestReporter reporter;
   reporter.fname = fname;
   LogReader reader(std::move(file), &reporter);
-  Builder builder(icmp_, current_.get());
-  std::optional<uint64_t> log_number, next_file, last_sequence;
+  ManifestReplay replay(*current_);
   std::string scratch;
   std::string_view record;
   uint64_t edits = 0;
@@ -307,25 +248,22 @@ Status VersionSet::Recover() {
           "comparator mismatch: the database was written with " + *edit.comparator(),
           std::string("options give ") + icmp_->user_comparator()->Name());
     }
-    s = builder.Apply(edit);
+    s = replay.Apply(edit);
     if (!s.ok()) return s;
-    if (edit.log_number()) log_number = edit.log_number();
-    if (edit.next_file_number()) next_file = edit.next_file_number();
-    if (edit.last_sequence()) last_sequence = edit.last_sequence();
     edits++;
   }
   if (!reporter.status.ok()) return reporter.status;
-  if (!log_number || !next_file || !last_sequence) {
+  if (!replay.log_number || !replay.next_file_number || !replay.last_sequence) {
     return Status::Corruption(fname, "lacks the log number, next file number or last sequence");
   }
-  next_file_number_ = *next_file;
-  log_number_ = *log_number;
-  last_sequence_ = *last_sequence;
+  next_file_number_ = *replay.next_file_number;
+  log_number_ = *replay.log_number;
+  last_sequence_ = *replay.last_sequence;
   manifest_file_number_ = manifest_number;
   manifest_torn_tail_ = reporter.torn_tail;
   MarkFileNumberUsed(manifest_number);
   MarkFileNumberUsed(log_number_);
-  Install(builder.Build());
+  Install(replay.Build(icmp_, current_->num_levels()));
   info_log_->Log("recovered %s: %" PRIu64 " edits, log number %" PRIu64 ", next file %" PRIu64
                  ", last sequence %" PRIu64,
                  fname.c_str(), edits, log_number_, next_file_number_, last_sequence_);
@@ -350,9 +288,9 @@ Status VersionSet::LogAndApply(VersionEdit* edit, Mutex* mu) {
   if (!edit->log_number()) edit->SetLogNumber(log_number_);
   if (!edit->last_sequence()) edit->SetLastSequence(last_sequence_);
   edit->SetNextFileNumber(next_file_number_);
-  Builder builder(icmp_, current_.get());
-  Status s = builder.Apply(*edit);
-  std::shared_ptr<const Version> v = s.ok() ? builder.Build() : nullptr;
+  ManifestReplay replay(*current_);
+  Status s = replay.Apply(*edit);
+  std::shared_ptr<const Version> v = s.ok() ? replay.Build(icmp_, current_->num_levels()) : nullptr;
 
   // A fresh MANIFEST after Open or after a failed write: it starts with the whole state.
   uint64_t new_manifest = 0;

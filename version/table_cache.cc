@@ -1,9 +1,9 @@
-#include "db/table_cache.h"
+#include "version/table_cache.h"
 
 #include <utility>
 
-#include "db/filename.h"
 #include "util/coding.h"
+#include "version/filename.h"
 
 namespace strata {
 namespace {

@@ -1,8 +1,8 @@
-#include "db/level_iterator.h"
+#include "version/level_iterator.h"
 
 #include <algorithm>
 
-#include "db/table_cache.h"
+#include "version/table_cache.h"
 
 namespace strata {
 namespace {

@@ -1,4 +1,4 @@
-#include "db/version_edit.h"
+#include "version/version_edit.h"
 
 #include <cinttypes>
 #include <cstdio>

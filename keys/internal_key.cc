@@ -1,4 +1,4 @@
-#include "db/dbformat.h"
+#include "keys/internal_key.h"
 
 #include <cstring>
 

@@ -6,11 +6,11 @@
 #include <vector>
 
 #include "db/db_impl.h"
-#include "db/filename.h"
-#include "db/table_cache.h"
-#include "db/version_set.h"
 #include "db/write_batch_internal.h"
 #include "memtable/memtable.h"
+#include "version/filename.h"
+#include "version/table_cache.h"
+#include "version/version_set.h"
 #include "wal/log_reader.h"
 #include "wal/log_writer.h"
 

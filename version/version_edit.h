@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "db/dbformat.h"
+#include "keys/internal_key.h"
 #include "strata/status.h"
 
 namespace strata {

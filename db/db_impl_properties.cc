@@ -1,0 +1,205 @@
+// DB::GetProperty: a table of named handlers. Each handler reads one pinned ReadState (and the
+// counters in stats_, or mu_ briefly for what only it guards), so a property never blocks a
+// write for longer than a lock hand-off. The names are listed in include/strata/db.h.
+#include <cinttypes>
+#include <cstdio>
+
+#include "db/db_impl.h"
+#include "memtable/memtable.h"
+#include "version/table_cache.h"
+
+namespace strata {
+
+// The handlers, as static members of a nested struct so that they may read DBImpl's private
+// state. Each returns false for a name it does not serve (a suffix it cannot parse).
+struct DBImpl::PropertyHandlers {
+  using Handler = bool (*)(DBImpl& db, const ReadState& state, std::string_view suffix,
+                           std::string* value);
+  struct Entry {
+    std::string_view name;
+    bool takes_suffix;  // "strata.num-files-at-level" + "<N>"
+    Handler handler;
+  };
+
+  static bool Number(uint64_t n, std::string* value) {
+    *value = std::to_string(n);
+    return true;
+  }
+
+  static bool MemoryUsage(DBImpl&, const ReadState& state, std::string_view, std::string* value) {
+    uint64_t total = state.mem->ApproximateMemoryUsage();
+    for (const auto& imm : state.imm) total += imm->ApproximateMemoryUsage();
+    return Number(total, value);
+  }
+  static bool ActiveEntries(DBImpl&, const ReadState& state, std::string_view, std::string* value) {
+    return Number(state.mem->num_entries(), value);
+  }
+  static bool Immutables(DBImpl&, const ReadState& state, std::string_view, std::string* value) {
+    return Number(state.imm.size(), value);
+  }
+  static bool Snapshots(DBImpl& db, const ReadState&, std::string_view, std::string* value) {
+    MutexLock lock(&db.mu_);
+    return Number(db.snapshots_.size(), value);
+  }
+  static bool LastSequence(DBImpl& db, const ReadState&, std::string_view, std::string* value) {
+    return Number(db.last_sequence_.load(std::memory_order_acquire), value);
+  }
+  static bool FilesAtLevel(DBImpl&, const ReadState& state, std::string_view suffix,
+                           std::string* value) {
+    if (suffix.empty() || suffix.size() > 2) return false;
+    int level = 0;
+    for (char c : suffix) {
+      if (c < '0' || c > '9') return false;
+      level = level * 10 + (c - '0');
+    }
+    if (level >= state.version->num_levels()) return false;
+    return Number(state.version->files(level).size(), value);
+  }
+  static bool EntriesInTables(DBImpl& db, const ReadState& state, std::string_view,
+                              std::string* value) {
+    // Exact: from each table's properties block (opens tables that are not open yet).
+    uint64_t total = 0;
+    for (int level = 0; level < state.version->num_levels(); level++) {
+      for (const auto& f : state.version->files(level)) {
+        TableProperties props;
+        if (!db.table_cache_->GetProperties(f->number, f->file_size, &props).ok()) return false;
+        total += props.num_entries;
+      }
+    }
+    return Number(total, value);
+  }
+  static bool TotalTableSize(DBImpl&, const ReadState& state, std::string_view,
+                             std::string* value) {
+    uint64_t total = 0;
+    for (int level = 0; level < state.version->num_levels(); level++) {
+      total += state.version->NumLevelBytes(level);
+    }
+    return Number(total, value);
+  }
+  static bool EstimateKeys(DBImpl& db, const ReadState& state, std::string_view,
+                           std::string* value) {
+    // Entries in memtables and tables, less deletions in memtables: overwrites and
+    // deletions still in tables make it an overestimate until compaction removes them.
+    uint64_t total = state.mem->num_entries() - 2 * state.mem->num_deletes();
+    for (const auto& imm : state.imm) total += imm->num_entries() - 2 * imm->num_deletes();
+    for (int level = 0; level < state.version->num_levels(); level++) {
+      for (const auto& f : state.version->files(level)) {
+        TableProperties props;
+        if (db.table_cache_->GetProperties(f->number, f->file_size, &props).ok()) {
+          total += props.num_entries;
+        }
+      }
+    }
+    return Number(static_cast<int64_t>(total) < 0 ? 0 : total, value);
+  }
+  static bool Levels(DBImpl&, const ReadState& state, std::string_view, std::string* value) {
+    *value = "level  files  size(MB)\n";
+    char buf[64];
+    for (int level = 0; level < state.version->num_levels(); level++) {
+      std::snprintf(buf, sizeof buf, "%5d %6zu %9.1f\n", level, state.version->files(level).size(),
+                    state.version->NumLevelBytes(level) / 1048576.0);
+      *value += buf;
+    }
+    return true;
+  }
+  static bool Sstables(DBImpl&, const ReadState& state, std::string_view, std::string* value) {
+    *value = state.version->DebugString();
+    return true;
+  }
+  static bool StallsInProgress(DBImpl& db, const ReadState&, std::string_view, std::string* value) {
+    return Number(db.stats_.stalls_in_progress.load(std::memory_order_relaxed), value);
+  }
+  static bool StatsText(DBImpl& db, const ReadState& state, std::string_view, std::string* value);
+
+  static constexpr Entry kTable[] = {
+      {"strata.stats", false, &StatsText},
+      {"strata.levels", false, &Levels},
+      {"strata.sstables", false, &Sstables},
+      {"strata.num-files-at-level", true, &FilesAtLevel},
+      {"strata.num-entries-in-tables", false, &EntriesInTables},
+      {"strata.estimate-num-keys", false, &EstimateKeys},
+      {"strata.total-sst-size", false, &TotalTableSize},
+      {"strata.approximate-memory-usage", false, &MemoryUsage},
+      {"strata.num-entries-active-mem-table", false, &ActiveEntries},
+      {"strata.num-immutable-mem-table", false, &Immutables},
+      {"strata.num-snapshots", false, &Snapshots},
+      {"strata.last-sequence", false, &LastSequence},
+      {"strata.write-stalls-in-progress", false, &StallsInProgress},
+  };
+};
+
+bool DBImpl::PropertyHandlers::StatsText(DBImpl& db, const ReadState& state, std::string_view,
+                                         std::string* value) {
+  const DBImpl::Stats& stats = db.stats_;
+  auto get = [](const std::atomic<uint64_t>& a) { return a.load(std::memory_order_relaxed); };
+  const uint64_t batches = get(stats.batches);
+  const uint64_t groups = get(stats.groups);
+  uint64_t log_number;
+  {
+    MutexLock lock(&db.mu_);
+    log_number = db.log_number_;
+  }
+  char buf[2048];
+  std::snprintf(
+      buf, sizeof buf,
+      "** Write path **\n"
+      "batches written: %" PRIu64
+      "\n"
+      "write groups (log records): %" PRIu64
+      " (%.2f batches per group)\n"
+      "log syncs: %" PRIu64
+      " (%.2f writers per sync, %.3f s syncing, %.3f s gathering)\n"
+      "user bytes: %" PRIu64
+      "\n"
+      "log bytes: %" PRIu64
+      "\n"
+      "current log: %06" PRIu64
+      "\n"
+      "** Memtables **\n"
+      "active entries: %" PRIu64 " (deletes %" PRIu64
+      "), memory %zu bytes\n"
+      "immutable waiting for flush: %zu\n"
+      "switches: %" PRIu64
+      "\n"
+      "** Flush **\n"
+      "flushes: %" PRIu64
+      "\n"
+      "bytes written: %" PRIu64
+      "\n"
+      "time: %.3f s\n"
+      "write stalls: %" PRIu64
+      " (%.3f s waiting)\n"
+      "log files deleted: %" PRIu64
+      "\n"
+      "table files deleted: %" PRIu64
+      "\n"
+      "** Recovery **\n"
+      "records replayed: %" PRIu64
+      "\n"
+      "bytes dropped: %" PRIu64 "\n",
+      batches, groups, groups ? static_cast<double>(batches) / groups : 0.0, get(stats.syncs),
+      get(stats.syncs) ? static_cast<double>(get(stats.sync_writers)) / get(stats.syncs) : 0.0,
+      get(stats.sync_micros) / 1e6, get(stats.gather_micros) / 1e6, get(stats.user_bytes),
+      get(stats.wal_bytes), log_number, state.mem->num_entries(), state.mem->num_deletes(),
+      state.mem->ApproximateMemoryUsage(), state.imm.size(), get(stats.memtable_switches),
+      get(stats.flushes), get(stats.flush_bytes), get(stats.flush_micros) / 1e6, get(stats.stalls),
+      get(stats.stall_micros) / 1e6, get(stats.wal_files_deleted), get(stats.tables_deleted),
+      get(stats.recovered_records), get(stats.recovery_dropped_bytes));
+  *value = buf;
+  MutexLock lock(&db.mu_);
+  *value += db.LevelStatsText();
+  return true;
+}
+
+bool DBImpl::GetProperty(std::string_view name, std::string* value) {
+  value->clear();
+  for (const PropertyHandlers::Entry& e : PropertyHandlers::kTable) {
+    const bool match = e.takes_suffix ? name.starts_with(e.name) : name == e.name;
+    if (!match) continue;
+    std::shared_ptr<const ReadState> state = GetReadState();
+    return e.handler(*this, *state, name.substr(e.name.size()), value);
+  }
+  return false;
+}
+
+}  // namespace strata

@@ -1,0 +1,56 @@
+// The read path: Get and NewIterator over a pinned ReadState (see ReadSequence in db_impl.h
+// for why the sources are taken before the sequence).
+#include "db/db_impl.h"
+#include "db/db_iter.h"
+#include "memtable/memtable.h"
+#include "sstable/merging_iterator.h"
+#include "version/level_iterator.h"
+#include "version/table_cache.h"
+
+namespace strata {
+
+Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string* value) {
+  // The sources first, then the sequence (see ReadSequence).
+  std::shared_ptr<const ReadState> state = GetReadState();
+  const SequenceNumber seq = ReadSequence(options);
+  LookupKey lookup(key, seq);
+  Status s;
+  if (state->mem->Get(lookup, value, &s)) return s;
+  for (const auto& imm : state->imm) {
+    if (imm->Get(lookup, value, &s)) return s;
+  }
+  if (state->version->Get(options, lookup, table_cache_.get(), value, &s)) return s;
+  return Status::NotFound(std::string_view());
+}
+
+SequenceNumber DBImpl::ReadSequence(const ReadOptions& options) const {
+  if (options.snapshot != nullptr) {
+    return static_cast<const SnapshotImpl*>(options.snapshot)->sequence;
+  }
+  return last_sequence_.load(std::memory_order_acquire);
+}
+
+std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
+  std::shared_ptr<const ReadState> state = GetReadState();
+  const SequenceNumber seq = ReadSequence(options);
+  std::vector<std::unique_ptr<Iterator>> children;
+  children.push_back(state->mem->NewIterator());
+  for (const auto& imm : state->imm) children.push_back(imm->NewIterator());
+  const Version& v = *state->version;
+  for (const auto& f : v.files(0)) {
+    children.push_back(table_cache_->NewIterator(options, f->number, f->file_size));
+  }
+  for (int level = 1; level < v.num_levels(); level++) {
+    if (v.files(level).empty()) continue;
+    children.push_back(NewLevelIterator(&icmp_, &v.files(level), table_cache_.get(), options));
+  }
+  DBIterOptions iter_options;
+  iter_options.sequence = seq;
+  iter_options.lower_bound = options.iterate_lower_bound;
+  iter_options.upper_bound = options.iterate_upper_bound;
+  // The iterator holds the read state: its memtables and version (so its tables) live on.
+  return NewDBIterator(icmp_.user_comparator(), NewMergingIterator(&icmp_, std::move(children)),
+                       iter_options, std::move(state));
+}
+
+}  // namespace strata
