@@ -15,7 +15,9 @@
 //    exist, which a cut-short write cannot have, so the length itself is damaged. A length
 //    that crosses the block end was never written by any writer.
 // 4. A checksum mismatch: the rest of the block is dropped, because the length that would
-//    locate the next fragment is among the bytes that failed the check.
+//    locate the next fragment is among the bytes that failed the check. In the file's last
+//    block with no intact fragment after it, it is a torn write: power loss kept the start of
+//    the last write and zeros or garbage in its last sector.
 // 5. A valid checksum with an unknown type: only that fragment is dropped (its length is
 //    trustworthy).
 
@@ -228,6 +230,14 @@ LogReader::Next LogReader::ReadFragment(Fragment* fragment, LogCorruption* damag
     }
 
     if (Checksum(std::string_view(header + kLogTypeOffset, 1 + length)) != expected) {
+      if (eof_ && !IntactFragmentFollows()) {
+        // A torn last sector: the file system kept the start of a write and zeros or stale
+        // bytes after it. Indistinguishable from damage to the very last fragment.
+        TruncatedTail(offset, buffer_.size(),
+                      "checksum mismatch in the last fragment, nothing intact after it", damage);
+        buffer_ = std::string_view();
+        return Next::kDamage;
+      }
       *damage = MakeCorruption(offset, buffer_.size(), Kind::kChecksumMismatch,
                                At("checksum mismatch in the fragment", offset));
       buffer_ = std::string_view();

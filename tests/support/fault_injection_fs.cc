@@ -1,5 +1,7 @@
 #include "support/fault_injection_fs.h"
 
+#include "support/crash_states.h"
+
 #include <algorithm>
 #include <array>
 #include <cassert>
@@ -50,9 +52,12 @@ bool FreesSpace(OpKind kind) {
 }
 
 Status InjectedError(ErrorKind error, OpKind kind, const std::string& path) {
-  std::string what = error == ErrorKind::kENOSPC ? "ENOSPC (injected): No space left on device"
-                                                 : "EIO (injected): Input/output error";
-  return Status::IOError(path, what + " in " + OpKindName(kind));
+  if (error == ErrorKind::kENOSPC) {
+    return Status::NoSpace(path, std::string("ENOSPC (injected): No space left on device in ") +
+                                     OpKindName(kind));
+  }
+  return Status::IOError(path, std::string("EIO (injected): Input/output error in ") +
+                                   OpKindName(kind));
 }
 
 }  // namespace
@@ -153,10 +158,14 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
       if (fails && fired == nullptr) fired = &rule;
     }
     Status s;
-    if (changes) CountDownToCrash(path, path2);
+    const bool dies_now = changes && CountDownToCrash(path, path2);
     if (!active_ && changes) {
       s = Status::IOError(
           path, std::string("EIO (injected): file system inactive, in ") + OpKindName(kind));
+      // The operation the machine died in may have reached the disk, or not.
+      if (dies_now && crash_ops_may_persist_ && outcome != nullptr) {
+        outcome->take_effect = crash_rnd_.OneIn(2);
+      }
     } else if (fired != nullptr) {
       s = InjectedError(fired->error, kind, path);
       if (outcome != nullptr) {
@@ -265,6 +274,13 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
       Status s;
       if (!state.entry_durable) {
         s = target_->RemoveFile(path);
+      } else if (state.lost_end > state.lost_begin) {
+        uint64_t size = 0;
+        s = target_->GetFileSize(path, &size);
+        if (s.ok()) {
+          UnsyncedFile file{path, size, state.synced_size, true, state.lost_begin, state.lost_end};
+          s = ApplyFileFate(target_.get(), path, file, DropAllUnsynced(file), 0);
+        }
       } else {
         uint64_t size = 0;
         s = target_->GetFileSize(path, &size);
@@ -320,13 +336,61 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
     crash_path_ = std::move(path_contains);
   }
   // Called once per changing operation (before it is judged).
-  void CountDownToCrash(const std::string& path, const std::string& path2) REQUIRES(mu_) {
-    if (crash_countdown_ == 0) return;
+  // True if this operation is the one the machine dies in.
+  bool CountDownToCrash(const std::string& path, const std::string& path2) REQUIRES(mu_) {
+    if (crash_countdown_ == 0) return false;
     if (!crash_path_.empty() && path.find(crash_path_) == std::string::npos &&
         path2.find(crash_path_) == std::string::npos) {
-      return;
+      return false;
     }
-    if (--crash_countdown_ == 0) active_ = false;
+    if (--crash_countdown_ != 0) return false;
+    active_ = false;
+    return true;
+  }
+  void SetCrashOpsMayPersist(bool on, uint64_t seed) EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    crash_ops_may_persist_ = on;
+    crash_rnd_ = Random(seed);
+  }
+  void SetDropDataOnFailedSync(bool on) EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    drop_on_failed_sync_ = on;
+  }
+  bool DropDataOnFailedSync() EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    return drop_on_failed_sync_;
+  }
+  // A sync of the file with this identity failed at size bytes: like Linux, the file system
+  // forgets the dirty data, so what was not synced before is lost even if a later sync
+  // succeeds.
+  void SyncFailed(uint64_t id, uint64_t generation, uint64_t size) EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    if (generation != generation_) return;
+    auto it = states_.find(id);
+    if (it == states_.end()) return;
+    FileState& f = it->second;
+    const uint64_t begin =
+        f.lost_end > f.lost_begin ? std::min(f.lost_begin, f.synced_size) : f.synced_size;
+    f.lost_begin = begin;
+    f.lost_end = std::max(f.lost_end, size);
+  }
+
+  std::vector<UnsyncedFile> UnsyncedFiles() EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    return UnsyncedFilesLocked();
+  }
+
+  Status DropUnsyncedData(const std::function<FileFate(const UnsyncedFile&)>& fate,
+                          uint64_t seed) EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    Status result;
+    for (const UnsyncedFile& file : UnsyncedFilesLocked()) {
+      Status s = ApplyFileFate(target_.get(), file.path, file, fate(file), seed);
+      if (!s.ok() && target_->FileExists(file.path) && result.ok()) result = s;
+    }
+    ForgetLocked();
+    generation_++;
+    return result;
   }
   bool IsActive() EXCLUDES(mu_) {
     MutexLock l(&mu_);
@@ -360,7 +424,24 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
   struct FileState {
     uint64_t synced_size = 0;
     bool entry_durable = false;
+    uint64_t lost_begin = 0;  // dirty data dropped by a failed sync (SyncFailed)
+    uint64_t lost_end = 0;
   };
+
+  std::vector<UnsyncedFile> UnsyncedFilesLocked() REQUIRES(mu_) {
+    std::vector<UnsyncedFile> out;
+    for (const auto& [path, id] : paths_) {
+      const FileState& state = states_[id];
+      uint64_t size = 0;
+      if (!target_->GetFileSize(path, &size).ok()) continue;  // deleted behind our back
+      if (state.entry_durable && size <= state.synced_size && state.lost_end <= state.lost_begin) {
+        continue;
+      }
+      out.push_back(UnsyncedFile{path, size, std::min(state.synced_size, size),
+                                 state.entry_durable, state.lost_begin, state.lost_end});
+    }
+    return out;
+  }
 
   struct Rule {
     OpKind kind;
@@ -406,6 +487,9 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
   bool active_ GUARDED_BY(mu_) = true;
   uint64_t crash_countdown_ GUARDED_BY(mu_) = 0;  // 0: no crash scheduled
   std::string crash_path_ GUARDED_BY(mu_);        // only these paths count down
+  bool crash_ops_may_persist_ GUARDED_BY(mu_) = false;
+  Random crash_rnd_ GUARDED_BY(mu_){1};
+  bool drop_on_failed_sync_ GUARDED_BY(mu_) = false;
   // Durability tracking: path -> file identity -> state. Paths not here are durable.
   std::map<std::string, uint64_t> paths_ GUARDED_BY(mu_);
   std::map<uint64_t, FileState> states_ GUARDED_BY(mu_);
@@ -488,7 +572,10 @@ class FaultWritableFile final : public WritableFile {
   Status Sync() override {
     State::Outcome outcome;
     Status s = state_->BeforeOp(OpKind::kSync, path_, "", generation_, &outcome);
-    if (!s.ok() && !outcome.take_effect) return s;
+    if (!s.ok() && !outcome.take_effect) {
+      if (state_->DropDataOnFailedSync()) state_->SyncFailed(id_, generation_, target_->Size());
+      return s;
+    }
     Status done = target_->Sync();
     if (done.ok()) state_->Synced(id_, generation_, target_->Size());
     return s.ok() ? done : s;
@@ -547,6 +634,19 @@ FaultInjectionFileSystem::FaultInjectionFileSystem(std::shared_ptr<FileSystem> t
 FaultInjectionFileSystem::~FaultInjectionFileSystem() = default;
 
 Status FaultInjectionFileSystem::DropUnsyncedData() { return state_->DropUnsyncedData(); }
+Status FaultInjectionFileSystem::DropUnsyncedData(
+    const std::function<FileFate(const UnsyncedFile&)>& fate, uint64_t seed) {
+  return state_->DropUnsyncedData(fate, seed);
+}
+std::vector<UnsyncedFile> FaultInjectionFileSystem::UnsyncedFiles() const {
+  return state_->UnsyncedFiles();
+}
+void FaultInjectionFileSystem::SetCrashOpsMayPersist(bool on, uint64_t seed) {
+  state_->SetCrashOpsMayPersist(on, seed);
+}
+void FaultInjectionFileSystem::SetDropDataOnFailedSync(bool on) {
+  state_->SetDropDataOnFailedSync(on);
+}
 void FaultInjectionFileSystem::ResetState() { state_->ResetState(); }
 
 void FaultInjectionFileSystem::FailNth(OpKind kind, uint64_t n, ErrorKind error,
