@@ -47,6 +47,12 @@ bool IsWrite(OpKind kind) {
   }
 }
 
+// Operations that read (an open counts when it opens for reading).
+bool IsRead(OpKind kind) {
+  return kind == OpKind::kOpen || kind == OpKind::kRead || kind == OpKind::kGetChildren ||
+         kind == OpKind::kGetFileSize;
+}
+
 bool FreesSpace(OpKind kind) {
   return kind == OpKind::kRemove || kind == OpKind::kRemoveDir || kind == OpKind::kTruncate;
 }
@@ -132,6 +138,7 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
     if (outcome != nullptr) *outcome = Outcome();
     counts_[static_cast<int>(kind)]++;
     if (changes) writes_++;
+    if (!changes && IsRead(kind)) reads_++;
     if (generation != kAnyGeneration && generation != generation_) {
       return Status::IOError(
           path, std::string("file opened before simulated power loss, in ") + OpKindName(kind));
@@ -139,7 +146,10 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
     // Every matching rule counts this operation, whether or not an earlier one fires.
     const Rule* fired = nullptr;
     for (Rule& rule : rules_) {
-      if (!(rule.any_change ? changes : rule.kind == kind) || !rule.Matches(path, path2)) {
+      const bool counts = rule.any_change ? changes
+                          : rule.any_read ? !changes && IsRead(kind)
+                                          : rule.kind == kind;
+      if (!counts || !rule.Matches(path, path2)) {
         continue;
       }
       bool fails = false;
@@ -163,8 +173,8 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
       s = Status::IOError(
           path, std::string("EIO (injected): file system inactive, in ") + OpKindName(kind));
       // The operation the machine died in may have reached the disk, or not.
-      if (dies_now && crash_ops_may_persist_ && outcome != nullptr) {
-        outcome->take_effect = crash_rnd_.OneIn(2);
+      if (dies_now && outcome != nullptr) {
+        outcome->take_effect = crash_rnd_.Uniform(100) < crash_op_persist_percent_;
       }
     } else if (fired != nullptr) {
       s = InjectedError(fired->error, kind, path);
@@ -313,6 +323,16 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
     rules_.push_back(
         Rule{OpKind::kOpen, true, n, false, sticky, false, error, std::move(path_contains)});
   }
+  void AddReadRule(uint64_t n, ErrorKind error, std::string path_contains) EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    Rule rule{OpKind::kRead, false, n, false, false, false, error, std::move(path_contains)};
+    rule.any_read = true;
+    rules_.push_back(std::move(rule));
+  }
+  uint64_t Reads() EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    return reads_;
+  }
   void ClearFaults() EXCLUDES(mu_) {
     MutexLock l(&mu_);
     rules_.clear();
@@ -347,9 +367,9 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
     active_ = false;
     return true;
   }
-  void SetCrashOpsMayPersist(bool on, uint64_t seed) EXCLUDES(mu_) {
+  void SetCrashOpPersistence(int percent, uint64_t seed) EXCLUDES(mu_) {
     MutexLock l(&mu_);
-    crash_ops_may_persist_ = on;
+    crash_op_persist_percent_ = static_cast<uint64_t>(std::clamp(percent, 0, 100));
     crash_rnd_ = Random(seed);
   }
   void SetDropDataOnFailedSync(bool on) EXCLUDES(mu_) {
@@ -416,6 +436,7 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
     MutexLock l(&mu_);
     counts_.fill(0);
     writes_ = 0;
+    reads_ = 0;
     injected_ = 0;
     first_fault_.reset();
   }
@@ -452,6 +473,7 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
     bool fired;
     ErrorKind error;
     std::string path_contains;
+    bool any_read = false;  // FailNthRead: counts every reading operation
 
     bool Matches(const std::string& path, const std::string& path2) const {
       if (path_contains.empty()) return true;
@@ -479,6 +501,7 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
   // Faults and counts.
   std::array<uint64_t, kNumOpKinds> counts_ GUARDED_BY(mu_) = {};
   uint64_t writes_ GUARDED_BY(mu_) = 0;  // changing operations
+  uint64_t reads_ GUARDED_BY(mu_) = 0;   // reading operations (IsRead)
   uint64_t injected_ GUARDED_BY(mu_) = 0;
   std::optional<InjectedFault> first_fault_ GUARDED_BY(mu_);
   std::vector<Rule> rules_ GUARDED_BY(mu_);
@@ -487,7 +510,7 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
   bool active_ GUARDED_BY(mu_) = true;
   uint64_t crash_countdown_ GUARDED_BY(mu_) = 0;  // 0: no crash scheduled
   std::string crash_path_ GUARDED_BY(mu_);        // only these paths count down
-  bool crash_ops_may_persist_ GUARDED_BY(mu_) = false;
+  uint64_t crash_op_persist_percent_ GUARDED_BY(mu_) = 0;
   Random crash_rnd_ GUARDED_BY(mu_){1};
   bool drop_on_failed_sync_ GUARDED_BY(mu_) = false;
   // Durability tracking: path -> file identity -> state. Paths not here are durable.
@@ -641,8 +664,8 @@ Status FaultInjectionFileSystem::DropUnsyncedData(
 std::vector<UnsyncedFile> FaultInjectionFileSystem::UnsyncedFiles() const {
   return state_->UnsyncedFiles();
 }
-void FaultInjectionFileSystem::SetCrashOpsMayPersist(bool on, uint64_t seed) {
-  state_->SetCrashOpsMayPersist(on, seed);
+void FaultInjectionFileSystem::SetCrashOpPersistence(int percent, uint64_t seed) {
+  state_->SetCrashOpPersistence(percent, seed);
 }
 void FaultInjectionFileSystem::SetDropDataOnFailedSync(bool on) {
   state_->SetDropDataOnFailedSync(on);
@@ -664,6 +687,11 @@ void FaultInjectionFileSystem::FailNthWrite(uint64_t n, ErrorKind error, bool st
   assert(n >= 1);
   state_->AddWriteRule(std::max<uint64_t>(n, 1), sticky, error, std::move(path_contains));
 }
+void FaultInjectionFileSystem::FailNthRead(uint64_t n, ErrorKind error, std::string path_contains) {
+  assert(n >= 1);
+  state_->AddReadRule(std::max<uint64_t>(n, 1), error, std::move(path_contains));
+}
+uint64_t FaultInjectionFileSystem::ReadCount() const { return state_->Reads(); }
 void FaultInjectionFileSystem::SetTornAppends(bool torn) { state_->SetTornAppends(torn); }
 void FaultInjectionFileSystem::SetFaultsTakeEffect(bool take_effect) {
   state_->SetFaultsTakeEffect(take_effect);

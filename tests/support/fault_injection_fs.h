@@ -103,10 +103,11 @@ class FaultInjectionFileSystem : public FileSystemWrapper {
   // Forgets all tracking: every file now on disk counts as durable, and WritableFiles that
   // are open stay untracked (their later writes are never dropped).
   void ResetState();
-  // When on, the changing operation a scheduled machine death (DeactivateAtWrite) lands on
-  // reaches the disk or not, at random (from seed), though it reports failure: a rename or
-  // removal done before the machine died, a sync that completed, a create that happened.
-  void SetCrashOpsMayPersist(bool on, uint64_t seed);
+  // The changing operation a scheduled machine death (DeactivateAtWrite) lands on reaches
+  // the disk in percent of the cases (drawn from seed), though it reports failure: a rename
+  // or removal done before the machine died, a sync that completed, a create that happened,
+  // an append written whole. 0 (the default): it never does.
+  void SetCrashOpPersistence(int percent, uint64_t seed);
   // See the power-loss model above.
   void SetDropDataOnFailedSync(bool on);
 
@@ -127,13 +128,17 @@ class FaultInjectionFileSystem : public FileSystemWrapper {
   // REQUIRES: n >= 1.
   void FailNthWrite(uint64_t n, ErrorKind error, bool sticky = false,
                     std::string path_contains = "");
+  // The n-th reading operation from now (opening a file for reading, Read, GetChildren,
+  // GetFileSize; on paths containing path_contains, if given) fails with error, once.
+  // REQUIRES: n >= 1.
+  void FailNthRead(uint64_t n, ErrorKind error, std::string path_contains = "");
   // When on, an Append that fails by a rule first writes the first half of its data.
   void SetTornAppends(bool torn);
   // When on, a changing operation that fails by a rule first does its work (the file is
   // created, renamed, removed, synced, truncated, or the Append written whole), as when the
   // directory sync after a rename fails: the caller sees an error but the change happened.
   // A created file is not handed out. Takes precedence over torn appends. Inactivity takes
-  // effect only with SetCrashOpsMayPersist.
+  // effect only through SetCrashOpPersistence.
   void SetFaultsTakeEffect(bool take_effect);
   // While inactive, every operation that would change the file system (create, append, sync,
   // rename, remove, truncate, make or remove a directory) fails with "EIO (injected)", as if
@@ -153,6 +158,8 @@ class FaultInjectionFileSystem : public FileSystemWrapper {
   // Changing operations attempted since construction or ResetCounts(), failed ones
   // included: what FailNthWrite and DeactivateAtWrite count.
   uint64_t WriteCount() const;
+  // Reading operations attempted since construction or ResetCounts(): what FailNthRead counts.
+  uint64_t ReadCount() const;
   // Failures injected (by rules or inactivity) since construction or ResetCounts().
   uint64_t InjectedFaults() const;
   // The first of them, if any: where a fault landed.
