@@ -173,7 +173,7 @@ ReadFaultResult RunReadFaultBattery(const std::string& dir, const ReadFaultOptio
   plain_options.file_system = plain;
 
   uint64_t limit = 0;  // set by the fault-free run (n = 0)
-  for (uint64_t n = 0; n == 0 || n <= limit; n = n == 0 ? opt.first : n + opt.stride) {
+  for (uint64_t n = 0; n == 0 || n <= limit; n += n < opt.dense ? 1 : opt.stride) {
     const std::string dbname = dir + "/run";
     EXPECT_OK(DestroyDB(dbname, plain_options));
     EXPECT_OK(CopyDir(plain.get(), pristine, dbname));

@@ -20,8 +20,10 @@
 namespace strata::test {
 
 struct ReadFaultOptions {
-  uint64_t first = 1;   // fault positions first, first + stride, ... up to the reads of the
-  uint64_t stride = 1;  // fault-free run
+  // Fault positions 1, 2, ... dense (Open's reads come first), then every stride-th up to
+  // the reads of the fault-free run.
+  uint64_t dense = 30;
+  uint64_t stride = 1;
 };
 
 struct ReadFaultResult {
