@@ -319,6 +319,9 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
 Status DBImpl::StartNewLog(uint64_t number) {
   std::unique_ptr<WritableFile> file;
   Status s = fs_->NewWritableFile(LogFileName(dbname_, number), &file);
+  // The MANIFEST is about to name this log; its entry must survive power loss even if it is
+  // never synced (no sync=true write), or a later log could outlive it.
+  if (s.ok()) s = fs_->SyncDir(dbname_);
   if (!s.ok()) return s;
   log_ = std::make_unique<LogWriter>(std::move(file));
   log_number_ = number;

@@ -302,6 +302,16 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
     mu_.Unlock();
     std::unique_ptr<WritableFile> file;
     Status s = fs_->NewWritableFile(new_name, &file);
+    // Its entry is made durable at once: a power loss that loses an empty (never synced) log
+    // while a newer one survives would read as edits missing from the MANIFEST. Failing here
+    // is like failing to create it.
+    if (s.ok()) {
+      s = fs_->SyncDir(dbname_);
+      if (!s.ok()) {
+        file.reset();
+        fs_->RemoveFile(new_name).PermitUncheckedError();
+      }
+    }
     bool log_failed = false;
     if (s.ok()) {
       s = log_->Sync();

@@ -85,7 +85,9 @@ TEST_F(ResumeTest, FullDiskDuringFlushResumesByItselfOnceSpaceFrees) {
   PutRange(500, 600, "b");
   ASSERT_OK(db_->Flush());
   EXPECT_EQ(0u, test::IntProperty(db_.get(), "strata.num-immutable-mem-table"));
-  EXPECT_NE(std::string::npos, Stats().find("disk full 1)")) << Stats();
+  // At least one full-disk error (more if a resume came before the space was freed).
+  EXPECT_EQ(std::string::npos, Stats().find("(disk full 0)")) << Stats();
+  EXPECT_NE(std::string::npos, Stats().find("(disk full ")) << Stats();
   EXPECT_EQ(std::string::npos, Stats().find("(automatic 0)")) << Stats();
   CheckRange(0, 500, "a");
   CheckRange(500, 600, "b");

@@ -227,9 +227,10 @@ bool RunOnce(const std::string& dbname, const std::vector<Step>& steps,
     EXPECT_TRUE(Contains(error, "(injected)")) << "the error is not the file system's: " << where;
     if (probe_ok) {
       result->writes_went_on++;
-      // Writes may go on only when nothing is in doubt: a new log could not be created, so
-      // the old one stays in use.
-      EXPECT_TRUE(fault->kind == OpKind::kOpen && landing.ends_with(" log"))
+      // Writes may go on only when nothing is in doubt: a new log could not be created (or
+      // its directory entry made durable), so the old one stays in use.
+      EXPECT_TRUE((fault->kind == OpKind::kOpen && landing.ends_with(" log")) ||
+                  fault->kind == OpKind::kSyncDir)
           << "a write succeeded after the failure: " << where;
     }
   }
