@@ -7,7 +7,7 @@ JOBS ?= 2
 CTEST_ARGS ?=
 
 .PHONY: all deps release asan tsan debug test test-release test-asan test-tsan test-long bench compare clean format \
-        fuzz-deps fuzz fuzz-smoke
+        fuzz-deps fuzz fuzz-smoke test-tsan-suites tsa
 
 all: release
 
@@ -41,8 +41,22 @@ test-tsan: tsan
 	ctest --preset tsan -j $(JOBS) $(CTEST_ARGS)
 
 # The whole suite: the Release build and the ASan+UBSan build (long-labelled tests excluded),
-# then a short run of every fuzz target.
-test: test-release test-asan fuzz-smoke
+# the concurrency-relevant suites under ThreadSanitizer (label "tsan"), clang's thread-safety
+# analysis of the lock annotations, then a short run of every fuzz target.
+test: test-release test-asan test-tsan-suites tsa fuzz-smoke
+
+# ThreadSanitizer on the suites labelled "tsan" only (tests/CMakeLists.txt lists them), so
+# that CI stays short; make test-tsan runs everything under TSan.
+test-tsan-suites: deps
+	cmake --preset tsan >/dev/null
+	cmake --build --preset tsan -j $(JOBS) --target tsan_suites
+	ctest --preset tsan -j $(JOBS) -L tsan $(CTEST_ARGS)
+
+# clang's -Wthread-safety over the library and the test support, warnings as errors
+# (GUARDED_BY, REQUIRES, EXCLUDES in util/thread_annotations.h). Compile only.
+tsa: fuzz-deps
+	cmake --preset clang-tsa >/dev/null
+	cmake --build --preset clang-tsa -j $(JOBS)
 
 # libFuzzer targets (tests/fuzz/): clang, the preset "fuzz" (build/fuzz), seeds written by the
 # engine's own code, then each target for FUZZ_SECONDS. Findings stay in build/fuzz/findings/

@@ -30,6 +30,13 @@
 //   a table file only once no live version lists it and no job is writing it; nothing at all
 //   is deleted after a background error (the state on disk is then unknown).
 //
+// Invariants of background errors (upheld in db_impl_error_recovery.cc): a failed flush or
+// compaction sets bg_error_, which stops writes, flushes, compactions and file deletion. It
+// is cleared only by a resume, and a resume first writes a fresh, synced MANIFEST edit from
+// the state in memory (LogAndApply starts a new MANIFEST if the old one failed), so the state
+// on disk is known again before any file is deleted or any write accepted. write_error_ (a
+// failed log append or sync) is never cleared: acknowledged writes may be lost with it.
+//
 // Invariants of recovery (upheld in db_impl_open.cc): when Open returns, everything recovered from
 // logs is in table files named by a synced MANIFEST, and the replayed logs are gone, so the
 // next Open sees the same state whatever recovery mode it uses.
@@ -76,6 +83,7 @@ class DBImpl final : public DB {
   Status Flush() override;
   Status CompactRange(const std::string_view* begin, const std::string_view* end) override;
   Status SyncWAL() override;
+  Status Resume() override;  // db_impl_error_recovery.cc
   bool GetProperty(std::string_view name, std::string* value) override;
 
   // Creates or locks the directory, recovers the MANIFEST and the logs, and starts the
@@ -139,6 +147,21 @@ class DBImpl final : public DB {
   // Text of the per-level table in strata.stats.
   std::string LevelStatsText() REQUIRES(mu_);
 
+  // --- db_impl_error_recovery.cc (see the invariants of background errors above) ---
+  // Records the failure of a background job (a flush, a compaction): the first error stops
+  // writes; a full disk arms the automatic resume.
+  void SetBackgroundError(const Status& s, const char* job) REQUIRES(mu_);
+  // A flush or compaction succeeded: the backoff of the automatic resume starts over.
+  void NoteBackgroundSuccess() REQUIRES(mu_);
+  // Called by the flush thread while a background error is set: waits out the backoff (or
+  // for shutdown, or for Resume), then tries to resume; without an automatic resume armed,
+  // just waits for work.
+  void WaitOrAutoResume() REQUIRES(mu_);
+  Status ResumeImpl(bool automatic) REQUIRES(mu_);
+  // The "Background errors" part of strata.stats, and strata.background-error.
+  std::string BackgroundErrorStatsText() REQUIRES(mu_);
+  std::string BackgroundErrorText() REQUIRES(mu_);
+
   // --- db_impl_obsolete_files.cc ---
   // Deletes files no longer needed; see the invariants above.
   void DeleteObsoleteFiles() REQUIRES(mu_);
@@ -191,6 +214,19 @@ class DBImpl final : public DB {
   std::set<uint64_t> pending_outputs_ GUARDED_BY(mu_);  // tables being written
   SnapshotList snapshots_ GUARDED_BY(mu_);
   Status bg_error_ GUARDED_BY(mu_);
+  // Resuming after a background error (db_impl_error_recovery.cc).
+  struct ErrorRecovery {
+    bool auto_resume = false;   // the flush thread retries after a backoff
+    bool resuming = false;      // a resume is writing the fresh MANIFEST
+    uint64_t consecutive_failures = 0;  // errors and failed resumes since the last success
+    uint64_t errors = 0;                // background errors, in all
+    uint64_t no_space_errors = 0;       // ... of which the disk was full
+    uint64_t resumes = 0;               // successful resumes
+    uint64_t auto_resumes = 0;          // ... of which automatic
+    uint64_t failed_resumes = 0;        // attempts whose MANIFEST write failed
+    std::string last_error;             // the most recent background error, as text
+  };
+  ErrorRecovery recovery_ GUARDED_BY(mu_);
   // Set under mu_; also read without it by running compactions, to stop early.
   std::atomic<bool> shutting_down_{false};
   std::thread bg_thread_;  // flushes

@@ -27,9 +27,10 @@ void DBImpl::CompactionThread() {
       continue;
     }
     Status s = DoCompaction(c.get());
-    if (!s.ok() && !shutting_down_ && bg_error_.ok()) {
-      bg_error_ = s;
-      info_log_->Log("compaction failed, writes stopped until reopen: %s", s.ToString().c_str());
+    if (s.ok()) {
+      NoteBackgroundSuccess();
+    } else if (!shutting_down_) {
+      SetBackgroundError(s, "compaction");
     }
     bg_done_cv_.SignalAll();
     bg_work_cv_.SignalAll();
@@ -164,10 +165,10 @@ Status DBImpl::CompactRange(const std::string_view* begin, const std::string_vie
       }
       c->trivial_move = false;  // the caller wants the data rewritten (deletions dropped)
       s = DoCompaction(c.get());
-      if (!s.ok() && bg_error_.ok()) {
-        bg_error_ = s;
-        info_log_->Log("manual compaction failed, writes stopped until reopen: %s",
-                       s.ToString().c_str());
+      if (s.ok()) {
+        NoteBackgroundSuccess();
+      } else {
+        SetBackgroundError(s, "manual compaction");
       }
       bg_done_cv_.SignalAll();
       bg_work_cv_.SignalAll();

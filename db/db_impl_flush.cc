@@ -27,12 +27,19 @@ void DBImpl::InstallReadState() {
 void DBImpl::BackgroundThread() {
   MutexLock lock(&mu_);
   while (true) {
-    while (!shutting_down_ && (imm_.empty() || !bg_error_.ok())) bg_work_cv_.Wait();
+    while (!shutting_down_ && (imm_.empty() || !bg_error_.ok())) {
+      if (bg_error_.ok()) {
+        bg_work_cv_.Wait();
+      } else {
+        WaitOrAutoResume();
+      }
+    }
     if (shutting_down_) break;
     Status s = FlushOldestImmutable();
-    if (!s.ok() && bg_error_.ok()) {
-      bg_error_ = s;
-      info_log_->Log("flush failed, writes stopped until reopen: %s", s.ToString().c_str());
+    if (s.ok()) {
+      NoteBackgroundSuccess();
+    } else {
+      SetBackgroundError(s, "flush");
     }
     bg_done_cv_.SignalAll();
     bg_work_cv_.SignalAll();  // a new L0 table may call for a compaction

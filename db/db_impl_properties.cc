@@ -110,6 +110,11 @@ struct DBImpl::PropertyHandlers {
     return Number(db.stats_.stalls_in_progress.load(std::memory_order_relaxed), value);
   }
   static bool StatsText(DBImpl& db, const ReadState& state, std::string_view, std::string* value);
+  static bool BackgroundError(DBImpl& db, const ReadState&, std::string_view, std::string* value) {
+    MutexLock lock(&db.mu_);
+    *value = db.BackgroundErrorText();
+    return true;
+  }
 
   static constexpr Entry kTable[] = {
       {"strata.stats", false, &StatsText},
@@ -125,6 +130,7 @@ struct DBImpl::PropertyHandlers {
       {"strata.num-snapshots", false, &Snapshots},
       {"strata.last-sequence", false, &LastSequence},
       {"strata.write-stalls-in-progress", false, &StallsInProgress},
+      {"strata.background-error", false, &BackgroundError},
   };
 };
 
@@ -188,6 +194,7 @@ bool DBImpl::PropertyHandlers::StatsText(DBImpl& db, const ReadState& state, std
   *value = buf;
   MutexLock lock(&db.mu_);
   *value += db.LevelStatsText();
+  *value += db.BackgroundErrorStatsText();
   return true;
 }
 

@@ -33,6 +33,12 @@ Status Options::Validate() const {
   if (max_background_jobs < 1) {
     return Status::InvalidArgument("max_background_jobs must be at least 1");
   }
+  if (max_bg_error_resume_count < 0) {
+    return Status::InvalidArgument("max_bg_error_resume_count is negative");
+  }
+  if (max_bg_error_resume_count > 0 && bg_error_resume_retry_interval_micros == 0) {
+    return Status::InvalidArgument("bg_error_resume_retry_interval_micros is 0");
+  }
   if (static_cast<unsigned>(wal_recovery_mode) >
       static_cast<unsigned>(WalRecoveryMode::kSkipAnyCorruptedRecords)) {
     return Status::InvalidArgument("unknown wal_recovery_mode");

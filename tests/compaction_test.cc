@@ -253,6 +253,7 @@ TEST_F(CompactionTest, PowerLossAtEveryStepOfACompaction) {
 }
 
 TEST_F(CompactionTest, DiskFullDuringCompactionStopsWritesAndLosesNothing) {
+  options_.max_bg_error_resume_count = 0;  // stays stopped (resuming: resume_test.cc)
   Reopen();
   for (int i = 0; i < 3000; i++) ASSERT_OK(db_->Put(WriteOptions(), Key(i), "v"));
   ASSERT_OK(db_->Flush());
@@ -273,6 +274,7 @@ TEST_F(CompactionTest, DiskFullDuringCompactionStopsWritesAndLosesNothing) {
 }
 
 TEST_F(CompactionTest, DiskFullInsideTheCompactionItself) {
+  options_.max_bg_error_resume_count = 0;  // stays stopped (resuming: resume_test.cc)
   NoAutomaticCompaction();
   Reopen();
   for (int i = 0; i < 3000; i++) ASSERT_OK(db_->Put(WriteOptions(), Key(i), "v"));

@@ -184,6 +184,7 @@ TEST_F(FlushTest, LogIsKeptUntilTheManifestSyncSucceeds) {
 }
 
 TEST_F(FlushTest, FailedTableWriteStopsWritesAndLosesNothing) {
+  options_.max_bg_error_resume_count = 0;  // stays stopped (resuming: resume_test.cc)
   Reopen();
   PutRange(0, 100);
   fs_->FailNth(OpKind::kAppend, 1, ErrorKind::kENOSPC, ".sst");

@@ -44,6 +44,8 @@ constexpr mode_t kFileMode = 0644;
 constexpr mode_t kDirMode = 0755;
 
 Status PosixError(const std::string& context, int err) {
+  // A full device is told apart: it is the error a database can resume after.
+  if (err == ENOSPC || err == EDQUOT) return Status::NoSpace(context, std::strerror(err));
   return Status::IOError(context, std::strerror(err));
 }
 

@@ -10,12 +10,14 @@
 // 2. An all-zero header starts a zero run. Zeros all the way to the end of the file are a torn
 //    tail (preallocated space, or a file system that extended the file before writing the
 //    data); zeros that stop before the end are a hole in the log.
-// 3. A length that does not fit in what was read: if it fits in the block and the file ends
-//    first, the write was cut short -- unless an intact fragment follows in the bytes that do
-//    exist, which a cut-short write cannot have, so the length itself is damaged. A length
-//    that crosses the block end was never written by any writer.
+// 3. A length that does not fit in what was read: if the file ends first, the write was cut
+//    short (or its last sector torn to garbage) -- unless an intact fragment follows in the
+//    bytes that do exist, which a cut-short write cannot have, so the length itself is
+//    damaged. Elsewhere, a length that crosses the block end was never written by any writer.
 // 4. A checksum mismatch: the rest of the block is dropped, because the length that would
-//    locate the next fragment is among the bytes that failed the check.
+//    locate the next fragment is among the bytes that failed the check. In the file's last
+//    block with no intact fragment after it, it is a torn write: power loss kept the start of
+//    the last write and zeros or garbage in its last sector.
 // 5. A valid checksum with an unknown type: only that fragment is dropped (its length is
 //    trustworthy).
 
@@ -212,8 +214,14 @@ LogReader::Next LogReader::ReadFragment(Fragment* fragment, LogCorruption* damag
     if (kLogHeaderSize + length > buffer_.size()) {
       const uint64_t n = buffer_.size();
       const bool fits_block = offset % kLogBlockSize + kLogHeaderSize + length <= kLogBlockSize;
-      if (eof_ && fits_block && !IntactFragmentFollows()) {
-        TruncatedTail(offset, n, "the file ends inside a fragment", damage);
+      // A length past the block end is never written, but a torn last sector may hold
+      // garbage where the header was: at the end of the file, with nothing intact after
+      // it, that too is a torn write.
+      if (eof_ && !IntactFragmentFollows()) {
+        TruncatedTail(offset, n,
+                      fits_block ? "the file ends inside a fragment"
+                                 : "a fragment length past its block in the torn end of the file",
+                      damage);
       } else {
         *damage = MakeCorruption(
             offset, n, Kind::kBadLength,
@@ -228,6 +236,14 @@ LogReader::Next LogReader::ReadFragment(Fragment* fragment, LogCorruption* damag
     }
 
     if (Checksum(std::string_view(header + kLogTypeOffset, 1 + length)) != expected) {
+      if (eof_ && !IntactFragmentFollows()) {
+        // A torn last sector: the file system kept the start of a write and zeros or stale
+        // bytes after it. Indistinguishable from damage to the very last fragment.
+        TruncatedTail(offset, buffer_.size(),
+                      "checksum mismatch in the last fragment, nothing intact after it", damage);
+        buffer_ = std::string_view();
+        return Next::kDamage;
+      }
       *damage = MakeCorruption(offset, buffer_.size(), Kind::kChecksumMismatch,
                                At("checksum mismatch in the fragment", offset));
       buffer_ = std::string_view();

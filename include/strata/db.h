@@ -72,6 +72,18 @@ class DB {
   // Makes every write acknowledged so far durable, as if each had used sync=true.
   virtual Status SyncWAL() = 0;
 
+  // Clears a background error so that writes, flushes and compactions go on, without
+  // reopening. A failed flush or compaction (an IOError: EIO, ENOSPC) stops writes; after a
+  // full disk the database resumes by itself (Options::max_bg_error_resume_count), after
+  // other I/O errors only when asked here. Resuming first writes a fresh MANIFEST holding
+  // the state in memory (the one on disk is unknown after the failure) and only then deletes
+  // the failed job's files and accepts writes; the failed work is then retried. Returns OK if
+  // there was nothing to resume or the database resumed; otherwise the error that stays:
+  // the fresh MANIFEST could not be written (call again later), or the error cannot be
+  // resumed from without reopening — damage (Corruption) met by a compaction, or a failed
+  // log append or sync, which may have lost acknowledged writes.
+  virtual Status Resume() = 0;
+
   // Text about the database's internals; false if name is unknown. Names:
   //   "strata.stats"                       counters of the write path, flushes, compactions
   //                                        per level and recovery (text)
@@ -88,6 +100,8 @@ class DB {
   //   "strata.num-snapshots"               snapshots held
   //   "strata.last-sequence"               sequence number of the newest write
   //   "strata.write-stalls-in-progress"    writers waiting now for a flush or compaction
+  //   "strata.background-error"            the error stopping writes ("OK" if none), and
+  //                                        whether it is resumed automatically
   virtual bool GetProperty(std::string_view name, std::string* value) = 0;
 };
 

@@ -82,6 +82,14 @@ struct Options {
   uint64_t target_file_size_base = 64ull << 20;
   int max_background_jobs = 2;
 
+  // Resuming after a full disk. A flush or compaction that fails because the device is full
+  // (Status::IsNoSpace) stops writes, then the database retries by itself: it waits
+  // bg_error_resume_retry_interval_micros, doubled after each failed attempt (up to 64
+  // times the interval), and gives up after max_bg_error_resume_count consecutive failures
+  // (0: never resume by itself; DB::Resume still works). See DB::Resume.
+  int max_bg_error_resume_count = 1000;
+  uint64_t bg_error_resume_retry_interval_micros = 100000;
+
   // InvalidArgument naming the first bad field, or OK.
   Status Validate() const;
 };

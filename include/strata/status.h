@@ -29,6 +29,7 @@ class [[nodiscard]] Status {
   Status& operator=(const Status& other) {
     if (this != &other) {
       code_ = other.code_;
+      no_space_ = other.no_space_;
       message_ = other.message_ ? std::make_unique<std::string>(*other.message_) : nullptr;
     }
     return *this;
@@ -52,6 +53,13 @@ class [[nodiscard]] Status {
   static Status IOError(std::string_view msg, std::string_view msg2 = {}) {
     return Status(Code::kIOError, msg, msg2);
   }
+  // An IOError because the device is full (ENOSPC, EDQUOT): the one I/O error that is known
+  // to go away by itself, so a database may resume after it (see DB::Resume).
+  static Status NoSpace(std::string_view msg, std::string_view msg2 = {}) {
+    Status s(Code::kIOError, msg, msg2);
+    s.no_space_ = true;
+    return s;
+  }
   // The resource is held by someone else (for example the LOCK of an open database).
   static Status Busy(std::string_view msg, std::string_view msg2 = {}) {
     return Status(Code::kBusy, msg, msg2);
@@ -64,6 +72,8 @@ class [[nodiscard]] Status {
   bool IsInvalidArgument() const { return code_ == Code::kInvalidArgument; }
   bool IsIOError() const { return code_ == Code::kIOError; }
   bool IsBusy() const { return code_ == Code::kBusy; }
+  // IsIOError() too.
+  bool IsNoSpace() const { return code_ == Code::kIOError && no_space_; }
   Code code() const { return code_; }
   std::string_view message() const {
     return message_ ? std::string_view(*message_) : std::string_view();
@@ -79,6 +89,7 @@ class [[nodiscard]] Status {
   Status(Code code, std::string_view msg, std::string_view msg2);
 
   Code code_ = Code::kOk;
+  bool no_space_ = false;  // an IOError made by NoSpace()
   std::unique_ptr<std::string> message_;  // null when ok()
 };
 

@@ -1,6 +1,7 @@
 #include "support/db_test_util.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "strata/file_system.h"
 #include "version/filename.h"
@@ -13,6 +14,15 @@ std::string GetString(DB* db, std::string_view key) {
   if (s.IsNotFound()) return "NOT_FOUND";
   if (!s.ok()) return s.ToString();
   return value;
+}
+
+bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
 }
 
 uint64_t IntProperty(DB* db, std::string_view name) {

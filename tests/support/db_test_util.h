@@ -2,6 +2,7 @@
 // listing the files of one kind.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -22,6 +23,11 @@ uint64_t IntProperty(DB* db, std::string_view name);
 std::vector<std::string> FilesOfType(const std::string& dir, FileType type);
 // Full paths of the write-ahead logs in dir, oldest first.
 std::vector<std::string> LogFiles(const std::string& dir);
+
+// Checks done() every millisecond until it holds (true) or timeout passes (false): waiting for
+// an event the database does not announce, such as a background resume.
+bool WaitUntil(const std::function<bool()>& done,
+               std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
 // Copies the bytes of a file, changes them with fn, and writes them back.
 void RewriteFile(const std::string& path, const std::function<void(std::string*)>& fn);

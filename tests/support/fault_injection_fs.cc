@@ -1,5 +1,7 @@
 #include "support/fault_injection_fs.h"
 
+#include "support/crash_states.h"
+
 #include <algorithm>
 #include <array>
 #include <cassert>
@@ -45,14 +47,23 @@ bool IsWrite(OpKind kind) {
   }
 }
 
+// Operations that read (an open counts when it opens for reading).
+bool IsRead(OpKind kind) {
+  return kind == OpKind::kOpen || kind == OpKind::kRead || kind == OpKind::kGetChildren ||
+         kind == OpKind::kGetFileSize;
+}
+
 bool FreesSpace(OpKind kind) {
   return kind == OpKind::kRemove || kind == OpKind::kRemoveDir || kind == OpKind::kTruncate;
 }
 
 Status InjectedError(ErrorKind error, OpKind kind, const std::string& path) {
-  std::string what = error == ErrorKind::kENOSPC ? "ENOSPC (injected): No space left on device"
-                                                 : "EIO (injected): Input/output error";
-  return Status::IOError(path, what + " in " + OpKindName(kind));
+  if (error == ErrorKind::kENOSPC) {
+    return Status::NoSpace(path, std::string("ENOSPC (injected): No space left on device in ") +
+                                     OpKindName(kind));
+  }
+  return Status::IOError(path, std::string("EIO (injected): Input/output error in ") +
+                                   OpKindName(kind));
 }
 
 }  // namespace
@@ -127,6 +138,7 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
     if (outcome != nullptr) *outcome = Outcome();
     counts_[static_cast<int>(kind)]++;
     if (changes) writes_++;
+    if (!changes && IsRead(kind)) reads_++;
     if (generation != kAnyGeneration && generation != generation_) {
       return Status::IOError(
           path, std::string("file opened before simulated power loss, in ") + OpKindName(kind));
@@ -134,7 +146,10 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
     // Every matching rule counts this operation, whether or not an earlier one fires.
     const Rule* fired = nullptr;
     for (Rule& rule : rules_) {
-      if (!(rule.any_change ? changes : rule.kind == kind) || !rule.Matches(path, path2)) {
+      const bool counts = rule.any_change ? changes
+                          : rule.any_read ? !changes && IsRead(kind)
+                                          : rule.kind == kind;
+      if (!counts || !rule.Matches(path, path2)) {
         continue;
       }
       bool fails = false;
@@ -153,10 +168,14 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
       if (fails && fired == nullptr) fired = &rule;
     }
     Status s;
-    if (changes) CountDownToCrash(path, path2);
+    const bool dies_now = changes && CountDownToCrash(path, path2);
     if (!active_ && changes) {
       s = Status::IOError(
           path, std::string("EIO (injected): file system inactive, in ") + OpKindName(kind));
+      // The operation the machine died in may have reached the disk, or not.
+      if (dies_now && outcome != nullptr) {
+        outcome->take_effect = crash_rnd_.Uniform(100) < crash_op_persist_percent_;
+      }
     } else if (fired != nullptr) {
       s = InjectedError(fired->error, kind, path);
       if (outcome != nullptr) {
@@ -265,6 +284,13 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
       Status s;
       if (!state.entry_durable) {
         s = target_->RemoveFile(path);
+      } else if (state.lost_end > state.lost_begin) {
+        uint64_t size = 0;
+        s = target_->GetFileSize(path, &size);
+        if (s.ok()) {
+          UnsyncedFile file{path, size, state.synced_size, true, state.lost_begin, state.lost_end};
+          s = ApplyFileFate(target_.get(), path, file, DropAllUnsynced(file), 0);
+        }
       } else {
         uint64_t size = 0;
         s = target_->GetFileSize(path, &size);
@@ -297,6 +323,16 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
     rules_.push_back(
         Rule{OpKind::kOpen, true, n, false, sticky, false, error, std::move(path_contains)});
   }
+  void AddReadRule(uint64_t n, ErrorKind error, std::string path_contains) EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    Rule rule{OpKind::kRead, false, n, false, false, false, error, std::move(path_contains)};
+    rule.any_read = true;
+    rules_.push_back(std::move(rule));
+  }
+  uint64_t Reads() EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    return reads_;
+  }
   void ClearFaults() EXCLUDES(mu_) {
     MutexLock l(&mu_);
     rules_.clear();
@@ -320,13 +356,61 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
     crash_path_ = std::move(path_contains);
   }
   // Called once per changing operation (before it is judged).
-  void CountDownToCrash(const std::string& path, const std::string& path2) REQUIRES(mu_) {
-    if (crash_countdown_ == 0) return;
+  // True if this operation is the one the machine dies in.
+  bool CountDownToCrash(const std::string& path, const std::string& path2) REQUIRES(mu_) {
+    if (crash_countdown_ == 0) return false;
     if (!crash_path_.empty() && path.find(crash_path_) == std::string::npos &&
         path2.find(crash_path_) == std::string::npos) {
-      return;
+      return false;
     }
-    if (--crash_countdown_ == 0) active_ = false;
+    if (--crash_countdown_ != 0) return false;
+    active_ = false;
+    return true;
+  }
+  void SetCrashOpPersistence(int percent, uint64_t seed) EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    crash_op_persist_percent_ = static_cast<uint64_t>(std::clamp(percent, 0, 100));
+    crash_rnd_ = Random(seed);
+  }
+  void SetDropDataOnFailedSync(bool on) EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    drop_on_failed_sync_ = on;
+  }
+  bool DropDataOnFailedSync() EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    return drop_on_failed_sync_;
+  }
+  // A sync of the file with this identity failed at size bytes: like Linux, the file system
+  // forgets the dirty data, so what was not synced before is lost even if a later sync
+  // succeeds.
+  void SyncFailed(uint64_t id, uint64_t generation, uint64_t size) EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    if (generation != generation_) return;
+    auto it = states_.find(id);
+    if (it == states_.end()) return;
+    FileState& f = it->second;
+    const uint64_t begin =
+        f.lost_end > f.lost_begin ? std::min(f.lost_begin, f.synced_size) : f.synced_size;
+    f.lost_begin = begin;
+    f.lost_end = std::max(f.lost_end, size);
+  }
+
+  std::vector<UnsyncedFile> UnsyncedFiles() EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    return UnsyncedFilesLocked();
+  }
+
+  Status DropUnsyncedData(const std::function<FileFate(const UnsyncedFile&)>& fate,
+                          uint64_t seed) EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    Status result;
+    for (const UnsyncedFile& file : UnsyncedFilesLocked()) {
+      Status s = ApplyFileFate(target_.get(), file.path, file, fate(file), seed);
+      if (!s.ok() && target_->FileExists(file.path) && result.ok()) result = s;
+    }
+    ForgetLocked();
+    generation_++;
+    return result;
   }
   bool IsActive() EXCLUDES(mu_) {
     MutexLock l(&mu_);
@@ -352,6 +436,7 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
     MutexLock l(&mu_);
     counts_.fill(0);
     writes_ = 0;
+    reads_ = 0;
     injected_ = 0;
     first_fault_.reset();
   }
@@ -360,7 +445,24 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
   struct FileState {
     uint64_t synced_size = 0;
     bool entry_durable = false;
+    uint64_t lost_begin = 0;  // dirty data dropped by a failed sync (SyncFailed)
+    uint64_t lost_end = 0;
   };
+
+  std::vector<UnsyncedFile> UnsyncedFilesLocked() REQUIRES(mu_) {
+    std::vector<UnsyncedFile> out;
+    for (const auto& [path, id] : paths_) {
+      const FileState& state = states_[id];
+      uint64_t size = 0;
+      if (!target_->GetFileSize(path, &size).ok()) continue;  // deleted behind our back
+      if (state.entry_durable && size <= state.synced_size && state.lost_end <= state.lost_begin) {
+        continue;
+      }
+      out.push_back(UnsyncedFile{path, size, std::min(state.synced_size, size),
+                                 state.entry_durable, state.lost_begin, state.lost_end});
+    }
+    return out;
+  }
 
   struct Rule {
     OpKind kind;
@@ -371,6 +473,7 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
     bool fired;
     ErrorKind error;
     std::string path_contains;
+    bool any_read = false;  // FailNthRead: counts every reading operation
 
     bool Matches(const std::string& path, const std::string& path2) const {
       if (path_contains.empty()) return true;
@@ -398,6 +501,7 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
   // Faults and counts.
   std::array<uint64_t, kNumOpKinds> counts_ GUARDED_BY(mu_) = {};
   uint64_t writes_ GUARDED_BY(mu_) = 0;  // changing operations
+  uint64_t reads_ GUARDED_BY(mu_) = 0;   // reading operations (IsRead)
   uint64_t injected_ GUARDED_BY(mu_) = 0;
   std::optional<InjectedFault> first_fault_ GUARDED_BY(mu_);
   std::vector<Rule> rules_ GUARDED_BY(mu_);
@@ -406,6 +510,9 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
   bool active_ GUARDED_BY(mu_) = true;
   uint64_t crash_countdown_ GUARDED_BY(mu_) = 0;  // 0: no crash scheduled
   std::string crash_path_ GUARDED_BY(mu_);        // only these paths count down
+  uint64_t crash_op_persist_percent_ GUARDED_BY(mu_) = 0;
+  Random crash_rnd_ GUARDED_BY(mu_){1};
+  bool drop_on_failed_sync_ GUARDED_BY(mu_) = false;
   // Durability tracking: path -> file identity -> state. Paths not here are durable.
   std::map<std::string, uint64_t> paths_ GUARDED_BY(mu_);
   std::map<uint64_t, FileState> states_ GUARDED_BY(mu_);
@@ -488,7 +595,10 @@ class FaultWritableFile final : public WritableFile {
   Status Sync() override {
     State::Outcome outcome;
     Status s = state_->BeforeOp(OpKind::kSync, path_, "", generation_, &outcome);
-    if (!s.ok() && !outcome.take_effect) return s;
+    if (!s.ok() && !outcome.take_effect) {
+      if (state_->DropDataOnFailedSync()) state_->SyncFailed(id_, generation_, target_->Size());
+      return s;
+    }
     Status done = target_->Sync();
     if (done.ok()) state_->Synced(id_, generation_, target_->Size());
     return s.ok() ? done : s;
@@ -547,6 +657,19 @@ FaultInjectionFileSystem::FaultInjectionFileSystem(std::shared_ptr<FileSystem> t
 FaultInjectionFileSystem::~FaultInjectionFileSystem() = default;
 
 Status FaultInjectionFileSystem::DropUnsyncedData() { return state_->DropUnsyncedData(); }
+Status FaultInjectionFileSystem::DropUnsyncedData(
+    const std::function<FileFate(const UnsyncedFile&)>& fate, uint64_t seed) {
+  return state_->DropUnsyncedData(fate, seed);
+}
+std::vector<UnsyncedFile> FaultInjectionFileSystem::UnsyncedFiles() const {
+  return state_->UnsyncedFiles();
+}
+void FaultInjectionFileSystem::SetCrashOpPersistence(int percent, uint64_t seed) {
+  state_->SetCrashOpPersistence(percent, seed);
+}
+void FaultInjectionFileSystem::SetDropDataOnFailedSync(bool on) {
+  state_->SetDropDataOnFailedSync(on);
+}
 void FaultInjectionFileSystem::ResetState() { state_->ResetState(); }
 
 void FaultInjectionFileSystem::FailNth(OpKind kind, uint64_t n, ErrorKind error,
@@ -564,6 +687,11 @@ void FaultInjectionFileSystem::FailNthWrite(uint64_t n, ErrorKind error, bool st
   assert(n >= 1);
   state_->AddWriteRule(std::max<uint64_t>(n, 1), sticky, error, std::move(path_contains));
 }
+void FaultInjectionFileSystem::FailNthRead(uint64_t n, ErrorKind error, std::string path_contains) {
+  assert(n >= 1);
+  state_->AddReadRule(std::max<uint64_t>(n, 1), error, std::move(path_contains));
+}
+uint64_t FaultInjectionFileSystem::ReadCount() const { return state_->Reads(); }
 void FaultInjectionFileSystem::SetTornAppends(bool torn) { state_->SetTornAppends(torn); }
 void FaultInjectionFileSystem::SetFaultsTakeEffect(bool take_effect) {
   state_->SetFaultsTakeEffect(take_effect);

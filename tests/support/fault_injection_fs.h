@@ -14,8 +14,13 @@
 //   are not modelled and count as durable.
 // - Files the file system has not written (they existed before it started tracking, or
 //   ResetState() forgot them) are fully durable.
+// - With SetDropDataOnFailedSync(true), a failed Sync loses the file's unsynced bytes for
+//   good, as Linux may after a failed fsync: a later successful Sync does not bring them
+//   back (they read as zeros after power loss).
 // DropUnsyncedData() applies power loss to the files on disk: it deletes the files without a
-// durable entry and truncates every other tracked file to its synced size. Afterwards every
+// durable entry and truncates every other tracked file to its synced size. DropUnsyncedData
+// with a fate function lets each such file keep some or all of its unsynced bytes, with a
+// torn last sector, or its entry (support/crash_states.h): torn and reordered power loss. Afterwards every
 // file on disk counts as durable and the file system keeps working, so a test can reopen a
 // database on it. WritableFiles opened before the power loss are dead: Append, Sync and Close
 // on them fail.
@@ -38,12 +43,14 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "strata/file_system.h"
+#include "support/crash_states.h"
 
 namespace strata::test {
 
@@ -87,9 +94,22 @@ class FaultInjectionFileSystem : public FileSystemWrapper {
   // Simulates power loss as described at the top of the file. Returns the first error from
   // the target file system, after trying every file.
   Status DropUnsyncedData();
+  // Power loss in which each file that could lose something meets the fate fate(file) (see
+  // support/crash_states.h); seed makes torn garbage reproducible. Otherwise as above.
+  Status DropUnsyncedData(const std::function<FileFate(const UnsyncedFile&)>& fate,
+                          uint64_t seed);
+  // The files power loss now could leave in more than one state.
+  std::vector<UnsyncedFile> UnsyncedFiles() const;
   // Forgets all tracking: every file now on disk counts as durable, and WritableFiles that
   // are open stay untracked (their later writes are never dropped).
   void ResetState();
+  // The changing operation a scheduled machine death (DeactivateAtWrite) lands on reaches
+  // the disk in percent of the cases (drawn from seed), though it reports failure: a rename
+  // or removal done before the machine died, a sync that completed, a create that happened,
+  // an append written whole. 0 (the default): it never does.
+  void SetCrashOpPersistence(int percent, uint64_t seed);
+  // See the power-loss model above.
+  void SetDropDataOnFailedSync(bool on);
 
   // --- Faults ---
 
@@ -108,13 +128,17 @@ class FaultInjectionFileSystem : public FileSystemWrapper {
   // REQUIRES: n >= 1.
   void FailNthWrite(uint64_t n, ErrorKind error, bool sticky = false,
                     std::string path_contains = "");
+  // The n-th reading operation from now (opening a file for reading, Read, GetChildren,
+  // GetFileSize; on paths containing path_contains, if given) fails with error, once.
+  // REQUIRES: n >= 1.
+  void FailNthRead(uint64_t n, ErrorKind error, std::string path_contains = "");
   // When on, an Append that fails by a rule first writes the first half of its data.
   void SetTornAppends(bool torn);
   // When on, a changing operation that fails by a rule first does its work (the file is
   // created, renamed, removed, synced, truncated, or the Append written whole), as when the
   // directory sync after a rename fails: the caller sees an error but the change happened.
-  // A created file is not handed out. Takes precedence over torn appends. Inactivity never
-  // takes effect.
+  // A created file is not handed out. Takes precedence over torn appends. Inactivity takes
+  // effect only through SetCrashOpPersistence.
   void SetFaultsTakeEffect(bool take_effect);
   // While inactive, every operation that would change the file system (create, append, sync,
   // rename, remove, truncate, make or remove a directory) fails with "EIO (injected)", as if
@@ -134,6 +158,8 @@ class FaultInjectionFileSystem : public FileSystemWrapper {
   // Changing operations attempted since construction or ResetCounts(), failed ones
   // included: what FailNthWrite and DeactivateAtWrite count.
   uint64_t WriteCount() const;
+  // Reading operations attempted since construction or ResetCounts(): what FailNthRead counts.
+  uint64_t ReadCount() const;
   // Failures injected (by rules or inactivity) since construction or ResetCounts().
   uint64_t InjectedFaults() const;
   // The first of them, if any: where a fault landed.

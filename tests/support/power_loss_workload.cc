@@ -9,6 +9,7 @@
 #include "strata/db.h"
 #include "support/db_test_util.h"
 #include "support/fault_battery.h"
+#include "support/crash_states.h"
 #include "support/fault_injection_fs.h"
 #include "support/no_sync_fs.h"
 #include "support/test_util.h"
@@ -100,11 +101,27 @@ void RunWorkload(DB* db, FaultInjectionFileSystem* fs, Random* rnd, int round, W
   }
 }
 
-// Drops everything not synced; the disk works again afterwards.
-void PowerLoss(FaultInjectionFileSystem* fs, std::unique_ptr<DB>* db) {
+// Drops what power loss drops (everything not synced, or with torn, what rnd decides); the
+// disk works again afterwards.
+void PowerLoss(FaultInjectionFileSystem* fs, std::unique_ptr<DB>* db, bool torn, Random* rnd,
+               PowerLossResult* result, const std::string& dbname, std::set<uint64_t>* states) {
   fs->SetFilesystemActive(false);
   db->reset();
-  EXPECT_OK(fs->DropUnsyncedData());
+  if (torn) {
+    EXPECT_OK(fs->DropUnsyncedData(
+        [&](const UnsyncedFile& f) {
+          FileFate fate = RandomFate(f, rnd);
+          if (fate.keep_entry && !f.entry_durable) result->kept_entries++;
+          if (fate.keep_entry && (fate.keep_bytes > f.synced_size || fate.tear_bytes > 0)) {
+            result->torn_files++;
+          }
+          return fate;
+        },
+        rnd->Next()));
+  } else {
+    EXPECT_OK(fs->DropUnsyncedData());
+  }
+  states->insert(HashDir(fs->target(), dbname));
   fs->SetFilesystemActive(true);
 }
 
@@ -114,6 +131,8 @@ PowerLossResult RunPowerLossCycles(const std::string& dir, const PowerLossOption
   PowerLossResult result;
   Random rnd(opt.seed);
   auto fs = std::make_shared<FaultInjectionFileSystem>(NewNoSyncFileSystem());
+  if (opt.torn) fs->SetCrashOpPersistence(50, opt.seed);
+  std::set<uint64_t> states;
   const Options options = PowerLossDBOptions(fs);
   Options quiet_options = options;
   quiet_options.level0_file_num_compaction_trigger = 1000;
@@ -139,6 +158,7 @@ PowerLossResult RunPowerLossCycles(const std::string& dir, const PowerLossOption
     fs->ResetCounts();
     fs->DeactivateAtWrite(n, aim.filter);
     WriteModel model(state);
+    model.set_in_flight_may_survive(opt.torn);
     RunWorkload(db.get(), fs.get(), &rnd, cut, &model);
     result.cuts++;
     std::string where = "cut " + std::to_string(cut) + " (seed " + std::to_string(opt.seed) +
@@ -152,7 +172,7 @@ PowerLossResult RunPowerLossCycles(const std::string& dir, const PowerLossOption
       result.landed[landing]++;
       where += ", landed: " + landing + ")";
     }
-    PowerLoss(fs.get(), &db);
+    PowerLoss(fs.get(), &db, opt.torn, &rnd, &result, dbname, &states);
 
     // Recovery, perhaps cut short by another power loss.
     if (rnd.OneIn(opt.recovery_cut_one_in)) {
@@ -169,7 +189,7 @@ PowerLossResult RunPowerLossCycles(const std::string& dir, const PowerLossOption
       } else {
         EXPECT_TRUE(s.ok()) << s.ToString() << "; " << where;
       }
-      PowerLoss(fs.get(), &db);
+      PowerLoss(fs.get(), &db, opt.torn, &rnd, &result, dbname, &states);
     }
     // Recovery proper, with automatic compaction off so that the files on disk can be
     // checked exactly afterwards; the next workload reopens with it on.
@@ -218,6 +238,7 @@ PowerLossResult RunPowerLossCycles(const std::string& dir, const PowerLossOption
       result.violations++;
       return result;  // one failure, fully described, is enough to start from
     }
+    result.distinct_states = states.size();
     state = std::move(recovered);
     db.reset();
     s = DB::Open(options, dbname, &db);
@@ -235,6 +256,11 @@ void PrintPowerLossResult(const PowerLossResult& r, double seconds) {
       "unsynced writes survived in %llu cuts\n",
       u(r.cuts), seconds, u(r.cuts_after_workload), u(r.recovery_cuts), u(r.violations),
       u(r.acknowledged), u(r.durable), u(r.recovered), u(r.beyond_durable));
+  if (r.torn_files + r.kept_entries > 0) {
+    std::printf("torn and reordered: %llu files kept part of their unsynced bytes or a torn "
+                "sector, %llu unsynced entries kept; %llu distinct states on disk\n",
+                u(r.torn_files), u(r.kept_entries), u(r.distinct_states));
+  }
   for (const auto& [where, count] : r.landed) {
     std::printf("  %-28s %llu\n", where.c_str(), u(count));
   }

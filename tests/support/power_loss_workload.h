@@ -18,6 +18,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 
 namespace strata::test {
@@ -27,6 +28,11 @@ struct PowerLossOptions {
   int cuts_per_database = 5;    // consecutive cuts on one database
   int recovery_cut_one_in = 4;  // 1 in this many reopens gets a power cut too
   uint64_t seed = 1;
+  // Torn and reordered power loss (support/crash_states.h): each file keeps a random part of
+  // its unsynced bytes, perhaps with a torn last sector, or loses or keeps an unsynced
+  // entry, and the operation the machine dies in reaches the disk or not. Off: every
+  // unsynced byte and entry is lost.
+  bool torn = false;
 };
 
 struct PowerLossResult {
@@ -38,6 +44,9 @@ struct PowerLossResult {
   uint64_t recovered = 0;                  // ... of which the recovered state holds (the k)
   uint64_t beyond_durable = 0;             // cuts where unsynced writes survived (k > durable)
   uint64_t violations = 0;                 // cuts whose recovery failed a check
+  uint64_t torn_files = 0;     // files that kept part of their unsynced bytes or were torn
+  uint64_t kept_entries = 0;   // unsynced files whose entry survived
+  uint64_t distinct_states = 0;  // distinct databases on disk after a power cut
   std::map<std::string, uint64_t> landed;  // "Append table", "Sync MANIFEST", ... -> cuts
   std::map<std::string, uint64_t> recovery_landed;  // the same, for the cuts in recovery
 };
