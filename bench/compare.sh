@@ -93,6 +93,10 @@ done
 cpu="$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
 echo "db_bench comparison: $(date '+%Y-%m-%d %H:%M'), $(nproc) cores ($cpu), --num=$num, $rounds rounds"
 echo "command: bench/compare.sh -b $benchmarks -n $num -r $rounds -e $engines${extra_flags[*]:+ -- ${extra_flags[*]}}"
+if [[ ",$engines," == *",rocksdb,"* ]]; then
+  echo "NOTE: rocksdb here is Debian's librocksdb, built with assertions on (not NDEBUG): slower"
+  echo "      than a release build. Quote release-build anchors for RocksDB's speed (docs/BENCHMARKS.md)."
+fi
 "$DB_BENCH" --engine=rocksdb --num=1 --benchmarks=stats 2>/dev/null | grep -E '^NOTE' || true
 "$DB_BENCH" --engine=leveldb --num=1 --benchmarks=stats 2>/dev/null | grep -E '^NOTE' | grep -v background || true
 

@@ -40,6 +40,9 @@ DEFINE_int32(seek_nexts, 0, "Entries read with Next() after each seek in seekran
 DEFINE_uint64(benchmark_write_rate_limit, 0,
               "readwhilewriting: the writer's bytes per second (0: as fast as it can)");
 DEFINE_string(json, "", "Also write every result to this file as JSON");
+DEFINE_int32(perf_level, 0,
+             "1: count per thread where Strata's reads went (tables probed, filter checks, "
+             "block cache hits, blocks read) and print the totals after each benchmark");
 
 }  // namespace
 
@@ -89,6 +92,7 @@ Status ConfigFromFlags(Config* config) {
   c.seek_nexts = FLAGS_seek_nexts;
   c.benchmark_write_rate_limit = FLAGS_benchmark_write_rate_limit;
   c.json = FLAGS_json;
+  c.perf_level = FLAGS_perf_level;
   Status s = c.Validate();
   if (s.ok()) *config = std::move(c);
   return s;

@@ -292,6 +292,10 @@ Status DbBench::RunThreads(const std::string& name, Method method, int workers, 
   for (int i = 0; i < total; i++) {
     running.emplace_back([&, i] {
       ThreadContext* t = threads[i].get();
+      if (config_.perf_level > 0) {
+        SetPerfLevel(PerfLevel::kEnableCount);
+        GetPerfContext()->Reset();
+      }
       start.arrive_and_wait();
       t->start_nanos = NowNanos();
       if (config_.duration > 0) {
@@ -299,6 +303,10 @@ Status DbBench::RunThreads(const std::string& name, Method method, int workers, 
       }
       t->status = (this->*method)(t);
       t->finish_nanos = NowNanos();
+      if (config_.perf_level > 0) {
+        t->perf = *GetPerfContext();
+        SetPerfLevel(PerfLevel::kDisable);
+      }
       if (i < workers) shared_->readers_running.fetch_sub(1);
       std::lock_guard<std::mutex> lock(mu);
       finished++;
@@ -385,6 +393,14 @@ void DbBench::Finish(std::vector<std::unique_ptr<ThreadContext>>& threads, int w
     std::snprintf(text, sizeof text, "(%lld of %lld found)", static_cast<long long>(found),
                   static_cast<long long>(result->ops));
     message = text;
+  }
+  if (config_.perf_level > 0) {
+    PerfContext total;
+    for (int i = 0; i < workers; i++) {
+      total += threads[i]->perf;
+    }
+    const std::string counts = total.ToString();
+    if (!counts.empty()) message += (message.empty() ? "" : " ") + ("[perf: " + counts + "]");
   }
   // The extra writer of readwhilewriting says what it did.
   for (size_t i = static_cast<size_t>(workers); i < threads.size(); i++) {

@@ -42,7 +42,8 @@ struct Config {
   int seek_nexts = 0;  // Next() calls after each Seek in seekrandom
   // readwhilewriting: the writer's key and value bytes per second (0: as fast as it can).
   uint64_t benchmark_write_rate_limit = 0;
-  std::string json;  // write results here if not empty
+  std::string json;    // write results here if not empty
+  int perf_level = 0;  // 1: count where Strata's reads went (PerfContext) and print it
 
   // InvalidArgument naming the first bad value (including unknown benchmarks and engines
   // not built into this binary), or OK.

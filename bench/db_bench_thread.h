@@ -2,6 +2,8 @@
 // threads share. Included by the runner's .cc files only.
 #pragma once
 
+#include "strata/perf_context.h"
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -56,6 +58,7 @@ struct DbBench::ThreadContext {
   uint64_t checks = 0;
   bool expired = false;
 
+  PerfContext perf;  // what this thread's reads did, with --perf_level=1 (Strata only)
   int64_t ops = 0;
   int64_t bytes = 0;          // key and value bytes this thread's operations moved
   int64_t bytes_written = 0;  // of which handed to the engine to write

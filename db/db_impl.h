@@ -1,5 +1,6 @@
 // DBImpl: the database behind the DB interface — the write path with group commit, memtable
-// switching and background flush, the read path, and opening/recovery.
+// switching and background flush, the read path, and opening/recovery. docs/ARCHITECTURE.md
+// has the picture: the data flow, the threads and locks, and where each invariant is upheld.
 //
 // Invariants of the write path (upheld in db_impl_write.cc):
 // - Writers queue in writers_; only the writer at the front (the leader) touches log_ and

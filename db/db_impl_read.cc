@@ -4,6 +4,7 @@
 #include "db/db_iter.h"
 #include "memtable/memtable.h"
 #include "sstable/merging_iterator.h"
+#include "util/perf_context_imp.h"
 #include "version/level_iterator.h"
 #include "version/table_cache.h"
 
@@ -14,10 +15,17 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string
   std::shared_ptr<const ReadState> state = GetReadState();
   const SequenceNumber seq = ReadSequence(options);
   LookupKey lookup(key, seq);
+  STRATA_PERF_COUNT(get_count);
   Status s;
-  if (state->mem->Get(lookup, value, &s)) return s;
+  if (state->mem->Get(lookup, value, &s)) {
+    STRATA_PERF_COUNT(get_from_memtable);
+    return s;
+  }
   for (const auto& imm : state->imm) {
-    if (imm->Get(lookup, value, &s)) return s;
+    if (imm->Get(lookup, value, &s)) {
+      STRATA_PERF_COUNT(get_from_memtable);
+      return s;
+    }
   }
   if (state->version->Get(options, lookup, table_cache_.get(), value, &s)) return s;
   return Status::NotFound(std::string_view());

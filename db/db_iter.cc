@@ -3,6 +3,8 @@
 #include <cassert>
 #include <string>
 
+#include "util/perf_context_imp.h"
+
 namespace strata {
 namespace {
 
@@ -34,6 +36,7 @@ class DBIter final : public Iterator {
   Status status() const override { return status_.ok() ? iter_->status() : status_; }
 
   void SeekToFirst() override {
+    STRATA_PERF_COUNT(iterator_seeks);
     if (lower_) {
       Seek(*lower_);
       return;
@@ -44,6 +47,7 @@ class DBIter final : public Iterator {
   }
 
   void SeekToLast() override {
+    STRATA_PERF_COUNT(iterator_seeks);
     direction_ = kBackward;
     if (upper_) {
       SeekInternal(*upper_, kMaxSequenceNumber, kValueTypeForSeek, /*for_prev=*/true);
@@ -54,6 +58,7 @@ class DBIter final : public Iterator {
   }
 
   void Seek(std::string_view target) override {
+    STRATA_PERF_COUNT(iterator_seeks);
     direction_ = kForward;
     if (lower_ && ucmp_->Compare(target, *lower_) < 0) target = *lower_;
     SeekInternal(target, sequence_, kValueTypeForSeek, /*for_prev=*/false);
@@ -61,6 +66,7 @@ class DBIter final : public Iterator {
   }
 
   void SeekForPrev(std::string_view target) override {
+    STRATA_PERF_COUNT(iterator_seeks);
     direction_ = kBackward;
     if (upper_ && ucmp_->Compare(target, *upper_) >= 0) {
       // Everything below the (exclusive) upper bound.
@@ -163,6 +169,7 @@ class DBIter final : public Iterator {
           return;
         }
       }
+      STRATA_PERF_COUNT(internal_entries_skipped);
       iter_->Next();
     }
     CheckInternal();

@@ -75,7 +75,8 @@ std::string InternalKeyDebugString(std::string_view ikey);
 // shorten them; final so that calls on a known InternalKeyComparator are not virtual.
 class InternalKeyComparator final : public Comparator {
  public:
-  explicit InternalKeyComparator(const Comparator* user) : user_(user) {}
+  explicit InternalKeyComparator(const Comparator* user)
+      : user_(user), bytewise_(user == BytewiseComparator()) {}
   const Comparator* user_comparator() const { return user_; }
 
   int Compare(std::string_view a, std::string_view b) const override {
@@ -84,7 +85,10 @@ class InternalKeyComparator final : public Comparator {
       // it somehow, without reading out of bounds; the reader reports it as Corruption.
       return a.compare(b) < 0 ? -1 : (a == b ? 0 : 1);
     }
-    int r = user_->Compare(ExtractUserKey(a), ExtractUserKey(b));
+    // The default order needs no second virtual call: block searches compare keys at every
+    // step.
+    int r = bytewise_ ? ExtractUserKey(a).compare(ExtractUserKey(b))
+                      : user_->Compare(ExtractUserKey(a), ExtractUserKey(b));
     if (r != 0) return r;
     uint64_t ta = ExtractTrailer(a), tb = ExtractTrailer(b);
     return ta > tb ? -1 : (ta < tb ? 1 : 0);
@@ -97,6 +101,7 @@ class InternalKeyComparator final : public Comparator {
 
  private:
   const Comparator* user_;
+  const bool bytewise_;  // user_ is BytewiseComparator(): compare bytes inline
 };
 
 // A user key plus the sequence to read at, encoded once for memtable (and later table)

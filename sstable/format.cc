@@ -119,7 +119,9 @@ Status ReadBlock(const RandomAccessFile& file, std::string_view file_name, uint6
         file_name, handle.offset);
   }
   const size_t n = handle.size + kBlockTrailerSize;
-  auto scratch = std::make_unique_for_overwrite<char[]>(n);
+  // A mapped file hands out its own memory: no buffer to allocate and copy into.
+  std::unique_ptr<char[]> scratch;
+  if (!file.IsMemoryMapped()) scratch = std::make_unique_for_overwrite<char[]>(n);
   std::string_view bytes;
   Status s = file.Read(handle.offset, n, &bytes, scratch.get());
   if (!s.ok()) return s;

@@ -20,6 +20,7 @@
 #include "sstable/properties_block.h"
 #include "strata/cache.h"
 #include "util/coding.h"
+#include "util/perf_context_imp.h"
 
 namespace strata {
 namespace {
@@ -96,6 +97,7 @@ struct TableState {
       EncodeFixed64(key, cache_id);
       EncodeFixed64(key + 8, handle.offset);
       if (Cache::Handle* h = cache->Lookup(std::string_view(key, sizeof key))) {
+        STRATA_PERF_COUNT(block_cache_hits);
         ref->SetCached(cache, h);
         return Status::OK();
       }
@@ -103,6 +105,8 @@ struct TableState {
     BlockContents contents;
     Status s = ReadBlock(*file, file_name, blocks_end, handle, ro.verify_checksums, &contents);
     if (!s.ok()) return s;
+    STRATA_PERF_COUNT(block_reads);
+    STRATA_PERF_ADD(block_read_bytes, handle.size);
     const bool insert = cache != nullptr && ro.fill_cache;
     if (insert && contents.heap == nullptr) {
       // Bytes owned by the file (e.g. mapped): copy, as the cache may outlive the table.
@@ -357,7 +361,13 @@ std::unique_ptr<Iterator> Table::NewIterator(const ReadOptions& options) const {
 Status Table::Get(const ReadOptions& options, std::string_view key, std::string_view filter_key,
                   GetCallback found, void* arg) const {
   const TableState& t = *rep_;
-  if (t.filter != nullptr && !t.filter->KeyMayMatch(filter_key)) return Status::OK();
+  if (t.filter != nullptr) {
+    STRATA_PERF_COUNT(filter_checks);
+    if (!t.filter->KeyMayMatch(filter_key)) {
+      STRATA_PERF_COUNT(filter_negatives);
+      return Status::OK();
+    }
+  }
   BlockIter index(t.comparator, t.index_block.get());
   index.Seek(key);
   if (!index.Valid()) return t.Annotate(index.status(), t.index_handle.offset);

@@ -492,6 +492,24 @@ TEST_P(DbBenchEngineTest, BatchesAndDurationAndMissingReads) {
   EXPECT_LT(puts, 2000) << m;
 }
 
+// --perf_level=1 prints where Strata's reads went; the other engines have no such counters.
+TEST_P(DbBenchEngineTest, PerfLevelPrintsWhereReadsWent) {
+  Config c = TinyConfig();
+  c.benchmarks = {"fillrandom", "readrandom"};
+  c.perf_level = 1;
+  RunSummary summary;
+  Run(c, &summary);
+  const std::string& m = summary.results[1].message;
+  if (GetParam() == "strata") {
+    EXPECT_NE(m.find("[perf: get_count = 300"), std::string::npos) << m;
+  } else {
+    EXPECT_EQ(m.find("[perf:"), std::string::npos) << m;
+  }
+  c.perf_level = 0;
+  Run(c, &summary);
+  EXPECT_EQ(summary.results[1].message.find("[perf:"), std::string::npos);
+}
+
 TEST_P(DbBenchEngineTest, HeaderNamesTheEngineAndItsCompression) {
   Config c = TinyConfig();
   c.benchmarks = {"fillseq"};

@@ -110,6 +110,32 @@ TEST_F(FileSystemTest, RandomAccessReads) {
   EXPECT_TRUE(result.empty());
 }
 
+// Tables are read through a mapping: no copy, no scratch, and only the length the file had
+// when opened, so a file that grows (or was cut short) reads like pread would at open time.
+TEST_F(FileSystemTest, RandomAccessFilesAreMappedAtTheirLengthWhenOpened) {
+  const std::string path = dir_.Child("mapped");
+  ASSERT_OK(WriteStringToFile(fs(), "0123456789", path, false));
+  std::unique_ptr<RandomAccessFile> file;
+  ASSERT_OK(fs()->NewRandomAccessFile(path, &file));
+  ASSERT_TRUE(file->IsMemoryMapped());
+  std::string_view result;
+  ASSERT_OK(file->Read(2, 3, &result, nullptr));
+  EXPECT_EQ(result, "234");
+  ASSERT_OK(WriteStringToFile(fs(), "0123456789abcdef", path, false));  // now longer
+  ASSERT_OK(file->Read(8, 8, &result, nullptr));
+  EXPECT_EQ(result, "89");
+  ASSERT_OK(file->Read(10, 1, &result, nullptr));
+  EXPECT_TRUE(result.empty());
+  // An empty file cannot be mapped: it is read with pread (and reads nothing).
+  const std::string empty = dir_.Child("empty");
+  ASSERT_OK(WriteStringToFile(fs(), "", empty, false));
+  ASSERT_OK(fs()->NewRandomAccessFile(empty, &file));
+  EXPECT_FALSE(file->IsMemoryMapped());
+  char scratch[4];
+  ASSERT_OK(file->Read(0, 4, &result, scratch));
+  EXPECT_TRUE(result.empty());
+}
+
 TEST_F(FileSystemTest, GetChildrenListsNamesWithoutDots) {
   ASSERT_OK(WriteStringToFile(fs(), "1", dir_.Child("a"), false));
   ASSERT_OK(WriteStringToFile(fs(), "2", dir_.Child("b"), false));

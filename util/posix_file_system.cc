@@ -10,14 +10,24 @@
 // the same process would be granted a second lock. A process-wide set of locked paths closes
 // that gap: two DB objects in one process on one directory conflict just as two processes do.
 // Paths are compared as given; callers are expected to spell a database path consistently.
+//
+// Random-access reads: a file is mapped (mmap) when it is opened, while fewer than
+// kMaxMappedFiles are mapped, so a table read costs no system call and no copy; beyond that
+// (or if the mapping fails) reads use pread. Only the length the file had when it was opened
+// is mapped and read: a read past it returns fewer bytes, as pread would, so a file found
+// shorter than its MANIFEST says is reported as damage, not a fault. Table files are never
+// changed once written; a file shrunk by another program while it is mapped would fault.
 
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -122,6 +132,52 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   const std::string path_;
   const int fd_;
 };
+
+// How many files may be mapped at once: each mapping takes address space and a kernel memory
+// map entry, both plentiful on 64-bit Linux, yet not unbounded.
+constexpr int kMaxMappedFiles = 4096;
+std::atomic<int> mapped_files{0};
+
+class PosixMappedFile final : public RandomAccessFile {
+ public:
+  PosixMappedFile(const char* base, size_t length) : base_(base), length_(length) {}
+  ~PosixMappedFile() override {
+    ::munmap(const_cast<char*>(base_), length_);
+    mapped_files.fetch_sub(1, std::memory_order_relaxed);
+  }
+
+  Status Read(uint64_t offset, size_t n, std::string_view* result, char*) const override {
+    if (offset >= length_) {
+      *result = std::string_view();
+    } else {
+      *result = std::string_view(base_ + offset, std::min<uint64_t>(n, length_ - offset));
+    }
+    return Status::OK();
+  }
+  bool IsMemoryMapped() const override { return true; }
+
+ private:
+  const char* const base_;
+  const size_t length_;
+};
+
+// A mapping of the whole file as it is now, or null (too many mappings, an empty file, or a
+// failed mmap): the caller then reads with pread.
+std::unique_ptr<RandomAccessFile> MapFile(int fd) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || st.st_size <= 0) return nullptr;
+  if (mapped_files.fetch_add(1, std::memory_order_relaxed) >= kMaxMappedFiles) {
+    mapped_files.fetch_sub(1, std::memory_order_relaxed);
+    return nullptr;
+  }
+  const size_t length = static_cast<size_t>(st.st_size);
+  void* base = ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fd, 0);
+  if (base == MAP_FAILED) {
+    mapped_files.fetch_sub(1, std::memory_order_relaxed);
+    return nullptr;
+  }
+  return std::make_unique<PosixMappedFile>(static_cast<const char*>(base), length);
+}
 
 class PosixWritableFile final : public WritableFile {
  public:
@@ -233,6 +289,11 @@ class PosixFileSystem final : public FileSystem {
     result->reset();
     int fd = OpenRetrying(path, O_RDONLY);
     if (fd < 0) return PosixError(path, errno);
+    if (auto mapped = MapFile(fd)) {
+      ::close(fd);  // the mapping keeps the file's pages reachable
+      *result = std::move(mapped);
+      return Status::OK();
+    }
     *result = std::make_unique<PosixRandomAccessFile>(path, fd);
     return Status::OK();
   }

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 
+#include "util/perf_context_imp.h"
 #include "version/filename.h"
 #include "version/manifest_replay.h"
 #include "version/table_cache.h"
@@ -61,6 +62,7 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
 
   // Returns true when the search is over (found, deleted or an error).
   auto search = [&](const FileMetaData& f) {
+    STRATA_PERF_COUNT(tables_probed);
     Status s = tables->Get(options, f.number, f.file_size, ikey, user_key, SaveValue, &state);
     if (!s.ok()) {
       *status = s;

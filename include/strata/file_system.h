@@ -43,6 +43,9 @@ class RandomAccessFile {
   // Like SequentialFile::Read, at an absolute offset. *result may point into scratch or into
   // memory the file owns (valid while the file lives).
   virtual Status Read(uint64_t offset, size_t n, std::string_view* result, char* scratch) const = 0;
+  // True if Read never writes to scratch (it returns memory the file owns, e.g. a mapping):
+  // callers may then pass a null scratch.
+  virtual bool IsMemoryMapped() const { return false; }
 };
 
 // Appending writes. Strata buffers its own writes, so each Append is one write system call.
