@@ -19,7 +19,7 @@
 #include "bench/db_bench_data.h"
 #include "bench/db_bench_engine.h"
 #include "bench/db_bench_flags.h"
-#include "bench/db_bench_histogram.h"
+#include "util/histogram.h"
 #include "bench/db_bench_runner.h"
 #include "support/test_util.h"
 
@@ -571,7 +571,7 @@ TEST(DbBenchHistogramTest, PercentilesAreWithinABucket) {
   Histogram a, b;
   for (uint64_t us = 1; us <= 1000; us++) (us % 2 ? a : b).Add(us * 1000);
   a.Merge(b);
-  const LatencySummary s = a.Summarize();
+  const HistogramData s = a.Summarize();
   EXPECT_EQ(s.count, 1000u);
   EXPECT_NEAR(s.mean, 500.5, 0.01);
   EXPECT_DOUBLE_EQ(s.min, 1);
