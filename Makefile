@@ -83,9 +83,10 @@ bench: deps
 	./build/release/bench/db_bench
 
 # The same workloads on Strata, RocksDB and LevelDB in alternation, a table of medians and
-# ratios. Installs the optional comparison libraries below if missing. Pass arguments with
-# COMPARE_ARGS, e.g. make compare COMPARE_ARGS="-n 200000 -r 5".
-COMPARE_PACKAGES := libleveldb-dev librocksdb-dev
+# ratios, and a chart of them (build/compare.svg; -c FILE in COMPARE_ARGS for another).
+# Installs the optional comparison libraries and matplotlib below if missing. Pass
+# arguments with COMPARE_ARGS, e.g. make compare COMPARE_ARGS="-n 200000 -r 5".
+COMPARE_PACKAGES := libleveldb-dev librocksdb-dev python3-matplotlib
 COMPARE_ARGS ?=
 compare: deps
 	COMPARE_PACKAGES="$(COMPARE_PACKAGES)" JOBS=$(JOBS) bash bench/compare.sh $(COMPARE_ARGS)

@@ -20,6 +20,7 @@
 #include "sstable/properties_block.h"
 #include "strata/cache.h"
 #include "util/coding.h"
+#include "util/statistics_util.h"
 
 namespace strata {
 namespace {
@@ -96,9 +97,11 @@ struct TableState {
       EncodeFixed64(key, cache_id);
       EncodeFixed64(key + 8, handle.offset);
       if (Cache::Handle* h = cache->Lookup(std::string_view(key, sizeof key))) {
+        RecordTick(options.statistics, Ticker::kBlockCacheDataHit);
         ref->SetCached(cache, h);
         return Status::OK();
       }
+      RecordTick(options.statistics, Ticker::kBlockCacheDataMiss);
     }
     BlockContents contents;
     Status s = ReadBlock(*file, file_name, blocks_end, handle, ro.verify_checksums, &contents);
@@ -357,7 +360,13 @@ std::unique_ptr<Iterator> Table::NewIterator(const ReadOptions& options) const {
 Status Table::Get(const ReadOptions& options, std::string_view key, std::string_view filter_key,
                   GetCallback found, void* arg) const {
   const TableState& t = *rep_;
-  if (t.filter != nullptr && !t.filter->KeyMayMatch(filter_key)) return Status::OK();
+  if (t.filter != nullptr) {
+    RecordTick(t.options.statistics, Ticker::kBloomFilterChecked);
+    if (!t.filter->KeyMayMatch(filter_key)) {
+      RecordTick(t.options.statistics, Ticker::kBloomFilterUseful);
+      return Status::OK();
+    }
+  }
   BlockIter index(t.comparator, t.index_block.get());
   index.Seek(key);
   if (!index.Valid()) return t.Annotate(index.status(), t.index_handle.offset);

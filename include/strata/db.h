@@ -5,6 +5,7 @@
 // Destroying the DB requires that no other call on it is in progress.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -88,7 +89,14 @@ class DB {
   //   "strata.num-snapshots"               snapshots held
   //   "strata.last-sequence"               sequence number of the newest write
   //   "strata.write-stalls-in-progress"    writers waiting now for a flush or compaction
+  //   "strata.num-flushes"                 memtables flushed since open
+  //   "strata.num-compactions"             compactions (and trivial moves) since open
   virtual bool GetProperty(std::string_view name, std::string* value) = 0;
+
+  // The value of a numeric property (every name above but the three marked text) as a
+  // number, for monitoring without parsing text; false if the name is unknown or not
+  // numeric.
+  virtual bool GetIntProperty(std::string_view name, uint64_t* value) = 0;
 };
 
 // Deletes every file of the database in path, then the directory if empty. Fails with Busy

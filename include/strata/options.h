@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "strata/status.h"
 
@@ -16,8 +17,11 @@ namespace strata {
 
 class Cache;
 class Comparator;
+class EventListener;
 class FileSystem;
+class Logger;
 class Snapshot;
+class Statistics;
 
 enum class CompressionType : unsigned char {
   kNone = 0,  // stored on disk: never renumber
@@ -81,6 +85,19 @@ struct Options {
   double max_bytes_for_level_multiplier = 10;
   uint64_t target_file_size_base = 64ull << 20;
   int max_background_jobs = 2;
+
+  // Observability.
+  // Where the engine logs events. Null: the file LOG in the database directory, whose
+  // earlier versions are kept as LOG.old.NNNNNN (see keep_log_file_num).
+  std::shared_ptr<Logger> info_log;
+  // LOG files of earlier opens kept besides the current LOG (the oldest are deleted first).
+  int keep_log_file_num = 10;
+  // Counters and latency histograms (include/strata/statistics.h). Null: none kept, at no
+  // cost. May be shared between databases.
+  std::shared_ptr<Statistics> statistics;
+  // Told about flushes, compactions, stalls and background errors
+  // (include/strata/listener.h, which states the threading contract).
+  std::vector<std::shared_ptr<EventListener>> listeners;
 
   // InvalidArgument naming the first bad field, or OK.
   Status Validate() const;

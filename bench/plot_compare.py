@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Draws bench/compare.sh's results as one self-contained chart (SVG or PNG, by the output's
+extension): one group of bars per benchmark, one bar per engine at its median ops/sec, with
+a line from the slowest to the fastest round (the spread). Peak memory and write
+amplification, when present, get their own panel, since they are not rates.
+
+Usage: bench/plot_compare.py RESULTS.tsv OUTPUT.svg [--title TEXT] [--engines a,b,c]
+RESULTS.tsv holds lines "round<TAB>engine<TAB>row<TAB>value", as compare.sh writes them.
+Needs matplotlib (Debian: python3-matplotlib).
+"""
+import argparse
+import collections
+import statistics
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only, no display
+import matplotlib.pyplot as plt  # noqa: E402
+
+NOT_RATES = ("peak memory (MB)", "write amplification")
+
+
+def read_results(path):
+    """{row: {engine: [values]}}, rows and engines in order of first appearance."""
+    values = collections.OrderedDict()
+    engines = []
+    with open(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) != 4:
+                continue
+            _, engine, row, value = parts
+            values.setdefault(row, collections.OrderedDict()).setdefault(engine, []).append(float(value))
+            if engine not in engines:
+                engines.append(engine)
+    return values, engines
+
+
+def label(row):
+    if "@" in row:
+        name, threads = row.split("@")
+        return f"{name}\n{threads} thread{'s' if threads != '1' else ''}"
+    return row
+
+
+def bars(ax, rows, values, engines, unit):
+    width = 0.8 / max(len(engines), 1)
+    for i, engine in enumerate(engines):
+        xs, medians, low, high = [], [], [], []
+        for x, row in enumerate(rows):
+            runs = values[row].get(engine)
+            if not runs:
+                continue
+            m = statistics.median(runs)
+            xs.append(x + (i - (len(engines) - 1) / 2) * width)
+            medians.append(m)
+            low.append(m - min(runs))
+            high.append(max(runs) - m)
+        ax.bar(xs, medians, width, label=engine, yerr=[low, high], capsize=3)
+    ax.set_xticks(range(len(rows)))
+    ax.set_xticklabels([label(r) for r in rows], fontsize=8)
+    ax.set_ylabel(unit)
+    ax.grid(axis="y", alpha=0.3)
+    ax.set_axisbelow(True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results")
+    parser.add_argument("output")
+    parser.add_argument("--title", default="db_bench: median of the rounds, bars from slowest to fastest round")
+    parser.add_argument("--engines", help="order of the bars (default: as in the results)")
+    args = parser.parse_args()
+
+    values, engines = read_results(args.results)
+    if not values:
+        sys.exit(f"plot_compare: no results in {args.results}")
+    if args.engines:
+        engines = [e for e in args.engines.split(",") if e in engines]
+    rates = [r for r in values if r not in NOT_RATES]
+    others = [r for r in values if r in NOT_RATES]
+
+    panels = [p for p in (rates, others) if p]
+    ratios = [max(len(p), 1) for p in panels]
+    fig, axes = plt.subplots(1, len(panels), figsize=(2 + 1.1 * sum(ratios), 4.5),
+                             gridspec_kw={"width_ratios": ratios}, squeeze=False)
+    if rates:
+        bars(axes[0][0], rates, values, engines, "ops/sec")
+    if others:
+        bars(axes[0][-1], others, values, engines, "MB / ratio (lower is better)")
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle(args.title, fontsize=10)
+    fig.tight_layout()
+    # No timestamp in the file, so the same results give the same bytes.
+    plt.rcParams["svg.hashsalt"] = "strata"
+    fig.savefig(args.output, metadata={"Date": None} if args.output.endswith(".svg") else None)
+    print(f"chart: {args.output}")
+
+
+if __name__ == "__main__":
+    main()
