@@ -195,7 +195,8 @@ fi
 # --- the chart ------------------------------------------------------------------------------
 if [ -n "$chart" ]; then
   mkdir -p "$(dirname "$chart")"
-  python3 bench/plot_compare.py "$results" "$chart" --engines "$engines" \
+  # Debian's matplotlib is installed for Debian's python (another python3 may come first).
+  "${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}" bench/plot_compare.py "$results" "$chart" --engines "$engines" \
     --title "db_bench --num=$num, $rounds rounds, $(date '+%Y-%m-%d'): median ops/sec, bars from slowest to fastest round" ||
     echo "compare: no chart (needs python3-matplotlib)" >&2
 fi

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "strata/db.h"
+#include "strata/file_system.h"
 #include "support/db_test_util.h"
 #include "support/test_util.h"
 #include "version/filename.h"

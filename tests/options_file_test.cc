@@ -8,6 +8,7 @@
 #include "db/options_file.h"
 #include "strata/comparator.h"
 #include "strata/db.h"
+#include "strata/file_system.h"
 #include "support/db_test_util.h"
 #include "support/fault_injection_fs.h"
 #include "support/test_util.h"
@@ -114,7 +115,7 @@ TEST_F(OptionsFileTest, LoadLatestOptionsReadsWhatOpenWrote) {
   EXPECT_EQ(CompressionType::kNone, loaded.compression);
   EXPECT_TRUE(loaded.create_if_missing);
   std::unique_ptr<DB> db;
-  ASSERT_OK(DB::Open(loaded, dbname_, &db)) << "a tool can open with them";
+  ASSERT_OK(DB::Open(loaded, dbname_, &db));  // a tool can open with them
 }
 
 TEST_F(OptionsFileTest, LoadGoesThroughTheGivenFileSystem) {
@@ -193,7 +194,7 @@ TEST_F(OptionsFileTest, MissingDamagedAndNewerFiles) {
                                 OptionsFileName(dbname_, 5), false));
   };
   write(valid + "some_future_option = 3\n");
-  ASSERT_OK(LoadLatestOptions(dbname_, &loaded)) << "unknown fields are skipped";
+  ASSERT_OK(LoadLatestOptions(dbname_, &loaded));  // unknown fields are skipped
 
   auto expect = [&](const std::string& text, Status::Code code, const char* fragment) {
     write(text);

@@ -13,7 +13,8 @@ consumer=tests/install/consumer
 
 # The README's examples are these files, verbatim: a block that follows the marker
 # <!-- file: PATH --> must equal PATH.
-for f in "$consumer/example.cc" "$consumer/example.c" "$consumer/CMakeLists.txt"; do
+for f in "$consumer/example.cc" "$consumer/example.c" "$consumer/example_monitoring.cc" \
+  "$consumer/CMakeLists.txt"; do
   if ! sed -n "\|<!-- file: $f -->|,\|^\`\`\`\$|p" README.md | sed '1,2d;$d' | diff -u - "$f"; then
     echo "install test: README.md's copy of $f differs (or is missing)" >&2
     exit 1
@@ -47,6 +48,7 @@ cmake -S "$consumer" -B "$work/build" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUIL
 cmake --build "$work/build" -j "${JOBS:-2}" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
 run cmake_cxx "$work/build/example"
 run cmake_c "$work/build/example_c"
+run cmake_monitoring "$work/build/example_monitoring"
 
 # 2. pkg-config, with nothing but the moved prefix on its path.
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
