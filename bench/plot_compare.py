@@ -13,15 +13,7 @@ import collections
 import statistics
 import sys
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only, no display
-import matplotlib.pyplot as plt  # noqa: E402
-
-# Text stays text in an SVG (small, searchable); no timestamp, so the same input gives the
-# same bytes.
-plt.rcParams["svg.fonttype"] = "none"
-plt.rcParams["svg.hashsalt"] = "strata"
+from chart_style import plt, save  # first: it sets matplotlib up
 
 NOT_RATES = ("peak memory (MB)", "write amplification")
 
@@ -94,11 +86,7 @@ def main():
         bars(axes[0][0], rates, values, engines, "ops/sec")
     if others:
         bars(axes[0][-1], others, values, engines, "MB / ratio (lower is better)")
-    axes[0][0].legend(fontsize=8)
-    fig.suptitle(args.title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(args.output, metadata={"Date": None} if args.output.endswith(".svg") else None)
-    print(f"chart: {args.output}")
+    save(fig, axes[0][0], args.title, args.output)
 
 
 if __name__ == "__main__":

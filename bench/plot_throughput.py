@@ -14,15 +14,7 @@ import argparse
 import re
 import sys
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-# Text stays text in an SVG (small, searchable); no timestamp, so the same input gives the
-# same bytes.
-plt.rcParams["svg.fonttype"] = "none"
-plt.rcParams["svg.hashsalt"] = "strata"
+from chart_style import plt, save  # first: it sets matplotlib up
 
 LINE = re.compile(r"^(?P<name>[\w@.-]+): (?P<t>[\d.]+) s, (?P<ops>\d+) ops, (?P<rate>[\d.]+) ops/s now")
 
@@ -65,11 +57,7 @@ def main():
     ax.set_ylabel("ops/sec in the interval")
     ax.set_ylim(bottom=0)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    ax.set_title(args.title, fontsize=10)
-    fig.tight_layout()
-    fig.savefig(args.output, metadata={"Date": None} if args.output.endswith(".svg") else None)
-    print(f"chart: {args.output}")
+    save(fig, ax, args.title, args.output)
 
 
 if __name__ == "__main__":
