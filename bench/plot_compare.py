@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Draws bench/compare.sh's results as one self-contained chart (SVG or PNG, by the output's
 extension): one group of bars per benchmark, one bar per engine at its median ops/sec, with
-a line from the slowest to the fastest round (the spread). Peak memory and write
-amplification, when present, get their own panel, since they are not rates.
+a line from the slowest to the fastest round (the spread); a log scale when the rates span
+more than 20x. Peak memory and write amplification, when present, get a panel each, since
+they are not rates.
 
 Usage: bench/plot_compare.py RESULTS.tsv OUTPUT.svg [--title TEXT] [--engines a,b,c]
 RESULTS.tsv holds lines "round<TAB>engine<TAB>row<TAB>value", as compare.sh writes them.
@@ -15,7 +16,7 @@ import sys
 
 from chart_style import plt, save  # first: it sets matplotlib up
 
-NOT_RATES = ("peak memory (MB)", "write amplification")
+NOT_RATES = ("peak memory (MB)", "write amplification")  # rows compare.sh adds
 
 
 def read_results(path):
@@ -78,14 +79,17 @@ def main():
     rates = [r for r in values if r not in NOT_RATES]
     others = [r for r in values if r in NOT_RATES]
 
-    panels = [p for p in (rates, others) if p]
-    ratios = [max(len(p), 1) for p in panels]
-    fig, axes = plt.subplots(1, len(panels), figsize=(2 + 1.1 * sum(ratios), 4.5),
+    # One panel for the rates, one for each other measure (each has its own unit).
+    panels = ([rates] if rates else []) + [[r] for r in others]
+    ratios = [len(p) for p in panels]
+    fig, axes = plt.subplots(1, len(panels), figsize=(2.5 + 1.2 * sum(ratios), 4.5),
                              gridspec_kw={"width_ratios": ratios}, squeeze=False)
-    if rates:
-        bars(axes[0][0], rates, values, engines, "ops/sec")
-    if others:
-        bars(axes[0][-1], others, values, engines, "MB / ratio (lower is better)")
+    for ax, rows in zip(axes[0], panels):
+        is_rate = rows is rates
+        bars(ax, rows, values, engines, "ops/sec" if is_rate else rows[0] + ", lower is better")
+        medians = [statistics.median(v) for r in rows for v in values[r].values() if v]
+        if is_rate and medians and min(medians) > 0 and max(medians) / min(medians) > 20:
+            ax.set_yscale("log")  # fills at thousands and scans at millions on one axis
     save(fig, axes[0][0], args.title, args.output)
 
 

@@ -285,8 +285,11 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
       return Status::OK();
     }
     if (!force && mem_->ApproximateMemoryUsage() < options_.write_buffer_size) {
-      // Room without waiting. (A delay just taken still counts: the L0 files are there.)
-      if (allow_delay && SetStallCondition(WriteStallCondition::kNormal)) continue;
+      // Room without waiting: writes are delayed, at most, while the L0 files are there.
+      const bool slow = level0 >= static_cast<size_t>(options_.level0_slowdown_writes_trigger);
+      if (SetStallCondition(slow ? WriteStallCondition::kDelayed : WriteStallCondition::kNormal)) {
+        continue;
+      }
       return Status::OK();
     }
     if (imm_.size() >= max_immutable) {
