@@ -91,6 +91,17 @@ TEST_F(StatisticsTest, GetsIteratorsBlockCacheAndBloom) {
   EXPECT_EQ(10u, Count(Ticker::kKeysRead));
   EXPECT_EQ(10 * (test::NumberKey(90).size() + 2), Count(Ticker::kBytesRead));
   EXPECT_EQ(1u, stats_->GetHistogramData(HistogramType::kSeekLatency).count);
+  it.reset();
+
+  // After a reopen the table is not open: the first read opens it (index and filter read).
+  db_.reset();
+  Open();
+  stats_->Reset();
+  ASSERT_OK(db_->Get(ReadOptions(), test::NumberKey(7), &value));
+  ASSERT_OK(db_->Get(ReadOptions(), test::NumberKey(8), &value));
+  EXPECT_EQ(1u, Count(Ticker::kBlockCacheIndexMiss));
+  EXPECT_EQ(1u, Count(Ticker::kBlockCacheFilterMiss));
+  EXPECT_EQ(1u, Count(Ticker::kBlockCacheIndexHit));
 }
 
 TEST_F(StatisticsTest, FlushAndCompaction) {

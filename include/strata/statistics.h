@@ -17,16 +17,17 @@ namespace strata {
 
 // Counters. The numeric values are not stored anywhere; names (TickerName) are stable.
 enum class Ticker : uint32_t {
-  kBytesWritten,          // user key and value bytes accepted by Put/Delete/Write
+  kBytesWritten,          // bytes of the batches accepted by Put/Delete/Write (keys and
+                          // values plus a few bytes of framing each: WriteBatch's size)
   kKeysWritten,           // operations (puts and deletes) accepted
   kBytesRead,             // user value bytes returned by Get and key+value bytes by iterators
   kKeysRead,              // Get calls (found or not) and iterator entries returned
   kGetHits,               // Get calls that found a value
-  kBlockCacheDataHit,     // block cache lookups, by kind of block
+  kBlockCacheDataHit,     // data block lookups in the block cache
   kBlockCacheDataMiss,
-  kBlockCacheIndexHit,
-  kBlockCacheIndexMiss,
-  kBlockCacheFilterHit,
+  kBlockCacheIndexHit,    // a table's index and filter are held with the open table (the
+  kBlockCacheIndexMiss,   // table cache): a hit is a read that found the table open, a
+  kBlockCacheFilterHit,   // miss one that had to open it and read them from the file
   kBlockCacheFilterMiss,
   kBloomFilterUseful,     // table reads avoided because the bloom filter ruled the key out
   kBloomFilterChecked,    // bloom filter probes (useful or not)
