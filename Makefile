@@ -7,7 +7,7 @@ JOBS ?= 2
 CTEST_ARGS ?=
 
 .PHONY: all deps release asan tsan debug test test-release test-asan test-tsan test-long bench compare clean format \
-        fuzz-deps fuzz fuzz-smoke test-tsan-suites tsa
+        fuzz-deps fuzz fuzz-smoke test-tsan-suites tsa test-install test-install-shared
 
 all: release
 
@@ -41,9 +41,10 @@ test-tsan: tsan
 	ctest --preset tsan -j $(JOBS) $(CTEST_ARGS)
 
 # The whole suite: the Release build and the ASan+UBSan build (long-labelled tests excluded),
-# the concurrency-relevant suites under ThreadSanitizer (label "tsan"), clang's thread-safety
-# analysis of the lock annotations, then a short run of every fuzz target.
-test: test-release test-asan test-tsan-suites tsa fuzz-smoke
+# the install (find_package and pkg-config from a temporary prefix), the concurrency-relevant
+# suites under ThreadSanitizer (label "tsan"), clang's thread-safety analysis of the lock
+# annotations, then a short run of every fuzz target.
+test: test-release test-asan test-install test-tsan-suites tsa fuzz-smoke
 
 # ThreadSanitizer on the suites labelled "tsan" only (tests/CMakeLists.txt lists them), so
 # that CI stays short; make test-tsan runs everything under TSan.
@@ -57,6 +58,19 @@ test-tsan-suites: deps
 tsa: fuzz-deps
 	cmake --preset clang-tsa >/dev/null
 	cmake --build --preset clang-tsa -j $(JOBS)
+
+# Installs the Release build into a temporary prefix and builds and runs the consumer
+# programs (tests/install/consumer/) both ways. A few seconds once the build exists.
+test-install: release
+	JOBS=$(JOBS) bash tests/install/run.sh build/release
+
+# The same for a shared library (a separate build of the library and tools only, in
+# build/shared): not part of `make test`, to keep it short.
+test-install-shared: deps
+	cmake -S . -B build/shared -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON \
+	  -DSTRATA_BUILD_TESTS=OFF -DSTRATA_BUILD_BENCH=OFF -DSTRATA_BUILD_TOOLS=OFF >/dev/null
+	cmake --build build/shared -j $(JOBS)
+	JOBS=$(JOBS) bash tests/install/run.sh build/shared
 
 # libFuzzer targets (tests/fuzz/): clang, the preset "fuzz" (build/fuzz), seeds written by the
 # engine's own code, then each target for FUZZ_SECONDS. Findings stay in build/fuzz/findings/
@@ -75,14 +89,18 @@ test-long: release
 	ctest --test-dir build/release -L long --output-on-failure $(CTEST_ARGS)
 
 # The main job: db_bench's default workloads (fillseq, fillrandom, overwrite, readrandom,
-# readseq on 1 M keys) on a fresh temporary database, removed afterwards.
-bench: release
+# readseq on 1 M keys) on a fresh temporary database, removed afterwards. Builds db_bench
+# alone, so a first `make bench` does not wait for the test suites to compile.
+bench: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release -j $(JOBS) --target db_bench
 	./build/release/bench/db_bench
 
 # The same workloads on Strata, RocksDB and LevelDB in alternation, a table of medians and
-# ratios. Installs the optional comparison libraries below if missing. Pass arguments with
-# COMPARE_ARGS, e.g. make compare COMPARE_ARGS="-n 200000 -r 5".
-COMPARE_PACKAGES := libleveldb-dev librocksdb-dev
+# ratios, and a chart of them (build/compare.svg; -c FILE in COMPARE_ARGS for another).
+# Installs the optional comparison libraries and matplotlib below if missing. Pass
+# arguments with COMPARE_ARGS, e.g. make compare COMPARE_ARGS="-n 200000 -r 5".
+COMPARE_PACKAGES := libleveldb-dev librocksdb-dev python3-matplotlib
 COMPARE_ARGS ?=
 compare: deps
 	COMPARE_PACKAGES="$(COMPARE_PACKAGES)" JOBS=$(JOBS) bash bench/compare.sh $(COMPARE_ARGS)

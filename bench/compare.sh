@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs the same db_bench workloads on Strata, RocksDB and LevelDB, in alternation for several
 # rounds, and prints the median ops/sec of each engine with the ratios strata/rocksdb and
-# strata/leveldb. Installs libleveldb-dev and librocksdb-dev if they are missing and builds
+# strata/leveldb, and draws the same as a chart (bench/plot_compare.py: a bar group per
+# benchmark, each engine's median with its spread over the rounds). Installs
+# libleveldb-dev, librocksdb-dev and python3-matplotlib if they are missing and builds
 # db_bench with them. `make compare` runs it with the defaults.
 #
-# Usage: bench/compare.sh [-b LIST] [-n NUM] [-r ROUNDS] [-e ENGINES] [-o DIR] [-- DB_BENCH_FLAGS]
+# Usage: bench/compare.sh [-b LIST] [-n NUM] [-r ROUNDS] [-e ENGINES] [-o DIR] [-c CHART] [-- DB_BENCH_FLAGS]
 #   -b  benchmarks, comma-separated (default below). Plain names run together, in order, in
 #       one db_bench per engine and round; NAME@T runs alone with --threads=T (use it for
 #       self-contained fills such as fillsync@16).
@@ -13,6 +15,7 @@
 #   -e  engines in the order of the first round (default strata,rocksdb,leveldb); each round
 #       starts one engine later, so no engine always runs first or last.
 #   -o  keep every db_bench output in DIR (default: a temporary directory, removed)
+#   -c  the chart's file, .svg or .png (default build/compare.svg; "" for none)
 #   flags after -- go to every db_bench run (e.g. -- --value_size=400 --compression=none)
 # Environment: BUILD_DIR (default build/release), JOBS (build parallelism, default 2),
 # DB_BENCH (a db_bench binary to use instead of building one).
@@ -25,21 +28,23 @@ num=1000000
 rounds=3
 engines="strata,rocksdb,leveldb"
 keep_dir=""
-while getopts "b:n:r:e:o:h" opt; do
+chart="build/compare.svg"
+while getopts "b:n:r:e:o:c:h" opt; do
   case "$opt" in
     b) benchmarks="$OPTARG" ;;
     n) num="$OPTARG" ;;
     r) rounds="$OPTARG" ;;
     e) engines="$OPTARG" ;;
     o) keep_dir="$OPTARG" ;;
-    *) sed -n '2,20p' "$0"; exit 2 ;;
+    c) chart="$OPTARG" ;;
+    *) sed -n '2,24p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
 extra_flags=("$@")
 
 # --- the comparison libraries ---------------------------------------------------------------
-packages="${COMPARE_PACKAGES:-libleveldb-dev librocksdb-dev}"
+packages="${COMPARE_PACKAGES:-libleveldb-dev librocksdb-dev python3-matplotlib}"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
@@ -189,4 +194,13 @@ if [ -n "$main" ]; then
   echo "Peak memory and write amplification (bytes written to files per key and value byte"
   echo "written, WAL included) come from the runs of: $main"
   echo "(for these two a ratio below 1 means Strata uses less)."
+fi
+
+# --- the chart ------------------------------------------------------------------------------
+if [ -n "$chart" ]; then
+  mkdir -p "$(dirname "$chart")"
+  # Debian's matplotlib is installed for Debian's python (another python3 may come first).
+  "${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}" bench/plot_compare.py "$results" "$chart" --engines "$engines" \
+    --title "db_bench --num=$num, $rounds rounds, $(date '+%Y-%m-%d'): median ops/sec, bars from slowest to fastest round" ||
+    echo "compare: no chart (needs python3-matplotlib)" >&2
 fi

@@ -26,6 +26,9 @@ struct EngineOptions {
   int open_files = 1000;
   bool compression = true;  // LZ4 (LevelDB has none and uses Snappy instead)
   int max_background_jobs = 2;
+  // Strata only: keep Options::statistics, printed by the stats benchmark (--statistics),
+  // e.g. to measure what keeping them costs.
+  bool statistics = false;
 };
 
 // A group of updates applied atomically by Engine::Write.

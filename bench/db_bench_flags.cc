@@ -31,6 +31,7 @@ DEFINE_bool(sync, false, "Sync every write (fillsync always does)");
 DEFINE_bool(use_existing_db, false, "Keep the database at --db; skip the fill benchmarks");
 DEFINE_string(db, "", "Database directory (default: a fresh temporary directory, removed after)");
 DEFINE_bool(histogram, false, "Print latency count, mean and percentiles per benchmark");
+DEFINE_bool(statistics, false, "Strata: keep engine statistics; the stats benchmark prints them");
 DEFINE_uint64(seed, 301, "Seed for the random keys and values");
 DEFINE_int32(duration, 0, "If > 0, run each benchmark for this many seconds instead of a count");
 DEFINE_int32(stats_interval_seconds, 0, "If > 0, print progress on stderr this often");
@@ -81,6 +82,7 @@ Status ConfigFromFlags(Config* config) {
   c.engine_options.bloom_bits = FLAGS_bloom_bits;
   c.engine_options.open_files = FLAGS_open_files;
   c.engine_options.max_background_jobs = FLAGS_max_background_jobs;
+  c.engine_options.statistics = FLAGS_statistics;
   c.sync = FLAGS_sync;
   c.use_existing_db = FLAGS_use_existing_db;
   c.db = FLAGS_db;

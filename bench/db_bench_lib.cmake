@@ -14,7 +14,6 @@ add_library(strata_db_bench_lib STATIC
   ${_db_bench_dir}/db_bench_data.cc
   ${_db_bench_dir}/db_bench_engine.cc
   ${_db_bench_dir}/db_bench_flags.cc
-  ${_db_bench_dir}/db_bench_histogram.cc
   ${_db_bench_dir}/db_bench_report.cc
   ${_db_bench_dir}/db_bench_runner.cc
   ${_db_bench_dir}/db_bench_strata.cc

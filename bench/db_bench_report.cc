@@ -176,7 +176,7 @@ void DbBench::PrintResult(const BenchmarkResult& r) {
     if (!r.message.empty()) std::fprintf(out_, " %s", r.message.c_str());
     std::fputc('\n', out_);
     if (r.latency) {
-      const LatencySummary& l = *r.latency;
+      const HistogramData& l = *r.latency;
       std::fprintf(out_, "Microseconds per op:\n");
       std::fprintf(out_, "Count: %llu  Average: %.4f  StdDev: %.2f\n",
                    static_cast<unsigned long long>(l.count), l.mean, l.stddev);
@@ -266,7 +266,7 @@ std::string RunToJson(const Config& config, const RunSummary& summary) {
     if (!r.message.empty()) w.Field("message", std::string_view(r.message));
     if (!r.text.empty()) w.Field("text", std::string_view(r.text));
     if (r.latency) {
-      const LatencySummary& l = *r.latency;
+      const HistogramData& l = *r.latency;
       w.Key("latency_micros");
       w.Open('{');
       w.Field("count", uint64_t{l.count});

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "bench/db_bench_engine.h"
-#include "bench/db_bench_histogram.h"
 #include "strata/status.h"
+#include "util/histogram.h"
 
 namespace strata::bench {
 
@@ -66,7 +66,7 @@ struct BenchmarkResult {
   int64_t user_bytes_written = 0;         // keys and values handed to the engine (all threads)
   uint64_t file_bytes_written = 0;        // by the whole process (WAL, tables, …) during the run
   std::string message;                    // e.g. "(632 of 1000 found)"
-  std::optional<LatencySummary> latency;  // with --histogram
+  std::optional<HistogramData> latency;  // with --histogram
   std::string text;                       // stats / levelstats output
   bool skipped = false;
 };

@@ -4,6 +4,7 @@
 
 #include "bench/db_bench_engine.h"
 #include "strata/db.h"
+#include "strata/statistics.h"
 
 namespace strata::bench {
 
@@ -44,7 +45,10 @@ class StrataIterator final : public EngineIterator {
 
 class StrataEngine final : public Engine {
  public:
-  explicit StrataEngine(std::unique_ptr<DB> db) : db_(std::move(db)) { synced_.sync = true; }
+  StrataEngine(std::unique_ptr<DB> db, std::shared_ptr<Statistics> statistics)
+      : db_(std::move(db)), statistics_(std::move(statistics)) {
+    synced_.sync = true;
+  }
 
   Status Put(std::string_view key, std::string_view value, bool sync) override {
     return db_->Put(sync ? synced_ : unsynced_, key, value);
@@ -67,6 +71,7 @@ class StrataEngine final : public Engine {
   std::string Stats() override {
     std::string text;
     if (!db_->GetProperty("strata.stats", &text)) text = "(strata.stats not available)\n";
+    if (statistics_) text += "** Statistics **\n" + statistics_->ToString();
     return text;
   }
 
@@ -86,6 +91,7 @@ class StrataEngine final : public Engine {
 
  private:
   std::unique_ptr<DB> db_;
+  std::shared_ptr<Statistics> statistics_;  // with --statistics
   WriteOptions unsynced_;
   WriteOptions synced_;
   ReadOptions read_;
@@ -117,9 +123,10 @@ class StrataFactory final : public EngineFactory {
     options.max_open_files = eo.open_files;
     options.compression = eo.compression ? CompressionType::kLZ4 : CompressionType::kNone;
     options.max_background_jobs = eo.max_background_jobs;
+    if (eo.statistics) options.statistics = CreateStatistics();
     std::unique_ptr<DB> db;
     Status s = DB::Open(options, path, &db);
-    if (s.ok()) *engine = std::make_unique<StrataEngine>(std::move(db));
+    if (s.ok()) *engine = std::make_unique<StrataEngine>(std::move(db), options.statistics);
     return s;
   }
 

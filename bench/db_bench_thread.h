@@ -11,8 +11,8 @@
 #include <string>
 
 #include "bench/db_bench_data.h"
-#include "bench/db_bench_histogram.h"
 #include "bench/db_bench_runner.h"
+#include "util/histogram.h"
 #include "util/random.h"
 
 namespace strata::bench {

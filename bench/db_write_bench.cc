@@ -11,8 +11,15 @@
 #include <string>
 
 #include "strata/db.h"
+#include "strata/statistics.h"
 
 namespace {
+
+// The Statistics of the shared database (its log syncs are counted there).
+const std::shared_ptr<strata::Statistics>& Stats() {
+  static const std::shared_ptr<strata::Statistics> stats = strata::CreateStatistics();
+  return stats;
+}
 
 // One database shared by every benchmark of this process, removed at exit.
 strata::DB* SharedDB() {
@@ -25,6 +32,7 @@ strata::DB* SharedDB() {
     if (mkdtemp(dir.data()) == nullptr) std::abort();
     strata::Options options;
     options.create_if_missing = true;
+    options.statistics = Stats();
     if (!strata::DB::Open(options, dir + "/db", &db).ok()) std::abort();
     std::atexit([] {
       db.reset();
@@ -36,13 +44,8 @@ strata::DB* SharedDB() {
 
 std::atomic<uint64_t> key_counter{0};
 
-// Log syncs so far, from strata.stats.
-uint64_t LogSyncs(strata::DB* db) {
-  std::string stats;
-  if (!db->GetProperty("strata.stats", &stats)) return 0;
-  const size_t at = stats.find("log syncs: ");
-  return at == std::string::npos ? 0 : std::stoull(stats.substr(at + 11));
-}
+// Log syncs so far, from the database's Statistics.
+uint64_t LogSyncs(strata::DB*) { return Stats()->GetTickerCount(strata::Ticker::kWalSyncs); }
 
 void Write(benchmark::State& state, bool sync) {
   strata::DB* db = SharedDB();

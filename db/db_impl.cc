@@ -10,6 +10,7 @@
 #include "db/db_iter.h"
 #include "memtable/memtable.h"
 #include "sstable/merging_iterator.h"
+#include "util/logger.h"
 #include "version/filename.h"
 #include "version/level_iterator.h"
 #include "version/table_cache.h"
@@ -35,7 +36,8 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
       dbname_(dbname),
       fs_(options_.file_system.get()),
       icmp_(options_.comparator),
-      info_log_(std::make_unique<Logger>()),
+      info_log_(std::make_shared<NullLogger>()),
+      statistics_(options_.statistics.get()),
       bg_work_cv_(&mu_),
       bg_done_cv_(&mu_),
       mem_(std::make_shared<MemTable>(icmp_)) {
@@ -46,6 +48,7 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
   table_options_.block_restart_interval = options_.block_restart_interval;
   table_options_.bloom_bits_per_key = options_.bloom_bits_per_key;
   table_options_.block_cache = options_.block_cache.get();
+  table_options_.statistics = statistics_;
   table_cache_ =
       std::make_unique<TableCache>(dbname_, fs_, table_options_, options_.max_open_files);
 }
@@ -72,6 +75,13 @@ DBImpl::~DBImpl() {
   }
   table_cache_.reset();
   if (db_lock_) info_log_->Log("closed");
+  // The error ends with this object (a reopen starts clean); no thread calls listeners now.
+  bool reported;
+  {
+    MutexLock lock(&mu_);
+    reported = error_reported_;
+  }
+  if (reported) NotifyListeners([](EventListener& l) { l.OnBackgroundErrorCleared(); });
 }
 
 const Snapshot* DBImpl::GetSnapshot() {

@@ -57,7 +57,9 @@
 #include "strata/cache.h"
 #include "strata/db.h"
 #include "strata/file_system.h"
-#include "util/logger.h"
+#include "strata/listener.h"
+#include "strata/logger.h"
+#include "strata/statistics.h"
 #include "util/mutex.h"
 #include "version/version_set.h"
 
@@ -66,6 +68,7 @@ namespace strata {
 class LogWriter;
 class MemTable;
 struct Compaction;
+struct CompactionResult;
 class TableCache;
 
 class DBImpl final : public DB {
@@ -85,6 +88,7 @@ class DBImpl final : public DB {
   Status SyncWAL() override;
   Status Resume() override;  // db_impl_error_recovery.cc
   bool GetProperty(std::string_view name, std::string* value) override;
+  bool GetIntProperty(std::string_view name, uint64_t* value) override;
 
   // Creates or locks the directory, recovers the MANIFEST and the logs, and starts the
   // background thread. Called once, by DB::Open, before the object is shared.
@@ -113,6 +117,7 @@ class DBImpl final : public DB {
   struct Immutable {
     std::shared_ptr<MemTable> mem;
     uint64_t log_number;
+    FlushReason reason = FlushReason::kWriteBufferFull;
   };
 
   // --- db_impl_open.cc ---
@@ -120,6 +125,22 @@ class DBImpl final : public DB {
   Status ReplayLogs(const std::vector<uint64_t>& logs, ReplayResult* result) REQUIRES(mu_);
   Status ReplayOneLog(uint64_t number, ReplayResult* result) REQUIRES(mu_);
   Status StartNewLog(uint64_t number) REQUIRES(mu_);
+  // The LOG: Options::info_log, or the file LOG after the previous one is kept as
+  // LOG.old.NNNNNN (at most keep_log_file_num of those). REQUIRES: the database is locked.
+  void OpenInfoLog();
+
+  // --- db_impl_events.cc: listeners ---
+  // Records the write stall condition; if it changed, tells the listeners with mu_ released
+  // and returns true (the caller must then re-check what mu_ guards).
+  bool SetStallCondition(WriteStallCondition condition) REQUIRES(mu_);
+  // Calls fn(listener) for every listener. REQUIRES: mu_ not held.
+  template <class Fn>
+  void NotifyListeners(Fn&& fn) {
+    for (const auto& l : options_.listeners) fn(*l);
+  }
+
+  // --- db_impl_read.cc ---
+  Status GetImpl(const ReadOptions& options, std::string_view key, std::string* value);
 
   // --- db_impl_write.cc ---
   Status WriteImpl(const WriteOptions& options, WriteBatch* batch, bool force_switch,
@@ -136,7 +157,8 @@ class DBImpl final : public DB {
 
   // --- db_impl_flush.cc ---
   void BackgroundThread();
-  // Writes imm_.front() to a table, logs the edit, drops the memtable.
+  // Writes imm_.front() to a table, logs the edit, drops the memtable, then tells the
+  // listeners (releasing mu_ while they run).
   Status FlushOldestImmutable() REQUIRES(mu_);
   // Writes mem to a new L0 table and records it in *edit (recovery's flush).
   Status WriteLevel0Table(const MemTable& mem, VersionEdit* edit) REQUIRES(mu_);
@@ -144,12 +166,16 @@ class DBImpl final : public DB {
   void CompactionThread();
   // Runs c (picked under mu_) and installs its result. Releases mu_ while working.
   Status DoCompaction(Compaction* c) REQUIRES(mu_);
+  // Tells the listeners how c ended (releasing mu_ while they run).
+  void NotifyCompaction(const Compaction& c, const CompactionResult& result, const Status& s)
+      REQUIRES(mu_);
   // Text of the per-level table in strata.stats.
   std::string LevelStatsText() REQUIRES(mu_);
 
   // --- db_impl_error_recovery.cc (see the invariants of background errors above) ---
   // Records the failure of a background job (a flush, a compaction): the first error stops
-  // writes; a full disk arms the automatic resume.
+  // writes; a full disk arms the automatic resume. Tells the listeners, with mu_ released
+  // while they run (the caller must re-check what mu_ guards).
   void SetBackgroundError(const Status& s, const char* job) REQUIRES(mu_);
   // A flush or compaction succeeded: the backoff of the automatic resume starts over.
   void NoteBackgroundSuccess() REQUIRES(mu_);
@@ -186,7 +212,8 @@ class DBImpl final : public DB {
   const InternalKeyComparator icmp_;
   TableOptions table_options_;
   std::unique_ptr<FileLock> db_lock_;
-  std::unique_ptr<Logger> info_log_;
+  std::shared_ptr<Logger> info_log_;  // never null
+  Statistics* const statistics_;       // options_.statistics; null: none kept
   std::unique_ptr<TableCache> table_cache_;
 
   Mutex mu_;
@@ -227,6 +254,8 @@ class DBImpl final : public DB {
     std::string last_error;             // the most recent background error, as text
   };
   ErrorRecovery recovery_ GUARDED_BY(mu_);
+  bool error_reported_ GUARDED_BY(mu_) = false;  // listeners were told of a background error
+  WriteStallCondition stall_condition_ GUARDED_BY(mu_) = WriteStallCondition::kNormal;
   // Set under mu_; also read without it by running compactions, to stop early.
   std::atomic<bool> shutting_down_{false};
   std::thread bg_thread_;  // flushes

@@ -8,6 +8,7 @@
 #include "compaction/compaction_job.h"
 #include "compaction/compaction_picker.h"
 #include "db/db_impl.h"
+#include "util/statistics_util.h"
 #include "version/table_cache.h"
 
 namespace strata {
@@ -88,6 +89,7 @@ Status DBImpl::DoCompaction(Compaction* c) {
   if (!s.ok()) {
     info_log_->Log("compaction L%d -> L%d failed: %s", c->level, c->output_level,
                    s.ToString().c_str());
+    NotifyCompaction(*c, result, s);
     return s;
   }
 
@@ -123,12 +125,51 @@ Status DBImpl::DoCompaction(Compaction* c) {
         result.bytes_read, result.outputs.size(), result.bytes_written, result.entries_dropped,
         result.entries_read, result.micros / 1e6);
   }
+  if (statistics_ != nullptr) {
+    statistics_->RecordTick(Ticker::kCompactionCount, 1);
+    if (!c->trivial_move) {
+      statistics_->RecordTick(Ticker::kCompactionBytesRead, c->InputBytes(0) + c->InputBytes(1));
+      statistics_->RecordTick(Ticker::kCompactionBytesWritten, result.bytes_written);
+      statistics_->RecordTick(Ticker::kCompactionMicros, result.micros);
+    }
+  }
   InstallReadState();
   // The compaction pins the version it was picked from: let go of it first, or its inputs
   // would still count as live and outlive the compaction on disk.
   c->version.reset();
   DeleteObsoleteFiles();
+  NotifyCompaction(*c, result, s);
   return Status::OK();
+}
+
+void DBImpl::NotifyCompaction(const Compaction& c, const CompactionResult& result,
+                              const Status& s) {
+  if (options_.listeners.empty()) return;
+  CompactionJobInfo info;
+  info.db_name = dbname_;
+  info.input_level = c.level;
+  info.output_level = c.output_level;
+  for (int which = 0; which < 2; which++) {
+    for (const auto& f : c.inputs[which]) info.input_files.push_back(f->number);
+  }
+  info.trivial_move = c.trivial_move;
+  if (s.ok()) {
+    if (c.trivial_move) {
+      info.output_files = info.input_files;
+    } else {
+      for (const FileMetaData& out : result.outputs) info.output_files.push_back(out.number);
+    }
+  }
+  info.bytes_read = c.trivial_move ? 0 : c.InputBytes(0) + c.InputBytes(1);
+  info.bytes_written = result.bytes_written;
+  info.micros = result.micros;
+  info.reason = c.reason.starts_with("manual")  ? CompactionReason::kManual
+                : c.reason.starts_with("L0")    ? CompactionReason::kLevel0FileCount
+                                                : CompactionReason::kLevelSize;
+  info.status = s;
+  mu_.Unlock();
+  NotifyListeners([&info](EventListener& l) { l.OnCompactionCompleted(info); });
+  mu_.Lock();
 }
 
 Status DBImpl::CompactRange(const std::string_view* begin, const std::string_view* end) {

@@ -28,6 +28,12 @@ void DBImpl::SetBackgroundError(const Status& s, const char* job) {
                                        : "Resume() or reopen",
                  s.ToString().c_str());
   bg_work_cv_.SignalAll();  // the flush thread starts the backoff
+  if (options_.listeners.empty()) return;
+  error_reported_ = true;
+  const Status error = s;  // s may be a member that changes while mu_ is released
+  mu_.Unlock();
+  NotifyListeners([&error](EventListener& l) { l.OnBackgroundError(error); });
+  mu_.Lock();
 }
 
 void DBImpl::NoteBackgroundSuccess() { recovery_.consecutive_failures = 0; }
@@ -101,6 +107,12 @@ Status DBImpl::ResumeImpl(bool automatic) {
                  was.c_str());
   // The failed job's outputs are now known to be unused.
   DeleteObsoleteFiles();
+  if (error_reported_) {
+    error_reported_ = false;
+    mu_.Unlock();
+    NotifyListeners([](EventListener& l) { l.OnBackgroundErrorCleared(); });
+    mu_.Lock();
+  }
   // The flush thread retries the failed flush, compactions are picked again, and stalled
   // writers look again.
   bg_work_cv_.SignalAll();

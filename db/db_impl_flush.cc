@@ -75,12 +75,18 @@ Status DBImpl::WriteLevel0Table(const MemTable& mem, VersionEdit* edit) {
   level_stats_[0].micros += micros;
   stats_.flush_bytes.fetch_add(meta.file_size, std::memory_order_relaxed);
   stats_.flush_micros.fetch_add(micros, std::memory_order_relaxed);
+  if (statistics_ != nullptr) {
+    statistics_->RecordTick(Ticker::kFlushCount, 1);
+    statistics_->RecordTick(Ticker::kFlushBytes, meta.file_size);
+    statistics_->RecordTick(Ticker::kFlushMicros, micros);
+  }
   info_log_->Log("flushed %" PRIu64 " entries to table %06" PRIu64 ": %" PRIu64 " bytes in %.3f s",
                  mem.num_entries(), meta.number, meta.file_size, micros / 1e6);
   return Status::OK();
 }
 
 Status DBImpl::FlushOldestImmutable() {
+  const auto start = std::chrono::steady_clock::now();
   Immutable imm = imm_.front();
   VersionEdit edit;
   Status s = WriteLevel0Table(*imm.mem, &edit);
@@ -94,6 +100,22 @@ Status DBImpl::FlushOldestImmutable() {
   imm_.pop_front();
   InstallReadState();
   DeleteObsoleteFiles();
+  if (!options_.listeners.empty()) {
+    FlushJobInfo info;
+    info.db_name = dbname_;
+    if (!edit.new_files().empty()) {
+      info.file_number = edit.new_files().front().second.number;
+      info.file_size = edit.new_files().front().second.file_size;
+    }
+    info.num_entries = imm.mem->num_entries();
+    info.reason = imm.reason;
+    info.micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+    mu_.Unlock();
+    NotifyListeners([&info](EventListener& l) { l.OnFlushCompleted(info); });
+    mu_.Lock();
+  }
   return Status::OK();
 }
 

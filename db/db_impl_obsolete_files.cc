@@ -1,6 +1,9 @@
 // Deletion of files no database state needs any more: logs below the MANIFEST's log number,
-// tables no live version lists and no job is writing, MANIFESTs older than the live one. See
+// tables no live version lists and no job is writing, MANIFESTs older than the live one,
+// OPTIONS files but the two newest. See
 // the invariants of flush and file deletion in db_impl.h.
+#include <algorithm>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -20,6 +23,17 @@ void DBImpl::DeleteObsoleteFiles() {
 
   std::vector<std::string> names;
   fs_->GetChildren(dbname_, &names).PermitUncheckedError();  // retried after the next flush
+  // The two newest OPTIONS files stay: the live one and the one before it.
+  std::vector<uint64_t> options_files;
+  for (const std::string& name : names) {
+    uint64_t number;
+    FileType type;
+    if (ParseFileName(name, &number, &type) && type == FileType::kOptions) {
+      options_files.push_back(number);
+    }
+  }
+  std::sort(options_files.begin(), options_files.end(), std::greater<>());
+  const uint64_t oldest_kept_options = options_files.size() > 1 ? options_files[1] : 0;
   std::vector<std::pair<std::string, FileType>> doomed;
   std::vector<uint64_t> evict;
   for (const std::string& name : names) {
@@ -42,9 +56,13 @@ void DBImpl::DeleteObsoleteFiles() {
         // A new CURRENT being written names a MANIFEST newer than the live one.
         keep = number > manifest;
         break;
+      case FileType::kOptions:
+        keep = number >= oldest_kept_options;
+        break;
       case FileType::kCurrent:
       case FileType::kLock:
       case FileType::kInfoLog:
+      case FileType::kOldInfoLog:  // pruned by count when the LOG is opened
         break;
     }
     if (!keep) doomed.emplace_back(name, type);

@@ -3,11 +3,14 @@
 // the recovery invariants in db_impl.h).
 #include <algorithm>
 #include <cinttypes>
+#include <utility>
 #include <vector>
 
 #include "db/db_impl.h"
+#include "db/options_file.h"
 #include "db/write_batch_internal.h"
 #include "memtable/memtable.h"
+#include "util/logger.h"
 #include "version/filename.h"
 #include "version/table_cache.h"
 #include "version/version_set.h"
@@ -87,10 +90,7 @@ Status DBImpl::Open() {
   Status s = LockAndCheckExistence(&exists);
   if (!s.ok()) return s;
 
-  std::unique_ptr<WritableFile> log_file;
-  if (fs_->NewWritableFile(InfoLogFileName(dbname_), &log_file).ok()) {
-    info_log_ = std::make_unique<Logger>(std::move(log_file));
-  }
+  OpenInfoLog();
   info_log_->Log("opening %s (%s)", dbname_.c_str(), exists ? "existing" : "new");
 
   MutexLock lock(&mu_);
@@ -175,12 +175,18 @@ Status DBImpl::Open() {
   // One edit makes the recovered tables and the new log live; only after it is synced are
   // the replayed logs obsolete.
   const uint64_t new_log = versions_->NewFileNumber();
+  // Numbered before the edit, so the MANIFEST's next file number covers it.
+  const uint64_t options_number = versions_->NewFileNumber();
   s = StartNewLog(new_log);
   if (!s.ok()) return s;
   replay.edit->SetLogNumber(new_log);
   replay.edit->SetLastSequence(last);
   s = versions_->LogAndApply(replay.edit.get(), &mu_);
   for (const auto& [level, f] : replay.edit->new_files()) pending_outputs_.erase(f.number);
+  if (!s.ok()) return s;
+  // After the edit: the file records a database that exists. Before deleting obsolete files,
+  // which keep the two newest OPTIONS files.
+  s = WriteOptionsFile(fs_, dbname_, options_number, options_);
   if (!s.ok()) return s;
   InstallReadState();
   DeleteObsoleteFiles();
@@ -195,6 +201,42 @@ Status DBImpl::Open() {
                  replay.records, logs.size(), last,
                  replay.dropped_data ? "DAMAGED DATA DROPPED" : "nothing dropped", log_number_);
   return Status::OK();
+}
+
+void DBImpl::OpenInfoLog() {
+  if (options_.info_log != nullptr) {
+    info_log_ = options_.info_log;
+    return;
+  }
+  // The previous LOG becomes LOG.old.<N+1>, after the newest kept one, so the history of
+  // opens survives (a LOG truncated at each open loses the story of the crash before it).
+  std::vector<std::string> names;
+  fs_->GetChildren(dbname_, &names).PermitUncheckedError();  // nothing found: nothing to keep
+  std::vector<std::pair<uint64_t, std::string>> old;
+  bool have_log = false;
+  for (const std::string& name : names) {
+    uint64_t number;
+    FileType type;
+    if (!ParseFileName(name, &number, &type)) continue;
+    if (type == FileType::kInfoLog) have_log = true;
+    if (type == FileType::kOldInfoLog) old.emplace_back(number, name);
+  }
+  std::sort(old.begin(), old.end());
+  const size_t keep = static_cast<size_t>(options_.keep_log_file_num);
+  if (have_log && keep > 0) {
+    const uint64_t next = old.empty() ? 1 : old.back().first + 1;
+    const std::string target = OldInfoLogFileName(dbname_, next);
+    if (fs_->RenameFile(InfoLogFileName(dbname_), target).ok()) {
+      old.emplace_back(next, target.substr(dbname_.size() + 1));
+    }
+  }
+  for (size_t i = 0; i + keep < old.size(); i++) {
+    fs_->RemoveFile(dbname_ + "/" + old[i].second).PermitUncheckedError();  // best-effort
+  }
+  std::unique_ptr<WritableFile> log_file;
+  if (fs_->NewWritableFile(InfoLogFileName(dbname_), &log_file).ok()) {
+    info_log_ = std::make_shared<FileLogger>(std::move(log_file));
+  }
 }
 
 Status DBImpl::ReplayLogs(const std::vector<uint64_t>& logs, ReplayResult* result) {

@@ -1,6 +1,7 @@
 // DB::GetProperty: a table of named handlers. Each handler reads one pinned ReadState (and the
 // counters in stats_, or mu_ briefly for what only it guards), so a property never blocks a
 // write for longer than a lock hand-off. The names are listed in include/strata/db.h.
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
 
@@ -19,6 +20,7 @@ struct DBImpl::PropertyHandlers {
     std::string_view name;
     bool takes_suffix;  // "strata.num-files-at-level" + "<N>"
     Handler handler;
+    bool text_only;  // not one decimal number (GetIntProperty refuses it)
   };
 
   static bool Number(uint64_t n, std::string* value) {
@@ -109,6 +111,15 @@ struct DBImpl::PropertyHandlers {
   static bool StallsInProgress(DBImpl& db, const ReadState&, std::string_view, std::string* value) {
     return Number(db.stats_.stalls_in_progress.load(std::memory_order_relaxed), value);
   }
+  static bool Flushes(DBImpl& db, const ReadState&, std::string_view, std::string* value) {
+    return Number(db.stats_.flushes.load(std::memory_order_relaxed), value);
+  }
+  static bool Compactions(DBImpl& db, const ReadState&, std::string_view, std::string* value) {
+    MutexLock lock(&db.mu_);
+    uint64_t total = 0;
+    for (const LevelStats& st : db.level_stats_) total += st.compactions + st.trivial_moves;
+    return Number(total, value);
+  }
   static bool StatsText(DBImpl& db, const ReadState& state, std::string_view, std::string* value);
   static bool BackgroundError(DBImpl& db, const ReadState&, std::string_view, std::string* value) {
     MutexLock lock(&db.mu_);
@@ -117,21 +128,31 @@ struct DBImpl::PropertyHandlers {
   }
 
   static constexpr Entry kTable[] = {
-      {"strata.stats", false, &StatsText},
-      {"strata.levels", false, &Levels},
-      {"strata.sstables", false, &Sstables},
-      {"strata.num-files-at-level", true, &FilesAtLevel},
-      {"strata.num-entries-in-tables", false, &EntriesInTables},
-      {"strata.estimate-num-keys", false, &EstimateKeys},
-      {"strata.total-sst-size", false, &TotalTableSize},
-      {"strata.approximate-memory-usage", false, &MemoryUsage},
-      {"strata.num-entries-active-mem-table", false, &ActiveEntries},
-      {"strata.num-immutable-mem-table", false, &Immutables},
-      {"strata.num-snapshots", false, &Snapshots},
-      {"strata.last-sequence", false, &LastSequence},
-      {"strata.write-stalls-in-progress", false, &StallsInProgress},
-      {"strata.background-error", false, &BackgroundError},
+      {"strata.stats", false, &StatsText, true},
+      {"strata.levels", false, &Levels, true},
+      {"strata.sstables", false, &Sstables, true},
+      {"strata.num-files-at-level", true, &FilesAtLevel, false},
+      {"strata.num-entries-in-tables", false, &EntriesInTables, false},
+      {"strata.estimate-num-keys", false, &EstimateKeys, false},
+      {"strata.total-sst-size", false, &TotalTableSize, false},
+      {"strata.approximate-memory-usage", false, &MemoryUsage, false},
+      {"strata.num-entries-active-mem-table", false, &ActiveEntries, false},
+      {"strata.num-immutable-mem-table", false, &Immutables, false},
+      {"strata.num-snapshots", false, &Snapshots, false},
+      {"strata.last-sequence", false, &LastSequence, false},
+      {"strata.write-stalls-in-progress", false, &StallsInProgress, false},
+      {"strata.num-flushes", false, &Flushes, false},
+      {"strata.num-compactions", false, &Compactions, false},
+      {"strata.background-error", false, &BackgroundError, true},
   };
+
+  // The entry serving name, and the suffix after its name; null if none does.
+  static const Entry* Find(std::string_view name) {
+    for (const Entry& e : kTable) {
+      if (e.takes_suffix ? name.starts_with(e.name) : name == e.name) return &e;
+    }
+    return nullptr;
+  }
 };
 
 bool DBImpl::PropertyHandlers::StatsText(DBImpl& db, const ReadState& state, std::string_view,
@@ -200,13 +221,20 @@ bool DBImpl::PropertyHandlers::StatsText(DBImpl& db, const ReadState& state, std
 
 bool DBImpl::GetProperty(std::string_view name, std::string* value) {
   value->clear();
-  for (const PropertyHandlers::Entry& e : PropertyHandlers::kTable) {
-    const bool match = e.takes_suffix ? name.starts_with(e.name) : name == e.name;
-    if (!match) continue;
-    std::shared_ptr<const ReadState> state = GetReadState();
-    return e.handler(*this, *state, name.substr(e.name.size()), value);
-  }
-  return false;
+  const PropertyHandlers::Entry* e = PropertyHandlers::Find(name);
+  if (e == nullptr) return false;
+  std::shared_ptr<const ReadState> state = GetReadState();
+  return e->handler(*this, *state, name.substr(e->name.size()), value);
+}
+
+bool DBImpl::GetIntProperty(std::string_view name, uint64_t* value) {
+  const PropertyHandlers::Entry* e = PropertyHandlers::Find(name);
+  if (e == nullptr || e->text_only) return false;
+  // The same handler as the text, read back: one implementation of each property.
+  std::string text;
+  if (!GetProperty(name, &text)) return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *value);
+  return ec == std::errc() && end == text.data() + text.size();
 }
 
 }  // namespace strata

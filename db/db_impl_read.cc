@@ -2,15 +2,32 @@
 // for why the sources are taken before the sequence).
 #include "db/db_impl.h"
 #include "db/db_iter.h"
+#include "db/statistics_iterator.h"
 #include "memtable/memtable.h"
 #include "sstable/merging_iterator.h"
 #include "util/perf_context_imp.h"
+#include "util/statistics_util.h"
 #include "version/level_iterator.h"
 #include "version/table_cache.h"
 
 namespace strata {
 
 Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string* value) {
+  if (statistics_ == nullptr) return GetImpl(options, key, value);
+  Status s;
+  {
+    LatencyTimer timer(statistics_, HistogramType::kGetLatency);
+    s = GetImpl(options, key, value);
+  }
+  statistics_->RecordTick(Ticker::kKeysRead, 1);
+  if (s.ok()) {
+    statistics_->RecordTick(Ticker::kGetHits, 1);
+    statistics_->RecordTick(Ticker::kBytesRead, value->size());
+  }
+  return s;
+}
+
+Status DBImpl::GetImpl(const ReadOptions& options, std::string_view key, std::string* value) {
   // The sources first, then the sequence (see ReadSequence).
   std::shared_ptr<const ReadState> state = GetReadState();
   const SequenceNumber seq = ReadSequence(options);
@@ -57,8 +74,10 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   iter_options.lower_bound = options.iterate_lower_bound;
   iter_options.upper_bound = options.iterate_upper_bound;
   // The iterator holds the read state: its memtables and version (so its tables) live on.
-  return NewDBIterator(icmp_.user_comparator(), NewMergingIterator(&icmp_, std::move(children)),
-                       iter_options, std::move(state));
+  auto iter = NewDBIterator(icmp_.user_comparator(),
+                           NewMergingIterator(&icmp_, std::move(children)), iter_options,
+                           std::move(state));
+  return statistics_ ? NewStatisticsIterator(std::move(iter), statistics_) : std::move(iter);
 }
 
 }  // namespace strata

@@ -7,6 +7,7 @@
 #include "db/db_impl.h"
 #include "db/write_batch_internal.h"
 #include "memtable/memtable.h"
+#include "util/statistics_util.h"
 #include "util/wait_word.h"
 #include "version/filename.h"
 #include "version/version_set.h"
@@ -88,6 +89,15 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
 
 Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool force_switch,
                          MemTable** switched) {
+  // Only user writes are timed (not Flush's or SyncWAL's turn in the queue).
+  LatencyTimer timer(batch ? statistics_ : nullptr, HistogramType::kWriteLatency);
+  auto account = [&](const Status& s) {
+    if (s.ok() && batch != nullptr && statistics_ != nullptr) {
+      statistics_->RecordTick(Ticker::kKeysWritten, WriteBatchInternal::Count(*batch));
+      statistics_->RecordTick(Ticker::kBytesWritten, batch->ApproximateSize());
+    }
+    return s;
+  };
   Writer w(&mu_);
   w.batch = batch;
   w.sync = options.sync;
@@ -98,12 +108,13 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool fo
   if (gather_target_ != 0 && writers_.size() >= gather_target_) writers_.front()->cv.Signal();
   if (&w != writers_.front()) {
     mu_.Unlock();
-    if (w.AwaitTurn() == Writer::kDone) return w.status;
+    if (w.AwaitTurn() == Writer::kDone) return account(w.status);
     mu_.Lock();
   }
 
   // This thread leads a group: it alone touches log_ and mem_ until it pops the group.
   Status status = write_error_;
+  const bool had_write_error = !write_error_.ok();
   if (status.ok()) status = MakeRoomForWrite(force_switch, switched);
   if (status.ok() && w.sync) GatherSyncGroup(&w);
   Writer* last = &w;
@@ -122,6 +133,7 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool fo
         std::string_view record = WriteBatchInternal::Contents(*group);
         status = log_->AddRecord(record);
         stats_.wal_bytes.fetch_add(record.size(), std::memory_order_relaxed);
+        RecordTick(statistics_, Ticker::kWalBytes, record.size());
       }
       if (status.ok() && need_sync) {
         const auto start = std::chrono::steady_clock::now();
@@ -130,6 +142,7 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool fo
                           std::chrono::steady_clock::now() - start)
                           .count();
         stats_.syncs.fetch_add(1, std::memory_order_relaxed);
+        RecordTick(statistics_, Ticker::kWalSyncs);
       }
       if (status.ok() && count > 0) {
         // Cannot fail: the batch was built through the WriteBatch API.
@@ -170,8 +183,13 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool fo
     stats_.sync_writers.fetch_add(group_writers, std::memory_order_relaxed);
   }
   if (!writers_.empty()) writers_.front()->Wake(Writer::kLeader);
+  // A log failure in this group (here or in MakeRoomForWrite) stops writes like a background
+  // error: tell the listeners, without the lock.
+  const Status raised = had_write_error ? Status() : write_error_;
+  if (!raised.ok() && !options_.listeners.empty()) error_reported_ = true;
   mu_.Unlock();
-  return status;
+  if (!raised.ok()) NotifyListeners([&raised](EventListener& l) { l.OnBackgroundError(raised); });
+  return account(status);
 }
 
 // Without this, writers settle into two alternating cohorts: while one group syncs, the
@@ -248,6 +266,7 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
     if (!bg_error_.ok()) return bg_error_;
     const size_t level0 = versions_->NumLevelFiles(0);
     if (allow_delay && level0 >= static_cast<size_t>(options_.level0_slowdown_writes_trigger)) {
+      if (SetStallCondition(WriteStallCondition::kDelayed)) continue;
       // Many L0 files: give compaction a millisecond per write rather than stop writes
       // abruptly later. Once per write, and without the lock.
       allow_delay = false;
@@ -256,6 +275,7 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
       mu_.Lock();
       stats_.slowdowns.fetch_add(1, std::memory_order_relaxed);
       stats_.slowdown_micros.fetch_add(1000, std::memory_order_relaxed);
+      RecordTick(statistics_, Ticker::kStallMicros, 1000);
       continue;
     }
     const bool empty = mem_->num_entries() == 0;
@@ -265,9 +285,15 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
       return Status::OK();
     }
     if (!force && mem_->ApproximateMemoryUsage() < options_.write_buffer_size) {
+      // Room without waiting: writes are delayed, at most, while the L0 files are there.
+      const bool slow = level0 >= static_cast<size_t>(options_.level0_slowdown_writes_trigger);
+      if (SetStallCondition(slow ? WriteStallCondition::kDelayed : WriteStallCondition::kNormal)) {
+        continue;
+      }
       return Status::OK();
     }
     if (imm_.size() >= max_immutable) {
+      if (SetStallCondition(WriteStallCondition::kStopped)) continue;
       // Memory is bounded: wait for the flush thread rather than queue another memtable.
       auto start = std::chrono::steady_clock::now();
       info_log_->Log("write stall: %zu immutable memtables waiting for flush", imm_.size());
@@ -278,10 +304,12 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
           std::chrono::steady_clock::now() - start);
       stats_.stalls.fetch_add(1, std::memory_order_relaxed);
       stats_.stall_micros.fetch_add(waited.count(), std::memory_order_relaxed);
+      RecordTick(statistics_, Ticker::kStallMicros, waited.count());
       continue;
     }
 
     if (level0 >= static_cast<size_t>(options_.level0_stop_writes_trigger)) {
+      if (SetStallCondition(WriteStallCondition::kStopped)) continue;
       // Too many L0 files: a new memtable would make reads slower still. Wait for compaction.
       auto start = std::chrono::steady_clock::now();
       info_log_->Log("write stop: %zu L0 files waiting for compaction", level0);
@@ -292,6 +320,7 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
           std::chrono::steady_clock::now() - start);
       stats_.stops.fetch_add(1, std::memory_order_relaxed);
       stats_.stop_micros.fetch_add(waited.count(), std::memory_order_relaxed);
+      RecordTick(statistics_, Ticker::kStallMicros, waited.count());
       continue;
     }
 
@@ -331,7 +360,8 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
                      log_failed ? ", writes stopped" : "", s.ToString().c_str());
       return s;
     }
-    imm_.push_back({mem_, log_number_});
+    imm_.push_back({mem_, log_number_,
+                    force ? FlushReason::kManual : FlushReason::kWriteBufferFull});
     mem_ = std::make_shared<MemTable>(icmp_);
     log_ = std::make_unique<LogWriter>(std::move(file));
     log_number_ = new_number;

@@ -43,6 +43,11 @@ Status Options::Validate() const {
       static_cast<unsigned>(WalRecoveryMode::kSkipAnyCorruptedRecords)) {
     return Status::InvalidArgument("unknown wal_recovery_mode");
   }
+  if (keep_log_file_num < 0) return Status::InvalidArgument("keep_log_file_num is negative");
+  if (compression != CompressionType::kNone && compression != CompressionType::kLZ4) {
+    // The value is written into every table: an unknown one would make them unreadable.
+    return Status::InvalidArgument("unknown compression type");
+  }
   return Status::OK();
 }
 

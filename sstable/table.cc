@@ -21,6 +21,7 @@
 #include "strata/cache.h"
 #include "util/coding.h"
 #include "util/perf_context_imp.h"
+#include "util/statistics_util.h"
 
 namespace strata {
 namespace {
@@ -98,9 +99,11 @@ struct TableState {
       EncodeFixed64(key + 8, handle.offset);
       if (Cache::Handle* h = cache->Lookup(std::string_view(key, sizeof key))) {
         STRATA_PERF_COUNT(block_cache_hits);
+        RecordTick(options.statistics, Ticker::kBlockCacheDataHit);
         ref->SetCached(cache, h);
         return Status::OK();
       }
+      RecordTick(options.statistics, Ticker::kBlockCacheDataMiss);
     }
     BlockContents contents;
     Status s = ReadBlock(*file, file_name, blocks_end, handle, ro.verify_checksums, &contents);
@@ -363,8 +366,10 @@ Status Table::Get(const ReadOptions& options, std::string_view key, std::string_
   const TableState& t = *rep_;
   if (t.filter != nullptr) {
     STRATA_PERF_COUNT(filter_checks);
+    RecordTick(t.options.statistics, Ticker::kBloomFilterChecked);
     if (!t.filter->KeyMayMatch(filter_key)) {
       STRATA_PERF_COUNT(filter_negatives);
+      RecordTick(t.options.statistics, Ticker::kBloomFilterUseful);
       return Status::OK();
     }
   }

@@ -11,6 +11,7 @@
 namespace strata {
 
 class Cache;
+class Statistics;
 
 struct TableOptions {
   // Order of the keys stored (for a database: its InternalKeyComparator). Also shortens
@@ -27,6 +28,8 @@ struct TableOptions {
 
   // Uncompressed data blocks are cached here when non-null (reads only).
   Cache* block_cache = nullptr;
+  // Block cache hits and misses and bloom filter probes are counted here when non-null.
+  Statistics* statistics = nullptr;
 };
 
 }  // namespace strata

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The folders read top to bottom; no folder includes one above it (docs/ARCHITECTURE.md):
-#   db -> compaction -> version -> sstable, memtable, wal -> keys -> util
+#   capi (public headers only); db -> compaction -> version -> sstable, memtable, wal -> keys -> util
 # A folder may include itself, the public headers (strata/) and the folders it lists below.
 # Prints each include that breaks the rule and fails if there is one.
 set -euo pipefail
@@ -15,6 +15,7 @@ declare -A allowed=(
   [version]="version sstable memtable wal keys util"
   [compaction]="compaction version sstable memtable wal keys util"
   [db]="db compaction version sstable memtable wal keys util"
+  [capi]="capi"
 )
 
 bad=0

@@ -19,7 +19,7 @@
 #include "bench/db_bench_data.h"
 #include "bench/db_bench_engine.h"
 #include "bench/db_bench_flags.h"
-#include "bench/db_bench_histogram.h"
+#include "util/histogram.h"
 #include "bench/db_bench_runner.h"
 #include "support/test_util.h"
 
@@ -248,6 +248,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
                         "--seed=9",
                         "--duration=4",
                         "--stats_interval_seconds=2",
+                        "--statistics",
                         "--max_background_jobs=3",
                         "--batch_size=8",
                         "--seek_nexts=5",
@@ -269,6 +270,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
   EXPECT_EQ(c.engine_options.bloom_bits, 0);
   EXPECT_EQ(c.engine_options.open_files, 50);
   EXPECT_EQ(c.engine_options.max_background_jobs, 3);
+  EXPECT_TRUE(c.engine_options.statistics);
   EXPECT_TRUE(c.sync);
   EXPECT_TRUE(c.use_existing_db);
   EXPECT_EQ(c.db, "/nowhere/db");
@@ -411,6 +413,22 @@ TEST_P(DbBenchEngineTest, EveryBenchmarkRunsOnATinyDatabase) {
   EXPECT_NE(text.find("Percentiles: P50: "), std::string::npos);
   EXPECT_NE(text.find("P99.9: "), std::string::npos);
   EXPECT_NE(text.find("Memory:"), std::string::npos);
+}
+
+TEST(DbBenchStatisticsTest, StatsPrintsTheEnginesStatistics) {
+  test::TempDir dir;
+  Config c;
+  c.engine = "strata";
+  c.num = 300;
+  c.db = dir.Child("db");
+  c.engine_options.statistics = true;
+  c.benchmarks = {"fillrandom", "readrandom", "stats"};
+  Capture out, err;
+  DbBench bench(c, out.file(), err.file());
+  ASSERT_OK(bench.Run());
+  const std::string text = out.Close();
+  EXPECT_NE(text.find("strata.keys.written 300\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("strata.get.micros count 300 "), std::string::npos) << text;
 }
 
 TEST_P(DbBenchEngineTest, JsonHoldsEveryResult) {
@@ -589,7 +607,7 @@ TEST(DbBenchHistogramTest, PercentilesAreWithinABucket) {
   Histogram a, b;
   for (uint64_t us = 1; us <= 1000; us++) (us % 2 ? a : b).Add(us * 1000);
   a.Merge(b);
-  const LatencySummary s = a.Summarize();
+  const HistogramData s = a.Summarize();
   EXPECT_EQ(s.count, 1000u);
   EXPECT_NEAR(s.mean, 500.5, 0.01);
   EXPECT_DOUBLE_EQ(s.min, 1);

@@ -268,12 +268,14 @@ TEST_F(DBTest, PropertiesReportState) {
   Reopen();
   std::string v;
   EXPECT_FALSE(db_->GetProperty("strata.no-such-property", &v));
-  ASSERT_TRUE(db_->GetProperty("strata.approximate-memory-usage", &v));
-  uint64_t before = std::stoull(v);
+  uint64_t before = 0, after = 0;
+  ASSERT_TRUE(db_->GetIntProperty("strata.approximate-memory-usage", &before));
+  EXPECT_FALSE(db_->GetIntProperty("strata.stats", &after)) << "text, not a number";
+  EXPECT_FALSE(db_->GetIntProperty("strata.no-such-property", &after));
   for (int i = 0; i < 1000; i++) ASSERT_OK(Put(test::NumberKey(i), std::string(100, 'v')));
   ASSERT_OK(db_->Delete(WriteOptions(), "x"));
-  ASSERT_TRUE(db_->GetProperty("strata.approximate-memory-usage", &v));
-  EXPECT_GE(std::stoull(v), before + 1000 * 100);
+  ASSERT_TRUE(db_->GetIntProperty("strata.approximate-memory-usage", &after));
+  EXPECT_GE(after, before + 1000 * 100);
   ASSERT_TRUE(db_->GetProperty("strata.num-entries-active-mem-table", &v));
   EXPECT_EQ("1001", v);
   ASSERT_OK(db_->SyncWAL());

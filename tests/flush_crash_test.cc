@@ -49,15 +49,12 @@ class FlushCrashTest : public testing::Test {
     }
     // Nothing duplicated: every entry is in exactly one table once flushed.
     ASSERT_OK(db->Flush());
-    std::string entries;
-    ASSERT_TRUE(db->GetProperty("strata.num-entries-in-tables", &entries));
-    EXPECT_EQ(expected_entries_, std::stoull(entries));
+    EXPECT_EQ(expected_entries_, test::IntProperty(db.get(), "strata.num-entries-in-tables"));
     EXPECT_TRUE(FilesOfType(dbname, FileType::kTemp).empty());
     EXPECT_EQ(1u, FilesOfType(dbname, FileType::kManifest).size());
     EXPECT_EQ(1u, FilesOfType(dbname, FileType::kLog).size());
-    std::string level0;
-    ASSERT_TRUE(db->GetProperty("strata.num-files-at-level0", &level0));
-    EXPECT_EQ(std::stoull(level0), FilesOfType(dbname, FileType::kTable).size())
+    EXPECT_EQ(test::IntProperty(db.get(), "strata.num-files-at-level0"),
+              FilesOfType(dbname, FileType::kTable).size())
         << "orphan table files left behind";
   }
 

@@ -34,13 +34,11 @@ std::string Value(int i, size_t size = 100) {
   return v;
 }
 
-// Flushes so far, from strata.stats (compaction moves their tables out of level 0).
+// Flushes so far (compaction moves their tables out of level 0).
 uint64_t Flushes(DB* db) {
-  std::string stats;
-  EXPECT_TRUE(db->GetProperty("strata.stats", &stats));
-  size_t at = stats.find("\nflushes: ");
-  EXPECT_NE(std::string::npos, at) << stats;
-  return std::stoull(stats.substr(at + 10));
+  uint64_t n = 0;
+  EXPECT_TRUE(db->GetIntProperty("strata.num-flushes", &n));
+  return n;
 }
 
 class FlushTest : public testing::Test {

@@ -167,6 +167,22 @@ TEST_F(StrataCtlTest, FlushCompactStatsAndProperties) {
   EXPECT_EQ(Ctl({"count"}).out, "30\n");
 }
 
+// The tool opens the database with the options it was written with (its OPTIONS file).
+TEST_F(StrataCtlTest, OpensWithTheDatabasesOwnOptions) {
+  {
+    Options options;
+    options.create_if_missing = true;
+    options.num_levels = 3;
+    std::unique_ptr<DB> db;
+    ASSERT_OK(DB::Open(options, dbname_, &db));
+  }
+  CtlRun r = Ctl({"property", "strata.num-files-at-level2"});
+  ASSERT_EQ(r.status, ctl::kCtlOk) << r.err;
+  EXPECT_EQ(r.out, "0\n");
+  r = Ctl({"property", "strata.num-files-at-level3"});
+  EXPECT_EQ(r.status, ctl::kCtlError) << "3 levels, as written, not the default 7: " << r.out;
+}
+
 TEST_F(StrataCtlTest, VerifyPassesThenFindsDamage) {
   Fill(2000);
   CtlRun r = Ctl({"compact"});  // every key in one level-1 table

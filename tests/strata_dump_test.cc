@@ -430,6 +430,32 @@ TEST_F(StrataDumpTest, ManifestReplaysToTheFilesOnDisk) {
   EXPECT_NE(r.out.find("  level 0: 1 file, "), std::string::npos) << r.out;
 }
 
+TEST_F(StrataDumpTest, OptionsFileByNameAndItsDamage) {
+  options_.block_size = 8192;
+  Open();
+  Close();
+  const std::string file = OnlyFile(FileType::kOptions);
+  DumpRun r = RunCli({file});  // the kind from the name
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  EXPECT_NE(r.out.find("block_size = 8192\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("summary: format version 1, written by strata "), std::string::npos)
+      << r.out;
+  r = RunCli({"options", "--json", file});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  Json v = ParseJson(r.out);
+  EXPECT_EQ(v["kind"].string, "options");
+  EXPECT_EQ(v["comparator"].string, "strata.BytewiseComparator");
+  EXPECT_EQ(v["format_version"].Uint(), 1u);
+
+  test::RewriteFile(file, [](std::string* text) {
+    text->replace(text->find("block_size = 8192"), 17, "block_size = ZZZZ");
+  });
+  r = RunCli({"options", file});
+  EXPECT_EQ(r.status, dump::kDumpDamaged);
+  EXPECT_NE(r.out.find("DAMAGE in " + file), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("bad value 'ZZZZ' for block_size"), std::string::npos) << r.err;
+}
+
 TEST_F(StrataDumpTest, DamagedManifestIsReported) {
   Open();
   for (int i = 0; i < 5; i++) {

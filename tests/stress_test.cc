@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "strata/db.h"
+#include "strata/statistics.h"
 #include "support/test_util.h"
 #include "util/random.h"
 
@@ -384,13 +385,6 @@ Options StressOptions() {
   return o;
 }
 
-uint64_t StatNumber(DB* db, const std::string& label) {
-  std::string stats;
-  if (!db->GetProperty("strata.stats", &stats)) return 0;
-  const size_t at = stats.find(label);
-  return at == std::string::npos ? 0
-                                 : std::strtoull(stats.c_str() + at + label.size(), nullptr, 10);
-}
 
 std::chrono::milliseconds Duration() {
   const char* env = std::getenv("STRATA_STRESS_SECONDS");
@@ -404,17 +398,20 @@ TEST(StressTest, ReadersSeeOnlyPublishedStatesWhileFlushesAndCompactionsRun) {
   test::TempDir dir;
   const std::string dbname = dir.Child("db");
   Stress stress;
-  uint64_t flushes = 0, compacted = 0;
+  // Shared by both opens, and recorded into by every thread at once (TSan checks it).
+  Options options = StressOptions();
+  options.statistics = CreateStatistics();
   for (int round = 0; round < 2 && !stress.failed(); round++) {
     std::unique_ptr<DB> db;
-    ASSERT_OK(DB::Open(StressOptions(), dbname, &db));
+    ASSERT_OK(DB::Open(options, dbname, &db));
     if (round > 0) stress.VerifyQuiescent(db.get());  // recovery kept every acknowledged write
     stress.set_db(db.get());
     stress.Run(Duration() / 2, 1000 * (round + 1));
     stress.VerifyQuiescent(db.get());
-    flushes += StatNumber(db.get(), "flushes: ");
-    compacted += StatNumber(db.get(), "compaction bytes written: ");
   }
+  const uint64_t flushes = options.statistics->GetTickerCount(Ticker::kFlushCount);
+  const uint64_t compacted = options.statistics->GetTickerCount(Ticker::kCompactionBytesWritten);
+  EXPECT_GT(flushes, 0u);
   EXPECT_FALSE(stress.failed()) << stress.failure();
   std::printf(
       "stress: %llu writes in %llu batches, %llu reads, %llu scans (%llu entries), "

@@ -1,5 +1,7 @@
 #include "strata/comparator.h"
 
+#include "util/comparator_check.h"
+
 #include <algorithm>
 #include <string>
 
@@ -41,6 +43,14 @@ class BytewiseComparatorImpl final : public Comparator {
 const Comparator* BytewiseComparator() {
   static const BytewiseComparatorImpl kInstance;
   return &kInstance;
+}
+
+Status CheckComparatorName(std::string_view recorded, const Comparator* given) {
+  const char* name = (given ? given : BytewiseComparator())->Name();
+  if (recorded == name) return Status::OK();
+  return Status::InvalidArgument(
+      "comparator mismatch: the database was written with " + std::string(recorded),
+      std::string("options give ") + name);
 }
 
 }  // namespace strata

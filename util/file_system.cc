@@ -22,6 +22,14 @@ Status WriteStringToFile(FileSystem* fs, std::string_view data, const std::strin
   return s;
 }
 
+Status ReplaceFileAtomically(FileSystem* fs, std::string_view data, const std::string& tmp,
+                             const std::string& path) {
+  Status s = WriteStringToFile(fs, data, tmp, /*sync=*/true);
+  if (s.ok()) s = fs->RenameFile(tmp, path);
+  if (!s.ok()) fs->RemoveFile(tmp).PermitUncheckedError();
+  return s;
+}
+
 Status ReadFileToString(FileSystem* fs, const std::string& path, std::string* data) {
   data->clear();
   std::unique_ptr<SequentialFile> file;

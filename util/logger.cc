@@ -10,6 +10,13 @@
 namespace strata {
 
 void Logger::Log(const char* format, ...) {
+  va_list ap;
+  va_start(ap, format);
+  Logv(format, ap);
+  va_end(ap);
+}
+
+void FileLogger::Logv(const char* format, va_list ap) {
   char buf[1024];
   timeval now;
   gettimeofday(&now, nullptr);
@@ -19,12 +26,9 @@ void Logger::Log(const char* format, ...) {
                         t.tm_mon + 1, t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec,
                         static_cast<long>(now.tv_usec));
   std::string line(buf, n);
-  va_list ap;
-  va_start(ap, format);
   va_list copy;
   va_copy(copy, ap);
   int len = std::vsnprintf(buf, sizeof buf, format, ap);
-  va_end(ap);
   if (len >= static_cast<int>(sizeof buf)) {
     std::string big(len + 1, '\0');
     std::vsnprintf(big.data(), big.size(), format, copy);

@@ -1,28 +1,32 @@
-// Logger: appends human-readable, timestamped event lines (opens, recoveries, flushes,
-// errors) to the database's LOG file. Logging is best-effort: a failed write to the LOG
-// never fails the operation that logged.
+// The engine's Loggers (the interface is public: include/strata/logger.h): a LOG file in the
+// database directory, and one that discards everything (when no LOG file could be created).
+// Logging is best-effort: a failed write to the LOG never fails the operation that logged.
 //
-// Thread safety: Log may be called from any thread.
+// Thread safety: Logv may be called from any thread.
 #pragma once
 
 #include <memory>
 
 #include "strata/file_system.h"
+#include "strata/logger.h"
 #include "util/mutex.h"
 
 namespace strata {
 
-class Logger {
+// Timestamped lines appended to a file, one write per line.
+class FileLogger final : public Logger {
  public:
-  // A logger that discards everything (when no LOG file could be created).
-  Logger() = default;
-  explicit Logger(std::unique_ptr<WritableFile> file) : file_(std::move(file)) {}
-
-  void Log(const char* format, ...) __attribute__((format(printf, 2, 3)));
+  explicit FileLogger(std::unique_ptr<WritableFile> file) : file_(std::move(file)) {}
+  void Logv(const char* format, va_list ap) override;
 
  private:
   Mutex mu_;
   std::unique_ptr<WritableFile> file_ GUARDED_BY(mu_);
+};
+
+class NullLogger final : public Logger {
+ public:
+  void Logv(const char*, va_list) override {}
 };
 
 }  // namespace strata

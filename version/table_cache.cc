@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "util/coding.h"
+#include "util/statistics_util.h"
 #include "version/filename.h"
 
 namespace strata {
@@ -70,7 +71,16 @@ TableCache::~TableCache() = default;
 Status TableCache::FindTable(uint64_t file_number, uint64_t file_size, Cache::Handle** handle) {
   const FileKey key(file_number);
   *handle = cache_->Lookup(key.view());
-  if (*handle != nullptr) return Status::OK();
+  // A table's index and filter live with the open table: found here, they are in memory
+  // (a cache hit); otherwise Open reads them (a miss).
+  Statistics* stats = table_options_.statistics;
+  if (*handle != nullptr) {
+    RecordTick(stats, Ticker::kBlockCacheIndexHit);
+    RecordTick(stats, Ticker::kBlockCacheFilterHit);
+    return Status::OK();
+  }
+  RecordTick(stats, Ticker::kBlockCacheIndexMiss);
+  RecordTick(stats, Ticker::kBlockCacheFilterMiss);
 
   // Opened without any lock held: a slow open does not block readers of other tables.
   std::string file_name = TableFileName(dbname_, file_number);

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "util/perf_context_imp.h"
+#include "util/comparator_check.h"
 #include "version/filename.h"
 #include "version/manifest_replay.h"
 #include "version/table_cache.h"
@@ -190,11 +191,8 @@ Status VersionSet::SetCurrentFile(uint64_t manifest_number) {
   // half-written name. The rename is durable by the FileSystem contract.
   std::string name = ManifestFileName(dbname_, manifest_number);
   std::string contents = name.substr(dbname_.size() + 1) + "\n";
-  std::string tmp = TempFileName(dbname_, manifest_number);
-  Status s = WriteStringToFile(fs_, contents, tmp, /*sync=*/true);
-  if (s.ok()) s = fs_->RenameFile(tmp, CurrentFileName(dbname_));
-  if (!s.ok()) fs_->RemoveFile(tmp).PermitUncheckedError();
-  return s;
+  return ReplaceFileAtomically(fs_, contents, TempFileName(dbname_, manifest_number),
+                               CurrentFileName(dbname_));
 }
 
 namespace {
@@ -245,10 +243,9 @@ Status VersionSet::Recover() {
     VersionEdit edit;
     s = edit.DecodeFrom(record);
     if (!s.ok()) return Status::Corruption(fname, s.ToString());
-    if (edit.comparator() && *edit.comparator() != icmp_->user_comparator()->Name()) {
-      return Status::InvalidArgument(
-          "comparator mismatch: the database was written with " + *edit.comparator(),
-          std::string("options give ") + icmp_->user_comparator()->Name());
+    if (edit.comparator()) {
+      s = CheckComparatorName(*edit.comparator(), icmp_->user_comparator());
+      if (!s.ok()) return s;
     }
     s = replay.Apply(edit);
     if (!s.ok()) return s;

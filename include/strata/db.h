@@ -5,6 +5,7 @@
 // Destroying the DB requires that no other call on it is in progress.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -102,7 +103,14 @@ class DB {
   //   "strata.write-stalls-in-progress"    writers waiting now for a flush or compaction
   //   "strata.background-error"            the error stopping writes ("OK" if none), and
   //                                        whether it is resumed automatically
+  //   "strata.num-flushes"                 memtables flushed since open
+  //   "strata.num-compactions"             compactions (and trivial moves) since open
   virtual bool GetProperty(std::string_view name, std::string* value) = 0;
+
+  // The value of a numeric property (every name above but the three marked text) as a
+  // number, for monitoring without parsing text; false if the name is unknown or not
+  // numeric.
+  virtual bool GetIntProperty(std::string_view name, uint64_t* value) = 0;
 };
 
 // Deletes every file of the database in path, then the directory if empty. Fails with Busy

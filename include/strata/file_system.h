@@ -144,5 +144,9 @@ class FileSystemWrapper : public FileSystem {
 // Convenience helpers over any FileSystem.
 Status WriteStringToFile(FileSystem* fs, std::string_view data, const std::string& path, bool sync);
 Status ReadFileToString(FileSystem* fs, const std::string& path, std::string* data);
+// Writes data to tmp, syncs it and renames it over path: afterwards path holds either its
+// old contents or all of data, never a part (tmp is removed on failure).
+Status ReplaceFileAtomically(FileSystem* fs, std::string_view data, const std::string& tmp,
+                             const std::string& path);
 
 }  // namespace strata

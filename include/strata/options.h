@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "strata/status.h"
 
@@ -16,8 +17,11 @@ namespace strata {
 
 class Cache;
 class Comparator;
+class EventListener;
 class FileSystem;
+class Logger;
 class Snapshot;
+class Statistics;
 
 enum class CompressionType : unsigned char {
   kNone = 0,  // stored on disk: never renumber
@@ -89,6 +93,18 @@ struct Options {
   // (0: never resume by itself; DB::Resume still works). See DB::Resume.
   int max_bg_error_resume_count = 1000;
   uint64_t bg_error_resume_retry_interval_micros = 100000;
+  // Observability.
+  // Where the engine logs events. Null: the file LOG in the database directory, whose
+  // earlier versions are kept as LOG.old.NNNNNN (see keep_log_file_num).
+  std::shared_ptr<Logger> info_log;
+  // LOG files of earlier opens kept besides the current LOG (the oldest are deleted first).
+  int keep_log_file_num = 10;
+  // Counters and latency histograms (include/strata/statistics.h). Null: none kept, at no
+  // cost. May be shared between databases.
+  std::shared_ptr<Statistics> statistics;
+  // Told about flushes, compactions, stalls and background errors
+  // (include/strata/listener.h, which states the threading contract).
+  std::vector<std::shared_ptr<EventListener>> listeners;
 
   // InvalidArgument naming the first bad field, or OK.
   Status Validate() const;

@@ -340,9 +340,9 @@ void DamageBattery::Build() {
   for (const auto& [k, v] : base) unused_base.push_back(k);
   for (size_t i = unused_base.size(); i > 1; i--)
     std::swap(unused_base[i - 1], unused_base[rnd.Uniform(i)]);
-  std::string last_sequence;
-  ASSERT_TRUE(db->GetProperty("strata.last-sequence", &last_sequence));
-  const uint64_t first_in_log = std::stoull(last_sequence) + 1;
+  uint64_t last_sequence = 0;
+  ASSERT_TRUE(db->GetIntProperty("strata.last-sequence", &last_sequence));
+  const uint64_t first_in_log = last_sequence + 1;
   for (size_t r = 0; r < 36; r++) {
     WalRecord rec;
     rec.ops = MakeWalOps(&rnd, records_.size(), &unused_base, &model);
@@ -351,11 +351,11 @@ void DamageBattery::Build() {
     ASSERT_OK(db->Write(WriteOptions(), &batch));
     records_.push_back(std::move(rec));
   }
-  std::string l0, l1;
-  ASSERT_TRUE(db->GetProperty("strata.num-files-at-level0", &l0));
-  ASSERT_TRUE(db->GetProperty("strata.num-files-at-level1", &l1));
-  ASSERT_EQ("2", l0);
-  ASSERT_GE(std::stoi(l1), 3);
+  uint64_t l0 = 0, l1 = 0;
+  ASSERT_TRUE(db->GetIntProperty("strata.num-files-at-level0", &l0));
+  ASSERT_TRUE(db->GetIntProperty("strata.num-files-at-level1", &l1));
+  ASSERT_EQ(2u, l0);
+  ASSERT_GE(l1, 3u);
   db.reset();
 
   FileSystem* fs = options_.file_system.get();

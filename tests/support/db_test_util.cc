@@ -26,9 +26,8 @@ bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds time
 }
 
 uint64_t IntProperty(DB* db, std::string_view name) {
-  std::string v;
-  if (!db->GetProperty(name, &v)) return ~uint64_t{0};
-  return std::stoull(v);
+  uint64_t v;
+  return db->GetIntProperty(name, &v) ? v : ~uint64_t{0};
 }
 
 std::vector<std::string> LogFiles(const std::string& dir) {

@@ -329,6 +329,12 @@ std::string DescribeLanding(const std::string& op, const std::string& path) {
       case FileType::kLock:
         what = "LOCK";
         break;
+      case FileType::kOptions:
+        what = "OPTIONS";
+        break;
+      case FileType::kOldInfoLog:
+        what = "old info LOG";
+        break;
     }
   } else {
     what = "directory";

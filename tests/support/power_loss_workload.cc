@@ -220,10 +220,8 @@ PowerLossResult RunPowerLossCycles(const std::string& dir, const PowerLossOption
     // Tables of interrupted flushes and compactions are gone; so are temporary files.
     uint64_t live = 0;
     for (int level = 0; level < quiet_options.num_levels; level++) {
-      std::string v;
-      if (db->GetProperty("strata.num-files-at-level" + std::to_string(level), &v)) {
-        live += std::stoull(v);
-      }
+      uint64_t n;
+      if (db->GetIntProperty("strata.num-files-at-level" + std::to_string(level), &n)) live += n;
     }
     const size_t tables = FilesOfType(dbname, FileType::kTable).size();
     EXPECT_EQ(live, tables) << "unused tables left after " << where;

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "strata/db.h"
+#include "strata/file_system.h"
+#include "strata/options_file.h"
 #include "tools/ctl/bytes.h"
 #include "tools/ctl/commands.h"
 #include "tools/ctl/ctl.h"
@@ -16,7 +18,8 @@ namespace {
 constexpr char kUsage[] =
     "usage: strata_ctl --db DIR [--create_if_missing] [--hex] COMMAND [ARGS] [OPTIONS]\n"
     "\n"
-    "Opens the database in DIR (it must not be open elsewhere) and runs one command:\n"
+    "Opens the database in DIR (it must not be open elsewhere) with the options it was last\n"
+    "opened with (its OPTIONS file), and runs one command:\n"
     "  get KEY              print KEY's value\n"
     "  put KEY VALUE        set KEY to VALUE (synced before exit)\n"
     "  delete KEY           remove KEY (synced before exit)\n"
@@ -238,8 +241,16 @@ int RunStrataCtl(int argc, const char* const* argv, std::ostream& out, std::ostr
   }
   if (dir.empty()) return UsageError(err, "no database given (--db DIR)");
 
+  // The options the database was last opened with (its OPTIONS file), so the tool sees the
+  // same shape (levels, triggers, buffers) as the program that writes it.
   Options options;
+  Status loaded = LoadLatestOptions(dir, &options);
+  if (!loaded.ok() && !loaded.IsNotFound() && FileSystem::Default()->FileExists(dir)) {
+    err << "strata_ctl: note: default options used: " << loaded.ToString() << "\n";
+    options = Options();
+  }
   options.create_if_missing = create_if_missing;
+  options.error_if_exists = false;
   std::unique_ptr<DB> db;
   Status s = DB::Open(options, dir, &db);
   if (!s.ok()) return OpenFailed(dir, s, err);

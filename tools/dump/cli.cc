@@ -12,16 +12,18 @@ namespace strata::dump {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: strata_dump [wal|sst|manifest|db] [options] PATH\n"
+    "usage: strata_dump [wal|sst|manifest|options|db] [options] PATH\n"
     "\n"
     "Prints what a Strata file or database holds, read with the engine's own readers and\n"
     "never opened for writing. Without a sub-command the kind comes from PATH: a directory\n"
-    "is a database; else the file name (NNNNNN.log, NNNNNN.sst, MANIFEST-NNNNNN); else the\n"
+    "is a database; else the file name (NNNNNN.log, NNNNNN.sst, MANIFEST-NNNNNN,\n"
+    "OPTIONS-NNNNNN); else the\n"
     "contents (a table's footer magic; a log's records decoded as batches or edits).\n"
     "\n"
     "  wal FILE        every record: offset, sequence, operation count, each operation\n"
     "  sst FILE        footer, properties and index summary of a table\n"
     "  manifest FILE   every version edit in order, then the files per level\n"
+    "  options FILE    an OPTIONS file (the options of one open) and whether it parses\n"
     "  db DIR          the whole database: CURRENT, the MANIFEST's version, tables per level,\n"
     "                  live and obsolete logs and files, totals (works while it is open)\n"
     "\n"
@@ -63,6 +65,14 @@ constexpr char kManifestUsage[] =
     "then the files per level they add up to. Edits recovery would reject are damage.\n"
     "exit status: 0 all sound, 1 damage found, 2 usage or I/O error\n";
 
+constexpr char kOptionsUsage[] =
+    "usage: strata_dump options [--json] FILE\n"
+    "\n"
+    "An OPTIONS file (the options of one open of a database, written at each open) as\n"
+    "written, then its format version, the version that wrote it and the comparator. A file\n"
+    "that does not parse is damage (LoadLatestOptions would refuse it).\n"
+    "exit status: 0 sound, 1 damage found, 2 usage or I/O error\n";
+
 constexpr char kDbUsage[] =
     "usage: strata_dump db [--verify] [--svg FILE] [--json] [--hex] DIR\n"
     "\n"
@@ -89,6 +99,8 @@ const char* UsageOf(FileKind kind) {
       return kSstUsage;
     case FileKind::kManifest:
       return kManifestUsage;
+    case FileKind::kOptions:
+      return kOptionsUsage;
     case FileKind::kDb:
       return kDbUsage;
     case FileKind::kUnknown:
@@ -156,7 +168,7 @@ int RunStrataDump(int argc, const char* const* argv, std::ostream& out, std::ost
     kind = DetectFileKind(path, FileSystemOf(options), &why);
     if (kind == FileKind::kUnknown) {
       return UsageError(err, "cannot tell the kind of '" + path + "': " + why +
-                                 "; give a sub-command (wal, sst, manifest, db)");
+                                 "; give a sub-command (wal, sst, manifest, options, db)");
     }
   } else {
     return UsageError(err, words.empty() ? "no FILE given" : "too many arguments");
@@ -180,6 +192,8 @@ int RunStrataDump(int argc, const char* const* argv, std::ostream& out, std::ost
       return DumpTable(path, options, out, err);
     case FileKind::kManifest:
       return DumpManifest(path, options, out, err);
+    case FileKind::kOptions:
+      return DumpOptionsFile(path, options, out, err);
     case FileKind::kDb:
       return DumpDb(path, options, out, err);
     case FileKind::kUnknown:

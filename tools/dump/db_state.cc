@@ -35,6 +35,10 @@ DbFileKind KindOf(FileType type) {
       return DbFileKind::kCurrent;
     case FileType::kManifest:
       return DbFileKind::kManifest;
+    case FileType::kOptions:
+      return DbFileKind::kOptions;
+    case FileType::kOldInfoLog:
+      return DbFileKind::kInfoLog;
   }
   return DbFileKind::kOther;
 }
@@ -421,6 +425,8 @@ const char* DbFileKindName(DbFileKind kind) {
       return "lock";
     case DbFileKind::kInfoLog:
       return "info_log";
+    case DbFileKind::kOptions:
+      return "options";
     case DbFileKind::kOther:
       break;
   }

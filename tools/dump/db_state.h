@@ -25,8 +25,8 @@
 
 namespace strata::dump {
 
-enum class DbFileKind { kTable, kWal, kManifest, kCurrent, kTemp, kLock, kInfoLog, kOther };
-// "table", "wal", "manifest", "current", "temp", "lock", "info_log", "other".
+enum class DbFileKind { kTable, kWal, kManifest, kCurrent, kTemp, kLock, kInfoLog, kOptions, kOther };
+// "table", "wal", "manifest", "current", "temp", "lock", "info_log", "options", "other".
 const char* DbFileKindName(DbFileKind kind);
 
 struct DbFile {

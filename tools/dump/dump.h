@@ -50,6 +50,10 @@ int DumpTable(const std::string& path, const DumpOptions& options, std::ostream&
 int DumpManifest(const std::string& path, const DumpOptions& options, std::ostream& out,
                  std::ostream& err);
 
+// An OPTIONS file's text, then whether it parses (damage if not) and what it records.
+int DumpOptionsFile(const std::string& path, const DumpOptions& options, std::ostream& out,
+                    std::ostream& err);
+
 // A whole database directory, read from its files without opening the database, so it
 // works while another process holds the LOCK: CURRENT, the live MANIFEST and the version it
 // yields, the tables per level with sizes and key ranges, live and obsolete logs and other

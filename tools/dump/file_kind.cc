@@ -31,6 +31,8 @@ FileKind KindOfFileName(const std::string& path) {
       return FileKind::kTable;
     case FileType::kManifest:
       return FileKind::kManifest;
+    case FileType::kOptions:
+      return FileKind::kOptions;
     default:
       return FileKind::kUnknown;
   }
@@ -76,6 +78,8 @@ const char* FileKindCommand(FileKind kind) {
       return "sst";
     case FileKind::kManifest:
       return "manifest";
+    case FileKind::kOptions:
+      return "options";
     case FileKind::kDb:
       return "db";
     case FileKind::kUnknown:
@@ -85,7 +89,8 @@ const char* FileKindCommand(FileKind kind) {
 }
 
 FileKind FileKindOfCommand(std::string_view word) {
-  for (FileKind kind : {FileKind::kWal, FileKind::kTable, FileKind::kManifest, FileKind::kDb}) {
+  for (FileKind kind : {FileKind::kWal, FileKind::kTable, FileKind::kManifest, FileKind::kOptions,
+                        FileKind::kDb}) {
     if (word == FileKindCommand(kind)) return kind;
   }
   return FileKind::kUnknown;

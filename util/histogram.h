@@ -1,18 +1,15 @@
-// Latency histogram for db_bench: log-linear buckets (16 per power of two, so any quantile
-// is within about 6% of the true value), exact count, mean, min and max. Values are in
-// nanoseconds; summaries are in microseconds. Not thread-safe: one per thread, merged after.
+// Latency histogram (db_bench's per-thread latencies, the engine's Statistics): log-linear
+// buckets (16 per power of two, so any quantile is within about 6% of the true value), exact
+// count, mean, min and max. Values are in nanoseconds; summaries are in microseconds.
+// Not thread-safe: one per thread, merged after, or guarded by the owner's lock.
 #pragma once
 
 #include <array>
 #include <cstdint>
 
-namespace strata::bench {
+#include "strata/statistics.h"
 
-struct LatencySummary {
-  uint64_t count = 0;
-  double mean = 0, stddev = 0, min = 0, max = 0;  // microseconds
-  double p50 = 0, p95 = 0, p99 = 0, p999 = 0;
-};
+namespace strata {
 
 class Histogram {
  public:
@@ -21,7 +18,8 @@ class Histogram {
   uint64_t count() const { return count_; }
   // The value below which a fraction q (0..1) of the samples lie, in nanoseconds.
   double Quantile(double q) const;
-  LatencySummary Summarize() const;
+  HistogramData Summarize() const;
+  void Clear() { *this = Histogram(); }
 
  private:
   static constexpr int kSubBits = 4;  // 16 buckets per power of two
@@ -39,4 +37,4 @@ class Histogram {
   double sum_squares_ = 0;
 };
 
-}  // namespace strata::bench
+}  // namespace strata

@@ -1,10 +1,10 @@
-#include "bench/db_bench_histogram.h"
+#include "util/histogram.h"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 
-namespace strata::bench {
+namespace strata {
 
 int Histogram::BucketOf(uint64_t v) {
   if (v < kSub) return static_cast<int>(v);
@@ -67,8 +67,8 @@ double Histogram::Quantile(double q) const {
   return static_cast<double>(max_);
 }
 
-LatencySummary Histogram::Summarize() const {
-  LatencySummary s;
+HistogramData Histogram::Summarize() const {
+  HistogramData s;
   s.count = count_;
   if (count_ == 0) return s;
   const double n = static_cast<double>(count_);
@@ -85,4 +85,4 @@ LatencySummary Histogram::Summarize() const {
   return s;
 }
 
-}  // namespace strata::bench
+}  // namespace strata
