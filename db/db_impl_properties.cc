@@ -1,10 +1,13 @@
 // DB::GetProperty: a table of named handlers. Each handler reads one pinned ReadState (and the
 // counters in stats_, or mu_ briefly for what only it guards), so a property never blocks a
 // write for longer than a lock hand-off. The names are listed in include/strata/db.h.
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
 #include "db/db_impl.h"
+#include "db/wal_retention.h"
+#include "version/filename.h"
 #include "memtable/memtable.h"
 #include "version/table_cache.h"
 
@@ -43,6 +46,30 @@ struct DBImpl::PropertyHandlers {
   }
   static bool LastSequence(DBImpl& db, const ReadState&, std::string_view, std::string* value) {
     return Number(db.last_sequence_.load(std::memory_order_acquire), value);
+  }
+  static bool DurableSequence(DBImpl& db, const ReadState&, std::string_view,
+                              std::string* value) {
+    return Number(db.durable_sequence_.load(std::memory_order_acquire), value);
+  }
+  static bool WalRetentionText(DBImpl& db, const ReadState&, std::string_view,
+                               std::string* value) {
+    std::vector<std::string> names;
+    Status s = db.fs_->GetChildren(db.dbname_, &names);
+    if (!s.ok()) return false;
+    std::vector<uint64_t> logs;
+    for (const std::string& name : names) {
+      uint64_t number;
+      FileType type;
+      if (ParseFileName(name, &number, &type) && type == FileType::kLog) logs.push_back(number);
+    }
+    std::sort(logs.begin(), logs.end());
+    uint64_t live_from;
+    {
+      MutexLock lock(&db.mu_);
+      live_from = std::min(db.versions_->log_number(), db.log_number_);
+    }
+    *value = db.wal_retention_->Report(logs, live_from);
+    return true;
   }
   static bool FilesAtLevel(DBImpl&, const ReadState& state, std::string_view suffix,
                            std::string* value) {
@@ -124,6 +151,8 @@ struct DBImpl::PropertyHandlers {
       {"strata.num-immutable-mem-table", false, &Immutables},
       {"strata.num-snapshots", false, &Snapshots},
       {"strata.last-sequence", false, &LastSequence},
+      {"strata.durable-sequence", false, &DurableSequence},
+      {"strata.wal-retention", false, &WalRetentionText},
       {"strata.write-stalls-in-progress", false, &StallsInProgress},
   };
 };

@@ -37,6 +37,10 @@ Status Options::Validate() const {
       static_cast<unsigned>(WalRecoveryMode::kSkipAnyCorruptedRecords)) {
     return Status::InvalidArgument("unknown wal_recovery_mode");
   }
+  if (wal_ttl_seconds > (1ull << 40) || wal_size_limit_mb > (1ull << 40) ||
+      max_slot_lag_mb > (1ull << 40)) {
+    return Status::InvalidArgument("wal_ttl_seconds, wal_size_limit_mb and max_slot_lag_mb must be below 2^40");
+  }
   return Status::OK();
 }
 

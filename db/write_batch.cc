@@ -76,6 +76,14 @@ Status WriteBatch::Iterate(Handler* handler) const {
   });
 }
 
+Status WriteBatch::FromBytes(std::string_view bytes, WriteBatch* batch) {
+  WriteBatch candidate;
+  Status s = WriteBatchInternal::SetContents(&candidate, bytes);
+  if (s.ok()) s = WriteBatchInternal::Validate(candidate);
+  if (s.ok()) batch->rep_.swap(candidate.rep_);
+  return s;
+}
+
 Status WriteBatchInternal::SetContents(WriteBatch* b, std::string_view contents) {
   if (contents.size() < kWriteBatchHeader) return Status::Corruption("write batch too small");
   b->rep_.assign(contents);

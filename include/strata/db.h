@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "strata/change_feed.h"
 #include "strata/comparator.h"
 #include "strata/iterator.h"
 #include "strata/options.h"
@@ -88,7 +89,21 @@ class DB {
   //   "strata.num-snapshots"               snapshots held
   //   "strata.last-sequence"               sequence number of the newest write
   //   "strata.write-stalls-in-progress"    writers waiting now for a flush or compaction
+  //   "strata.wal-retention"              the logs on disk (live or kept for change feeds),
+  //                                        each with its first sequence and size, then every
+  //                                        log slot with its position and lag in bytes (text)
+  //   "strata.durable-sequence"            sequence number of the newest synced write
   virtual bool GetProperty(std::string_view name, std::string* value) = 0;
+
+  // A change feed from sequence number `from` (include/strata/change_feed.h): the committed
+  // records of the log history in commit order, starting with the one holding `from`, then
+  // waiting for new commits. Fails at once with NotFound (naming `from` and the oldest
+  // sequence still available) if that history is gone. REQUIRES: destroyed before the DB.
+  virtual Status NewChangeFeed(uint64_t from, const FeedOptions& options,
+                               std::unique_ptr<ChangeFeed>* feed) {
+    (void)from, (void)options, feed->reset();
+    return Status::NotSupported("change feeds");
+  }
 };
 
 // Deletes every file of the database in path, then the directory if empty. Fails with Busy
