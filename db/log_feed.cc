@@ -178,10 +178,12 @@ class LogFeed final : public ChangeFeed {
     }
     const uint64_t limit = bound_->Limit();
     if (next_ > limit) return Status::OK();  // nothing acknowledged beyond what we gave
+    bool opened_now = false;  // the reader saw the file as it is now, not at an older EOF
     while (true) {
       if (reader_ == nullptr) {
         Status s = OpenReader();
         if (!s.ok()) return s;
+        opened_now = true;
       }
       std::string_view record;
       const bool more = reader_->ReadRecord(&record, &scratch_);
@@ -228,8 +230,9 @@ class LogFeed final : public ChangeFeed {
         *ready = true;
         return Status::OK();
       }
-      // The end of what this log holds now.
+      // The end of what this log held when the reader read its last block.
       reader_.reset();
+      if (!opened_now) continue;  // it may have grown since: look again
       bool newer = false;
       uint64_t number = 0;
       s = NewerLog(&newer, &number);
@@ -244,6 +247,7 @@ class LogFeed final : public ChangeFeed {
       finishing_ = false;
       log_ = number;
       offset_ = 0;
+      opened_now = false;
     }
   }
 
