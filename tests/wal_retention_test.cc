@@ -3,6 +3,7 @@
 // replayed twice; slots survive reopen, are invalidated past max_slot_lag_mb with the
 // documented status, and dropping one frees what only it held.
 #include <algorithm>
+#include <thread>
 
 #include "db/db_impl.h"
 #include "strata/change_feed.h"
@@ -35,6 +36,19 @@ class WalRetentionTest : public testing::Test {
     }
     ASSERT_OK(db_->Flush());
   }
+  // Flush returns once the table is installed; the deletions that follow may still be under
+  // way, so wait (up to 10 s) for the logs on disk to number n, and return how many there are.
+  size_t AwaitLogCount(size_t n) {
+    return AwaitLogs([n](size_t count) { return count == n; });
+  }
+  template <typename Pred>
+  size_t AwaitLogs(Pred pred) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!pred(Logs().size()) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(1ms);
+    }
+    return Logs().size();
+  }
   uint64_t LastSequence() { return test::IntProperty(db_.get(), "strata.last-sequence"); }
   // Numbers of the logs on disk.
   std::vector<uint64_t> Logs() {
@@ -58,7 +72,7 @@ class WalRetentionTest : public testing::Test {
 TEST_F(WalRetentionTest, WithoutRetentionObsoleteLogsAreDeleted) {
   Reopen();
   for (int i = 0; i < 3; i++) WriteAndFlush(10);
-  EXPECT_EQ(1u, Logs().size());
+  EXPECT_EQ(1u, AwaitLogCount(1));
 }
 
 // Obsolete logs stay for wal_ttl_seconds after they became obsolete, then go, oldest first;
@@ -67,11 +81,10 @@ TEST_F(WalRetentionTest, TtlKeepsLogsUntilTheyExpire) {
   options_.wal_ttl_seconds = 100;
   Reopen();
   for (int i = 0; i < 3; i++) WriteAndFlush(10);
-  const std::vector<uint64_t> before = Logs();
-  EXPECT_EQ(4u, before.size());
+  EXPECT_EQ(4u, AwaitLogCount(4));
   impl()->TEST_AdvanceRetentionClock(60);
   WriteAndFlush(10);  // a fifth log; the first four are 60 s old, the new obsolete one 0 s
-  EXPECT_EQ(5u, Logs().size());
+  EXPECT_EQ(5u, AwaitLogCount(5));
   Reopen();  // the clock restarts: every obsolete log is kept for another 100 s
   EXPECT_EQ(40u, LastSequence()) << "the retained logs were not replayed again";
   const std::vector<uint64_t> kept = Logs();
@@ -80,8 +93,8 @@ TEST_F(WalRetentionTest, TtlKeepsLogsUntilTheyExpire) {
   WriteAndFlush(10);
   // Every log that was obsolete before this flush expired; the one it made obsolete (the
   // live log of the reopen) is kept, with the new live log.
+  ASSERT_EQ(2u, AwaitLogCount(2));
   const std::vector<uint64_t> after = Logs();
-  ASSERT_EQ(2u, after.size());
   EXPECT_EQ(after.front(), kept.back());
 }
 
@@ -90,6 +103,7 @@ TEST_F(WalRetentionTest, SizeLimitDeletesOldestFirst) {
   options_.wal_size_limit_mb = 1;
   Reopen();
   for (int i = 0; i < 6; i++) WriteAndFlush(100, 3000);  // about 300 KB per log
+  ASSERT_EQ(4u, AwaitLogCount(4)) << "three obsolete logs fit in 1 MiB, with the live one";
   const std::vector<uint64_t> logs = Logs();
   uint64_t retained = 0;
   for (size_t i = 0; i + 1 < logs.size(); i++) {
@@ -124,10 +138,10 @@ TEST_F(WalRetentionTest, SlotKeepsExactlyWhatItNeeds) {
   Reopen();
   ASSERT_OK(CreateLogSlot(dbname_, "f", 1));
   for (int i = 0; i < 4; i++) WriteAndFlush(10);  // logs hold 1-10, 11-20, 21-30, 31-40
-  EXPECT_EQ(5u, Logs().size());
+  EXPECT_EQ(5u, AwaitLogCount(5));
   Reopen();
   WriteAndFlush(10);
-  EXPECT_EQ(7u, Logs().size()) << "kept across reopen (the reopen's empty log too)";
+  EXPECT_EQ(7u, AwaitLogCount(7)) << "kept across reopen (the reopen's empty log too)";
 
   ASSERT_OK(AdvanceLogSlot(dbname_, "f", 25));
   WriteAndFlush(10);
@@ -145,7 +159,7 @@ TEST_F(WalRetentionTest, SlotKeepsExactlyWhatItNeeds) {
   EXPECT_TRUE(AdvanceLogSlot(dbname_, "f", 24).IsInvalidArgument()) << "never moves back";
   ASSERT_OK(DropLogSlot(dbname_, "f"));
   WriteAndFlush(10);
-  EXPECT_EQ(1u, Logs().size());
+  EXPECT_EQ(1u, AwaitLogCount(1));
   EXPECT_TRUE(DropLogSlot(dbname_, "f").IsNotFound());
 }
 
@@ -160,7 +174,7 @@ TEST_F(WalRetentionTest, LaggingSlotIsInvalidated) {
   std::unique_ptr<ChangeFeed> feed;
   ASSERT_OK(db_->NewChangeFeed(1, fo, &feed));
   for (int i = 0; i < 5; i++) WriteAndFlush(100, 3000);
-  EXPECT_LT(Logs().size(), 3u) << "an invalidated slot holds nothing";
+  EXPECT_LT(AwaitLogs([](size_t n) { return n < 3; }), 3u) << "an invalidated slot holds nothing";
   LogSlot slot;
   ASSERT_OK(GetLogSlot(dbname_, "slow", &slot));
   EXPECT_TRUE(slot.invalidated);
@@ -202,7 +216,7 @@ TEST_F(WalRetentionTest, SlotNamesAndFilesAreChecked) {
   EXPECT_TRUE(GetLogSlot(dbname_, "a", &slot).IsCorruption());
   WriteAndFlush(10);
   WriteAndFlush(10);
-  EXPECT_EQ(3u, Logs().size());
+  EXPECT_EQ(3u, AwaitLogCount(3));
   std::vector<LogSlot> slots;
   EXPECT_TRUE(ListLogSlots(dbname_, &slots).IsCorruption());
 }
