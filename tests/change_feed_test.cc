@@ -12,6 +12,7 @@
 #include "support/db_test_util.h"
 #include "support/fault_injection_fs.h"
 #include "support/test_util.h"
+#include "support/write_model.h"
 
 namespace strata {
 namespace {
@@ -31,13 +32,9 @@ Status Drain(ChangeFeed* feed, std::vector<ChangeBatch>* out) {
   }
 }
 
-std::map<std::string, std::string> Scan(DB* db) {
-  std::map<std::string, std::string> m;
-  auto it = db->NewIterator(ReadOptions());
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    m.emplace(std::string(it->key()), std::string(it->value()));
-  }
-  EXPECT_OK(it->status());
+test::KVMap Scan(DB* db) {
+  test::KVMap m;
+  EXPECT_OK(test::ScanAll(db, &m));
   return m;
 }
 
