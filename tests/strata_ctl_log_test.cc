@@ -12,6 +12,7 @@
 #include "tools/ctl/ctl.h"
 #include "tools/ctl/feed_stream.h"
 #include "tools/ctl/log_commands.h"
+#include "tools/dump/dump.h"
 #include "util/coding.h"
 
 namespace strata {
@@ -174,6 +175,21 @@ TEST_F(StrataCtlLogTest, SlotCommands) {
   r = Ctl({"tail", "--help"});
   EXPECT_EQ(ctl::kCtlOk, r.status);
   EXPECT_NE(std::string::npos, r.out.find("--format text|json|binary")) << r.out;
+}
+
+// strata_dump db shows what history each log holds, every slot, the log it holds from and
+// its lag; the JSON has the same.
+TEST_F(StrataCtlLogTest, DumpShowsLogHistoryAndSlots) {
+  Fill(3);
+  ASSERT_OK(CreateLogSlot(a_, "late", 100));
+  test::ToolRun r = test::RunTool(dump::RunStrataDump, "strata_dump", {"db", a_});
+  ASSERT_EQ(0, r.status) << r.err;
+  EXPECT_NE(std::string::npos, r.out.find(", from sequence 1, ")) << r.out;
+  EXPECT_NE(std::string::npos, r.out.find("slot f at sequence 1, holds logs from 0000")) << r.out;
+  EXPECT_NE(std::string::npos, r.out.find("slot late at sequence 100, holds logs from")) << r.out;
+  r = test::RunTool(dump::RunStrataDump, "strata_dump", {"db", "--json", a_});
+  ASSERT_EQ(0, r.status) << r.err;
+  EXPECT_NE(std::string::npos, r.out.find("\"slots\":[{\"name\":\"f\",\"sequence\":1,")) << r.out;
 }
 
 }  // namespace
