@@ -2,7 +2,9 @@
 // same LogFeed as out of process (db/log_feed.h); what the owner adds is the bound (the
 // published, or the durable, last sequence) and waiting on the write path's signal instead of
 // polling.
+#include <algorithm>
 #include <cinttypes>
+#include <thread>
 
 #include "db/db_impl.h"
 #include "db/log_feed.h"
@@ -11,6 +13,8 @@
 namespace strata {
 
 namespace {
+
+constexpr auto kFeedPollTime = std::chrono::milliseconds(2);
 
 class DBBound final : public FeedBound {
  public:
@@ -35,6 +39,16 @@ Status DBImpl::NewChangeFeed(uint64_t from, const FeedOptions& options,
 
 void DBImpl::WaitForSequence(uint64_t sequence, bool durable,
                              std::chrono::steady_clock::time_point deadline) {
+  // Under a steady stream of commits the next one comes within microseconds, so look for it
+  // a little while without registering: a registered waiter costs every commit a wake-up
+  // (a futex call on the write path), which would slow a writer that a follower keeps up
+  // with. Only a feed that finds the database idle for a while sleeps on feed_cv_.
+  const auto poll_until = std::min(deadline, std::chrono::steady_clock::now() + kFeedPollTime);
+  while (PublishedSequence(durable) <= sequence) {
+    if (std::chrono::steady_clock::now() >= poll_until) break;
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+  if (PublishedSequence(durable) > sequence) return;
   MutexLock lock(&mu_);
   feed_waiters_++;
   while (PublishedSequence(durable) <= sequence && !shutting_down_) {
