@@ -124,8 +124,6 @@ void BM_WriteWithFollower(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(i));
   db.reset();
   DestroyDB(path, Options()).PermitUncheckedError();
-  std::string cmd = "rm -rf '" + path + "'";  // the slots directory
-  if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "could not remove %s\n", path.c_str());
 }
 BENCHMARK(BM_WriteWithFollower)->Arg(0)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "db/db_impl.h"
+#include "db/log_slots.h"
 #include "db/wal_retention.h"
 #include "db/write_batch_internal.h"
 #include "memtable/memtable.h"
@@ -345,6 +346,8 @@ Status DestroyDB(const std::string& path, const Options& options) {
       if (s.ok() && !del.ok()) s = del;
     }
   }
+  Status slots = RemoveLogSlots(fs.get(), path);
+  if (s.ok() && !slots.ok()) s = slots;
   lock.reset();
   fs->RemoveFile(LockFileName(path)).PermitUncheckedError();
   fs->RemoveDir(path).PermitUncheckedError();  // fails if the user kept other files there

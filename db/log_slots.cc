@@ -163,6 +163,19 @@ Status InvalidateLogSlot(FileSystem* fs, const std::string& dbname, const std::s
   return WriteAtomically(fs, SlotPath(dbname, name) + kInvalidSuffix, reason);
 }
 
+Status RemoveLogSlots(FileSystem* fs, const std::string& dbname) {
+  const std::string dir = LogSlotDir(dbname);
+  if (!fs->FileExists(dir)) return Status::OK();
+  std::vector<std::string> names;
+  Status s = fs->GetChildren(dir, &names);
+  for (const std::string& name : names) {
+    Status del = fs->RemoveFile(dir + "/" + name);
+    if (s.ok() && !del.ok()) s = del;
+  }
+  Status rmdir = fs->RemoveDir(dir);
+  return s.ok() ? rmdir : s;
+}
+
 Status LogSlotUsable(FileSystem* fs, const std::string& dbname, const std::string& name) {
   LogSlot slot;
   Status s = ReadSlot(fs, dbname, name, &slot);

@@ -25,6 +25,9 @@ std::string LogSlotDir(const std::string& dbname);
 Status InvalidateLogSlot(FileSystem* fs, const std::string& dbname, const std::string& name,
                          const std::string& reason);
 
+// Removes every slot file and the slots directory (DestroyDB). OK if there is none.
+Status RemoveLogSlots(FileSystem* fs, const std::string& dbname);
+
 // The slot's status as the feed reports it: OK, or NotFound naming the slot and why it is
 // gone (dropped, or invalidated and why).
 Status LogSlotUsable(FileSystem* fs, const std::string& dbname, const std::string& name);

@@ -221,5 +221,13 @@ TEST_F(WalRetentionTest, SlotNamesAndFilesAreChecked) {
   EXPECT_TRUE(ListLogSlots(dbname_, &slots).IsCorruption());
 }
 
+TEST_F(WalRetentionTest, DestroyDBRemovesTheSlots) {
+  Reopen();
+  ASSERT_OK(CreateLogSlot(dbname_, "a", 1));
+  db_.reset();
+  ASSERT_OK(DestroyDB(dbname_, options_));
+  EXPECT_FALSE(FileSystem::Default()->FileExists(dbname_));
+}
+
 }  // namespace
 }  // namespace strata
