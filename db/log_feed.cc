@@ -188,15 +188,18 @@ class LogFeed final : public ChangeFeed {
       std::string_view record;
       const bool more = reader_->ReadRecord(&record, &scratch_);
       bool torn = false;
-      const std::string fname = LogFileName(dbname_, log_);
-      Status s = Judge(fname, reporter_.reports, &torn);
-      reporter_.reports.clear();
-      if (!s.ok()) return s;
+      Status s;
+      if (!reporter_.reports.empty()) {
+        s = Judge(LogFileName(dbname_, log_), reporter_.reports, &torn);
+        reporter_.reports.clear();
+        if (!s.ok()) return s;
+      }
       if (more && !torn) {
         const uint64_t at = reader_->LastRecordOffset();
         s = WriteBatch::FromBytes(record, &out->batch);
         if (!s.ok()) {
-          return Status::Corruption("change feed: " + fname + " at offset " + std::to_string(at),
+          return Status::Corruption("change feed: " + LogFileName(dbname_, log_) + " at offset " +
+                                        std::to_string(at),
                                     "intact record holds an invalid batch: " + s.ToString());
         }
         const uint64_t first = WriteBatchInternal::Sequence(out->batch);
@@ -213,7 +216,7 @@ class LogFeed final : public ChangeFeed {
         if (first > next_ || (started_ && first != next_)) {
           if (!started_) return Gone(first);
           return Status::Corruption(
-              "change feed: " + fname + " at offset " + std::to_string(at),
+              "change feed: " + LogFileName(dbname_, log_) + " at offset " + std::to_string(at),
               "sequence " + std::to_string(first) + " where " + std::to_string(next_) +
                   " was due: the log history has a gap");
         }

@@ -26,7 +26,7 @@ class StrataCtlLogTest : public testing::Test {
   test::ToolRun Ctl(std::vector<std::string> args, const std::string& input = "") {
     std::istringstream in(input);
     auto entry = [&in](int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-      return ctl::RunStrataCtl(argc, argv, in, out, err);
+      return ctl::RunStrataCtlWithInput(argc, argv, in, out, err);
     };
     return test::RunTool(entry, "strata_ctl", std::move(args));
   }

@@ -149,11 +149,11 @@ int OpenFailed(const std::string& dir, const Status& s, std::ostream& err) {
 }  // namespace
 
 int RunStrataCtl(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  return RunStrataCtl(argc, argv, std::cin, out, err);
+  return RunStrataCtlWithInput(argc, argv, std::cin, out, err);
 }
 
-int RunStrataCtl(int argc, const char* const* argv, std::istream& in, std::ostream& out,
-                 std::ostream& err) {
+int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in,
+                          std::ostream& out, std::ostream& err) {
   // tail, apply and slot do not open the database they name (log_commands.h).
   if (IsLogCommand(argc, argv)) return RunLogCommand(argc, argv, in, out, err);
   std::string dir;
