@@ -10,6 +10,7 @@
 //   value size (one Put per record).
 #include <benchmark/benchmark.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -18,7 +19,6 @@
 #include <cstring>
 #include <string>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include "strata/change_feed.h"
@@ -125,7 +125,12 @@ void BM_WriteWithFollower(benchmark::State& state) {
   db.reset();
   DestroyDB(path, Options()).PermitUncheckedError();
 }
-BENCHMARK(BM_WriteWithFollower)->Arg(0)->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_WriteWithFollower)
+    ->Arg(0)
+    ->Arg(1)
+    ->Arg(2)
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
 void BM_ReadFeed(benchmark::State& state) {
   const size_t value_size = static_cast<size_t>(state.range(0));

@@ -7,8 +7,8 @@
 
 #include "db/db_impl.h"
 #include "db/wal_retention.h"
-#include "version/filename.h"
 #include "memtable/memtable.h"
+#include "version/filename.h"
 #include "version/table_cache.h"
 
 namespace strata {
@@ -47,12 +47,10 @@ struct DBImpl::PropertyHandlers {
   static bool LastSequence(DBImpl& db, const ReadState&, std::string_view, std::string* value) {
     return Number(db.last_sequence_.load(std::memory_order_acquire), value);
   }
-  static bool DurableSequence(DBImpl& db, const ReadState&, std::string_view,
-                              std::string* value) {
+  static bool DurableSequence(DBImpl& db, const ReadState&, std::string_view, std::string* value) {
     return Number(db.durable_sequence_.load(std::memory_order_acquire), value);
   }
-  static bool WalRetentionText(DBImpl& db, const ReadState&, std::string_view,
-                               std::string* value) {
+  static bool WalRetentionText(DBImpl& db, const ReadState&, std::string_view, std::string* value) {
     std::vector<std::string> names;
     Status s = db.fs_->GetChildren(db.dbname_, &names);
     if (!s.ok()) return false;

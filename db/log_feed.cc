@@ -111,9 +111,9 @@ class LogFeed final : public ChangeFeed {
 
  private:
   Status Gone(uint64_t oldest) {
-    return Status::NotFound("change feed: sequence " + std::to_string(next_) +
-                                " is no longer in the logs",
-                            "the oldest still available is " + std::to_string(oldest));
+    return Status::NotFound(
+        "change feed: sequence " + std::to_string(next_) + " is no longer in the logs",
+        "the oldest still available is " + std::to_string(oldest));
   }
 
   Status CheckSlot() {
@@ -141,8 +141,7 @@ class LogFeed final : public ChangeFeed {
     bool found = false;
     if (ListLogs(fs_.get(), dbname_, &logs).ok()) {
       for (uint64_t n : logs) {
-        if (FirstSequenceOfLog(fs_.get(), LogFileName(dbname_, n), &oldest, &found).ok() &&
-            found) {
+        if (FirstSequenceOfLog(fs_.get(), LogFileName(dbname_, n), &oldest, &found).ok() && found) {
           break;
         }
       }
@@ -198,9 +197,9 @@ class LogFeed final : public ChangeFeed {
         const uint64_t at = reader_->LastRecordOffset();
         s = WriteBatch::FromBytes(record, &out->batch);
         if (!s.ok()) {
-          return Status::Corruption("change feed: " + LogFileName(dbname_, log_) + " at offset " +
-                                        std::to_string(at),
-                                    "intact record holds an invalid batch: " + s.ToString());
+          return Status::Corruption(
+              "change feed: " + LogFileName(dbname_, log_) + " at offset " + std::to_string(at),
+              "intact record holds an invalid batch: " + s.ToString());
         }
         const uint64_t first = WriteBatchInternal::Sequence(out->batch);
         const uint32_t count = WriteBatchInternal::Count(out->batch);
@@ -278,7 +277,8 @@ class DirectoryBound final : public FeedBound {
   uint64_t Limit() override { return UINT64_MAX; }
   void Wait(uint64_t, std::chrono::steady_clock::time_point deadline) override {
     const auto now = std::chrono::steady_clock::now();
-    if (now < deadline) std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(poll_, deadline - now));
+    if (now < deadline)
+      std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(poll_, deadline - now));
   }
 
  private:
@@ -322,7 +322,8 @@ Status OpenChangeFeed(const std::string& dbname, uint64_t from, const FeedOption
     return Status::NotSupported(
         "change feed: durable_only needs the database's own process (DB::NewChangeFeed)");
   }
-  std::shared_ptr<FileSystem> fs = options.file_system ? options.file_system : FileSystem::Default();
+  std::shared_ptr<FileSystem> fs =
+      options.file_system ? options.file_system : FileSystem::Default();
   if (!fs->FileExists(dbname + "/CURRENT")) {
     return Status::InvalidArgument(dbname, "is not a database (no CURRENT)");
   }

@@ -54,8 +54,7 @@ Status WriteSlot(FileSystem* fs, const std::string& dbname, const std::string& n
   return WriteAtomically(fs, SlotPath(dbname, name), data);
 }
 
-Status ReadSlot(FileSystem* fs, const std::string& dbname, const std::string& name,
-                LogSlot* slot) {
+Status ReadSlot(FileSystem* fs, const std::string& dbname, const std::string& name, LogSlot* slot) {
   const std::string path = SlotPath(dbname, name);
   if (!fs->FileExists(path)) return Status::NotFound("no log slot '" + name + "'", dbname);
   std::string data;

@@ -11,8 +11,7 @@
 
 namespace strata {
 
-WalRetention::WalRetention(const Options& options, FileSystem* fs, std::string dbname,
-                           Logger* log)
+WalRetention::WalRetention(const Options& options, FileSystem* fs, std::string dbname, Logger* log)
     : options_(options), fs_(fs), dbname_(std::move(dbname)), log_(log) {}
 
 void WalRetention::TEST_AdvanceClock(uint64_t seconds) {
@@ -36,8 +35,7 @@ std::vector<WalRetention::LogInfo> WalRetention::Describe(const std::vector<uint
     if (cached != first_sequence_.end()) {
       info.has_first = true;
       info.first = cached->second;
-    } else if (FirstSequenceOfLog(fs_, path, &info.first, &info.has_first).ok() &&
-               info.has_first) {
+    } else if (FirstSequenceOfLog(fs_, path, &info.first, &info.has_first).ok() && info.has_first) {
       // The first record of a log never changes once written.
       first_sequence_[number] = info.first;
     }
@@ -85,10 +83,10 @@ std::vector<uint64_t> WalRetention::Choose(const std::vector<uint64_t>& obsolete
     uint64_t lag = 0;
     for (size_t i = from; i < infos.size(); i++) lag += infos[i].size;
     if (max_lag > 0 && lag > max_lag) {
-      const std::string reason =
-          "it held " + std::to_string(lag) + " bytes of logs from sequence " +
-          std::to_string(slot.sequence) + ", more than max_slot_lag_mb (" +
-          std::to_string(options_.max_slot_lag_mb) + " MiB)";
+      const std::string reason = "it held " + std::to_string(lag) +
+                                 " bytes of logs from sequence " + std::to_string(slot.sequence) +
+                                 ", more than max_slot_lag_mb (" +
+                                 std::to_string(options_.max_slot_lag_mb) + " MiB)";
       Status inv = InvalidateLogSlot(fs_, dbname_, slot.name, reason);
       log_->Log("log slot '%s' invalidated: %s%s", slot.name.c_str(), reason.c_str(),
                 inv.ok() ? "" : (" (marker not written: " + inv.ToString() + ")").c_str());
@@ -140,11 +138,10 @@ std::string WalRetention::Report(const std::vector<uint64_t>& logs, uint64_t liv
       retained++;
       retained_bytes += info.size;
     }
-    std::snprintf(buf, sizeof buf, "log %06" PRIu64 " %" PRIu64 " bytes, %s, %s\n", info.number,
-                  info.size,
-                  info.has_first ? ("first sequence " + std::to_string(info.first)).c_str()
-                                 : "no records",
-                  live ? "live" : "retained");
+    std::snprintf(
+        buf, sizeof buf, "log %06" PRIu64 " %" PRIu64 " bytes, %s, %s\n", info.number, info.size,
+        info.has_first ? ("first sequence " + std::to_string(info.first)).c_str() : "no records",
+        live ? "live" : "retained");
     out += buf;
   }
   std::snprintf(buf, sizeof buf, "retained: %" PRIu64 " logs, %" PRIu64 " bytes\n", retained,
@@ -160,9 +157,9 @@ std::string WalRetention::Report(const std::vector<uint64_t>& logs, uint64_t liv
       held = std::to_string(infos[from].number);
     }
     out += "slot " + slot.name + " at sequence " + std::to_string(slot.sequence) +
-           (slot.invalidated ? ", INVALIDATED: " + slot.invalidation
-                             : ", holds logs from " + held + ", lag " + std::to_string(lag) +
-                                   " bytes") +
+           (slot.invalidated
+                ? ", INVALIDATED: " + slot.invalidation
+                : ", holds logs from " + held + ", lag " + std::to_string(lag) + " bytes") +
            "\n";
   }
   return out;

@@ -283,8 +283,7 @@ TEST_F(ChangeFeedTest, LostHistoryFailsAtOnceWithTheOldestAvailable) {
   ASSERT_TRUE(s.IsNotFound()) << s.ToString();
   EXPECT_NE(std::string::npos, s.ToString().find("sequence 5 is no longer in the logs"))
       << s.ToString();
-  EXPECT_NE(std::string::npos, s.ToString().find("oldest still available is 101"))
-      << s.ToString();
+  EXPECT_NE(std::string::npos, s.ToString().find("oldest still available is 101")) << s.ToString();
   s = OpenChangeFeed(dbname_, 5, FeedOptions(), &feed);
   EXPECT_TRUE(s.IsNotFound()) << s.ToString();
   ASSERT_OK(db_->NewChangeFeed(101, FeedOptions(), &feed));

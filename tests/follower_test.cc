@@ -30,7 +30,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-constexpr char kAppliedKey[] = "\xff\xff" "strata.applied-sequence";
+constexpr char kAppliedKey[] =
+    "\xff\xff"
+    "strata.applied-sequence";
 
 test::KVMap Scan(DB* db) {
   test::KVMap m;
@@ -51,15 +53,14 @@ class FollowerTest : public testing::Test {
   void StartLeader(test::AckChild* leader, int cycle) {
     std::string error;
     ASSERT_TRUE(leader->Exec({STRATA_CRASH_DRIVER_BIN, "--child", "--db", a_, "--keys", "2000",
-                              "--seed", std::to_string(cycle + 1), "--cycle",
-                              std::to_string(cycle), "--first_batch",
-                              std::to_string(uint64_t(cycle) * 1000000 + 1)},
+                              "--seed", std::to_string(cycle + 1), "--cycle", std::to_string(cycle),
+                              "--first_batch", std::to_string(uint64_t(cycle) * 1000000 + 1)},
                              &error))
         << error;
   }
   std::vector<std::string> Tail(bool follow) {
-    std::vector<std::string> argv = {STRATA_CTL_BIN, "--db", a_, "tail", "--slot", "f",
-                                     "--format", "binary"};
+    std::vector<std::string> argv = {STRATA_CTL_BIN, "--db", a_,         "tail",
+                                     "--slot",       "f",    "--format", "binary"};
     if (follow) argv.push_back("--follow");
     return argv;
   }
@@ -115,9 +116,11 @@ TEST_F(FollowerTest, KilledFollowerAndLeaderResumeExactlyOnce) {
   std::stringstream output;
   output << in.rdbuf();
   ASSERT_TRUE(WIFEXITED(tail_status) && WEXITSTATUS(tail_status) == 0)
-      << test::DescribeWaitStatus(tail_status) << "\n" << output.str();
+      << test::DescribeWaitStatus(tail_status) << "\n"
+      << output.str();
   ASSERT_TRUE(WIFEXITED(apply_status) && WEXITSTATUS(apply_status) == 0)
-      << test::DescribeWaitStatus(apply_status) << "\n" << output.str();
+      << test::DescribeWaitStatus(apply_status) << "\n"
+      << output.str();
 
   // Every restart resumed at or after where the previous one had got to.
   uint64_t previous = 0;
@@ -145,11 +148,12 @@ TEST_F(FollowerTest, KilledFollowerAndLeaderResumeExactlyOnce) {
   copy.erase(kAppliedKey);
   EXPECT_EQ(source.size(), copy.size());
   EXPECT_TRUE(source == copy) << test::FirstDifference(source, copy);
-  std::printf("follower kills %d, leader restarts %d, batches acknowledged %zu, follower "
-              "resumes seen %d, last sequence %llu, keys %zu\n",
-              cycles, leader_cycle, acks.size(), resumes,
-              static_cast<unsigned long long>(test::IntProperty(a.get(), "strata.last-sequence")),
-              source.size());
+  std::printf(
+      "follower kills %d, leader restarts %d, batches acknowledged %zu, follower "
+      "resumes seen %d, last sequence %llu, keys %zu\n",
+      cycles, leader_cycle, acks.size(), resumes,
+      static_cast<unsigned long long>(test::IntProperty(a.get(), "strata.last-sequence")),
+      source.size());
 }
 
 }  // namespace

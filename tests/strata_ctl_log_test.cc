@@ -63,7 +63,8 @@ TEST_F(StrataCtlLogTest, TailPrintsTheFeedAsTextAndJson) {
   r = Ctl({"--db", a_, "tail", "--from", "3", "--format", "json", "--hex"});
   ASSERT_EQ(ctl::kCtlOk, r.status) << r.err;
   EXPECT_EQ(
-      "{\"sequence\":3,\"count\":1,\"ops\":[{\"op\":\"put\",\"key\":\"6b32\",\"value\":\"7632\"}]}\n"
+      "{\"sequence\":3,\"count\":1,\"ops\":[{\"op\":\"put\",\"key\":\"6b32\",\"value\":\"7632\"}]}"
+      "\n"
       "{\"sequence\":4,\"count\":1,\"ops\":[{\"op\":\"delete\",\"key\":\"6b30\"}]}\n",
       r.out);
 }

@@ -32,7 +32,8 @@ class WalRetentionTest : public testing::Test {
   // Writes n records of value_size bytes, then flushes: one more obsolete log.
   void WriteAndFlush(int n, size_t value_size = 100) {
     for (int i = 0; i < n; i++) {
-      ASSERT_OK(db_->Put(WriteOptions(), test::NumberKey(next_key_++), std::string(value_size, 'v')));
+      ASSERT_OK(
+          db_->Put(WriteOptions(), test::NumberKey(next_key_++), std::string(value_size, 'v')));
     }
     ASSERT_OK(db_->Flush());
   }

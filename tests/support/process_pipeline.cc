@@ -48,8 +48,8 @@ int Reap(pid_t* pid) {
 ProcessPipeline::~ProcessPipeline() { Kill(); }
 
 bool ProcessPipeline::Start(const std::vector<std::string>& first,
-                            const std::vector<std::string>& second,
-                            const std::string& output_path, std::string* error) {
+                            const std::vector<std::string>& second, const std::string& output_path,
+                            std::string* error) {
   std::vector<char*> a = Argv(first), b = Argv(second);
   const int out = open(output_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (out < 0) {

@@ -88,12 +88,12 @@ int RunApply(const LogArgs& a, std::istream& in, std::ostream& out, std::ostream
       continue;
     }
     if (first != applied + 1) {
-      s = Status::Corruption(
-          "feed stream: record at sequence " + std::to_string(first) + " where " +
-              std::to_string(applied + 1) + " was due",
-          first > applied + 1 ? "records are missing: restart the tail from the slot or from " +
-                                    std::to_string(applied + 1)
-                              : "it overlaps what was applied");
+      s = Status::Corruption("feed stream: record at sequence " + std::to_string(first) +
+                                 " where " + std::to_string(applied + 1) + " was due",
+                             first > applied + 1
+                                 ? "records are missing: restart the tail from the slot or from " +
+                                       std::to_string(applied + 1)
+                                 : "it overlaps what was applied");
       break;
     }
     batch.Put(kAppliedSequenceKey, std::to_string(last));

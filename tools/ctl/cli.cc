@@ -152,8 +152,8 @@ int RunStrataCtl(int argc, const char* const* argv, std::ostream& out, std::ostr
   return RunStrataCtlWithInput(argc, argv, std::cin, out, err);
 }
 
-int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in,
-                          std::ostream& out, std::ostream& err) {
+int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in, std::ostream& out,
+                          std::ostream& err) {
   // tail, apply and slot do not open the database they name (log_commands.h).
   if (IsLogCommand(argc, argv)) return RunLogCommand(argc, argv, in, out, err);
   std::string dir;

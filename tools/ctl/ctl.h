@@ -24,7 +24,7 @@ constexpr int kCtlError = 2;
 // The command line: argv[0] is the program name. Usage in the --help text.
 int RunStrataCtl(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 // The same, with `in` as standard input (read by apply).
-int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in,
-                          std::ostream& out, std::ostream& err);
+int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in, std::ostream& out,
+                          std::ostream& err);
 
 }  // namespace strata::ctl

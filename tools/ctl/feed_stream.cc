@@ -62,7 +62,8 @@ Status FrameReader::Next(FrameType* type, std::string* payload, bool* more) {
     return Status::Corruption("feed stream: frame checksum mismatch");
   }
   const auto t = static_cast<uint8_t>(head[0]);
-  if (t != static_cast<uint8_t>(FrameType::kHeader) && t != static_cast<uint8_t>(FrameType::kBatch)) {
+  if (t != static_cast<uint8_t>(FrameType::kHeader) &&
+      t != static_cast<uint8_t>(FrameType::kBatch)) {
     return Status::Corruption("feed stream: unknown frame type " + std::to_string(t));
   }
   *type = static_cast<FrameType>(t);

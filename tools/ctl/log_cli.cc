@@ -113,7 +113,8 @@ int RunLogCommand(int argc, const char* const* argv, std::istream& in, std::ostr
       a.format = v;
     } else if (value("--from", &v)) {
       uint64_t seq;
-      if (!ParseSequence(v, &seq)) return Usage(err, "--from needs a sequence number, not '" + v + "'");
+      if (!ParseSequence(v, &seq))
+        return Usage(err, "--from needs a sequence number, not '" + v + "'");
       a.from = seq;
     } else if (!arg.empty() && arg[0] == '-') {
       return Usage(err, "unknown option '" + std::string(arg) + "'");
@@ -143,13 +144,14 @@ int RunLogCommand(int argc, const char* const* argv, std::istream& in, std::ostr
     return Usage(err, "unknown slot action '" + a.slot_action + "'");
   }
   if (words.size() != want) {
-    return Usage(err, "slot " + a.slot_action + " takes " + std::to_string(want - 2) +
-                          " argument" + (want == 3 ? "" : "s"));
+    return Usage(err, "slot " + a.slot_action + " takes " + std::to_string(want - 2) + " argument" +
+                          (want == 3 ? "" : "s"));
   }
   if (want >= 3) a.slot = words[2];
   if (want == 4) {
     uint64_t seq;
-    if (!ParseSequence(words[3], &seq)) return Usage(err, "not a sequence number: '" + words[3] + "'");
+    if (!ParseSequence(words[3], &seq))
+      return Usage(err, "not a sequence number: '" + words[3] + "'");
     a.from = seq;
   }
   return RunSlot(a, out, err);

@@ -14,7 +14,9 @@ namespace strata::ctl {
 
 // The key apply keeps its position in, in the database it applies to: the last applied
 // sequence number of the source, as decimal text, written in the same batch as the data.
-inline constexpr char kAppliedSequenceKey[] = "\xff\xff" "strata.applied-sequence";
+inline constexpr char kAppliedSequenceKey[] =
+    "\xff\xff"
+    "strata.applied-sequence";
 
 // True if argv names one of these commands (so the caller hands the line to RunLogCommand).
 bool IsLogCommand(int argc, const char* const* argv);

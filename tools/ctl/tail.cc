@@ -97,8 +97,9 @@ int RunTail(const LogArgs& a, std::ostream& out, std::ostream& err) {
       if (!s.ok()) return Fail(err, "tail: creating slot '" + a.slot + "'", s);
       err << "strata_ctl: tail: created slot '" << a.slot << "' at sequence " << from << "\n";
     } else if (s.IsNotFound()) {
-      return Fail(err, "tail", Status::NotFound("no log slot '" + a.slot + "' in " + a.dir,
-                                                "give --from SEQ to create it"));
+      return Fail(err, "tail",
+                  Status::NotFound("no log slot '" + a.slot + "' in " + a.dir,
+                                   "give --from SEQ to create it"));
     } else if (!s.ok()) {
       return Fail(err, "tail: slot '" + a.slot + "'", s);
     } else if (slot.invalidated) {

@@ -195,8 +195,7 @@ void DbPrinter::Text() {
       }
     }
     out_ << "  " << f.name << " " << f.size << " bytes" << first << ", "
-         << (f.live ? "live" : "obsolete")
-         << CheckText(&f) << "\n";
+         << (f.live ? "live" : "obsolete") << CheckText(&f) << "\n";
   }
   if (!history.slots_error.empty()) out_ << "slots: unreadable: " << history.slots_error << "\n";
   for (const SlotView& slot : history.slots) {
