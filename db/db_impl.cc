@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "db/db_iter.h"
+#include "db/wal_retention.h"
 #include "memtable/memtable.h"
 #include "sstable/merging_iterator.h"
 #include "util/logger.h"
@@ -40,7 +41,8 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
       statistics_(options_.statistics.get()),
       bg_work_cv_(&mu_),
       bg_done_cv_(&mu_),
-      mem_(std::make_shared<MemTable>(icmp_)) {
+      mem_(std::make_shared<MemTable>(icmp_)),
+      feed_cv_(&mu_) {
   table_options_.comparator = &icmp_;
   table_options_.filter_key = &UserKeyOf;
   table_options_.compression = options_.compression;
@@ -58,6 +60,7 @@ DBImpl::~DBImpl() {
     MutexLock lock(&mu_);
     shutting_down_ = true;
     bg_work_cv_.SignalAll();
+    feed_cv_.SignalAll();
   }
   // The thread finishes a flush in progress (its edit is then in the MANIFEST); queued
   // memtables stay in their logs and are replayed by the next Open.

@@ -43,6 +43,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -70,6 +71,7 @@ class MemTable;
 struct Compaction;
 struct CompactionResult;
 class TableCache;
+class WalRetention;
 
 class DBImpl final : public DB {
  public:
@@ -89,10 +91,23 @@ class DBImpl final : public DB {
   Status Resume() override;  // db_impl_error_recovery.cc
   bool GetProperty(std::string_view name, std::string* value) override;
   bool GetIntProperty(std::string_view name, uint64_t* value) override;
+  Status NewChangeFeed(uint64_t from, const FeedOptions& options,
+                       std::unique_ptr<ChangeFeed>* feed) override;
 
   // Creates or locks the directory, recovers the MANIFEST and the logs, and starts the
   // background thread. Called once, by DB::Open, before the object is shared.
   Status Open();
+
+  // --- db_impl_change_feed.cc ---
+  // Waits until the published (or, with durable, the synced) last sequence exceeds sequence,
+  // or deadline passes, or the database shuts down.
+  void WaitForSequence(uint64_t sequence, bool durable,
+                       std::chrono::steady_clock::time_point deadline) EXCLUDES(mu_);
+  uint64_t PublishedSequence(bool durable) const {
+    return (durable ? durable_sequence_ : last_sequence_).load(std::memory_order_acquire);
+  }
+  // Test hook: the retention clock (wal_ttl_seconds) runs this many seconds ahead.
+  void TEST_AdvanceRetentionClock(uint64_t seconds);
 
   // Test hooks. Writers in the write queue now, the leader included.
   size_t TEST_QueuedWriters() EXCLUDES(mu_) {
@@ -226,6 +241,16 @@ class DBImpl final : public DB {
   std::shared_ptr<MemTable> mem_;
   WriteBatch tmp_batch_;
   std::atomic<SequenceNumber> last_sequence_{0};
+  // The newest sequence whose log record is synced (change feeds with durable_only): raised
+  // after a successful log sync, and at a log switch (which syncs the old log). Never above
+  // last_sequence_.
+  std::atomic<SequenceNumber> durable_sequence_{0};
+  // Change feeds waiting for a new sequence sleep on feed_cv_; the leader signals it (it holds
+  // mu_ then anyway) only when feed_waiters_ says someone waits, so writes pay nothing else.
+  CondVar feed_cv_;
+  int feed_waiters_ GUARDED_BY(mu_) = 0;
+  // Which obsolete logs are kept for change feeds (created by Open).
+  std::unique_ptr<WalRetention> wal_retention_;
 
   std::deque<Writer*> writers_ GUARDED_BY(mu_);
   // Group-commit gathering (see GatherSyncGroup): the writers active around the last synced

@@ -1,7 +1,7 @@
-// Deletion of files no database state needs any more: logs below the MANIFEST's log number,
-// tables no live version lists and no job is writing, MANIFESTs older than the live one,
-// OPTIONS files but the two newest. See
-// the invariants of flush and file deletion in db_impl.h.
+// Deletion of files no database state needs any more: logs below the MANIFEST's log number
+// (unless WalRetention keeps them for change feeds), tables no live version lists and no job
+// is writing, MANIFESTs older than the live one, OPTIONS files but the two newest. See the
+// invariants of flush and file deletion in db_impl.h.
 #include <algorithm>
 #include <functional>
 #include <string>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "db/db_impl.h"
+#include "db/wal_retention.h"
 #include "version/filename.h"
 #include "version/table_cache.h"
 
@@ -36,6 +37,7 @@ void DBImpl::DeleteObsoleteFiles() {
   const uint64_t oldest_kept_options = options_files.size() > 1 ? options_files[1] : 0;
   std::vector<std::pair<std::string, FileType>> doomed;
   std::vector<uint64_t> evict;
+  std::vector<uint64_t> logs, obsolete_logs;  // all logs; those the database no longer needs
   for (const std::string& name : names) {
     uint64_t number;
     FileType type;
@@ -43,7 +45,9 @@ void DBImpl::DeleteObsoleteFiles() {
     bool keep = true;
     switch (type) {
       case FileType::kLog:
-        keep = number >= min_log || number == log_number_;
+        // Obsolete logs go to the retention policy (below), which may keep some for feeds.
+        logs.push_back(number);
+        if (number < min_log && number != log_number_) obsolete_logs.push_back(number);
         break;
       case FileType::kTable:
         keep = live.count(number) > 0;
@@ -71,6 +75,11 @@ void DBImpl::DeleteObsoleteFiles() {
   // File removal is slow: do it without the lock. Every file here is unreachable from any
   // version, log number or pending job, so nothing can need it again.
   mu_.Unlock();
+  std::sort(logs.begin(), logs.end());
+  std::sort(obsolete_logs.begin(), obsolete_logs.end());
+  for (uint64_t number : wal_retention_->Choose(obsolete_logs, logs)) {
+    doomed.emplace_back(LogFileName(dbname_, number).substr(dbname_.size() + 1), FileType::kLog);
+  }
   for (uint64_t number : evict) table_cache_->Evict(number);
   for (const auto& [name, type] : doomed) {
     Status s = fs_->RemoveFile(dbname_ + "/" + name);

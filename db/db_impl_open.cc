@@ -8,6 +8,8 @@
 
 #include "db/db_impl.h"
 #include "db/options_file.h"
+#include "db/log_slots.h"
+#include "db/wal_retention.h"
 #include "db/write_batch_internal.h"
 #include "memtable/memtable.h"
 #include "util/logger.h"
@@ -93,6 +95,7 @@ Status DBImpl::Open() {
   OpenInfoLog();
   info_log_->Log("opening %s (%s)", dbname_.c_str(), exists ? "existing" : "new");
 
+  wal_retention_ = std::make_unique<WalRetention>(options_, fs_, dbname_, info_log_.get());
   MutexLock lock(&mu_);
   level_stats_.resize(options_.num_levels);
   compact_pointers_.resize(options_.num_levels);
@@ -170,6 +173,8 @@ Status DBImpl::Open() {
   }
   const SequenceNumber last = std::max(versions_->last_sequence(), replay.max_sequence);
   last_sequence_.store(last, std::memory_order_release);
+  // Recovered data is in synced tables (or was already).
+  durable_sequence_.store(last, std::memory_order_release);
   stats_.recovered_records.store(replay.records, std::memory_order_relaxed);
 
   // One edit makes the recovered tables and the new log live; only after it is synced are
@@ -386,6 +391,8 @@ Status DestroyDB(const std::string& path, const Options& options) {
       if (s.ok() && !del.ok()) s = del;
     }
   }
+  Status slots = RemoveLogSlots(fs.get(), path);
+  if (s.ok() && !slots.ok()) s = slots;
   lock.reset();
   fs->RemoveFile(LockFileName(path)).PermitUncheckedError();
   fs->RemoveDir(path).PermitUncheckedError();  // fails if the user kept other files there

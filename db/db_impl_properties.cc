@@ -2,11 +2,14 @@
 // counters in stats_, or mu_ briefly for what only it guards), so a property never blocks a
 // write for longer than a lock hand-off. The names are listed in include/strata/db.h.
 #include <charconv>
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
 #include "db/db_impl.h"
+#include "db/wal_retention.h"
 #include "memtable/memtable.h"
+#include "version/filename.h"
 #include "version/table_cache.h"
 
 namespace strata {
@@ -45,6 +48,28 @@ struct DBImpl::PropertyHandlers {
   }
   static bool LastSequence(DBImpl& db, const ReadState&, std::string_view, std::string* value) {
     return Number(db.last_sequence_.load(std::memory_order_acquire), value);
+  }
+  static bool DurableSequence(DBImpl& db, const ReadState&, std::string_view, std::string* value) {
+    return Number(db.durable_sequence_.load(std::memory_order_acquire), value);
+  }
+  static bool WalRetentionText(DBImpl& db, const ReadState&, std::string_view, std::string* value) {
+    std::vector<std::string> names;
+    Status s = db.fs_->GetChildren(db.dbname_, &names);
+    if (!s.ok()) return false;
+    std::vector<uint64_t> logs;
+    for (const std::string& name : names) {
+      uint64_t number;
+      FileType type;
+      if (ParseFileName(name, &number, &type) && type == FileType::kLog) logs.push_back(number);
+    }
+    std::sort(logs.begin(), logs.end());
+    uint64_t live_from;
+    {
+      MutexLock lock(&db.mu_);
+      live_from = std::min(db.versions_->log_number(), db.log_number_);
+    }
+    *value = db.wal_retention_->Report(logs, live_from);
+    return true;
   }
   static bool FilesAtLevel(DBImpl&, const ReadState& state, std::string_view suffix,
                            std::string* value) {
@@ -144,6 +169,8 @@ struct DBImpl::PropertyHandlers {
       {"strata.num-flushes", false, &Flushes, false},
       {"strata.num-compactions", false, &Compactions, false},
       {"strata.background-error", false, &BackgroundError, true},
+      {"strata.durable-sequence", false, &DurableSequence, false},
+      {"strata.wal-retention", false, &WalRetentionText, true},
   };
 
   // The entry serving name, and the suffix after its name; null if none does.

@@ -151,6 +151,8 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool fo
       mu_.Lock();
       if (status.ok()) {
         last_sequence_.store(first + count - 1, std::memory_order_release);
+        if (need_sync) durable_sequence_.store(first + count - 1, std::memory_order_release);
+        if (feed_waiters_ > 0) feed_cv_.SignalAll();
       } else {
         // The log may now end in a partial record; appending after it would turn a torn
         // tail into mid-log damage. Stop all writes until reopen.
@@ -360,6 +362,11 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
                      log_failed ? ", writes stopped" : "", s.ToString().c_str());
       return s;
     }
+    // The old log was synced: everything published so far (all of it is in that log or
+    // older ones) is durable now.
+    durable_sequence_.store(last_sequence_.load(std::memory_order_relaxed),
+                            std::memory_order_release);
+    if (feed_waiters_ > 0) feed_cv_.SignalAll();
     imm_.push_back({mem_, log_number_,
                     force ? FlushReason::kManual : FlushReason::kWriteBufferFull});
     mem_ = std::make_shared<MemTable>(icmp_);

@@ -48,6 +48,11 @@ Status Options::Validate() const {
     // The value is written into every table: an unknown one would make them unreadable.
     return Status::InvalidArgument("unknown compression type");
   }
+  if (wal_ttl_seconds > (1ull << 40) || wal_size_limit_mb > (1ull << 40) ||
+      max_slot_lag_mb > (1ull << 40)) {
+    return Status::InvalidArgument(
+        "wal_ttl_seconds, wal_size_limit_mb and max_slot_lag_mb must be below 2^40");
+  }
   return Status::OK();
 }
 

@@ -105,6 +105,12 @@ const std::vector<Field>& Fields() {
       Number("target_file_size_base", &Options::target_file_size_base),
       Number("max_background_jobs", &Options::max_background_jobs),
       Number("keep_log_file_num", &Options::keep_log_file_num),
+      Number("max_bg_error_resume_count", &Options::max_bg_error_resume_count),
+      Number("bg_error_resume_retry_interval_micros",
+             &Options::bg_error_resume_retry_interval_micros),
+      Number("wal_ttl_seconds", &Options::wal_ttl_seconds),
+      Number("wal_size_limit_mb", &Options::wal_size_limit_mb),
+      Number("max_slot_lag_mb", &Options::max_slot_lag_mb),
   };
   return fields;
 }

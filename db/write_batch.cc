@@ -64,6 +64,20 @@ Status ForEachOp(std::string_view rep, Fn&& fn) {
   return Status::OK();
 }
 
+// The whole encoding: record syntax, count, sequence range.
+Status ValidateBatchBytes(std::string_view rep) {
+  Status s = ForEachOp(rep, [](ValueType, std::string_view, std::string_view) {});
+  if (!s.ok()) return s;
+  // Written so that it cannot wrap: a damaged sequence near 2^64 plus the count must not
+  // come out small and pass.
+  const uint64_t sequence = DecodeFixed64(rep.data());
+  const uint32_t count = DecodeFixed32(rep.data() + 8);
+  if (sequence > kMaxSequenceNumber || count > kMaxSequenceNumber - sequence) {
+    return Status::Corruption("write batch: sequence number out of range");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Status WriteBatch::Iterate(Handler* handler) const {
@@ -74,6 +88,14 @@ Status WriteBatch::Iterate(Handler* handler) const {
       handler->Delete(key);
     }
   });
+}
+
+Status WriteBatch::FromBytes(std::string_view bytes, WriteBatch* batch) {
+  // Checked in place first, so that a refused input leaves *batch as it was, and an
+  // accepted one reuses the batch's buffer (a feed's consumer calls this per record).
+  Status s = ValidateBatchBytes(bytes);
+  if (s.ok()) batch->rep_.assign(bytes);
+  return s;
 }
 
 Status WriteBatchInternal::SetContents(WriteBatch* b, std::string_view contents) {
@@ -87,15 +109,7 @@ void WriteBatchInternal::Append(WriteBatch* dst, const WriteBatch& src) {
   dst->rep_.append(src.rep_.data() + kWriteBatchHeader, src.rep_.size() - kWriteBatchHeader);
 }
 
-Status WriteBatchInternal::Validate(const WriteBatch& b) {
-  Status s = ForEachOp(b.rep_, [](ValueType, std::string_view, std::string_view) {});
-  // Written so that it cannot wrap: a damaged sequence near 2^64 plus the count must not
-  // come out small and pass.
-  if (s.ok() && (Sequence(b) > kMaxSequenceNumber || Count(b) > kMaxSequenceNumber - Sequence(b))) {
-    s = Status::Corruption("write batch: sequence number out of range");
-  }
-  return s;
-}
+Status WriteBatchInternal::Validate(const WriteBatch& b) { return ValidateBatchBytes(b.rep_); }
 
 Status WriteBatchInternal::InsertInto(const WriteBatch& b, MemTable* mem) {
   SequenceNumber seq = Sequence(b);

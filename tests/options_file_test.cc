@@ -58,6 +58,11 @@ TEST_F(OptionsFileTest, EveryFieldRoundTrips) {
   o.target_file_size_base = 5ull << 20;
   o.max_background_jobs = 4;
   o.keep_log_file_num = 3;
+  o.max_bg_error_resume_count = 7;
+  o.bg_error_resume_retry_interval_micros = 2500;
+  o.wal_ttl_seconds = 3600;
+  o.wal_size_limit_mb = 64;
+  o.max_slot_lag_mb = 512;
   const std::string text = SerializeOptions(o);
   Options back;
   ParsedOptionsFile parsed;
@@ -69,6 +74,9 @@ TEST_F(OptionsFileTest, EveryFieldRoundTrips) {
   EXPECT_EQ(7.25, back.max_bytes_for_level_multiplier);
   EXPECT_EQ(WalRecoveryMode::kPointInTimeRecovery, back.wal_recovery_mode);
   EXPECT_EQ(CompressionType::kNone, back.compression);
+  EXPECT_EQ(2500u, back.bg_error_resume_retry_interval_micros);
+  EXPECT_EQ(3600u, back.wal_ttl_seconds);
+  EXPECT_EQ(512u, back.max_slot_lag_mb);
 }
 
 TEST_F(OptionsFileTest, OpenWritesOneAndKeepsTheTwoNewest) {

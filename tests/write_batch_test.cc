@@ -140,5 +140,39 @@ TEST(WriteBatchTest, MalformedBatchesAreRejected) {
   EXPECT_TRUE(WriteBatchInternal::Validate(w).IsCorruption());
 }
 
+// What a change feed's consumer does with a record's bytes: a sound batch comes back whole
+// (sequence included); any malformed one is refused and leaves the target as it was.
+TEST(WriteBatchTest, FromBytesAcceptsSoundBatchesAndRefusesDamage) {
+  WriteBatch source;
+  source.Put("foo", "bar");
+  source.Delete("box");
+  WriteBatchInternal::SetSequence(&source, 77);
+  WriteBatch copy;
+  ASSERT_OK(WriteBatch::FromBytes(source.Data(), &copy));
+  EXPECT_EQ(source.Data(), copy.Data());
+  EXPECT_EQ(77u, WriteBatchInternal::Sequence(copy));
+  EXPECT_EQ("Put(foo, bar)Delete(box)", Contents(copy));
+
+  const std::string bytes(source.Data());
+  WriteBatch target;
+  target.Put("kept", "1");
+  const std::string before(target.Data());
+  for (size_t n = 0; n < bytes.size(); n++) {
+    Status s = WriteBatch::FromBytes(std::string_view(bytes).substr(0, n), &target);
+    EXPECT_TRUE(s.IsCorruption()) << n << ": " << s.ToString();
+    EXPECT_EQ(before, target.Data()) << n;
+  }
+  std::string bad_type = bytes;
+  bad_type[12] = 7;
+  EXPECT_TRUE(WriteBatch::FromBytes(bad_type, &target).IsCorruption());
+  std::string bad_count = bytes;
+  bad_count[8] = 3;
+  EXPECT_TRUE(WriteBatch::FromBytes(bad_count, &target).IsCorruption());
+  std::string bad_sequence = bytes;
+  EncodeFixed64(bad_sequence.data(), kMaxSequenceNumber);
+  EXPECT_TRUE(WriteBatch::FromBytes(bad_sequence, &target).IsCorruption());
+  EXPECT_EQ(before, target.Data());
+}
+
 }  // namespace
 }  // namespace strata

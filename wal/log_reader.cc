@@ -79,6 +79,26 @@ const char* LogCorruptionKindName(LogCorruption::Kind kind) {
 LogReader::LogReader(std::unique_ptr<SequentialFile> file, Reporter* reporter)
     : file_(std::move(file)), reporter_(reporter), block_(new char[kLogBlockSize]) {}
 
+Status LogReader::SkipTo(uint64_t offset) {
+  // Blocks are read whole from their start, so resume at the start of offset's block.
+  const uint64_t block_start = offset - offset % kLogBlockSize;
+  if (block_start > 0) {
+    Status s = file_->Skip(block_start);
+    if (!s.ok()) return s;
+  }
+  buffer_end_offset_ = block_start;
+  last_record_offset_ = last_record_end_ = offset;
+  const uint64_t within = offset - block_start;
+  if (within == 0) return Status::OK();
+  LogCorruption damage;
+  if (!ReadBlock(&damage)) return Status::IOError(damage.reason);
+  if (buffer_.size() < within) {
+    return Status::IOError(At("the log is shorter than the offset to resume", offset));
+  }
+  buffer_.remove_prefix(within);
+  return Status::OK();
+}
+
 bool LogReader::ReadRecord(std::string_view* record, std::string* scratch) {
   scratch->clear();
   *record = std::string_view();

@@ -87,6 +87,12 @@ class LogReader {
   // across calls avoids allocating per record.
   bool ReadRecord(std::string_view* record, std::string* scratch);
 
+  // Starts reading at offset instead of 0; call before the first ReadRecord. offset must be
+  // where a record ended (an earlier reader's LastRecordEnd on the same file), so that a
+  // reader of a log that is still growing can come back later and resume without reading it
+  // again from its start. IOError if the file cannot be read up to offset.
+  Status SkipTo(uint64_t offset);
+
   // File offset of the first byte of the last record returned (its first fragment's header).
   uint64_t LastRecordOffset() const { return last_record_offset_; }
   // File offset just past the last fragment of the last record returned: the log up to here

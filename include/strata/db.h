@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "strata/change_feed.h"
 #include "strata/comparator.h"
 #include "strata/iterator.h"
 #include "strata/options.h"
@@ -105,12 +106,25 @@ class DB {
   //                                        whether it is resumed automatically
   //   "strata.num-flushes"                 memtables flushed since open
   //   "strata.num-compactions"             compactions (and trivial moves) since open
+  //   "strata.wal-retention"              the logs on disk (live or kept for change feeds),
+  //                                        each with its first sequence and size, then every
+  //                                        log slot with its position and lag in bytes (text)
+  //   "strata.durable-sequence"            sequence number of the newest synced write
   virtual bool GetProperty(std::string_view name, std::string* value) = 0;
 
-  // The value of a numeric property (every name above but the three marked text) as a
-  // number, for monitoring without parsing text; false if the name is unknown or not
-  // numeric.
+  // The value of a numeric property (every name above but those marked text) as a number,
+  // for monitoring without parsing text; false if the name is unknown or not numeric.
   virtual bool GetIntProperty(std::string_view name, uint64_t* value) = 0;
+
+  // A change feed from sequence number `from` (include/strata/change_feed.h): the committed
+  // records of the log history in commit order, starting with the one holding `from`, then
+  // waiting for new commits. Fails at once with NotFound (naming `from` and the oldest
+  // sequence still available) if that history is gone. REQUIRES: destroyed before the DB.
+  virtual Status NewChangeFeed(uint64_t from, const FeedOptions& options,
+                               std::unique_ptr<ChangeFeed>* feed) {
+    (void)from, (void)options, feed->reset();
+    return Status::NotSupported("change feeds");
+  }
 };
 
 // Deletes every file of the database in path, then the directory if empty. Fails with Busy

@@ -105,6 +105,19 @@ struct Options {
   // Told about flushes, compactions, stalls and background errors
   // (include/strata/listener.h, which states the threading contract).
   std::vector<std::shared_ptr<EventListener>> listeners;
+  // Keeping the log history for change feeds (include/strata/change_feed.h). A log whose
+  // memtable is in a table is normally deleted at once; these keep it in place (recovery
+  // never replays it: it is below the MANIFEST's log number). Zero turns each off.
+  // Keep an obsolete log at least this long after it became obsolete (the clock restarts
+  // when the database is reopened).
+  uint64_t wal_ttl_seconds = 0;
+  // Delete the oldest obsolete logs while all of them together exceed this. With a TTL as
+  // well, a log goes when either says so.
+  uint64_t wal_size_limit_mb = 0;
+  // Log slots keep every log their consumer still needs, whatever the two limits above say,
+  // until the logs a slot holds exceed this: then the slot is invalidated (its next read
+  // fails with NotFound naming why) and holds nothing more. 0: no limit.
+  uint64_t max_slot_lag_mb = 1024;
 
   // InvalidArgument naming the first bad field, or OK.
   Status Validate() const;

@@ -29,6 +29,12 @@ class WriteBatch {
 
   WriteBatch();
 
+  // Replaces *batch with the batch encoded in bytes (another batch's Data(), or a change
+  // feed's record), after checking the whole encoding: Corruption naming the problem, and
+  // *batch unchanged, if it is malformed. The sequence number in the bytes is kept; DB::Write
+  // assigns a new one.
+  static Status FromBytes(std::string_view bytes, WriteBatch* batch);
+
   void Put(std::string_view key, std::string_view value);
   void Delete(std::string_view key);
   void Clear();

@@ -1,5 +1,6 @@
 // Fuzz target: decoding a write batch (a WAL record) from arbitrary bytes, as recovery does:
-// SetContents, Validate, Iterate, and InsertInto a memtable.
+// SetContents, Validate, Iterate, and InsertInto a memtable; and WriteBatch::FromBytes, as a
+// change feed's consumer does.
 //
 // Checks: Validate accepts exactly what Iterate accepts with a sequence range that fits;
 // a decoded batch rebuilt through the public API holds the same operations and encodes to no
@@ -84,6 +85,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint32_t count = WriteBatchInternal::Count(batch);
   const bool seq_fits = seq + count <= kMaxSequenceNumber && seq + count >= seq;
   FUZZ_CHECK(validated.ok() == (iterated.ok() && seq_fits));
+  // The public decoder (what a change feed's consumer uses) accepts exactly what Validate
+  // accepts, keeps the bytes, and leaves its target untouched when it refuses.
+  WriteBatch from_bytes;
+  from_bytes.Put("sentinel", "kept");
+  const std::string before(from_bytes.Data());
+  const Status decoded = WriteBatch::FromBytes(input, &from_bytes);
+  FUZZ_CHECK(decoded.ok() == validated.ok());
+  FUZZ_CHECK(decoded.ok() ? from_bytes.Data() == input : from_bytes.Data() == before);
   if (!iterated.ok()) return 0;
   FUZZ_CHECK(collected.ops.size() == count);
 

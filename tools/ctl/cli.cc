@@ -1,5 +1,6 @@
 // strata_ctl's command line: parses the arguments, opens the database, runs one command.
 #include <cstdlib>
+#include <iostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "tools/ctl/bytes.h"
 #include "tools/ctl/commands.h"
 #include "tools/ctl/ctl.h"
+#include "tools/ctl/log_commands.h"
 
 namespace strata::ctl {
 
@@ -33,6 +35,11 @@ constexpr char kUsage[] =
     "  stats                print the strata.stats property\n"
     "  property NAME        print a property (strata.sstables, strata.num-files-at-level0, ...)\n"
     "  verify               read every key (scan both ways, and get) with every checksum checked\n"
+    "  tail [--from SEQ] [--follow] [--slot NAME] [--format text|json|binary]\n"
+    "                       print the change feed (reads the logs; DIR may be open elsewhere)\n"
+    "  apply                apply a binary feed from standard input, exactly once\n"
+    "  slot create|advance|drop|list [NAME] [SEQ]\n"
+    "                       manage log slots (the logs a consumer still needs)\n"
     "\n"
     "options:\n"
     "  --db DIR             the database directory (required)\n"
@@ -145,6 +152,13 @@ int OpenFailed(const std::string& dir, const Status& s, std::ostream& err) {
 }  // namespace
 
 int RunStrataCtl(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  return RunStrataCtlWithInput(argc, argv, std::cin, out, err);
+}
+
+int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in, std::ostream& out,
+                          std::ostream& err) {
+  // tail, apply and slot do not open the database they name (log_commands.h).
+  if (IsLogCommand(argc, argv)) return RunLogCommand(argc, argv, in, out, err);
   std::string dir;
   bool create_if_missing = false, help = false, no_more_options = false;
   Command cmd;

@@ -1,5 +1,6 @@
 // The strata_ctl library: administers a database through the public API (DB::Open and the
-// DB methods): get, put, delete, scan, count, compact, flush, stats, property, verify. The
+// DB methods): get, put, delete, scan, count, compact, flush, stats, property, verify; and
+// the log commands tail, apply and slot (log_commands.h). The
 // strata_ctl command only calls RunStrataCtl, so tests drive the very same code.
 //
 // Exit status, mirroring strata_dump's: kCtlOk (0) on success; kCtlNegative (1) when the
@@ -11,6 +12,7 @@
 // Thread safety: RunStrataCtl shares no state; each call uses only its arguments.
 #pragma once
 
+#include <istream>
 #include <ostream>
 
 namespace strata::ctl {
@@ -21,5 +23,8 @@ constexpr int kCtlError = 2;
 
 // The command line: argv[0] is the program name. Usage in the --help text.
 int RunStrataCtl(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+// The same, with `in` as standard input (read by apply).
+int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in, std::ostream& out,
+                          std::ostream& err);
 
 }  // namespace strata::ctl

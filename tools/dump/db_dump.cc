@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "keys/internal_key.h"
+#include "tools/dump/db_slots.h"
 #include "tools/dump/db_state.h"
 #include "tools/dump/db_svg.h"
 #include "tools/dump/dump.h"
@@ -96,6 +97,14 @@ class DbPrinter {
   void Json();
 
  private:
+  // Each log's first sequence and the log slots (db_slots.h).
+  LogHistoryView History() const {
+    std::vector<std::pair<uint64_t, uint64_t>> logs;
+    for (const DbFile& f : state_.files) {
+      if (f.kind == DbFileKind::kWal) logs.emplace_back(f.number, f.size);
+    }
+    return ReadLogHistory(FileSystemOf(options_), state_.dir, logs);
+  }
   const DbFile* FileOf(const std::string& name) const {
     auto it = by_name_.find(name);
     return it == by_name_.end() ? nullptr : it->second;
@@ -174,12 +183,29 @@ void DbPrinter::Text() {
   if (!any) out_ << "no live tables\n";
 
   std::string logs;
+  const LogHistoryView history = History();
   for (const DbFile& f : state_.files) {
     if (f.kind != DbFileKind::kWal) continue;
     if (logs.empty()) out_ << "logs:\n";
     logs = f.name;
-    out_ << "  " << f.name << " " << f.size << " bytes, " << (f.live ? "live" : "obsolete")
-         << CheckText(&f) << "\n";
+    std::string first = ", no records";
+    for (const auto& log : history.logs) {
+      if (log.number == f.number && log.has_first) {
+        first = ", from sequence " + std::to_string(log.first);
+      }
+    }
+    out_ << "  " << f.name << " " << f.size << " bytes" << first << ", "
+         << (f.live ? "live" : "obsolete") << CheckText(&f) << "\n";
+  }
+  if (!history.slots_error.empty()) out_ << "slots: unreadable: " << history.slots_error << "\n";
+  for (const SlotView& slot : history.slots) {
+    out_ << "slot " << slot.name << " at sequence " << slot.sequence;
+    if (slot.invalidated) {
+      out_ << ", INVALIDATED: " << slot.invalidation << "\n";
+    } else {
+      out_ << ", holds logs from " << LogFileName("", slot.held_from_log).substr(1) << ", lag "
+           << slot.lag_bytes << " bytes\n";
+    }
   }
   std::string obsolete, other;
   for (const DbFile& f : state_.files) {
@@ -322,6 +348,21 @@ void DbPrinter::Json() {
     json.Field("kind", DbFileKindName(f.kind));
     json.Field("size", f.size);
     json.Field("state", f.live ? "live" : IsObsolete(f) ? "obsolete" : "other");
+    json.EndObject();
+  }
+  json.EndArray();
+
+  const LogHistoryView history = History();
+  json.Key("slots");
+  json.BeginArray();
+  for (const SlotView& slot : history.slots) {
+    json.BeginObject();
+    json.Field("name", slot.name);
+    json.Field("sequence", slot.sequence);
+    json.Field("invalidated", slot.invalidated);
+    if (slot.invalidated) json.Field("invalidation", slot.invalidation);
+    if (!slot.invalidated) json.Field("held_from_log", slot.held_from_log);
+    json.Field("lag_bytes", slot.lag_bytes);
     json.EndObject();
   }
   json.EndArray();
