@@ -37,6 +37,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -62,7 +63,8 @@ class TableCache;
 
 class DBImpl final : public DB {
  public:
-  DBImpl(const Options& options, const std::string& dbname);
+  // read_only: see DB::OpenForReadOnly (db_impl_read_only.cc).
+  DBImpl(const Options& options, const std::string& dbname, bool read_only = false);
   ~DBImpl() override;
 
   Status Put(const WriteOptions& options, std::string_view key, std::string_view value) override;
@@ -76,10 +78,20 @@ class DBImpl final : public DB {
   Status CompactRange(const std::string_view* begin, const std::string_view* end) override;
   Status SyncWAL() override;
   bool GetProperty(std::string_view name, std::string* value) override;
+  Status CreateCheckpoint(const std::string& dir, uint64_t* sequence) override;  // checkpoint.cc
+  Status IngestExternalFiles(const std::vector<std::string>& paths,
+                             const IngestOptions& options) override;  // db_impl_ingest.cc
+  Status GetApproximateSizes(std::span<const Range> ranges, std::vector<uint64_t>* sizes,
+                             bool include_memtables) override;  // db_impl_multiget.cc
+  void MultiGet(const ReadOptions& options, std::span<const std::string_view> keys,
+                std::vector<std::string>* values,
+                std::vector<Status>* statuses) override;  // db_impl_multiget.cc
 
   // Creates or locks the directory, recovers the MANIFEST and the logs, and starts the
   // background thread. Called once, by DB::Open, before the object is shared.
   Status Open();
+  // The same for DB::OpenForReadOnly (db_impl_read_only.cc).
+  Status OpenReadOnly();
 
   // Test hooks. Writers in the write queue now, the leader included.
   size_t TEST_QueuedWriters() EXCLUDES(mu_) {
@@ -111,6 +123,17 @@ class DBImpl final : public DB {
   Status ReplayLogs(const std::vector<uint64_t>& logs, ReplayResult* result) REQUIRES(mu_);
   Status ReplayOneLog(uint64_t number, ReplayResult* result) REQUIRES(mu_);
   Status StartNewLog(uint64_t number) REQUIRES(mu_);
+  // --- db_impl_read_only.cc ---
+  Status OpenReadOnlyOnce() REQUIRES(mu_);
+
+  // --- checkpoint.cc ---
+  // Writes into dir the logs numbered from..to that exist, holding the records up to seq.
+  Status CopyLogsUpTo(const std::string& dir, uint64_t from, uint64_t to, SequenceNumber seq);
+  // --- db_impl_ingest.cc ---
+  struct IngestFile;
+  Status PlaceIngestedFiles(std::vector<IngestFile>* files) REQUIRES(mu_);
+  // True if a memtable (active or immutable) holds a key in [smallest, largest].
+  bool MemTablesOverlap(std::string_view smallest, std::string_view largest) REQUIRES(mu_);
 
   // --- db_impl_write.cc ---
   Status WriteImpl(const WriteOptions& options, WriteBatch* batch, bool force_switch,
@@ -124,6 +147,10 @@ class DBImpl final : public DB {
   // Called by a leader whose write must be synced: waits (at most half a recent sync's time)
   // until as many writers are queued as were active around the previous synced group.
   void GatherSyncGroup(Writer* leader) REQUIRES(mu_);
+  // Runs fn (with mu_ held) as the sole leader of the write queue: no write is in flight
+  // while it runs and none starts until it returns (ingestion takes a sequence number so).
+  // fn may switch the memtable (MakeRoomForWrite) and wait on condition variables.
+  Status RunAsSoleWriter(const std::function<Status()>& fn);
 
   // --- db_impl_flush.cc ---
   void BackgroundThread();
@@ -158,6 +185,7 @@ class DBImpl final : public DB {
   // Immutable after construction / Open.
   const Options options_;  // comparator, file_system and block_cache filled in
   const std::string dbname_;
+  const bool read_only_;
   FileSystem* const fs_;
   const InternalKeyComparator icmp_;
   TableOptions table_options_;
@@ -188,6 +216,8 @@ class DBImpl final : public DB {
   std::deque<Immutable> imm_ GUARDED_BY(mu_);  // oldest first
   std::unique_ptr<VersionSet> versions_ GUARDED_BY(mu_);
   std::set<uint64_t> pending_outputs_ GUARDED_BY(mu_);  // tables being written
+  // Lowest log number each checkpoint in progress copies: logs from there on stay.
+  std::multiset<uint64_t> log_pins_ GUARDED_BY(mu_);
   SnapshotList snapshots_ GUARDED_BY(mu_);
   Status bg_error_ GUARDED_BY(mu_);
   // Set under mu_; also read without it by running compactions, to stop early.

@@ -29,7 +29,8 @@ void DBImpl::DeleteObsoleteFiles() {
     bool keep = true;
     switch (type) {
       case FileType::kLog:
-        keep = number >= min_log || number == log_number_;
+        keep = number >= min_log || number == log_number_ ||
+               (!log_pins_.empty() && number >= *log_pins_.begin());
         break;
       case FileType::kTable:
         keep = live.count(number) > 0;

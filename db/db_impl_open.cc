@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "db/db_impl.h"
+#include "db/replay_result.h"
 #include "db/write_batch_internal.h"
 #include "memtable/memtable.h"
 #include "version/filename.h"
@@ -16,13 +17,6 @@
 
 namespace strata {
 
-struct DBImpl::ReplayResult {
-  std::unique_ptr<VersionEdit> edit;  // tables written when the memtable filled up
-  SequenceNumber max_sequence = 0;
-  bool dropped_data = false;  // something other than a torn tail was left out
-  bool stop = false;          // point-in-time recovery reached damage: ignore later logs
-  uint64_t records = 0;
-};
 
 namespace {
 
@@ -69,7 +63,9 @@ Status DBImpl::LockAndCheckExistence(bool* exists) {
       FileType type;
       if (ParseFileName(n, &number, &type) &&
           (type == FileType::kLog || type == FileType::kTable)) {
-        return Status::Corruption(dbname_, "has database files but no CURRENT file");
+        return Status::Corruption(dbname_,
+                                  "has database files but no CURRENT file (damaged, or an "
+                                  "interrupted checkpoint: a complete one has CURRENT)");
       }
     }
   }
@@ -267,7 +263,10 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
     if (bad.ok()) bad = WriteBatchInternal::Validate(batch);
     if (bad.ok()) {
       SequenceNumber first = WriteBatchInternal::Sequence(batch);
-      if (WriteBatchInternal::Count(batch) == 0) continue;
+      // An empty batch at sequence S > 0 is a sequence marker: an ingestion took S without
+      // writing a batch (docs/FORMATS.md). It is replayed as a batch of one entry, so the
+      // sequence numbers stay without a hole.
+      if (WriteBatchInternal::Count(batch) == 0 && first == 0) continue;
       if (first <= result->max_sequence) {
         bad = Status::Corruption("batch overlaps sequence numbers already replayed");
       }
@@ -303,14 +302,15 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
     }
     s = WriteBatchInternal::InsertInto(batch, mem_.get());
     if (!s.ok()) return s;
-    if (mem_->ApproximateMemoryUsage() >= options_.write_buffer_size) {
-      // Keep recovery's memory as bounded as the write path's.
+    if (!read_only_ && mem_->ApproximateMemoryUsage() >= options_.write_buffer_size) {
+      // Keep recovery's memory as bounded as the write path's (a read-only open writes
+      // nothing, so it keeps the logs in memory).
       s = WriteLevel0Table(*mem_, result->edit.get());
       if (!s.ok()) return s;
       mem_ = std::make_shared<MemTable>(icmp_);
     }
-    result->max_sequence =
-        WriteBatchInternal::Sequence(batch) + WriteBatchInternal::Count(batch) - 1;
+    result->max_sequence = WriteBatchInternal::Sequence(batch) +
+                           std::max<uint32_t>(WriteBatchInternal::Count(batch), 1) - 1;
     result->records++;
   }
   return Status::OK();

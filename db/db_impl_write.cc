@@ -88,6 +88,8 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
 
 Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool force_switch,
                          MemTable** switched) {
+  // Flush, SyncWAL and CompactRange come through here too.
+  if (read_only_) return Status::NotSupported("the database is open read-only", dbname_);
   Writer w(&mu_);
   w.batch = batch;
   w.sync = options.sync;
@@ -169,6 +171,24 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool fo
     stats_.sync_micros.fetch_add(sync_micros, std::memory_order_relaxed);
     stats_.sync_writers.fetch_add(group_writers, std::memory_order_relaxed);
   }
+  if (!writers_.empty()) writers_.front()->Wake(Writer::kLeader);
+  mu_.Unlock();
+  return status;
+}
+
+Status DBImpl::RunAsSoleWriter(const std::function<Status()>& fn) {
+  Writer w(&mu_);
+  w.force_switch = true;  // BuildBatchGroup never folds such a writer into another's group
+  mu_.Lock();
+  writers_.push_back(&w);
+  if (&w != writers_.front()) {
+    mu_.Unlock();
+    w.AwaitTurn();  // only this thread completes w, so its turn comes as the leader
+    mu_.Lock();
+  }
+  Status status = write_error_;
+  if (status.ok()) status = fn();
+  writers_.pop_front();
   if (!writers_.empty()) writers_.front()->Wake(Writer::kLeader);
   mu_.Unlock();
   return status;

@@ -40,6 +40,7 @@ constexpr StringProperty kStringProperties[] = {
     {"strata.comparator", &TableProperties::comparator_name},
     {"strata.largest.key", &TableProperties::largest_key},
     {"strata.smallest.key", &TableProperties::smallest_key},
+    {"strata.user.comparator", &TableProperties::user_comparator_name},
 };
 constexpr std::string_view kCompressionName = "strata.compression";
 
@@ -117,6 +118,9 @@ std::string TableProperties::ToString() const {
   if (compression == 1) comp += " (lz4)";
   line("compression", comp);
   line("comparator_name", EscapeBytes(comparator_name));
+  if (!user_comparator_name.empty()) {
+    line("user_comparator_name", EscapeBytes(user_comparator_name));
+  }
   line("creation_time", std::to_string(creation_time));
   return out;
 }

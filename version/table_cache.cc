@@ -4,6 +4,7 @@
 
 #include "util/coding.h"
 #include "version/filename.h"
+#include "version/ingested_table.h"
 
 namespace strata {
 namespace {
@@ -85,23 +86,42 @@ Status TableCache::FindTable(uint64_t file_number, uint64_t file_size, Cache::Ha
 }
 
 std::unique_ptr<Iterator> TableCache::NewIterator(const ReadOptions& options, uint64_t file_number,
-                                                  uint64_t file_size) {
+                                                  uint64_t file_size, SequenceNumber global_seqno) {
   Cache::Handle* handle = nullptr;
   Status s = FindTable(file_number, file_size, &handle);
   if (!s.ok()) return NewEmptyIterator(std::move(s));
-  return std::make_unique<PinnedTableIterator>(cache_.get(), handle,
-                                               TableOf(handle)->NewIterator(options));
+  std::unique_ptr<Iterator> iter = TableOf(handle)->NewIterator(options);
+  if (global_seqno != 0) {
+    iter = NewIngestedTableIterator(std::move(iter), table_options_.comparator, global_seqno);
+  }
+  return std::make_unique<PinnedTableIterator>(cache_.get(), handle, std::move(iter));
 }
 
 Status TableCache::Get(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
                        std::string_view key, std::string_view filter_key, Table::GetCallback found,
-                       void* arg) {
+                       void* arg, SequenceNumber global_seqno) {
   Cache::Handle* handle = nullptr;
   Status s = FindTable(file_number, file_size, &handle);
   if (!s.ok()) return s;
-  s = TableOf(handle)->Get(options, key, filter_key, found, arg);
+  if (global_seqno == 0) {
+    s = TableOf(handle)->Get(options, key, filter_key, found, arg);
+  } else {
+    const Comparator* ucmp =
+        table_options_.user_comparator ? table_options_.user_comparator : BytewiseComparator();
+    IngestedLookup lookup{global_seqno, key, ucmp, found, arg, {}};
+    s = TableOf(handle)->Get(options, key, filter_key, &IngestedLookup::Callback, &lookup);
+  }
   cache_->Release(handle);
   return s;
+}
+
+uint64_t TableCache::ApproximateOffsetOf(uint64_t file_number, uint64_t file_size,
+                                         std::string_view key) {
+  Cache::Handle* handle = nullptr;
+  if (!FindTable(file_number, file_size, &handle).ok()) return 0;
+  const uint64_t offset = TableOf(handle)->ApproximateOffsetOf(key);
+  cache_->Release(handle);
+  return offset;
 }
 
 Status TableCache::GetProperties(uint64_t file_number, uint64_t file_size,

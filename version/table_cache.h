@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "keys/internal_key.h"
 #include "sstable/table.h"
 #include "sstable/table_options.h"
 #include "sstable/table_properties.h"
@@ -45,14 +46,18 @@ class TableCache {
   // An iterator over table file_number, of file_size bytes (as recorded in the version). The
   // table stays open while the iterator lives. An open error comes back as an empty iterator
   // whose status() is the error.
+  // global_seqno: non-zero for an ingested table (version/ingested_table.h).
   std::unique_ptr<Iterator> NewIterator(const ReadOptions& options, uint64_t file_number,
-                                        uint64_t file_size);
+                                        uint64_t file_size, SequenceNumber global_seqno = 0);
 
   // Table::Get on the file (see sstable/table.h), opening it if needed. Returns the open error
   // or Get's.
   Status Get(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
              std::string_view key, std::string_view filter_key, Table::GetCallback found,
-             void* arg);
+             void* arg, SequenceNumber global_seqno = 0);
+
+  // Table::ApproximateOffsetOf on the file, opening it if needed; 0 if it cannot be opened.
+  uint64_t ApproximateOffsetOf(uint64_t file_number, uint64_t file_size, std::string_view key);
 
   // A copy of the table's properties, opening it if needed.
   Status GetProperties(uint64_t file_number, uint64_t file_size, TableProperties* properties);

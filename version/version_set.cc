@@ -7,6 +7,7 @@
 
 #include "version/filename.h"
 #include "version/manifest_replay.h"
+#include "version/manifest_writer.h"
 #include "version/table_cache.h"
 #include "wal/log_reader.h"
 #include "wal/log_writer.h"
@@ -61,7 +62,8 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
 
   // Returns true when the search is over (found, deleted or an error).
   auto search = [&](const FileMetaData& f) {
-    Status s = tables->Get(options, f.number, f.file_size, ikey, user_key, SaveValue, &state);
+    Status s = tables->Get(options, f.number, f.file_size, ikey, user_key, SaveValue, &state,
+                           f.global_seqno);
     if (!s.ok()) {
       *status = s;
       return true;
@@ -160,23 +162,9 @@ Status VersionSet::CreateNew() {
   edit.SetLogNumber(0);
   edit.SetNextFileNumber(2);
   edit.SetLastSequence(0);
-  std::string record;
-  edit.EncodeTo(&record);
-
   const uint64_t number = 1;
-  const std::string fname = ManifestFileName(dbname_, number);
-  std::unique_ptr<WritableFile> file;
-  Status s = fs_->NewWritableFile(fname, &file);
+  Status s = WriteManifestFile(fs_, ManifestFileName(dbname_, number), edit);
   if (!s.ok()) return s;
-  LogWriter log(std::move(file));
-  s = log.AddRecord(record);
-  if (s.ok()) s = log.Sync();
-  Status close = log.Close();
-  if (s.ok()) s = close;
-  if (!s.ok()) {
-    fs_->RemoveFile(fname).PermitUncheckedError();
-    return s;
-  }
   // A failed rename may still have happened (its directory sync failed, say): CURRENT may
   // name the MANIFEST, so it stays. Without CURRENT, the next Open creates the database
   // again over it.
@@ -184,15 +172,7 @@ Status VersionSet::CreateNew() {
 }
 
 Status VersionSet::SetCurrentFile(uint64_t manifest_number) {
-  // Write-temp, sync, rename: CURRENT names either the old or the new MANIFEST, never a
-  // half-written name. The rename is durable by the FileSystem contract.
-  std::string name = ManifestFileName(dbname_, manifest_number);
-  std::string contents = name.substr(dbname_.size() + 1) + "\n";
-  std::string tmp = TempFileName(dbname_, manifest_number);
-  Status s = WriteStringToFile(fs_, contents, tmp, /*sync=*/true);
-  if (s.ok()) s = fs_->RenameFile(tmp, CurrentFileName(dbname_));
-  if (!s.ok()) fs_->RemoveFile(tmp).PermitUncheckedError();
-  return s;
+  return strata::SetCurrentFile(fs_, dbname_, manifest_number);
 }
 
 namespace {
@@ -273,9 +253,7 @@ Status VersionSet::Recover() {
 Status VersionSet::WriteSnapshot(LogWriter* log) {
   VersionEdit edit;
   edit.SetComparatorName(icmp_->user_comparator()->Name());
-  for (int level = 0; level < current_->num_levels(); level++) {
-    for (const auto& f : current_->files(level)) edit.AddFile(level, *f);
-  }
+  AddVersionFiles(*current_, &edit);
   std::string record;
   edit.EncodeTo(&record);
   return log->AddRecord(record);
@@ -286,7 +264,11 @@ Status VersionSet::LogAndApply(VersionEdit* edit, Mutex* mu) {
   manifest_busy_ = true;
 
   if (!edit->log_number()) edit->SetLogNumber(log_number_);
-  if (!edit->last_sequence()) edit->SetLastSequence(last_sequence_);
+  // The counter never goes back: an edit built before another raised it (a flush racing
+  // with an ingestion, which takes a sequence number without writing the log) keeps it.
+  if (!edit->last_sequence() || *edit->last_sequence() < last_sequence_) {
+    edit->SetLastSequence(last_sequence_);
+  }
   edit->SetNextFileNumber(next_file_number_);
   ManifestReplay replay(*current_);
   Status s = replay.Apply(*edit);

@@ -1,5 +1,6 @@
 // The strata_ctl library: administers a database through the public API (DB::Open and the
-// DB methods): get, put, delete, scan, count, compact, flush, stats, property, verify. The
+// DB methods): get, put, delete, scan, count, compact, flush, stats, property, verify,
+// checkpoint, ingest; and write_table, which builds a table file without a database. The
 // strata_ctl command only calls RunStrataCtl, so tests drive the very same code.
 //
 // Exit status, mirroring strata_dump's: kCtlOk (0) on success; kCtlNegative (1) when the
@@ -11,6 +12,7 @@
 // Thread safety: RunStrataCtl shares no state; each call uses only its arguments.
 #pragma once
 
+#include <istream>
 #include <ostream>
 
 namespace strata::ctl {
@@ -20,6 +22,10 @@ constexpr int kCtlNegative = 1;
 constexpr int kCtlError = 2;
 
 // The command line: argv[0] is the program name. Usage in the --help text.
+// Standard input (write_table reads it) is std::cin.
 int RunStrataCtl(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+// The same with standard input given, for tests.
+int RunStrataCtl(int argc, const char* const* argv, std::istream& in, std::ostream& out,
+                 std::ostream& err);
 
 }  // namespace strata::ctl
