@@ -103,16 +103,31 @@ Status TableCache::Get(const ReadOptions& options, uint64_t file_number, uint64_
   Cache::Handle* handle = nullptr;
   Status s = FindTable(file_number, file_size, &handle);
   if (!s.ok()) return s;
-  if (global_seqno == 0) {
-    s = TableOf(handle)->Get(options, key, filter_key, found, arg);
-  } else {
-    const Comparator* ucmp =
-        table_options_.user_comparator ? table_options_.user_comparator : BytewiseComparator();
-    IngestedLookup lookup{global_seqno, key, ucmp, found, arg, {}};
-    s = TableOf(handle)->Get(options, key, filter_key, &IngestedLookup::Callback, &lookup);
-  }
+  s = GetFrom(TableOf(handle), options, key, filter_key, found, arg, global_seqno);
   cache_->Release(handle);
   return s;
+}
+
+Status TableCache::GetFrom(const Table* table, const ReadOptions& options, std::string_view key,
+                           std::string_view filter_key, Table::GetCallback found, void* arg,
+                           SequenceNumber global_seqno) {
+  if (global_seqno == 0) return table->Get(options, key, filter_key, found, arg);
+  const Comparator* ucmp =
+      table_options_.user_comparator ? table_options_.user_comparator : BytewiseComparator();
+  IngestedLookup lookup{global_seqno, key, ucmp, found, arg, {}};
+  return table->Get(options, key, filter_key, &IngestedLookup::Callback, &lookup);
+}
+
+void TableCache::MultiGet(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
+                          SequenceNumber global_seqno, std::span<Lookup> lookups) {
+  Cache::Handle* handle = nullptr;
+  Status s = FindTable(file_number, file_size, &handle);
+  for (Lookup& l : lookups) {
+    l.status = s.ok() ? GetFrom(TableOf(handle), options, l.key, l.filter_key, l.found, l.arg,
+                                global_seqno)
+                      : s;
+  }
+  if (s.ok()) cache_->Release(handle);
 }
 
 uint64_t TableCache::ApproximateOffsetOf(uint64_t file_number, uint64_t file_size,

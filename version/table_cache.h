@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -56,6 +57,18 @@ class TableCache {
              std::string_view key, std::string_view filter_key, Table::GetCallback found,
              void* arg, SequenceNumber global_seqno = 0);
 
+  // One lookup of MultiGet: like Get's arguments; status is the answer.
+  struct Lookup {
+    std::string_view key;
+    std::string_view filter_key;
+    Table::GetCallback found;
+    void* arg;
+    Status status;
+  };
+  // Get for each lookup in turn, with the table opened and pinned once.
+  void MultiGet(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
+                SequenceNumber global_seqno, std::span<Lookup> lookups);
+
   // Table::ApproximateOffsetOf on the file, opening it if needed; 0 if it cannot be opened.
   uint64_t ApproximateOffsetOf(uint64_t file_number, uint64_t file_size, std::string_view key);
 
@@ -71,6 +84,10 @@ class TableCache {
   // cache_->Release) and its value is the Table.
   Status FindTable(uint64_t file_number, uint64_t file_size, Cache::Handle** handle);
   Table* TableOf(Cache::Handle* handle) { return static_cast<Table*>(cache_->Value(handle)); }
+  // Get on an open table, through IngestedLookup for an ingested one.
+  Status GetFrom(const Table* table, const ReadOptions& options, std::string_view key,
+                 std::string_view filter_key, Table::GetCallback found, void* arg,
+                 SequenceNumber global_seqno);
 
   // All const after construction; the cache does its own locking.
   const std::string dbname_;

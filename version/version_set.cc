@@ -51,6 +51,29 @@ void SaveValue(void* arg, std::string_view ikey, std::string_view v) {
   }
 }
 
+// After a table lookup into state: true when the search for its key is over, with *status
+// the answer (found, deleted, or the read error).
+bool Conclude(const GetState& state, const Status& read, uint64_t file_number, Status* status) {
+  if (!read.ok()) {
+    *status = read;
+    return true;
+  }
+  switch (state.result) {
+    case GetState::kNotFound:
+      return false;
+    case GetState::kFound:
+      *status = Status::OK();
+      return true;
+    case GetState::kDeleted:
+      *status = Status::NotFound(std::string_view());
+      return true;
+    case GetState::kCorrupt:
+      *status = Status::Corruption("bad internal key in table file", std::to_string(file_number));
+      return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* tables,
@@ -64,24 +87,7 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
   auto search = [&](const FileMetaData& f) {
     Status s = tables->Get(options, f.number, f.file_size, ikey, user_key, SaveValue, &state,
                            f.global_seqno);
-    if (!s.ok()) {
-      *status = s;
-      return true;
-    }
-    switch (state.result) {
-      case GetState::kNotFound:
-        return false;
-      case GetState::kFound:
-        *status = Status::OK();
-        return true;
-      case GetState::kDeleted:
-        *status = Status::NotFound(std::string_view());
-        return true;
-      case GetState::kCorrupt:
-        *status = Status::Corruption("bad internal key in table file", std::to_string(f.number));
-        return true;
-    }
-    return false;
+    return Conclude(state, s, f.number, status);
   };
 
   for (const auto& f : levels_[0]) {
@@ -103,6 +109,63 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
     if (search(**it)) return true;
   }
   return false;
+}
+
+void Version::MultiGet(const ReadOptions& options, std::span<MultiGetKey> keys,
+                       TableCache* tables) const {
+  const Comparator* ucmp = icmp_->user_comparator();
+  std::vector<GetState> states;
+  states.reserve(keys.size());
+  for (MultiGetKey& k : keys) states.push_back(GetState{ucmp, k.lookup->user_key(), k.value});
+  std::vector<size_t> batch;
+  std::vector<TableCache::Lookup> lookups;
+  // Looks up the keys of batch in table f with one pin of the table, in key order (keys in
+  // one block find it cached after the first), and concludes those whose search is over.
+  auto search = [&](const FileMetaData& f) {
+    if (batch.empty()) return;
+    lookups.clear();
+    for (size_t i : batch) {
+      lookups.push_back({keys[i].lookup->internal_key(), keys[i].lookup->user_key(), SaveValue,
+                         &states[i], Status()});
+    }
+    tables->MultiGet(options, f.number, f.file_size, f.global_seqno, lookups);
+    for (size_t j = 0; j < batch.size(); j++) {
+      MultiGetKey& k = keys[batch[j]];
+      k.done = Conclude(states[batch[j]], lookups[j].status, f.number, k.status);
+    }
+    batch.clear();
+  };
+
+  for (const auto& f : levels_[0]) {
+    for (size_t i = 0; i < keys.size(); i++) {
+      if (!keys[i].done &&
+          ucmp->Compare(keys[i].lookup->user_key(), ExtractUserKey(f->smallest)) >= 0 &&
+          ucmp->Compare(keys[i].lookup->user_key(), ExtractUserKey(f->largest)) <= 0) {
+        batch.push_back(i);
+      }
+    }
+    search(*f);
+  }
+  for (size_t level = 1; level < levels_.size(); level++) {
+    const FileList& files = levels_[level];
+    // Keys and files both in order: one walk pairs each key with the one file that may
+    // hold it, and the keys of one file form a batch.
+    auto file = files.begin();
+    for (size_t i = 0; i < keys.size(); i++) {
+      if (keys[i].done) continue;
+      const std::string_view ikey = keys[i].lookup->internal_key();
+      while (file != files.end() && icmp_->Compare((*file)->largest, ikey) < 0) {
+        search(**file);
+        ++file;
+      }
+      if (file == files.end()) break;
+      if (ucmp->Compare(keys[i].lookup->user_key(), ExtractUserKey((*file)->smallest)) < 0) {
+        continue;
+      }
+      batch.push_back(i);
+    }
+    if (file != files.end()) search(**file);
+  }
 }
 
 std::string Version::DebugString() const {
