@@ -177,11 +177,11 @@ int OpenFailed(const std::string& dir, const Status& s, std::ostream& err) {
 }  // namespace
 
 int RunStrataCtl(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
-  return RunStrataCtl(argc, argv, std::cin, out, err);
+  return RunStrataCtlWithInput(argc, argv, std::cin, out, err);
 }
 
-int RunStrataCtl(int argc, const char* const* argv, std::istream& in, std::ostream& out,
-                 std::ostream& err) {
+int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in,
+                          std::ostream& out, std::ostream& err) {
   std::string dir;
   bool create_if_missing = false, read_only = false, help = false, no_more_options = false;
   Command cmd;

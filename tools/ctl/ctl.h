@@ -25,7 +25,7 @@ constexpr int kCtlError = 2;
 // Standard input (write_table reads it) is std::cin.
 int RunStrataCtl(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
 // The same with standard input given, for tests.
-int RunStrataCtl(int argc, const char* const* argv, std::istream& in, std::ostream& out,
-                 std::ostream& err);
+int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in,
+                          std::ostream& out, std::ostream& err);
 
 }  // namespace strata::ctl
