@@ -121,13 +121,20 @@ int main(int argc, char** argv) {
   std::printf("keys: %" PRIu64 "\nvalue_size: %zu\nuser_bytes: %.0f\n", keys, value_size,
               user_bytes);
 
+  // A database in dir/name whose writes are counted by *fs.
+  auto open = [&](const std::string& name, std::shared_ptr<CountingFileSystem>* fs,
+                  strata::Options* options, std::unique_ptr<strata::DB>* db) {
+    *fs = std::make_shared<CountingFileSystem>();
+    options->create_if_missing = true;
+    options->file_system = *fs;
+    Check(strata::DB::Open(*options, dir + "/" + name, db), "open");
+  };
+
   if (!skip_put) {
-    auto fs = std::make_shared<CountingFileSystem>();
+    std::shared_ptr<CountingFileSystem> fs;
     strata::Options options;
-    options.create_if_missing = true;
-    options.file_system = fs;
     std::unique_ptr<strata::DB> db;
-    Check(strata::DB::Open(options, dir + "/put", &db), "open");
+    open("put", &fs, &options, &db);
     auto start = std::chrono::steady_clock::now();
     for (uint64_t i = 0; i < keys; i++) {
       Check(db->Put(strata::WriteOptions(), Key(i), Value(i, value_size)), "put");
@@ -140,12 +147,10 @@ int main(int argc, char** argv) {
     std::filesystem::remove_all(dir + "/put");
   }
 
-  auto fs = std::make_shared<CountingFileSystem>();
+  std::shared_ptr<CountingFileSystem> fs;
   strata::Options options;
-  options.create_if_missing = true;
-  options.file_system = fs;
   std::unique_ptr<strata::DB> db;
-  Check(strata::DB::Open(options, dir + "/ingest", &db), "open");
+  open("ingest", &fs, &options, &db);
   auto start = std::chrono::steady_clock::now();
   std::vector<std::string> files;
   for (uint64_t first = 0; first < keys; first += per_file) {

@@ -120,6 +120,9 @@ class DBImpl final : public DB {
 
   // --- db_impl_open.cc ---
   Status LockAndCheckExistence(bool* exists);
+  // Checks that every table of the recovered version exists (Corruption otherwise) and
+  // lists the logs to replay, in order.
+  Status ListTablesAndLogs(std::vector<uint64_t>* logs) REQUIRES(mu_);
   Status ReplayLogs(const std::vector<uint64_t>& logs, ReplayResult* result) REQUIRES(mu_);
   Status ReplayOneLog(uint64_t number, ReplayResult* result) REQUIRES(mu_);
   Status StartNewLog(uint64_t number) REQUIRES(mu_);

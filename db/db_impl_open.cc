@@ -101,25 +101,9 @@ Status DBImpl::Open() {
   if (!s.ok()) return s;
 
   // Every table the MANIFEST names must be there; logs it does not cover are replayed.
-  std::vector<std::string> names;
-  s = fs_->GetChildren(dbname_, &names);
-  if (!s.ok()) return s;
-  std::set<uint64_t> missing;
-  versions_->AddLiveFiles(&missing);
   std::vector<uint64_t> logs;
-  for (const auto& name : names) {
-    uint64_t number;
-    FileType type;
-    if (!ParseFileName(name, &number, &type)) continue;
-    versions_->MarkFileNumberUsed(number);
-    if (type == FileType::kTable) missing.erase(number);
-    if (type == FileType::kLog && number >= versions_->log_number()) logs.push_back(number);
-  }
-  if (!missing.empty()) {
-    return Status::Corruption(
-        "missing table file " + TableFileName(dbname_, *missing.begin()),
-        "named by the MANIFEST (" + std::to_string(missing.size()) + " missing)");
-  }
+  s = ListTablesAndLogs(&logs);
+  if (!s.ok()) return s;
   if (options_.paranoid_checks) {
     // Open every table now (footer, index, filter and properties, each checksummed), so that
     // a damaged table fails Open instead of the first read that meets it.
@@ -132,7 +116,6 @@ Status DBImpl::Open() {
       }
     }
   }
-  std::sort(logs.begin(), logs.end());
   const bool named_log_gone =
       versions_->log_number() > 0 && (logs.empty() || logs.front() != versions_->log_number());
   if (named_log_gone && versions_->manifest_had_torn_tail()) {
@@ -190,6 +173,29 @@ Status DBImpl::Open() {
                  ", %s, writing log %06" PRIu64,
                  replay.records, logs.size(), last,
                  replay.dropped_data ? "DAMAGED DATA DROPPED" : "nothing dropped", log_number_);
+  return Status::OK();
+}
+
+Status DBImpl::ListTablesAndLogs(std::vector<uint64_t>* logs) {
+  std::vector<std::string> names;
+  Status s = fs_->GetChildren(dbname_, &names);
+  if (!s.ok()) return s;
+  std::set<uint64_t> missing;
+  versions_->AddLiveFiles(&missing);
+  for (const auto& name : names) {
+    uint64_t number;
+    FileType type;
+    if (!ParseFileName(name, &number, &type)) continue;
+    versions_->MarkFileNumberUsed(number);
+    if (type == FileType::kTable) missing.erase(number);
+    if (type == FileType::kLog && number >= versions_->log_number()) logs->push_back(number);
+  }
+  if (!missing.empty()) {
+    return Status::Corruption(
+        "missing table file " + TableFileName(dbname_, *missing.begin()),
+        "named by the MANIFEST (" + std::to_string(missing.size()) + " missing)");
+  }
+  std::sort(logs->begin(), logs->end());
   return Status::OK();
 }
 

@@ -10,13 +10,11 @@
 // states are moments, not damage, so the open is retried a few times before the error is
 // returned.
 #include <algorithm>
-#include <set>
 
 #include "db/db_impl.h"
 #include "db/replay_result.h"
 #include "memtable/memtable.h"
 #include "version/filename.h"
-#include "version/table_cache.h"
 #include "version/version_set.h"
 
 namespace strata {
@@ -54,24 +52,9 @@ Status DBImpl::OpenReadOnlyOnce() {
   Status s = versions_->Recover();
   if (!s.ok()) return s;
 
-  std::vector<std::string> names;
-  s = fs_->GetChildren(dbname_, &names);
-  if (!s.ok()) return s;
-  std::set<uint64_t> missing;
-  versions_->AddLiveFiles(&missing);
   std::vector<uint64_t> logs;
-  for (const auto& name : names) {
-    uint64_t number;
-    FileType type;
-    if (!ParseFileName(name, &number, &type)) continue;
-    if (type == FileType::kTable) missing.erase(number);
-    if (type == FileType::kLog && number >= versions_->log_number()) logs.push_back(number);
-  }
-  if (!missing.empty()) {
-    return Status::Corruption("missing table file " + TableFileName(dbname_, *missing.begin()),
-                              "named by the MANIFEST");
-  }
-  std::sort(logs.begin(), logs.end());
+  s = ListTablesAndLogs(&logs);
+  if (!s.ok()) return s;
   ReplayResult replay;
   replay.edit = std::make_unique<VersionEdit>();
   s = ReplayLogs(logs, &replay);

@@ -53,7 +53,11 @@ std::string EncodePropertiesBlock(const TableProperties& props) {
     PutVarint64(&v, props.*p.field);
     entries.emplace_back(p.name, std::move(v));
   }
-  for (const auto& p : kStringProperties) entries.emplace_back(p.name, props.*p.field);
+  for (const auto& p : kStringProperties) {
+    // Added later: left out when unset, so tables without it keep their exact bytes.
+    if (p.field == &TableProperties::user_comparator_name && props.*p.field == "") continue;
+    entries.emplace_back(p.name, props.*p.field);
+  }
   std::string compression;
   PutVarint64(&compression, props.compression);
   entries.emplace_back(kCompressionName, std::move(compression));
