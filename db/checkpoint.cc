@@ -40,7 +40,7 @@ void RemoveCheckpointDir(FileSystem* fs, const std::string& dir) {
 }  // namespace
 
 Status DBImpl::CopyLogsUpTo(const std::string& dir, uint64_t from, uint64_t to,
-                            SequenceNumber seq) {
+                            SequenceNumber covered, SequenceNumber seq) {
   std::vector<std::string> names;
   Status s = fs_->GetChildren(dbname_, &names);
   if (!s.ok()) return s;
@@ -66,17 +66,28 @@ Status DBImpl::CopyLogsUpTo(const std::string& dir, uint64_t from, uint64_t to,
       if (!s.ok()) return s;
       // The active log may end in a record being written: that one is past seq, and every
       // record at or below it was complete before seq was published. So the copy stops at
-      // the first record past seq, or at the first damage, which can only lie beyond it.
+      // the first record past seq; damage is found by the sequence numbers running on
+      // without a hole up to seq.
       LogReader reader(std::move(in), nullptr);
       std::string scratch;
       std::string_view record;
       WriteBatch batch;
       while (s.ok() && reader.ReadRecord(&record, &scratch)) {
         if (!WriteBatchInternal::SetContents(&batch, record).ok()) break;
-        if (WriteBatchInternal::Sequence(batch) > seq) {
+        const SequenceNumber first = WriteBatchInternal::Sequence(batch);
+        if (first > seq) {
           done = true;
           break;
         }
+        if (first > covered + 1) {
+          // Records were skipped as damaged: the copy would miss acknowledged writes.
+          return Status::Corruption(LogFileName(dbname_, number),
+                                    "records are missing before sequence " +
+                                        std::to_string(first) + " (damage in the log)");
+        }
+        // A sequence marker (count 0) covers its one sequence number.
+        covered = std::max(covered, first + std::max<uint32_t>(
+                                               WriteBatchInternal::Count(batch), 1) - 1);
         s = out.AddRecord(record);
       }
     }
@@ -85,6 +96,10 @@ Status DBImpl::CopyLogsUpTo(const std::string& dir, uint64_t from, uint64_t to,
     Status close = out.Close();
     if (s.ok()) s = close;
     if (!s.ok()) return s;
+  }
+  if (covered < seq) {
+    return Status::Corruption(dbname_, "the logs end (or are damaged) before sequence " +
+                                           std::to_string(seq) + ", which was acknowledged");
   }
   return Status::OK();
 }
@@ -97,7 +112,7 @@ Status DBImpl::CreateCheckpoint(const std::string& dir, uint64_t* sequence) {
   std::shared_ptr<const Version> version;
   VersionEdit edit;
   uint64_t min_log = 0, max_log = 0, manifest_number = 0;
-  SequenceNumber seq = 0;
+  SequenceNumber seq = 0, covered = 0;
   {
     MutexLock lock(&mu_);
     version = versions_->current();
@@ -108,7 +123,9 @@ Status DBImpl::CreateCheckpoint(const std::string& dir, uint64_t* sequence) {
     edit.SetComparatorName(icmp_.user_comparator()->Name());
     edit.SetLogNumber(min_log);
     edit.SetNextFileNumber(manifest_number + 1);
-    edit.SetLastSequence(versions_->last_sequence());
+    // Recovery expects the logs to run on from at most one past the MANIFEST's sequence.
+    covered = versions_->last_sequence();
+    edit.SetLastSequence(covered);
     log_pins_.insert(min_log);
   }
   AddVersionFiles(*version, &edit);
@@ -122,7 +139,7 @@ Status DBImpl::CreateCheckpoint(const std::string& dir, uint64_t* sequence) {
                        &copied);
     any_copied |= copied;
   }
-  if (s.ok()) s = CopyLogsUpTo(dir, min_log, max_log, seq);
+  if (s.ok()) s = CopyLogsUpTo(dir, min_log, max_log, covered, seq);
   {
     MutexLock lock(&mu_);
     log_pins_.erase(log_pins_.find(min_log));

@@ -131,7 +131,10 @@ class DBImpl final : public DB {
 
   // --- checkpoint.cc ---
   // Writes into dir the logs numbered from..to that exist, holding the records up to seq.
-  Status CopyLogsUpTo(const std::string& dir, uint64_t from, uint64_t to, SequenceNumber seq);
+  // covered: the sequence the tables hold up to; Corruption if the records do not run on
+  // from there to seq without a hole.
+  Status CopyLogsUpTo(const std::string& dir, uint64_t from, uint64_t to, SequenceNumber covered,
+                      SequenceNumber seq);
   // --- db_impl_ingest.cc ---
   struct IngestFile;
   Status PlaceIngestedFiles(std::vector<IngestFile>* files) REQUIRES(mu_);

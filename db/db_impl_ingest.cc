@@ -251,9 +251,6 @@ Status DBImpl::IngestExternalFiles(const std::vector<std::string>& paths,
       write_error_ = st;
       return st;
     }
-    // The marker took the sequence number, whatever happens next.
-    last_sequence_.store(global, std::memory_order_release);
-
     PlaceIngestedFiles(&files).PermitUncheckedError();
     VersionEdit edit;
     for (const IngestFile& f : files) {
@@ -273,6 +270,11 @@ Status DBImpl::IngestExternalFiles(const std::vector<std::string>& paths,
     edit.SetLastSequence(global);
     edit_attempted = true;
     st = versions_->LogAndApply(&edit, &mu_);
+    // The marker took the sequence number, whatever the edit's fate. Published only now,
+    // with the new version, under mu_: a snapshot or checkpoint taken while the MANIFEST
+    // was being written (mu_ is released meanwhile) has G - 1 and the version without
+    // the files, and one taken from here on has G and the files.
+    last_sequence_.store(global, std::memory_order_release);
     if (!st.ok()) {
       bg_error_ = st;
       info_log_->Log("ingestion's MANIFEST write failed, writes stopped until reopen: %s",

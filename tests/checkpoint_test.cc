@@ -126,6 +126,18 @@ TEST_F(CheckpointTest, RefusesAnExistingDirectoryAndReadOnlyDatabases) {
   EXPECT_TRUE(ro->CreateCheckpoint(dir_.Child("other")).IsNotSupported());
 }
 
+TEST_F(CheckpointTest, DamagedLogFailsTheCheckpointInsteadOfLosingWrites) {
+  Open();
+  KVMap model;
+  Fill(0, 100, "a", &model);  // one log record each, all in the memtable
+  const auto logs = test::LogFiles(dbname_);
+  ASSERT_EQ(logs.size(), 1u);
+  test::RewriteFile(logs[0], [](std::string* d) { (*d)[d->size() / 2] ^= 0x01; });
+  Status s = db_->CreateCheckpoint(ckpt_);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_FALSE(FileSystem::Default()->FileExists(ckpt_));
+}
+
 // A power cut at each write the checkpoint makes: afterwards the directory is either a whole
 // checkpoint or refused by Open; the original is untouched.
 TEST_F(CheckpointTest, PowerCutAtEveryStepLeavesNothingOrAWholeCheckpoint) {
