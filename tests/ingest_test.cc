@@ -1,7 +1,9 @@
 // TableWriter and DB::IngestExternalFiles: order checks, shadowing and snapshots, level
 // placement, memtable flushing only on overlap, validation that leaves the database
 // untouched, moving, and all-or-nothing under power cuts and I/O errors at every step.
+#include <atomic>
 #include <map>
+#include <thread>
 #include <vector>
 
 #include "strata/db.h"
@@ -214,6 +216,54 @@ TEST_F(IngestTest, BadFilesAreRefusedAndChangeNothing) {
   EXPECT_EQ(Scan(), before);
   EXPECT_EQ(test::FilesOfType(dbname_, FileType::kTable), tables_before);
   EXPECT_EQ(IntProperty(db_.get(), "strata.last-sequence"), seq);
+}
+
+// Ingestions while writers, flushes and compactions run: every acknowledged write and every
+// ingested key is there, before and after reopening; writers are held up only while an
+// ingestion takes its sequence number.
+TEST_F(IngestTest, IngestsWhileWritersFlushesAndCompactionsRun) {
+  options_.file_system = test::NewNoSyncFileSystem();
+  options_.write_buffer_size = 64 << 10;
+  options_.level0_file_num_compaction_trigger = 2;
+  Open();
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  std::vector<uint64_t> written(2, 0);
+  for (int t = 0; t < 2; t++) {
+    writers.emplace_back([&, t] {
+      for (uint64_t j = 0; !stop.load(); j++) {
+        // Keys interleave with the ingested ones, so memtables overlap some files.
+        const std::string k = test::NumberKey(j * 2 % 4000, 6) + "w" + std::to_string(t);
+        if (!db_->Put(WriteOptions(), k, std::to_string(j)).ok()) return;
+        written[t] = j + 1;
+      }
+    });
+  }
+  KVMap ingested;
+  for (int f = 0; f < 20; f++) {
+    const std::string path = dir_.Child("f" + std::to_string(f) + ".sst");
+    std::vector<std::string> keys = Keys(f * 200, f * 200 + 200);
+    ASSERT_OK(WriteTable(path, keys, "f" + std::to_string(f)));
+    ASSERT_OK(db_->IngestExternalFiles({path}, IngestOptions()));
+    for (const auto& k : keys) ingested[k] = "f" + std::to_string(f) + k;
+  }
+  stop = true;
+  for (auto& w : writers) w.join();
+  auto check = [&] {
+    KVMap got = Scan();
+    for (const auto& [k, v] : ingested) ASSERT_EQ(got[k], v) << k;
+    for (int t = 0; t < 2; t++) {
+      ASSERT_GT(written[t], 0u);
+      // The newest value of each of the thread's keys is its last write to it.
+      for (uint64_t j = written[t] >= 2000 ? written[t] - 2000 : 0; j < written[t]; j++) {
+        const std::string k = test::NumberKey(j * 2 % 4000, 6) + "w" + std::to_string(t);
+        ASSERT_EQ(got[k], std::to_string(j)) << k;
+      }
+    }
+  };
+  check();
+  Reopen();
+  check();
 }
 
 // Each write of the ingestion in turn is where the power goes out (or fails with EIO):
