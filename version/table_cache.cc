@@ -1,6 +1,7 @@
 #include "version/table_cache.h"
 
 #include <utility>
+#include <vector>
 
 #include "util/coding.h"
 #include "version/filename.h"
@@ -103,31 +104,39 @@ Status TableCache::Get(const ReadOptions& options, uint64_t file_number, uint64_
   Cache::Handle* handle = nullptr;
   Status s = FindTable(file_number, file_size, &handle);
   if (!s.ok()) return s;
-  s = GetFrom(TableOf(handle), options, key, filter_key, found, arg, global_seqno);
+  if (global_seqno == 0) {
+    s = TableOf(handle)->Get(options, key, filter_key, found, arg);
+  } else {
+    IngestedLookup lookup{global_seqno, key, UserComparator(), found, arg, {}};
+    s = TableOf(handle)->Get(options, key, filter_key, &IngestedLookup::Callback, &lookup);
+  }
   cache_->Release(handle);
   return s;
-}
-
-Status TableCache::GetFrom(const Table* table, const ReadOptions& options, std::string_view key,
-                           std::string_view filter_key, Table::GetCallback found, void* arg,
-                           SequenceNumber global_seqno) {
-  if (global_seqno == 0) return table->Get(options, key, filter_key, found, arg);
-  const Comparator* ucmp =
-      table_options_.user_comparator ? table_options_.user_comparator : BytewiseComparator();
-  IngestedLookup lookup{global_seqno, key, ucmp, found, arg, {}};
-  return table->Get(options, key, filter_key, &IngestedLookup::Callback, &lookup);
 }
 
 void TableCache::MultiGet(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
                           SequenceNumber global_seqno, std::span<Lookup> lookups) {
   Cache::Handle* handle = nullptr;
   Status s = FindTable(file_number, file_size, &handle);
-  for (Lookup& l : lookups) {
-    l.status = s.ok() ? GetFrom(TableOf(handle), options, l.key, l.filter_key, l.found, l.arg,
-                                global_seqno)
-                      : s;
+  if (!s.ok()) {
+    for (Lookup& l : lookups) l.status = s;
+    return;
   }
-  if (s.ok()) cache_->Release(handle);
+  if (global_seqno == 0) {
+    TableOf(handle)->MultiGet(options, lookups);
+  } else {
+    const Comparator* ucmp = UserComparator();
+    std::vector<IngestedLookup> adapters;
+    adapters.reserve(lookups.size());
+    std::vector<Lookup> wrapped;
+    for (const Lookup& l : lookups) {
+      adapters.push_back(IngestedLookup{global_seqno, l.key, ucmp, l.found, l.arg, {}});
+      wrapped.push_back({l.key, l.filter_key, &IngestedLookup::Callback, &adapters.back(), {}});
+    }
+    TableOf(handle)->MultiGet(options, wrapped);
+    for (size_t i = 0; i < lookups.size(); i++) lookups[i].status = wrapped[i].status;
+  }
+  cache_->Release(handle);
 }
 
 uint64_t TableCache::ApproximateOffsetOf(uint64_t file_number, uint64_t file_size,

@@ -57,15 +57,9 @@ class TableCache {
              std::string_view key, std::string_view filter_key, Table::GetCallback found,
              void* arg, SequenceNumber global_seqno = 0);
 
-  // One lookup of MultiGet: like Get's arguments; status is the answer.
-  struct Lookup {
-    std::string_view key;
-    std::string_view filter_key;
-    Table::GetCallback found;
-    void* arg;
-    Status status;
-  };
-  // Get for each lookup in turn, with the table opened and pinned once.
+  using Lookup = Table::Lookup;
+  // Table::MultiGet on the file (keys in increasing order), opening it if needed; with
+  // global_seqno, through IngestedLookup as Get does.
   void MultiGet(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
                 SequenceNumber global_seqno, std::span<Lookup> lookups);
 
@@ -84,10 +78,10 @@ class TableCache {
   // cache_->Release) and its value is the Table.
   Status FindTable(uint64_t file_number, uint64_t file_size, Cache::Handle** handle);
   Table* TableOf(Cache::Handle* handle) { return static_cast<Table*>(cache_->Value(handle)); }
-  // Get on an open table, through IngestedLookup for an ingested one.
-  Status GetFrom(const Table* table, const ReadOptions& options, std::string_view key,
-                 std::string_view filter_key, Table::GetCallback found, void* arg,
-                 SequenceNumber global_seqno);
+  // The order of user keys, for lookups in ingested tables (bytewise if not given).
+  const Comparator* UserComparator() const {
+    return table_options_.user_comparator ? table_options_.user_comparator : BytewiseComparator();
+  }
 
   // All const after construction; the cache does its own locking.
   const std::string dbname_;
