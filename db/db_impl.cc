@@ -28,13 +28,12 @@ Options Sanitize(const Options& in) {
   return out;
 }
 
-std::string_view UserKeyOf(std::string_view internal_key) { return ExtractUserKey(internal_key); }
-
 }  // namespace
 
-DBImpl::DBImpl(const Options& options, const std::string& dbname)
+DBImpl::DBImpl(const Options& options, const std::string& dbname, bool read_only)
     : options_(Sanitize(options)),
       dbname_(dbname),
+      read_only_(read_only),
       fs_(options_.file_system.get()),
       icmp_(options_.comparator),
       info_log_(std::make_shared<NullLogger>()),
@@ -43,13 +42,7 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname)
       bg_done_cv_(&mu_),
       mem_(std::make_shared<MemTable>(icmp_)),
       feed_cv_(&mu_) {
-  table_options_.comparator = &icmp_;
-  table_options_.filter_key = &UserKeyOf;
-  table_options_.compression = options_.compression;
-  table_options_.block_size = options_.block_size;
-  table_options_.block_restart_interval = options_.block_restart_interval;
-  table_options_.bloom_bits_per_key = options_.bloom_bits_per_key;
-  table_options_.block_cache = options_.block_cache.get();
+  table_options_ = DatabaseTableOptions(options_, &icmp_);
   table_options_.statistics = statistics_;
   table_cache_ =
       std::make_unique<TableCache>(dbname_, fs_, table_options_, options_.max_open_files);

@@ -46,6 +46,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -75,7 +76,8 @@ class WalRetention;
 
 class DBImpl final : public DB {
  public:
-  DBImpl(const Options& options, const std::string& dbname);
+  // read_only: see DB::OpenForReadOnly (db_impl_read_only.cc).
+  DBImpl(const Options& options, const std::string& dbname, bool read_only = false);
   ~DBImpl() override;
 
   Status Put(const WriteOptions& options, std::string_view key, std::string_view value) override;
@@ -93,10 +95,20 @@ class DBImpl final : public DB {
   bool GetIntProperty(std::string_view name, uint64_t* value) override;
   Status NewChangeFeed(uint64_t from, const FeedOptions& options,
                        std::unique_ptr<ChangeFeed>* feed) override;
+  Status CreateCheckpoint(const std::string& dir, uint64_t* sequence) override;  // checkpoint.cc
+  Status IngestExternalFiles(const std::vector<std::string>& paths,
+                             const IngestOptions& options) override;  // db_impl_ingest.cc
+  Status GetApproximateSizes(std::span<const Range> ranges, std::vector<uint64_t>* sizes,
+                             bool include_memtables) override;  // db_impl_multiget.cc
+  void MultiGet(const ReadOptions& options, std::span<const std::string_view> keys,
+                std::vector<std::string>* values,
+                std::vector<Status>* statuses) override;  // db_impl_multiget.cc
 
   // Creates or locks the directory, recovers the MANIFEST and the logs, and starts the
   // background thread. Called once, by DB::Open, before the object is shared.
   Status Open();
+  // The same for DB::OpenForReadOnly (db_impl_read_only.cc).
+  Status OpenReadOnly();
 
   // --- db_impl_change_feed.cc ---
   // Waits until the published (or, with durable, the synced) last sequence exceeds sequence,
@@ -137,6 +149,9 @@ class DBImpl final : public DB {
 
   // --- db_impl_open.cc ---
   Status LockAndCheckExistence(bool* exists);
+  // Checks that every table of the recovered version exists (Corruption otherwise) and
+  // lists the logs to replay, in order.
+  Status ListTablesAndLogs(std::vector<uint64_t>* logs) REQUIRES(mu_);
   Status ReplayLogs(const std::vector<uint64_t>& logs, ReplayResult* result) REQUIRES(mu_);
   Status ReplayOneLog(uint64_t number, ReplayResult* result) REQUIRES(mu_);
   Status StartNewLog(uint64_t number) REQUIRES(mu_);
@@ -156,6 +171,20 @@ class DBImpl final : public DB {
 
   // --- db_impl_read.cc ---
   Status GetImpl(const ReadOptions& options, std::string_view key, std::string* value);
+  // --- db_impl_read_only.cc ---
+  Status OpenReadOnlyOnce() REQUIRES(mu_);
+
+  // --- checkpoint.cc ---
+  // Writes into dir the logs numbered from..to that exist, holding the records up to seq.
+  // covered: the sequence the tables hold up to; Corruption if the records do not run on
+  // from there to seq without a hole.
+  Status CopyLogsUpTo(const std::string& dir, uint64_t from, uint64_t to, SequenceNumber covered,
+                      SequenceNumber seq);
+  // --- db_impl_ingest.cc ---
+  struct IngestFile;
+  Status PlaceIngestedFiles(std::vector<IngestFile>* files) REQUIRES(mu_);
+  // True if a memtable (active or immutable) holds a key in [smallest, largest].
+  bool MemTablesOverlap(std::string_view smallest, std::string_view largest) REQUIRES(mu_);
 
   // --- db_impl_write.cc ---
   Status WriteImpl(const WriteOptions& options, WriteBatch* batch, bool force_switch,
@@ -169,6 +198,10 @@ class DBImpl final : public DB {
   // Called by a leader whose write must be synced: waits (at most half a recent sync's time)
   // until as many writers are queued as were active around the previous synced group.
   void GatherSyncGroup(Writer* leader) REQUIRES(mu_);
+  // Runs fn (with mu_ held) as the sole leader of the write queue: no write is in flight
+  // while it runs and none starts until it returns (ingestion takes a sequence number so).
+  // fn may switch the memtable (MakeRoomForWrite) and wait on condition variables.
+  Status RunAsSoleWriter(const std::function<Status()>& fn);
 
   // --- db_impl_flush.cc ---
   void BackgroundThread();
@@ -223,6 +256,7 @@ class DBImpl final : public DB {
   // Immutable after construction / Open.
   const Options options_;  // comparator, file_system and block_cache filled in
   const std::string dbname_;
+  const bool read_only_;
   FileSystem* const fs_;
   const InternalKeyComparator icmp_;
   TableOptions table_options_;
@@ -264,6 +298,8 @@ class DBImpl final : public DB {
   std::deque<Immutable> imm_ GUARDED_BY(mu_);  // oldest first
   std::unique_ptr<VersionSet> versions_ GUARDED_BY(mu_);
   std::set<uint64_t> pending_outputs_ GUARDED_BY(mu_);  // tables being written
+  // Lowest log number each checkpoint in progress copies: logs from there on stay.
+  std::multiset<uint64_t> log_pins_ GUARDED_BY(mu_);
   SnapshotList snapshots_ GUARDED_BY(mu_);
   Status bg_error_ GUARDED_BY(mu_);
   // Resuming after a background error (db_impl_error_recovery.cc).

@@ -45,9 +45,13 @@ void DBImpl::DeleteObsoleteFiles() {
     bool keep = true;
     switch (type) {
       case FileType::kLog:
-        // Obsolete logs go to the retention policy (below), which may keep some for feeds.
+        // Obsolete logs go to the retention policy (below), which may keep some for feeds;
+        // a log a checkpoint in progress copies is not obsolete yet.
         logs.push_back(number);
-        if (number < min_log && number != log_number_) obsolete_logs.push_back(number);
+        if (number < min_log && number != log_number_ &&
+            (log_pins_.empty() || number < *log_pins_.begin())) {
+          obsolete_logs.push_back(number);
+        }
         break;
       case FileType::kTable:
         keep = live.count(number) > 0;

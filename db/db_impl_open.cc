@@ -10,6 +10,7 @@
 #include "db/options_file.h"
 #include "db/log_slots.h"
 #include "db/wal_retention.h"
+#include "db/replay_result.h"
 #include "db/write_batch_internal.h"
 #include "memtable/memtable.h"
 #include "util/logger.h"
@@ -21,13 +22,6 @@
 
 namespace strata {
 
-struct DBImpl::ReplayResult {
-  std::unique_ptr<VersionEdit> edit;  // tables written when the memtable filled up
-  SequenceNumber max_sequence = 0;
-  bool dropped_data = false;  // something other than a torn tail was left out
-  bool stop = false;          // point-in-time recovery reached damage: ignore later logs
-  uint64_t records = 0;
-};
 
 namespace {
 
@@ -74,7 +68,9 @@ Status DBImpl::LockAndCheckExistence(bool* exists) {
       FileType type;
       if (ParseFileName(n, &number, &type) &&
           (type == FileType::kLog || type == FileType::kTable)) {
-        return Status::Corruption(dbname_, "has database files but no CURRENT file");
+        return Status::Corruption(dbname_,
+                                  "has database files but no CURRENT file (damaged, or an "
+                                  "interrupted checkpoint: a complete one has CURRENT)");
       }
     }
   }
@@ -108,25 +104,9 @@ Status DBImpl::Open() {
   if (!s.ok()) return s;
 
   // Every table the MANIFEST names must be there; logs it does not cover are replayed.
-  std::vector<std::string> names;
-  s = fs_->GetChildren(dbname_, &names);
-  if (!s.ok()) return s;
-  std::set<uint64_t> missing;
-  versions_->AddLiveFiles(&missing);
   std::vector<uint64_t> logs;
-  for (const auto& name : names) {
-    uint64_t number;
-    FileType type;
-    if (!ParseFileName(name, &number, &type)) continue;
-    versions_->MarkFileNumberUsed(number);
-    if (type == FileType::kTable) missing.erase(number);
-    if (type == FileType::kLog && number >= versions_->log_number()) logs.push_back(number);
-  }
-  if (!missing.empty()) {
-    return Status::Corruption(
-        "missing table file " + TableFileName(dbname_, *missing.begin()),
-        "named by the MANIFEST (" + std::to_string(missing.size()) + " missing)");
-  }
+  s = ListTablesAndLogs(&logs);
+  if (!s.ok()) return s;
   if (options_.paranoid_checks) {
     // Open every table now (footer, index, filter and properties, each checksummed), so that
     // a damaged table fails Open instead of the first read that meets it.
@@ -139,7 +119,6 @@ Status DBImpl::Open() {
       }
     }
   }
-  std::sort(logs.begin(), logs.end());
   const bool named_log_gone =
       versions_->log_number() > 0 && (logs.empty() || logs.front() != versions_->log_number());
   if (named_log_gone && versions_->manifest_had_torn_tail()) {
@@ -242,6 +221,27 @@ void DBImpl::OpenInfoLog() {
   if (fs_->NewWritableFile(InfoLogFileName(dbname_), &log_file).ok()) {
     info_log_ = std::make_shared<FileLogger>(std::move(log_file));
   }
+Status DBImpl::ListTablesAndLogs(std::vector<uint64_t>* logs) {
+  std::vector<std::string> names;
+  Status s = fs_->GetChildren(dbname_, &names);
+  if (!s.ok()) return s;
+  std::set<uint64_t> missing;
+  versions_->AddLiveFiles(&missing);
+  for (const auto& name : names) {
+    uint64_t number;
+    FileType type;
+    if (!ParseFileName(name, &number, &type)) continue;
+    versions_->MarkFileNumberUsed(number);
+    if (type == FileType::kTable) missing.erase(number);
+    if (type == FileType::kLog && number >= versions_->log_number()) logs->push_back(number);
+  }
+  if (!missing.empty()) {
+    return Status::Corruption(
+        "missing table file " + TableFileName(dbname_, *missing.begin()),
+        "named by the MANIFEST (" + std::to_string(missing.size()) + " missing)");
+  }
+  std::sort(logs->begin(), logs->end());
+  return Status::OK();
 }
 
 Status DBImpl::ReplayLogs(const std::vector<uint64_t>& logs, ReplayResult* result) {
@@ -314,7 +314,10 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
     if (bad.ok()) bad = WriteBatchInternal::Validate(batch);
     if (bad.ok()) {
       SequenceNumber first = WriteBatchInternal::Sequence(batch);
-      if (WriteBatchInternal::Count(batch) == 0) continue;
+      // An empty batch at sequence S > 0 is a sequence marker: an ingestion took S without
+      // writing a batch (docs/FORMATS.md). It is replayed as a batch of one entry, so the
+      // sequence numbers stay without a hole.
+      if (WriteBatchInternal::Count(batch) == 0 && first == 0) continue;
       if (first <= result->max_sequence) {
         bad = Status::Corruption("batch overlaps sequence numbers already replayed");
       }
@@ -350,14 +353,15 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
     }
     s = WriteBatchInternal::InsertInto(batch, mem_.get());
     if (!s.ok()) return s;
-    if (mem_->ApproximateMemoryUsage() >= options_.write_buffer_size) {
-      // Keep recovery's memory as bounded as the write path's.
+    if (!read_only_ && mem_->ApproximateMemoryUsage() >= options_.write_buffer_size) {
+      // Keep recovery's memory as bounded as the write path's (a read-only open writes
+      // nothing, so it keeps the logs in memory).
       s = WriteLevel0Table(*mem_, result->edit.get());
       if (!s.ok()) return s;
       mem_ = std::make_shared<MemTable>(icmp_);
     }
-    result->max_sequence =
-        WriteBatchInternal::Sequence(batch) + WriteBatchInternal::Count(batch) - 1;
+    result->max_sequence = WriteBatchInternal::Sequence(batch) +
+                           std::max<uint32_t>(WriteBatchInternal::Count(batch), 1) - 1;
     result->records++;
   }
   return Status::OK();

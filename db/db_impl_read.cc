@@ -63,7 +63,8 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   for (const auto& imm : state->imm) children.push_back(imm->NewIterator());
   const Version& v = *state->version;
   for (const auto& f : v.files(0)) {
-    children.push_back(table_cache_->NewIterator(options, f->number, f->file_size));
+    children.push_back(
+        table_cache_->NewIterator(options, f->number, f->file_size, f->global_seqno));
   }
   for (int level = 1; level < v.num_levels(); level++) {
     if (v.files(level).empty()) continue;

@@ -89,6 +89,8 @@ Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
 
 Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool force_switch,
                          MemTable** switched) {
+  // Flush, SyncWAL and CompactRange come through here too.
+  if (read_only_) return Status::NotSupported("the database is open read-only", dbname_);
   // Only user writes are timed (not Flush's or SyncWAL's turn in the queue).
   LatencyTimer timer(batch ? statistics_ : nullptr, HistogramType::kWriteLatency);
   auto account = [&](const Status& s) {
@@ -192,6 +194,24 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool fo
   mu_.Unlock();
   if (!raised.ok()) NotifyListeners([&raised](EventListener& l) { l.OnBackgroundError(raised); });
   return account(status);
+}
+
+Status DBImpl::RunAsSoleWriter(const std::function<Status()>& fn) {
+  Writer w(&mu_);
+  w.force_switch = true;  // BuildBatchGroup never folds such a writer into another's group
+  mu_.Lock();
+  writers_.push_back(&w);
+  if (&w != writers_.front()) {
+    mu_.Unlock();
+    w.AwaitTurn();  // only this thread completes w, so its turn comes as the leader
+    mu_.Lock();
+  }
+  Status status = write_error_;
+  if (status.ok()) status = fn();
+  writers_.pop_front();
+  if (!writers_.empty()) writers_.front()->Wake(Writer::kLeader);
+  mu_.Unlock();
+  return status;
 }
 
 // Without this, writers settle into two alternating cohorts: while one group syncs, the

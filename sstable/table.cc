@@ -391,6 +391,41 @@ Status Table::Get(const ReadOptions& options, std::string_view key, std::string_
   return t.Annotate(data.status(), handle.offset);
 }
 
+void Table::MultiGet(const ReadOptions& options, std::span<Lookup> lookups) const {
+  const TableState& t = *rep_;
+  BlockIter index(t.comparator, t.index_block.get());
+  BlockRef ref;  // the block of the previous lookup, kept pinned
+  uint64_t ref_offset = 0;
+  for (Lookup& l : lookups) {
+    l.status = Status::OK();
+    if (t.filter != nullptr && !t.filter->KeyMayMatch(l.filter_key)) continue;
+    index.Seek(l.key);
+    if (!index.Valid()) {
+      l.status = t.Annotate(index.status(), t.index_handle.offset);
+      continue;
+    }
+    BlockHandle handle;
+    l.status = t.DecodeIndexValue(index, &handle);
+    if (!l.status.ok()) continue;
+    if (ref.block() == nullptr || handle.offset != ref_offset) {
+      ref.Reset();
+      l.status = t.GetDataBlock(options, handle, &ref);
+      if (!l.status.ok()) {
+        ref.Reset();
+        continue;
+      }
+      ref_offset = handle.offset;
+    }
+    BlockIter data(t.comparator, ref.block());
+    data.Seek(l.key);
+    if (data.Valid()) {
+      l.found(l.arg, data.key(), data.value());
+    } else {
+      l.status = t.Annotate(data.status(), handle.offset);
+    }
+  }
+}
+
 bool Table::KeyMayMatch(std::string_view filter_key) const {
   return rep_->filter == nullptr || rep_->filter->KeyMayMatch(filter_key);
 }

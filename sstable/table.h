@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -42,6 +43,19 @@ class Table {
   using GetCallback = void (*)(void* arg, std::string_view key, std::string_view value);
   Status Get(const ReadOptions& options, std::string_view key, std::string_view filter_key,
              GetCallback found, void* arg) const;
+
+  // One lookup of MultiGet: Get's arguments, and its result in status.
+  struct Lookup {
+    std::string_view key;
+    std::string_view filter_key;
+    GetCallback found;
+    void* arg;
+    Status status;
+  };
+  // Get for each lookup, in one pass: given keys in increasing order, a key whose index
+  // entry points to the block the previous key read reuses it, so each data block is read
+  // (and decompressed) once for all its keys, even with fill_cache off.
+  void MultiGet(const ReadOptions& options, std::span<Lookup> lookups) const;
 
   // False if the filter proves filter_key is absent (true without a filter).
   bool KeyMayMatch(std::string_view filter_key) const;

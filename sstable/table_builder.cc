@@ -136,6 +136,9 @@ Status TableBuilder::Finish() {
   props.index_size = index->size();
   props.compression = static_cast<uint32_t>(r->options.compression);
   props.comparator_name = r->comparator->Name();
+  if (r->options.user_comparator != nullptr) {
+    props.user_comparator_name = r->options.user_comparator->Name();
+  }
   props.creation_time =
       static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
                                 std::chrono::system_clock::now().time_since_epoch())

@@ -26,10 +26,19 @@ struct TableOptions {
   int block_restart_interval = 16;
   int bloom_bits_per_key = 10;  // 0: no filter
 
+  // Recorded by name in the properties block when set (the user's order of an internal-key
+  // table), so that an ingested table can be checked against the database's.
+  const Comparator* user_comparator = nullptr;
+
   // Uncompressed data blocks are cached here when non-null (reads only).
   Cache* block_cache = nullptr;
   // Block cache hits and misses and bloom filter probes are counted here when non-null.
   Statistics* statistics = nullptr;
 };
+
+// The options of a database's tables (and of TableWriter's, which must match them): keys
+// are internal keys in icmp's order, the filter is over their user keys, the rest comes
+// from options (whose comparator must be set: the user's order, recorded by name).
+TableOptions DatabaseTableOptions(const Options& options, const Comparator* icmp);
 
 }  // namespace strata

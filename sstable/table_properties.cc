@@ -40,6 +40,7 @@ constexpr StringProperty kStringProperties[] = {
     {"strata.comparator", &TableProperties::comparator_name},
     {"strata.largest.key", &TableProperties::largest_key},
     {"strata.smallest.key", &TableProperties::smallest_key},
+    {"strata.user.comparator", &TableProperties::user_comparator_name},
 };
 constexpr std::string_view kCompressionName = "strata.compression";
 
@@ -52,7 +53,11 @@ std::string EncodePropertiesBlock(const TableProperties& props) {
     PutVarint64(&v, props.*p.field);
     entries.emplace_back(p.name, std::move(v));
   }
-  for (const auto& p : kStringProperties) entries.emplace_back(p.name, props.*p.field);
+  for (const auto& p : kStringProperties) {
+    // Added later: left out when unset, so tables without it keep their exact bytes.
+    if (p.field == &TableProperties::user_comparator_name && props.*p.field == "") continue;
+    entries.emplace_back(p.name, props.*p.field);
+  }
   std::string compression;
   PutVarint64(&compression, props.compression);
   entries.emplace_back(kCompressionName, std::move(compression));
@@ -117,6 +122,9 @@ std::string TableProperties::ToString() const {
   if (compression == 1) comp += " (lz4)";
   line("compression", comp);
   line("comparator_name", EscapeBytes(comparator_name));
+  if (!user_comparator_name.empty()) {
+    line("user_comparator_name", EscapeBytes(user_comparator_name));
+  }
   line("creation_time", std::to_string(creation_time));
   return out;
 }

@@ -22,6 +22,7 @@ struct TableProperties {
   uint64_t largest_seqno = 0;
   uint32_t compression = 0;  // CompressionType the builder was asked for
   std::string comparator_name;
+  std::string user_comparator_name;  // empty for tables from before it was recorded
   uint64_t creation_time = 0;  // seconds since the Unix epoch
 
   // One "name: value" line per property, for tools and logs.

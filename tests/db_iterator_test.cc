@@ -387,17 +387,8 @@ TEST_F(DBIteratorTest, ScansWhileWritingFlushingAndCompacting) {
 
 // A user comparator (reverse byte order) drives every part: writes, reads, scans, flush,
 // compaction and reopen.
-class ReverseComparator final : public Comparator {
- public:
-  int Compare(std::string_view a, std::string_view b) const override {
-    return BytewiseComparator()->Compare(b, a);
-  }
-  const char* Name() const override { return "test.ReverseBytewise"; }
-};
-
 TEST_F(DBIteratorTest, UserComparatorWorksEverywhere) {
-  static const ReverseComparator reverse;
-  options_.comparator = &reverse;
+  options_.comparator = test::ReverseBytewiseComparatorForTest();
   options_.write_buffer_size = 64 << 10;
   options_.level0_file_num_compaction_trigger = 2;
   Reopen();

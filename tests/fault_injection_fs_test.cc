@@ -84,6 +84,51 @@ TEST_F(FaultInjectionFsTest, SyncDirMakesTheEntryButNotTheDataDurable) {
   EXPECT_EQ(Contents("sub/c"), "<missing>");  // Another directory.
 }
 
+TEST_F(FaultInjectionFsTest, LinkNeedsASyncDirToSurvive) {
+  Write("a", "table", /*sync=*/true);
+  ASSERT_OK(fs_->LinkFile(dir_.Child("a"), dir_.Child("b")));
+  EXPECT_EQ(Contents("b"), "table");
+  ASSERT_OK(fs_->DropUnsyncedData());
+  EXPECT_EQ(Contents("a"), "table");
+  EXPECT_EQ(Contents("b"), "<missing>");
+
+  ASSERT_OK(fs_->LinkFile(dir_.Child("a"), dir_.Child("c")));
+  ASSERT_OK(fs_->SyncDir(dir_.path()));
+  ASSERT_OK(fs_->DropUnsyncedData());
+  EXPECT_EQ(Contents("c"), "table");
+}
+
+TEST_F(FaultInjectionFsTest, LinkOntoAnExistingNameFails) {
+  Write("a", "1", /*sync=*/true);
+  Write("b", "2", /*sync=*/true);
+  Status s = fs_->LinkFile(dir_.Child("a"), dir_.Child("b"));
+  EXPECT_FALSE(s.ok());
+  EXPECT_FALSE(IsLinkUnsupported(s)) << s.ToString();
+  EXPECT_EQ(Contents("b"), "2");
+}
+
+TEST_F(FaultInjectionFsTest, CrossDeviceLinkIsDistinguishableAndCopyFallsBack) {
+  Write("a", "table", /*sync=*/true);
+  fs_->SetLinksCrossDevice(true);
+  Status s = fs_->LinkFile(dir_.Child("a"), dir_.Child("b"));
+  EXPECT_TRUE(IsLinkUnsupported(s)) << s.ToString();
+  EXPECT_EQ(Contents("b"), "<missing>");
+  bool copied = false;
+  ASSERT_OK(LinkOrCopyFile(fs_.get(), dir_.Child("a"), dir_.Child("b"), &copied));
+  EXPECT_TRUE(copied);
+  ASSERT_OK(fs_->DropUnsyncedData());  // a copy is synced, entry included
+  EXPECT_EQ(Contents("b"), "table");
+}
+
+TEST_F(FaultInjectionFsTest, PosixLinkSharesTheContents) {
+  ASSERT_OK(WriteStringToFile(posix_.get(), "x", dir_.Child("a"), false));
+  bool copied = true;
+  ASSERT_OK(LinkOrCopyFile(posix_.get(), dir_.Child("a"), dir_.Child("b"), &copied));
+  EXPECT_FALSE(copied);
+  EXPECT_EQ(Contents("b"), "x");
+  EXPECT_FALSE(posix_->LinkFile(dir_.Child("missing"), dir_.Child("c")).ok());
+}
+
 TEST_F(FaultInjectionFsTest, FailedSyncDoesNotAdvanceTheSyncedSize) {
   std::unique_ptr<WritableFile> file;
   ASSERT_OK(fs_->NewWritableFile(dir_.Child("a"), &file));
@@ -280,6 +325,11 @@ class OneOp {
       case OpKind::kGetFileSize: {
         uint64_t size;
         return fs_->GetFileSize(file, &size);
+      }
+      case OpKind::kLink: {
+        const std::string link = dir_.Child("link");
+        posix_->RemoveFile(link).PermitUncheckedError();
+        return fs_->LinkFile(file, link);
       }
     }
     return Status::InvalidArgument("unknown kind");

@@ -280,3 +280,83 @@ TEST_F(StrataCtlTest, UsageErrorsAndHelp) {
 
 }  // namespace
 }  // namespace strata
+
+namespace strata {
+namespace {
+
+// strata_ctl with standard input given (write_table reads it).
+CtlRun RunCtlWithInput(std::vector<std::string> args, const std::string& input) {
+  args.insert(args.begin(), "strata_ctl");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  std::istringstream in(input);
+  std::ostringstream out, err;
+  CtlRun r;
+  r.status = ctl::RunStrataCtlWithInput(static_cast<int>(argv.size()), argv.data(), in, out, err);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+TEST_F(StrataCtlTest, CheckpointMakesAnOpenableCopy) {
+  Fill(20);
+  const std::string copy = dir_.Child("copy");
+  CtlRun r = Ctl({"checkpoint", copy});
+  ASSERT_EQ(r.status, ctl::kCtlOk) << r.err;
+  EXPECT_NE(r.out.find("checkpoint " + copy + " at sequence 20"), std::string::npos) << r.out;
+  EXPECT_EQ(RunCtl({"--db", copy, "count"}).out, "20\n");
+  EXPECT_EQ(RunCtl({"--db", copy, "get", "k07"}).out, "v07\n");
+  // An existing target is refused.
+  r = Ctl({"checkpoint", copy});
+  EXPECT_EQ(r.status, ctl::kCtlError);
+  EXPECT_NE(r.err.find("exists"), std::string::npos) << r.err;
+}
+
+TEST_F(StrataCtlTest, ReadOnlyReadsWhileAnotherProcessHoldsTheDatabase) {
+  Fill(20);
+  test::DbHolderChild holder;
+  ASSERT_TRUE(holder.Start(Options(), dbname_)) << "the child could not open the database";
+  CtlRun r = Ctl({"--read_only", "get", "k03"});
+  EXPECT_EQ(r.status, ctl::kCtlOk) << r.err;
+  EXPECT_EQ(r.out, "v03\n");
+  EXPECT_EQ(Ctl({"--read_only", "count"}).out, "20\n");
+  EXPECT_EQ(Ctl({"--read_only", "verify"}).status, ctl::kCtlOk);
+  EXPECT_EQ(Ctl({"--read_only", "scan", "--limit", "1"}).out, "'k00' => 'v00'\n");
+  r = Ctl({"--read_only", "put", "k", "v"});
+  EXPECT_EQ(r.status, ctl::kCtlError);
+  EXPECT_NE(r.err.find("cannot run with --read_only"), std::string::npos) << r.err;
+  EXPECT_EQ(Ctl({"--read_only", "--create_if_missing", "count"}).status, ctl::kCtlError);
+  const int status = holder.Release();
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+TEST_F(StrataCtlTest, WriteTableThenIngest) {
+  Fill(5);
+  const std::string table = dir_.Child("in.sst");
+  CtlRun r = RunCtlWithInput({"write_table", table}, "k01\tnew1\nk10\tnew10\n0x6b3131\t0x00ff\n");
+  ASSERT_EQ(r.status, ctl::kCtlOk) << r.err;
+  EXPECT_NE(r.out.find("3 entries"), std::string::npos) << r.out;
+  r = Ctl({"ingest", table});
+  ASSERT_EQ(r.status, ctl::kCtlOk) << r.err;
+  EXPECT_NE(r.out.find("ingested 1 file"), std::string::npos) << r.out;
+  EXPECT_EQ(Ctl({"get", "k01"}).out, "new1\n");
+  EXPECT_EQ(Ctl({"get", "k00"}).out, "v00\n");
+  EXPECT_EQ(Ctl({"--hex", "get", "k11"}).out, "00ff\n");
+  EXPECT_EQ(Ctl({"count"}).out, "7\n");
+
+  // Out of order, malformed, and a table that does not exist.
+  r = RunCtlWithInput({"write_table", dir_.Child("bad.sst")}, "b\t1\na\t2\n");
+  EXPECT_EQ(r.status, ctl::kCtlError);
+  EXPECT_NE(r.err.find("line 2"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("increasing order"), std::string::npos) << r.err;
+  EXPECT_FALSE(FileSystem::Default()->FileExists(dir_.Child("bad.sst")));
+  r = RunCtlWithInput({"write_table", dir_.Child("bad.sst")}, "no tab here\n");
+  EXPECT_EQ(r.status, ctl::kCtlError);
+  EXPECT_NE(r.err.find("no TAB"), std::string::npos) << r.err;
+  EXPECT_EQ(Ctl({"ingest", dir_.Child("missing.sst")}).status, ctl::kCtlError);
+  EXPECT_EQ(Ctl({"ingest"}).status, ctl::kCtlError);
+  EXPECT_EQ(RunCtlWithInput({"--db", dbname_, "write_table", table}, "").status, ctl::kCtlError);
+}
+
+}  // namespace
+}  // namespace strata

@@ -806,3 +806,48 @@ TEST(TableTest, DocumentedBytes) {
 
 }  // namespace
 }  // namespace strata::test
+
+namespace strata::test {
+namespace {
+
+// Table::MultiGet answers like Get for every key, and reads a data block once for all the
+// keys in it even when nothing is cached.
+TEST(TableMultiGetTest, SharesBlocksBetweenKeysAndAnswersLikeGet) {
+  TableOptions options;
+  options.compression = CompressionType::kNone;
+  options.block_size = 1024;
+  KVModel model;
+  for (int i = 0; i < 1000; i += 2) model.emplace_back(NumberKey(i), "v" + std::to_string(i));
+  std::string bytes;
+  ASSERT_OK(BuildTable(options, model, &bytes));
+  std::unique_ptr<Table> table;
+  InMemoryRandomAccessFile* file = nullptr;
+  ASSERT_OK(OpenTable(options, bytes, &table, false, &file));
+
+  std::vector<std::string> keys;
+  for (int i = 0; i < 1000; i++) keys.push_back(NumberKey(i));  // half of them absent
+  keys.push_back("~");                                           // past the last key
+  std::vector<GetResult> results(keys.size());
+  std::vector<Table::Lookup> lookups;
+  for (size_t i = 0; i < keys.size(); i++) {
+    lookups.push_back({keys[i], keys[i], &GetResult::Save, &results[i], Status()});
+  }
+  ReadOptions ro;
+  ro.fill_cache = false;
+  const uint64_t reads_before = file->reads();
+  table->MultiGet(ro, lookups);
+  const uint64_t multiget_reads = file->reads() - reads_before;
+  EXPECT_EQ(multiget_reads, table->properties().num_data_blocks);
+  for (size_t i = 0; i < keys.size(); i++) {
+    ASSERT_OK(lookups[i].status);
+    GetResult one;
+    ASSERT_OK(table->Get(ro, keys[i], keys[i], &GetResult::Save, &one));
+    EXPECT_EQ(results[i].calls, one.calls) << keys[i];
+    EXPECT_EQ(results[i].key, one.key) << keys[i];
+    EXPECT_EQ(results[i].value, one.value) << keys[i];
+  }
+  EXPECT_GT(file->reads() - reads_before - multiget_reads, 5 * multiget_reads);  // Get: per key
+}
+
+}  // namespace
+}  // namespace strata::test

@@ -56,6 +56,33 @@ TEST(VersionEditTest, RoundTripKeepsEveryField) {
   EXPECT_EQ(kMaxSequenceNumber, *decoded.last_sequence());
 }
 
+TEST(VersionEditTest, IngestedFileKeepsItsGlobalSequenceWithItsOwnTag) {
+  VersionEdit edit = FullEdit();
+  FileMetaData f;
+  f.number = 200;
+  f.file_size = 4096;
+  f.smallest = IKey("a", 77);
+  f.largest = IKey("b", 77);
+  f.smallest_seqno = f.largest_seqno = f.global_seqno = 77;
+  edit.AddFile(6, f);
+  std::string encoded;
+  edit.EncodeTo(&encoded);
+  VersionEdit decoded;
+  ASSERT_OK(decoded.DecodeFrom(encoded));
+  ASSERT_EQ(5u, decoded.new_files().size());
+  EXPECT_EQ(77u, decoded.new_files()[4].second.global_seqno);
+  EXPECT_EQ(0u, decoded.new_files()[0].second.global_seqno);
+  EXPECT_NE(decoded.DebugString().find("global seq 77"), std::string::npos);
+  // Files that were not ingested are encoded as before (tag 6), so nothing else changes.
+  std::string plain;
+  FullEdit().EncodeTo(&plain);
+  EXPECT_EQ(encoded.substr(0, plain.size()), plain);
+  EXPECT_EQ(encoded[plain.size()], 7);
+  // A global sequence of 0 under tag 7 is malformed.
+  std::string bad = encoded.substr(0, encoded.size() - 1) + std::string(1, '\0');
+  EXPECT_TRUE(decoded.DecodeFrom(bad).IsCorruption());
+}
+
 TEST(VersionEditTest, MatchesTheDocumentedExample) {
   // docs/FORMATS.md, "Version edit".
   VersionEdit edit;

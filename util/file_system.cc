@@ -48,3 +48,42 @@ Status ReadFileToString(FileSystem* fs, const std::string& path, std::string* da
 }
 
 }  // namespace strata
+
+namespace strata {
+
+Status FileSystem::LinkFile(const std::string& from, const std::string& to) {
+  return Status::NotSupported("this file system cannot link files", from + " -> " + to);
+}
+
+Status CopyFile(FileSystem* fs, const std::string& from, const std::string& to) {
+  std::unique_ptr<SequentialFile> in;
+  Status s = fs->NewSequentialFile(from, &in);
+  if (!s.ok()) return s;
+  std::unique_ptr<WritableFile> out;
+  s = fs->NewWritableFile(to, &out);
+  if (!s.ok()) return s;
+  constexpr size_t kBufferSize = 256 * 1024;
+  auto scratch = std::make_unique<char[]>(kBufferSize);
+  while (s.ok()) {
+    std::string_view fragment;
+    s = in->Read(kBufferSize, &fragment, scratch.get());
+    if (!s.ok() || fragment.empty()) break;
+    s = out->Append(fragment);
+  }
+  if (s.ok()) s = out->Sync();
+  if (s.ok()) s = out->Close();
+  out.reset();
+  // A partial copy must never pass for the file.
+  if (!s.ok()) fs->RemoveFile(to).PermitUncheckedError();
+  return s;
+}
+
+Status LinkOrCopyFile(FileSystem* fs, const std::string& from, const std::string& to,
+                      bool* copied) {
+  Status s = fs->LinkFile(from, to);
+  const bool copy = IsLinkUnsupported(s);
+  if (copied != nullptr) *copied = copy;
+  return copy ? CopyFile(fs, from, to) : s;
+}
+
+}  // namespace strata

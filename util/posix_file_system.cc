@@ -334,6 +334,14 @@ class PosixFileSystem final : public FileSystem {
     return Status::OK();
   }
 
+  Status LinkFile(const std::string& from, const std::string& to) override {
+    if (::link(from.c_str(), to.c_str()) == 0) return Status::OK();
+    if (errno == EXDEV) {
+      return Status::NotSupported("EXDEV: cannot link across file systems", from + " -> " + to);
+    }
+    return PosixError(from + " -> " + to, errno);
+  }
+
   Status RemoveFile(const std::string& path) override {
     if (::unlink(path.c_str()) != 0) return PosixError(path, errno);
     return SyncDirectory(ParentDir(path));

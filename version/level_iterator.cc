@@ -75,7 +75,8 @@ class LevelIterator final : public Iterator {
     }
     if (file_iter_ == nullptr || index_ != i) {
       index_ = i;
-      file_iter_ = tables_->NewIterator(options_, files_[i]->number, files_[i]->file_size);
+      file_iter_ = tables_->NewIterator(options_, files_[i]->number, files_[i]->file_size,
+                                        files_[i]->global_seqno);
     }
     return true;
   }

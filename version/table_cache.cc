@@ -1,10 +1,12 @@
 #include "version/table_cache.h"
 
 #include <utility>
+#include <vector>
 
 #include "util/coding.h"
 #include "util/statistics_util.h"
 #include "version/filename.h"
+#include "version/ingested_table.h"
 
 namespace strata {
 namespace {
@@ -95,23 +97,65 @@ Status TableCache::FindTable(uint64_t file_number, uint64_t file_size, Cache::Ha
 }
 
 std::unique_ptr<Iterator> TableCache::NewIterator(const ReadOptions& options, uint64_t file_number,
-                                                  uint64_t file_size) {
+                                                  uint64_t file_size, SequenceNumber global_seqno) {
   Cache::Handle* handle = nullptr;
   Status s = FindTable(file_number, file_size, &handle);
   if (!s.ok()) return NewEmptyIterator(std::move(s));
-  return std::make_unique<PinnedTableIterator>(cache_.get(), handle,
-                                               TableOf(handle)->NewIterator(options));
+  std::unique_ptr<Iterator> iter = TableOf(handle)->NewIterator(options);
+  if (global_seqno != 0) {
+    iter = NewIngestedTableIterator(std::move(iter), table_options_.comparator, global_seqno);
+  }
+  return std::make_unique<PinnedTableIterator>(cache_.get(), handle, std::move(iter));
 }
 
 Status TableCache::Get(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
                        std::string_view key, std::string_view filter_key, Table::GetCallback found,
-                       void* arg) {
+                       void* arg, SequenceNumber global_seqno) {
   Cache::Handle* handle = nullptr;
   Status s = FindTable(file_number, file_size, &handle);
   if (!s.ok()) return s;
-  s = TableOf(handle)->Get(options, key, filter_key, found, arg);
+  if (global_seqno == 0) {
+    s = TableOf(handle)->Get(options, key, filter_key, found, arg);
+  } else {
+    IngestedLookup lookup{global_seqno, key, UserComparator(), found, arg, {}};
+    s = TableOf(handle)->Get(options, key, filter_key, &IngestedLookup::Callback, &lookup);
+  }
   cache_->Release(handle);
   return s;
+}
+
+void TableCache::MultiGet(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
+                          SequenceNumber global_seqno, std::span<Lookup> lookups) {
+  Cache::Handle* handle = nullptr;
+  Status s = FindTable(file_number, file_size, &handle);
+  if (!s.ok()) {
+    for (Lookup& l : lookups) l.status = s;
+    return;
+  }
+  if (global_seqno == 0) {
+    TableOf(handle)->MultiGet(options, lookups);
+  } else {
+    const Comparator* ucmp = UserComparator();
+    std::vector<IngestedLookup> adapters;
+    adapters.reserve(lookups.size());
+    std::vector<Lookup> wrapped;
+    for (const Lookup& l : lookups) {
+      adapters.push_back(IngestedLookup{global_seqno, l.key, ucmp, l.found, l.arg, {}});
+      wrapped.push_back({l.key, l.filter_key, &IngestedLookup::Callback, &adapters.back(), {}});
+    }
+    TableOf(handle)->MultiGet(options, wrapped);
+    for (size_t i = 0; i < lookups.size(); i++) lookups[i].status = wrapped[i].status;
+  }
+  cache_->Release(handle);
+}
+
+uint64_t TableCache::ApproximateOffsetOf(uint64_t file_number, uint64_t file_size,
+                                         std::string_view key) {
+  Cache::Handle* handle = nullptr;
+  if (!FindTable(file_number, file_size, &handle).ok()) return 0;
+  const uint64_t offset = TableOf(handle)->ApproximateOffsetOf(key);
+  cache_->Release(handle);
+  return offset;
 }
 
 Status TableCache::GetProperties(uint64_t file_number, uint64_t file_size,

@@ -17,9 +17,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
+#include "keys/internal_key.h"
 #include "sstable/table.h"
 #include "sstable/table_options.h"
 #include "sstable/table_properties.h"
@@ -45,14 +47,24 @@ class TableCache {
   // An iterator over table file_number, of file_size bytes (as recorded in the version). The
   // table stays open while the iterator lives. An open error comes back as an empty iterator
   // whose status() is the error.
+  // global_seqno: non-zero for an ingested table (version/ingested_table.h).
   std::unique_ptr<Iterator> NewIterator(const ReadOptions& options, uint64_t file_number,
-                                        uint64_t file_size);
+                                        uint64_t file_size, SequenceNumber global_seqno = 0);
 
   // Table::Get on the file (see sstable/table.h), opening it if needed. Returns the open error
   // or Get's.
   Status Get(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
              std::string_view key, std::string_view filter_key, Table::GetCallback found,
-             void* arg);
+             void* arg, SequenceNumber global_seqno = 0);
+
+  using Lookup = Table::Lookup;
+  // Table::MultiGet on the file (keys in increasing order), opening it if needed; with
+  // global_seqno, through IngestedLookup as Get does.
+  void MultiGet(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
+                SequenceNumber global_seqno, std::span<Lookup> lookups);
+
+  // Table::ApproximateOffsetOf on the file, opening it if needed; 0 if it cannot be opened.
+  uint64_t ApproximateOffsetOf(uint64_t file_number, uint64_t file_size, std::string_view key);
 
   // A copy of the table's properties, opening it if needed.
   Status GetProperties(uint64_t file_number, uint64_t file_size, TableProperties* properties);
@@ -66,6 +78,10 @@ class TableCache {
   // cache_->Release) and its value is the Table.
   Status FindTable(uint64_t file_number, uint64_t file_size, Cache::Handle** handle);
   Table* TableOf(Cache::Handle* handle) { return static_cast<Table*>(cache_->Value(handle)); }
+  // The order of user keys, for lookups in ingested tables (bytewise if not given).
+  const Comparator* UserComparator() const {
+    return table_options_.user_comparator ? table_options_.user_comparator : BytewiseComparator();
+  }
 
   // All const after construction; the cache does its own locking.
   const std::string dbname_;

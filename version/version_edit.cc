@@ -16,6 +16,7 @@ enum Tag : uint32_t {
   kLastSequence = 4,
   kDeletedFile = 5,
   kNewFile = 6,
+  kNewIngestedFile = 7,  // kNewFile's fields, then the global sequence number
 };
 
 // Levels are bounded so that a damaged edit cannot make us allocate absurd level arrays.
@@ -60,7 +61,8 @@ void VersionEdit::EncodeTo(std::string* dst) const {
     PutVarint64(dst, number);
   }
   for (const auto& [level, f] : new_files_) {
-    PutVarint32(dst, kNewFile);
+    // Tables that were not ingested keep the old tag, readable by older versions.
+    PutVarint32(dst, f.global_seqno != 0 ? kNewIngestedFile : kNewFile);
     PutVarint32(dst, static_cast<uint32_t>(level));
     PutVarint64(dst, f.number);
     PutVarint64(dst, f.file_size);
@@ -68,6 +70,7 @@ void VersionEdit::EncodeTo(std::string* dst) const {
     PutLengthPrefixed(dst, f.largest);
     PutVarint64(dst, f.smallest_seqno);
     PutVarint64(dst, f.largest_seqno);
+    if (f.global_seqno != 0) PutVarint64(dst, f.global_seqno);
   }
 }
 
@@ -128,13 +131,15 @@ Status VersionEdit::DecodeFrom(std::string_view src) {
         }
         break;
       }
-      case kNewFile: {
+      case kNewFile:
+      case kNewIngestedFile: {
         int level;
         FileMetaData f;
         if (GetLevel(&in, &level) && GetVarint64(&in, &f.number) &&
             GetVarint64(&in, &f.file_size) && GetInternalKey(&in, &f.smallest) &&
             GetInternalKey(&in, &f.largest) && GetVarint64(&in, &f.smallest_seqno) &&
-            GetVarint64(&in, &f.largest_seqno)) {
+            GetVarint64(&in, &f.largest_seqno) &&
+            (tag == kNewFile || (GetVarint64(&in, &f.global_seqno) && f.global_seqno != 0))) {
           new_files_.emplace_back(level, std::move(f));
         } else {
           bad = "new file";
@@ -178,6 +183,7 @@ std::string VersionEdit::DebugString() const {
                   " keys ",
                   level, f.number, f.file_size, f.smallest_seqno, f.largest_seqno);
     r += buf;
+    if (f.global_seqno != 0) r += "(ingested, global seq " + std::to_string(f.global_seqno) + ") ";
     r += InternalKeyDebugString(f.smallest) + " .. " + InternalKeyDebugString(f.largest) + "\n";
   }
   return r;

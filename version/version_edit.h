@@ -27,6 +27,10 @@ struct FileMetaData {
   std::string largest;
   SequenceNumber smallest_seqno = 0;
   SequenceNumber largest_seqno = 0;
+  // Non-zero for an ingested table (DB::IngestExternalFiles): its entries are stored with
+  // sequence 0 and read as this one (TableCache rewrites them). smallest and largest carry
+  // it already.
+  SequenceNumber global_seqno = 0;
 };
 
 class VersionEdit {

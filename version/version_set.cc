@@ -9,6 +9,7 @@
 #include "util/comparator_check.h"
 #include "version/filename.h"
 #include "version/manifest_replay.h"
+#include "version/manifest_writer.h"
 #include "version/table_cache.h"
 #include "wal/log_reader.h"
 #include "wal/log_writer.h"
@@ -52,6 +53,29 @@ void SaveValue(void* arg, std::string_view ikey, std::string_view v) {
   }
 }
 
+// After a table lookup into state: true when the search for its key is over, with *status
+// the answer (found, deleted, or the read error).
+bool Conclude(const GetState& state, const Status& read, uint64_t file_number, Status* status) {
+  if (!read.ok()) {
+    *status = read;
+    return true;
+  }
+  switch (state.result) {
+    case GetState::kNotFound:
+      return false;
+    case GetState::kFound:
+      *status = Status::OK();
+      return true;
+    case GetState::kDeleted:
+      *status = Status::NotFound(std::string_view());
+      return true;
+    case GetState::kCorrupt:
+      *status = Status::Corruption("bad internal key in table file", std::to_string(file_number));
+      return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* tables,
@@ -64,25 +88,9 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
   // Returns true when the search is over (found, deleted or an error).
   auto search = [&](const FileMetaData& f) {
     STRATA_PERF_COUNT(tables_probed);
-    Status s = tables->Get(options, f.number, f.file_size, ikey, user_key, SaveValue, &state);
-    if (!s.ok()) {
-      *status = s;
-      return true;
-    }
-    switch (state.result) {
-      case GetState::kNotFound:
-        return false;
-      case GetState::kFound:
-        *status = Status::OK();
-        return true;
-      case GetState::kDeleted:
-        *status = Status::NotFound(std::string_view());
-        return true;
-      case GetState::kCorrupt:
-        *status = Status::Corruption("bad internal key in table file", std::to_string(f.number));
-        return true;
-    }
-    return false;
+    Status s = tables->Get(options, f.number, f.file_size, ikey, user_key, SaveValue, &state,
+                           f.global_seqno);
+    return Conclude(state, s, f.number, status);
   };
 
   for (const auto& f : levels_[0]) {
@@ -104,6 +112,63 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
     if (search(**it)) return true;
   }
   return false;
+}
+
+void Version::MultiGet(const ReadOptions& options, std::span<MultiGetKey> keys,
+                       TableCache* tables) const {
+  const Comparator* ucmp = icmp_->user_comparator();
+  std::vector<GetState> states;
+  states.reserve(keys.size());
+  for (MultiGetKey& k : keys) states.push_back(GetState{ucmp, k.lookup->user_key(), k.value});
+  std::vector<size_t> batch;
+  std::vector<TableCache::Lookup> lookups;
+  // Looks up the keys of batch in table f with one pin of the table, in key order (keys in
+  // one block find it cached after the first), and concludes those whose search is over.
+  auto search = [&](const FileMetaData& f) {
+    if (batch.empty()) return;
+    lookups.clear();
+    for (size_t i : batch) {
+      lookups.push_back({keys[i].lookup->internal_key(), keys[i].lookup->user_key(), SaveValue,
+                         &states[i], Status()});
+    }
+    tables->MultiGet(options, f.number, f.file_size, f.global_seqno, lookups);
+    for (size_t j = 0; j < batch.size(); j++) {
+      MultiGetKey& k = keys[batch[j]];
+      k.done = Conclude(states[batch[j]], lookups[j].status, f.number, k.status);
+    }
+    batch.clear();
+  };
+
+  for (const auto& f : levels_[0]) {
+    for (size_t i = 0; i < keys.size(); i++) {
+      if (!keys[i].done &&
+          ucmp->Compare(keys[i].lookup->user_key(), ExtractUserKey(f->smallest)) >= 0 &&
+          ucmp->Compare(keys[i].lookup->user_key(), ExtractUserKey(f->largest)) <= 0) {
+        batch.push_back(i);
+      }
+    }
+    search(*f);
+  }
+  for (size_t level = 1; level < levels_.size(); level++) {
+    const FileList& files = levels_[level];
+    // Keys and files both in order: one walk pairs each key with the one file that may
+    // hold it, and the keys of one file form a batch.
+    auto file = files.begin();
+    for (size_t i = 0; i < keys.size(); i++) {
+      if (keys[i].done) continue;
+      const std::string_view ikey = keys[i].lookup->internal_key();
+      while (file != files.end() && icmp_->Compare((*file)->largest, ikey) < 0) {
+        search(**file);
+        ++file;
+      }
+      if (file == files.end()) break;
+      if (ucmp->Compare(keys[i].lookup->user_key(), ExtractUserKey((*file)->smallest)) < 0) {
+        continue;
+      }
+      batch.push_back(i);
+    }
+    if (file != files.end()) search(**file);
+  }
 }
 
 std::string Version::DebugString() const {
@@ -163,23 +228,9 @@ Status VersionSet::CreateNew() {
   edit.SetLogNumber(0);
   edit.SetNextFileNumber(2);
   edit.SetLastSequence(0);
-  std::string record;
-  edit.EncodeTo(&record);
-
   const uint64_t number = 1;
-  const std::string fname = ManifestFileName(dbname_, number);
-  std::unique_ptr<WritableFile> file;
-  Status s = fs_->NewWritableFile(fname, &file);
+  Status s = WriteManifestFile(fs_, ManifestFileName(dbname_, number), edit);
   if (!s.ok()) return s;
-  LogWriter log(std::move(file));
-  s = log.AddRecord(record);
-  if (s.ok()) s = log.Sync();
-  Status close = log.Close();
-  if (s.ok()) s = close;
-  if (!s.ok()) {
-    fs_->RemoveFile(fname).PermitUncheckedError();
-    return s;
-  }
   // A failed rename may still have happened (its directory sync failed, say): CURRENT may
   // name the MANIFEST, so it stays. Without CURRENT, the next Open creates the database
   // again over it.
@@ -187,12 +238,7 @@ Status VersionSet::CreateNew() {
 }
 
 Status VersionSet::SetCurrentFile(uint64_t manifest_number) {
-  // Write-temp, sync, rename: CURRENT names either the old or the new MANIFEST, never a
-  // half-written name. The rename is durable by the FileSystem contract.
-  std::string name = ManifestFileName(dbname_, manifest_number);
-  std::string contents = name.substr(dbname_.size() + 1) + "\n";
-  return ReplaceFileAtomically(fs_, contents, TempFileName(dbname_, manifest_number),
-                               CurrentFileName(dbname_));
+  return strata::SetCurrentFile(fs_, dbname_, manifest_number);
 }
 
 namespace {
@@ -272,9 +318,7 @@ Status VersionSet::Recover() {
 Status VersionSet::WriteSnapshot(LogWriter* log) {
   VersionEdit edit;
   edit.SetComparatorName(icmp_->user_comparator()->Name());
-  for (int level = 0; level < current_->num_levels(); level++) {
-    for (const auto& f : current_->files(level)) edit.AddFile(level, *f);
-  }
+  AddVersionFiles(*current_, &edit);
   std::string record;
   edit.EncodeTo(&record);
   return log->AddRecord(record);
@@ -285,7 +329,11 @@ Status VersionSet::LogAndApply(VersionEdit* edit, Mutex* mu) {
   manifest_busy_ = true;
 
   if (!edit->log_number()) edit->SetLogNumber(log_number_);
-  if (!edit->last_sequence()) edit->SetLastSequence(last_sequence_);
+  // The counter never goes back: an edit built before another raised it (a flush racing
+  // with an ingestion, which takes a sequence number without writing the log) keeps it.
+  if (!edit->last_sequence() || *edit->last_sequence() < last_sequence_) {
+    edit->SetLastSequence(last_sequence_);
+  }
   edit->SetNextFileNumber(next_file_number_);
   ManifestReplay replay(*current_);
   Status s = replay.Apply(*edit);

@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,19 @@ class Version {
   // read error: *status is the error, true. Nothing: false.
   bool Get(const ReadOptions& options, const LookupKey& key, TableCache* tables, std::string* value,
            Status* status) const;
+
+  // One key of MultiGet: the lookup, and where its answer goes.
+  struct MultiGetKey {
+    const LookupKey* lookup;
+    std::string* value;
+    Status* status;
+    bool done = false;  // the search is over: *status (and *value) are the answer
+  };
+  // Get for many keys, sorted by user key without repeats: for each key not done, searches
+  // the tables like Get, one pass per table over the keys it may hold, and sets done when
+  // the search ended there. Keys left not done are in no table.
+  void MultiGet(const ReadOptions& options, std::span<MultiGetKey> keys,
+                TableCache* tables) const;
 
   // "level N: file size [smallest .. largest]" lines.
   std::string DebugString() const;

@@ -7,8 +7,10 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "strata/change_feed.h"
 #include "strata/comparator.h"
@@ -33,6 +35,15 @@ class DB {
   // InvalidArgument for missing/existing databases per the options, with Corruption if a
   // log is damaged beyond what options.wal_recovery_mode tolerates.
   static Status Open(const Options& options, const std::string& path, std::unique_ptr<DB>* db);
+
+  // Opens the database (or a checkpoint) in path for reading only: no file is created,
+  // changed or deleted, no LOCK is taken (so it works while a writer holds the database, on
+  // a copy, and in a read-only directory), and the write-ahead logs are replayed into
+  // memory only. Put, Delete, Write, Flush, CompactRange, SyncWAL, IngestExternalFiles and
+  // CreateCheckpoint return NotSupported. The view is the state at open; while another
+  // process writes on, a table it deletes later may make reads fail with IOError.
+  static Status OpenForReadOnly(const Options& options, const std::string& path,
+                                std::unique_ptr<DB>* db);
 
   DB() = default;
   DB(const DB&) = delete;
@@ -125,6 +136,41 @@ class DB {
     (void)from, (void)options, feed->reset();
     return Status::NotSupported("change feeds");
   }
+  // --- Whole-database operations (docs/DURABILITY.md says what each promises) ---
+
+  // Creates in dir (which must not exist; its parent must) an openable copy of the database
+  // as of one sequence number, set in *sequence if given: every write acknowledged before
+  // the call is in it, and none that started after. Table files are hard-linked (copied
+  // when dir is on another file system), the logs copied up to that sequence, the MANIFEST
+  // written fresh, all synced, and CURRENT written last: a crash leaves either a complete
+  // checkpoint or a directory without CURRENT, which Open refuses. Writes, flushes and
+  // compactions go on meanwhile.
+  virtual Status CreateCheckpoint(const std::string& dir, uint64_t* sequence = nullptr) = 0;
+
+  // Adds table files built by TableWriter (strata/table_writer.h) to the database, all or
+  // none: each is checked whole first (comparator, order, checksums) and the files must not
+  // overlap each other. They get one new sequence number, above every write so far, so they
+  // shadow older values of their keys (snapshots taken before do not see them), and go to
+  // the deepest level where they overlap nothing (else level 0). The memtable is flushed
+  // first only if it holds keys in their range.
+  virtual Status IngestExternalFiles(const std::vector<std::string>& paths,
+                                     const IngestOptions& options) = 0;
+
+  // For each [start, limit) of ranges, the approximate bytes its keys take in table files
+  // (from the tables' index blocks, no data block is read), plus, with include_memtables,
+  // an estimate of their bytes in the memtables. sizes gets one entry per range.
+  struct Range {
+    std::string_view start;
+    std::string_view limit;
+  };
+  virtual Status GetApproximateSizes(std::span<const Range> ranges, std::vector<uint64_t>* sizes,
+                                     bool include_memtables = false) = 0;
+
+  // Looks up every key at one snapshot (options.snapshot or now), sorted internally so that
+  // keys in the same table are looked up in one pass over it. values and statuses get one
+  // entry per key, in the order of keys: OK and the value, NotFound, or an error.
+  virtual void MultiGet(const ReadOptions& options, std::span<const std::string_view> keys,
+                        std::vector<std::string>* values, std::vector<Status>* statuses) = 0;
 };
 
 // Deletes every file of the database in path, then the directory if empty. Fails with Busy

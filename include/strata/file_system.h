@@ -12,6 +12,7 @@
 // - RenameFile, RemoveFile and CreateDir are durable when they return OK (the parent
 //   directory is synced), and RenameFile atomically replaces an existing target.
 // - Truncate is not durable by itself.
+// - LinkFile's new entry is not durable by itself: SyncDir its directory.
 // - After a failed Sync the durability of everything appended to that file is unknown (Linux
 //   may drop the dirty pages): callers must not retry and trust a later Sync.
 #pragma once
@@ -96,6 +97,11 @@ class FileSystem {
   virtual Status RemoveDir(const std::string& dir) = 0;
   // Makes the creation, renaming and removal of dir's entries durable.
   virtual Status SyncDir(const std::string& dir) = 0;
+  // Makes `to` a second name (a hard link) of the existing file `from`; fails if `to`
+  // exists. NotSupported when the two paths are on different file systems (EXDEV) or this
+  // file system cannot link: the caller copies instead (IsLinkUnsupported tells). Not
+  // durable until SyncDir of to's directory. The default implementation is NotSupported.
+  virtual Status LinkFile(const std::string& from, const std::string& to);
 
   // Takes an exclusive advisory lock (flock) on path, creating the file if needed. Fails with
   // Busy, naming the path, if another process or another open in this process holds it
@@ -133,6 +139,9 @@ class FileSystemWrapper : public FileSystem {
   Status CreateDir(const std::string& d) override { return target_->CreateDir(d); }
   Status RemoveDir(const std::string& d) override { return target_->RemoveDir(d); }
   Status SyncDir(const std::string& d) override { return target_->SyncDir(d); }
+  Status LinkFile(const std::string& f, const std::string& t) override {
+    return target_->LinkFile(f, t);
+  }
   Status LockFile(const std::string& p, std::unique_ptr<FileLock>* l) override {
     return target_->LockFile(p, l);
   }
@@ -148,5 +157,15 @@ Status ReadFileToString(FileSystem* fs, const std::string& path, std::string* da
 // old contents or all of data, never a part (tmp is removed on failure).
 Status ReplaceFileAtomically(FileSystem* fs, std::string_view data, const std::string& tmp,
                              const std::string& path);
+// True for the LinkFile status that asks the caller to copy instead (cross-device, or no
+// links on this file system).
+inline bool IsLinkUnsupported(const Status& s) { return s.IsNotSupported(); }
+// Copies the file from into a new file to (replacing it), syncs and closes it: the copy is
+// durable, its directory entry included, when this returns OK. On error to is removed.
+Status CopyFile(FileSystem* fs, const std::string& from, const std::string& to);
+// LinkFile, or CopyFile when links are unsupported. *copied (if given) says which. A link
+// still needs a SyncDir of to's directory to be durable.
+Status LinkOrCopyFile(FileSystem* fs, const std::string& from, const std::string& to,
+                      bool* copied = nullptr);
 
 }  // namespace strata

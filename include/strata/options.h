@@ -143,4 +143,11 @@ struct WriteOptions {
   bool sync = false;
 };
 
+// How DB::IngestExternalFiles takes the files.
+struct IngestOptions {
+  // true: hard-link each file into the database (copied if on another file system) and
+  // remove the original once the ingestion is durable. false: copy, keeping the original.
+  bool move_files = false;
+};
+
 }  // namespace strata

@@ -36,6 +36,7 @@ bool IsWrite(OpKind kind) {
     case OpKind::kAppend:
     case OpKind::kSync:
     case OpKind::kRename:
+    case OpKind::kLink:
     case OpKind::kRemove:
     case OpKind::kSyncDir:
     case OpKind::kTruncate:
@@ -98,6 +99,8 @@ const char* OpKindName(OpKind kind) {
       return "GetChildren";
     case OpKind::kGetFileSize:
       return "GetFileSize";
+    case OpKind::kLink:
+      return "Link";
   }
   return "Unknown";
 }
@@ -243,6 +246,36 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
     }
     states_[id].entry_durable = true;  // The rename synced the directory.
     return s;
+  }
+
+  Status LinkFile(const std::string& from, const std::string& to) EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    Outcome outcome;
+    Status s =
+        BeforeOpLocked(OpKind::kLink, /*changes=*/true, from, to, kAnyGeneration, &outcome);
+    if (s.ok() && links_cross_device_) {
+      return Status::NotSupported("EXDEV (simulated): cannot link across file systems", to);
+    }
+    if (!s.ok() && !outcome.take_effect) return s;
+    Status done = target_->LinkFile(from, to);
+    if (!done.ok()) return s.ok() ? done : s;
+    // The new name shares the source's contents; only what the source synced survives.
+    uint64_t synced = 0;
+    auto it = paths_.find(from);
+    if (it != paths_.end()) {
+      synced = states_[it->second].synced_size;
+    } else {
+      target_->GetFileSize(from, &synced).PermitUncheckedError();
+    }
+    const uint64_t id = next_id_++;
+    paths_[to] = id;
+    states_[id] = FileState{synced, /*entry_durable=*/false};
+    return s;
+  }
+
+  void SetLinksCrossDevice(bool cross_device) EXCLUDES(mu_) {
+    MutexLock l(&mu_);
+    links_cross_device_ = cross_device;
   }
 
   Status SyncDir(const std::string& dir) EXCLUDES(mu_) {
@@ -507,6 +540,7 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
   std::vector<Rule> rules_ GUARDED_BY(mu_);
   bool torn_appends_ GUARDED_BY(mu_) = false;
   bool faults_take_effect_ GUARDED_BY(mu_) = false;
+  bool links_cross_device_ GUARDED_BY(mu_) = false;
   bool active_ GUARDED_BY(mu_) = true;
   uint64_t crash_countdown_ GUARDED_BY(mu_) = 0;  // 0: no crash scheduled
   std::string crash_path_ GUARDED_BY(mu_);        // only these paths count down
@@ -786,6 +820,12 @@ Status FaultInjectionFileSystem::RemoveDir(const std::string& dir) {
 }
 
 Status FaultInjectionFileSystem::SyncDir(const std::string& dir) { return state_->SyncDir(dir); }
+Status FaultInjectionFileSystem::LinkFile(const std::string& from, const std::string& to) {
+  return state_->LinkFile(from, to);
+}
+void FaultInjectionFileSystem::SetLinksCrossDevice(bool cross_device) {
+  state_->SetLinksCrossDevice(cross_device);
+}
 
 Status FaultInjectionFileSystem::LockFile(const std::string& path,
                                           std::unique_ptr<FileLock>* lock) {

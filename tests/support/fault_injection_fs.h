@@ -12,6 +12,9 @@
 //   tracking along: an unsynced file renamed into place still loses its unsynced bytes.
 // - Truncate is treated as durable (a cut lowers the synced size); CreateDir and RemoveDir
 //   are not modelled and count as durable.
+// - LinkFile's new name has no durable entry until a SyncDir of its directory (or a rename
+//   of it); its contents are what the source had synced. With SetLinksCrossDevice(true),
+//   LinkFile answers NotSupported as a POSIX link(2) across file systems (EXDEV) does.
 // - Files the file system has not written (they existed before it started tracking, or
 //   ResetState() forgot them) are fully durable.
 // - With SetDropDataOnFailedSync(true), a failed Sync loses the file's unsynced bytes for
@@ -35,7 +38,7 @@
 // rename, either path counts). Injected failures are counted too.
 //
 // "Changing operations" are the ones a dead machine cannot do: creating a file for writing,
-// Append, Sync, RenameFile, RemoveFile, SyncDir, Truncate, CreateDir and RemoveDir (not
+// Append, Sync, RenameFile, LinkFile, RemoveFile, SyncDir, Truncate, CreateDir and RemoveDir (not
 // Close, reads or LockFile).
 //
 // Thread safety: every method may be called from any thread; files follow the FileSystem
@@ -70,8 +73,9 @@ enum class OpKind : int {
   kRemoveDir,    // RemoveDir
   kGetChildren,  // GetChildren
   kGetFileSize,  // GetFileSize (FileExists cannot fail and is not counted)
+  kLink,         // LinkFile
 };
-inline constexpr int kNumOpKinds = static_cast<int>(OpKind::kGetFileSize) + 1;
+inline constexpr int kNumOpKinds = static_cast<int>(OpKind::kLink) + 1;
 
 // "Open", "Read", ... for messages.
 const char* OpKindName(OpKind kind);
@@ -132,6 +136,9 @@ class FaultInjectionFileSystem : public FileSystemWrapper {
   // GetFileSize; on paths containing path_contains, if given) fails with error, once.
   // REQUIRES: n >= 1.
   void FailNthRead(uint64_t n, ErrorKind error, std::string path_contains = "");
+  // When on, LinkFile fails with NotSupported (counted, not an injected fault), as link(2)
+  // does with EXDEV, so that callers take their copying path.
+  void SetLinksCrossDevice(bool cross_device);
   // When on, an Append that fails by a rule first writes the first half of its data.
   void SetTornAppends(bool torn);
   // When on, a changing operation that fails by a rule first does its work (the file is
@@ -181,6 +188,7 @@ class FaultInjectionFileSystem : public FileSystemWrapper {
   Status CreateDir(const std::string& dir) override;
   Status RemoveDir(const std::string& dir) override;
   Status SyncDir(const std::string& dir) override;
+  Status LinkFile(const std::string& from, const std::string& to) override;
   Status LockFile(const std::string& path, std::unique_ptr<FileLock>* lock) override;
 
   class State;  // Shared with the open files; defined in the .cc.

@@ -180,6 +180,16 @@ Status MemFileSystem::RenameFile(const std::string& from, const std::string& to)
   return Status::OK();
 }
 
+Status MemFileSystem::LinkFile(const std::string& from, const std::string& to) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = files_.find(from);
+  if (it == files_.end()) return NotThere(from);
+  if (!dirs_.count(Parent(to))) return NotThere(to);
+  if (files_.count(to)) return Status::IOError(to, "File exists");
+  files_[to] = it->second;
+  return Status::OK();
+}
+
 Status MemFileSystem::Truncate(const std::string& path, uint64_t size) {
   std::shared_ptr<Node> node = Find(path);
   if (!node) return NotThere(path);

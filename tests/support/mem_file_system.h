@@ -39,6 +39,8 @@ class MemFileSystem final : public FileSystem {
   Status CreateDir(const std::string& dir) override;
   Status RemoveDir(const std::string& dir) override;
   Status SyncDir(const std::string& dir) override;
+  // A second name for the same contents, as a hard link.
+  Status LinkFile(const std::string& from, const std::string& to) override;
   Status LockFile(const std::string& path, std::unique_ptr<FileLock>* lock) override;
 
   // A file's contents (shared by the open file objects, which lock it to read or append).

@@ -32,4 +32,19 @@ std::string NumberKey(uint64_t n, size_t width) {
   return "key" + digits;
 }
 
+namespace {
+class ReverseBytewise final : public Comparator {
+ public:
+  int Compare(std::string_view a, std::string_view b) const override {
+    return BytewiseComparator()->Compare(b, a);
+  }
+  const char* Name() const override { return "test.ReverseBytewise"; }
+};
+}  // namespace
+
+const Comparator* ReverseBytewiseComparatorForTest() {
+  static const ReverseBytewise comparator;
+  return &comparator;
+}
+
 }  // namespace strata::test

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "strata/comparator.h"
 #include "strata/status.h"
 #include "util/random.h"
 
@@ -39,5 +40,7 @@ class TempDir {
 std::string RandomBytes(Random* rnd, size_t len);
 // "key" + zero-padded number: ordered, readable keys.
 std::string NumberKey(uint64_t n, size_t width = 16);
+// A user comparator ordering keys in reverse byte order, named "test.ReverseBytewise".
+const Comparator* ReverseBytewiseComparatorForTest();
 
 }  // namespace strata::test

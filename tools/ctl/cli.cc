@@ -18,7 +18,8 @@ namespace strata::ctl {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: strata_ctl --db DIR [--create_if_missing] [--hex] COMMAND [ARGS] [OPTIONS]\n"
+    "usage: strata_ctl --db DIR [--create_if_missing | --read_only] [--hex] COMMAND [ARGS]\n"
+    "       strata_ctl write_table FILE < KEY<TAB>VALUE lines\n"
     "\n"
     "Opens the database in DIR (it must not be open elsewhere) with the options it was last\n"
     "opened with (its OPTIONS file), and runs one command:\n"
@@ -40,10 +41,16 @@ constexpr char kUsage[] =
     "  apply                apply a binary feed from standard input, exactly once\n"
     "  slot create|advance|drop|list [NAME] [SEQ]\n"
     "                       manage log slots (the logs a consumer still needs)\n"
+    "  checkpoint DIR2      make DIR2 an openable copy of the database (tables hard-linked)\n"
+    "  ingest [--move] FILE...\n"
+    "                       add table files made by write_table to the database, atomically\n"
+    "  write_table FILE     (no --db) build a table file from sorted KEY<TAB>VALUE lines on stdin\n"
     "\n"
     "options:\n"
     "  --db DIR             the database directory (required)\n"
     "  --create_if_missing  create the database if DIR holds none\n"
+    "  --read_only          open without writing anything or taking the LOCK, so it works\n"
+    "                       while another process has DIR open (read commands only)\n"
     "  --hex                print keys and values as hex instead of escaped text\n"
     "  --help               this text; 'strata_ctl COMMAND --help' for one command\n"
     "\n"
@@ -59,17 +66,21 @@ constexpr char kUsage[] =
 
 struct CommandSpec {
   const char* name;
-  int args;          // positional arguments
+  int args;          // positional arguments (the least number, if more_args)
   bool range;        // --from, --to
   bool scan;         // --limit, --reverse
   const char* help;  // the command's --help text
+  bool reads_only = false;  // runs under --read_only
+  bool paths = false;       // the arguments are file names, not keys
+  bool more_args = false;   // takes args or more
+  bool no_db = false;       // needs no --db
 };
 
 constexpr CommandSpec kCommands[] = {
     {"get", 1, false, false,
      "usage: strata_ctl --db DIR get KEY\n\n"
      "Prints KEY's value on one line (escaped, or hex with --hex).\n"
-     "exit status: 0 found, 1 not found (NotFound on stderr) or damage, 2 other errors\n"},
+     "exit status: 0 found, 1 not found (NotFound on stderr) or damage, 2 other errors\n", true},
     {"put", 2, false, false,
      "usage: strata_ctl --db DIR put KEY VALUE\n\n"
      "Sets KEY to VALUE; the write is synced to the log before the command exits.\n"
@@ -83,11 +94,11 @@ constexpr CommandSpec kCommands[] = {
      "Prints one 'key' => 'value' line per key in [--from, --to) (--from inclusive, --to\n"
      "exclusive; either may be left out), in key order or, with --reverse, from the last\n"
      "key down; at most N lines with --limit.\n"
-     "exit status: 0 done, 1 damage met while reading, 2 other errors\n"},
+     "exit status: 0 done, 1 damage met while reading, 2 other errors\n", true},
     {"count", 0, true, false,
      "usage: strata_ctl --db DIR count [--from K] [--to K]\n\n"
      "Prints the number of live keys in [--from, --to).\n"
-     "exit status: 0 done, 1 damage met while reading, 2 other errors\n"},
+     "exit status: 0 done, 1 damage met while reading, 2 other errors\n", true},
     {"compact", 0, true, false,
      "usage: strata_ctl --db DIR compact [--from K] [--to K]\n\n"
      "Flushes, then compacts every table holding keys in [--from, --to] (both inclusive;\n"
@@ -103,21 +114,44 @@ constexpr CommandSpec kCommands[] = {
      "usage: strata_ctl --db DIR stats\n\n"
      "Prints the strata.stats property: write path, memtables, flushes, compactions and\n"
      "recovery counters of this open (so mostly what recovery did).\n"
-     "exit status: 0 done, 2 errors\n"},
+     "exit status: 0 done, 2 errors\n", true},
     {"property", 1, false, false,
      "usage: strata_ctl --db DIR property NAME\n\n"
      "Prints a property: strata.stats, strata.sstables, strata.num-files-at-level<N>,\n"
      "strata.num-entries-in-tables, strata.approximate-memory-usage,\n"
      "strata.num-entries-active-mem-table, strata.num-immutable-mem-table,\n"
      "strata.last-sequence.\n"
-     "exit status: 0 done, 2 unknown property or other errors\n"},
+     "exit status: 0 done, 2 unknown property or other errors\n", true},
     {"verify", 0, false, false,
      "usage: strata_ctl --db DIR verify\n\n"
      "Opens the database (replaying its logs) and reads every key with checksums verified:\n"
      "a forward scan, which reads every entry of every table, a Get of each key that must\n"
      "return the scan's value, and a reverse scan that must see as many keys. For a check of\n"
      "every file without opening the database, use 'strata_dump db DIR --verify'.\n"
-     "exit status: 0 sound, 1 damage found, 2 other errors\n"},
+     "exit status: 0 sound, 1 damage found, 2 other errors\n", true},
+    {"checkpoint", 1, false, false,
+     "usage: strata_ctl --db DIR checkpoint DIR2\n\n"
+     "Creates DIR2 (which must not exist) holding an openable copy of the database as of\n"
+     "one sequence number: tables hard-linked (copied across file systems), the logs copied\n"
+     "up to the last acknowledged write, all synced, CURRENT written last. Prints the\n"
+     "sequence number. Writers elsewhere in this process are not held up.\n"
+     "exit status: 0 done, 1 damage, 2 other errors (DIR2 exists, I/O errors)\n",
+     false, true},
+    {"ingest", 1, false, false,
+     "usage: strata_ctl --db DIR ingest [--move] FILE...\n\n"
+     "Adds the table files (made by 'strata_ctl write_table') to the database, all or none:\n"
+     "each is checked whole first, they must not overlap each other, and they get a sequence\n"
+     "number above every write so far. Copied into the database, or with --move hard-linked\n"
+     "and the originals removed.\n"
+     "exit status: 0 done, 1 damage in a file, 2 other errors (bad files, I/O errors)\n",
+     false, true, true},
+    {"write_table", 1, false, false,
+     "usage: strata_ctl write_table FILE < LINES\n\n"
+     "Builds the table file FILE from lines KEY<TAB>VALUE on standard input, keys in\n"
+     "increasing byte order without repeats (text, or hex after 0x, as on the command\n"
+     "line). Default options: LZ4, 4 KiB blocks, a bloom filter. Prints the entry count.\n"
+     "exit status: 0 done, 2 malformed or unordered input, I/O errors\n",
+     false, true, false, true},
 };
 
 const CommandSpec* FindCommand(std::string_view name) {
@@ -160,7 +194,7 @@ int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in, s
   // tail, apply and slot do not open the database they name (log_commands.h).
   if (IsLogCommand(argc, argv)) return RunLogCommand(argc, argv, in, out, err);
   std::string dir;
-  bool create_if_missing = false, help = false, no_more_options = false;
+  bool create_if_missing = false, read_only = false, help = false, no_more_options = false;
   Command cmd;
   std::optional<std::string> from, to, limit;
   std::vector<std::string> words;
@@ -189,6 +223,10 @@ int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in, s
       help = true;
     } else if (arg == "--create_if_missing") {
       create_if_missing = true;
+    } else if (arg == "--read_only") {
+      read_only = true;
+    } else if (arg == "--move") {
+      cmd.move = true;
     } else if (arg == "--hex") {
       cmd.hex = true;
     } else if (arg == "--reverse") {
@@ -216,7 +254,8 @@ int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in, s
   if (words.empty()) return UsageError(err, "no command given");
   if (spec == nullptr) return UsageError(err, "unknown command '" + words[0] + "'");
   cmd.name = spec->name;
-  if (static_cast<int>(words.size()) - 1 != spec->args) {
+  const int given = static_cast<int>(words.size()) - 1;
+  if (spec->more_args ? given < spec->args : given != spec->args) {
     return UsageError(err, cmd.name + " takes " + std::to_string(spec->args) + " argument" +
                                (spec->args == 1 ? "" : "s") + ", not " +
                                std::to_string(words.size() - 1));
@@ -228,11 +267,18 @@ int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in, s
   if (!spec->scan && (limit || cmd.reverse)) {
     return UsageError(err, "--limit and --reverse apply to scan only");
   }
+  if (cmd.move && cmd.name != "ingest") return UsageError(err, "--move applies to ingest only");
+  if (read_only && !spec->reads_only) {
+    return UsageError(err, cmd.name + " writes: it cannot run with --read_only");
+  }
+  if (read_only && create_if_missing) {
+    return UsageError(err, "--read_only and --create_if_missing exclude each other");
+  }
   std::string error;
   for (size_t i = 1; i < words.size(); i++) {
     std::string bytes;
     // The property name is a name, not data.
-    if (cmd.name == "property") {
+    if (cmd.name == "property" || spec->paths) {
       bytes = words[i];
     } else if (!ParseBytesArg(words[i], &bytes, &error)) {
       return UsageError(err, error);
@@ -253,6 +299,11 @@ int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in, s
     }
     cmd.limit = n;
   }
+  Options options;
+  if (spec->no_db) {
+    if (!dir.empty()) return UsageError(err, cmd.name + " takes no --db");
+    return WriteTable(options, cmd.args[0], in, out, err);
+  }
   if (dir.empty()) return UsageError(err, "no database given (--db DIR)");
 
   // The options the database was last opened with (its OPTIONS file), so the tool sees the
@@ -266,7 +317,7 @@ int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in, s
   options.create_if_missing = create_if_missing;
   options.error_if_exists = false;
   std::unique_ptr<DB> db;
-  Status s = DB::Open(options, dir, &db);
+  Status s = read_only ? DB::OpenForReadOnly(options, dir, &db) : DB::Open(options, dir, &db);
   if (!s.ok()) return OpenFailed(dir, s, err);
   return RunCommand(db.get(), cmd, out, err);
 }

@@ -3,6 +3,7 @@
 #include <memory>
 #include <string_view>
 
+#include "strata/table_writer.h"
 #include "tools/ctl/bytes.h"
 #include "tools/ctl/ctl.h"
 
@@ -141,6 +142,39 @@ int Verify(DB* db, std::ostream& out, std::ostream& err) {
 
 }  // namespace
 
+int WriteTable(const Options& options, const std::string& path, std::istream& in,
+               std::ostream& out, std::ostream& err) {
+  TableWriter writer(options);
+  Status s = writer.Open(path);
+  if (!s.ok()) return Fail(err, "write_table " + path, s);
+  std::string line, key, value, error;
+  uint64_t line_number = 0;
+  while (std::getline(in, line)) {
+    line_number++;
+    const size_t tab = line.find('\t');
+    const std::string where = path + ": line " + std::to_string(line_number);
+    if (tab == std::string::npos) {
+      err << "strata_ctl: write_table " << where << ": no TAB between key and value\n";
+      return kCtlError;
+    }
+    if (!ParseBytesArg(std::string_view(line).substr(0, tab), &key, &error) ||
+        !ParseBytesArg(std::string_view(line).substr(tab + 1), &value, &error)) {
+      err << "strata_ctl: write_table " << where << ": " << error << "\n";
+      return kCtlError;
+    }
+    s = writer.Put(key, value);
+    if (!s.ok()) {
+      err << "strata_ctl: write_table " << where << ": " << s.ToString() << "\n";
+      return kCtlError;
+    }
+  }
+  s = writer.Finish();
+  if (!s.ok()) return Fail(err, "write_table " + path, s);
+  out << "wrote " << path << ": " << writer.NumEntries() << " entries, " << writer.FileSize()
+      << " bytes\n";
+  return kCtlOk;
+}
+
 int ExitStatusOf(const Status& s) {
   if (s.ok()) return kCtlOk;
   if (s.IsNotFound() || s.IsCorruption()) return kCtlNegative;
@@ -181,6 +215,22 @@ int RunCommand(DB* db, const Command& cmd, std::ostream& out, std::ostream& err)
     return kCtlOk;
   }
   if (name == "verify") return Verify(db, out, err);
+  if (name == "checkpoint") {
+    uint64_t seq = 0;
+    Status s = db->CreateCheckpoint(cmd.args[0], &seq);
+    if (!s.ok()) return Fail(err, "checkpoint to " + cmd.args[0], s);
+    out << "checkpoint " << cmd.args[0] << " at sequence " << seq << "\n";
+    return kCtlOk;
+  }
+  if (name == "ingest") {
+    IngestOptions ingest;
+    ingest.move_files = cmd.move;
+    Status s = db->IngestExternalFiles(cmd.args, ingest);
+    if (!s.ok()) return Fail(err, "ingest", s);
+    out << "ingested " << cmd.args.size() << " file" << (cmd.args.size() == 1 ? "" : "s") << "; "
+        << LevelShape(db) << "\n";
+    return kCtlOk;
+  }
   err << "strata_ctl: unknown command '" << name << "'\n";
   return kCtlError;
 }

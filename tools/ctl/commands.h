@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <istream>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -23,11 +24,17 @@ struct Command {
   std::optional<uint64_t> limit;  // scan
   bool reverse = false;           // scan
   bool hex = false;               // output keys and values as hex
+  bool move = false;              // ingest: link and remove the originals
 };
 
 // Runs cmd against db, writing results to out and problems to err. Returns the exit status
 // (ctl.h).
 int RunCommand(DB* db, const Command& cmd, std::ostream& out, std::ostream& err);
+
+// write_table: builds the table file path from KEY<TAB>VALUE lines read from in (keys and
+// values as ParseBytesArg takes them), with options' table settings.
+int WriteTable(const Options& options, const std::string& path, std::istream& in,
+               std::ostream& out, std::ostream& err);
 
 // 0 for OK; kCtlNegative for NotFound and Corruption; kCtlError otherwise.
 int ExitStatusOf(const Status& s);

@@ -1,0 +1,345 @@
+// TableWriter and DB::IngestExternalFiles: order checks, shadowing and snapshots, level
+// placement, memtable flushing only on overlap, validation that leaves the database
+// untouched, moving, and all-or-nothing under power cuts and I/O errors at every step.
+#include <atomic>
+#include <map>
+#include <thread>
+#include <vector>
+
+#include "strata/db.h"
+#include "strata/table_writer.h"
+#include "support/db_test_util.h"
+#include "support/fault_injection_fs.h"
+#include "support/no_sync_fs.h"
+#include "support/test_util.h"
+#include "support/write_model.h"
+
+namespace strata {
+namespace {
+
+using test::FaultInjectionFileSystem;
+using test::GetString;
+using test::IntProperty;
+using test::KVMap;
+
+class IngestTest : public testing::Test {
+ protected:
+  IngestTest() {
+    options_.create_if_missing = true;
+    dbname_ = dir_.Child("db");
+  }
+  void Open() { ASSERT_OK(DB::Open(options_, dbname_, &db_)); }
+  void Reopen() {
+    db_.reset();
+    Open();
+  }
+  // Writes a table of the given keys (sorted by the caller) with value prefix+key.
+  Status WriteTable(const std::string& path, const std::vector<std::string>& keys,
+                    const std::string& prefix, const Options* options = nullptr) {
+    TableWriter writer(options ? *options : options_);
+    Status s = writer.Open(path);
+    for (const auto& k : keys) {
+      if (s.ok()) s = writer.Put(k, prefix + k);
+    }
+    if (s.ok()) s = writer.Finish();
+    return s;
+  }
+  std::vector<std::string> Keys(int from, int to, int step = 1) {
+    std::vector<std::string> keys;
+    for (int i = from; i < to; i += step) keys.push_back(test::NumberKey(i, 6));
+    return keys;
+  }
+  int TablesAt(int level) {
+    return static_cast<int>(IntProperty(db_.get(), "strata.num-files-at-level" + std::to_string(level)));
+  }
+  KVMap Scan() {
+    KVMap out;
+    EXPECT_OK(test::ScanAll(db_.get(), &out));
+    return out;
+  }
+
+  test::TempDir dir_;
+  std::string dbname_;
+  Options options_;
+  std::unique_ptr<DB> db_;
+};
+
+TEST_F(IngestTest, TableWriterRejectsKeysOutOfOrderAndEmptyFiles) {
+  TableWriter writer(options_);
+  EXPECT_TRUE(writer.Put("a", "1").IsInvalidArgument());  // not opened
+  ASSERT_OK(writer.Open(dir_.Child("t.sst")));
+  ASSERT_OK(writer.Put("b", "1"));
+  Status s = writer.Put("a", "2");
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.ToString().find("increasing order"), std::string::npos);
+  EXPECT_TRUE(writer.Put("b", "dup").IsInvalidArgument());
+  ASSERT_OK(writer.Delete("c"));  // still usable after a refused key
+  ASSERT_OK(writer.Finish());
+  EXPECT_EQ(writer.NumEntries(), 2u);
+  EXPECT_TRUE(writer.Finish().IsInvalidArgument());
+
+  {
+    TableWriter empty(options_);
+    ASSERT_OK(empty.Open(dir_.Child("empty.sst")));
+    EXPECT_TRUE(empty.Finish().IsInvalidArgument());
+  }
+  EXPECT_FALSE(FileSystem::Default()->FileExists(dir_.Child("empty.sst")));
+  {
+    TableWriter abandoned(options_);
+    ASSERT_OK(abandoned.Open(dir_.Child("abandoned.sst")));
+    ASSERT_OK(abandoned.Put("a", "1"));
+  }
+  EXPECT_FALSE(FileSystem::Default()->FileExists(dir_.Child("abandoned.sst")));
+}
+
+TEST_F(IngestTest, IngestedKeysShadowOlderOnesButNotForOlderSnapshots) {
+  Open();
+  for (const auto& k : Keys(0, 100)) ASSERT_OK(db_->Put(WriteOptions(), k, "old" + k));
+  ASSERT_OK(db_->Flush());
+  for (const auto& k : Keys(100, 150)) ASSERT_OK(db_->Put(WriteOptions(), k, "mem" + k));
+  const Snapshot* before = db_->GetSnapshot();
+  const uint64_t seq_before = IntProperty(db_.get(), "strata.last-sequence");
+
+  ASSERT_OK(WriteTable(dir_.Child("a.sst"), Keys(50, 80), "new"));
+  ASSERT_OK(db_->IngestExternalFiles({dir_.Child("a.sst")}, IngestOptions()));
+  EXPECT_EQ(IntProperty(db_.get(), "strata.last-sequence"), seq_before + 1);
+  EXPECT_EQ(GetString(db_.get(), test::NumberKey(60, 6)), "new" + test::NumberKey(60, 6));
+  EXPECT_EQ(GetString(db_.get(), test::NumberKey(10, 6)), "old" + test::NumberKey(10, 6));
+  ReadOptions at_before;
+  at_before.snapshot = before;
+  std::string v;
+  ASSERT_OK(db_->Get(at_before, test::NumberKey(60, 6), &v));
+  EXPECT_EQ(v, "old" + test::NumberKey(60, 6));
+  {
+    auto it = db_->NewIterator(at_before);
+    int n = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next(), n++) {
+      EXPECT_NE(it->value().substr(0, 3), "new");
+    }
+    EXPECT_EQ(n, 150);
+  }
+  db_->ReleaseSnapshot(before);
+
+  // Later writes shadow the ingested values, across reopen (the log's sequence marker) and
+  // compaction (the global sequence carried into rewritten tables).
+  ASSERT_OK(db_->Put(WriteOptions(), test::NumberKey(70, 6), "after"));
+  KVMap expect = Scan();
+  EXPECT_EQ(expect[test::NumberKey(70, 6)], "after");
+  EXPECT_EQ(expect[test::NumberKey(71, 6)], "new" + test::NumberKey(71, 6));
+  Reopen();
+  EXPECT_EQ(Scan(), expect);
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  EXPECT_EQ(Scan(), expect);
+  Reopen();
+  EXPECT_EQ(Scan(), expect);
+  ASSERT_OK(db_->Put(WriteOptions(), test::NumberKey(71, 6), "after2"));
+  EXPECT_EQ(GetString(db_.get(), test::NumberKey(71, 6)), "after2");
+}
+
+TEST_F(IngestTest, GoesToTheDeepestLevelWhereItOverlapsNothing) {
+  Open();
+  ASSERT_OK(WriteTable(dir_.Child("a.sst"), Keys(0, 100), "a"));
+  ASSERT_OK(db_->IngestExternalFiles({dir_.Child("a.sst")}, IngestOptions()));
+  EXPECT_EQ(TablesAt(options_.num_levels - 1), 1);  // an empty database: the bottom
+  ASSERT_OK(WriteTable(dir_.Child("b.sst"), Keys(50, 60), "b"));
+  ASSERT_OK(db_->IngestExternalFiles({dir_.Child("b.sst")}, IngestOptions()));
+  EXPECT_EQ(TablesAt(options_.num_levels - 2), 1);  // above the one it overlaps
+  ASSERT_OK(db_->Put(WriteOptions(), test::NumberKey(0, 6), "1"));
+  ASSERT_OK(db_->Put(WriteOptions(), "zzz", "1"));
+  ASSERT_OK(db_->Flush());  // a level-0 table spanning every ingested key
+  ASSERT_OK(WriteTable(dir_.Child("c.sst"), Keys(55, 56), "c"));
+  ASSERT_OK(db_->IngestExternalFiles({dir_.Child("c.sst")}, IngestOptions()));
+  EXPECT_EQ(TablesAt(0), 2);
+  EXPECT_EQ(GetString(db_.get(), test::NumberKey(55, 6)), "c" + test::NumberKey(55, 6));
+  EXPECT_EQ(GetString(db_.get(), test::NumberKey(56, 6)), "b" + test::NumberKey(56, 6));
+  EXPECT_EQ(GetString(db_.get(), test::NumberKey(70, 6)), "a" + test::NumberKey(70, 6));
+}
+
+TEST_F(IngestTest, FlushesTheMemtableOnlyWhenItOverlaps) {
+  Open();
+  ASSERT_OK(db_->Put(WriteOptions(), test::NumberKey(500, 6), "mem"));
+  ASSERT_OK(WriteTable(dir_.Child("a.sst"), Keys(0, 100), "a"));
+  ASSERT_OK(db_->IngestExternalFiles({dir_.Child("a.sst")}, IngestOptions()));
+  EXPECT_EQ(IntProperty(db_.get(), "strata.num-entries-active-mem-table"), 1u);
+  ASSERT_OK(WriteTable(dir_.Child("b.sst"), Keys(400, 600), "b"));
+  ASSERT_OK(db_->IngestExternalFiles({dir_.Child("b.sst")}, IngestOptions()));
+  EXPECT_EQ(IntProperty(db_.get(), "strata.num-entries-active-mem-table"), 0u);
+  EXPECT_EQ(GetString(db_.get(), test::NumberKey(500, 6)), "b" + test::NumberKey(500, 6));
+}
+
+TEST_F(IngestTest, SeveralFilesAtOnceAndMoving) {
+  Open();
+  ASSERT_OK(WriteTable(dir_.Child("b.sst"), Keys(100, 200), "b"));
+  ASSERT_OK(WriteTable(dir_.Child("a.sst"), Keys(0, 100), "a"));
+  IngestOptions move;
+  move.move_files = true;
+  ASSERT_OK(db_->IngestExternalFiles({dir_.Child("b.sst"), dir_.Child("a.sst")}, move));
+  EXPECT_FALSE(FileSystem::Default()->FileExists(dir_.Child("a.sst")));
+  EXPECT_FALSE(FileSystem::Default()->FileExists(dir_.Child("b.sst")));
+  EXPECT_EQ(Scan().size(), 200u);
+  Reopen();
+  EXPECT_EQ(Scan().size(), 200u);
+}
+
+TEST_F(IngestTest, BadFilesAreRefusedAndChangeNothing) {
+  Open();
+  ASSERT_OK(db_->Put(WriteOptions(), "k", "v"));
+  const KVMap before = Scan();
+  const auto tables_before = test::FilesOfType(dbname_, FileType::kTable);
+  const uint64_t seq = IntProperty(db_.get(), "strata.last-sequence");
+
+  ASSERT_OK(WriteTable(dir_.Child("a.sst"), Keys(0, 100), "a"));
+  ASSERT_OK(WriteTable(dir_.Child("b.sst"), Keys(99, 150), "b"));
+  Status s = db_->IngestExternalFiles({dir_.Child("a.sst"), dir_.Child("b.sst")}, IngestOptions());
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.ToString().find("overlap"), std::string::npos);
+
+  Options reversed = options_;
+  reversed.comparator = test::ReverseBytewiseComparatorForTest();
+  std::vector<std::string> desc = Keys(0, 10);
+  std::reverse(desc.begin(), desc.end());
+  ASSERT_OK(WriteTable(dir_.Child("r.sst"), desc, "r", &reversed));
+  s = db_->IngestExternalFiles({dir_.Child("r.sst")}, IngestOptions());
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.ToString().find("comparator"), std::string::npos) << s.ToString();
+
+  test::RewriteFile(dir_.Child("a.sst"), [](std::string* d) { (*d)[100] ^= 0x40; });
+  s = db_->IngestExternalFiles({dir_.Child("a.sst")}, IngestOptions());
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+
+  ASSERT_OK(WriteStringToFile(FileSystem::Default().get(), "not a table", dir_.Child("x.sst"),
+                              false));
+  EXPECT_FALSE(db_->IngestExternalFiles({dir_.Child("x.sst")}, IngestOptions()).ok());
+  EXPECT_FALSE(db_->IngestExternalFiles({dir_.Child("missing.sst")}, IngestOptions()).ok());
+  EXPECT_TRUE(db_->IngestExternalFiles({}, IngestOptions()).IsInvalidArgument());
+
+  EXPECT_EQ(Scan(), before);
+  EXPECT_EQ(test::FilesOfType(dbname_, FileType::kTable), tables_before);
+  EXPECT_EQ(IntProperty(db_.get(), "strata.last-sequence"), seq);
+}
+
+// Ingestions while writers, flushes and compactions run: every acknowledged write and every
+// ingested key is there, before and after reopening; writers are held up only while an
+// ingestion takes its sequence number.
+TEST_F(IngestTest, IngestsWhileWritersFlushesAndCompactionsRun) {
+  options_.file_system = test::NewNoSyncFileSystem();
+  options_.write_buffer_size = 64 << 10;
+  options_.level0_file_num_compaction_trigger = 2;
+  Open();
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  std::vector<uint64_t> written(2, 0);
+  for (int t = 0; t < 2; t++) {
+    writers.emplace_back([&, t] {
+      for (uint64_t j = 0; !stop.load(); j++) {
+        // Keys interleave with the ingested ones, so memtables overlap some files.
+        const std::string k = test::NumberKey(j * 2 % 4000, 6) + "w" + std::to_string(t);
+        if (!db_->Put(WriteOptions(), k, std::to_string(j)).ok()) return;
+        written[t] = j + 1;
+      }
+    });
+  }
+  KVMap ingested;
+  for (int f = 0; f < 20; f++) {
+    const std::string path = dir_.Child("f" + std::to_string(f) + ".sst");
+    std::vector<std::string> keys = Keys(f * 200, f * 200 + 200);
+    ASSERT_OK(WriteTable(path, keys, "f" + std::to_string(f)));
+    ASSERT_OK(db_->IngestExternalFiles({path}, IngestOptions()));
+    for (const auto& k : keys) ingested[k] = "f" + std::to_string(f) + k;
+  }
+  stop = true;
+  for (auto& w : writers) w.join();
+  auto check = [&] {
+    KVMap got = Scan();
+    for (const auto& [k, v] : ingested) ASSERT_EQ(got[k], v) << k;
+    for (int t = 0; t < 2; t++) {
+      ASSERT_GT(written[t], 0u);
+      // The newest value of each of the thread's keys is its last write to it.
+      for (uint64_t j = written[t] >= 2000 ? written[t] - 2000 : 0; j < written[t]; j++) {
+        const std::string k = test::NumberKey(j * 2 % 4000, 6) + "w" + std::to_string(t);
+        ASSERT_EQ(got[k], std::to_string(j)) << k;
+      }
+    }
+  };
+  check();
+  Reopen();
+  check();
+}
+
+// Each write of the ingestion in turn is where the power goes out (or fails with EIO):
+// after reopening, the ingested keys are all there or none, and all if it returned OK.
+class IngestFaultTest : public IngestTest, public testing::WithParamInterface<bool> {};
+
+TEST_P(IngestFaultTest, AllOrNothingAtEveryStep) {
+  const bool power_loss = GetParam();
+  auto fs = std::make_shared<FaultInjectionFileSystem>(test::NewNoSyncFileSystem());
+  options_.file_system = fs;
+  Options plain = options_;
+  plain.file_system = nullptr;
+  ASSERT_OK(WriteTable(dir_.Child("a.sst"), Keys(0, 300), "new", &plain));
+  ASSERT_OK(WriteTable(dir_.Child("b.sst"), Keys(300, 400), "new", &plain));
+  Open();
+  for (const auto& k : Keys(0, 400, 3)) ASSERT_OK(db_->Put(WriteOptions(), k, "old"));
+  ASSERT_OK(db_->Flush());
+  for (const auto& k : Keys(1, 400, 7)) ASSERT_OK(db_->Put(WriteOptions(), k, "mem"));
+  ASSERT_OK(db_->SyncWAL());
+  const KVMap before = Scan();
+  KVMap after = before;
+  for (const auto& k : Keys(0, 400)) after[k] = "new" + k;
+  db_.reset();
+
+  int committed = 0, rolled_back = 0;
+  for (uint64_t n = 1;; n++) {
+    SCOPED_TRACE((power_loss ? "power cut at write " : "EIO at write ") + std::to_string(n));
+    // Start from the same database every time: a copy of it.
+    test::TempDir copy_dir;
+    const std::string work = copy_dir.Child("db");
+    {
+      std::unique_ptr<DB> src;
+      ASSERT_OK(DB::Open(options_, dbname_, &src));
+      ASSERT_OK(src->CreateCheckpoint(work));
+    }
+    fs->ResetState();
+    std::unique_ptr<DB> db;
+    ASSERT_OK(DB::Open(options_, work, &db));
+    fs->ResetCounts();
+    if (power_loss) {
+      fs->DeactivateAtWrite(n);
+    } else {
+      fs->FailNthWrite(n, test::ErrorKind::kEIO);
+    }
+    Status s = db->IngestExternalFiles({dir_.Child("a.sst"), dir_.Child("b.sst")}, IngestOptions());
+    const bool faulted = fs->InjectedFaults() > 0;
+    db.reset();
+    fs->ClearFaults();
+    if (power_loss) ASSERT_OK(fs->DropUnsyncedData());
+    fs->SetFilesystemActive(true);
+    ASSERT_OK(DB::Open(options_, work, &db));
+    KVMap got;
+    ASSERT_OK(test::ScanAll(db.get(), &got));
+    if (got == after) {
+      committed++;
+    } else {
+      EXPECT_FALSE(s.ok()) << "an acknowledged ingestion was lost";
+      ASSERT_EQ(got, before) << test::FirstDifference(before, got);
+      rolled_back++;
+    }
+    // The database goes on: a later write lands above the ingested keys.
+    ASSERT_OK(db->Put(WriteOptions(), test::NumberKey(5, 6), "later"));
+    db.reset();
+    ASSERT_OK(DB::Open(options_, work, &db));
+    EXPECT_EQ(GetString(db.get(), test::NumberKey(5, 6)), "later");
+    if (!faulted) {
+      ASSERT_OK(s);
+      break;
+    }
+    ASSERT_LT(n, 300u);
+  }
+  EXPECT_GT(rolled_back, 3);
+  EXPECT_GE(committed, 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(PowerLossOrEio, IngestFaultTest, testing::Bool());
+
+}  // namespace
+}  // namespace strata
