@@ -61,7 +61,9 @@ bool SaveError(char** errptr, const Status& s) {
   return true;
 }
 
-std::string_view Bytes(const char* p, size_t n) { return n == 0 ? std::string_view() : std::string_view(p, n); }
+std::string_view Bytes(const char* p, size_t n) {
+  return n == 0 ? std::string_view() : std::string_view(p, n);
+}
 
 }  // namespace
 
@@ -75,8 +77,8 @@ strata_t* strata_open(const strata_options_t* options, const char* name, char** 
 
 void strata_close(strata_t* db) { delete db; }
 
-void strata_put(strata_t* db, const strata_writeoptions_t* options, const char* key,
-                size_t keylen, const char* val, size_t vallen, char** errptr) {
+void strata_put(strata_t* db, const strata_writeoptions_t* options, const char* key, size_t keylen,
+                const char* val, size_t vallen, char** errptr) {
   SaveError(errptr, db->db->Put(options->rep, Bytes(key, keylen), Bytes(val, vallen)));
 }
 
@@ -85,13 +87,13 @@ void strata_delete(strata_t* db, const strata_writeoptions_t* options, const cha
   SaveError(errptr, db->db->Delete(options->rep, Bytes(key, keylen)));
 }
 
-void strata_write(strata_t* db, const strata_writeoptions_t* options,
-                  strata_writebatch_t* batch, char** errptr) {
+void strata_write(strata_t* db, const strata_writeoptions_t* options, strata_writebatch_t* batch,
+                  char** errptr) {
   SaveError(errptr, db->db->Write(options->rep, &batch->rep));
 }
 
-char* strata_get(strata_t* db, const strata_readoptions_t* options, const char* key,
-                 size_t keylen, size_t* vallen, char** errptr) {
+char* strata_get(strata_t* db, const strata_readoptions_t* options, const char* key, size_t keylen,
+                 size_t* vallen, char** errptr) {
   std::string value;
   Status s = db->db->Get(options->rep, Bytes(key, keylen), &value);
   *vallen = 0;
@@ -131,8 +133,7 @@ void strata_compact_range_err(strata_t* db, const char* start_key, size_t start_
                               const char* limit_key, size_t limit_key_len, char** errptr) {
   std::string_view begin = Bytes(start_key, start_key_len);
   std::string_view end = Bytes(limit_key, limit_key_len);
-  SaveError(errptr, db->db->CompactRange(start_key ? &begin : nullptr,
-                                         limit_key ? &end : nullptr));
+  SaveError(errptr, db->db->CompactRange(start_key ? &begin : nullptr, limit_key ? &end : nullptr));
 }
 
 void strata_flush(strata_t* db, char** errptr) { SaveError(errptr, db->db->Flush()); }
@@ -202,8 +203,7 @@ void strata_writebatch_iterate(const strata_writebatch_t* batch, void* state,
   batch->rep.Iterate(&handler).PermitUncheckedError();
 }
 
-void strata_writebatch_append(strata_writebatch_t* destination,
-                              const strata_writebatch_t* source) {
+void strata_writebatch_append(strata_writebatch_t* destination, const strata_writebatch_t* source) {
   destination->rep.Append(source->rep);
 }
 

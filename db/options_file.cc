@@ -171,9 +171,9 @@ Status ParseOptions(std::string_view text, Options* options, ParsedOptionsFile* 
       if (name == "options_file_version") {
         if (!ParseNumber(value, &parsed->format_version)) return bad("bad version");
         if (parsed->format_version > kOptionsFileVersion) {
-          return Status::NotSupported("OPTIONS file format version " + std::string(value),
-                                      "is newer than this library reads (" +
-                                          std::to_string(kOptionsFileVersion) + ")");
+          return Status::NotSupported(
+              "OPTIONS file format version " + std::string(value),
+              "is newer than this library reads (" + std::to_string(kOptionsFileVersion) + ")");
         }
         saw_version = true;
       } else if (name == "strata_version") {
@@ -234,9 +234,10 @@ Status LoadLatestOptions(const std::string& dbpath, Options* options) {
   Options loaded = *options;
   ParsedOptionsFile parsed;
   s = ParseOptions(text, &loaded, &parsed);
-  if (!s.ok()) return Status(s.code() == Status::Code::kNotSupported
-                                 ? Status::NotSupported(fname, s.ToString())
-                                 : Status::Corruption(fname, s.ToString()));
+  if (!s.ok())
+    return Status(s.code() == Status::Code::kNotSupported
+                      ? Status::NotSupported(fname, s.ToString())
+                      : Status::Corruption(fname, s.ToString()));
   s = CheckComparatorName(parsed.comparator, options->comparator);
   if (!s.ok()) return s;
   *options = std::move(loaded);

@@ -11,9 +11,15 @@ class StatisticsIterator final : public Iterator {
       : iter_(std::move(iter)), stats_(stats) {}
 
   bool Valid() const override { return iter_->Valid(); }
-  void SeekToFirst() override { Timed([this] { iter_->SeekToFirst(); }); }
-  void SeekToLast() override { Timed([this] { iter_->SeekToLast(); }); }
-  void Seek(std::string_view target) override { Timed([&] { iter_->Seek(target); }); }
+  void SeekToFirst() override {
+    Timed([this] { iter_->SeekToFirst(); });
+  }
+  void SeekToLast() override {
+    Timed([this] { iter_->SeekToLast(); });
+  }
+  void Seek(std::string_view target) override {
+    Timed([&] { iter_->Seek(target); });
+  }
   void SeekForPrev(std::string_view target) override {
     Timed([&] { iter_->SeekForPrev(target); });
   }
@@ -51,8 +57,7 @@ class StatisticsIterator final : public Iterator {
 
 }  // namespace
 
-std::unique_ptr<Iterator> NewStatisticsIterator(std::unique_ptr<Iterator> iter,
-                                                Statistics* stats) {
+std::unique_ptr<Iterator> NewStatisticsIterator(std::unique_ptr<Iterator> iter, Statistics* stats) {
   return std::make_unique<StatisticsIterator>(std::move(iter), stats);
 }
 

@@ -13,7 +13,6 @@
 namespace strata {
 
 // REQUIRES: stats outlives the returned iterator (the DB's Options keep it alive).
-std::unique_ptr<Iterator> NewStatisticsIterator(std::unique_ptr<Iterator> iter,
-                                                Statistics* stats);
+std::unique_ptr<Iterator> NewStatisticsIterator(std::unique_ptr<Iterator> iter, Statistics* stats);
 
 }  // namespace strata

@@ -49,9 +49,9 @@ TEST_F(InfoLogTest, EarlierLogsAreKeptAndPruned) {
   OpenAndClose();
   OpenAndClose();
   // Four opens: the current LOG and the two newest earlier ones.
-  EXPECT_EQ((std::vector<std::string>{OldInfoLogFileName(dbname_, 2),
-                                      OldInfoLogFileName(dbname_, 3)}),
-            test::FilesOfType(dbname_, FileType::kOldInfoLog));
+  EXPECT_EQ(
+      (std::vector<std::string>{OldInfoLogFileName(dbname_, 2), OldInfoLogFileName(dbname_, 3)}),
+      test::FilesOfType(dbname_, FileType::kOldInfoLog));
   options_.keep_log_file_num = 0;
   OpenAndClose();
   EXPECT_TRUE(test::FilesOfType(dbname_, FileType::kOldInfoLog).empty());

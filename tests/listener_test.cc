@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -177,15 +178,21 @@ TEST_F(ListenerTest, BackgroundErrorRaisedAndCleared) {
   EXPECT_EQ(1, listener_->cleared);
 }
 
-// Holds table creation (the flush) at a gate, so that writers fill every memtable and stop.
+// Holds the creation of table files at a gate (from the gated_from-th one on), so that a
+// flush or compaction waits while the test writes.
 class GatedTableFileSystem : public FileSystemWrapper {
  public:
-  GatedTableFileSystem() : FileSystemWrapper(FileSystem::Default()) {}
+  explicit GatedTableFileSystem(int gated_from = 1)
+      : FileSystemWrapper(FileSystem::Default()), gated_from_(gated_from) {}
   Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* r) override {
-    if (path.ends_with(".sst")) gate.Pass();
+    if (path.ends_with(".sst") && ++tables_ >= gated_from_) gate.Pass();
     return FileSystemWrapper::NewWritableFile(path, r);
   }
   test::Gate gate;
+
+ private:
+  const int gated_from_;
+  std::atomic<int> tables_{0};
 };
 
 TEST_F(ListenerTest, WriteStallBeginsAndEnds) {
@@ -208,6 +215,30 @@ TEST_F(ListenerTest, WriteStallBeginsAndEnds) {
   writer.join();
   listener_->WaitFor([](auto& l) { return l.stalls.size() >= 2; });
   EXPECT_EQ(WriteStallCondition::kStopped, listener_->stalls[1].previous);
+  EXPECT_EQ(WriteStallCondition::kNormal, listener_->stalls[1].current);
+}
+
+// Level 0 at the slowdown trigger delays writes; the compaction that empties it ends that.
+TEST_F(ListenerTest, WriteDelayBeginsAndEnds) {
+  auto fs = std::make_shared<GatedTableFileSystem>(/*gated_from=*/3);  // the compaction's output
+  options_.file_system = fs;
+  options_.level0_file_num_compaction_trigger = 2;
+  options_.level0_slowdown_writes_trigger = 2;
+  Open();
+  fs->gate.Close();
+  for (int round = 0; round < 2; round++) {
+    ASSERT_OK(db_->Put(WriteOptions(), "k" + std::to_string(round), "v"));
+    ASSERT_OK(db_->Flush());
+  }
+  ASSERT_OK(db_->Put(WriteOptions(), "delayed", "v"));  // two L0 tables, compaction held
+  listener_->WaitFor([](auto& l) { return !l.stalls.empty(); });
+  EXPECT_EQ(WriteStallCondition::kNormal, listener_->stalls[0].previous);
+  EXPECT_EQ(WriteStallCondition::kDelayed, listener_->stalls[0].current);
+  fs->gate.Open();
+  listener_->WaitFor([](auto& l) { return !l.compactions.empty(); });
+  ASSERT_OK(db_->Put(WriteOptions(), "normal", "v"));
+  listener_->WaitFor([](auto& l) { return l.stalls.size() >= 2; });
+  EXPECT_EQ(WriteStallCondition::kDelayed, listener_->stalls[1].previous);
   EXPECT_EQ(WriteStallCondition::kNormal, listener_->stalls[1].current);
 }
 

@@ -27,9 +27,7 @@ class OptionsFileTest : public testing::Test {
     std::unique_ptr<DB> db;
     ASSERT_OK(DB::Open(options_, dbname_, &db));
   }
-  std::vector<std::string> OptionsFiles() {
-    return test::FilesOfType(dbname_, FileType::kOptions);
-  }
+  std::vector<std::string> OptionsFiles() { return test::FilesOfType(dbname_, FileType::kOptions); }
 
   test::TempDir dir_;
   std::string dbname_;
@@ -198,8 +196,8 @@ TEST_F(OptionsFileTest, MissingDamagedAndNewerFiles) {
 
   const std::string valid = SerializeOptions(Options());
   auto write = [&](const std::string& text) {
-    ASSERT_OK(WriteStringToFile(FileSystem::Default().get(), text,
-                                OptionsFileName(dbname_, 5), false));
+    ASSERT_OK(
+        WriteStringToFile(FileSystem::Default().get(), text, OptionsFileName(dbname_, 5), false));
   };
   write(valid + "some_future_option = 3\n");
   ASSERT_OK(LoadLatestOptions(dbname_, &loaded));  // unknown fields are skipped

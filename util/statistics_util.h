@@ -25,8 +25,8 @@ class LatencyTimer {
   ~LatencyTimer() {
     if (stats_ == nullptr) return;
     const auto elapsed = std::chrono::steady_clock::now() - start_;
-    stats_->RecordLatency(
-        type_, std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
+    stats_->RecordLatency(type_,
+                          std::chrono::duration_cast<std::chrono::nanoseconds>(elapsed).count());
   }
   LatencyTimer(const LatencyTimer&) = delete;
   LatencyTimer& operator=(const LatencyTimer&) = delete;

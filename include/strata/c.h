@@ -56,9 +56,8 @@ STRATA_EXPORT strata_t* strata_open(const strata_options_t* options, const char*
 /* Closes and frees db. NULL is allowed. */
 STRATA_EXPORT void strata_close(strata_t* db);
 
-STRATA_EXPORT void strata_put(strata_t* db, const strata_writeoptions_t* options,
-                              const char* key, size_t keylen, const char* val, size_t vallen,
-                              char** errptr);
+STRATA_EXPORT void strata_put(strata_t* db, const strata_writeoptions_t* options, const char* key,
+                              size_t keylen, const char* val, size_t vallen, char** errptr);
 STRATA_EXPORT void strata_delete(strata_t* db, const strata_writeoptions_t* options,
                                  const char* key, size_t keylen, char** errptr);
 /* Applies the batch atomically. The batch stays the caller's. */
@@ -68,8 +67,8 @@ STRATA_EXPORT void strata_write(strata_t* db, const strata_writeoptions_t* optio
 /* The value of key in a new buffer of *vallen bytes (free it with strata_free; it is not
  * NUL-terminated), or NULL: if the key is absent (*errptr untouched, *vallen 0) or on error
  * (*errptr set). */
-STRATA_EXPORT char* strata_get(strata_t* db, const strata_readoptions_t* options,
-                               const char* key, size_t keylen, size_t* vallen, char** errptr);
+STRATA_EXPORT char* strata_get(strata_t* db, const strata_readoptions_t* options, const char* key,
+                               size_t keylen, size_t* vallen, char** errptr);
 
 /* A new iterator, unpositioned; destroy it with strata_iter_destroy before closing db. */
 STRATA_EXPORT strata_iterator_t* strata_create_iterator(strata_t* db,
@@ -86,9 +85,8 @@ STRATA_EXPORT char* strata_property_value(strata_t* db, const char* propname);
 
 /* Compacts the keys in [start, limit]; a NULL start or limit means unbounded. Errors are
  * dropped, as in LevelDB; strata_compact_range_err reports them. */
-STRATA_EXPORT void strata_compact_range(strata_t* db, const char* start_key,
-                                        size_t start_key_len, const char* limit_key,
-                                        size_t limit_key_len);
+STRATA_EXPORT void strata_compact_range(strata_t* db, const char* start_key, size_t start_key_len,
+                                        const char* limit_key, size_t limit_key_len);
 STRATA_EXPORT void strata_compact_range_err(strata_t* db, const char* start_key,
                                             size_t start_key_len, const char* limit_key,
                                             size_t limit_key_len, char** errptr);
@@ -123,16 +121,15 @@ STRATA_EXPORT void strata_iter_get_error(const strata_iterator_t* iter, char** e
 STRATA_EXPORT strata_writebatch_t* strata_writebatch_create(void);
 STRATA_EXPORT void strata_writebatch_destroy(strata_writebatch_t* batch);
 STRATA_EXPORT void strata_writebatch_clear(strata_writebatch_t* batch);
-STRATA_EXPORT void strata_writebatch_put(strata_writebatch_t* batch, const char* key,
-                                         size_t klen, const char* val, size_t vlen);
+STRATA_EXPORT void strata_writebatch_put(strata_writebatch_t* batch, const char* key, size_t klen,
+                                         const char* val, size_t vlen);
 STRATA_EXPORT void strata_writebatch_delete(strata_writebatch_t* batch, const char* key,
                                             size_t klen);
 /* Calls put or deleted for each operation, in order, passing state through. The bytes are
  * borrowed for the duration of the callback. */
 STRATA_EXPORT void strata_writebatch_iterate(const strata_writebatch_t* batch, void* state,
-                                             void (*put)(void* state, const char* k,
-                                                         size_t klen, const char* v,
-                                                         size_t vlen),
+                                             void (*put)(void* state, const char* k, size_t klen,
+                                                         const char* v, size_t vlen),
                                              void (*deleted)(void* state, const char* k,
                                                              size_t klen));
 /* Appends source's operations to destination. */
@@ -144,12 +141,9 @@ STRATA_EXPORT void strata_writebatch_append(strata_writebatch_t* destination,
 /* Defaults are those of strata::Options. Bad values are reported by strata_open. */
 STRATA_EXPORT strata_options_t* strata_options_create(void);
 STRATA_EXPORT void strata_options_destroy(strata_options_t* options);
-STRATA_EXPORT void strata_options_set_create_if_missing(strata_options_t* options,
-                                                        unsigned char v);
-STRATA_EXPORT void strata_options_set_error_if_exists(strata_options_t* options,
-                                                      unsigned char v);
-STRATA_EXPORT void strata_options_set_paranoid_checks(strata_options_t* options,
-                                                      unsigned char v);
+STRATA_EXPORT void strata_options_set_create_if_missing(strata_options_t* options, unsigned char v);
+STRATA_EXPORT void strata_options_set_error_if_exists(strata_options_t* options, unsigned char v);
+STRATA_EXPORT void strata_options_set_paranoid_checks(strata_options_t* options, unsigned char v);
 STRATA_EXPORT void strata_options_set_write_buffer_size(strata_options_t* options, size_t v);
 STRATA_EXPORT void strata_options_set_max_open_files(strata_options_t* options, int v);
 /* The cache is shared, not copied: it must outlive the databases opened with it. NULL
@@ -178,8 +172,7 @@ STRATA_EXPORT void strata_readoptions_set_snapshot(strata_readoptions_t* options
 
 STRATA_EXPORT strata_writeoptions_t* strata_writeoptions_create(void);
 STRATA_EXPORT void strata_writeoptions_destroy(strata_writeoptions_t* options);
-STRATA_EXPORT void strata_writeoptions_set_sync(strata_writeoptions_t* options,
-                                                unsigned char v);
+STRATA_EXPORT void strata_writeoptions_set_sync(strata_writeoptions_t* options, unsigned char v);
 
 /* An LRU block cache of capacity bytes, for strata_options_set_cache. */
 STRATA_EXPORT strata_cache_t* strata_cache_create_lru(size_t capacity);

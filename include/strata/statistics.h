@@ -17,31 +17,31 @@ namespace strata {
 
 // Counters. The numeric values are not stored anywhere; names (TickerName) are stable.
 enum class Ticker : uint32_t {
-  kBytesWritten,          // bytes of the batches accepted by Put/Delete/Write (keys and
-                          // values plus a few bytes of framing each: WriteBatch's size)
-  kKeysWritten,           // operations (puts and deletes) accepted
-  kBytesRead,             // user value bytes returned by Get and key+value bytes by iterators
-  kKeysRead,              // Get calls (found or not) and iterator entries returned
-  kGetHits,               // Get calls that found a value
-  kBlockCacheDataHit,     // data block lookups in the block cache
+  kBytesWritten,       // bytes of the batches accepted by Put/Delete/Write (keys and
+                       // values plus a few bytes of framing each: WriteBatch's size)
+  kKeysWritten,        // operations (puts and deletes) accepted
+  kBytesRead,          // user value bytes returned by Get and key+value bytes by iterators
+  kKeysRead,           // Get calls (found or not) and iterator entries returned
+  kGetHits,            // Get calls that found a value
+  kBlockCacheDataHit,  // data block lookups in the block cache
   kBlockCacheDataMiss,
-  kBlockCacheIndexHit,    // a table's index and filter are held with the open table (the
-  kBlockCacheIndexMiss,   // table cache): a hit is a read that found the table open, a
-  kBlockCacheFilterHit,   // miss one that had to open it and read them from the file
+  kBlockCacheIndexHit,   // a table's index and filter are held with the open table (the
+  kBlockCacheIndexMiss,  // table cache): a hit is a read that found the table open, a
+  kBlockCacheFilterHit,  // miss one that had to open it and read them from the file
   kBlockCacheFilterMiss,
-  kBloomFilterUseful,     // table reads avoided because the bloom filter ruled the key out
-  kBloomFilterChecked,    // bloom filter probes (useful or not)
-  kWalSyncs,              // fsyncs of the write-ahead log
-  kWalBytes,              // bytes appended to the write-ahead log
-  kFlushCount,            // memtables written to level-0 tables
-  kFlushBytes,            // bytes of the tables flushes wrote
-  kFlushMicros,           // time spent flushing
-  kCompactionCount,       // compactions run (trivial moves included)
-  kCompactionBytesRead,   // bytes of input tables compactions read
+  kBloomFilterUseful,       // table reads avoided because the bloom filter ruled the key out
+  kBloomFilterChecked,      // bloom filter probes (useful or not)
+  kWalSyncs,                // fsyncs of the write-ahead log
+  kWalBytes,                // bytes appended to the write-ahead log
+  kFlushCount,              // memtables written to level-0 tables
+  kFlushBytes,              // bytes of the tables flushes wrote
+  kFlushMicros,             // time spent flushing
+  kCompactionCount,         // compactions run (trivial moves included)
+  kCompactionBytesRead,     // bytes of input tables compactions read
   kCompactionBytesWritten,  // bytes of output tables compactions wrote
-  kCompactionMicros,      // time spent compacting
-  kStallMicros,           // time writers spent waiting (slowdown delays and stops)
-  kTickerCount            // not a counter: the number of counters
+  kCompactionMicros,        // time spent compacting
+  kStallMicros,             // time writers spent waiting (slowdown delays and stops)
+  kTickerCount              // not a counter: the number of counters
 };
 
 // Latency histograms, in nanoseconds as recorded; summarised in microseconds.
