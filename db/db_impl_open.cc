@@ -221,6 +221,8 @@ void DBImpl::OpenInfoLog() {
   if (fs_->NewWritableFile(InfoLogFileName(dbname_), &log_file).ok()) {
     info_log_ = std::make_shared<FileLogger>(std::move(log_file));
   }
+}
+
 Status DBImpl::ListTablesAndLogs(std::vector<uint64_t>* logs) {
   std::vector<std::string> names;
   Status s = fs_->GetChildren(dbname_, &names);

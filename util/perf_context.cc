@@ -5,8 +5,8 @@
 namespace strata {
 
 namespace perf {
-thread_local PerfLevel level = PerfLevel::kDisable;
-thread_local PerfContext context;
+thread_local constinit PerfLevel level = PerfLevel::kDisable;
+thread_local constinit PerfContext context;
 }  // namespace perf
 
 PerfContext* GetPerfContext() { return &perf::context; }

@@ -6,8 +6,8 @@
 
 namespace strata::perf {
 
-extern thread_local PerfLevel level;
-extern thread_local PerfContext context;
+extern thread_local constinit PerfLevel level;
+extern thread_local constinit PerfContext context;
 
 inline bool Counting() { return level >= PerfLevel::kEnableCount; }
 

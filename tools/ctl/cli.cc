@@ -308,7 +308,6 @@ int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in, s
 
   // The options the database was last opened with (its OPTIONS file), so the tool sees the
   // same shape (levels, triggers, buffers) as the program that writes it.
-  Options options;
   Status loaded = LoadLatestOptions(dir, &options);
   if (!loaded.ok() && !loaded.IsNotFound() && FileSystem::Default()->FileExists(dir)) {
     err << "strata_ctl: note: default options used: " << loaded.ToString() << "\n";
