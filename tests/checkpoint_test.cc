@@ -40,6 +40,11 @@ class CheckpointTest : public testing::Test {
       (*model)[k] = v;
     }
   }
+  // Waits until the writers running have made n more writes (an event, not a sleep).
+  void WaitForWrites(uint64_t n) {
+    const uint64_t want = test::IntProperty(db_.get(), "strata.last-sequence") + n;
+    while (test::IntProperty(db_.get(), "strata.last-sequence") < want) std::this_thread::yield();
+  }
   KVMap Contents(const std::string& path, bool read_only) {
     Options o = options_;
     o.create_if_missing = false;
@@ -212,9 +217,7 @@ TEST_F(CheckpointTest, ConsistentWhileWritersFlushesAndCompactionsRun) {
     });
   }
   for (int c = 0; c < 8; c++) {
-    // Wait for progress between checkpoints (an event, not a sleep).
-    const uint64_t want = test::IntProperty(db_.get(), "strata.last-sequence") + 5000;
-    while (test::IntProperty(db_.get(), "strata.last-sequence") < want) std::this_thread::yield();
+    WaitForWrites(5000);
     const std::string target = dir_.Child("ckpt" + std::to_string(c));
     uint64_t seq = 0;
     ASSERT_OK(db_->CreateCheckpoint(target, &seq));
@@ -269,8 +272,7 @@ TEST_F(CheckpointTest, EqualsTheStateAtItsSequenceWithAWriterRunning) {
     }
   });
   for (int c = 0; c < 5; c++) {
-    const uint64_t want = test::IntProperty(db_.get(), "strata.last-sequence") + 3000;
-    while (test::IntProperty(db_.get(), "strata.last-sequence") < want) std::this_thread::yield();
+    WaitForWrites(3000);
     const std::string target = dir_.Child("single" + std::to_string(c));
     uint64_t seq = 0;
     ASSERT_OK(db_->CreateCheckpoint(target, &seq));
