@@ -40,6 +40,11 @@ class CheckpointTest : public testing::Test {
       (*model)[k] = v;
     }
   }
+  // Waits until the writers running have made n more writes (an event, not a sleep).
+  void WaitForWrites(uint64_t n) {
+    const uint64_t want = test::IntProperty(db_.get(), "strata.last-sequence") + n;
+    while (test::IntProperty(db_.get(), "strata.last-sequence") < want) std::this_thread::yield();
+  }
   KVMap Contents(const std::string& path, bool read_only) {
     Options o = options_;
     o.create_if_missing = false;
@@ -212,9 +217,7 @@ TEST_F(CheckpointTest, ConsistentWhileWritersFlushesAndCompactionsRun) {
     });
   }
   for (int c = 0; c < 8; c++) {
-    // Wait for progress between checkpoints (an event, not a sleep).
-    const uint64_t want = test::IntProperty(db_.get(), "strata.last-sequence") + 5000;
-    while (test::IntProperty(db_.get(), "strata.last-sequence") < want) std::this_thread::yield();
+    WaitForWrites(5000);
     const std::string target = dir_.Child("ckpt" + std::to_string(c));
     uint64_t seq = 0;
     ASSERT_OK(db_->CreateCheckpoint(target, &seq));
@@ -250,6 +253,38 @@ TEST_F(CheckpointTest, ConsistentWhileWritersFlushesAndCompactionsRun) {
   }
   stop = true;
   for (auto& w : writers) w.join();
+}
+
+// With one writer, the writes up to a sequence number are exactly its first ones: a
+// checkpoint taken while it writes (and flushes and compactions run) equals, key for key,
+// the model of the first (sequence - base) writes.
+TEST_F(CheckpointTest, EqualsTheStateAtItsSequenceWithAWriterRunning) {
+  options_.file_system = test::NewNoSyncFileSystem();
+  options_.level0_file_num_compaction_trigger = 2;
+  Open();
+  const uint64_t base = test::IntProperty(db_.get(), "strata.last-sequence");
+  std::atomic<bool> stop{false};
+  auto key_of = [](uint64_t j) { return test::NumberKey(j * 7 % 500); };
+  auto value_of = [](uint64_t j) { return std::to_string(j) + std::string(300, 'x'); };
+  std::thread writer([&] {
+    for (uint64_t j = 0; !stop.load(); j++) {
+      if (!db_->Put(WriteOptions(), key_of(j), value_of(j)).ok()) return;
+    }
+  });
+  for (int c = 0; c < 5; c++) {
+    WaitForWrites(3000);
+    const std::string target = dir_.Child("single" + std::to_string(c));
+    uint64_t seq = 0;
+    ASSERT_OK(db_->CreateCheckpoint(target, &seq));
+    KVMap expected;
+    for (uint64_t j = 0; j < seq - base; j++) expected[key_of(j)] = value_of(j);
+    KVMap got = Contents(target, true);
+    ASSERT_EQ(got.size(), expected.size()) << "checkpoint " << c;
+    EXPECT_TRUE(got == expected) << "checkpoint " << c << ": "
+                                 << test::FirstDifference(expected, got);
+  }
+  stop = true;
+  writer.join();
 }
 
 }  // namespace
