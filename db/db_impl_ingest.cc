@@ -135,14 +135,17 @@ Status DBImpl::PlaceIngestedFiles(std::vector<IngestFile>* files) {
     return false;
   };
   // A running compaction writes into the level of its inputs or the next, within the
-  // span of its inputs: a file must not land where such an output could overlap it.
+  // span of its inputs: a file must not land where such an output could overlap it. (The
+  // set is read under mu_, held for the whole call; the lock analysis cannot see that inside
+  // a lambda, so the lambda reads it through a pointer taken here.)
+  const std::set<uint64_t>* compacting = &compacting_;
   auto compaction_may_write = [&](int level, const IngestFile& f) {
     for (int l = std::max(0, level - 1); l <= level; l++) {
       for (const auto& t : v->files(l)) {
-        if (compacting_.count(t->number) == 0) continue;
+        if (compacting->count(t->number) == 0) continue;
         for (int l2 = std::max(0, level - 1); l2 <= level; l2++) {
           for (const auto& u : v->files(l2)) {
-            if (compacting_.count(u->number) == 0) continue;
+            if (compacting->count(u->number) == 0) continue;
             // The span from one input to another covers whatever output they make.
             std::string_view lo = ucmp->Compare(ExtractUserKey(t->smallest),
                                                 ExtractUserKey(u->smallest)) < 0
