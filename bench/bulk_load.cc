@@ -168,10 +168,11 @@ int main(int argc, char** argv) {
   auto ingest_start = std::chrono::steady_clock::now();
   Check(db->IngestExternalFiles(files, ingest), "ingest");
   const double ingest_secs = Seconds(ingest_start);
-  std::printf("table_writer_seconds: %.2f\ningest_call_seconds: %.3f\ningest_total_seconds: %.2f\n"
-              "ingest_bytes_written: %" PRIu64 "\ningest_write_amp: %.2f\n",
-              build_secs, ingest_secs, build_secs + ingest_secs, fs->bytes.load(),
-              fs->bytes.load() / user_bytes);
+  std::printf(
+      "table_writer_seconds: %.2f\ningest_call_seconds: %.3f\ningest_total_seconds: %.2f\n"
+      "ingest_bytes_written: %" PRIu64 "\ningest_write_amp: %.2f\n",
+      build_secs, ingest_secs, build_secs + ingest_secs, fs->bytes.load(),
+      fs->bytes.load() / user_bytes);
   std::string value;
   Check(db->Get(strata::ReadOptions(), Key(keys / 2), &value), "get");
   if (value != Value(keys / 2, value_size)) {
@@ -187,9 +188,10 @@ int main(int argc, char** argv) {
   }
   auto ckpt_start = std::chrono::steady_clock::now();
   Check(db->CreateCheckpoint(dir + "/ckpt"), "checkpoint");
-  std::printf("checkpoint_db_table_bytes: %s\ncheckpoint_log_records: 10000\n"
-              "checkpoint_milliseconds: %.1f\n",
-              size.c_str(), Seconds(ckpt_start) * 1000);
+  std::printf(
+      "checkpoint_db_table_bytes: %s\ncheckpoint_log_records: 10000\n"
+      "checkpoint_milliseconds: %.1f\n",
+      size.c_str(), Seconds(ckpt_start) * 1000);
   db.reset();
   std::filesystem::remove_all(dir);
   return 0;

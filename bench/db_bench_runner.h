@@ -57,17 +57,17 @@ struct BenchmarkResult {
   std::string name;
   int threads = 0;
   int64_t ops = 0;
-  int64_t bytes = 0;                      // key and value bytes written or read
-  int64_t found = -1;                     // reads that found their key (-1: not a read benchmark)
-  double seconds = 0;                     // wall time of the slowest thread
-  double micros_per_op = 0;               // thread time per operation
-  double ops_per_sec = 0;                 // all threads together
-  double mb_per_sec = 0;                  // bytes / seconds, in MiB/s as db_bench always printed
-  int64_t user_bytes_written = 0;         // keys and values handed to the engine (all threads)
-  uint64_t file_bytes_written = 0;        // by the whole process (WAL, tables, …) during the run
-  std::string message;                    // e.g. "(632 of 1000 found)"
+  int64_t bytes = 0;                     // key and value bytes written or read
+  int64_t found = -1;                    // reads that found their key (-1: not a read benchmark)
+  double seconds = 0;                    // wall time of the slowest thread
+  double micros_per_op = 0;              // thread time per operation
+  double ops_per_sec = 0;                // all threads together
+  double mb_per_sec = 0;                 // bytes / seconds, in MiB/s as db_bench always printed
+  int64_t user_bytes_written = 0;        // keys and values handed to the engine (all threads)
+  uint64_t file_bytes_written = 0;       // by the whole process (WAL, tables, …) during the run
+  std::string message;                   // e.g. "(632 of 1000 found)"
   std::optional<HistogramData> latency;  // with --histogram
-  std::string text;                       // stats / levelstats output
+  std::string text;                      // stats / levelstats output
   bool skipped = false;
 };
 

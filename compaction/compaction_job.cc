@@ -54,8 +54,8 @@ class Job {
       if (c_->inputs[which].empty()) continue;
       if (level == 0) {
         for (const auto& f : c_->inputs[which]) {
-          children.push_back(ctx_.table_cache->NewIterator(ro, f->number, f->file_size,
-                                                            f->global_seqno));
+          children.push_back(
+              ctx_.table_cache->NewIterator(ro, f->number, f->file_size, f->global_seqno));
         }
       } else {
         children.push_back(NewLevelIterator(ctx_.icmp, &c_->inputs[which], ctx_.table_cache, ro));

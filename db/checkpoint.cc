@@ -82,12 +82,12 @@ Status DBImpl::CopyLogsUpTo(const std::string& dir, uint64_t from, uint64_t to,
         if (first > covered + 1) {
           // Records were skipped as damaged: the copy would miss acknowledged writes.
           return Status::Corruption(LogFileName(dbname_, number),
-                                    "records are missing before sequence " +
-                                        std::to_string(first) + " (damage in the log)");
+                                    "records are missing before sequence " + std::to_string(first) +
+                                        " (damage in the log)");
         }
         // A sequence marker (count 0) covers its one sequence number.
-        covered = std::max(covered, first + std::max<uint32_t>(
-                                               WriteBatchInternal::Count(batch), 1) - 1);
+        covered =
+            std::max(covered, first + std::max<uint32_t>(WriteBatchInternal::Count(batch), 1) - 1);
         s = out.AddRecord(record);
       }
     }
@@ -106,7 +106,8 @@ Status DBImpl::CopyLogsUpTo(const std::string& dir, uint64_t from, uint64_t to,
 
 Status DBImpl::CreateCheckpoint(const std::string& dir, uint64_t* sequence) {
   if (read_only_) return Status::NotSupported("checkpoint of a database open read-only");
-  if (dir.empty() || dir == dbname_) return Status::InvalidArgument("bad checkpoint directory", dir);
+  if (dir.empty() || dir == dbname_)
+    return Status::InvalidArgument("bad checkpoint directory", dir);
   if (fs_->FileExists(dir)) return Status::InvalidArgument(dir, "exists");
 
   std::shared_ptr<const Version> version;

@@ -262,7 +262,7 @@ class DBImpl final : public DB {
   TableOptions table_options_;
   std::unique_ptr<FileLock> db_lock_;
   std::shared_ptr<Logger> info_log_;  // never null
-  Statistics* const statistics_;       // options_.statistics; null: none kept
+  Statistics* const statistics_;      // options_.statistics; null: none kept
   std::unique_ptr<TableCache> table_cache_;
 
   Mutex mu_;
@@ -304,8 +304,8 @@ class DBImpl final : public DB {
   Status bg_error_ GUARDED_BY(mu_);
   // Resuming after a background error (db_impl_error_recovery.cc).
   struct ErrorRecovery {
-    bool auto_resume = false;   // the flush thread retries after a backoff
-    bool resuming = false;      // a resume is writing the fresh MANIFEST
+    bool auto_resume = false;           // the flush thread retries after a backoff
+    bool resuming = false;              // a resume is writing the fresh MANIFEST
     uint64_t consecutive_failures = 0;  // errors and failed resumes since the last success
     uint64_t errors = 0;                // background errors, in all
     uint64_t no_space_errors = 0;       // ... of which the disk was full

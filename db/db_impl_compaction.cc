@@ -163,9 +163,9 @@ void DBImpl::NotifyCompaction(const Compaction& c, const CompactionResult& resul
   info.bytes_read = c.trivial_move ? 0 : c.InputBytes(0) + c.InputBytes(1);
   info.bytes_written = result.bytes_written;
   info.micros = result.micros;
-  info.reason = c.reason.starts_with("manual")  ? CompactionReason::kManual
-                : c.reason.starts_with("L0")    ? CompactionReason::kLevel0FileCount
-                                                : CompactionReason::kLevelSize;
+  info.reason = c.reason.starts_with("manual") ? CompactionReason::kManual
+                : c.reason.starts_with("L0")   ? CompactionReason::kLevel0FileCount
+                                               : CompactionReason::kLevelSize;
   info.status = s;
   mu_.Unlock();
   NotifyListeners([&info](EventListener& l) { l.OnCompactionCompleted(info); });

@@ -23,10 +23,10 @@ void DBImpl::SetBackgroundError(const Status& s, const char* job) {
   const uint64_t max_attempts = static_cast<uint64_t>(options_.max_bg_error_resume_count);
   recovery_.auto_resume =
       s.IsNoSpace() && write_error_.ok() && recovery_.consecutive_failures <= max_attempts;
-  info_log_->Log("%s failed, writes stopped until %s: %s", job,
-                 recovery_.auto_resume ? "space frees up (resuming automatically)"
-                                       : "Resume() or reopen",
-                 s.ToString().c_str());
+  info_log_->Log(
+      "%s failed, writes stopped until %s: %s", job,
+      recovery_.auto_resume ? "space frees up (resuming automatically)" : "Resume() or reopen",
+      s.ToString().c_str());
   bg_work_cv_.SignalAll();  // the flush thread starts the backoff
   if (options_.listeners.empty()) return;
   error_reported_ = true;
@@ -131,7 +131,8 @@ std::string DBImpl::BackgroundErrorStatsText() {
   char buf[256];
   std::snprintf(buf, sizeof buf,
                 "** Background errors **\n"
-                "errors: %" PRIu64 " (disk full %" PRIu64 ")\n"
+                "errors: %" PRIu64 " (disk full %" PRIu64
+                ")\n"
                 "resumes: %" PRIu64 " (automatic %" PRIu64 "), failed resume attempts: %" PRIu64
                 "\n",
                 recovery_.errors, recovery_.no_space_errors, recovery_.resumes,

@@ -58,13 +58,14 @@ Status CheckExternalTable(FileSystem* fs, TableOptions options, const Comparator
   if (!s.ok()) return s.IsCorruption() ? s : Status::InvalidArgument(path, s.ToString());
   const TableProperties& props = table->properties();
   if (props.user_comparator_name != ucmp->Name()) {
-    return Status::InvalidArgument(
-        path, "was written with comparator '" + props.user_comparator_name +
-                  "', the database uses '" + ucmp->Name() + "' (or it is no TableWriter table)");
+    return Status::InvalidArgument(path, "was written with comparator '" +
+                                             props.user_comparator_name + "', the database uses '" +
+                                             ucmp->Name() + "' (or it is no TableWriter table)");
   }
   if (props.smallest_seqno != 0 || props.largest_seqno != 0 || props.num_entries == 0) {
-    return Status::InvalidArgument(path, "is not a TableWriter table (sequence numbers set, "
-                                         "or empty)");
+    return Status::InvalidArgument(path,
+                                   "is not a TableWriter table (sequence numbers set, "
+                                   "or empty)");
   }
   ReadOptions read;
   read.verify_checksums = true;
@@ -147,14 +148,14 @@ Status DBImpl::PlaceIngestedFiles(std::vector<IngestFile>* files) {
           for (const auto& u : v->files(l2)) {
             if (compacting->count(u->number) == 0) continue;
             // The span from one input to another covers whatever output they make.
-            std::string_view lo = ucmp->Compare(ExtractUserKey(t->smallest),
-                                                ExtractUserKey(u->smallest)) < 0
-                                      ? ExtractUserKey(t->smallest)
-                                      : ExtractUserKey(u->smallest);
-            std::string_view hi = ucmp->Compare(ExtractUserKey(t->largest),
-                                                ExtractUserKey(u->largest)) > 0
-                                      ? ExtractUserKey(t->largest)
-                                      : ExtractUserKey(u->largest);
+            std::string_view lo =
+                ucmp->Compare(ExtractUserKey(t->smallest), ExtractUserKey(u->smallest)) < 0
+                    ? ExtractUserKey(t->smallest)
+                    : ExtractUserKey(u->smallest);
+            std::string_view hi =
+                ucmp->Compare(ExtractUserKey(t->largest), ExtractUserKey(u->largest)) > 0
+                    ? ExtractUserKey(t->largest)
+                    : ExtractUserKey(u->largest);
             if (intersects(f.smallest_user(), f.largest_user(), lo, hi)) return true;
           }
         }

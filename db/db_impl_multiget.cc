@@ -75,10 +75,9 @@ Status DBImpl::GetApproximateSizes(std::span<const Range> ranges, std::vector<ui
         // index block gives the offsets of the range's ends.
         const bool from_start = ucmp->Compare(lo, start) >= 0;
         const bool to_end = ucmp->Compare(hi, limit) < 0;
-        const uint64_t begin =
-            from_start ? 0
-                       : table_cache_->ApproximateOffsetOf(f->number, f->file_size,
-                                                           start_key.internal_key());
+        const uint64_t begin = from_start ? 0
+                                          : table_cache_->ApproximateOffsetOf(
+                                                f->number, f->file_size, start_key.internal_key());
         const uint64_t end = to_end ? f->file_size
                                     : table_cache_->ApproximateOffsetOf(f->number, f->file_size,
                                                                         limit_key.internal_key());

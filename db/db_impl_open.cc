@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "db/db_impl.h"
-#include "db/options_file.h"
 #include "db/log_slots.h"
-#include "db/wal_retention.h"
+#include "db/options_file.h"
 #include "db/replay_result.h"
+#include "db/wal_retention.h"
 #include "db/write_batch_internal.h"
 #include "memtable/memtable.h"
 #include "util/logger.h"
@@ -21,7 +21,6 @@
 #include "wal/log_writer.h"
 
 namespace strata {
-
 
 namespace {
 
