@@ -52,6 +52,8 @@ class LagHandler final : public WriteBatch::Handler {
     lags.push_back(NowNanos() - sent);
   }
   void Delete(std::string_view) override {}
+  void Merge(std::string_view, std::string_view) override {}
+  void DeleteRange(std::string_view, std::string_view) override {}
   std::vector<int64_t> lags;
 };
 

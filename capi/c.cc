@@ -181,24 +181,52 @@ void strata_writebatch_delete(strata_writebatch_t* batch, const char* key, size_
   batch->rep.Delete(Bytes(key, klen));
 }
 
+void strata_writebatch_merge(strata_writebatch_t* batch, const char* key, size_t klen,
+                             const char* operand, size_t olen) {
+  batch->rep.Merge(Bytes(key, klen), Bytes(operand, olen));
+}
+void strata_writebatch_delete_range(strata_writebatch_t* batch, const char* begin, size_t blen,
+                                    const char* end, size_t elen) {
+  batch->rep.DeleteRange(Bytes(begin, blen), Bytes(end, elen));
+}
+
 void strata_writebatch_iterate(const strata_writebatch_t* batch, void* state,
                                void (*put)(void*, const char*, size_t, const char*, size_t),
                                void (*deleted)(void*, const char*, size_t)) {
+  strata_writebatch_iterate_all(batch, state, put, deleted, nullptr, nullptr);
+}
+
+void strata_writebatch_iterate_all(const strata_writebatch_t* batch, void* state,
+                                   void (*put)(void*, const char*, size_t, const char*, size_t),
+                                   void (*deleted)(void*, const char*, size_t),
+                                   void (*merge)(void*, const char*, size_t, const char*, size_t),
+                                   void (*delete_range)(void*, const char*, size_t, const char*,
+                                                        size_t)) {
+  // A null merge or delete_range callback skips those operations (strata_writebatch_iterate).
   class CallbackHandler : public strata::WriteBatch::Handler {
    public:
-    CallbackHandler(void* state, decltype(put) put_fn, decltype(deleted) delete_fn)
-        : state_(state), put_(put_fn), delete_(delete_fn) {}
+    CallbackHandler(void* state, decltype(put) put_fn, decltype(deleted) delete_fn,
+                    decltype(merge) merge_fn, decltype(delete_range) range_fn)
+        : state_(state), put_(put_fn), delete_(delete_fn), merge_(merge_fn), range_(range_fn) {}
     void Put(std::string_view key, std::string_view value) override {
       put_(state_, key.data(), key.size(), value.data(), value.size());
     }
     void Delete(std::string_view key) override { delete_(state_, key.data(), key.size()); }
+    void Merge(std::string_view key, std::string_view operand) override {
+      if (merge_ != nullptr) merge_(state_, key.data(), key.size(), operand.data(), operand.size());
+    }
+    void DeleteRange(std::string_view begin, std::string_view end) override {
+      if (range_ != nullptr) range_(state_, begin.data(), begin.size(), end.data(), end.size());
+    }
 
    private:
     void* state_;
     decltype(put) put_;
     decltype(deleted) delete_;
+    decltype(merge) merge_;
+    decltype(delete_range) range_;
   };
-  CallbackHandler handler(state, put, deleted);
+  CallbackHandler handler(state, put, deleted, merge, delete_range);
   // A batch built through this API is always well formed, so there is no error to report.
   batch->rep.Iterate(&handler).PermitUncheckedError();
 }

@@ -27,6 +27,20 @@ void WriteBatch::Delete(std::string_view key) {
   PutLengthPrefixed(&rep_, key);
 }
 
+void WriteBatch::Merge(std::string_view key, std::string_view operand) {
+  WriteBatchInternal::SetCount(this, Count() + 1);
+  rep_.push_back(static_cast<char>(ValueType::kMerge));
+  PutLengthPrefixed(&rep_, key);
+  PutLengthPrefixed(&rep_, operand);
+}
+
+void WriteBatch::DeleteRange(std::string_view begin, std::string_view end) {
+  WriteBatchInternal::SetCount(this, Count() + 1);
+  rep_.push_back(static_cast<char>(ValueType::kRangeDeletion));
+  PutLengthPrefixed(&rep_, begin);
+  PutLengthPrefixed(&rep_, end);
+}
+
 void WriteBatch::Append(const WriteBatch& other) { WriteBatchInternal::Append(this, other); }
 
 namespace {
@@ -52,6 +66,16 @@ Status ForEachOp(std::string_view rep, Fn&& fn) {
       case ValueType::kDeletion:
         if (!GetLengthPrefixed(&input, &key)) {
           return Status::Corruption("write batch: bad Delete record");
+        }
+        break;
+      case ValueType::kMerge:
+        if (!GetLengthPrefixed(&input, &key) || !GetLengthPrefixed(&input, &value)) {
+          return Status::Corruption("write batch: bad Merge record");
+        }
+        break;
+      case ValueType::kRangeDeletion:
+        if (!GetLengthPrefixed(&input, &key) || !GetLengthPrefixed(&input, &value)) {
+          return Status::Corruption("write batch: bad DeleteRange record");
         }
         break;
       default:
@@ -82,10 +106,19 @@ Status ValidateBatchBytes(std::string_view rep) {
 
 Status WriteBatch::Iterate(Handler* handler) const {
   return ForEachOp(rep_, [handler](ValueType type, std::string_view key, std::string_view value) {
-    if (type == ValueType::kValue) {
-      handler->Put(key, value);
-    } else {
-      handler->Delete(key);
+    switch (type) {
+      case ValueType::kValue:
+        handler->Put(key, value);
+        break;
+      case ValueType::kDeletion:
+        handler->Delete(key);
+        break;
+      case ValueType::kMerge:
+        handler->Merge(key, value);
+        break;
+      case ValueType::kRangeDeletion:
+        handler->DeleteRange(key, value);
+        break;
     }
   });
 }

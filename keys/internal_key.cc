@@ -18,7 +18,8 @@ std::string InternalKeyDebugString(std::string_view ikey) {
   r.append(EscapeBytes(k.user_key));
   r.append("' @ ");
   r.append(std::to_string(k.sequence));
-  r.append(k.type == ValueType::kValue ? " : value" : " : deletion");
+  r.append(" : ");
+  r.append(ValueTypeName(k.type));
   return r;
 }
 

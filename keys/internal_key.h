@@ -23,10 +23,28 @@ constexpr SequenceNumber kMaxSequenceNumber = (1ull << 56) - 1;
 enum class ValueType : unsigned char {
   kDeletion = 0,
   kValue = 1,
+  kMerge = 2,          // an operand for the merge operator (Options::merge_operator)
+  kRangeDeletion = 3,  // user key = range start, value = range end (exclusive)
 };
+constexpr ValueType kMaxValueType = ValueType::kRangeDeletion;
 // Seeks use the highest type so that a lookup key sorts before every entry of the same
 // sequence (types sort descending within a sequence).
-constexpr ValueType kValueTypeForSeek = ValueType::kValue;
+constexpr ValueType kValueTypeForSeek = kMaxValueType;
+
+// "value", "deletion", "merge", "range deletion": for logs and tools.
+constexpr std::string_view ValueTypeName(ValueType t) {
+  switch (t) {
+    case ValueType::kDeletion:
+      return "deletion";
+    case ValueType::kValue:
+      return "value";
+    case ValueType::kMerge:
+      return "merge";
+    case ValueType::kRangeDeletion:
+      return "range deletion";
+  }
+  return "unknown";
+}
 
 constexpr size_t kInternalKeyTrailer = 8;
 
@@ -59,7 +77,7 @@ inline bool ParseInternalKey(std::string_view ikey, ParsedInternalKey* out) {
   if (ikey.size() < kInternalKeyTrailer) return false;
   uint64_t trailer = ExtractTrailer(ikey);
   unsigned char t = trailer & 0xff;
-  if (t > static_cast<unsigned char>(ValueType::kValue)) return false;
+  if (t > static_cast<unsigned char>(kMaxValueType)) return false;
   out->user_key = ExtractUserKey(ikey);
   out->sequence = trailer >> 8;
   out->type = static_cast<ValueType>(t);

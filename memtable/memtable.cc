@@ -59,6 +59,11 @@ bool MemTable::Get(const LookupKey& key, std::string* value, Status* status) con
     case ValueType::kDeletion:
       *status = Status::NotFound(std::string_view());
       return true;
+    case ValueType::kMerge:
+    case ValueType::kRangeDeletion:
+      // Until reads know these kinds, a lookup that meets one fails rather than guess.
+      *status = Status::NotSupported("memtable lookup met a merge operand or range deletion");
+      return true;
   }
   assert(false && "memtable entries are written with known types");
   return false;

@@ -172,7 +172,7 @@ TEST_F(StrataDumpTest, WalTextNamesEveryRecordAndPicksKindFromName) {
   }
   EXPECT_EQ(lines, records_);
   EXPECT_NE(r.out.find("@0 record: "), std::string::npos);
-  EXPECT_NE(r.out.find("put    'key0000000000000009' => 'value9'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("put 'key0000000000000009' => 'value9'"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("summary: " + std::to_string(records_) + " records"), std::string::npos);
 }
 

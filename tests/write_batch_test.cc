@@ -16,6 +16,12 @@ class Recorder : public WriteBatch::Handler {
     out += "Put(" + std::string(k) + ", " + std::string(v) + ")";
   }
   void Delete(std::string_view k) override { out += "Delete(" + std::string(k) + ")"; }
+  void Merge(std::string_view k, std::string_view v) override {
+    out += "Merge(" + std::string(k) + ", " + std::string(v) + ")";
+  }
+  void DeleteRange(std::string_view b, std::string_view e) override {
+    out += "DeleteRange(" + std::string(b) + ", " + std::string(e) + ")";
+  }
   std::string out;
 };
 
@@ -37,8 +43,10 @@ TEST(WriteBatchTest, OperationsInOrder) {
   b.Put("foo", "bar");
   b.Delete("box");
   b.Put("baz", "boo");
-  EXPECT_EQ(3u, b.Count());
-  EXPECT_EQ("Put(foo, bar)Delete(box)Put(baz, boo)", Contents(b));
+  b.Merge("ctr", "1");
+  b.DeleteRange("a", "c");
+  EXPECT_EQ(5u, b.Count());
+  EXPECT_EQ("Put(foo, bar)Delete(box)Put(baz, boo)Merge(ctr, 1)DeleteRange(a, c)", Contents(b));
   b.Clear();
   EXPECT_EQ(0u, b.Count());
   EXPECT_EQ("", Contents(b));

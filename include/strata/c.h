@@ -125,13 +125,29 @@ STRATA_EXPORT void strata_writebatch_put(strata_writebatch_t* batch, const char*
                                          const char* val, size_t vlen);
 STRATA_EXPORT void strata_writebatch_delete(strata_writebatch_t* batch, const char* key,
                                             size_t klen);
+/* An operand for the database's merge operator. */
+STRATA_EXPORT void strata_writebatch_merge(strata_writebatch_t* batch, const char* key, size_t klen,
+                                           const char* operand, size_t olen);
+/* Deletes every key in [begin, end). */
+STRATA_EXPORT void strata_writebatch_delete_range(strata_writebatch_t* batch, const char* begin,
+                                                  size_t blen, const char* end, size_t elen);
 /* Calls put or deleted for each operation, in order, passing state through. The bytes are
- * borrowed for the duration of the callback. */
+ * borrowed for the duration of the callback. Merges and range deletions are not passed: use
+ * strata_writebatch_iterate_all for batches that may hold them. */
 STRATA_EXPORT void strata_writebatch_iterate(const strata_writebatch_t* batch, void* state,
                                              void (*put)(void* state, const char* k, size_t klen,
                                                          const char* v, size_t vlen),
                                              void (*deleted)(void* state, const char* k,
                                                              size_t klen));
+/* As strata_writebatch_iterate, and also merge for each merge operand and delete_range for
+ * each range deletion ([begin, end)). */
+STRATA_EXPORT void strata_writebatch_iterate_all(
+    const strata_writebatch_t* batch, void* state,
+    void (*put)(void* state, const char* k, size_t klen, const char* v, size_t vlen),
+    void (*deleted)(void* state, const char* k, size_t klen),
+    void (*merge)(void* state, const char* k, size_t klen, const char* operand, size_t olen),
+    void (*delete_range)(void* state, const char* begin, size_t blen, const char* end,
+                         size_t elen));
 /* Appends source's operations to destination. */
 STRATA_EXPORT void strata_writebatch_append(strata_writebatch_t* destination,
                                             const strata_writebatch_t* source);

@@ -5,8 +5,10 @@
 //
 // The encoded form (Data()) is also the write-ahead log record format; see
 // docs/FORMATS.md. It is: fixed64 sequence, fixed32 count, then count records of
-//   0x01 (a value)     varstring key  varstring value
-//   0x00 (a deletion)  varstring key
+//   0x01 (a value)           varstring key    varstring value
+//   0x00 (a deletion)        varstring key
+//   0x02 (a merge operand)   varstring key    varstring operand
+//   0x03 (a range deletion)  varstring begin  varstring end (exclusive)
 #pragma once
 
 #include <cstdint>
@@ -25,6 +27,9 @@ class WriteBatch {
     virtual ~Handler() = default;
     virtual void Put(std::string_view key, std::string_view value) = 0;
     virtual void Delete(std::string_view key) = 0;
+    // Pure so that a consumer of a change feed cannot silently drop these operations.
+    virtual void Merge(std::string_view key, std::string_view operand) = 0;
+    virtual void DeleteRange(std::string_view begin, std::string_view end) = 0;
   };
 
   WriteBatch();
@@ -37,6 +42,12 @@ class WriteBatch {
 
   void Put(std::string_view key, std::string_view value);
   void Delete(std::string_view key);
+  // An operand for the database's merge operator (Options::merge_operator); DB::Write refuses
+  // the batch with InvalidArgument when the database has none.
+  void Merge(std::string_view key, std::string_view operand);
+  // Deletes every key k with begin <= k < end (by the database's comparator). An empty range
+  // (end <= begin) is recorded as given; DB::Write refuses it with InvalidArgument.
+  void DeleteRange(std::string_view begin, std::string_view end);
   void Clear();
   // Appends the operations of other to this batch.
   void Append(const WriteBatch& other);

@@ -13,19 +13,19 @@
 
 static const char* phase = "";
 
-#define CHECK(cond)                                                                    \
-  do {                                                                                 \
-    if (!(cond)) {                                                                     \
+#define CHECK(cond)                                                                        \
+  do {                                                                                     \
+    if (!(cond)) {                                                                         \
       fprintf(stderr, "%s:%d: [%s] check failed: %s\n", __FILE__, __LINE__, phase, #cond); \
-      exit(1);                                                                         \
-    }                                                                                  \
+      exit(1);                                                                             \
+    }                                                                                      \
   } while (0)
-#define CHECK_NO_ERROR(err)                                                             \
-  do {                                                                                  \
-    if ((err) != NULL) {                                                                \
+#define CHECK_NO_ERROR(err)                                                                  \
+  do {                                                                                       \
+    if ((err) != NULL) {                                                                     \
       fprintf(stderr, "%s:%d: [%s] unexpected error: %s\n", __FILE__, __LINE__, phase, err); \
-      exit(1);                                                                          \
-    }                                                                                   \
+      exit(1);                                                                               \
+    }                                                                                        \
   } while (0)
 
 /* Takes the error, checks it names what it should, and frees it as c.h says. */
@@ -78,6 +78,17 @@ static void TraceDelete(void* state, const char* k, size_t klen) {
   Trace* t = (Trace*)state;
   size_t used = strlen(t->text);
   snprintf(t->text + used, sizeof t->text - used, "del(%.*s)", (int)klen, k);
+}
+
+static void TraceMerge(void* state, const char* k, size_t klen, const char* v, size_t vlen) {
+  Trace* t = (Trace*)state;
+  size_t used = strlen(t->text);
+  snprintf(t->text + used, sizeof t->text - used, "merge(%.*s,%.*s)", (int)klen, k, (int)vlen, v);
+}
+static void TraceDeleteRange(void* state, const char* b, size_t blen, const char* e, size_t elen) {
+  Trace* t = (Trace*)state;
+  size_t used = strlen(t->text);
+  snprintf(t->text + used, sizeof t->text - used, "range(%.*s,%.*s)", (int)blen, b, (int)elen, e);
 }
 
 static void WriteFile(const char* path, const char* bytes) {
@@ -204,6 +215,22 @@ int main(void) {
     strata_writebatch_destroy(more);
     strata_writebatch_iterate(batch, &trace, TracePut, TraceDelete);
     CHECK(strcmp(trace.text, "put(x,10)del(a)put(y,20)") == 0);
+    {
+      /* Merges and range deletions reach only the callbacks that know them. */
+      strata_writebatch_t* other = strata_writebatch_create();
+      strata_writebatch_merge(other, "m", 1, "1", 1);
+      strata_writebatch_delete_range(other, "b", 1, "d", 1);
+      strata_writebatch_put(other, "z", 1, "9", 1);
+      trace.text[0] = '\0';
+      strata_writebatch_iterate(other, &trace, TracePut, TraceDelete);
+      CHECK(strcmp(trace.text, "put(z,9)") == 0);
+      trace.text[0] = '\0';
+      strata_writebatch_iterate_all(other, &trace, TracePut, TraceDelete, TraceMerge,
+                                    TraceDeleteRange);
+      CHECK(strcmp(trace.text, "merge(m,1)range(b,d)put(z,9)") == 0);
+      strata_writebatch_destroy(other);
+      trace.text[0] = '\0';
+    }
     strata_write(db, wo, batch, &err);
     CHECK_NO_ERROR(err);
     strata_writebatch_clear(batch);

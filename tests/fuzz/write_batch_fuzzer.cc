@@ -24,7 +24,7 @@ namespace strata::fuzz {
 namespace {
 
 struct Op {
-  bool put;
+  ValueType type;
   std::string key, value;
   bool operator==(const Op&) const = default;
 };
@@ -32,9 +32,17 @@ struct Op {
 class Collector final : public WriteBatch::Handler {
  public:
   void Put(std::string_view key, std::string_view value) override {
-    ops.push_back({true, std::string(key), std::string(value)});
+    ops.push_back({ValueType::kValue, std::string(key), std::string(value)});
   }
-  void Delete(std::string_view key) override { ops.push_back({false, std::string(key), {}}); }
+  void Delete(std::string_view key) override {
+    ops.push_back({ValueType::kDeletion, std::string(key), {}});
+  }
+  void Merge(std::string_view key, std::string_view operand) override {
+    ops.push_back({ValueType::kMerge, std::string(key), std::string(operand)});
+  }
+  void DeleteRange(std::string_view begin, std::string_view end) override {
+    ops.push_back({ValueType::kRangeDeletion, std::string(begin), std::string(end)});
+  }
   std::vector<Op> ops;
 };
 
@@ -49,7 +57,13 @@ void CheckMemTable(const WriteBatch& batch, const std::vector<Op>& ops) {
   FUZZ_CHECK(n == ops.size());
 
   std::map<std::string, std::optional<std::string>> latest;
-  for (const Op& op : ops) latest[op.key] = op.put ? std::optional(op.value) : std::nullopt;
+  for (const Op& op : ops) {
+    // The model below knows puts and deletions only.
+    if (op.type != ValueType::kValue && op.type != ValueType::kDeletion) return;
+  }
+  for (const Op& op : ops) {
+    latest[op.key] = op.type == ValueType::kValue ? std::optional(op.value) : std::nullopt;
+  }
   for (const auto& [key, value] : latest) {
     LookupKey lookup(key, kMaxSequenceNumber);
     std::string found;
@@ -98,10 +112,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   WriteBatch rebuilt;
   for (const Op& op : collected.ops) {
-    if (op.put) {
-      rebuilt.Put(op.key, op.value);
-    } else {
-      rebuilt.Delete(op.key);
+    switch (op.type) {
+      case ValueType::kValue:
+        rebuilt.Put(op.key, op.value);
+        break;
+      case ValueType::kDeletion:
+        rebuilt.Delete(op.key);
+        break;
+      case ValueType::kMerge:
+        rebuilt.Merge(op.key, op.value);
+        break;
+      case ValueType::kRangeDeletion:
+        rebuilt.DeleteRange(op.key, op.value);
+        break;
     }
   }
   WriteBatchInternal::SetSequence(&rebuilt, seq);

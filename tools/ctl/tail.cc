@@ -30,6 +30,13 @@ class TextPrinter final : public WriteBatch::Handler {
   void Delete(std::string_view key) override {
     *out_ << "  delete '" << ShowBytes(key, hex_) << "'\n";
   }
+  void Merge(std::string_view key, std::string_view operand) override {
+    *out_ << "  merge '" << ShowBytes(key, hex_) << "' <= '" << ShowBytes(operand, hex_) << "'\n";
+  }
+  void DeleteRange(std::string_view begin, std::string_view end) override {
+    *out_ << "  deleterange ['" << ShowBytes(begin, hex_) << "', '" << ShowBytes(end, hex_)
+          << "')\n";
+  }
 
  private:
   std::ostream* const out_;
@@ -50,6 +57,20 @@ class JsonPrinter final : public WriteBatch::Handler {
     json_->BeginObject();
     json_->Field("op", "delete");
     json_->Field("key", ShowBytes(key, hex_));
+    json_->EndObject();
+  }
+  void Merge(std::string_view key, std::string_view operand) override {
+    json_->BeginObject();
+    json_->Field("op", "merge");
+    json_->Field("key", ShowBytes(key, hex_));
+    json_->Field("operand", ShowBytes(operand, hex_));
+    json_->EndObject();
+  }
+  void DeleteRange(std::string_view begin, std::string_view end) override {
+    json_->BeginObject();
+    json_->Field("op", "deleterange");
+    json_->Field("begin", ShowBytes(begin, hex_));
+    json_->Field("end", ShowBytes(end, hex_));
     json_->EndObject();
   }
 

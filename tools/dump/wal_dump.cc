@@ -15,7 +15,7 @@ namespace strata::dump {
 namespace {
 
 struct Operation {
-  bool put = false;
+  ValueType type = ValueType::kValue;
   std::string key;
   std::string value;
 };
@@ -24,13 +24,46 @@ class OperationCollector : public WriteBatch::Handler {
  public:
   explicit OperationCollector(std::vector<Operation>* ops) : ops_(ops) {}
   void Put(std::string_view key, std::string_view value) override {
-    ops_->push_back({true, std::string(key), std::string(value)});
+    ops_->push_back({ValueType::kValue, std::string(key), std::string(value)});
   }
-  void Delete(std::string_view key) override { ops_->push_back({false, std::string(key), {}}); }
+  void Delete(std::string_view key) override {
+    ops_->push_back({ValueType::kDeletion, std::string(key), {}});
+  }
+  void Merge(std::string_view key, std::string_view operand) override {
+    ops_->push_back({ValueType::kMerge, std::string(key), std::string(operand)});
+  }
+  void DeleteRange(std::string_view begin, std::string_view end) override {
+    ops_->push_back({ValueType::kRangeDeletion, std::string(begin), std::string(end)});
+  }
 
  private:
   std::vector<Operation>* ops_;
 };
+
+// The words strata_ctl and the WAL dump use for each operation.
+const char* OperationName(ValueType t) {
+  switch (t) {
+    case ValueType::kValue:
+      return "put";
+    case ValueType::kDeletion:
+      return "delete";
+    case ValueType::kMerge:
+      return "merge";
+    case ValueType::kRangeDeletion:
+      return "deleterange";
+  }
+  return "unknown";
+}
+const char* ValueFieldName(ValueType t) {
+  switch (t) {
+    case ValueType::kMerge:
+      return "operand";
+    case ValueType::kRangeDeletion:
+      return "end";
+    default:
+      return "value";
+  }
+}
 
 void PrintRecord(uint64_t offset, size_t bytes, SequenceNumber sequence,
                  const std::vector<Operation>& ops, const DumpOptions& options, JsonWriter* json,
@@ -47,9 +80,12 @@ void PrintRecord(uint64_t offset, size_t bytes, SequenceNumber sequence,
     for (size_t i = 0; i < ops.size(); i++) {
       json->BeginObject();
       json->Field("sequence", sequence + i);
-      json->Field("type", ops[i].put ? "put" : "delete");
-      json->Field("key", ShowBytes(ops[i].key, options));
-      if (ops[i].put) json->Field("value", ShowBytes(ops[i].value, options));
+      json->Field("type", OperationName(ops[i].type));
+      json->Field(ops[i].type == ValueType::kRangeDeletion ? "begin" : "key",
+                  ShowBytes(ops[i].key, options));
+      if (ops[i].type != ValueType::kDeletion) {
+        json->Field(ValueFieldName(ops[i].type), ShowBytes(ops[i].value, options));
+      }
       json->EndObject();
     }
     json->EndArray();
@@ -59,9 +95,22 @@ void PrintRecord(uint64_t offset, size_t bytes, SequenceNumber sequence,
   out << "@" << offset << " record: " << bytes << " bytes, sequence " << sequence << ", "
       << ops.size() << " operation" << (ops.size() == 1 ? "" : "s") << "\n";
   for (size_t i = 0; i < ops.size(); i++) {
-    out << "  " << sequence + i << (ops[i].put ? " put    '" : " delete '")
-        << ShowBytes(ops[i].key, options) << "'";
-    if (ops[i].put) out << " => '" << ShowBytes(ops[i].value, options) << "'";
+    const Operation& op = ops[i];
+    out << "  " << sequence + i << " " << OperationName(op.type) << " '"
+        << ShowBytes(op.key, options) << "'";
+    switch (op.type) {
+      case ValueType::kValue:
+        out << " => '" << ShowBytes(op.value, options) << "'";
+        break;
+      case ValueType::kMerge:
+        out << " <= '" << ShowBytes(op.value, options) << "'";
+        break;
+      case ValueType::kRangeDeletion:
+        out << " .. '" << ShowBytes(op.value, options) << "' (end exclusive)";
+        break;
+      case ValueType::kDeletion:
+        break;
+    }
     out << "\n";
   }
 }
