@@ -155,6 +155,10 @@ class DBImpl final : public DB {
   Status ReplayLogs(const std::vector<uint64_t>& logs, ReplayResult* result) REQUIRES(mu_);
   Status ReplayOneLog(uint64_t number, ReplayResult* result) REQUIRES(mu_);
   Status StartNewLog(uint64_t number) REQUIRES(mu_);
+  // Creates the file of a new write-ahead log: FileSystem::NewLogFile (appends without a
+  // system call), except under kAbsoluteConsistency, which refuses any torn tail at Open: a
+  // process killed in the middle of a memcpy leaves one, a killed write() never does.
+  Status CreateLogFile(const std::string& fname, std::unique_ptr<WritableFile>* file);
   // The LOG: Options::info_log, or the file LOG after the previous one is kept as
   // LOG.old.NNNNNN (at most keep_log_file_num of those). REQUIRES: the database is locked.
   void OpenInfoLog();

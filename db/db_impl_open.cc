@@ -370,7 +370,7 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
 
 Status DBImpl::StartNewLog(uint64_t number) {
   std::unique_ptr<WritableFile> file;
-  Status s = fs_->NewWritableFile(LogFileName(dbname_, number), &file);
+  Status s = CreateLogFile(LogFileName(dbname_, number), &file);
   // The MANIFEST is about to name this log; its entry must survive power loss even if it is
   // never synced (no sync=true write), or a later log could outlive it.
   if (s.ok()) s = fs_->SyncDir(dbname_);
@@ -378,6 +378,13 @@ Status DBImpl::StartNewLog(uint64_t number) {
   log_ = std::make_unique<LogWriter>(std::move(file));
   log_number_ = number;
   return Status::OK();
+}
+
+Status DBImpl::CreateLogFile(const std::string& fname, std::unique_ptr<WritableFile>* file) {
+  if (options_.wal_recovery_mode == WalRecoveryMode::kAbsoluteConsistency) {
+    return fs_->NewWritableFile(fname, file);
+  }
+  return fs_->NewLogFile(fname, file);
 }
 
 Status DestroyDB(const std::string& path, const Options& options) {

@@ -352,7 +352,7 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
     const std::string new_name = LogFileName(dbname_, new_number);
     mu_.Unlock();
     std::unique_ptr<WritableFile> file;
-    Status s = fs_->NewWritableFile(new_name, &file);
+    Status s = CreateLogFile(new_name, &file);
     // Its entry is made durable at once: a power loss that loses an empty (never synced) log
     // while a newer one survives would read as edits missing from the MANIFEST. Failing here
     // is like failing to create it.
@@ -387,8 +387,8 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
     durable_sequence_.store(last_sequence_.load(std::memory_order_relaxed),
                             std::memory_order_release);
     if (feed_waiters_ > 0) feed_cv_.SignalAll();
-    imm_.push_back({mem_, log_number_,
-                    force ? FlushReason::kManual : FlushReason::kWriteBufferFull});
+    imm_.push_back(
+        {mem_, log_number_, force ? FlushReason::kManual : FlushReason::kWriteBufferFull});
     mem_ = std::make_shared<MemTable>(icmp_);
     log_ = std::make_unique<LogWriter>(std::move(file));
     log_number_ = new_number;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "db/log_slots.h"
@@ -189,8 +190,19 @@ class LogFeed final : public ChangeFeed {
       bool torn = false;
       Status s;
       if (!reporter_.reports.empty()) {
+        const uint64_t damage_at = reporter_.reports.front().offset;
         s = Judge(LogFileName(dbname_, log_), reporter_.reports, &torn);
         reporter_.reports.clear();
+        if (s.IsCorruption() && unconfirmed_damage_ != std::make_pair(log_, damage_at)) {
+          // A log written through a mapping is preallocated with zeros, and a live writer may
+          // fill the block we read as zeros (or held in the middle of a copy) before we read
+          // ahead into the next one, which then looks like a hole. The writer fills the log
+          // in order, so a fresh read sees what we saw beyond the damage and everything
+          // before it: damage seen again at the same place is real.
+          unconfirmed_damage_ = {log_, damage_at};
+          reader_.reset();
+          continue;
+        }
         if (!s.ok()) return s;
       }
       if (more && !torn) {
@@ -264,6 +276,8 @@ class LogFeed final : public ChangeFeed {
   bool finishing_ = false;  // a newer log exists: reading the current one to its end
   uint64_t log_ = 0;        // the log being read
   uint64_t offset_ = 0;     // where its next record starts
+  // Damage seen once (log, offset), to be confirmed by a fresh read before it is reported.
+  std::pair<uint64_t, uint64_t> unconfirmed_damage_{0, UINT64_MAX};
   std::unique_ptr<LogReader> reader_;
   CollectingReporter reporter_;
   std::string scratch_;

@@ -388,6 +388,33 @@ TEST_F(RecoveryModeTest, TornTail) {
   }
 }
 
+// Logs are appended through a mapping and preallocated, except under kAbsoluteConsistency:
+// a process killed in the middle of a copy leaves a torn tail, which that mode refuses.
+TEST_F(RecoveryModeTest, OnlyTheStrictModeWritesLogsWithoutPreallocation) {
+  for (WalRecoveryMode mode :
+       {WalRecoveryMode::kAbsoluteConsistency, WalRecoveryMode::kTolerateCorruptedTailRecords}) {
+    SCOPED_TRACE(static_cast<int>(mode));
+    Close();
+    ASSERT_OK(DestroyDB(dbname_, options_));
+    ASSERT_OK(OpenWith(mode));
+    ASSERT_OK(Put("k1", "v"));
+    const std::vector<std::string> logs = test::LogFiles(dbname_);
+    ASSERT_EQ(logs.size(), 1u);
+    uint64_t size = 0;
+    ASSERT_OK(FileSystem::Default()->GetFileSize(logs[0], &size));
+    if (mode == WalRecoveryMode::kAbsoluteConsistency) {
+      EXPECT_LT(size, 100u) << "exactly the record";
+    } else {
+      EXPECT_GE(size, 4096u) << "preallocated";
+    }
+    Close();
+    ASSERT_OK(FileSystem::Default()->GetFileSize(logs[0], &size));
+    EXPECT_LT(size, 100u) << "a clean close leaves no zeros";
+    ASSERT_OK(OpenWith(WalRecoveryMode::kAbsoluteConsistency));
+    EXPECT_EQ("k1", Present());
+  }
+}
+
 TEST_F(RecoveryModeTest, DamageInTheMiddle) {
   struct Case {
     WalRecoveryMode mode;

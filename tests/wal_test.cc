@@ -843,6 +843,94 @@ TEST(WalTest, RandomDamageNeverYieldsWrongRecords) {
   }
 }
 
+// A log preallocated with zeros (FileSystem::NewLogFile) whose writer was killed while
+// copying the last record: whatever part of it was copied, followed by zeros to the
+// preallocated end, is a torn tail, like a file cut short -- never damage.
+TEST(WalTest, RecordCutShortBeforeAPreallocatedZeroTailIsATornTail) {
+  Random rnd(5);
+  for (const std::vector<std::string>& records :
+       {std::vector<std::string>{"first", RandomBytes(&rnd, 300), RandomBytes(&rnd, 200)},
+        std::vector<std::string>{RandomBytes(&rnd, 100), RandomBytes(&rnd, 33000)}}) {
+    WrittenLog log = WriteLog(records);
+    const uint64_t start = log.starts.back();
+    const uint64_t end = log.ends.back();
+    const size_t preallocated = 3 * kLogBlockSize;  // zeros reach past the next block
+    for (uint64_t cut = start + 1; cut < end; cut += 1 + cut % 97) {
+      // Copied in order up to cut ...
+      std::string in_order = log.bytes.substr(0, cut);
+      in_order.resize(preallocated, '\0');
+      // ... or only its later bytes (memcpy may store the tail first).
+      std::string out_of_order = log.bytes;
+      std::fill(out_of_order.begin() + static_cast<ptrdiff_t>(start),
+                out_of_order.begin() + static_cast<ptrdiff_t>(cut), '\0');
+      out_of_order.resize(preallocated, '\0');
+      for (const std::string* bytes : {&in_order, &out_of_order}) {
+        ReadResult read = ReadAll(*bytes);
+        ASSERT_EQ(read.records.size(), records.size() - 1) << "cut at " << cut;
+        ASSERT_EQ(read.reports.size(), 1u) << "cut at " << cut << ": " << Describe(read.reports);
+        EXPECT_EQ(read.reports[0].kind, Kind::kTruncatedTail)
+            << "cut at " << cut << ": " << Describe(read.reports);
+        EXPECT_EQ(read.final_end, start) << "cut at " << cut;
+      }
+    }
+  }
+  // Damage followed by zeros and then data is no tail: the data was written after it.
+  std::string bytes = Frag(LogRecordType::kFullType, "before");
+  bytes[kLogHeaderSize + 1] ^= 1;
+  bytes.resize(2 * kLogBlockSize, '\0');
+  bytes += Frag(LogRecordType::kFullType, "after");
+  ReadResult read = ReadAll(bytes);
+  ASSERT_EQ(read.records, (std::vector<std::string>{"after"}));
+  ASSERT_EQ(read.reports.size(), 1u) << Describe(read.reports);
+  EXPECT_EQ(read.reports[0].kind, Kind::kChecksumMismatch);
+  EXPECT_EQ(read.reports[0].offset, 0u);
+  EXPECT_EQ(read.reports[0].bytes_dropped, 2 * kLogBlockSize);
+}
+
+// The POSIX log file (appended through a mapping): what was appended is in the file before
+// Close, across chunk boundaries, with only zeros after it; Close trims the zeros.
+TEST(WalTest, MappedLogFileHoldsEveryAppendBeforeClose) {
+  std::shared_ptr<FileSystem> fs = FileSystem::Default();
+  TempDir dir;
+  const std::string path = dir.Child("000001.log");
+  Random rnd(11);
+  std::vector<std::string> records;
+  for (int i = 0; i < 700; i++) records.push_back(RandomBytes(&rnd, rnd.Uniform(8000)));
+  std::unique_ptr<WritableFile> file;
+  ASSERT_OK(fs->NewLogFile(path, &file));
+  LogWriter writer(std::move(file));
+  for (const auto& r : records) ASSERT_OK(writer.AddRecord(r));
+  ASSERT_GT(writer.Size(), 2u << 20) << "the records must cross chunk boundaries";
+  ASSERT_OK(writer.Sync());
+
+  auto read_all = [&](std::vector<LogCorruption>* reports) {
+    std::unique_ptr<SequentialFile> in;
+    EXPECT_OK(fs->NewSequentialFile(path, &in));
+    CollectingReporter reporter;
+    LogReader reader(std::move(in), &reporter);
+    std::vector<std::string> out;
+    std::string scratch;
+    std::string_view record;
+    while (reader.ReadRecord(&record, &scratch)) out.emplace_back(record);
+    *reports = reporter.reports;
+    return out;
+  };
+  uint64_t size = 0;
+  ASSERT_OK(fs->GetFileSize(path, &size));
+  EXPECT_GT(size, writer.Size()) << "preallocated";
+  std::vector<LogCorruption> reports;
+  EXPECT_EQ(read_all(&reports), records);
+  ASSERT_EQ(reports.size(), 1u) << Describe(reports);
+  EXPECT_EQ(reports[0].kind, Kind::kTruncatedTail) << "the zeros are a tail";
+  EXPECT_EQ(reports[0].offset, writer.Size());
+
+  ASSERT_OK(writer.Close());
+  ASSERT_OK(fs->GetFileSize(path, &size));
+  EXPECT_EQ(size, writer.Size());
+  EXPECT_EQ(read_all(&reports), records);
+  EXPECT_TRUE(reports.empty()) << Describe(reports);
+}
+
 TEST(WalTest, PosixFileRoundTripAndTornTail) {
   std::shared_ptr<FileSystem> fs = FileSystem::Default();
   TempDir dir;

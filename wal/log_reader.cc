@@ -20,6 +20,13 @@
 //    the last write and zeros or garbage in its last sector.
 // 5. A valid checksum with an unknown type: only that fragment is dropped (its length is
 //    trustworthy).
+// 6. "With nothing intact after it" in rules 2 to 4 reaches to the end of the file, and
+//    "intact" means an intact fragment that starts a record (full or first): damage, or a
+//    zero run, followed by no such fragment is a write cut short. A log written through a
+//    mapping (FileSystem::NewLogFile) is preallocated with zeros, and a process killed while
+//    copying a record leaves any part of it among them (memcpy may store the first bytes of
+//    a range last, so a later fragment of the torn record can be whole). The reader reads
+//    ahead to find out; it stops at the first block holding such a fragment, parsed next.
 
 #include "wal/log_reader.h"
 
@@ -232,42 +239,28 @@ LogReader::Next LogReader::ReadFragment(Fragment* fragment, LogCorruption* damag
     if (expected == 0 && length == 0 && type == 0) return SkipZeros(damage);
 
     if (kLogHeaderSize + length > buffer_.size()) {
-      const uint64_t n = buffer_.size();
       const bool fits_block = offset % kLogBlockSize + kLogHeaderSize + length <= kLogBlockSize;
       // A length past the block end is never written, but a torn last sector may hold
       // garbage where the header was: at the end of the file, with nothing intact after
       // it, that too is a torn write.
-      if (eof_ && !IntactFragmentFollows()) {
-        TruncatedTail(offset, n,
-                      fits_block ? "the file ends inside a fragment"
-                                 : "a fragment length past its block in the torn end of the file",
-                      damage);
-      } else {
-        *damage = MakeCorruption(
-            offset, n, Kind::kBadLength,
-            At(fits_block ? "fragment length runs past the end of the file, yet an intact "
-                            "fragment follows,"
-                          : "fragment length runs past the end of its block,",
-               offset) +
-                " (length " + std::to_string(length) + ")");
-      }
-      buffer_ = std::string_view();
-      return Next::kDamage;
+      return DamageOrTornTail(
+          Kind::kBadLength,
+          At(fits_block ? "fragment length runs past the end of the file, yet an intact "
+                          "fragment follows,"
+                        : "fragment length runs past the end of its block,",
+             offset) +
+              " (length " + std::to_string(length) + ")",
+          fits_block ? "the file ends inside a fragment"
+                     : "a fragment length past its block in the torn end of the file",
+          damage);
     }
 
     if (Checksum(std::string_view(header + kLogTypeOffset, 1 + length)) != expected) {
-      if (eof_ && !IntactFragmentFollows()) {
-        // A torn last sector: the file system kept the start of a write and zeros or stale
-        // bytes after it. Indistinguishable from damage to the very last fragment.
-        TruncatedTail(offset, buffer_.size(),
-                      "checksum mismatch in the last fragment, nothing intact after it", damage);
-        buffer_ = std::string_view();
-        return Next::kDamage;
-      }
-      *damage = MakeCorruption(offset, buffer_.size(), Kind::kChecksumMismatch,
-                               At("checksum mismatch in the fragment", offset));
-      buffer_ = std::string_view();
-      return Next::kDamage;
+      // A torn last sector (the file system kept the start of a write and zeros or stale
+      // bytes after it) is indistinguishable from damage to the very last fragment.
+      return DamageOrTornTail(
+          Kind::kChecksumMismatch, At("checksum mismatch in the fragment", offset),
+          "checksum mismatch in the last fragment, nothing intact after it", damage);
     }
     buffer_.remove_prefix(kLogHeaderSize + length);
 
@@ -305,12 +298,10 @@ bool LogReader::ReadBlock(LogCorruption* damage) {
 LogReader::Next LogReader::SkipZeros(LogCorruption* damage) {
   const uint64_t start = BufferOffset();
   if (!AllZero(buffer_)) {
-    *damage = MakeCorruption(start, buffer_.size(), Kind::kBadType,
-                             At("zero bytes where a fragment header belongs", start));
-    buffer_ = std::string_view();
-    return Next::kDamage;
+    return DamageOrTornTail(Kind::kBadType, At("zero bytes where a fragment header belongs", start),
+                            "a fragment torn in the middle of its copy, zeros around it", damage);
   }
-  // The zeros reach the block end; they are a torn tail only if they reach the file end too.
+  // The zeros reach the block end; they are a torn tail only if nothing intact follows them.
   buffer_ = std::string_view();
   while (!eof_) {
     const uint64_t block_start = buffer_end_offset_;
@@ -319,16 +310,64 @@ LogReader::Next LogReader::SkipZeros(LogCorruption* damage) {
       damage->offset = start;
       return Next::kDamage;
     }
-    if (!AllZero(buffer_)) {
-      // Leave this block in the buffer: it is parsed normally next.
-      *damage = MakeCorruption(start, block_start - start, Kind::kBadType,
-                               At("zero-filled region inside the log", start));
-      return Next::kDamage;
-    }
+    if (!AllZero(buffer_)) break;
     buffer_ = std::string_view();
   }
-  TruncatedTail(start, buffer_end_offset_ - start, "zero-filled tail", damage);
+  if (buffer_.empty()) {
+    TruncatedTail(start, buffer_end_offset_ - start, "zero-filled tail", damage);
+    return Next::kDamage;
+  }
+  switch (SeekIntactFragment(damage)) {
+    case Ahead::kIOError:
+      damage->bytes_dropped = damage->offset - start;
+      damage->offset = start;
+      return Next::kDamage;
+    case Ahead::kEnd:
+      TruncatedTail(start, buffer_end_offset_ - start, "zero-filled region, then a torn write",
+                    damage);
+      return Next::kDamage;
+    case Ahead::kIntact:
+      break;
+  }
+  // Leave the block with an intact fragment in the buffer: it is parsed normally next.
+  *damage = MakeCorruption(start, BufferOffset() - start, Kind::kBadType,
+                           At("zero-filled region inside the log", start));
   return Next::kDamage;
+}
+
+LogReader::Next LogReader::DamageOrTornTail(Kind kind, const std::string& reason,
+                                            const char* torn_what, LogCorruption* damage) {
+  const uint64_t offset = BufferOffset();
+  const bool intact_in_block = IntactFragmentFollows();
+  buffer_ = std::string_view();  // the rest of the block is dropped either way
+  if (!intact_in_block) {
+    switch (SeekIntactFragment(damage)) {
+      case Ahead::kIOError:
+        damage->bytes_dropped = damage->offset - offset;
+        damage->offset = offset;
+        return Next::kDamage;
+      case Ahead::kEnd:
+        TruncatedTail(offset, buffer_end_offset_ - offset, torn_what, damage);
+        return Next::kDamage;
+      case Ahead::kIntact:
+        break;
+    }
+  }
+  *damage = MakeCorruption(offset, BufferOffset() - offset, kind, reason);
+  return Next::kDamage;
+}
+
+LogReader::Ahead LogReader::SeekIntactFragment(LogCorruption* damage) {
+  while (!IntactFragmentIn(buffer_)) {
+    buffer_ = std::string_view();
+    if (eof_) return Ahead::kEnd;
+    const uint64_t block_start = buffer_end_offset_;
+    if (!ReadBlock(damage)) {
+      damage->offset = block_start;  // callers extend the report back to the damage
+      return Ahead::kIOError;
+    }
+  }
+  return Ahead::kIntact;
 }
 
 void LogReader::TruncatedTail(uint64_t offset, uint64_t bytes, const char* what,
@@ -343,11 +382,16 @@ void LogReader::TruncatedTail(uint64_t offset, uint64_t bytes, const char* what,
 }
 
 bool LogReader::IntactFragmentFollows() const {
-  const std::string_view rest = buffer_;
-  for (size_t i = 1; i + kLogHeaderSize <= rest.size(); i++) {
+  return !buffer_.empty() && IntactFragmentIn(buffer_.substr(1));
+}
+
+bool LogReader::IntactFragmentIn(std::string_view rest) {
+  for (size_t i = 0; i + kLogHeaderSize <= rest.size(); i++) {
     const char* h = rest.data() + i;
-    const auto type = static_cast<uint8_t>(h[kLogTypeOffset]);
-    if (type == 0 || type > kMaxLogRecordType) continue;
+    const auto type = static_cast<LogRecordType>(h[kLogTypeOffset]);
+    // Only a fragment that starts a record proves that writing went on after the damage: a
+    // record copied out of order (its first bytes last) may hold an intact later fragment.
+    if (type != LogRecordType::kFullType && type != LogRecordType::kFirstType) continue;
     const size_t length = DecodeFixed16(h + 4);
     if (i + kLogHeaderSize + length > rest.size()) continue;
     if (Checksum(std::string_view(h + kLogTypeOffset, 1 + length)) == DecodeFixed32(h)) {

@@ -116,8 +116,20 @@ class LogReader {
   Next SkipZeros(LogCorruption* damage);
   // Describes the file ending early at offset, extending back over a just-skipped padding.
   void TruncatedTail(uint64_t offset, uint64_t bytes, const char* what, LogCorruption* damage);
-  // True if an intact fragment starts anywhere after the front of the buffer.
+  // True if an intact fragment that starts a record (full or first) starts anywhere after
+  // the front of the buffer.
   bool IntactFragmentFollows() const;
+  // The same anywhere in bytes.
+  static bool IntactFragmentIn(std::string_view bytes);
+  enum class Ahead { kIntact, kEnd, kIOError };
+  // Drops blocks, starting with what is left in the buffer, until one holds an intact
+  // fragment (kIntact: it stays in the buffer) or the file ends (kEnd). On kIOError *damage
+  // is set, with offset the block that failed.
+  Ahead SeekIntactFragment(LogCorruption* damage);
+  // Damage of `kind` at the front of the buffer, or a torn tail if it is the last thing the
+  // file holds (see rule 6 in the .cc). Consumes the buffer; may read ahead.
+  Next DamageOrTornTail(LogCorruption::Kind kind, const std::string& reason, const char* torn_what,
+                        LogCorruption* damage);
   uint64_t BufferOffset() const { return buffer_end_offset_ - buffer_.size(); }
 
   // Queues a report; an orphaned fragment adjacent to the queued one is merged into it.

@@ -83,6 +83,16 @@ class FileSystem {
   // Creates the file, truncating any existing one.
   virtual Status NewWritableFile(const std::string& path,
                                  std::unique_ptr<WritableFile>* result) = 0;
+  // Creates a write-ahead log: a WritableFile whose appends reach the operating system (so
+  // survive the death of the process) as Append returns, and whose file may hold zero bytes
+  // past the appended data until Close trims them (preallocation; log readers take a zero run
+  // that reaches the end of the file as the end of the log). The POSIX file system appends
+  // through a shared memory mapping, without a system call per append. The default is
+  // NewWritableFile, so a file system that overrides only that (a wrapper injecting faults)
+  // sees logs too.
+  virtual Status NewLogFile(const std::string& path, std::unique_ptr<WritableFile>* result) {
+    return NewWritableFile(path, result);
+  }
 
   virtual bool FileExists(const std::string& path) = 0;
   // Names (not paths) of the entries of dir, without "." and "..".
