@@ -128,6 +128,31 @@ TEST(SkipListTest, AscendingAndDescendingInserts) {
   }
 }
 
+// Keys after the last one are linked at each level's tail without a search; inserts anywhere
+// else move those tails (a tall node in the middle can become the last of its level), so the
+// two kinds are interleaved here and every level is checked through the searches.
+TEST(SkipListTest, AppendsAfterTheLastKeyInterleavedWithInsertsBeforeIt) {
+  Arena arena;
+  U64List list(U64Comparator(), &arena);
+  std::set<uint64_t> model;
+  Random rnd(77);
+  uint64_t last = 0;
+  for (int phase = 0; phase < 12; phase++) {
+    for (int i = 0; i < 300; i++) {
+      uint64_t key;
+      if (phase % 2 == 0) {
+        key = last + 1 + rnd.Uniform(5);  // after the last key
+      } else {
+        key = rnd.Uniform(static_cast<uint32_t>(last + 10));  // anywhere, also past the end
+      }
+      if (!model.insert(key).second) continue;
+      list.Insert(key);
+      last = *model.rbegin();
+    }
+    CheckAgainstModel(list, model, &rnd, last + 10);
+  }
+}
+
 TEST(SkipListTest, ExtremeKeys) {
   Arena arena;
   U64List list(U64Comparator(), &arena);
