@@ -248,6 +248,24 @@ void BM_BlockSeek(benchmark::State& state) {
 }
 BENCHMARK(BM_BlockSeek)->ArgName("restart_interval")->Arg(1)->Arg(16);
 
+// range(0): 1 scans a 4 KiB data block backwards (SeekToLast, Prev...), 0 forwards.
+void BM_BlockScan(benchmark::State& state) {
+  std::string bytes = DataBlock(16, nullptr);
+  Block block(BlockContents{bytes, nullptr});
+  BlockIter it(Icmp(), &block);
+  const bool reverse = state.range(0) != 0;
+  uint64_t entries = 0;
+  for (auto _ : state) {
+    if (reverse) {
+      for (it.SeekToLast(); it.Valid(); it.Prev()) entries++;
+    } else {
+      for (it.SeekToFirst(); it.Valid(); it.Next()) entries++;
+    }
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(entries));
+}
+BENCHMARK(BM_BlockScan)->ArgName("reverse")->Arg(0)->Arg(1);
+
 // range(0): 1 = probe keys in the filter, 0 = absent keys. 1M keys at 10 bits per key (1.2
 // MiB of filter, beyond L2).
 void BM_BloomProbe(benchmark::State& state) {

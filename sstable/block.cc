@@ -78,6 +78,7 @@ void BlockIter::Init(const Comparator* comparator, const Block* block) {
   comparator_ = comparator;
   key_ = {};
   value_ = {};
+  decoded_valid_ = false;
   if (block->ok()) {
     data_ = block->data_.data();
     restarts_ = block->restarts_offset_;
@@ -97,6 +98,7 @@ void BlockIter::Init(const Comparator* comparator, const Block* block) {
 void BlockIter::Clear() {
   data_ = nullptr;
   restarts_ = num_restarts_ = current_ = next_ = restart_index_ = 0;
+  decoded_valid_ = false;
   key_ = {};
   value_ = {};
   status_ = Status::OK();
@@ -210,6 +212,11 @@ void BlockIter::Next() {
 
 void BlockIter::Prev() {
   assert(Valid());
+  if (decoded_valid_ && decoded_pos_ > 0 && decoded_pos_ < decoded_.size() &&
+      decoded_[decoded_pos_].offset == current_) {
+    PositionAtDecoded(decoded_pos_ - 1);
+    return;
+  }
   const uint32_t original = current_;
   while (RestartPoint(restart_index_) >= original) {
     if (restart_index_ == 0) {  // the first entry: nothing before it
@@ -219,8 +226,29 @@ void BlockIter::Prev() {
     restart_index_--;
   }
   SeekToRestartPoint(restart_index_);
-  while (ParseNextEntry() && next_ < original) {
+  decoded_.clear();
+  prev_keys_.clear();
+  decoded_valid_ = false;
+  while (ParseNextEntry()) {
+    decoded_.push_back({current_, next_, static_cast<uint32_t>(prev_keys_.size()),
+                        static_cast<uint32_t>(key_.size()),
+                        static_cast<uint32_t>(value_.data() - data_),
+                        static_cast<uint32_t>(value_.size())});
+    prev_keys_.append(key_);
+    if (next_ >= original) break;
   }
+  if (!Valid()) return;  // damage: ParseNextEntry marked it
+  decoded_valid_ = true;
+  decoded_pos_ = decoded_.size() - 1;
+}
+
+void BlockIter::PositionAtDecoded(size_t i) {
+  const DecodedEntry& e = decoded_[i];
+  decoded_pos_ = i;
+  current_ = e.offset;
+  next_ = e.next;
+  key_ = std::string_view(prev_keys_.data() + e.key_offset, e.key_size);
+  value_ = std::string_view(data_ + e.value_offset, e.value_size);
 }
 
 }  // namespace strata

@@ -163,6 +163,43 @@ TEST(BlockTest, ReinitAndClear) {
   EXPECT_OK(it.status());
 }
 
+// Prev keeps the entries it decoded; an iterator moved to another block must not step back
+// through them, even where that block has entries at the same offsets.
+TEST(BlockTest, PrevAfterReinitReadsTheNewBlock) {
+  KVModel a_model, b_model;
+  for (int i = 0; i < 40; i++) {
+    a_model.emplace_back("a" + NumberKey(i, 4), "x");
+    b_model.emplace_back("b" + NumberKey(i, 4), "y");
+  }
+  auto a = MakeBlock(BuildBlock(a_model, 16));
+  auto b = MakeBlock(BuildBlock(b_model, 16));
+  BlockIter it(BytewiseComparator(), a.get());
+  it.SeekToLast();
+  it.Prev();
+  it.Prev();
+  ASSERT_TRUE(it.Valid());
+  EXPECT_EQ(it.key(), a_model[37].first);
+  it.Init(BytewiseComparator(), b.get());
+  it.SeekToLast();
+  for (int i = 39; i >= 0; i--) {
+    ASSERT_TRUE(it.Valid());
+    EXPECT_EQ(it.key(), b_model[i].first);
+    EXPECT_EQ(it.value(), "y");
+    it.Prev();
+  }
+  EXPECT_FALSE(it.Valid());
+  // Forward again from the middle of a decoded interval, then back.
+  it.Seek(b_model[20].first);
+  it.Prev();
+  it.Next();
+  it.Next();
+  ASSERT_TRUE(it.Valid());
+  EXPECT_EQ(it.key(), b_model[21].first);
+  it.Prev();
+  ASSERT_TRUE(it.Valid());
+  EXPECT_EQ(it.key(), b_model[20].first);
+}
+
 TEST(BlockTest, IterationAllocatesNothingPerEntry) {
   for (size_t key_len : {16, 100, 400}) {
     KVModel model;
@@ -171,8 +208,11 @@ TEST(BlockTest, IterationAllocatesNothingPerEntry) {
     }
     auto block = MakeBlock(BuildBlock(model, 16));
     BlockIter it(BytewiseComparator(), block.get());
-    // Warm up: a key longer than the inline buffer grows it once.
+    // Warm up: a key longer than the inline buffer grows it once, and so does the buffer of
+    // entries Prev decodes.
     for (it.SeekToFirst(); it.Valid(); it.Next()) {
+    }
+    for (it.SeekToLast(); it.Valid(); it.Prev()) {
     }
     uint64_t before = g_allocations.load();
     size_t n = 0;
