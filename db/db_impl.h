@@ -201,7 +201,7 @@ class DBImpl final : public DB {
   Status MakeRoomForWrite(bool force, MemTable** switched) REQUIRES(mu_);
   // Called by a leader whose write must be synced: waits (at most half a recent sync's time)
   // until as many writers are queued as were active around the previous synced group.
-  void GatherSyncGroup(Writer* leader) REQUIRES(mu_);
+  void GatherSyncGroup() REQUIRES(mu_);
   // Runs fn (with mu_ held) as the sole leader of the write queue: no write is in flight
   // while it runs and none starts until it returns (ingestion takes a sequence number so).
   // fn may switch the memtable (MakeRoomForWrite) and wait on condition variables.
@@ -297,6 +297,9 @@ class DBImpl final : public DB {
   size_t active_sync_writers_ GUARDED_BY(mu_) = 0;
   uint64_t last_sync_micros_ GUARDED_BY(mu_) = 0;
   size_t gather_target_ GUARDED_BY(mu_) = 0;
+  // The gathering leader waits here for gather_target_ writers (one per database, not per
+  // writer: constructing and destroying a condition variable for every Put was measurable).
+  CondVar gather_cv_{&mu_};
   Status write_error_ GUARDED_BY(mu_);
   uint64_t log_number_ GUARDED_BY(mu_) = 0;
   std::deque<Immutable> imm_ GUARDED_BY(mu_);  // oldest first

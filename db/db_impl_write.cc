@@ -23,8 +23,6 @@ namespace strata {
 struct DBImpl::Writer {
   enum : uint32_t { kWaiting, kLeader, kDone };
 
-  explicit Writer(Mutex* mu) : cv(mu) {}
-
   // Called by the writer itself: sleeps until another thread made it the leader or
   // completed it (status is then set), and returns which.
   uint32_t AwaitTurn() {
@@ -47,7 +45,6 @@ struct DBImpl::Writer {
   Status status;              // set before Wake(kDone)
   WaitWord state{kWaiting};
   std::atomic<bool> released{false};
-  CondVar cv;  // a gathering leader waits here for more writers (GatherSyncGroup)
 };
 
 Status DBImpl::Put(const WriteOptions& options, std::string_view key, std::string_view value) {
@@ -100,14 +97,14 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool fo
     }
     return s;
   };
-  Writer w(&mu_);
+  Writer w;
   w.batch = batch;
   w.sync = options.sync;
   w.force_switch = force_switch;
 
   mu_.Lock();
   writers_.push_back(&w);
-  if (gather_target_ != 0 && writers_.size() >= gather_target_) writers_.front()->cv.Signal();
+  if (gather_target_ != 0 && writers_.size() >= gather_target_) gather_cv_.Signal();
   if (&w != writers_.front()) {
     mu_.Unlock();
     if (w.AwaitTurn() == Writer::kDone) return account(w.status);
@@ -118,7 +115,7 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool fo
   Status status = write_error_;
   const bool had_write_error = !write_error_.ok();
   if (status.ok()) status = MakeRoomForWrite(force_switch, switched);
-  if (status.ok() && w.sync) GatherSyncGroup(&w);
+  if (status.ok() && w.sync) GatherSyncGroup();
   Writer* last = &w;
   bool need_sync = false;
   uint64_t sync_micros = 0;
@@ -197,7 +194,7 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool fo
 }
 
 Status DBImpl::RunAsSoleWriter(const std::function<Status()>& fn) {
-  Writer w(&mu_);
+  Writer w;
   w.force_switch = true;  // BuildBatchGroup never folds such a writer into another's group
   mu_.Lock();
   writers_.push_back(&w);
@@ -219,7 +216,7 @@ Status DBImpl::RunAsSoleWriter(const std::function<Status()>& fn) {
 // so every fdatasync serves about half the writers. Waiting a fraction of a sync for the
 // released writers to come back lets one sync serve them all (the same idea as a
 // database's commit delay). A single writer never waits: the target is then 1.
-void DBImpl::GatherSyncGroup(Writer* leader) {
+void DBImpl::GatherSyncGroup() {
   const size_t target = active_sync_writers_;
   if (writers_.size() >= target) return;
   const uint64_t budget = std::min<uint64_t>(last_sync_micros_ / 2, 1000);
@@ -230,7 +227,7 @@ void DBImpl::GatherSyncGroup(Writer* leader) {
   while (writers_.size() < target) {
     const auto now = std::chrono::steady_clock::now();
     if (now >= deadline) break;
-    leader->cv.WaitFor(deadline - now);
+    gather_cv_.WaitFor(deadline - now);
   }
   gather_target_ = 0;
   // Shrink the estimate at once if writers went away, so a timeout is paid only once.
