@@ -170,6 +170,7 @@ class Job {
     for (const auto& f : files) {
       if (range_dels_.CoversFile(*f)) {
         result_->input_files_skipped++;
+        result_->bytes_read -= f->file_size;
       } else {
         live.push_back(f);
       }
