@@ -45,6 +45,7 @@ constexpr Spec kSpecs[] = {
     {"readseq", Kind::kThreads, false},       {"readreverse", Kind::kThreads, false},
     {"seekrandom", Kind::kThreads, false},    {"readwhilewriting", Kind::kReadWhileWriting, false},
     {"deleteseq", Kind::kThreads, false},     {"deleterandom", Kind::kThreads, false},
+    {"deleterangerandom", Kind::kThreads, false},
     {"compact", Kind::kCompact, false},       {"stats", Kind::kStats, false},
     {"levelstats", Kind::kLevelStats, false},
 };
@@ -118,6 +119,10 @@ Status Config::Validate() const {
     return Status::InvalidArgument("--stats_interval_seconds must not be negative");
   }
   if (seek_nexts < 0) return Status::InvalidArgument("--seek_nexts must not be negative");
+  if (range_width < 1) return Status::InvalidArgument("--range_width must be at least 1");
+  if (range_tombstones < 0) {
+    return Status::InvalidArgument("--range_tombstones must not be negative");
+  }
   if (engine_options.write_buffer_size < (64 << 10)) {
     return Status::InvalidArgument("--write_buffer_size must be at least 64 KiB");
   }
@@ -199,6 +204,12 @@ Status DbBench::Run() {
       if (!s.ok()) return s;
     }
     fresh = false;
+    if (name == "deleterangerandom" && !factory_->SupportsRangeDeletion()) {
+      result.skipped = true;
+      PrintResult(result);
+      summary_.results.push_back(std::move(result));
+      continue;
+    }
     const uint64_t written_before = ProcessBytesWritten();
     s = RunOne(name, &result);
     if (!s.ok()) {
@@ -209,6 +220,10 @@ Status DbBench::Run() {
     summary_.user_bytes_written += static_cast<uint64_t>(result.user_bytes_written);
     PrintResult(result);
     summary_.results.push_back(std::move(result));
+    if (spec->fresh_db && config_.range_tombstones > 0 && factory_->SupportsRangeDeletion()) {
+      s = AddRangeTombstones();
+      if (!s.ok()) return s;
+    }
   }
 
   summary_.file_bytes_written = ProcessBytesWritten() - written_at_start;
@@ -261,7 +276,7 @@ Status DbBench::RunOne(const std::string& name, BenchmarkResult* result) {
       {"readmissing", &DbBench::ReadMissing},   {"readhot", &DbBench::ReadHot},
       {"readseq", &DbBench::ReadSeq},           {"readreverse", &DbBench::ReadReverse},
       {"seekrandom", &DbBench::SeekRandom},     {"deleteseq", &DbBench::DeleteSeq},
-      {"deleterandom", &DbBench::DeleteRandom},
+      {"deleterandom", &DbBench::DeleteRandom}, {"deleterangerandom", &DbBench::DeleteRangeRandom},
   };
   for (const Binding& b : kMethods) {
     if (name == b.name) return RunThreads(name, b.method, config_.threads, false, result);

@@ -123,6 +123,21 @@ TEST(RangeDelBlockTest, RoundTrip) {
   EXPECT_EQ(EncodeRangeDelBlock(*g), block);
 }
 
+TEST(RangeDelBlockTest, DocumentedExample) {
+  // docs/FORMATS.md, "Range deletion block".
+  FragmentedRangeTombstones f(kCmp, {{"a", "c", 10}, {"b", "d", 20}});
+  EXPECT_EQ(EncodeRangeDelBlock(f), std::string("\x03"
+                                                "\x01"
+                                                "a\x01"
+                                                "b\x01\x0a"
+                                                "\x01"
+                                                "b\x01"
+                                                "c\x02\x14\x0a"
+                                                "\x01"
+                                                "c\x01"
+                                                "d\x01\x14"));
+}
+
 TEST(RangeDelBlockTest, DamageIsCorruption) {
   FragmentedRangeTombstones f(kCmp, {{"a", "c", 10}, {"b", "d", 20}, {"x", "z", 3}});
   const std::string block = EncodeRangeDelBlock(f);
