@@ -13,7 +13,7 @@ DEFINE_string(benchmarks, "fillseq,fillrandom,overwrite,readrandom,readseq",
               "Comma-separated benchmarks, run in order on one database: fillseq, fillrandom, "
               "overwrite, fillsync, fill100K, readrandom, readmissing, readhot, readseq, "
               "readreverse, seekrandom, readwhilewriting, deleteseq, deleterandom, "
-              "deleterangerandom, compact, "
+              "deleterangerandom, compact, flush, "
               "stats, levelstats");
 DEFINE_int64(num, 1000000, "Number of keys (and of writes per thread)");
 DEFINE_int64(reads, -1, "Reads per thread (-1: --num)");

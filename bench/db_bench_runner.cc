@@ -26,6 +26,7 @@ enum class Kind {
   kThreads,           // every thread runs the method
   kReadWhileWriting,  // --threads readers and one extra writer
   kCompact,           // one call on the main thread
+  kFlush,             // one call on the main thread
   kStats,
   kLevelStats,
 };
@@ -38,16 +39,25 @@ struct Spec {
 
 // The benchmarks; their methods are bound in MethodOf.
 constexpr Spec kSpecs[] = {
-    {"fillseq", Kind::kThreads, true},        {"fillrandom", Kind::kThreads, true},
-    {"overwrite", Kind::kThreads, false},     {"fillsync", Kind::kThreads, true},
-    {"fill100K", Kind::kThreads, true},       {"readrandom", Kind::kThreads, false},
-    {"readmissing", Kind::kThreads, false},   {"readhot", Kind::kThreads, false},
-    {"readseq", Kind::kThreads, false},       {"readreverse", Kind::kThreads, false},
-    {"seekrandom", Kind::kThreads, false},    {"readwhilewriting", Kind::kReadWhileWriting, false},
-    {"deleteseq", Kind::kThreads, false},     {"deleterandom", Kind::kThreads, false},
-    {"deleterangerandom", Kind::kThreads, false},
-    {"compact", Kind::kCompact, false},       {"stats", Kind::kStats, false},
+    {"fillseq", Kind::kThreads, true},
+    {"fillrandom", Kind::kThreads, true},
+    {"overwrite", Kind::kThreads, false},
+    {"fillsync", Kind::kThreads, true},
+    {"fill100K", Kind::kThreads, true},
+    {"readrandom", Kind::kThreads, false},
+    {"readmissing", Kind::kThreads, false},
+    {"readhot", Kind::kThreads, false},
+    {"readseq", Kind::kThreads, false},
+    {"readreverse", Kind::kThreads, false},
+    {"seekrandom", Kind::kThreads, false},
+    {"readwhilewriting", Kind::kReadWhileWriting, false},
+    {"deleteseq", Kind::kThreads, false},
+    {"deleterandom", Kind::kThreads, false},
+    {"compact", Kind::kCompact, false},
+    {"stats", Kind::kStats, false},
     {"levelstats", Kind::kLevelStats, false},
+    {"flush", Kind::kFlush, false},
+    {"deleterangerandom", Kind::kThreads, false},
 };
 
 const Spec* FindSpec(std::string_view name) {
@@ -244,9 +254,10 @@ Status DbBench::Run() {
 Status DbBench::RunOne(const std::string& name, BenchmarkResult* result) {
   const Spec* spec = FindSpec(name);
   switch (spec->kind) {
-    case Kind::kCompact: {
+    case Kind::kCompact:
+    case Kind::kFlush: {
       const uint64_t start = NowNanos();
-      Status s = engine_->CompactAll();
+      Status s = spec->kind == Kind::kCompact ? engine_->CompactAll() : engine_->Flush();
       result->threads = 1;
       result->ops = 1;
       result->seconds = static_cast<double>(NowNanos() - start) / 1e9;

@@ -6,9 +6,9 @@
 // With --duration, every benchmark runs for that long instead. Random keys are uniform over
 // [0, --num).
 #include <algorithm>
+#include <chrono>
 #include <cinttypes>
 #include <cstdio>
-#include <chrono>
 #include <string>
 #include <thread>
 
@@ -147,7 +147,8 @@ Status DbBench::AddRangeTombstones() {
   }
   Status s = engine_->Flush();
   if (s.ok()) {
-    std::fprintf(out_, "%-20s : %" PRId64 " range deletions of %" PRId64 " keys written and flushed\n",
+    std::fprintf(out_,
+                 "%-20s : %" PRId64 " range deletions of %" PRId64 " keys written and flushed\n",
                  "range_tombstones", config_.range_tombstones, config_.range_width);
   }
   return s;

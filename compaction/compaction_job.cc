@@ -212,7 +212,7 @@ class Job {
   Output out_;
   CompactionRangeDels range_dels_;
   std::optional<std::string> output_lower_;  // where the previous output was cut
-  std::deque<FileList> live_inputs_;          // LiveInputs' lists (level iterators point in)
+  std::deque<FileList> live_inputs_;         // LiveInputs' lists (level iterators point in)
   std::vector<uint64_t> written_;
   size_t gp_index_ = 0;
   bool seen_key_ = false;

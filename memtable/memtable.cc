@@ -75,8 +75,8 @@ SequenceNumber MemTable::MaxCoveringTombstoneSeq(std::string_view user_key,
 bool MemTable::Get(const LookupKey& key, std::string* value, Status* status) const {
   // A range deletion here newer than the entry found (or covering a key with no entry here:
   // everything in older sources is older) answers NotFound.
-  const SequenceNumber covering = MaxCoveringTombstoneSeq(
-      key.user_key(), ExtractTrailer(key.internal_key()) >> 8);
+  const SequenceNumber covering =
+      MaxCoveringTombstoneSeq(key.user_key(), ExtractTrailer(key.internal_key()) >> 8);
   if (covering != 0) [[unlikely]] {
     if (!GetNewest(key, value, status, covering)) *status = Status::NotFound(std::string_view());
     return true;

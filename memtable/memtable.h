@@ -61,17 +61,14 @@ class MemTable {
   uint64_t num_deletes() const { return num_deletes_.load(std::memory_order_relaxed); }
 
   // Range deletions added. Safe from any thread.
-  uint64_t num_range_deletions() const {
-    return num_range_dels_.load(std::memory_order_acquire);
-  }
+  uint64_t num_range_deletions() const { return num_range_dels_.load(std::memory_order_acquire); }
   // This memtable's range deletions, fragmented; nullptr if it has none. Covers at least
   // every range deletion added before the call. Safe from any thread (takes a mutex when
   // the cached form is out of date).
   std::shared_ptr<const FragmentedRangeTombstones> RangeTombstones() const;
   // The highest sequence <= snapshot of a range deletion of this memtable covering user_key,
   // or 0 (the query the merge operator uses: such an entry acts as a point deletion).
-  SequenceNumber MaxCoveringTombstoneSeq(std::string_view user_key,
-                                         SequenceNumber snapshot) const;
+  SequenceNumber MaxCoveringTombstoneSeq(std::string_view user_key, SequenceNumber snapshot) const;
 
   const InternalKeyComparator& internal_comparator() const { return comparator_.icmp; }
 

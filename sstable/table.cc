@@ -360,9 +360,9 @@ Status Table::Open(const TableOptions& options, std::string file_name,
   if (has_range_del) {
     s = ReadBlock(*rep->file, name, rep->blocks_end, range_del_handle, true, &contents);
     if (!s.ok()) return s;
-    s = DecodeRangeDelBlock(contents.data,
-                            options.user_comparator ? options.user_comparator : BytewiseComparator(),
-                            &rep->range_tombstones);
+    s = DecodeRangeDelBlock(
+        contents.data, options.user_comparator ? options.user_comparator : BytewiseComparator(),
+        &rep->range_tombstones);
     if (!s.ok()) return rep->Annotate(s, range_del_handle.offset);
     if (rep->range_tombstones->empty()) rep->range_tombstones.reset();
   }

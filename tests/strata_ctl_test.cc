@@ -112,7 +112,8 @@ TEST_F(StrataCtlTest, PutGetDeleteRoundTrip) {
   EXPECT_EQ(Ctl({"get", "--", "-dash"}).out, "x\n");
 
   // deleterange FROM TO: [FROM, TO), in one range deletion; an empty range is refused.
-  for (const char* k : {"r1", "r2", "r3", "r4"}) ASSERT_EQ(Ctl({"put", k, "v"}).status, ctl::kCtlOk);
+  for (const char* k : {"r1", "r2", "r3", "r4"})
+    ASSERT_EQ(Ctl({"put", k, "v"}).status, ctl::kCtlOk);
   ASSERT_EQ(Ctl({"deleterange", "r2", "r4"}).status, ctl::kCtlOk);
   EXPECT_EQ(Ctl({"get", "r1"}).out, "v\n");
   EXPECT_EQ(Ctl({"get", "r2"}).status, ctl::kCtlNegative);

@@ -57,8 +57,8 @@ class TableCache {
   // tombstone of the table covering filter_key (the user key), or 0 (set even when the
   // filter rules the key out).
   Status Get(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
-             std::string_view key, std::string_view filter_key, Table::GetCallback found,
-             void* arg, SequenceNumber global_seqno = 0, SequenceNumber* covering = nullptr);
+             std::string_view key, std::string_view filter_key, Table::GetCallback found, void* arg,
+             SequenceNumber global_seqno = 0, SequenceNumber* covering = nullptr);
 
   using Lookup = Table::Lookup;
   // Table::MultiGet on the file (keys in increasing order), opening it if needed; with

@@ -95,8 +95,8 @@ Batch MakeBatch(uint64_t seed, const Profile& p, uint32_t key_count, uint64_t ba
                                                         : rnd.Uniform(key_count));
     op.key = KeyName(index);
     if (p.range_delete_one_in != 0 && rnd.OneIn(p.range_delete_one_in)) {
-      op.range_keys = std::min<uint32_t>(1 + static_cast<uint32_t>(rnd.Uniform(16)),
-                                         key_count - index);
+      op.range_keys =
+          std::min<uint32_t>(1 + static_cast<uint32_t>(rnd.Uniform(16)), key_count - index);
       op.range_end = KeyName(index + op.range_keys);
       continue;
     }

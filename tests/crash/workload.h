@@ -28,7 +28,7 @@ struct Profile {
   int delete_percent = 20;     // share of ops that are deletes
   int large_value_one_in = 0;  // an op writes a 1-4 KiB value with probability 1/n; 0: never
   int manual_compaction_one_in = 0;  // the writer runs CompactRange after a batch; 0: never
-  int range_delete_one_in = 0;  // an op is a DeleteRange of 1-16 keys with probability 1/n
+  int range_delete_one_in = 0;       // an op is a DeleteRange of 1-16 keys with probability 1/n
   // Engine options: tiny buffers and level sizes, so flushes and compactions run constantly.
   size_t write_buffer_size = 64 << 10;
   int level0_trigger = 2;

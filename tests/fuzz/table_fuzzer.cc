@@ -1,5 +1,6 @@
 // Fuzz target: Table::Open over an arbitrary file, then full scans both ways, seeks, Gets and
-// filter probes, and the range deletion block's fragments (format version 2). Damage must come back as a status, never as a crash, a leak, UB or a hang.
+// filter probes, and the range deletion block's fragments (format version 2). Damage must come back
+// as a status, never as a crash, a leak, UB or a hang.
 //
 // Input: one flags byte, then the table file.
 //   bit 0: repair checksums first (the footer's, then the trailer of every block the footer,
