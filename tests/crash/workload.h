@@ -47,7 +47,7 @@ struct Op {
   std::string key;
   std::optional<std::string> value;  // nullopt: a delete
   // Set: a range deletion of [key, *range_end) (value is nullopt).
-  std::optional<std::string> range_end;
+  std::optional<std::string> range_end = std::nullopt;
   uint32_t range_keys = 0;  // the keys of the key space in the range (from key's index)
 };
 using Batch = std::vector<Op>;
