@@ -330,13 +330,6 @@ void DamageBattery::Build() {
       }
       ASSERT_NO_FATAL_FAILURE(WriteOps(db.get(), ops, &model, &all_keys));
     }
-    // Range deletions: each L0 table carries a range deletion block to damage.
-    for (int n = 0; n < 2; n++) {
-      const int a = static_cast<int>(rnd.Uniform(990));
-      const std::string begin = BaseKey(a), end = BaseKey(a + 1 + static_cast<int>(rnd.Uniform(8)));
-      ASSERT_OK(db->DeleteRange(WriteOptions(), begin, end));
-      model.erase(model.lower_bound(begin), model.lower_bound(end));
-    }
     ASSERT_OK(db->Flush());
   }
   const std::map<std::string, std::string> base = model;
