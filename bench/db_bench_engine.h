@@ -63,6 +63,12 @@ class Engine {
   virtual ~Engine() = default;
   virtual Status Put(std::string_view key, std::string_view value, bool sync) = 0;
   virtual Status Delete(std::string_view key, bool sync) = 0;
+  // Deletes the keys in [begin, end); NotSupported by engines without range deletion
+  // (EngineFactory::SupportsRangeDeletion).
+  virtual Status DeleteRange(std::string_view begin, std::string_view end, bool sync) = 0;
+  // Writes the memtable out to a table and waits (OK and nothing done where the engine has
+  // no such call).
+  virtual Status Flush() = 0;
   virtual std::unique_ptr<EngineBatch> NewBatch() = 0;
   virtual Status Write(EngineBatch* batch, bool sync) = 0;
   // OK with *value, NotFound, or an error.
@@ -91,6 +97,9 @@ class EngineFactory {
   // Lines for the header where the engine cannot do exactly what the options ask, or where
   // its build differs from a plain release build (printed as "NOTE: ...").
   virtual std::vector<std::string> Notes(const EngineOptions& options) const = 0;
+  // False if Engine::DeleteRange is NotSupported: deleterangerandom is skipped and
+  // --range_tombstones ignored.
+  virtual bool SupportsRangeDeletion() const { return true; }
   // Opens the database at path, creating it if missing.
   virtual Status Open(const EngineOptions& options, const std::string& path,
                       std::unique_ptr<Engine>* engine) const = 0;

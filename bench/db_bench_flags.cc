@@ -12,7 +12,8 @@ DEFINE_string(engine, "strata", "strata, leveldb or rocksdb (the last two if bui
 DEFINE_string(benchmarks, "fillseq,fillrandom,overwrite,readrandom,readseq",
               "Comma-separated benchmarks, run in order on one database: fillseq, fillrandom, "
               "overwrite, fillsync, fill100K, readrandom, readmissing, readhot, readseq, "
-              "readreverse, seekrandom, readwhilewriting, deleteseq, deleterandom, compact, "
+              "readreverse, seekrandom, readwhilewriting, deleteseq, deleterandom, "
+              "deleterangerandom, compact, flush, "
               "stats, levelstats");
 DEFINE_int64(num, 1000000, "Number of keys (and of writes per thread)");
 DEFINE_int64(reads, -1, "Reads per thread (-1: --num)");
@@ -38,6 +39,11 @@ DEFINE_int32(stats_interval_seconds, 0, "If > 0, print progress on stderr this o
 DEFINE_int32(max_background_jobs, 2, "Background flush and compaction threads");
 DEFINE_int32(batch_size, 1, "Writes per batch in the fill, overwrite and delete benchmarks");
 DEFINE_int32(seek_nexts, 0, "Entries read with Next() after each seek in seekrandom");
+DEFINE_int64(range_width, 10,
+             "Keys per range deletion in deleterangerandom and --range_tombstones");
+DEFINE_int64(range_tombstones, 0,
+             "If > 0, after each fill benchmark write this many range deletions of "
+             "--range_width random keys, then flush (so reads meet them in a table)");
 DEFINE_uint64(benchmark_write_rate_limit, 0,
               "readwhilewriting: the writer's bytes per second (0: as fast as it can)");
 DEFINE_string(json, "", "Also write every result to this file as JSON");
@@ -92,6 +98,8 @@ Status ConfigFromFlags(Config* config) {
   c.stats_interval_seconds = FLAGS_stats_interval_seconds;
   c.batch_size = FLAGS_batch_size;
   c.seek_nexts = FLAGS_seek_nexts;
+  c.range_width = FLAGS_range_width;
+  c.range_tombstones = FLAGS_range_tombstones;
   c.benchmark_write_rate_limit = FLAGS_benchmark_write_rate_limit;
   c.json = FLAGS_json;
   c.perf_level = FLAGS_perf_level;

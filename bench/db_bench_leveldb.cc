@@ -72,6 +72,10 @@ class LevelDBEngine final : public Engine {
   Status Delete(std::string_view key, bool sync) override {
     return FromLevelDB(db_->Delete(sync ? synced_ : unsynced_, ToSlice(key)));
   }
+  Status DeleteRange(std::string_view, std::string_view, bool) override {
+    return Status::NotSupported("LevelDB has no range deletion");
+  }
+  Status Flush() override { return Status::OK(); }  // LevelDB has no flush call
   std::unique_ptr<EngineBatch> NewBatch() override { return std::make_unique<LevelDBBatch>(); }
   Status Write(EngineBatch* batch, bool sync) override {
     return FromLevelDB(
@@ -123,9 +127,12 @@ class LevelDBFactory final : public EngineFactory {
   std::string compression(const EngineOptions& options) const override {
     return options.compression ? "snappy" : "none";
   }
+  bool SupportsRangeDeletion() const override { return false; }
   std::vector<std::string> Notes(const EngineOptions& options) const override {
     std::vector<std::string> notes;
     if (options.compression) notes.push_back("LevelDB has no LZ4: it compresses with Snappy");
+    notes.push_back(
+        "LevelDB has no range deletion: deleterangerandom is skipped, --range_tombstones ignored");
     if (options.max_background_jobs != 1) {
       notes.push_back("LevelDB has one background thread (--max_background_jobs ignored)");
     }

@@ -244,6 +244,8 @@ std::string RunToJson(const Config& config, const RunSummary& summary) {
   w.Field("duration", int64_t{config.duration});
   w.Field("batch_size", int64_t{config.batch_size});
   w.Field("seek_nexts", int64_t{config.seek_nexts});
+  w.Field("range_width", config.range_width);
+  w.Field("range_tombstones", config.range_tombstones);
   w.Field("benchmark_write_rate_limit", uint64_t{config.benchmark_write_rate_limit});
   w.Close('}');
 

@@ -73,6 +73,11 @@ class RocksDBEngine final : public Engine {
   Status Delete(std::string_view key, bool sync) override {
     return FromRocksDB(db_->Delete(sync ? synced_ : unsynced_, ToSlice(key)));
   }
+  Status DeleteRange(std::string_view begin, std::string_view end, bool sync) override {
+    return FromRocksDB(db_->DeleteRange(sync ? synced_ : unsynced_, db_->DefaultColumnFamily(),
+                                        ToSlice(begin), ToSlice(end)));
+  }
+  Status Flush() override { return FromRocksDB(db_->Flush(rocksdb::FlushOptions())); }
   std::unique_ptr<EngineBatch> NewBatch() override { return std::make_unique<RocksDBBatch>(); }
   Status Write(EngineBatch* batch, bool sync) override {
     return FromRocksDB(

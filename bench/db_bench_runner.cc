@@ -26,6 +26,7 @@ enum class Kind {
   kThreads,           // every thread runs the method
   kReadWhileWriting,  // --threads readers and one extra writer
   kCompact,           // one call on the main thread
+  kFlush,             // one call on the main thread
   kStats,
   kLevelStats,
 };
@@ -38,15 +39,25 @@ struct Spec {
 
 // The benchmarks; their methods are bound in MethodOf.
 constexpr Spec kSpecs[] = {
-    {"fillseq", Kind::kThreads, true},        {"fillrandom", Kind::kThreads, true},
-    {"overwrite", Kind::kThreads, false},     {"fillsync", Kind::kThreads, true},
-    {"fill100K", Kind::kThreads, true},       {"readrandom", Kind::kThreads, false},
-    {"readmissing", Kind::kThreads, false},   {"readhot", Kind::kThreads, false},
-    {"readseq", Kind::kThreads, false},       {"readreverse", Kind::kThreads, false},
-    {"seekrandom", Kind::kThreads, false},    {"readwhilewriting", Kind::kReadWhileWriting, false},
-    {"deleteseq", Kind::kThreads, false},     {"deleterandom", Kind::kThreads, false},
-    {"compact", Kind::kCompact, false},       {"stats", Kind::kStats, false},
+    {"fillseq", Kind::kThreads, true},
+    {"fillrandom", Kind::kThreads, true},
+    {"overwrite", Kind::kThreads, false},
+    {"fillsync", Kind::kThreads, true},
+    {"fill100K", Kind::kThreads, true},
+    {"readrandom", Kind::kThreads, false},
+    {"readmissing", Kind::kThreads, false},
+    {"readhot", Kind::kThreads, false},
+    {"readseq", Kind::kThreads, false},
+    {"readreverse", Kind::kThreads, false},
+    {"seekrandom", Kind::kThreads, false},
+    {"readwhilewriting", Kind::kReadWhileWriting, false},
+    {"deleteseq", Kind::kThreads, false},
+    {"deleterandom", Kind::kThreads, false},
+    {"compact", Kind::kCompact, false},
+    {"stats", Kind::kStats, false},
     {"levelstats", Kind::kLevelStats, false},
+    {"flush", Kind::kFlush, false},
+    {"deleterangerandom", Kind::kThreads, false},
 };
 
 const Spec* FindSpec(std::string_view name) {
@@ -118,6 +129,10 @@ Status Config::Validate() const {
     return Status::InvalidArgument("--stats_interval_seconds must not be negative");
   }
   if (seek_nexts < 0) return Status::InvalidArgument("--seek_nexts must not be negative");
+  if (range_width < 1) return Status::InvalidArgument("--range_width must be at least 1");
+  if (range_tombstones < 0) {
+    return Status::InvalidArgument("--range_tombstones must not be negative");
+  }
   if (engine_options.write_buffer_size < (64 << 10)) {
     return Status::InvalidArgument("--write_buffer_size must be at least 64 KiB");
   }
@@ -199,6 +214,12 @@ Status DbBench::Run() {
       if (!s.ok()) return s;
     }
     fresh = false;
+    if (name == "deleterangerandom" && !factory_->SupportsRangeDeletion()) {
+      result.skipped = true;
+      PrintResult(result);
+      summary_.results.push_back(std::move(result));
+      continue;
+    }
     const uint64_t written_before = ProcessBytesWritten();
     s = RunOne(name, &result);
     if (!s.ok()) {
@@ -209,6 +230,10 @@ Status DbBench::Run() {
     summary_.user_bytes_written += static_cast<uint64_t>(result.user_bytes_written);
     PrintResult(result);
     summary_.results.push_back(std::move(result));
+    if (spec->fresh_db && config_.range_tombstones > 0 && factory_->SupportsRangeDeletion()) {
+      s = AddRangeTombstones();
+      if (!s.ok()) return s;
+    }
   }
 
   summary_.file_bytes_written = ProcessBytesWritten() - written_at_start;
@@ -229,9 +254,10 @@ Status DbBench::Run() {
 Status DbBench::RunOne(const std::string& name, BenchmarkResult* result) {
   const Spec* spec = FindSpec(name);
   switch (spec->kind) {
-    case Kind::kCompact: {
+    case Kind::kCompact:
+    case Kind::kFlush: {
       const uint64_t start = NowNanos();
-      Status s = engine_->CompactAll();
+      Status s = spec->kind == Kind::kCompact ? engine_->CompactAll() : engine_->Flush();
       result->threads = 1;
       result->ops = 1;
       result->seconds = static_cast<double>(NowNanos() - start) / 1e9;
@@ -261,7 +287,7 @@ Status DbBench::RunOne(const std::string& name, BenchmarkResult* result) {
       {"readmissing", &DbBench::ReadMissing},   {"readhot", &DbBench::ReadHot},
       {"readseq", &DbBench::ReadSeq},           {"readreverse", &DbBench::ReadReverse},
       {"seekrandom", &DbBench::SeekRandom},     {"deleteseq", &DbBench::DeleteSeq},
-      {"deleterandom", &DbBench::DeleteRandom},
+      {"deleterandom", &DbBench::DeleteRandom}, {"deleterangerandom", &DbBench::DeleteRangeRandom},
   };
   for (const Binding& b : kMethods) {
     if (name == b.name) return RunThreads(name, b.method, config_.threads, false, result);

@@ -40,6 +40,8 @@ struct Config {
   int stats_interval_seconds = 0;
   int batch_size = 1;  // writes per batch
   int seek_nexts = 0;  // Next() calls after each Seek in seekrandom
+  int64_t range_width = 10;      // keys per range deletion (deleterangerandom, range_tombstones)
+  int64_t range_tombstones = 0;  // > 0: range deletions written (and flushed) after each fill
   // readwhilewriting: the writer's key and value bytes per second (0: as fast as it can).
   uint64_t benchmark_write_rate_limit = 0;
   std::string json;    // write results here if not empty
@@ -126,6 +128,9 @@ class DbBench {
   Status ReadWhileWriting(ThreadContext* t);
   Status DeleteSeq(ThreadContext* t);
   Status DeleteRandom(ThreadContext* t);
+  Status DeleteRangeRandom(ThreadContext* t);
+  // --range_tombstones: writes them after a fill benchmark and flushes.
+  Status AddRangeTombstones();
 
   enum class Order { kSequential, kRandom };
   Status DoWrite(ThreadContext* t, Order order, bool sync, int value_size, int64_t ops);

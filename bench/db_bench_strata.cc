@@ -56,6 +56,10 @@ class StrataEngine final : public Engine {
   Status Delete(std::string_view key, bool sync) override {
     return db_->Delete(sync ? synced_ : unsynced_, key);
   }
+  Status DeleteRange(std::string_view begin, std::string_view end, bool sync) override {
+    return db_->DeleteRange(sync ? synced_ : unsynced_, begin, end);
+  }
+  Status Flush() override { return db_->Flush(); }
   std::unique_ptr<EngineBatch> NewBatch() override { return std::make_unique<StrataBatch>(); }
   Status Write(EngineBatch* batch, bool sync) override {
     return db_->Write(sync ? synced_ : unsynced_, static_cast<StrataBatch*>(batch)->rep());

@@ -7,6 +7,8 @@
 // [0, --num).
 #include <algorithm>
 #include <chrono>
+#include <cinttypes>
+#include <cstdio>
 #include <string>
 #include <thread>
 
@@ -109,6 +111,47 @@ Status DbBench::DoDelete(ThreadContext* t, Order order) {
     t->bytes_written += config_.key_size * n;
   }
   return Status::OK();
+}
+
+// Each operation deletes --range_width keys from a random start: [k, k + range_width).
+Status DbBench::DeleteRangeRandom(ThreadContext* t) {
+  const uint64_t num = static_cast<uint64_t>(config_.num);
+  const int64_t ops = config_.num;
+  std::string begin;
+  while (t->More(ops)) {
+    const uint64_t k = t->rng.Uniform(num);
+    begin.assign(t->keys.Key(k));
+    const std::string_view end = t->keys.Key(k + static_cast<uint64_t>(config_.range_width));
+    const uint64_t started = t->OpStart();
+    Status s = engine_->DeleteRange(begin, end, config_.sync);
+    if (!s.ok()) return s;
+    t->OpDone(started);
+    t->bytes += 2 * config_.key_size;
+    t->bytes_written += 2 * config_.key_size;
+  }
+  return Status::OK();
+}
+
+Status DbBench::AddRangeTombstones() {
+  // Fixed seed: the same tombstones in every engine's and every run's database.
+  Random rng(config_.seed * 7919 + 17);
+  KeyFormatter keys(config_.key_size);
+  const uint64_t num = static_cast<uint64_t>(config_.num);
+  std::string begin;
+  for (int64_t i = 0; i < config_.range_tombstones; i++) {
+    const uint64_t k = rng.Uniform(num);
+    begin.assign(keys.Key(k));
+    Status s = engine_->DeleteRange(begin, keys.Key(k + static_cast<uint64_t>(config_.range_width)),
+                                    false);
+    if (!s.ok()) return s;
+  }
+  Status s = engine_->Flush();
+  if (s.ok()) {
+    std::fprintf(out_,
+                 "%-20s : %" PRId64 " range deletions of %" PRId64 " keys written and flushed\n",
+                 "range_tombstones", config_.range_tombstones, config_.range_width);
+  }
+  return s;
 }
 
 Status DbBench::ReadRandom(ThreadContext* t) {

@@ -1,8 +1,11 @@
 #include "compaction/compaction_job.h"
 
 #include <chrono>
+#include <deque>
 #include <memory>
+#include <optional>
 
+#include "compaction/range_del_compaction.h"
 #include "sstable/merging_iterator.h"
 #include "sstable/table_builder.h"
 #include "version/filename.h"
@@ -27,8 +30,13 @@ class Job {
   Status Run() {
     auto start = std::chrono::steady_clock::now();
     for (int which = 0; which < 2; which++) result_->bytes_read += c_->InputBytes(which);
-    Status s = Merge();
-    if (s.ok() && out_.builder) s = FinishOutput();
+    Status s = range_dels_.Init(*c_, ctx_.table_cache, ucmp_, ctx_.smallest_snapshot);
+    if (s.ok()) s = Merge();
+    if (s.ok() && !out_.builder && ForOutput(std::nullopt) != nullptr) {
+      s = OpenOutput();  // tombstones past the last entry (or no entries at all)
+      out_.meta.smallest_seqno = kMaxSequenceNumber;
+    }
+    if (s.ok() && out_.builder) s = FinishOutput(std::nullopt);
     if (!s.ok()) {
       if (out_.builder) out_.builder->Abandon();
       if (out_.file) out_.file->Close().PermitUncheckedError();
@@ -52,13 +60,16 @@ class Job {
     for (int which = 0; which < 2; which++) {
       const int level = which == 0 ? c_->level : c_->output_level;
       if (c_->inputs[which].empty()) continue;
+      // Tables wholly deleted by the compaction's tombstones are left out unread.
+      const FileList& inputs = LiveInputs(c_->inputs[which]);
+      if (inputs.empty()) continue;
       if (level == 0) {
-        for (const auto& f : c_->inputs[which]) {
+        for (const auto& f : inputs) {
           children.push_back(
               ctx_.table_cache->NewIterator(ro, f->number, f->file_size, f->global_seqno));
         }
       } else {
-        children.push_back(NewLevelIterator(ctx_.icmp, &c_->inputs[which], ctx_.table_cache, ro));
+        children.push_back(NewLevelIterator(ctx_.icmp, &inputs, ctx_.table_cache, ro));
       }
     }
     return NewMergingIterator(ctx_.icmp, std::move(children));
@@ -103,6 +114,8 @@ class Job {
       } else if (k.type == ValueType::kDeletion && k.sequence <= ctx_.smallest_snapshot &&
                  c_->IsBaseLevelForKey(ucmp_, k.user_key)) {
         drop = true;  // nothing older below, and every reader sees the deletion
+      } else if (range_dels_.CoversEntry(k.user_key, k.sequence)) {
+        drop = true;  // under a range deletion every reader sees
       }
       last_sequence_for_key = k.sequence;
       if (drop) {
@@ -112,7 +125,7 @@ class Job {
       // Cut only between user keys.
       if (new_user_key && out_.builder &&
           (out_.builder->FileSize() >= c_->max_output_file_size || TooMuchOverlap(key))) {
-        Status s = FinishOutput();
+        Status s = FinishOutput(k.user_key);
         if (!s.ok()) return s;
       } else if (new_user_key) {
         TooMuchOverlap(key);  // keep the grandparent position moving
@@ -143,7 +156,35 @@ class Job {
     return Status::OK();
   }
 
-  Status FinishOutput() {
+  // The tombstones of the output that ends before upper (none: the last output).
+  std::unique_ptr<FragmentedRangeTombstones> ForOutput(std::optional<std::string_view> upper) {
+    if (range_dels_.empty()) return nullptr;
+    return range_dels_.ForOutput(
+        output_lower_ ? std::optional<std::string_view>(*output_lower_) : std::nullopt, upper, *c_);
+  }
+
+  // The inputs that may hold a visible entry (all of them, unless tombstones cover some).
+  const FileList& LiveInputs(const FileList& files) {
+    if (range_dels_.empty()) return files;
+    FileList& live = live_inputs_.emplace_back();
+    for (const auto& f : files) {
+      if (range_dels_.CoversFile(*f)) {
+        result_->input_files_skipped++;
+        result_->bytes_read -= f->file_size;
+      } else {
+        live.push_back(f);
+      }
+    }
+    return live;
+  }
+
+  Status FinishOutput(std::optional<std::string_view> upper) {
+    if (auto tombstones = ForOutput(upper)) {
+      out_.builder->SetRangeTombstones(*tombstones);
+      ExtendBoundsForTombstones(*tombstones, *ctx_.icmp, &out_.meta.smallest, &out_.meta.largest,
+                                &out_.meta.smallest_seqno, &out_.meta.largest_seqno);
+    }
+    if (upper) output_lower_.emplace(*upper);
     out_.builder->SetSequenceRange(out_.meta.smallest_seqno, out_.meta.largest_seqno);
     Status s = out_.builder->Finish();
     if (s.ok()) s = out_.file->Sync();
@@ -169,6 +210,9 @@ class Job {
   CompactionResult* const result_;
   const Comparator* const ucmp_;
   Output out_;
+  CompactionRangeDels range_dels_;
+  std::optional<std::string> output_lower_;  // where the previous output was cut
+  std::deque<FileList> live_inputs_;         // LiveInputs' lists (level iterators point in)
   std::vector<uint64_t> written_;
   size_t gp_index_ = 0;
   bool seen_key_ = false;

@@ -6,7 +6,9 @@
 // - an entry shadowed by a newer entry of the same key that every snapshot already sees
 //   (the newer one has sequence <= smallest_snapshot);
 // - a deletion visible to every snapshot, when no level below the output may hold the key
-//   (then nothing older can reappear).
+//   (then nothing older can reappear);
+// - an entry under a range deletion visible to every snapshot, and range deletions as
+//   compaction/range_del_compaction.h says.
 // Outputs are cut only between user keys, so the files of a level never share a user key.
 //
 // Thread safety: runs on one thread without the DB mutex; new_file_number is called from
@@ -33,6 +35,8 @@ struct CompactionResult {
   uint64_t bytes_written = 0;
   uint64_t entries_read = 0;
   uint64_t entries_dropped = 0;
+  // Input tables wholly covered by range deletions every reader sees: dropped unread.
+  uint64_t input_files_skipped = 0;
   uint64_t micros = 0;
 };
 

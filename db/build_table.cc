@@ -13,7 +13,8 @@ Status BuildTable(const std::string& dbname, FileSystem* fs, const TableOptions&
   meta->file_size = 0;
   MemTable::Iterator it(&mem);
   it.SeekToFirst();
-  if (!it.Valid()) return Status::OK();
+  const std::shared_ptr<const FragmentedRangeTombstones> tombstones = mem.RangeTombstones();
+  if (!it.Valid() && tombstones == nullptr) return Status::OK();
 
   const std::string fname = TableFileName(dbname, meta->number);
   std::unique_ptr<WritableFile> file;
@@ -21,7 +22,8 @@ Status BuildTable(const std::string& dbname, FileSystem* fs, const TableOptions&
   if (!s.ok()) return s;
 
   TableBuilder builder(options, file.get());
-  meta->smallest.assign(it.key());
+  meta->smallest.clear();
+  if (it.Valid()) meta->smallest.assign(it.key());
   SequenceNumber smallest_seq = kMaxSequenceNumber, largest_seq = 0;
   std::string_view last_key;
   for (; it.Valid(); it.Next()) {
@@ -32,6 +34,12 @@ Status BuildTable(const std::string& dbname, FileSystem* fs, const TableOptions&
     builder.Add(last_key, it.value());
   }
   meta->largest.assign(last_key);
+  if (tombstones != nullptr) {
+    // Flushed whole: the file's bounds grow to cover them.
+    builder.SetRangeTombstones(*tombstones);
+    ExtendBoundsForTombstones(*tombstones, mem.internal_comparator(), &meta->smallest,
+                              &meta->largest, &smallest_seq, &largest_seq);
+  }
   meta->smallest_seqno = smallest_seq;
   meta->largest_seqno = largest_seq;
   builder.SetSequenceRange(smallest_seq, largest_seq);

@@ -53,6 +53,7 @@
 #include <thread>
 #include <vector>
 
+#include "db/range_del_aggregator.h"
 #include "db/snapshot.h"
 #include "keys/internal_key.h"
 #include "sstable/table_options.h"
@@ -138,6 +139,9 @@ class DBImpl final : public DB {
     std::shared_ptr<MemTable> mem;
     std::vector<std::shared_ptr<MemTable>> imm;  // newest first
     std::shared_ptr<const Version> version;
+    // The range tombstones of version's tables, gathered by the first iterator that needs
+    // them (db/range_del_aggregator.h).
+    std::shared_ptr<TableTombstoneCache> table_tombstones = std::make_shared<TableTombstoneCache>();
   };
 
   // An immutable memtable waiting for flush, with the log that holds its entries.

@@ -160,7 +160,7 @@ void DBImpl::NotifyCompaction(const Compaction& c, const CompactionResult& resul
       for (const FileMetaData& out : result.outputs) info.output_files.push_back(out.number);
     }
   }
-  info.bytes_read = c.trivial_move ? 0 : c.InputBytes(0) + c.InputBytes(1);
+  info.bytes_read = c.trivial_move ? 0 : result.bytes_read;  // less tables dropped unread
   info.bytes_written = result.bytes_written;
   info.micros = result.micros;
   info.reason = c.reason.starts_with("manual") ? CompactionReason::kManual

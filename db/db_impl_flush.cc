@@ -19,6 +19,10 @@ void DBImpl::InstallReadState() {
   std::shared_ptr<const ReadState> old;
   {
     MutexLock lock(&read_state_mu_);
+    // Same version (a memtable switch): its tables' tombstones, once gathered, still hold.
+    if (read_state_ != nullptr && read_state_->version == state->version) {
+      state->table_tombstones = read_state_->table_tombstones;
+    }
     old = std::exchange(read_state_, std::move(state));
   }
   // old (possibly the last reference to a flushed memtable) is freed here, outside the lock.

@@ -107,6 +107,8 @@ bool DBImpl::MemTablesOverlap(std::string_view smallest, std::string_view larges
   const Comparator* ucmp = icmp_.user_comparator();
   auto overlaps = [&](const MemTable& mem) {
     if (mem.num_entries() == 0) return false;
+    // A range deletion of the memtable would be read before the files though older: flush.
+    if (mem.num_range_deletions() != 0) return true;
     std::unique_ptr<Iterator> it = mem.NewIterator();
     LookupKey start(smallest, kMaxSequenceNumber);
     it->Seek(start.internal_key());

@@ -71,6 +71,15 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
     children.push_back(NewLevelIterator(&icmp_, &v.files(level), table_cache_.get(), options));
   }
   DBIterOptions iter_options;
+  // Range tombstones of every source; left out (the common case) when there are none.
+  RangeDelAggregator range_dels;
+  range_dels.AddMemTable(*state->mem);
+  for (const auto& imm : state->imm) range_dels.AddMemTable(*imm);
+  Status s = state->table_tombstones->AddTo(v, table_cache_.get(), &range_dels);
+  if (!s.ok()) return NewEmptyIterator(s);
+  if (!range_dels.empty()) {
+    iter_options.range_dels = std::make_shared<const RangeDelAggregator>(std::move(range_dels));
+  }
   iter_options.sequence = seq;
   iter_options.lower_bound = options.iterate_lower_bound;
   iter_options.upper_bound = options.iterate_upper_bound;

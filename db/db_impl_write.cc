@@ -81,6 +81,10 @@ Status DBImpl::SyncWAL() {
 }
 
 Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
+  if (batch != nullptr) {
+    Status s = WriteBatchInternal::CheckRangeDeletions(*batch, icmp_.user_comparator());
+    if (!s.ok()) return s;
+  }
   return WriteImpl(options, batch, /*force_switch=*/false, nullptr);
 }
 

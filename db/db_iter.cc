@@ -21,6 +21,7 @@ class DBIter final : public Iterator {
         sequence_(options.sequence),
         lower_(options.lower_bound),
         upper_(options.upper_bound),
+        range_dels_(options.range_dels),
         pin_(std::move(pin)) {}
 
   bool Valid() const override { return valid_; }
@@ -142,6 +143,12 @@ class DBIter final : public Iterator {
     return false;
   }
 
+  // True if a range tombstone visible at sequence_ hides entry k (and, being newer than k,
+  // every older entry of its key too).
+  bool Covered(const ParsedInternalKey& k) const {
+    return range_dels_ != nullptr && range_dels_->ShouldDelete(k.user_key, k.sequence, sequence_);
+  }
+
   // Forward: from the internal position, find the first visible, live entry whose user key
   // is after skip_key_ (if skipping).
   void FindNextUserEntry(bool skipping) {
@@ -159,7 +166,7 @@ class DBIter final : public Iterator {
             SeekInternal(skip_key_, 0, ValueType::kDeletion, /*for_prev=*/false);
             continue;
           }
-        } else if (k.type == ValueType::kDeletion) {
+        } else if (k.type == ValueType::kDeletion || Covered(k)) {
           // Everything older of this key is deleted: skip it all.
           skip_key_.assign(k.user_key);
           skipping = true;
@@ -189,8 +196,8 @@ class DBIter final : public Iterator {
           break;  // an older key: saved_key_ is the answer
         }
         if (lower_ && ucmp_->Compare(k.user_key, *lower_) < 0) break;
-        value_type = k.type;
-        if (k.type == ValueType::kDeletion) {
+        value_type = Covered(k) ? ValueType::kDeletion : k.type;
+        if (value_type == ValueType::kDeletion) {
           saved_key_.clear();
           saved_value_.clear();
         } else {
@@ -209,6 +216,7 @@ class DBIter final : public Iterator {
   const SequenceNumber sequence_;
   const std::optional<std::string_view> lower_;
   const std::optional<std::string_view> upper_;
+  const std::shared_ptr<const RangeDelAggregator> range_dels_;
   const std::shared_ptr<const void> pin_;
 
   Direction direction_ = kForward;

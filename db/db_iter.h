@@ -15,6 +15,7 @@
 #include <optional>
 #include <string_view>
 
+#include "db/range_del_aggregator.h"
 #include "keys/internal_key.h"
 #include "strata/iterator.h"
 
@@ -24,6 +25,9 @@ struct DBIterOptions {
   SequenceNumber sequence = kMaxSequenceNumber;
   std::optional<std::string_view> lower_bound;  // inclusive
   std::optional<std::string_view> upper_bound;  // exclusive
+  // Range tombstones of the sources (null: none); an entry they cover at sequence is hidden
+  // like one under a point deletion.
+  std::shared_ptr<const RangeDelAggregator> range_dels;
 };
 
 std::unique_ptr<Iterator> NewDBIterator(const Comparator* user_comparator,

@@ -144,6 +144,16 @@ void WriteBatchInternal::Append(WriteBatch* dst, const WriteBatch& src) {
 
 Status WriteBatchInternal::Validate(const WriteBatch& b) { return ValidateBatchBytes(b.rep_); }
 
+Status WriteBatchInternal::CheckRangeDeletions(const WriteBatch& b, const Comparator* ucmp) {
+  bool bad = false;
+  Status s = ForEachOp(b.rep_, [&](ValueType type, std::string_view begin, std::string_view end) {
+    if (type == ValueType::kRangeDeletion && ucmp->Compare(begin, end) >= 0) bad = true;
+  });
+  if (!s.ok()) return s;
+  if (bad) return Status::InvalidArgument("DeleteRange: empty range (end <= begin)");
+  return Status::OK();
+}
+
 Status WriteBatchInternal::InsertInto(const WriteBatch& b, MemTable* mem) {
   SequenceNumber seq = Sequence(b);
   return ForEachOp(b.rep_, [&](ValueType type, std::string_view key, std::string_view value) {

@@ -9,7 +9,8 @@ using memtable_internal::LengthPrefixed;
 
 MemTable::MemTable(const InternalKeyComparator& cmp)
     : comparator_{cmp, cmp.user_comparator() == BytewiseComparator()},
-      table_(comparator_, &arena_) {}
+      table_(comparator_, &arena_),
+      range_del_table_(comparator_, &arena_) {}
 
 void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view user_key,
                    std::string_view value) {
@@ -28,7 +29,14 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view user_key
   p = EncodeVarint32(p, static_cast<uint32_t>(value.size()));
   if (!value.empty()) std::memcpy(p, value.data(), value.size());
   assert(p + value.size() == buf + encoded_len);
-  table_.InsertReserved(buf, buf);
+  if (type == ValueType::kRangeDeletion) [[unlikely]] {
+    range_del_table_.InsertReserved(buf, buf);
+    // Release: a reader that sees the count sees the node (and the cache rebuilds).
+    num_range_dels_.store(num_range_dels_.load(std::memory_order_relaxed) + 1,
+                          std::memory_order_release);
+  } else {
+    table_.InsertReserved(buf, buf);
+  }
 
   // Only this thread writes the counters: a load and a store avoid a locked instruction.
   num_entries_.store(num_entries_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
@@ -37,7 +45,47 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view user_key
   }
 }
 
+std::shared_ptr<const FragmentedRangeTombstones> MemTable::RangeTombstones() const {
+  const uint64_t count = num_range_deletions();
+  if (count == 0) return nullptr;
+  MutexLock l(&range_del_mu_);
+  if (range_del_cache_ == nullptr || range_del_cache_count_ < count) {
+    std::vector<RangeTombstone> tombstones;
+    tombstones.reserve(count);
+    Table::Iterator it(&range_del_table_);
+    for (it.SeekToFirst(); it.Valid(); it.Next()) {
+      std::string_view ikey = LengthPrefixed(it.key());
+      std::string_view end = LengthPrefixed(ikey.data() + ikey.size());
+      tombstones.push_back(
+          {std::string(ExtractUserKey(ikey)), std::string(end), ExtractTrailer(ikey) >> 8});
+    }
+    range_del_cache_count_ = tombstones.size();
+    range_del_cache_ = std::make_shared<const FragmentedRangeTombstones>(
+        comparator_.icmp.user_comparator(), std::move(tombstones));
+  }
+  return range_del_cache_;
+}
+
+SequenceNumber MemTable::MaxCoveringTombstoneSeq(std::string_view user_key,
+                                                 SequenceNumber snapshot) const {
+  if (num_range_deletions() == 0) return 0;
+  return RangeTombstones()->MaxCoveringSeq(user_key, snapshot);
+}
+
 bool MemTable::Get(const LookupKey& key, std::string* value, Status* status) const {
+  // A range deletion here newer than the entry found (or covering a key with no entry here:
+  // everything in older sources is older) answers NotFound.
+  const SequenceNumber covering =
+      MaxCoveringTombstoneSeq(key.user_key(), ExtractTrailer(key.internal_key()) >> 8);
+  if (covering != 0) [[unlikely]] {
+    if (!GetNewest(key, value, status, covering)) *status = Status::NotFound(std::string_view());
+    return true;
+  }
+  return GetNewest(key, value, status, 0);
+}
+
+bool MemTable::GetNewest(const LookupKey& key, std::string* value, Status* status,
+                         SequenceNumber covering) const {
   Table::Iterator iter(&table_);
   // The lookup key carries the snapshot sequence and the highest type, so the first entry at
   // or after it is the newest version of some key visible at that snapshot.
@@ -49,6 +97,10 @@ bool MemTable::Get(const LookupKey& key, std::string* value, Status* status) con
                   ? user_key == key.user_key()
                   : comparator_.icmp.user_comparator()->Compare(user_key, key.user_key()) == 0;
   if (!same) return false;
+  if ((ExtractTrailer(ikey) >> 8) < covering) {
+    *status = Status::NotFound(std::string_view());
+    return true;
+  }
   switch (static_cast<ValueType>(ExtractTrailer(ikey) & 0xff)) {
     case ValueType::kValue: {
       std::string_view v = LengthPrefixed(ikey.data() + ikey.size());

@@ -8,6 +8,11 @@
 // Entry format, one arena allocation per entry (right behind its skiplist node):
 //   varint32 internal_key_len | user_key | fixed64 (sequence << 8 | type) | varint32 value_len
 //   | value
+//
+// Range deletions (ValueType::kRangeDeletion, user key = begin, value = end) go to a second
+// skiplist of the same entry format, so point lookups and iterators never meet them. Readers
+// ask for them in fragmented form (RangeTombstones), built on first need and cached until
+// another range deletion arrives; a memtable without any costs one relaxed load per read.
 #pragma once
 
 #include <algorithm>
@@ -21,10 +26,12 @@
 #include <string_view>
 
 #include "keys/internal_key.h"
+#include "keys/range_tombstone.h"
 #include "memtable/skiplist.h"
 #include "strata/iterator.h"
 #include "strata/status.h"
 #include "util/arena.h"
+#include "util/mutex.h"
 
 namespace strata {
 
@@ -42,8 +49,9 @@ class MemTable {
   void Add(SequenceNumber seq, ValueType type, std::string_view user_key, std::string_view value);
 
   // Looks for the newest entry of key.user_key() with sequence <= the lookup's sequence.
-  // Found a value: sets *value, sets *status OK, returns true. Found a deletion: sets
-  // *status NotFound, returns true. No such entry: returns false and touches neither.
+  // Found a value: sets *value, sets *status OK, returns true. Found a deletion, or the key
+  // is covered by a range deletion of this memtable newer than any entry found: sets *status
+  // NotFound, returns true. No such entry: returns false and touches neither.
   bool Get(const LookupKey& key, std::string* value, Status* status) const;
 
   // Heap bytes held (arena blocks). Safe from any thread.
@@ -51,6 +59,16 @@ class MemTable {
   // Entries added (values and deletions) / deletions added. Safe from any thread.
   uint64_t num_entries() const { return num_entries_.load(std::memory_order_relaxed); }
   uint64_t num_deletes() const { return num_deletes_.load(std::memory_order_relaxed); }
+
+  // Range deletions added. Safe from any thread.
+  uint64_t num_range_deletions() const { return num_range_dels_.load(std::memory_order_acquire); }
+  // This memtable's range deletions, fragmented; nullptr if it has none. Covers at least
+  // every range deletion added before the call. Safe from any thread (takes a mutex when
+  // the cached form is out of date).
+  std::shared_ptr<const FragmentedRangeTombstones> RangeTombstones() const;
+  // The highest sequence <= snapshot of a range deletion of this memtable covering user_key,
+  // or 0 (the query the merge operator uses: such an entry acts as a point deletion).
+  SequenceNumber MaxCoveringTombstoneSeq(std::string_view user_key, SequenceNumber snapshot) const;
 
   const InternalKeyComparator& internal_comparator() const { return comparator_.icmp; }
 
@@ -98,11 +116,23 @@ class MemTable {
   };
 
  private:
+  // Get without this memtable's range deletions: an entry older than covering reads as
+  // deleted.
+  bool GetNewest(const LookupKey& key, std::string* value, Status* status,
+                 SequenceNumber covering) const;
+
   KeyComparator comparator_;
   Arena arena_;
   Table table_;
+  Table range_del_table_;  // kRangeDeletion entries only
   std::atomic<uint64_t> num_entries_{0};
   std::atomic<uint64_t> num_deletes_{0};
+  std::atomic<uint64_t> num_range_dels_{0};
+  // The fragmented form of range_del_table_ and how many range deletions it holds.
+  mutable Mutex range_del_mu_;
+  mutable std::shared_ptr<const FragmentedRangeTombstones> range_del_cache_
+      GUARDED_BY(range_del_mu_);
+  mutable uint64_t range_del_cache_count_ GUARDED_BY(range_del_mu_) = 0;
 };
 
 // Inline so that the skiplist's search loop compiles to straight-line code: comparisons are most

@@ -82,9 +82,10 @@ Status Footer::DecodeFrom(std::string_view input, std::string_view file_name, ui
   index.offset = DecodeFixed64(p + 16);
   index.size = DecodeFixed64(p + 24);
   version = DecodeFixed32(p + 32);
-  if (version != kTableFormatVersion) {
+  if (version < kMinTableFormatVersion || version > kTableFormatVersion) {
     return Status::NotSupported("table format version " + std::to_string(version) + " in " +
-                                std::string(file_name) + " (this build reads version " +
+                                std::string(file_name) + " (this build reads versions " +
+                                std::to_string(kMinTableFormatVersion) + " to " +
                                 std::to_string(kTableFormatVersion) + ")");
   }
   return Status::OK();

@@ -3,7 +3,7 @@
 // docs/FORMATS.md ("Sorted table files") is the byte-level description; keep them in step.
 //
 // File layout:
-//   data block 0 .. data block n-1 | filter | properties | metaindex | index | footer
+//   data block 0 .. data block n-1 | filter | properties | range_del | metaindex | index | footer
 // Every block is followed by a 5-byte trailer: 1 byte compression type, then fixed32
 // Checksum(contents, type byte). A BlockHandle's size excludes the trailer.
 //
@@ -26,8 +26,11 @@
 
 namespace strata {
 
-// Stored in the footer: a reader refuses other versions.
-constexpr uint32_t kTableFormatVersion = 1;
+// Stored in the footer: the version this build writes. Version 2 added the optional
+// "strata.range_del" meta block; a reader accepts versions kMinTableFormatVersion..this one
+// and refuses others.
+constexpr uint32_t kTableFormatVersion = 2;
+constexpr uint32_t kMinTableFormatVersion = 1;
 // The last 8 bytes of every table file (on disk: "strataST").
 constexpr uint64_t kTableMagicNumber = 0x5453617461727473ull;
 // Compression type byte + fixed32 checksum, after every block.
@@ -36,6 +39,7 @@ constexpr size_t kBlockTrailerSize = 5;
 // Names of the metaindex entries.
 inline constexpr std::string_view kFilterBlockName = "strata.filter";
 inline constexpr std::string_view kPropertiesBlockName = "strata.properties";
+inline constexpr std::string_view kRangeDelBlockName = "strata.range_del";  // since version 2
 
 // Where a block lives: its offset in the file and its size without the trailer.
 struct BlockHandle {

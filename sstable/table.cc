@@ -18,6 +18,7 @@
 #include "sstable/bloom.h"
 #include "sstable/format.h"
 #include "sstable/properties_block.h"
+#include "sstable/range_del_block.h"
 #include "strata/cache.h"
 #include "util/coding.h"
 #include "util/perf_context_imp.h"
@@ -73,6 +74,7 @@ struct TableState {
   std::unique_ptr<Block> index_block;
   std::unique_ptr<BloomFilter> filter;
   TableProperties properties;
+  std::shared_ptr<const FragmentedRangeTombstones> range_tombstones;  // null if none
 
   // Names the file and the offset in a Corruption from a block or its decoding.
   Status Annotate(const Status& s, uint64_t offset) const {
@@ -305,8 +307,8 @@ Status Table::Open(const TableOptions& options, std::string file_name,
   // Metaindex: where the filter and the properties are.
   s = ReadBlock(*rep->file, name, rep->blocks_end, footer.metaindex, true, &contents);
   if (!s.ok()) return s;
-  BlockHandle filter_handle, properties_handle;
-  bool has_filter = false, has_properties = false;
+  BlockHandle filter_handle, properties_handle, range_del_handle;
+  bool has_filter = false, has_properties = false, has_range_del = false;
   {
     Block metaindex(std::move(contents));
     BlockIter it(BytewiseComparator(), &metaindex);
@@ -318,6 +320,9 @@ Status Table::Open(const TableOptions& options, std::string file_name,
       } else if (it.key() == kPropertiesBlockName) {
         handle = &properties_handle;
         has_properties = true;
+      } else if (it.key() == kRangeDelBlockName && footer.version >= 2) {
+        handle = &range_del_handle;
+        has_range_del = true;
       } else {
         continue;  // a meta block this version does not use
       }
@@ -350,6 +355,16 @@ Status Table::Open(const TableOptions& options, std::string file_name,
     if (rep->filter == nullptr) {
       return rep->Annotate(Status::Corruption("malformed filter block"), filter_handle.offset);
     }
+  }
+
+  if (has_range_del) {
+    s = ReadBlock(*rep->file, name, rep->blocks_end, range_del_handle, true, &contents);
+    if (!s.ok()) return s;
+    s = DecodeRangeDelBlock(
+        contents.data, options.user_comparator ? options.user_comparator : BytewiseComparator(),
+        &rep->range_tombstones);
+    if (!s.ok()) return rep->Annotate(s, range_del_handle.offset);
+    if (rep->range_tombstones->empty()) rep->range_tombstones.reset();
   }
 
   if (options.block_cache != nullptr) rep->cache_id = options.block_cache->NewId();
@@ -439,5 +454,9 @@ uint64_t Table::ApproximateOffsetOf(std::string_view key) const {
 }
 
 const TableProperties& Table::properties() const { return rep_->properties; }
+
+const std::shared_ptr<const FragmentedRangeTombstones>& Table::range_tombstones() const {
+  return rep_->range_tombstones;
+}
 
 }  // namespace strata

@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "keys/range_tombstone.h"
 #include "sstable/table_options.h"
 #include "sstable/table_properties.h"
 #include "strata/file_system.h"
@@ -64,6 +65,10 @@ class Table {
   uint64_t ApproximateOffsetOf(std::string_view key) const;
 
   const TableProperties& properties() const;
+
+  // The table's range tombstones (read and verified at Open), or nullptr if it has none.
+  // Their user keys are ordered by options.user_comparator (bytewise if unset).
+  const std::shared_ptr<const FragmentedRangeTombstones>& range_tombstones() const;
 
  private:
   struct Rep;

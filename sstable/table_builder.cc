@@ -8,6 +8,7 @@
 #include "sstable/bloom.h"
 #include "sstable/format.h"
 #include "sstable/properties_block.h"
+#include "sstable/range_del_block.h"
 
 namespace strata {
 
@@ -79,6 +80,7 @@ struct TableBuilder::Rep {
   BlockHandle pending_handle;
   std::string index_value;
   std::string compressed;  // reused compression output
+  std::string range_del;   // encoded range deletion block; empty if none
   TableProperties props;
 };
 
@@ -108,6 +110,11 @@ void TableBuilder::Add(std::string_view key, std::string_view value) {
 
   r->data_block.Add(key, value);
   if (r->data_block.CurrentSizeEstimate() >= r->options.block_size) r->FlushDataBlock();
+}
+
+void TableBuilder::SetRangeTombstones(const FragmentedRangeTombstones& tombstones) {
+  rep_->range_del.clear();
+  if (!tombstones.empty()) rep_->range_del = EncodeRangeDelBlock(tombstones);
 }
 
 void TableBuilder::SetSequenceRange(uint64_t smallest, uint64_t largest) {
@@ -163,6 +170,13 @@ Status TableBuilder::Finish() {
     handle_encoding.clear();
     handle.EncodeTo(&handle_encoding);
     metaindex.Add(kPropertiesBlockName, handle_encoding);
+  }
+  if (r->status.ok() && !r->range_del.empty()) {
+    BlockHandle handle;
+    r->Emit(*r->Seal(&r->range_del, r->options.compression, &r->compressed), &handle);
+    handle_encoding.clear();
+    handle.EncodeTo(&handle_encoding);
+    metaindex.Add(kRangeDelBlockName, handle_encoding);
   }
   Footer footer;
   if (r->status.ok()) {

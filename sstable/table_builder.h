@@ -9,6 +9,7 @@
 #include <memory>
 #include <string_view>
 
+#include "keys/range_tombstone.h"
 #include "sstable/table_options.h"
 #include "sstable/table_properties.h"
 #include "strata/file_system.h"
@@ -27,6 +28,10 @@ class TableBuilder {
   // REQUIRES: key is after every key added before (by options.comparator); not finished.
   // Errors are sticky and reported by status() and Finish.
   void Add(std::string_view key, std::string_view value);
+  // The table's range tombstones, written as the "strata.range_del" meta block at Finish
+  // (none if never called or empty). The caller cuts them to the table's key range and
+  // widens its file bounds to cover them.
+  void SetRangeTombstones(const FragmentedRangeTombstones& tombstones);
   // Recorded in the properties block.
   void SetSequenceRange(uint64_t smallest, uint64_t largest);
 

@@ -74,7 +74,13 @@ TEST_F(CompactionTest, RandomizedAgainstModel) {
     for (int i = 0; i < 3000; i++) {
       std::string k = Key(static_cast<int>(rnd.Uniform(5000)));
       int op = static_cast<int>(rnd.Uniform(10));
-      if (op == 0) {
+      if (op == 0 && rnd.OneIn(50)) {
+        // A range deletion of up to 30 keys from k.
+        const std::string end = Key(std::stoi(k.substr(3)) + 1 + static_cast<int>(rnd.Uniform(30)));
+        if (end <= k) continue;
+        ASSERT_OK(db_->DeleteRange(WriteOptions(), k, end));
+        model.erase(model.lower_bound(k), model.lower_bound(end));
+      } else if (op == 0) {
         ASSERT_OK(db_->Delete(WriteOptions(), k));
         model.erase(k);
       } else if (op == 1) {

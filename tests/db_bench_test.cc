@@ -252,6 +252,8 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
                         "--max_background_jobs=3",
                         "--batch_size=8",
                         "--seek_nexts=5",
+                        "--range_width=7",
+                        "--range_tombstones=40",
                         "--json=out.json",
                         "--benchmark_write_rate_limit=1000000"},
                        &c);
@@ -280,6 +282,8 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
   EXPECT_EQ(c.stats_interval_seconds, 2);
   EXPECT_EQ(c.batch_size, 8);
   EXPECT_EQ(c.seek_nexts, 5);
+  EXPECT_EQ(c.range_width, 7);
+  EXPECT_EQ(c.range_tombstones, 40);
   EXPECT_EQ(c.json, "out.json");
   EXPECT_EQ(c.benchmark_write_rate_limit, 1000000u);
 }
@@ -360,10 +364,11 @@ TEST_P(DbBenchEngineTest, EveryBenchmarkRunsOnATinyDatabase) {
   Config c = TinyConfig();
   c.threads = 2;
   c.histogram = true;
-  c.benchmarks = {"fillseq",      "readrandom", "readmissing", "readhot",   "readseq",
-                  "readreverse",  "seekrandom", "fillrandom",  "overwrite", "readwhilewriting",
-                  "deleterandom", "deleteseq",  "readseq",     "fillsync",  "fill100K",
-                  "compact",      "stats",      "levelstats"};
+  c.benchmarks = {"fillseq",           "readrandom", "readmissing", "readhot",   "readseq",
+                  "readreverse",       "seekrandom", "fillrandom",  "overwrite", "readwhilewriting",
+                  "deleterandom",      "deleteseq",  "readseq",     "fillsync",  "fill100K",
+                  "compact",           "stats",      "levelstats",  "flush",     "fillseq",
+                  "deleterangerandom", "readseq"};
   ASSERT_EQ(std::set<std::string>(c.benchmarks.begin(), c.benchmarks.end()).size(),
             BenchmarkNames().size())
       << "a benchmark is missing from this test";
@@ -392,11 +397,22 @@ TEST_P(DbBenchEngineTest, EveryBenchmarkRunsOnATinyDatabase) {
   EXPECT_EQ(ResultOf(summary, "compact").ops, 1);
   EXPECT_FALSE(ResultOf(summary, "stats").text.empty());
   EXPECT_NE(ResultOf(summary, "levelstats").text.find("level"), std::string::npos);
+  // deleterangerandom: 300 range deletions of 10 keys per thread over 300 keys leave little.
+  const BenchmarkResult& ranges = summary.results[summary.results.size() - 2];
+  const BenchmarkResult& after = summary.results.back();
+  if (GetParam() == "leveldb") {
+    EXPECT_TRUE(ranges.skipped);
+    EXPECT_EQ(after.ops, 300 * 2);
+    EXPECT_NE(text.find("LevelDB has no range deletion"), std::string::npos) << text;
+  } else {
+    EXPECT_EQ(ranges.ops, 600);
+    EXPECT_LT(after.ops, 100) << "readseq after deleterangerandom";
+  }
 
   for (const BenchmarkResult& r : summary.results) {
     if (r.text.empty() && r.ops > 0) {
       EXPECT_GT(r.ops_per_sec, 0) << r.name;
-      if (r.name != "compact") {
+      if (r.name != "compact" && r.name != "flush") {
         ASSERT_TRUE(r.latency.has_value()) << r.name;
         EXPECT_EQ(r.latency->count, static_cast<uint64_t>(r.ops)) << r.name;
         EXPECT_LE(r.latency->p50, r.latency->p99) << r.name;
@@ -413,6 +429,26 @@ TEST_P(DbBenchEngineTest, EveryBenchmarkRunsOnATinyDatabase) {
   EXPECT_NE(text.find("Percentiles: P50: "), std::string::npos);
   EXPECT_NE(text.find("P99.9: "), std::string::npos);
   EXPECT_NE(text.find("Memory:"), std::string::npos);
+}
+
+TEST_P(DbBenchEngineTest, RangeTombstonesAreWrittenAfterTheFill) {
+  Config c = TinyConfig();
+  c.benchmarks = {"fillseq", "readrandom", "seekrandom"};
+  c.range_tombstones = 20;
+  c.range_width = 5;
+  RunSummary summary;
+  const std::string text = Run(c, &summary);
+  ASSERT_EQ(summary.results.size(), 3u);
+  if (GetParam() == "leveldb") {
+    EXPECT_EQ(summary.results[1].found, 300);
+    EXPECT_EQ(text.find("range_tombstones     :"), std::string::npos) << text;
+  } else {
+    // Some keys are gone: at least 5, at most 20 * 5 of the 300.
+    EXPECT_LE(summary.results[1].found, 295);
+    EXPECT_GE(summary.results[1].found, 150);
+    EXPECT_NE(text.find("range_tombstones     : 20 range deletions of 5 keys"), std::string::npos)
+        << text;
+  }
 }
 
 TEST(DbBenchStatisticsTest, StatsPrintsTheEnginesStatistics) {

@@ -287,7 +287,14 @@ TEST_F(DBIteratorTest, RandomizedAgainstModel) {
     int writes = static_cast<int>(rnd.Uniform(400));
     for (int i = 0; i < writes; i++) {
       std::string k = random_key();
-      if (rnd.OneIn(4)) {
+      if (rnd.OneIn(60)) {
+        // A range deletion of [k, k2).
+        std::string k2 = random_key();
+        if (k2 < k) std::swap(k, k2);
+        if (k == k2) continue;
+        ASSERT_OK(db_->DeleteRange(WriteOptions(), k, k2));
+        model.erase(model.lower_bound(k), model.lower_bound(k2));
+      } else if (rnd.OneIn(4)) {
         ASSERT_OK(db_->Delete(WriteOptions(), k));
         model.erase(k);
       } else {

@@ -110,6 +110,20 @@ TEST_F(StrataCtlTest, PutGetDeleteRoundTrip) {
   // A key that looks like an option, after --.
   ASSERT_EQ(Ctl({"put", "--", "-dash", "x"}).status, ctl::kCtlOk);
   EXPECT_EQ(Ctl({"get", "--", "-dash"}).out, "x\n");
+
+  // deleterange FROM TO: [FROM, TO), in one range deletion; an empty range is refused.
+  for (const char* k : {"r1", "r2", "r3", "r4"})
+    ASSERT_EQ(Ctl({"put", k, "v"}).status, ctl::kCtlOk);
+  ASSERT_EQ(Ctl({"deleterange", "r2", "r4"}).status, ctl::kCtlOk);
+  EXPECT_EQ(Ctl({"get", "r1"}).out, "v\n");
+  EXPECT_EQ(Ctl({"get", "r2"}).status, ctl::kCtlNegative);
+  EXPECT_EQ(Ctl({"get", "r3"}).status, ctl::kCtlNegative);
+  EXPECT_EQ(Ctl({"get", "r4"}).out, "v\n");
+  r = Ctl({"deleterange", "r4", "r1"});
+  EXPECT_EQ(r.status, ctl::kCtlError);
+  EXPECT_NE(r.err.find("InvalidArgument"), std::string::npos) << r.err;
+  EXPECT_EQ(Ctl({"get", "r4"}).out, "v\n");
+  EXPECT_EQ(Ctl({"deleterange", "r1"}).status, ctl::kCtlError);  // one argument short
 }
 
 TEST_F(StrataCtlTest, ScanAndCountHonourRangesLimitAndDirection) {
@@ -269,8 +283,8 @@ TEST_F(StrataCtlTest, UsageErrorsAndHelp) {
   r = RunCtl({"--help"});
   EXPECT_EQ(r.status, ctl::kCtlOk);
   EXPECT_TRUE(r.out.starts_with("usage: strata_ctl --db DIR")) << r.out;
-  for (const char* command : {"get", "put", "delete", "scan", "count", "compact", "flush", "stats",
-                              "property", "verify"}) {
+  for (const char* command : {"get", "put", "delete", "deleterange", "scan", "count", "compact",
+                              "flush", "stats", "property", "verify"}) {
     r = RunCtl({command, "--help"});
     EXPECT_EQ(r.status, ctl::kCtlOk);
     EXPECT_TRUE(r.out.starts_with(std::string("usage: strata_ctl --db DIR ") + command)) << r.out;

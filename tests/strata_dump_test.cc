@@ -257,7 +257,7 @@ TEST_F(StrataDumpTest, TableJsonMatchesWhatWasWritten) {
   ASSERT_EQ(v["entries"].array.size(), p["num_entries"].Uint());
   EXPECT_GT(p["num_data_blocks"].Uint(), 1u);
   EXPECT_EQ(v["index"]["entries"].Uint(), p["num_data_blocks"].Uint());
-  EXPECT_EQ(v["footer"]["version"].Uint(), 1u);
+  EXPECT_EQ(v["footer"]["version"].Uint(), 2u);
   EXPECT_EQ(v["footer"]["offset"].Uint() + 48, v["file_size"].Uint());
 
   // Entries come in key order, each with its type; deletes carry no value.
@@ -316,6 +316,31 @@ TEST_F(StrataDumpTest, TableTextAfterCompaction) {
     EXPECT_NE(r.out.find("verify: "), std::string::npos);
     EXPECT_NE(r.out.find(" 0 damaged\n"), std::string::npos);
   }
+}
+
+TEST_F(StrataDumpTest, RangeTombstonesInTablesAndInTheDbListing) {
+  Open();
+  WriteWorkload(200);
+  ASSERT_OK(db_->DeleteRange(WriteOptions(), "key0000000000000010", "key0000000000000020"));
+  ASSERT_OK(db_->DeleteRange(WriteOptions(), "key0000000000000015", "key0000000000000030"));
+  ASSERT_OK(db_->Flush());
+  Close();
+  const std::string table = OnlyFile(FileType::kTable);
+  DumpRun r = RunCli({"sst", table});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  EXPECT_NE(r.out.find("range tombstones: 3 fragments\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  ['key0000000000000015', 'key0000000000000020') @ "), std::string::npos)
+      << r.out;
+  r = RunCli({"sst", "--json", table});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  Json v = ParseJson(r.out);
+  ASSERT_EQ(v["range_tombstones"].array.size(), 3u);
+  EXPECT_EQ(v["range_tombstones"].array[1]["begin"].string, "key0000000000000015");
+  EXPECT_EQ(v["range_tombstones"].array[1]["sequences"].array.size(), 2u);
+  // The db listing counts each table's fragments (with --verify).
+  r = RunCli({"db", "--verify", dbname_});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  EXPECT_NE(r.out.find(", 3 range tombstone fragments"), std::string::npos) << r.out;
 }
 
 TEST_F(StrataDumpTest, DamagedTablesAreReported) {

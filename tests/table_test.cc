@@ -792,7 +792,7 @@ TEST(TableTest, DocumentedBytes) {
   EXPECT_EQ(Hex(b.substr(618)),
             "1d 02 00 00 00 00 00 00 35 00 00 00 00 00 00 00 "
             "57 02 00 00 00 00 00 00 0e 00 00 00 00 00 00 00 "
-            "01 00 00 00 99 f0 dc 22 "
+            "02 00 00 00 dc 22 8b b5 "
             "73 74 72 61 74 61 53 54");
 
   // The checksums are what the format says they are.

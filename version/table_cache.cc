@@ -110,10 +110,14 @@ std::unique_ptr<Iterator> TableCache::NewIterator(const ReadOptions& options, ui
 
 Status TableCache::Get(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
                        std::string_view key, std::string_view filter_key, Table::GetCallback found,
-                       void* arg, SequenceNumber global_seqno) {
+                       void* arg, SequenceNumber global_seqno, SequenceNumber* covering) {
   Cache::Handle* handle = nullptr;
   Status s = FindTable(file_number, file_size, &handle);
   if (!s.ok()) return s;
+  if (covering != nullptr) {
+    const auto& tombstones = TableOf(handle)->range_tombstones();
+    *covering = tombstones ? tombstones->MaxCoveringSeq(filter_key, ExtractTrailer(key) >> 8) : 0;
+  }
   if (global_seqno == 0) {
     s = TableOf(handle)->Get(options, key, filter_key, found, arg);
   } else {
@@ -125,12 +129,21 @@ Status TableCache::Get(const ReadOptions& options, uint64_t file_number, uint64_
 }
 
 void TableCache::MultiGet(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
-                          SequenceNumber global_seqno, std::span<Lookup> lookups) {
+                          SequenceNumber global_seqno, std::span<Lookup> lookups,
+                          std::span<SequenceNumber> covering) {
   Cache::Handle* handle = nullptr;
   Status s = FindTable(file_number, file_size, &handle);
   if (!s.ok()) {
     for (Lookup& l : lookups) l.status = s;
     return;
+  }
+  if (!covering.empty()) {
+    const auto& tombstones = TableOf(handle)->range_tombstones();
+    for (size_t i = 0; i < lookups.size(); i++) {
+      covering[i] = tombstones ? tombstones->MaxCoveringSeq(lookups[i].filter_key,
+                                                            ExtractTrailer(lookups[i].key) >> 8)
+                               : 0;
+    }
   }
   if (global_seqno == 0) {
     TableOf(handle)->MultiGet(options, lookups);
@@ -164,6 +177,18 @@ Status TableCache::GetProperties(uint64_t file_number, uint64_t file_size,
   Status s = FindTable(file_number, file_size, &handle);
   if (!s.ok()) return s;
   *properties = TableOf(handle)->properties();
+  cache_->Release(handle);
+  return Status::OK();
+}
+
+Status TableCache::GetRangeTombstones(
+    uint64_t file_number, uint64_t file_size,
+    std::shared_ptr<const FragmentedRangeTombstones>* tombstones) {
+  tombstones->reset();
+  Cache::Handle* handle = nullptr;
+  Status s = FindTable(file_number, file_size, &handle);
+  if (!s.ok()) return s;
+  *tombstones = TableOf(handle)->range_tombstones();
   cache_->Release(handle);
   return Status::OK();
 }

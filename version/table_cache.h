@@ -53,15 +53,25 @@ class TableCache {
 
   // Table::Get on the file (see sstable/table.h), opening it if needed. Returns the open error
   // or Get's.
+  // covering: if not null, set to the highest sequence at or below key's sequence of a range
+  // tombstone of the table covering filter_key (the user key), or 0 (set even when the
+  // filter rules the key out).
   Status Get(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
-             std::string_view key, std::string_view filter_key, Table::GetCallback found,
-             void* arg, SequenceNumber global_seqno = 0);
+             std::string_view key, std::string_view filter_key, Table::GetCallback found, void* arg,
+             SequenceNumber global_seqno = 0, SequenceNumber* covering = nullptr);
 
   using Lookup = Table::Lookup;
   // Table::MultiGet on the file (keys in increasing order), opening it if needed; with
   // global_seqno, through IngestedLookup as Get does.
+  // covering: empty, or one per lookup, set as Get sets *covering.
   void MultiGet(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
-                SequenceNumber global_seqno, std::span<Lookup> lookups);
+                SequenceNumber global_seqno, std::span<Lookup> lookups,
+                std::span<SequenceNumber> covering = {});
+
+  // The table's range tombstones (nullptr if none), opening it if needed. They stay valid
+  // after the table closes.
+  Status GetRangeTombstones(uint64_t file_number, uint64_t file_size,
+                            std::shared_ptr<const FragmentedRangeTombstones>* tombstones);
 
   // Table::ApproximateOffsetOf on the file, opening it if needed; 0 if it cannot be opened.
   uint64_t ApproximateOffsetOf(uint64_t file_number, uint64_t file_size, std::string_view key);

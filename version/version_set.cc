@@ -35,7 +35,18 @@ struct GetState {
   std::string_view user_key;
   std::string* value;
   enum { kNotFound, kFound, kDeleted, kCorrupt } result = kNotFound;
+  SequenceNumber sequence = 0;  // of the entry found
 };
+
+// A range tombstone of the table just searched covering the key at covering (0: none): an
+// entry of the table older than it, or no entry (older tables hold only older ones), reads
+// as deleted, exactly as under a point deletion at that sequence.
+void ApplyRangeTombstone(GetState* state, SequenceNumber covering) {
+  if (covering == 0 || state->result == GetState::kCorrupt) return;
+  if (state->result == GetState::kNotFound || state->sequence < covering) {
+    state->result = GetState::kDeleted;
+  }
+}
 
 void SaveValue(void* arg, std::string_view ikey, std::string_view v) {
   auto* state = static_cast<GetState*>(arg);
@@ -45,6 +56,7 @@ void SaveValue(void* arg, std::string_view ikey, std::string_view v) {
     return;
   }
   if (state->ucmp->Compare(parsed.user_key, state->user_key) != 0) return;
+  state->sequence = parsed.sequence;
   if (parsed.type == ValueType::kValue) {
     state->value->assign(v);
     state->result = GetState::kFound;
@@ -88,8 +100,10 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
   // Returns true when the search is over (found, deleted or an error).
   auto search = [&](const FileMetaData& f) {
     STRATA_PERF_COUNT(tables_probed);
+    SequenceNumber covering = 0;
     Status s = tables->Get(options, f.number, f.file_size, ikey, user_key, SaveValue, &state,
-                           f.global_seqno);
+                           f.global_seqno, &covering);
+    ApplyRangeTombstone(&state, covering);
     return Conclude(state, s, f.number, status);
   };
 
@@ -122,6 +136,7 @@ void Version::MultiGet(const ReadOptions& options, std::span<MultiGetKey> keys,
   for (MultiGetKey& k : keys) states.push_back(GetState{ucmp, k.lookup->user_key(), k.value});
   std::vector<size_t> batch;
   std::vector<TableCache::Lookup> lookups;
+  std::vector<SequenceNumber> covering;
   // Looks up the keys of batch in table f with one pin of the table, in key order (keys in
   // one block find it cached after the first), and concludes those whose search is over.
   auto search = [&](const FileMetaData& f) {
@@ -131,9 +146,11 @@ void Version::MultiGet(const ReadOptions& options, std::span<MultiGetKey> keys,
       lookups.push_back({keys[i].lookup->internal_key(), keys[i].lookup->user_key(), SaveValue,
                          &states[i], Status()});
     }
-    tables->MultiGet(options, f.number, f.file_size, f.global_seqno, lookups);
+    covering.assign(lookups.size(), 0);
+    tables->MultiGet(options, f.number, f.file_size, f.global_seqno, lookups, covering);
     for (size_t j = 0; j < batch.size(); j++) {
       MultiGetKey& k = keys[batch[j]];
+      ApplyRangeTombstone(&states[batch[j]], covering[j]);
       k.done = Conclude(states[batch[j]], lookups[j].status, f.number, k.status);
     }
     batch.clear();

@@ -54,6 +54,16 @@ class DB {
 
   virtual Status Put(const WriteOptions& options, std::string_view key, std::string_view value) = 0;
   virtual Status Delete(const WriteOptions& options, std::string_view key) = 0;
+  // Deletes every key k with begin <= k < end (by options.comparator): older versions of
+  // those keys are hidden from every read that does not use an older snapshot; later writes
+  // inside the range are visible. InvalidArgument if end <= begin. A batch of one
+  // WriteBatch::DeleteRange.
+  virtual Status DeleteRange(const WriteOptions& options, std::string_view begin,
+                             std::string_view end) {
+    WriteBatch batch;
+    batch.DeleteRange(begin, end);
+    return Write(options, &batch);
+  }
   // Applies the batch atomically. Only the batch's internal sequence field is rewritten.
   virtual Status Write(const WriteOptions& options, WriteBatch* batch) = 0;
 

@@ -180,7 +180,11 @@ void RunChild(const ChildArgs& args) {
   for (uint64_t id = args.first_batch;; id++) {
     WriteBatch batch;
     for (const Op& op : MakeBatch(args.seed, profile, args.key_count, id)) {
-      op.value ? batch.Put(op.key, *op.value) : batch.Delete(op.key);
+      if (op.range_end) {
+        batch.DeleteRange(op.key, *op.range_end);
+      } else {
+        op.value ? batch.Put(op.key, *op.value) : batch.Delete(op.key);
+      }
     }
     WriteOptions wo;
     wo.sync = profile.sync_one_in != 0 && rnd.OneIn(profile.sync_one_in);

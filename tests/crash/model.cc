@@ -32,6 +32,14 @@ Status Read(DB* db, const std::string& key, MaybeValue* value) {
 
 void Model::Apply(uint64_t batch_id, const Batch& batch) {
   for (const Op& op : batch) {
+    if (op.range_end) {
+      const uint32_t first = KeyIndex(op.key);
+      for (uint32_t i = first; i < first + op.range_keys; i++) {
+        entries_[KeyName(i)] = Entry{batch_id, std::nullopt};
+        live_.erase(KeyName(i));
+      }
+      continue;
+    }
     entries_[op.key] = Entry{batch_id, op.value};
     if (op.value) {
       live_[op.key] = *op.value;
@@ -54,13 +62,21 @@ CheckResult Model::Check(DB* db, uint64_t in_flight_id, const Batch& in_flight) 
   CheckResult r;
   // The in-flight batch's keys as they would be without it (before) and with it (after).
   std::map<std::string, std::pair<MaybeValue, MaybeValue>> candidates;
-  for (const Op& op : in_flight) {
-    auto [it, fresh] = candidates.try_emplace(op.key);
+  auto candidate = [&](const std::string& key, const MaybeValue& after) {
+    auto [it, fresh] = candidates.try_emplace(key);
     if (fresh) {
-      auto live = live_.find(op.key);
+      auto live = live_.find(key);
       if (live != live_.end()) it->second.first = live->second;
     }
-    it->second.second = op.value;
+    it->second.second = after;
+  };
+  for (const Op& op : in_flight) {
+    if (op.range_end) {
+      const uint32_t first = KeyIndex(op.key);
+      for (uint32_t i = first; i < first + op.range_keys; i++) candidate(KeyName(i), std::nullopt);
+    } else {
+      candidate(op.key, op.value);
+    }
   }
   // Each key shows the state before the batch, after it, both (the batch did not change it)
   // or neither. Keys showing neither are judged against the acknowledged state like any

@@ -1,5 +1,6 @@
 #include "crash/workload.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "util/random.h"
@@ -42,6 +43,7 @@ Profile ProfileFor(uint64_t seed, int cycle) {
   p.delete_percent = 10 + static_cast<int>(rnd.Uniform(31));
   p.large_value_one_in = rnd.OneIn(3) ? 0 : 20 + static_cast<int>(rnd.Uniform(200));
   p.manual_compaction_one_in = rnd.OneIn(4) ? 300 : 0;
+  p.range_delete_one_in = rnd.OneIn(2) ? 0 : 10 + static_cast<int>(rnd.Uniform(40));
   p.write_buffer_size = (64 + 32 * rnd.Uniform(3)) << 10;
   p.level0_trigger = 2 + static_cast<int>(rnd.Uniform(3));
   p.block_size = rnd.OneIn(2) ? 1024 : 4096;
@@ -55,6 +57,7 @@ std::string Describe(const Profile& p) {
          " delete_percent=" + std::to_string(p.delete_percent) +
          " large_value_one_in=" + std::to_string(p.large_value_one_in) +
          " manual_compaction_one_in=" + std::to_string(p.manual_compaction_one_in) +
+         " range_delete_one_in=" + std::to_string(p.range_delete_one_in) +
          " write_buffer_size=" + std::to_string(p.write_buffer_size) +
          " level0_trigger=" + std::to_string(p.level0_trigger) +
          " block_size=" + std::to_string(p.block_size) +
@@ -91,6 +94,12 @@ Batch MakeBatch(uint64_t seed, const Profile& p, uint32_t key_count, uint64_t ba
     uint32_t index = static_cast<uint32_t>(rnd.OneIn(3) ? rnd.Uniform(std::min(kHotKeys, key_count))
                                                         : rnd.Uniform(key_count));
     op.key = KeyName(index);
+    if (p.range_delete_one_in != 0 && rnd.OneIn(p.range_delete_one_in)) {
+      op.range_keys =
+          std::min<uint32_t>(1 + static_cast<uint32_t>(rnd.Uniform(16)), key_count - index);
+      op.range_end = KeyName(index + op.range_keys);
+      continue;
+    }
     if (static_cast<int>(rnd.Uniform(100)) < p.delete_percent) continue;
     size_t filler = p.large_value_one_in != 0 && rnd.OneIn(p.large_value_one_in)
                         ? 1024 + rnd.Uniform(3073)
@@ -98,6 +107,12 @@ Batch MakeBatch(uint64_t seed, const Profile& p, uint32_t key_count, uint64_t ba
     op.value = MakeValue(batch_id, i, op.key, filler);
   }
   return batch;
+}
+
+uint32_t KeyIndex(std::string_view key) {
+  uint32_t index = 0;
+  std::from_chars(key.data() + 1, key.data() + key.size(), index);
+  return index;
 }
 
 std::string MakeValue(uint64_t batch, size_t op, std::string_view key, size_t filler) {

@@ -28,6 +28,7 @@ struct Profile {
   int delete_percent = 20;     // share of ops that are deletes
   int large_value_one_in = 0;  // an op writes a 1-4 KiB value with probability 1/n; 0: never
   int manual_compaction_one_in = 0;  // the writer runs CompactRange after a batch; 0: never
+  int range_delete_one_in = 0;       // an op is a DeleteRange of 1-16 keys with probability 1/n
   // Engine options: tiny buffers and level sizes, so flushes and compactions run constantly.
   size_t write_buffer_size = 64 << 10;
   int level0_trigger = 2;
@@ -45,11 +46,16 @@ Options OptionsFor(const Profile& p);
 struct Op {
   std::string key;
   std::optional<std::string> value;  // nullopt: a delete
+  // Set: a range deletion of [key, *range_end) (value is nullopt).
+  std::optional<std::string> range_end = std::nullopt;
+  uint32_t range_keys = 0;  // the keys of the key space in the range (from key's index)
 };
 using Batch = std::vector<Op>;
 
 // The key space is keys [0, key_count).
 std::string KeyName(uint32_t index);
+// The index of a KeyName.
+uint32_t KeyIndex(std::string_view key);
 Batch MakeBatch(uint64_t seed, const Profile& p, uint32_t key_count, uint64_t batch_id);
 
 // The value op `op` of batch `batch` puts for key, with `filler` bytes after the header.

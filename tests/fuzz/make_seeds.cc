@@ -202,6 +202,12 @@ std::string TableFile(const TableOptions& options, int n, bool internal) {
     builder.Add(internal ? InternalKey(i, 1000 + i, ValueType::kValue) : Key(i), value);
   }
   if (internal && n > 0) builder.SetSequenceRange(1000, 1000 + n - 1);
+  if (internal && n > 0) {
+    // A range deletion block, so that mutations reach its decoding.
+    builder.SetRangeTombstones(FragmentedRangeTombstones(
+        BytewiseComparator(),
+        {{Key(3), Key(9), 2000}, {Key(5), Key(20), 2001}, {Key(40), Key(41), 7}}));
+  }
   if (!builder.Finish().ok()) std::abort();
   return contents;
 }

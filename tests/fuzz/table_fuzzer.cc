@@ -1,5 +1,6 @@
 // Fuzz target: Table::Open over an arbitrary file, then full scans both ways, seeks, Gets and
-// filter probes. Damage must come back as a status, never as a crash, a leak, UB or a hang.
+// filter probes, and the range deletion block's fragments (format version 2). Damage must come back
+// as a status, never as a crash, a leak, UB or a hang.
 //
 // Input: one flags byte, then the table file.
 //   bit 0: repair checksums first (the footer's, then the trailer of every block the footer,
@@ -119,6 +120,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   Touch(table->properties().ToString());
+  // A range deletion block that decoded is sorted and non-overlapping, and answers queries.
+  if (const auto& t = table->range_tombstones()) {
+    FUZZ_CHECK(!t->empty());
+    const Comparator* ucmp = BytewiseComparator();
+    for (size_t i = 0; i < t->size(); i++) {
+      const auto& f = t->fragments()[i];
+      FUZZ_CHECK(ucmp->Compare(f.begin, f.end) < 0);
+      if (i > 0) FUZZ_CHECK(ucmp->Compare(t->fragments()[i - 1].end, f.begin) <= 0);
+      FUZZ_CHECK(t->MaxCoveringSeq(f.begin, kMaxSequenceNumber) == t->SeqsOf(f)[0]);
+      FUZZ_CHECK(t->MaxCoveringSeq(f.end, kMaxSequenceNumber) == 0 ||
+                 (i + 1 < t->size() && t->fragments()[i + 1].begin == f.end));
+    }
+  }
 
   ReadOptions ro;
   ro.verify_checksums = flags & 2;

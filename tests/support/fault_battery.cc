@@ -56,8 +56,11 @@ std::vector<Step> MakeWorkload(uint64_t seed) {
       Step step{Step::kWrite, {}, rnd.OneIn(8)};
       const int ops = rnd.Uniform(10) < 7 ? 1 : 2 + static_cast<int>(rnd.Uniform(3));
       for (int j = 0; j < ops; j++) {
-        std::string key = BatteryKey(rnd.Uniform(kKeys));
-        if (rnd.OneIn(6)) {
+        const uint64_t k = rnd.Uniform(kKeys);
+        std::string key = BatteryKey(k);
+        if (rnd.OneIn(30)) {
+          step.batch.DeleteRange(std::move(key), BatteryKey(k + 1 + rnd.Uniform(6)));
+        } else if (rnd.OneIn(6)) {
           step.batch.Delete(std::move(key));
         } else {
           std::string value = "s" + std::to_string(steps.size()) + "." + std::to_string(j) + ":";

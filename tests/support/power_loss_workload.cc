@@ -75,8 +75,11 @@ void RunWorkload(DB* db, FaultInjectionFileSystem* fs, Random* rnd, int round, W
       ModelBatch batch;
       const int ops = rnd->OneIn(4) ? 2 + static_cast<int>(rnd->Uniform(4)) : 1;
       for (int j = 0; j < ops; j++) {
-        std::string key = PowerKey(rnd->Uniform(kKeys));
-        if (rnd->OneIn(5)) {
+        const uint64_t k = rnd->Uniform(kKeys);
+        std::string key = PowerKey(k);
+        if (rnd->OneIn(40)) {
+          batch.DeleteRange(std::move(key), PowerKey(k + 1 + rnd->Uniform(8)));
+        } else if (rnd->OneIn(5)) {
           batch.Delete(std::move(key));
         } else {
           std::string value =

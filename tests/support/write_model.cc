@@ -6,8 +6,11 @@ namespace strata::test {
 
 WriteBatch ModelBatch::ToWriteBatch() const {
   WriteBatch batch;
-  for (const auto& [key, value] : ops) {
-    if (value) {
+  for (size_t i = 0; i < ops.size(); i++) {
+    const auto& [key, value] = ops[i];
+    if (auto range = range_ends.find(i); range != range_ends.end()) {
+      batch.DeleteRange(key, range->second);
+    } else if (value) {
       batch.Put(key, *value);
     } else {
       batch.Delete(key);
@@ -17,8 +20,11 @@ WriteBatch ModelBatch::ToWriteBatch() const {
 }
 
 void ModelBatch::ApplyTo(KVMap* state) const {
-  for (const auto& [key, value] : ops) {
-    if (value) {
+  for (size_t i = 0; i < ops.size(); i++) {
+    const auto& [key, value] = ops[i];
+    if (auto range = range_ends.find(i); range != range_ends.end()) {
+      state->erase(state->lower_bound(key), state->lower_bound(range->second));
+    } else if (value) {
       (*state)[key] = *value;
     } else {
       state->erase(key);

@@ -24,12 +24,18 @@ namespace strata::test {
 // A whole database as key -> value.
 using KVMap = std::map<std::string, std::string>;
 
-// A batch as the model sees it: puts and deletions (no value) in order.
+// A batch as the model sees it: puts, deletions (no value) and range deletions in order.
 struct ModelBatch {
   std::vector<std::pair<std::string, std::optional<std::string>>> ops;
+  // Op index -> end (exclusive): that op (no value) deletes [its key, end).
+  std::map<size_t, std::string> range_ends;
 
   void Put(std::string key, std::string value) { ops.emplace_back(std::move(key), value); }
   void Delete(std::string key) { ops.emplace_back(std::move(key), std::nullopt); }
+  void DeleteRange(std::string begin, std::string end) {
+    range_ends.emplace(ops.size(), std::move(end));
+    ops.emplace_back(std::move(begin), std::nullopt);
+  }
   WriteBatch ToWriteBatch() const;
   void ApplyTo(KVMap* state) const;
 };

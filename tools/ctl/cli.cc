@@ -26,6 +26,7 @@ constexpr char kUsage[] =
     "  get KEY              print KEY's value\n"
     "  put KEY VALUE        set KEY to VALUE (synced before exit)\n"
     "  delete KEY           remove KEY (synced before exit)\n"
+    "  deleterange FROM TO  remove every key in [FROM, TO) (synced before exit)\n"
     "  scan [--from K] [--to K] [--limit N] [--reverse]\n"
     "                       print 'key' => 'value' lines of [K, K), in order or reversed\n"
     "  count [--from K] [--to K]\n"
@@ -89,6 +90,11 @@ constexpr CommandSpec kCommands[] = {
      "usage: strata_ctl --db DIR delete KEY\n\n"
      "Removes KEY (deleting a missing key is not an error); synced before the command exits.\n"
      "exit status: 0 done, 1 damage, 2 other errors\n"},
+    {"deleterange", 2, false, false,
+     "usage: strata_ctl --db DIR deleterange FROM TO\n\n"
+     "Removes every key in [FROM, TO) (FROM inclusive, TO exclusive) with one range deletion;\n"
+     "synced before the command exits. FROM must sort before TO.\n"
+     "exit status: 0 done, 1 damage, 2 other errors (an empty range included)\n"},
     {"scan", 0, true, true,
      "usage: strata_ctl --db DIR scan [--from K] [--to K] [--limit N] [--reverse]\n\n"
      "Prints one 'key' => 'value' line per key in [--from, --to) (--from inclusive, --to\n"

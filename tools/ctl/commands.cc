@@ -194,6 +194,10 @@ int RunCommand(DB* db, const Command& cmd, std::ostream& out, std::ostream& err)
     Status s = db->Delete(write, cmd.args[0]);
     return s.ok() ? kCtlOk : Fail(err, "delete", s);
   }
+  if (name == "deleterange") {
+    Status s = db->DeleteRange(write, cmd.args[0], cmd.args[1]);
+    return s.ok() ? kCtlOk : Fail(err, "deleterange", s);
+  }
   if (name == "scan") return Scan(db, cmd, out, err);
   if (name == "count") return Count(db, cmd, out, err);
   if (name == "compact") return Compact(db, cmd, out, err);

@@ -126,6 +126,9 @@ std::string DbPrinter::CheckText(const DbFile* f) const {
   if (f->kind == DbFileKind::kTable) {
     r += std::to_string(f->check.blocks) + " blocks, " + std::to_string(f->check.records) +
          " entries";
+    if (f->check.range_tombstones > 0) {
+      r += ", " + std::to_string(f->check.range_tombstones) + " range tombstone fragments";
+    }
   } else {
     r += std::to_string(f->check.records) + " records";
   }
@@ -142,6 +145,7 @@ void DbPrinter::CheckJson(JsonWriter* json, const DbFile* f) const {
     json->Field("blocks", f->check.blocks);
     json->Field("damaged_blocks", f->check.damaged_blocks);
     json->Field("entries", f->check.records);
+    json->Field("range_tombstones", f->check.range_tombstones);
   } else {
     json->Field("records", f->check.records);
   }

@@ -34,6 +34,7 @@ struct FileCheck {
   uint64_t records = 0;  // logs: intact records whose contents are valid; tables: entries
   uint64_t blocks = 0;   // tables: blocks read
   uint64_t damaged_blocks = 0;
+  uint64_t range_tombstones = 0;  // tables: fragments in the range deletion block
   std::vector<FileProblem> problems;
   bool io_error = false;  // reading stopped at an I/O error (one of the problems)
 };

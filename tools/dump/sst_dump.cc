@@ -66,6 +66,8 @@ class TableDump {
   void PrintIndexSummary();
   void WalkBlocks();
   void Scan(const Table& table);
+  // The range deletion block's fragments, if the table has any.
+  void PrintRangeTombstones(const Table& table);
 
   const std::string& path_;
   const DumpOptions& options_;
@@ -82,11 +84,13 @@ class TableDump {
   uint64_t blocks_read_ = 0;
   uint64_t damaged_blocks_ = 0;
   uint64_t scanned_entries_ = 0;
+  uint64_t range_tombstone_fragments_ = 0;
   Status open_status_;  // why the file could not be read at all
 };
 
 void TableDump::Report(FileCheck* check, std::optional<TableProperties>* properties) const {
   check->records = scanned_entries_;
+  check->range_tombstones = range_tombstone_fragments_;
   check->blocks = blocks_read_;
   check->damaged_blocks = damaged_blocks_;
   for (const auto& [offset, reason] : damage_) check->problems.push_back({offset, reason, false});
@@ -314,6 +318,37 @@ void TableDump::WalkBlocks() {
   }
 }
 
+void TableDump::PrintRangeTombstones(const Table& table) {
+  const auto& tombstones = table.range_tombstones();
+  if (tombstones == nullptr) return;
+  range_tombstone_fragments_ = tombstones->size();
+  if (json_) {
+    json_->Key("range_tombstones");
+    json_->BeginArray();
+  } else {
+    out_ << "range tombstones: " << tombstones->size() << " fragments\n";
+  }
+  for (const auto& f : tombstones->fragments()) {
+    const SequenceNumber* seqs = tombstones->SeqsOf(f);
+    if (json_) {
+      json_->BeginObject();
+      json_->Field("begin", ShowBytes(f.begin, options_));
+      json_->Field("end", ShowBytes(f.end, options_));
+      json_->Key("sequences");
+      json_->BeginArray();
+      for (uint32_t i = 0; i < f.seq_count; i++) json_->Uint(seqs[i]);
+      json_->EndArray();
+      json_->EndObject();
+    } else {
+      out_ << "  ['" << ShowBytes(f.begin, options_) << "', '" << ShowBytes(f.end, options_)
+           << "') @";
+      for (uint32_t i = 0; i < f.seq_count; i++) out_ << " " << seqs[i];
+      out_ << " range deletion\n";
+    }
+  }
+  if (json_) json_->EndArray();
+}
+
 void TableDump::Scan(const Table& table) {
   if (json_) {
     json_->Key("entries");
@@ -433,6 +468,7 @@ int TableDump::Run(std::ostream& err) {
     } else {
       properties_ = table->properties();
       PrintProperties(table->properties());
+      PrintRangeTombstones(*table);
     }
     PrintIndexSummary();
     if (options_.blocks || options_.verify) WalkBlocks();
