@@ -38,8 +38,8 @@ struct Config {
   uint64_t seed = 301;
   int duration = 0;  // seconds; > 0: each benchmark runs for this long instead of a count
   int stats_interval_seconds = 0;
-  int batch_size = 1;  // writes per batch
-  int seek_nexts = 0;  // Next() calls after each Seek in seekrandom
+  int batch_size = 1;            // writes per batch
+  int seek_nexts = 0;            // Next() calls after each Seek in seekrandom
   int64_t range_width = 10;      // keys per range deletion (deleterangerandom, range_tombstones)
   int64_t range_tombstones = 0;  // > 0: range deletions written (and flushed) after each fill
   // readwhilewriting: the writer's key and value bytes per second (0: as fast as it can).

@@ -84,9 +84,9 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   iter_options.lower_bound = options.iterate_lower_bound;
   iter_options.upper_bound = options.iterate_upper_bound;
   // The iterator holds the read state: its memtables and version (so its tables) live on.
-  auto iter = NewDBIterator(icmp_.user_comparator(),
-                           NewMergingIterator(&icmp_, std::move(children)), iter_options,
-                           std::move(state));
+  auto iter =
+      NewDBIterator(icmp_.user_comparator(), NewMergingIterator(&icmp_, std::move(children)),
+                    iter_options, std::move(state));
   return statistics_ ? NewStatisticsIterator(std::move(iter), statistics_) : std::move(iter);
 }
 

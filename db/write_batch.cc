@@ -10,6 +10,7 @@ WriteBatch::WriteBatch() { Clear(); }
 void WriteBatch::Clear() {
   rep_.clear();
   rep_.resize(kWriteBatchHeader);
+  needs_write_check_ = false;
 }
 
 uint32_t WriteBatch::Count() const { return WriteBatchInternal::Count(*this); }
@@ -30,6 +31,7 @@ void WriteBatch::Delete(std::string_view key) {
 void WriteBatch::Merge(std::string_view key, std::string_view operand) {
   WriteBatchInternal::SetCount(this, Count() + 1);
   rep_.push_back(static_cast<char>(ValueType::kMerge));
+  needs_write_check_ = true;
   PutLengthPrefixed(&rep_, key);
   PutLengthPrefixed(&rep_, operand);
 }
@@ -37,6 +39,7 @@ void WriteBatch::Merge(std::string_view key, std::string_view operand) {
 void WriteBatch::DeleteRange(std::string_view begin, std::string_view end) {
   WriteBatchInternal::SetCount(this, Count() + 1);
   rep_.push_back(static_cast<char>(ValueType::kRangeDeletion));
+  needs_write_check_ = true;
   PutLengthPrefixed(&rep_, begin);
   PutLengthPrefixed(&rep_, end);
 }
@@ -127,30 +130,41 @@ Status WriteBatch::FromBytes(std::string_view bytes, WriteBatch* batch) {
   // Checked in place first, so that a refused input leaves *batch as it was, and an
   // accepted one reuses the batch's buffer (a feed's consumer calls this per record).
   Status s = ValidateBatchBytes(bytes);
-  if (s.ok()) batch->rep_.assign(bytes);
+  if (s.ok()) {
+    batch->rep_.assign(bytes);
+    batch->needs_write_check_ = true;  // not known without a walk: DB::Write does it
+  }
   return s;
 }
 
 Status WriteBatchInternal::SetContents(WriteBatch* b, std::string_view contents) {
   if (contents.size() < kWriteBatchHeader) return Status::Corruption("write batch too small");
   b->rep_.assign(contents);
+  b->needs_write_check_ = true;
   return Status::OK();
 }
 
 void WriteBatchInternal::Append(WriteBatch* dst, const WriteBatch& src) {
   SetCount(dst, Count(*dst) + Count(src));
   dst->rep_.append(src.rep_.data() + kWriteBatchHeader, src.rep_.size() - kWriteBatchHeader);
+  dst->needs_write_check_ |= src.needs_write_check_;
 }
 
 Status WriteBatchInternal::Validate(const WriteBatch& b) { return ValidateBatchBytes(b.rep_); }
 
-Status WriteBatchInternal::CheckRangeDeletions(const WriteBatch& b, const Comparator* ucmp) {
-  bool bad = false;
+Status WriteBatchInternal::CheckForWrite(const WriteBatch& b, const Comparator* ucmp,
+                                         bool merges_allowed) {
+  if (!b.needs_write_check_) return Status::OK();
+  bool empty_range = false, merge = false;
   Status s = ForEachOp(b.rep_, [&](ValueType type, std::string_view begin, std::string_view end) {
-    if (type == ValueType::kRangeDeletion && ucmp->Compare(begin, end) >= 0) bad = true;
+    if (type == ValueType::kRangeDeletion && ucmp->Compare(begin, end) >= 0) empty_range = true;
+    if (type == ValueType::kMerge) merge = true;
   });
   if (!s.ok()) return s;
-  if (bad) return Status::InvalidArgument("DeleteRange: empty range (end <= begin)");
+  if (empty_range) return Status::InvalidArgument("DeleteRange: empty range (end <= begin)");
+  if (merge && !merges_allowed) {
+    return Status::InvalidArgument("Merge: the database has no merge operator");
+  }
   return Status::OK();
 }
 

@@ -19,9 +19,9 @@
 #include "bench/db_bench_data.h"
 #include "bench/db_bench_engine.h"
 #include "bench/db_bench_flags.h"
-#include "util/histogram.h"
 #include "bench/db_bench_runner.h"
 #include "support/test_util.h"
+#include "util/histogram.h"
 
 namespace strata::bench {
 namespace {

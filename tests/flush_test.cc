@@ -147,10 +147,7 @@ TEST_F(FlushTest, FullMemtableSwitchesAndFlushesInTheBackground) {
   EXPECT_LE(max_logs, static_cast<size_t>(options_.max_write_buffer_number) + 1);
   // A flush deletes the logs it made obsolete without holding the mutex, so Flush may return
   // (woken by a compaction finishing) while the deletion is still going.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (LogFiles(dbname_).size() > 1 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  test::WaitUntil([&] { return LogFiles(dbname_).size() <= 1; }, std::chrono::seconds(10));
   EXPECT_EQ(1u, LogFiles(dbname_).size());
   EXPECT_GT(Flushes(db_.get()), 10u);
   CheckRange(0, n);

@@ -198,6 +198,34 @@ TEST_F(RangeDelTest, EmptyOrInvertedRangeIsInvalidArgument) {
   // Nothing of the refused batch happened.
   EXPECT_EQ(GetString(db_.get(), K(1)), "v");
   EXPECT_EQ(Scan().size(), 10u);
+
+  // The same check reaches a range deletion that came in through Append or FromBytes.
+  WriteBatch appended;
+  appended.Put(K(2), "y");
+  appended.Append(batch);
+  EXPECT_TRUE(db_->Write(WriteOptions(), &appended).IsInvalidArgument());
+  WriteBatch decoded;
+  ASSERT_OK(WriteBatch::FromBytes(batch.Data(), &decoded));
+  EXPECT_TRUE(db_->Write(WriteOptions(), &decoded).IsInvalidArgument());
+  EXPECT_EQ(GetString(db_.get(), K(2)), "v");
+}
+
+TEST_F(RangeDelTest, MergeOperandWithoutAMergeOperatorIsInvalidArgument) {
+  PutKeys(0, 10, "v");
+  WriteBatch batch;
+  batch.Put(K(1), "x");
+  batch.Merge(K(2), "operand");
+  EXPECT_TRUE(db_->Write(WriteOptions(), &batch).IsInvalidArgument());
+  WriteBatch decoded;
+  ASSERT_OK(WriteBatch::FromBytes(batch.Data(), &decoded));
+  EXPECT_TRUE(db_->Write(WriteOptions(), &decoded).IsInvalidArgument());
+  EXPECT_EQ(GetString(db_.get(), K(1)), "v");
+  EXPECT_EQ(GetString(db_.get(), K(2)), "v");
+  // Once cleared, the batch is an ordinary one again.
+  batch.Clear();
+  batch.Put(K(1), "x");
+  ASSERT_OK(db_->Write(WriteOptions(), &batch));
+  EXPECT_EQ(GetString(db_.get(), K(1)), "x");
 }
 
 TEST_F(RangeDelTest, SnapshotsBeforeTheDeletionStillSeeTheKeys) {

@@ -826,7 +826,7 @@ TEST(TableMultiGetTest, SharesBlocksBetweenKeysAndAnswersLikeGet) {
 
   std::vector<std::string> keys;
   for (int i = 0; i < 1000; i++) keys.push_back(NumberKey(i));  // half of them absent
-  keys.push_back("~");                                           // past the last key
+  keys.push_back("~");                                          // past the last key
   std::vector<GetResult> results(keys.size());
   std::vector<Table::Lookup> lookups;
   for (size_t i = 0; i < keys.size(); i++) {

@@ -63,8 +63,8 @@ TEST(WholeDbModelTest, RandomizedIngestMultiGetAndCheckpoints) {
       std::vector<std::string> paths;
       size_t begin = 0;
       for (int f = 0; f < nfiles && begin < sorted.size(); f++) {
-        const size_t end = f == nfiles - 1 ? sorted.size()
-                                           : std::min(sorted.size(), begin + 1 + rnd.Uniform(100));
+        const size_t end =
+            f == nfiles - 1 ? sorted.size() : std::min(sorted.size(), begin + 1 + rnd.Uniform(100));
         const std::string path = dir.Child("in" + std::to_string(step) + "-" + std::to_string(f));
         TableWriter w(options);
         ASSERT_OK(w.Open(path));
@@ -90,19 +90,7 @@ TEST(WholeDbModelTest, RandomizedIngestMultiGetAndCheckpoints) {
       std::vector<std::string> keys;
       const int n = 1 + static_cast<int>(rnd.Uniform(60));
       for (int i = 0; i < n; i++) keys.push_back(key());
-      std::vector<std::string_view> views(keys.begin(), keys.end());
-      std::vector<std::string> values;
-      std::vector<Status> statuses;
-      db->MultiGet(ReadOptions(), views, &values, &statuses);
-      for (size_t i = 0; i < keys.size(); i++) {
-        auto it = model.find(keys[i]);
-        if (it == model.end()) {
-          ASSERT_TRUE(statuses[i].IsNotFound()) << keys[i] << " " << statuses[i].ToString();
-        } else {
-          ASSERT_OK(statuses[i]);
-          ASSERT_EQ(values[i], it->second) << keys[i];
-        }
-      }
+      ASSERT_NO_FATAL_FAILURE(test::ExpectMultiGetMatches(db.get(), ReadOptions(), keys, model));
       multigets++;
     } else if (op < 90) {
       ASSERT_OK(db->Flush());

@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <map>
 
-#include "util/perf_context_imp.h"
 #include "util/comparator_check.h"
+#include "util/perf_context_imp.h"
 #include "version/filename.h"
 #include "version/manifest_replay.h"
 #include "version/manifest_writer.h"

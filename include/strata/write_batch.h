@@ -42,8 +42,9 @@ class WriteBatch {
 
   void Put(std::string_view key, std::string_view value);
   void Delete(std::string_view key);
-  // An operand for the database's merge operator (Options::merge_operator); DB::Write refuses
-  // the batch with InvalidArgument when the database has none.
+  // An operand for a merge operator. The format carries it (logs, change feeds), but the
+  // engine cannot combine operands yet: DB::Write refuses a batch holding one with
+  // InvalidArgument.
   void Merge(std::string_view key, std::string_view operand);
   // Deletes every key k with begin <= k < end (by the database's comparator). An empty range
   // (end <= begin) is recorded as given; DB::Write refuses it with InvalidArgument.
@@ -66,6 +67,9 @@ class WriteBatch {
  private:
   friend class WriteBatchInternal;
   std::string rep_;
+  // Set once the batch may hold a merge or a range deletion, which DB::Write must check
+  // before logging them; a batch of puts and deletions skips that walk over its records.
+  bool needs_write_check_ = false;
 };
 
 }  // namespace strata

@@ -51,10 +51,15 @@ void CheckMemTable(const WriteBatch& batch, const std::vector<Op>& ops) {
   MemTable mem(icmp);
   FUZZ_CHECK(WriteBatchInternal::InsertInto(batch, &mem).ok());
   FUZZ_CHECK(mem.num_entries() == ops.size());
+  // Range deletions live in a table of their own, outside the point iterator.
+  const auto range_dels = static_cast<size_t>(std::count_if(
+      ops.begin(), ops.end(), [](const Op& op) { return op.type == ValueType::kRangeDeletion; }));
+  FUZZ_CHECK(mem.num_range_deletions() == range_dels);
   size_t n = 0;
   MemTable::Iterator it(&mem);
   for (it.SeekToFirst(); it.Valid(); it.Next()) n++;
-  FUZZ_CHECK(n == ops.size());
+  FUZZ_CHECK(n == ops.size() - range_dels);
+  if (range_dels > 0) FUZZ_CHECK(mem.RangeTombstones() != nullptr);
 
   std::map<std::string, std::optional<std::string>> latest;
   for (const Op& op : ops) {

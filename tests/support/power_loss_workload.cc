@@ -7,9 +7,9 @@
 #include <set>
 
 #include "strata/db.h"
+#include "support/crash_states.h"
 #include "support/db_test_util.h"
 #include "support/fault_battery.h"
-#include "support/crash_states.h"
 #include "support/fault_injection_fs.h"
 #include "support/no_sync_fs.h"
 #include "support/test_util.h"
@@ -258,9 +258,10 @@ void PrintPowerLossResult(const PowerLossResult& r, double seconds) {
       u(r.cuts), seconds, u(r.cuts_after_workload), u(r.recovery_cuts), u(r.violations),
       u(r.acknowledged), u(r.durable), u(r.recovered), u(r.beyond_durable));
   if (r.torn_files + r.kept_entries > 0) {
-    std::printf("torn and reordered: %llu files kept part of their unsynced bytes or a torn "
-                "sector, %llu unsynced entries kept; %llu distinct states on disk\n",
-                u(r.torn_files), u(r.kept_entries), u(r.distinct_states));
+    std::printf(
+        "torn and reordered: %llu files kept part of their unsynced bytes or a torn "
+        "sector, %llu unsynced entries kept; %llu distinct states on disk\n",
+        u(r.torn_files), u(r.kept_entries), u(r.distinct_states));
   }
   for (const auto& [where, count] : r.landed) {
     std::printf("  %-28s %llu\n", where.c_str(), u(count));

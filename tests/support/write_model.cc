@@ -4,6 +4,23 @@
 
 namespace strata::test {
 
+void ExpectMultiGetMatches(DB* db, const ReadOptions& options, const std::vector<std::string>& keys,
+                           const KVMap& model) {
+  std::vector<std::string_view> views(keys.begin(), keys.end());
+  std::vector<std::string> values;
+  std::vector<Status> statuses;
+  db->MultiGet(options, views, &values, &statuses);
+  for (size_t i = 0; i < keys.size(); i++) {
+    auto it = model.find(keys[i]);
+    if (it == model.end()) {
+      ASSERT_TRUE(statuses[i].IsNotFound()) << keys[i] << " " << statuses[i].ToString();
+    } else {
+      ASSERT_TRUE(statuses[i].ok()) << keys[i] << " " << statuses[i].ToString();
+      ASSERT_EQ(values[i], it->second) << keys[i];
+    }
+  }
+}
+
 WriteBatch ModelBatch::ToWriteBatch() const {
   WriteBatch batch;
   for (size_t i = 0; i < ops.size(); i++) {

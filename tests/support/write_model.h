@@ -24,6 +24,10 @@ namespace strata::test {
 // A whole database as key -> value.
 using KVMap = std::map<std::string, std::string>;
 
+// MultiGet of keys answers what the model holds: the value, or NotFound.
+void ExpectMultiGetMatches(DB* db, const ReadOptions& options, const std::vector<std::string>& keys,
+                           const KVMap& model);
+
 // A batch as the model sees it: puts, deletions (no value) and range deletions in order.
 struct ModelBatch {
   std::vector<std::pair<std::string, std::optional<std::string>>> ops;

@@ -67,10 +67,10 @@ constexpr char kUsage[] =
 
 struct CommandSpec {
   const char* name;
-  int args;          // positional arguments (the least number, if more_args)
-  bool range;        // --from, --to
-  bool scan;         // --limit, --reverse
-  const char* help;  // the command's --help text
+  int args;                 // positional arguments (the least number, if more_args)
+  bool range;               // --from, --to
+  bool scan;                // --limit, --reverse
+  const char* help;         // the command's --help text
   bool reads_only = false;  // runs under --read_only
   bool paths = false;       // the arguments are file names, not keys
   bool more_args = false;   // takes args or more
@@ -81,7 +81,8 @@ constexpr CommandSpec kCommands[] = {
     {"get", 1, false, false,
      "usage: strata_ctl --db DIR get KEY\n\n"
      "Prints KEY's value on one line (escaped, or hex with --hex).\n"
-     "exit status: 0 found, 1 not found (NotFound on stderr) or damage, 2 other errors\n", true},
+     "exit status: 0 found, 1 not found (NotFound on stderr) or damage, 2 other errors\n",
+     true},
     {"put", 2, false, false,
      "usage: strata_ctl --db DIR put KEY VALUE\n\n"
      "Sets KEY to VALUE; the write is synced to the log before the command exits.\n"
@@ -100,11 +101,13 @@ constexpr CommandSpec kCommands[] = {
      "Prints one 'key' => 'value' line per key in [--from, --to) (--from inclusive, --to\n"
      "exclusive; either may be left out), in key order or, with --reverse, from the last\n"
      "key down; at most N lines with --limit.\n"
-     "exit status: 0 done, 1 damage met while reading, 2 other errors\n", true},
+     "exit status: 0 done, 1 damage met while reading, 2 other errors\n",
+     true},
     {"count", 0, true, false,
      "usage: strata_ctl --db DIR count [--from K] [--to K]\n\n"
      "Prints the number of live keys in [--from, --to).\n"
-     "exit status: 0 done, 1 damage met while reading, 2 other errors\n", true},
+     "exit status: 0 done, 1 damage met while reading, 2 other errors\n",
+     true},
     {"compact", 0, true, false,
      "usage: strata_ctl --db DIR compact [--from K] [--to K]\n\n"
      "Flushes, then compacts every table holding keys in [--from, --to] (both inclusive;\n"
@@ -120,21 +123,24 @@ constexpr CommandSpec kCommands[] = {
      "usage: strata_ctl --db DIR stats\n\n"
      "Prints the strata.stats property: write path, memtables, flushes, compactions and\n"
      "recovery counters of this open (so mostly what recovery did).\n"
-     "exit status: 0 done, 2 errors\n", true},
+     "exit status: 0 done, 2 errors\n",
+     true},
     {"property", 1, false, false,
      "usage: strata_ctl --db DIR property NAME\n\n"
      "Prints a property: strata.stats, strata.sstables, strata.num-files-at-level<N>,\n"
      "strata.num-entries-in-tables, strata.approximate-memory-usage,\n"
      "strata.num-entries-active-mem-table, strata.num-immutable-mem-table,\n"
      "strata.last-sequence.\n"
-     "exit status: 0 done, 2 unknown property or other errors\n", true},
+     "exit status: 0 done, 2 unknown property or other errors\n",
+     true},
     {"verify", 0, false, false,
      "usage: strata_ctl --db DIR verify\n\n"
      "Opens the database (replaying its logs) and reads every key with checksums verified:\n"
      "a forward scan, which reads every entry of every table, a Get of each key that must\n"
      "return the scan's value, and a reverse scan that must see as many keys. For a check of\n"
      "every file without opening the database, use 'strata_dump db DIR --verify'.\n"
-     "exit status: 0 sound, 1 damage found, 2 other errors\n", true},
+     "exit status: 0 sound, 1 damage found, 2 other errors\n",
+     true},
     {"checkpoint", 1, false, false,
      "usage: strata_ctl --db DIR checkpoint DIR2\n\n"
      "Creates DIR2 (which must not exist) holding an openable copy of the database as of\n"

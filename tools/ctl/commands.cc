@@ -142,8 +142,8 @@ int Verify(DB* db, std::ostream& out, std::ostream& err) {
 
 }  // namespace
 
-int WriteTable(const Options& options, const std::string& path, std::istream& in,
-               std::ostream& out, std::ostream& err) {
+int WriteTable(const Options& options, const std::string& path, std::istream& in, std::ostream& out,
+               std::ostream& err) {
   TableWriter writer(options);
   Status s = writer.Open(path);
   if (!s.ok()) return Fail(err, "write_table " + path, s);
