@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -1082,6 +1083,83 @@ TEST_F(StrataDumpDbTest, DamagedLogIsReportedButATornTailIsNot) {
   bool noted = false;
   for (const Json& n : v["notes"].array) noted |= n["file"].string == "000001.log";
   EXPECT_TRUE(noted) << r.out;
+}
+
+// Stands in for a writer appending to a log through a shared mapping while the dump reads
+// it: before each open of the log for reading, rewrite(n, &bytes) decides what the n-th
+// read (from 1) finds.
+class ChangingLogFs final : public FileSystemWrapper {
+ public:
+  ChangingLogFs(std::string log, std::string original,
+                std::function<void(int, std::string*)> rewrite)
+      : FileSystemWrapper(FileSystem::Default()),
+        log_(std::move(log)),
+        original_(std::move(original)),
+        rewrite_(std::move(rewrite)) {}
+  Status NewSequentialFile(const std::string& p, std::unique_ptr<SequentialFile>* r) override {
+    if (p == log_) {
+      std::string bytes = original_;
+      rewrite_(++reads, &bytes);
+      Status s = WriteStringToFile(target(), bytes, log_, false);
+      if (!s.ok()) return s;
+    }
+    return FileSystemWrapper::NewSequentialFile(p, r);
+  }
+  int reads = 0;
+
+ private:
+  const std::string log_, original_;
+  const std::function<void(int, std::string*)> rewrite_;
+};
+
+TEST_F(StrataDumpDbTest, AHoleInALiveLogCountsOnlyIfASecondReadFindsItToo) {
+  Open();
+  WriteWorkload(3000);  // several 32 KiB blocks in the live log
+  Close();
+  const std::string log = test::LogFiles(dbname_).back();
+  std::string original;
+  ASSERT_OK(ReadFileToString(FileSystem::Default().get(), log, &original));
+  ASSERT_GT(original.size(), 80000u);
+  auto zero = [](std::string* bytes, size_t at) {
+    std::fill(bytes->begin() + static_cast<std::ptrdiff_t>(at),
+              bytes->begin() + static_cast<std::ptrdiff_t>(at + 2000), '\0');
+  };
+  auto dump = [&](ChangingLogFs* fs) {
+    dump::DumpOptions o;
+    o.fs = fs;
+    o.verify = true;
+    o.json = true;
+    std::ostringstream out, err;
+    const int status = dump::DumpDb(dbname_, o, out, err);
+    return std::make_pair(status, ParseJson(out.str()));
+  };
+
+  // The first read passes the writer's copy in flight; the next finds the records there.
+  ChangingLogFs closing(log, original, [&](int n, std::string* b) {
+    if (n == 1) zero(b, 40000);
+  });
+  auto [status, v] = dump(&closing);
+  EXPECT_EQ(status, dump::kDumpSound);
+  EXPECT_TRUE(v["damage"].array.empty());
+
+  // A hole that moves on every read is the writer too: notes, not damage.
+  ChangingLogFs moving(log, original, [&](int n, std::string* b) { zero(b, 30000 + 3000 * n); });
+  std::tie(status, v) = dump(&moving);
+  EXPECT_EQ(status, dump::kDumpSound);
+  EXPECT_TRUE(v["damage"].array.empty());
+  EXPECT_GE(moving.reads, 11);  // the dump gives up after 11 reads of a moving hole
+  bool noted = false;
+  for (const Json& n : v["notes"].array) {
+    noted |= n["reason"].string.find("not confirmed as damage") != std::string::npos;
+  }
+  EXPECT_TRUE(noted);
+
+  // A hole that stays is damage, found by the second read as by the first.
+  ChangingLogFs staying(log, original, [&](int, std::string* b) { zero(b, 40000); });
+  std::tie(status, v) = dump(&staying);
+  EXPECT_EQ(status, dump::kDumpDamaged);
+  EXPECT_EQ(v["damage"].array.size(), 1u);
+  ASSERT_OK(WriteStringToFile(FileSystem::Default().get(), original, log, false));
 }
 
 TEST_F(StrataDumpDbTest, DamagedManifestAndMissingCurrentAreReported) {

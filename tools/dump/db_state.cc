@@ -18,6 +18,9 @@ namespace {
 // Passes are cheap (a directory listing and the MANIFEST); a database being written changes
 // its MANIFEST at every flush, so a busy one may take several to catch still.
 constexpr int kMaxPasses = 20;
+// Reads of a live log whose damage moved each time before its problems are given up as the
+// writer's (see CheckLiveWal).
+constexpr int kMaxWalReads = 10;
 
 DbFileKind KindOf(FileType type) {
   switch (type) {
@@ -69,6 +72,9 @@ class DbReader {
 
  private:
   std::string Path(const std::string& name) const { return dir_ + "/" + name; }
+  // CheckWal for f, reading a live log again until any damage in it holds still; *unsettled
+  // if it never did.
+  Status CheckLiveWal(DbFile* f, bool* unsettled);
   void Problem(std::string file, uint64_t offset, std::string reason) {
     state_->problems.push_back({std::move(file), offset, std::move(reason)});
   }
@@ -343,14 +349,49 @@ void DbReader::CompareWithManifest(const DbFile& f) {
   }
 }
 
+// The first problem that is not a torn tail, or nullptr.
+const FileProblem* FirstDamage(const FileCheck& check) {
+  for (const FileProblem& p : check.problems) {
+    if (!p.torn_tail) return &p;
+  }
+  return nullptr;
+}
+
+Status DbReader::CheckLiveWal(DbFile* f, bool* unsettled) {
+  *unsettled = false;
+  Status s = CheckWal(Path(f->name), fs_, &f->check);
+  if (!f->live) return s;
+  // The newest log is appended through a shared mapping: a read that passes the writer's
+  // copy in flight can find a zero-filled hole with records after it. Damage stays where it
+  // is, so a problem counts only when the next read finds the same one; a hole that moves
+  // (or closes) was the writer.
+  for (int read = 1; s.ok() && FirstDamage(f->check) != nullptr; read++) {
+    FileCheck again;
+    s = CheckWal(Path(f->name), fs_, &again);
+    if (!s.ok()) break;
+    const FileProblem* before = FirstDamage(f->check);
+    const FileProblem* now = FirstDamage(again);
+    const bool confirmed =
+        now != nullptr && now->offset == before->offset && now->reason == before->reason;
+    f->check = std::move(again);
+    if (confirmed) break;
+    if (read == kMaxWalReads) {
+      *unsettled = FirstDamage(f->check) != nullptr;
+      break;
+    }
+  }
+  return s;
+}
+
 void DbReader::VerifyFile(DbFile* f) {
   Status s;
+  bool unsettled = false;
   switch (f->kind) {
     case DbFileKind::kTable:
       s = CheckTable(Path(f->name), options_, &f->check, &f->properties);
       break;
     case DbFileKind::kWal:
-      s = CheckWal(Path(f->name), fs_, &f->check);
+      s = CheckLiveWal(f, &unsettled);
       break;
     case DbFileKind::kManifest:
       s = CheckLog(
@@ -383,6 +424,10 @@ void DbReader::VerifyFile(DbFile* f) {
       Note(f->name, p.offset, p.reason + " (in an obsolete file the database does not read)");
     } else if (p.torn_tail && f->kind == DbFileKind::kWal) {
       Note(f->name, p.offset, p.reason + " (a write cut short; recovery drops it)");
+    } else if (unsettled) {
+      Note(f->name, p.offset,
+           p.reason + " (the log changed during each of " + std::to_string(kMaxWalReads + 1) +
+               " reads: the writer's, not confirmed as damage)");
     } else {
       Problem(f->name, p.offset, p.reason);
     }
