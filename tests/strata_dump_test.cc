@@ -721,6 +721,15 @@ class StrataDumpDbTest : public StrataDumpTest {
     return "";
   }
 
+  // A closed database whose writes are all in its one live log: several 32 KiB blocks of it.
+  void WriteOnlyTheLog(std::string* log, std::string* bytes) {
+    Open();
+    WriteWorkload(3000);
+    Close();
+    *log = test::LogFiles(dbname_).back();
+    ASSERT_OK(ReadFileToString(FileSystem::Default().get(), *log, bytes));
+  }
+
   uint64_t flushed_sequence_ = 0;
 };
 
@@ -1044,12 +1053,8 @@ TEST_F(StrataDumpDbTest, DamagedTableIsReportedWithFileAndOffset) {
 }
 
 TEST_F(StrataDumpDbTest, DamagedLogIsReportedButATornTailIsNot) {
-  Open();
-  WriteWorkload(3000);  // several 32 KiB blocks in the live log
-  Close();
-  const std::string log = test::LogFiles(dbname_).back();
-  std::string original;
-  ASSERT_OK(ReadFileToString(FileSystem::Default().get(), log, &original));
+  std::string log, original;
+  ASSERT_NO_FATAL_FAILURE(WriteOnlyTheLog(&log, &original));
 
   // A torn last record is what a crash leaves; recovery drops it: a note, not damage.
   ASSERT_OK(WriteStringToFile(FileSystem::Default().get(), original.substr(0, original.size() - 7),
@@ -1113,12 +1118,8 @@ class ChangingLogFs final : public FileSystemWrapper {
 };
 
 TEST_F(StrataDumpDbTest, AHoleInALiveLogCountsOnlyIfASecondReadFindsItToo) {
-  Open();
-  WriteWorkload(3000);  // several 32 KiB blocks in the live log
-  Close();
-  const std::string log = test::LogFiles(dbname_).back();
-  std::string original;
-  ASSERT_OK(ReadFileToString(FileSystem::Default().get(), log, &original));
+  std::string log, original;
+  ASSERT_NO_FATAL_FAILURE(WriteOnlyTheLog(&log, &original));
   ASSERT_GT(original.size(), 80000u);
   auto zero = [](std::string* bytes, size_t at) {
     std::fill(bytes->begin() + static_cast<std::ptrdiff_t>(at),
