@@ -26,7 +26,8 @@ TEST(DBFormatTest, ParseRejectsShortKeysAndUnknownTypes) {
   std::string bad = IKey("a", 1, ValueType::kValue);
   bad[1] = 7;  // type byte
   EXPECT_FALSE(ParseInternalKey(bad, &k));
-  ASSERT_TRUE(ParseInternalKey(IKey("key", 42, ValueType::kDeletion), &k));
+  const std::string good = IKey("key", 42, ValueType::kDeletion);  // k views it
+  ASSERT_TRUE(ParseInternalKey(good, &k));
   EXPECT_EQ("key", k.user_key);
   EXPECT_EQ(42u, k.sequence);
   EXPECT_EQ(ValueType::kDeletion, k.type);
