@@ -924,6 +924,19 @@ TEST(WalTest, MappedLogFileHoldsEveryAppendBeforeClose) {
   EXPECT_EQ(reports[0].kind, Kind::kTruncatedTail) << "the zeros are a tail";
   EXPECT_EQ(reports[0].offset, writer.Size());
 
+  // After a sync the file appends with pwrite into the same preallocated chunks (a synced
+  // write through the mapping costs a page fault per append): the same file, the same tail.
+  const uint64_t before = writer.Size();
+  for (int i = 0; i < 300; i++) {
+    records.push_back(RandomBytes(&rnd, rnd.Uniform(8000)));
+    ASSERT_OK(writer.AddRecord(records.back()));
+    if (i % 50 == 0) ASSERT_OK(writer.Sync());
+  }
+  ASSERT_GT(writer.Size(), before + (1u << 20)) << "the synced appends must cross a chunk";
+  EXPECT_EQ(read_all(&reports), records);
+  ASSERT_EQ(reports.size(), 1u) << Describe(reports);
+  EXPECT_EQ(reports[0].offset, writer.Size());
+
   ASSERT_OK(writer.Close());
   ASSERT_OK(fs->GetFileSize(path, &size));
   EXPECT_EQ(size, writer.Size());
