@@ -82,9 +82,7 @@ Status DBImpl::SyncWAL() {
 
 Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
   if (batch != nullptr) {
-    // No merge operator yet: a merge operand could not be read back.
-    Status s = WriteBatchInternal::CheckForWrite(*batch, icmp_.user_comparator(),
-                                                 /*merges_allowed=*/false);
+    Status s = WriteBatchInternal::CheckForWrite(*batch, icmp_.user_comparator());
     if (!s.ok()) return s;
   }
   return WriteImpl(options, batch, /*force_switch=*/false, nullptr);

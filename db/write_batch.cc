@@ -91,9 +91,14 @@ Status ForEachOp(std::string_view rep, Fn&& fn) {
   return Status::OK();
 }
 
-// The whole encoding: record syntax, count, sequence range.
-Status ValidateBatchBytes(std::string_view rep) {
-  Status s = ForEachOp(rep, [](ValueType, std::string_view, std::string_view) {});
+// The whole encoding: record syntax, count, sequence range. *needs_write_check: whether a
+// merge or range deletion is among the records (what DB::Write must check).
+Status ValidateBatchBytes(std::string_view rep, bool* needs_write_check = nullptr) {
+  bool special = false;
+  Status s = ForEachOp(rep, [&special](ValueType type, std::string_view, std::string_view) {
+    special |= type == ValueType::kMerge || type == ValueType::kRangeDeletion;
+  });
+  if (needs_write_check != nullptr) *needs_write_check = special;
   if (!s.ok()) return s;
   // Written so that it cannot wrap: a damaged sequence near 2^64 plus the count must not
   // come out small and pass.
@@ -129,10 +134,11 @@ Status WriteBatch::Iterate(Handler* handler) const {
 Status WriteBatch::FromBytes(std::string_view bytes, WriteBatch* batch) {
   // Checked in place first, so that a refused input leaves *batch as it was, and an
   // accepted one reuses the batch's buffer (a feed's consumer calls this per record).
-  Status s = ValidateBatchBytes(bytes);
+  bool needs_write_check = false;
+  Status s = ValidateBatchBytes(bytes, &needs_write_check);
   if (s.ok()) {
     batch->rep_.assign(bytes);
-    batch->needs_write_check_ = true;  // not known without a walk: DB::Write does it
+    batch->needs_write_check_ = needs_write_check;  // known from the walk just made
   }
   return s;
 }
@@ -152,8 +158,7 @@ void WriteBatchInternal::Append(WriteBatch* dst, const WriteBatch& src) {
 
 Status WriteBatchInternal::Validate(const WriteBatch& b) { return ValidateBatchBytes(b.rep_); }
 
-Status WriteBatchInternal::CheckForWrite(const WriteBatch& b, const Comparator* ucmp,
-                                         bool merges_allowed) {
+Status WriteBatchInternal::CheckForWrite(const WriteBatch& b, const Comparator* ucmp) {
   if (!b.needs_write_check_) return Status::OK();
   bool empty_range = false, merge = false;
   Status s = ForEachOp(b.rep_, [&](ValueType type, std::string_view begin, std::string_view end) {
@@ -162,9 +167,7 @@ Status WriteBatchInternal::CheckForWrite(const WriteBatch& b, const Comparator* 
   });
   if (!s.ok()) return s;
   if (empty_range) return Status::InvalidArgument("DeleteRange: empty range (end <= begin)");
-  if (merge && !merges_allowed) {
-    return Status::InvalidArgument("Merge: the database has no merge operator");
-  }
+  if (merge) return Status::InvalidArgument("Merge: this version has no merge operator");
   return Status::OK();
 }
 
