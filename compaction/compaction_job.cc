@@ -92,7 +92,8 @@ class Job {
     std::string current_user_key;
     bool has_current = false;
     SequenceNumber last_sequence_for_key = kMaxSequenceNumber;
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    it->SeekToFirst();
+    while (it->Valid()) {
       if (ctx_.should_stop && (result_->entries_read & 1023) == 0 && ctx_.should_stop()) {
         return Status::IOError("compaction stopped: database is closing");
       }
@@ -120,30 +121,129 @@ class Job {
       last_sequence_for_key = k.sequence;
       if (drop) {
         result_->entries_dropped++;
+        it->Next();
         continue;
       }
-      // Cut only between user keys.
-      if (new_user_key && out_.builder &&
-          (out_.builder->FileSize() >= c_->max_output_file_size || TooMuchOverlap(key))) {
-        Status s = FinishOutput(k.user_key);
+      if (k.type == ValueType::kMerge && k.sequence <= ctx_.smallest_snapshot &&
+          ctx_.merge_operator != nullptr) [[unlikely]] {
+        // Every reader sees this operand and all older entries of the key: combine them. The
+        // key's older entries are then hidden from every reader (last_sequence_for_key).
+        Status s = CombineOperands(it.get(), k, new_user_key);
         if (!s.ok()) return s;
-      } else if (new_user_key) {
-        TooMuchOverlap(key);  // keep the grandparent position moving
+        continue;  // CombineOperands moved past what it consumed
       }
-      if (!out_.builder) {
-        Status s = OpenOutput();
-        if (!s.ok()) return s;
-        out_.meta.smallest.assign(key);
-        out_.meta.smallest_seqno = k.sequence;
-        out_.meta.largest_seqno = k.sequence;
-        overlapped_bytes_ = 0;
-      }
-      out_.builder->Add(key, it->value());
-      out_.meta.largest.assign(key);
-      out_.meta.smallest_seqno = std::min(out_.meta.smallest_seqno, k.sequence);
-      out_.meta.largest_seqno = std::max(out_.meta.largest_seqno, k.sequence);
+      Status s = Emit(key, it->value(), k, new_user_key);
+      if (!s.ok()) return s;
+      it->Next();
     }
     return it->status();
+  }
+
+  // it is on operand k, the newest entry of its key that every reader sees. Reads the
+  // operands under it and their base — a value, or a deletion or entry under a range
+  // deletion every reader sees (no base) — and writes one entry in their place: the full
+  // merge, as a value at k's sequence, when there is a base or no level below may hold the
+  // key; else the partial merge of the operands, as an operand. Leaves it on the first entry
+  // not consumed (an older entry of the key is dropped by the caller: the new entry hides
+  // it from every reader). If the operator fails, writes the entries unchanged.
+  Status CombineOperands(Iterator* it, const ParsedInternalKey& k, bool new_user_key) {
+    const std::string user_key(k.user_key);
+    const SequenceNumber sequence = k.sequence;
+    run_.clear();
+    run_.push_back({std::string(it->key()), std::string(it->value())});
+    enum { kNone, kValue, kDeletion } base = kNone;
+    std::string base_value;
+    bool base_in_run = false;
+    for (it->Next(); it->Valid(); it->Next()) {
+      ParsedInternalKey e;
+      if (!ParseInternalKey(it->key(), &e)) {
+        return Status::Corruption("malformed internal key in compaction input");
+      }
+      if (ucmp_->Compare(e.user_key, user_key) != 0) break;
+      result_->entries_read++;
+      if (range_dels_.CoversEntry(e.user_key, e.sequence)) {
+        // No base, and not kept even if the operator fails: the tombstone may go before it.
+        base = kDeletion;
+        result_->entries_dropped++;
+        it->Next();
+        break;
+      }
+      if (e.type == ValueType::kDeletion) {
+        base = kDeletion;
+        base_in_run = true;
+        run_.push_back({std::string(it->key()), std::string(it->value())});
+        it->Next();
+        break;
+      }
+      if (e.type == ValueType::kValue) {
+        base = kValue;
+        base_in_run = true;
+        base_value.assign(it->value());
+        run_.push_back({std::string(it->key()), std::string(it->value())});
+        it->Next();
+        break;
+      }
+      run_.push_back({std::string(it->key()), std::string(it->value())});
+    }
+    if (!it->status().ok()) return it->status();
+
+    const size_t num_operands = run_.size() - (base_in_run ? 1 : 0);
+    std::vector<std::string_view> operands;  // oldest first
+    for (size_t i = num_operands; i-- > 0;) operands.push_back(run_[i].second);
+    std::string combined;
+    ValueType type = ValueType::kValue;
+    bool ok;
+    if (base != kNone || c_->IsBaseLevelForKey(ucmp_, user_key)) {
+      const std::string_view base_view = base_value;
+      ok = ctx_.merge_operator->FullMerge(user_key, base == kValue ? &base_view : nullptr, operands,
+                                          &combined);
+    } else {
+      type = ValueType::kMerge;
+      ok = operands.size() >= 2 && ctx_.merge_operator->PartialMerge(user_key, operands, &combined);
+    }
+    if (!ok) {
+      // Nothing to combine, or the operator refused: keep every entry (a read reports a
+      // failed merge as Corruption naming the key; a compaction must not stall on it).
+      for (size_t i = 0; i < run_.size(); i++) {
+        ParsedInternalKey e;
+        ParseInternalKey(run_[i].first, &e);
+        Status s = Emit(run_[i].first, run_[i].second, e, new_user_key && i == 0);
+        if (!s.ok()) return s;
+      }
+      return Status::OK();
+    }
+    result_->entries_dropped += run_.size() - 1;
+    std::string ikey;
+    AppendInternalKey(&ikey, user_key, sequence, type);
+    ParsedInternalKey out{ExtractUserKey(ikey), sequence, type};
+    return Emit(ikey, combined, out, new_user_key);
+  }
+
+  // Appends one entry to the current output, cutting to a new output first if the entry
+  // starts a user key and the output is full or overlaps the grandparents enough.
+  Status Emit(std::string_view key, std::string_view value, const ParsedInternalKey& k,
+              bool new_user_key) {
+    // Cut only between user keys.
+    if (new_user_key && out_.builder &&
+        (out_.builder->FileSize() >= c_->max_output_file_size || TooMuchOverlap(key))) {
+      Status s = FinishOutput(k.user_key);
+      if (!s.ok()) return s;
+    } else if (new_user_key) {
+      TooMuchOverlap(key);  // keep the grandparent position moving
+    }
+    if (!out_.builder) {
+      Status s = OpenOutput();
+      if (!s.ok()) return s;
+      out_.meta.smallest.assign(key);
+      out_.meta.smallest_seqno = k.sequence;
+      out_.meta.largest_seqno = k.sequence;
+      overlapped_bytes_ = 0;
+    }
+    out_.builder->Add(key, value);
+    out_.meta.largest.assign(key);
+    out_.meta.smallest_seqno = std::min(out_.meta.smallest_seqno, k.sequence);
+    out_.meta.largest_seqno = std::max(out_.meta.largest_seqno, k.sequence);
+    return Status::OK();
   }
 
   Status OpenOutput() {
@@ -217,6 +317,8 @@ class Job {
   size_t gp_index_ = 0;
   bool seen_key_ = false;
   uint64_t overlapped_bytes_ = 0;
+  // CombineOperands' entries (internal key, value), newest first; reused.
+  std::vector<std::pair<std::string, std::string>> run_;
 };
 
 }  // namespace

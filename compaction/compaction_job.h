@@ -9,6 +9,10 @@
 //   (then nothing older can reappear);
 // - an entry under a range deletion visible to every snapshot, and range deletions as
 //   compaction/range_del_compaction.h says.
+// What is combined: merge operands every snapshot sees, with the entries under them down to
+// the key's newest value or deletion: into one value (the full merge) when that base is in
+// the inputs or no level below may hold the key, else into one operand (the partial merge,
+// if the operator offers one). Operands newer than the smallest snapshot are kept apart.
 // Outputs are cut only between user keys, so the files of a level never share a user key.
 //
 // Thread safety: runs on one thread without the DB mutex; new_file_number is called from
@@ -23,6 +27,7 @@
 #include "compaction/compaction.h"
 #include "sstable/table_options.h"
 #include "strata/file_system.h"
+#include "strata/merge_operator.h"
 #include "strata/status.h"
 
 namespace strata {
@@ -47,6 +52,8 @@ struct CompactionJobContext {
   const TableOptions* table_options = nullptr;
   const InternalKeyComparator* icmp = nullptr;
   SequenceNumber smallest_snapshot = 0;
+  // The database's merge operator (null: operands are kept as they are).
+  const MergeOperator* merge_operator = nullptr;
   // Reserves a file number for an output (the caller keeps it from being deleted).
   std::function<uint64_t()> new_file_number;
   // Polled between entries; true makes the job stop with an error (shutdown).

@@ -62,6 +62,7 @@ Status DBImpl::DoCompaction(Compaction* c) {
     ctx.table_options = &table_options_;
     ctx.icmp = &icmp_;
     ctx.smallest_snapshot = smallest_snapshot;
+    ctx.merge_operator = options_.merge_operator.get();
     ctx.new_file_number = [this, &reserved] {
       MutexLock l(&mu_);
       uint64_t n = versions_->NewFileNumber();

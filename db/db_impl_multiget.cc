@@ -1,6 +1,7 @@
 // Batched reads (MultiGet) and size estimates (GetApproximateSizes), both over one pinned
 // ReadState like Get (see ReadSequence in db_impl.h).
 #include <algorithm>
+#include <deque>
 #include <numeric>
 
 #include "db/db_impl.h"
@@ -29,21 +30,25 @@ void DBImpl::MultiGet(const ReadOptions& options, std::span<const std::string_vi
   }
 
   std::vector<std::unique_ptr<LookupKey>> lookups;
+  std::deque<MergeContext> merges;  // one per key (stable addresses; no heap use until merges)
   std::vector<Version::MultiGetKey> pending;
   for (size_t i : unique) {
     lookups.push_back(std::make_unique<LookupKey>(keys[i], seq));
     const LookupKey& lookup = *lookups.back();
+    MergeContext* key_merges = &merges.emplace_back(options_.merge_operator.get());
     std::string* value = &(*values)[i];
     Status* status = &(*statuses)[i];
-    bool done = state->mem->Get(lookup, value, status);
+    bool done = state->mem->Get(lookup, value, status, key_merges);
     for (size_t m = 0; !done && m < state->imm.size(); m++) {
-      done = state->imm[m]->Get(lookup, value, status);
+      done = state->imm[m]->Get(lookup, value, status, key_merges);
     }
-    if (!done) pending.push_back({&lookup, value, status});
+    if (!done) pending.push_back({&lookup, value, status, key_merges});
   }
   state->version->MultiGet(options, pending, table_cache_.get());
   for (const Version::MultiGetKey& k : pending) {
-    if (!k.done) *k.status = Status::NotFound(std::string_view());
+    if (k.done) continue;
+    *k.status = k.merges->empty() ? Status::NotFound(std::string_view())
+                                  : k.merges->Finish(k.lookup->user_key(), nullptr, k.value);
   }
   // Repeated keys get the answer of their first occurrence.
   for (size_t j = 0, u = 0; j < order.size(); j++) {

@@ -34,17 +34,20 @@ Status DBImpl::GetImpl(const ReadOptions& options, std::string_view key, std::st
   LookupKey lookup(key, seq);
   STRATA_PERF_COUNT(get_count);
   Status s;
-  if (state->mem->Get(lookup, value, &s)) {
+  MergeContext merges(options_.merge_operator.get());
+  if (state->mem->Get(lookup, value, &s, &merges)) {
     STRATA_PERF_COUNT(get_from_memtable);
     return s;
   }
   for (const auto& imm : state->imm) {
-    if (imm->Get(lookup, value, &s)) {
+    if (imm->Get(lookup, value, &s, &merges)) {
       STRATA_PERF_COUNT(get_from_memtable);
       return s;
     }
   }
-  if (state->version->Get(options, lookup, table_cache_.get(), value, &s)) return s;
+  if (state->version->Get(options, lookup, table_cache_.get(), value, &s, &merges)) return s;
+  // Operands with no value or deletion under them anywhere: merged onto nothing.
+  if (!merges.empty()) return merges.Finish(key, nullptr, value);
   return Status::NotFound(std::string_view());
 }
 
@@ -81,6 +84,7 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
     iter_options.range_dels = std::make_shared<const RangeDelAggregator>(std::move(range_dels));
   }
   iter_options.sequence = seq;
+  iter_options.merge_operator = options_.merge_operator.get();
   iter_options.lower_bound = options.iterate_lower_bound;
   iter_options.upper_bound = options.iterate_upper_bound;
   // The iterator holds the read state: its memtables and version (so its tables) live on.

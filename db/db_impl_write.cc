@@ -82,7 +82,8 @@ Status DBImpl::SyncWAL() {
 
 Status DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
   if (batch != nullptr) {
-    Status s = WriteBatchInternal::CheckForWrite(*batch, icmp_.user_comparator());
+    Status s = WriteBatchInternal::CheckForWrite(*batch, icmp_.user_comparator(),
+                                                 options_.merge_operator != nullptr);
     if (!s.ok()) return s;
   }
   return WriteImpl(options, batch, /*force_switch=*/false, nullptr);

@@ -1,7 +1,12 @@
 #include "db/db_iter.h"
 
+#include <algorithm>
 #include <cassert>
+#include <optional>
 #include <string>
+#include <vector>
+
+#include "keys/merge_context.h"
 
 #include "util/perf_context_imp.h"
 
@@ -22,17 +27,19 @@ class DBIter final : public Iterator {
         lower_(options.lower_bound),
         upper_(options.upper_bound),
         range_dels_(options.range_dels),
+        merge_operator_(options.merge_operator),
         pin_(std::move(pin)) {}
 
   bool Valid() const override { return valid_; }
 
   std::string_view key() const override {
     assert(valid_);
-    return direction_ == kForward ? ExtractUserKey(iter_->key()) : std::string_view(saved_key_);
+    return direction_ == kForward && !merged_ ? ExtractUserKey(iter_->key())
+                                              : std::string_view(saved_key_);
   }
   std::string_view value() const override {
     assert(valid_);
-    return direction_ == kForward ? iter_->value() : std::string_view(saved_value_);
+    return direction_ == kForward && !merged_ ? iter_->value() : std::string_view(saved_value_);
   }
   Status status() const override { return status_.ok() ? iter_->status() : status_; }
 
@@ -94,6 +101,11 @@ class DBIter final : public Iterator {
       FindNextUserEntry(true);
       return;
     }
+    if (merged_) {
+      // The operands are behind; skip_key_ (the current key) hides what is left of it.
+      FindNextUserEntry(true);
+      return;
+    }
     // Skip the rest of the current key's entries.
     skip_key_.assign(ExtractUserKey(iter_->key()));
     iter_->Next();
@@ -104,14 +116,26 @@ class DBIter final : public Iterator {
     assert(valid_);
     if (direction_ == kForward) {
       // Move before every entry of the current key.
-      saved_key_.assign(ExtractUserKey(iter_->key()));
-      while (true) {
+      if (merged_) {
+        // The internal iterator is past the key (or at its base entry): step back from there.
+        if (!iter_->Valid()) {
+          if (!iter_->status().ok()) {
+            valid_ = false;
+            return;
+          }
+          iter_->SeekToLast();
+        }
+      } else {
+        saved_key_.assign(ExtractUserKey(iter_->key()));
+      }
+      while (iter_->Valid() && ucmp_->Compare(ExtractUserKey(iter_->key()), saved_key_) >= 0) {
         iter_->Prev();
-        if (!iter_->Valid()) break;
-        if (ucmp_->Compare(ExtractUserKey(iter_->key()), saved_key_) < 0) break;
       }
       direction_ = kBackward;
+      merged_ = false;
       if (!CheckInternal()) return;
+      FindPrevUserEntry();
+      return;
     }
     FindPrevUserEntry();
   }
@@ -154,6 +178,7 @@ class DBIter final : public Iterator {
   void FindNextUserEntry(bool skipping) {
     int skipped = 0;
     valid_ = false;
+    merged_ = false;
     while (iter_->Valid()) {
       ParsedInternalKey k;
       if (!Parse(&k)) return;
@@ -171,6 +196,9 @@ class DBIter final : public Iterator {
           skip_key_.assign(k.user_key);
           skipping = true;
           skipped = 0;
+        } else if (k.type == ValueType::kMerge) [[unlikely]] {
+          MergeForward(k.user_key);
+          return;
         } else {
           valid_ = true;
           return;
@@ -182,11 +210,53 @@ class DBIter final : public Iterator {
     CheckInternal();
   }
 
+  // Forward, on the newest visible entry of user_key, a merge operand: collects it and the
+  // operands under it down to a base (a value; a deletion or range-covered entry means
+  // none), merges them into saved_value_ and leaves the internal iterator past them, with
+  // skip_key_ hiding the rest of the key.
+  void MergeForward(std::string_view user_key) {
+    saved_key_.assign(user_key);
+    skip_key_.assign(user_key);
+    operands_.clear();
+    operands_.emplace_back(iter_->value());
+    std::optional<std::string> base;
+    for (iter_->Next(); iter_->Valid(); iter_->Next()) {
+      ParsedInternalKey k;
+      if (!Parse(&k)) return;
+      if (ucmp_->Compare(k.user_key, saved_key_) != 0) break;
+      if (k.type == ValueType::kDeletion || Covered(k)) break;
+      if (k.type == ValueType::kValue) {
+        base.emplace(iter_->value());
+        break;
+      }
+      operands_.emplace_back(iter_->value());
+    }
+    if (!CheckInternal()) return;
+    std::reverse(operands_.begin(), operands_.end());  // oldest first
+    Finish(base ? &*base : nullptr);
+    merged_ = valid_;
+  }
+
+  // Merges operands_ (oldest first) onto base into saved_value_; valid_ says whether it
+  // worked (a failure is status_).
+  void Finish(const std::string* base) {
+    std::vector<std::string_view> views(operands_.begin(), operands_.end());
+    const std::string_view base_view = base ? std::string_view(*base) : std::string_view();
+    Status s =
+        ApplyMerge(merge_operator_, saved_key_, base ? &base_view : nullptr, views, &saved_value_);
+    valid_ = s.ok();
+    if (!s.ok()) status_ = s;
+  }
+
   // Backward: from the internal position (just before the entries of the key we leave),
   // find the previous user key whose newest visible entry is a value, and copy it out.
+  // Entries come oldest first here: operands_ gathers the operands above the newest base seen
+  // (a value, kept in saved_value_, or a deletion).
   void FindPrevUserEntry() {
     ValueType value_type = ValueType::kDeletion;  // of the newest visible entry of saved_key_
+    bool has_base = false;                        // saved_value_ holds the base of operands_
     saved_key_.clear();
+    merged_ = false;
     while (iter_->Valid()) {
       ParsedInternalKey k;
       if (!Parse(&k)) return;
@@ -196,18 +266,32 @@ class DBIter final : public Iterator {
           break;  // an older key: saved_key_ is the answer
         }
         if (lower_ && ucmp_->Compare(k.user_key, *lower_) < 0) break;
-        value_type = Covered(k) ? ValueType::kDeletion : k.type;
-        if (value_type == ValueType::kDeletion) {
+        const ValueType type = Covered(k) ? ValueType::kDeletion : k.type;
+        if (type == ValueType::kDeletion) {
           saved_key_.clear();
           saved_value_.clear();
-        } else {
+          operands_.clear();
+        } else if (type == ValueType::kValue) {
           saved_key_.assign(k.user_key);
           saved_value_.assign(iter_->value());
+          operands_.clear();
+          has_base = true;
+        } else {
+          if (value_type == ValueType::kDeletion) {  // a new key, or after a deletion
+            saved_key_.assign(k.user_key);
+            has_base = false;
+          }
+          operands_.emplace_back(iter_->value());
         }
+        value_type = type;
       }
       iter_->Prev();
     }
     if (!CheckInternal()) return;
+    if (value_type == ValueType::kMerge) [[unlikely]] {
+      Finish(has_base ? &saved_value_ : nullptr);
+      return;
+    }
     valid_ = value_type != ValueType::kDeletion;
   }
 
@@ -217,15 +301,18 @@ class DBIter final : public Iterator {
   const std::optional<std::string_view> lower_;
   const std::optional<std::string_view> upper_;
   const std::shared_ptr<const RangeDelAggregator> range_dels_;
+  const MergeOperator* const merge_operator_;
   const std::shared_ptr<const void> pin_;
 
   Direction direction_ = kForward;
   bool valid_ = false;
   Status status_;
-  std::string saved_key_;    // backward: the current key
-  std::string saved_value_;  // backward: the current value
-  std::string skip_key_;     // forward: entries of user keys <= this are hidden
-  std::string seek_key_;     // reused buffer for internal seek targets
+  std::string saved_key_;              // backward: the current key
+  std::string saved_value_;            // backward: the current value
+  bool merged_ = false;                // forward: the current value was merged (saved_key_/_value_)
+  std::vector<std::string> operands_;  // merge operands of the key being read
+  std::string skip_key_;               // forward: entries of user keys <= this are hidden
+  std::string seek_key_;               // reused buffer for internal seek targets
 };
 
 }  // namespace

@@ -3,9 +3,15 @@
 // visible version of each key, deleted keys hidden — within optional bounds.
 //
 // Invariants (upheld in db_iter.cc): moving forward, the internal iterator sits on the entry
-// that is the current key/value. Moving backward, it sits just before (in internal order)
-// every entry of the current user key, and the current key and value are copies held by
-// this iterator. Direction changes re-establish the other invariant.
+// that is the current key/value — unless that value was merged from operands, when the
+// current key and value are copies held by this iterator and the internal iterator sits past
+// the entries merged (on the base entry, or on a later key). Moving backward, it sits just
+// before (in internal order) every entry of the current user key, and the current key and
+// value are copies. Direction changes re-establish the other invariant.
+//
+// A key whose newest visible entry is a merge operand shows the merge of its operands onto
+// the value or deletion under them; a merge that fails ends the iteration with Corruption
+// naming the key.
 //
 // Thread safety: one thread at a time. Lifetime: pin keeps alive whatever the internal
 // iterator reads (memtables, version); the comparator must outlive the iterator.
@@ -18,6 +24,7 @@
 #include "db/range_del_aggregator.h"
 #include "keys/internal_key.h"
 #include "strata/iterator.h"
+#include "strata/merge_operator.h"
 
 namespace strata {
 
@@ -28,6 +35,8 @@ struct DBIterOptions {
   // Range tombstones of the sources (null: none); an entry they cover at sequence is hidden
   // like one under a point deletion.
   std::shared_ptr<const RangeDelAggregator> range_dels;
+  // The database's merge operator (null: none; an operand then fails the iteration).
+  const MergeOperator* merge_operator = nullptr;
 };
 
 std::unique_ptr<Iterator> NewDBIterator(const Comparator* user_comparator,

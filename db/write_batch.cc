@@ -158,7 +158,8 @@ void WriteBatchInternal::Append(WriteBatch* dst, const WriteBatch& src) {
 
 Status WriteBatchInternal::Validate(const WriteBatch& b) { return ValidateBatchBytes(b.rep_); }
 
-Status WriteBatchInternal::CheckForWrite(const WriteBatch& b, const Comparator* ucmp) {
+Status WriteBatchInternal::CheckForWrite(const WriteBatch& b, const Comparator* ucmp,
+                                         bool merges_allowed) {
   if (!b.needs_write_check_) return Status::OK();
   bool empty_range = false, merge = false;
   Status s = ForEachOp(b.rep_, [&](ValueType type, std::string_view begin, std::string_view end) {
@@ -167,7 +168,10 @@ Status WriteBatchInternal::CheckForWrite(const WriteBatch& b, const Comparator* 
   });
   if (!s.ok()) return s;
   if (empty_range) return Status::InvalidArgument("DeleteRange: empty range (end <= begin)");
-  if (merge) return Status::InvalidArgument("Merge: this version has no merge operator");
+  if (merge && !merges_allowed) {
+    return Status::InvalidArgument(
+        "Merge: the database has no merge operator (Options::merge_operator)");
+  }
   return Status::OK();
 }
 

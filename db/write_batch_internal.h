@@ -34,10 +34,11 @@ class WriteBatchInternal {
   // InsertInto, so that a malformed one leaves the memtable untouched (batches are atomic).
   static Status Validate(const WriteBatch& b);
   // What DB::Write refuses before logging: InvalidArgument if a range deletion of b is empty
-  // or inverted (end <= begin by ucmp), or if b holds a merge operand (no merge operator
-  // exists yet). Free for a batch built of puts and deletions only.
+  // or inverted (end <= begin by ucmp), or if b holds a merge operand and merges are not
+  // allowed (the database has no merge operator). Free for a batch built of puts and
+  // deletions only.
   // REQUIRES: b is well-formed (built through the API, or Validate OK).
-  static Status CheckForWrite(const WriteBatch& b, const Comparator* ucmp);
+  static Status CheckForWrite(const WriteBatch& b, const Comparator* ucmp, bool merges_allowed);
   // Adds every operation to mem with consecutive sequence numbers.
   // REQUIRES: Validate(b) is OK; one writer at a time on mem.
   static Status InsertInto(const WriteBatch& b, MemTable* mem);

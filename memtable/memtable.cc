@@ -72,52 +72,81 @@ SequenceNumber MemTable::MaxCoveringTombstoneSeq(std::string_view user_key,
   return RangeTombstones()->MaxCoveringSeq(user_key, snapshot);
 }
 
-bool MemTable::Get(const LookupKey& key, std::string* value, Status* status) const {
+bool MemTable::Get(const LookupKey& key, std::string* value, Status* status,
+                   MergeContext* merges) const {
   // A range deletion here newer than the entry found (or covering a key with no entry here:
   // everything in older sources is older) answers NotFound.
   const SequenceNumber covering =
       MaxCoveringTombstoneSeq(key.user_key(), ExtractTrailer(key.internal_key()) >> 8);
   if (covering != 0) [[unlikely]] {
-    if (!GetNewest(key, value, status, covering)) *status = Status::NotFound(std::string_view());
+    if (!GetNewest(key, value, status, covering, merges)) {
+      *status = merges == nullptr || merges->empty()
+                    ? Status::NotFound(std::string_view())
+                    : merges->Finish(key.user_key(), nullptr, value);
+    }
     return true;
   }
-  return GetNewest(key, value, status, 0);
+  return GetNewest(key, value, status, 0, merges);
 }
 
+namespace {
+
+// The end of a point lookup at a value (base non-null) or a deletion, under the merge
+// operands collected so far (if any).
+void Conclude(const LookupKey& key, const std::string_view* base, const MergeContext* merges,
+              std::string* value, Status* status) {
+  if (merges != nullptr && !merges->empty()) [[unlikely]] {
+    *status = merges->Finish(key.user_key(), base, value);
+  } else if (base != nullptr) {
+    value->assign(base->data(), base->size());
+    *status = Status::OK();
+  } else {
+    *status = Status::NotFound(std::string_view());
+  }
+}
+
+}  // namespace
+
 bool MemTable::GetNewest(const LookupKey& key, std::string* value, Status* status,
-                         SequenceNumber covering) const {
+                         SequenceNumber covering, MergeContext* merges) const {
   Table::Iterator iter(&table_);
   // The lookup key carries the snapshot sequence and the highest type, so the first entry at
   // or after it is the newest version of some key visible at that snapshot.
-  iter.Seek(key.memtable_key().data());
-  if (!iter.Valid()) return false;
-  std::string_view ikey = LengthPrefixed(iter.key());
-  std::string_view user_key = ExtractUserKey(ikey);
-  bool same = comparator_.bytewise
-                  ? user_key == key.user_key()
-                  : comparator_.icmp.user_comparator()->Compare(user_key, key.user_key()) == 0;
-  if (!same) return false;
-  if ((ExtractTrailer(ikey) >> 8) < covering) {
-    *status = Status::NotFound(std::string_view());
-    return true;
-  }
-  switch (static_cast<ValueType>(ExtractTrailer(ikey) & 0xff)) {
-    case ValueType::kValue: {
-      std::string_view v = LengthPrefixed(ikey.data() + ikey.size());
-      value->assign(v.data(), v.size());
-      *status = Status::OK();
+  for (iter.Seek(key.memtable_key().data()); iter.Valid(); iter.Next()) {
+    std::string_view ikey = LengthPrefixed(iter.key());
+    std::string_view user_key = ExtractUserKey(ikey);
+    bool same = comparator_.bytewise
+                    ? user_key == key.user_key()
+                    : comparator_.icmp.user_comparator()->Compare(user_key, key.user_key()) == 0;
+    if (!same) return false;  // (after operands: they wait for an older source's base)
+    if ((ExtractTrailer(ikey) >> 8) < covering) {
+      Conclude(key, nullptr, merges, value, status);
       return true;
     }
-    case ValueType::kDeletion:
-      *status = Status::NotFound(std::string_view());
-      return true;
-    case ValueType::kMerge:
-    case ValueType::kRangeDeletion:
-      // Until reads know these kinds, a lookup that meets one fails rather than guess.
-      *status = Status::NotSupported("memtable lookup met a merge operand or range deletion");
-      return true;
+    switch (static_cast<ValueType>(ExtractTrailer(ikey) & 0xff)) {
+      case ValueType::kValue: {
+        const std::string_view v = LengthPrefixed(ikey.data() + ikey.size());
+        Conclude(key, &v, merges, value, status);
+        return true;
+      }
+      case ValueType::kDeletion:
+        Conclude(key, nullptr, merges, value, status);
+        return true;
+      case ValueType::kMerge:
+        // The base is further on (older entries of the key follow), or in an older source.
+        if (merges == nullptr) {
+          *status = ApplyMerge(nullptr, key.user_key(), nullptr, {}, value);  // Corruption
+          return true;
+        }
+        merges->Add(LengthPrefixed(ikey.data() + ikey.size()));
+        continue;
+      case ValueType::kRangeDeletion:
+        break;  // they live in range_del_table_
+    }
+    assert(false && "memtable entries are written with known types");
+    *status = Status::Corruption("memtable entry of unknown type");
+    return true;
   }
-  assert(false && "memtable entries are written with known types");
   return false;
 }
 

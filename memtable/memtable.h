@@ -26,6 +26,7 @@
 #include <string_view>
 
 #include "keys/internal_key.h"
+#include "keys/merge_context.h"
 #include "keys/range_tombstone.h"
 #include "memtable/skiplist.h"
 #include "strata/iterator.h"
@@ -52,7 +53,12 @@ class MemTable {
   // Found a value: sets *value, sets *status OK, returns true. Found a deletion, or the key
   // is covered by a range deletion of this memtable newer than any entry found: sets *status
   // NotFound, returns true. No such entry: returns false and touches neither.
-  bool Get(const LookupKey& key, std::string* value, Status* status) const;
+  // Merge operands on the way are added to *merges, and the value or deletion under them
+  // (if this memtable has it) finishes the merge: *status is its result. Operands and no
+  // base here: returns false, the operands in *merges for older sources to finish. With
+  // merges null, an operand ends the lookup with Corruption (no merge operator).
+  bool Get(const LookupKey& key, std::string* value, Status* status,
+           MergeContext* merges = nullptr) const;
 
   // Heap bytes held (arena blocks). Safe from any thread.
   size_t ApproximateMemoryUsage() const { return arena_.MemoryUsage(); }
@@ -118,8 +124,8 @@ class MemTable {
  private:
   // Get without this memtable's range deletions: an entry older than covering reads as
   // deleted.
-  bool GetNewest(const LookupKey& key, std::string* value, Status* status,
-                 SequenceNumber covering) const;
+  bool GetNewest(const LookupKey& key, std::string* value, Status* status, SequenceNumber covering,
+                 MergeContext* merges) const;
 
   KeyComparator comparator_;
   Arena arena_;

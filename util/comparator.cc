@@ -53,4 +53,12 @@ Status CheckComparatorName(std::string_view recorded, const Comparator* given) {
       std::string("options give ") + name);
 }
 
+Status CheckMergeOperatorName(const std::optional<std::string>& recorded,
+                              const MergeOperator* given) {
+  if (!recorded || (given != nullptr && *recorded == given->Name())) return Status::OK();
+  return Status::InvalidArgument(
+      "merge operator mismatch: the database was written with " + *recorded,
+      given ? std::string("options give ") + given->Name() : "options give none");
+}
+
 }  // namespace strata

@@ -13,6 +13,7 @@ ManifestReplay::ManifestReplay(const Version& base) : max_levels_(base.num_level
 
 Status ManifestReplay::Apply(const VersionEdit& edit) {
   if (edit.comparator()) comparator = edit.comparator();
+  if (edit.merge_operator()) merge_operator = edit.merge_operator();
   if (edit.log_number()) log_number = edit.log_number();
   if (edit.next_file_number()) next_file_number = edit.next_file_number();
   if (edit.last_sequence()) last_sequence = edit.last_sequence();

@@ -35,6 +35,7 @@ class ManifestReplay {
 
   // The newest value of each counter any edit set; unset if none did.
   std::optional<std::string> comparator;
+  std::optional<std::string> merge_operator;
   std::optional<uint64_t> log_number;
   std::optional<uint64_t> next_file_number;
   std::optional<SequenceNumber> last_sequence;

@@ -17,6 +17,7 @@ enum Tag : uint32_t {
   kDeletedFile = 5,
   kNewFile = 6,
   kNewIngestedFile = 7,  // kNewFile's fields, then the global sequence number
+  kMergeOperator = 8,    // MergeOperator::Name() of the database's merge operator
 };
 
 // Levels are bounded so that a damaged edit cannot make us allocate absurd level arrays.
@@ -42,6 +43,10 @@ void VersionEdit::EncodeTo(std::string* dst) const {
   if (comparator_) {
     PutVarint32(dst, kComparator);
     PutLengthPrefixed(dst, *comparator_);
+  }
+  if (merge_operator_) {
+    PutVarint32(dst, kMergeOperator);
+    PutLengthPrefixed(dst, *merge_operator_);
   }
   if (log_number_) {
     PutVarint32(dst, kLogNumber);
@@ -91,6 +96,15 @@ Status VersionEdit::DecodeFrom(std::string_view src) {
           comparator_ = std::string(name);
         } else {
           bad = "comparator name";
+        }
+        break;
+      }
+      case kMergeOperator: {
+        std::string_view name;
+        if (GetLengthPrefixed(&in, &name) && !name.empty()) {
+          merge_operator_ = std::string(name);
+        } else {
+          bad = "merge operator name";
         }
         break;
       }
@@ -161,6 +175,7 @@ std::string VersionEdit::DebugString() const {
   std::string r;
   char buf[128];
   if (comparator_) r += "comparator: " + *comparator_ + "\n";
+  if (merge_operator_) r += "merge operator: " + *merge_operator_ + "\n";
   if (log_number_) {
     std::snprintf(buf, sizeof buf, "log number: %" PRIu64 "\n", *log_number_);
     r += buf;

@@ -36,6 +36,8 @@ struct FileMetaData {
 class VersionEdit {
  public:
   void SetComparatorName(std::string_view name) { comparator_ = std::string(name); }
+  // Recorded once the database has a merge operator; never empty.
+  void SetMergeOperatorName(std::string_view name) { merge_operator_ = std::string(name); }
   // Logs numbered below this hold nothing that is not in tables.
   void SetLogNumber(uint64_t n) { log_number_ = n; }
   void SetNextFileNumber(uint64_t n) { next_file_number_ = n; }
@@ -45,6 +47,7 @@ class VersionEdit {
   void RemoveFile(int level, uint64_t number) { deleted_files_.emplace(level, number); }
 
   const std::optional<std::string>& comparator() const { return comparator_; }
+  const std::optional<std::string>& merge_operator() const { return merge_operator_; }
   const std::optional<uint64_t>& log_number() const { return log_number_; }
   const std::optional<uint64_t>& next_file_number() const { return next_file_number_; }
   const std::optional<SequenceNumber>& last_sequence() const { return last_sequence_; }
@@ -60,6 +63,7 @@ class VersionEdit {
 
  private:
   std::optional<std::string> comparator_;
+  std::optional<std::string> merge_operator_;
   std::optional<uint64_t> log_number_;
   std::optional<uint64_t> next_file_number_;
   std::optional<SequenceNumber> last_sequence_;

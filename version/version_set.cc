@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 
+#include "keys/merge_context.h"
 #include "util/comparator_check.h"
 #include "util/perf_context_imp.h"
 #include "version/filename.h"
@@ -34,7 +35,10 @@ struct GetState {
   const Comparator* ucmp;
   std::string_view user_key;
   std::string* value;
-  enum { kNotFound, kFound, kDeleted, kCorrupt } result = kNotFound;
+  MergeContext* merges;
+  // kMerging: the entry found is a merge operand (its table holds more of the key, maybe);
+  // after CollectOperands, the table's entries of the key were all operands.
+  enum { kNotFound, kFound, kDeleted, kCorrupt, kMerging } result = kNotFound;
   SequenceNumber sequence = 0;  // of the entry found
 };
 
@@ -43,7 +47,8 @@ struct GetState {
 // as deleted, exactly as under a point deletion at that sequence.
 void ApplyRangeTombstone(GetState* state, SequenceNumber covering) {
   if (covering == 0 || state->result == GetState::kCorrupt) return;
-  if (state->result == GetState::kNotFound || state->sequence < covering) {
+  if (state->result == GetState::kNotFound || state->result == GetState::kMerging ||
+      state->sequence < covering) {
     state->result = GetState::kDeleted;
   }
 }
@@ -60,9 +65,44 @@ void SaveValue(void* arg, std::string_view ikey, std::string_view v) {
   if (parsed.type == ValueType::kValue) {
     state->value->assign(v);
     state->result = GetState::kFound;
+  } else if (parsed.type == ValueType::kMerge) {
+    state->result = GetState::kMerging;  // CollectOperands reads it and what follows
   } else {
     state->result = GetState::kDeleted;
   }
+}
+
+// After a table lookup found a merge operand (state->result kMerging): walks the table's
+// entries of the key from that operand on, adding operands to state->merges, until a value
+// or deletion (the base; an entry older than covering, a range tombstone of the table, is
+// a deletion) or the key's last entry in the table (result stays kMerging). The rare path:
+// a table iterator, not the single-block lookup.
+Status CollectOperands(const ReadOptions& options, const FileMetaData& f, TableCache* tables,
+                       SequenceNumber covering, GetState* state) {
+  std::unique_ptr<Iterator> it =
+      tables->NewIterator(options, f.number, f.file_size, f.global_seqno);
+  std::string target;
+  AppendInternalKey(&target, state->user_key, state->sequence, kValueTypeForSeek);
+  for (it->Seek(target); it->Valid(); it->Next()) {
+    ParsedInternalKey parsed;
+    if (!ParseInternalKey(it->key(), &parsed)) {
+      state->result = GetState::kCorrupt;
+      return Status::OK();
+    }
+    if (state->ucmp->Compare(parsed.user_key, state->user_key) != 0) break;
+    state->sequence = parsed.sequence;
+    if (parsed.sequence < covering) {
+      state->result = GetState::kDeleted;
+      return Status::OK();
+    }
+    if (parsed.type != ValueType::kMerge) {
+      SaveValue(state, it->key(), it->value());
+      return Status::OK();
+    }
+    state->merges->Add(it->value());
+  }
+  state->result = GetState::kMerging;
+  return it->status();
 }
 
 // After a table lookup into state: true when the search for its key is over, with *status
@@ -74,12 +114,20 @@ bool Conclude(const GetState& state, const Status& read, uint64_t file_number, S
   }
   switch (state.result) {
     case GetState::kNotFound:
+    case GetState::kMerging:  // operands only: the base is in an older table, or nowhere
       return false;
     case GetState::kFound:
-      *status = Status::OK();
+      if (!state.merges->empty()) [[unlikely]] {
+        const std::string base = *state.value;
+        const std::string_view view = base;
+        *status = state.merges->Finish(state.user_key, &view, state.value);
+      } else {
+        *status = Status::OK();
+      }
       return true;
     case GetState::kDeleted:
-      *status = Status::NotFound(std::string_view());
+      *status = state.merges->empty() ? Status::NotFound(std::string_view())
+                                      : state.merges->Finish(state.user_key, nullptr, state.value);
       return true;
     case GetState::kCorrupt:
       *status = Status::Corruption("bad internal key in table file", std::to_string(file_number));
@@ -91,11 +139,11 @@ bool Conclude(const GetState& state, const Status& read, uint64_t file_number, S
 }  // namespace
 
 bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* tables,
-                  std::string* value, Status* status) const {
+                  std::string* value, Status* status, MergeContext* merges) const {
   const Comparator* ucmp = icmp_->user_comparator();
   const std::string_view user_key = key.user_key();
   const std::string_view ikey = key.internal_key();
-  GetState state{ucmp, user_key, value};
+  GetState state{ucmp, user_key, value, merges};
 
   // Returns true when the search is over (found, deleted or an error).
   auto search = [&](const FileMetaData& f) {
@@ -103,6 +151,9 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
     SequenceNumber covering = 0;
     Status s = tables->Get(options, f.number, f.file_size, ikey, user_key, SaveValue, &state,
                            f.global_seqno, &covering);
+    if (state.result == GetState::kMerging && s.ok()) [[unlikely]] {
+      s = CollectOperands(options, f, tables, covering, &state);
+    }
     ApplyRangeTombstone(&state, covering);
     return Conclude(state, s, f.number, status);
   };
@@ -133,7 +184,9 @@ void Version::MultiGet(const ReadOptions& options, std::span<MultiGetKey> keys,
   const Comparator* ucmp = icmp_->user_comparator();
   std::vector<GetState> states;
   states.reserve(keys.size());
-  for (MultiGetKey& k : keys) states.push_back(GetState{ucmp, k.lookup->user_key(), k.value});
+  for (MultiGetKey& k : keys) {
+    states.push_back(GetState{ucmp, k.lookup->user_key(), k.value, k.merges});
+  }
   std::vector<size_t> batch;
   std::vector<TableCache::Lookup> lookups;
   std::vector<SequenceNumber> covering;
@@ -150,6 +203,9 @@ void Version::MultiGet(const ReadOptions& options, std::span<MultiGetKey> keys,
     tables->MultiGet(options, f.number, f.file_size, f.global_seqno, lookups, covering);
     for (size_t j = 0; j < batch.size(); j++) {
       MultiGetKey& k = keys[batch[j]];
+      if (states[batch[j]].result == GetState::kMerging && lookups[j].status.ok()) [[unlikely]] {
+        lookups[j].status = CollectOperands(options, f, tables, covering[j], &states[batch[j]]);
+      }
       ApplyRangeTombstone(&states[batch[j]], covering[j]);
       k.done = Conclude(states[batch[j]], lookups[j].status, f.number, k.status);
     }
@@ -242,6 +298,7 @@ void VersionSet::AddLiveFiles(std::set<uint64_t>* live) {
 Status VersionSet::CreateNew() {
   VersionEdit edit;
   edit.SetComparatorName(icmp_->user_comparator()->Name());
+  if (options_.merge_operator) edit.SetMergeOperatorName(options_.merge_operator->Name());
   edit.SetLogNumber(0);
   edit.SetNextFileNumber(2);
   edit.SetLastSequence(0);
@@ -315,6 +372,8 @@ Status VersionSet::Recover() {
     edits++;
   }
   if (!reporter.status.ok()) return reporter.status;
+  s = CheckMergeOperatorName(replay.merge_operator, options_.merge_operator.get());
+  if (!s.ok()) return s;
   if (!replay.log_number || !replay.next_file_number || !replay.last_sequence) {
     return Status::Corruption(fname, "lacks the log number, next file number or last sequence");
   }
@@ -335,6 +394,8 @@ Status VersionSet::Recover() {
 Status VersionSet::WriteSnapshot(LogWriter* log) {
   VersionEdit edit;
   edit.SetComparatorName(icmp_->user_comparator()->Name());
+  // A database opened with a merge operator for the first time records it here.
+  if (options_.merge_operator) edit.SetMergeOperatorName(options_.merge_operator->Name());
   AddVersionFiles(*current_, &edit);
   std::string record;
   edit.EncodeTo(&record);

@@ -30,6 +30,7 @@ namespace strata {
 class LogWriter;
 class TableCache;
 class LookupKey;
+class MergeContext;
 
 using FileList = std::vector<std::shared_ptr<const FileMetaData>>;
 
@@ -47,21 +48,24 @@ class Version {
   // the tables: L0 newest first, then one candidate file per deeper level. Found a value:
   // sets *value and *status OK, returns true. Found a deletion: *status NotFound, true. A
   // read error: *status is the error, true. Nothing: false.
+  // Merge operands go to *merges (which may hold operands from newer sources), and a value or
+  // deletion under them finishes the merge (*status its result, true); operands and no base
+  // in any table: false, the operands in *merges.
   bool Get(const ReadOptions& options, const LookupKey& key, TableCache* tables, std::string* value,
-           Status* status) const;
+           Status* status, MergeContext* merges) const;
 
   // One key of MultiGet: the lookup, and where its answer goes.
   struct MultiGetKey {
     const LookupKey* lookup;
     std::string* value;
     Status* status;
+    MergeContext* merges;
     bool done = false;  // the search is over: *status (and *value) are the answer
   };
   // Get for many keys, sorted by user key without repeats: for each key not done, searches
   // the tables like Get, one pass per table over the keys it may hold, and sets done when
   // the search ended there. Keys left not done are in no table.
-  void MultiGet(const ReadOptions& options, std::span<MultiGetKey> keys,
-                TableCache* tables) const;
+  void MultiGet(const ReadOptions& options, std::span<MultiGetKey> keys, TableCache* tables) const;
 
   // "level N: file size [smallest .. largest]" lines.
   std::string DebugString() const;
@@ -86,7 +90,8 @@ class VersionSet {
   Status CreateNew();
   // Reads CURRENT and the MANIFEST it names and makes their final state current.
   // Corruption for damage other than a torn final record; InvalidArgument if the database
-  // was written with another comparator or has more levels than options.num_levels.
+  // was written with another comparator or has more levels than options.num_levels, or
+  // recorded a merge operator that options.merge_operator is not.
   Status Recover();
 
   // Fills in the edit's log number (if unset), next file number and (if unset) last

@@ -64,6 +64,15 @@ class DB {
     batch.DeleteRange(begin, end);
     return Write(options, &batch);
   }
+  // Adds operand to key's value through Options::merge_operator (include/strata/
+  // merge_operator.h); InvalidArgument if the database has none. A batch of one
+  // WriteBatch::Merge.
+  virtual Status Merge(const WriteOptions& options, std::string_view key,
+                       std::string_view operand) {
+    WriteBatch batch;
+    batch.Merge(key, operand);
+    return Write(options, &batch);
+  }
   // Applies the batch atomically. Only the batch's internal sequence field is rewritten.
   virtual Status Write(const WriteOptions& options, WriteBatch* batch) = 0;
 

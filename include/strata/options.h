@@ -20,6 +20,7 @@ class Comparator;
 class EventListener;
 class FileSystem;
 class Logger;
+class MergeOperator;
 class Snapshot;
 class Statistics;
 
@@ -47,6 +48,10 @@ enum class WalRecoveryMode : unsigned char {
 struct Options {
   // Order of user keys. Must outlive the database. Null means BytewiseComparator().
   const Comparator* comparator = nullptr;
+  // Combines the operands of DB::Merge (include/strata/merge_operator.h). Null: Merge is
+  // refused with InvalidArgument. Its name is recorded in the database, which then refuses
+  // to open with another operator or none.
+  std::shared_ptr<const MergeOperator> merge_operator;
   // Where files live. Null means FileSystem::Default() (POSIX).
   std::shared_ptr<FileSystem> file_system;
 
