@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "strata/db.h"
+#include "strata/merge_operator.h"
+#include "util/coding.h"
 #include "support/child_process.h"
 #include "support/db_test_util.h"
 #include "support/test_util.h"
@@ -20,6 +22,13 @@ int KeysOf(uint64_t b) { return 1 + static_cast<int>(b % 4); }
 std::string KeyOf(uint64_t b, int j) { return "b" + std::to_string(b) + "-" + std::to_string(j); }
 std::string ValueOf(uint64_t b) { return "v" + std::to_string(b); }
 bool DeletesOlder(uint64_t b) { return b % 4 == 0 && b >= 8; }
+constexpr char kCounterKey[] = "count";
+
+std::string EncodeCount(uint64_t n) {
+  std::string s;
+  PutFixed64(&s, n);
+  return s;
+}
 
 // Child: write batches from `first` on until killed. Never returns.
 [[noreturn]] void ChildLoop(const std::string& dbname, const Options& options, bool sync,
@@ -34,6 +43,7 @@ bool DeletesOlder(uint64_t b) { return b % 4 == 0 && b >= 8; }
     if (DeletesOlder(b)) {
       for (int j = 0; j < KeysOf(b - 8); j++) batch.Delete(KeyOf(b - 8, j));
     }
+    batch.Merge(kCounterKey, EncodeCount(1));
     if (!db->Write(wo, &batch).ok()) _exit(4);
     if (write(fd, &b, sizeof b) != sizeof b) _exit(5);
   }
@@ -43,6 +53,7 @@ bool DeletesOlder(uint64_t b) { return b % 4 == 0 && b >= 8; }
 class Model {
  public:
   void Apply(uint64_t b) {
+    applied_++;
     for (int j = 0; j < KeysOf(b); j++) state_[KeyOf(b, j)] = ValueOf(b);
     if (DeletesOlder(b)) {
       for (int j = 0; j < KeysOf(b - 8); j++) state_.erase(KeyOf(b - 8, j));
@@ -59,6 +70,13 @@ class Model {
   }
   void Verify(DB* db) const {
     for (const auto& [k, v] : state_) ASSERT_EQ(v, GetString(db, k)) << "key " << k;
+    const std::string count = GetString(db, kCounterKey);
+    if (applied_ == 0) {
+      ASSERT_EQ("NOT_FOUND", count);
+    } else {
+      ASSERT_EQ(EncodeCount(applied_), count)
+          << "the merge counter is not the number of batches applied (" << applied_ << ")";
+    }
   }
   std::vector<std::string> AbsentKeys(uint64_t upto) const {
     std::vector<std::string> out;
@@ -72,6 +90,7 @@ class Model {
 
  private:
   std::map<std::string, std::string> state_;
+  uint64_t applied_ = 0;  // batches, each one merge of +1 into kCounterKey
 };
 
 }  // namespace
@@ -80,6 +99,7 @@ uint64_t RunCrashCycles(const std::string& dbname, const CrashOptions& opt) {
   Random rnd(opt.seed);
   Options options;
   options.create_if_missing = true;  // the child may have died before creating it
+  options.merge_operator = NewUInt64AddOperator();
   if (opt.write_buffer_size != 0) options.write_buffer_size = opt.write_buffer_size;
   Model model;
   uint64_t next = 0;  // first batch number of the next child

@@ -7,7 +7,10 @@
 // flight is wholly present or wholly absent, and that nothing later exists.
 //
 // Batch b puts keys "b<b>-0" … "b<b>-<n-1>" (n = 1 + b % 4) with value "v<b>", and when
-// b % 4 == 0 also deletes every key of batch b - 8: deletions must survive crashes too.
+// b % 4 == 0 also deletes every key of batch b - 8: deletions must survive crashes too. Every
+// batch also adds 1 to the counter "count" through the uint64 add merge operator, so the
+// counter must equal the number of batches applied: an operand lost, or applied twice (a
+// log replayed over a memtable already flushed, a compaction combining twice), shows.
 #pragma once
 
 #include <cstdint>

@@ -62,6 +62,9 @@ std::vector<Step> MakeWorkload(uint64_t seed) {
           step.batch.DeleteRange(std::move(key), BatteryKey(k + 1 + rnd.Uniform(6)));
         } else if (rnd.OneIn(6)) {
           step.batch.Delete(std::move(key));
+        } else if (rnd.OneIn(8)) {
+          step.batch.Merge(std::move(key),
+                           "m" + std::to_string(steps.size()) + "." + std::to_string(j));
         } else {
           std::string value = "s" + std::to_string(steps.size()) + "." + std::to_string(j) + ":";
           value += RandomBytes(&rnd, 600 + rnd.Uniform(800));
@@ -89,6 +92,7 @@ std::vector<Step> MakeWorkload(uint64_t seed) {
 Options BatteryOptions(bool automatic_compaction) {
   Options options;
   options.create_if_missing = true;
+  options.merge_operator = ModelMergeOperator();
   options.write_buffer_size = 64 << 10;
   options.block_size = 8 << 10;
   options.num_levels = 4;

@@ -27,6 +27,7 @@ std::string PowerKey(uint64_t i) { return NumberKey(i, 5); }
 Options PowerLossDBOptions(std::shared_ptr<FileSystem> fs) {
   Options options;
   options.create_if_missing = true;
+  options.merge_operator = ModelMergeOperator();
   options.file_system = std::move(fs);
   options.write_buffer_size = 64 << 10;
   options.level0_file_num_compaction_trigger = 2;
@@ -81,6 +82,9 @@ void RunWorkload(DB* db, FaultInjectionFileSystem* fs, Random* rnd, int round, W
           batch.DeleteRange(std::move(key), PowerKey(k + 1 + rnd->Uniform(8)));
         } else if (rnd->OneIn(5)) {
           batch.Delete(std::move(key));
+        } else if (rnd->OneIn(8)) {
+          batch.Merge(std::move(key), "m" + std::to_string(round) + "." + std::to_string(i) +
+                                          "." + std::to_string(j));
         } else {
           std::string value =
               "r" + std::to_string(round) + "." + std::to_string(i) + "." + std::to_string(j) + ":";

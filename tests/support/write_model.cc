@@ -21,12 +21,19 @@ void ExpectMultiGetMatches(DB* db, const ReadOptions& options, const std::vector
   }
 }
 
+std::shared_ptr<const MergeOperator> ModelMergeOperator() {
+  static const std::shared_ptr<const MergeOperator> op = NewStringAppendOperator(',');
+  return op;
+}
+
 WriteBatch ModelBatch::ToWriteBatch() const {
   WriteBatch batch;
   for (size_t i = 0; i < ops.size(); i++) {
     const auto& [key, value] = ops[i];
     if (auto range = range_ends.find(i); range != range_ends.end()) {
       batch.DeleteRange(key, range->second);
+    } else if (merges.count(i)) {
+      batch.Merge(key, *value);
     } else if (value) {
       batch.Put(key, *value);
     } else {
@@ -41,6 +48,9 @@ void ModelBatch::ApplyTo(KVMap* state) const {
     const auto& [key, value] = ops[i];
     if (auto range = range_ends.find(i); range != range_ends.end()) {
       state->erase(state->lower_bound(key), state->lower_bound(range->second));
+    } else if (merges.count(i)) {
+      auto [it, inserted] = state->try_emplace(key, *value);
+      if (!inserted) it->second += "," + *value;
     } else if (value) {
       (*state)[key] = *value;
     } else {

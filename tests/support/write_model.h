@@ -11,12 +11,15 @@
 
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "strata/db.h"
+#include "strata/merge_operator.h"
 #include "strata/write_batch.h"
 
 namespace strata::test {
@@ -28,17 +31,27 @@ using KVMap = std::map<std::string, std::string>;
 void ExpectMultiGetMatches(DB* db, const ReadOptions& options, const std::vector<std::string>& keys,
                            const KVMap& model);
 
-// A batch as the model sees it: puts, deletions (no value) and range deletions in order.
+// The merge operator of databases that ModelBatch merges go to: string append with ','.
+std::shared_ptr<const MergeOperator> ModelMergeOperator();
+
+// A batch as the model sees it: puts, deletions (no value), range deletions and merges (by
+// ModelMergeOperator) in order.
 struct ModelBatch {
   std::vector<std::pair<std::string, std::optional<std::string>>> ops;
   // Op index -> end (exclusive): that op (no value) deletes [its key, end).
   std::map<size_t, std::string> range_ends;
+  // Indexes of ops (with a value: the operand) that are merges.
+  std::set<size_t> merges;
 
   void Put(std::string key, std::string value) { ops.emplace_back(std::move(key), value); }
   void Delete(std::string key) { ops.emplace_back(std::move(key), std::nullopt); }
   void DeleteRange(std::string begin, std::string end) {
     range_ends.emplace(ops.size(), std::move(end));
     ops.emplace_back(std::move(begin), std::nullopt);
+  }
+  void Merge(std::string key, std::string operand) {
+    merges.insert(ops.size());
+    ops.emplace_back(std::move(key), std::move(operand));
   }
   WriteBatch ToWriteBatch() const;
   void ApplyTo(KVMap* state) const;
