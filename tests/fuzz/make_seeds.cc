@@ -250,6 +250,7 @@ void TableSeeds(SeedWriter* out) {
 void VersionEditSeeds(SeedWriter* out) {
   VersionEdit full;
   full.SetComparatorName("strata.BytewiseComparator");
+  full.SetMergeOperatorName("strata.UInt64Add");
   full.SetLogNumber(12);
   full.SetNextFileNumber(40);
   full.SetLastSequence(123456);
@@ -287,6 +288,14 @@ void WriteBatchSeeds(SeedWriter* out) {
   big.Put("", "");
   WriteBatchInternal::SetSequence(&big, kMaxSequenceNumber - 3);
   out->Write("write_batch", std::string(WriteBatchInternal::Contents(big)));
+  WriteBatch merges;  // operands on a value, on a deletion and on nothing
+  merges.Put("a", "1");
+  merges.Merge("a", "2");
+  merges.Delete("b");
+  merges.Merge("b", "3");
+  merges.Merge("c", "4");
+  merges.Merge("c", "5");
+  out->Write("write_batch", std::string(WriteBatchInternal::Contents(merges)));
 }
 
 }  // namespace
