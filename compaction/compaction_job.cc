@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "compaction/operand_combiner.h"
 #include "compaction/range_del_compaction.h"
 #include "sstable/merging_iterator.h"
 #include "sstable/table_builder.h"
@@ -139,84 +140,20 @@ class Job {
     return it->status();
   }
 
-  // it is on operand k, the newest entry of its key that every reader sees. Reads the
-  // operands under it and their base — a value, or a deletion or entry under a range
-  // deletion every reader sees (no base) — and writes one entry in their place: the full
-  // merge, as a value at k's sequence, when there is a base or no level below may hold the
-  // key; else the partial merge of the operands, as an operand. Leaves it on the first entry
-  // not consumed (an older entry of the key is dropped by the caller: the new entry hides
-  // it from every reader). If the operator fails, writes the entries unchanged.
+  // Every reader sees operand k and all older entries of its key: one entry replaces them
+  // (compaction/operand_combiner.h).
   Status CombineOperands(Iterator* it, const ParsedInternalKey& k, bool new_user_key) {
-    const std::string user_key(k.user_key);
-    const SequenceNumber sequence = k.sequence;
-    run_.clear();
-    run_.push_back({std::string(it->key()), std::string(it->value())});
-    enum { kNone, kValue, kDeletion } base = kNone;
-    std::string base_value;
-    bool base_in_run = false;
-    for (it->Next(); it->Valid(); it->Next()) {
-      ParsedInternalKey e;
-      if (!ParseInternalKey(it->key(), &e)) {
-        return Status::Corruption("malformed internal key in compaction input");
-      }
-      if (ucmp_->Compare(e.user_key, user_key) != 0) break;
-      result_->entries_read++;
-      if (range_dels_.CoversEntry(e.user_key, e.sequence)) {
-        // No base, and not kept even if the operator fails: the tombstone may go before it.
-        base = kDeletion;
-        result_->entries_dropped++;
-        it->Next();
-        break;
-      }
-      if (e.type == ValueType::kDeletion) {
-        base = kDeletion;
-        base_in_run = true;
-        run_.push_back({std::string(it->key()), std::string(it->value())});
-        it->Next();
-        break;
-      }
-      if (e.type == ValueType::kValue) {
-        base = kValue;
-        base_in_run = true;
-        base_value.assign(it->value());
-        run_.push_back({std::string(it->key()), std::string(it->value())});
-        it->Next();
-        break;
-      }
-      run_.push_back({std::string(it->key()), std::string(it->value())});
-    }
-    if (!it->status().ok()) return it->status();
-
-    const size_t num_operands = run_.size() - (base_in_run ? 1 : 0);
-    std::vector<std::string_view> operands;  // oldest first
-    for (size_t i = num_operands; i-- > 0;) operands.push_back(run_[i].second);
-    std::string combined;
-    ValueType type = ValueType::kValue;
-    bool ok;
-    if (base != kNone || c_->IsBaseLevelForKey(ucmp_, user_key)) {
-      const std::string_view base_view = base_value;
-      ok = ctx_.merge_operator->FullMerge(user_key, base == kValue ? &base_view : nullptr, operands,
-                                          &combined);
-    } else {
-      type = ValueType::kMerge;
-      ok = operands.size() >= 2 && ctx_.merge_operator->PartialMerge(user_key, operands, &combined);
-    }
-    if (!ok) {
-      // Nothing to combine, or the operator refused: keep every entry (a read reports a
-      // failed merge as Corruption naming the key; a compaction must not stall on it).
-      for (size_t i = 0; i < run_.size(); i++) {
-        ParsedInternalKey e;
-        ParseInternalKey(run_[i].first, &e);
-        Status s = Emit(run_[i].first, run_[i].second, e, new_user_key && i == 0);
-        if (!s.ok()) return s;
-      }
-      return Status::OK();
-    }
-    result_->entries_dropped += run_.size() - 1;
-    std::string ikey;
-    AppendInternalKey(&ikey, user_key, sequence, type);
-    ParsedInternalKey out{ExtractUserKey(ikey), sequence, type};
-    return Emit(ikey, combined, out, new_user_key);
+    if (!combiner_) combiner_.emplace(ctx_.merge_operator, ucmp_);
+    return combiner_->Combine(
+        it, k,
+        [this](std::string_view user_key, SequenceNumber seq) {
+          return range_dels_.CoversEntry(user_key, seq);
+        },
+        c_->IsBaseLevelForKey(ucmp_, k.user_key),
+        [&](std::string_view ikey, std::string_view value, const ParsedInternalKey& e, bool first) {
+          return Emit(ikey, value, e, new_user_key && first);
+        },
+        &result_->entries_read, &result_->entries_dropped);
   }
 
   // Appends one entry to the current output, cutting to a new output first if the entry
@@ -317,8 +254,7 @@ class Job {
   size_t gp_index_ = 0;
   bool seen_key_ = false;
   uint64_t overlapped_bytes_ = 0;
-  // CombineOperands' entries (internal key, value), newest first; reused.
-  std::vector<std::pair<std::string, std::string>> run_;
+  std::optional<OperandCombiner> combiner_;  // made on the first operand
 };
 
 }  // namespace

@@ -55,8 +55,12 @@ Status DBImpl::WriteLevel0Table(const MemTable& mem, VersionEdit* edit) {
   FileMetaData meta;
   meta.number = versions_->NewFileNumber();
   pending_outputs_.insert(meta.number);
+  // Operands no snapshot separates can be combined (a snapshot taken later sees them all).
+  const SequenceNumber smallest_snapshot =
+      snapshots_.empty() ? last_sequence_.load(std::memory_order_acquire) : snapshots_.oldest();
   mu_.Unlock();
-  Status s = BuildTable(dbname_, fs_, table_options_, mem, &meta);
+  Status s = BuildTable(dbname_, fs_, table_options_, mem, &meta, options_.merge_operator.get(),
+                        smallest_snapshot);
   if (s.ok() && meta.file_size > 0) {
     // Read the new table back before the MANIFEST names it: a table that cannot be opened
     // must never replace the log that still holds its data.
