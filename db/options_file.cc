@@ -12,6 +12,7 @@
 
 #include "strata/cache.h"
 #include "strata/comparator.h"
+#include "strata/merge_operator.h"
 #include "strata/options_file.h"
 #include "util/comparator_check.h"
 #include "version/filename.h"
@@ -137,6 +138,9 @@ std::string SerializeOptions(const Options& options) {
   out += "\n[options]\n";
   const Comparator* cmp = options.comparator ? options.comparator : BytewiseComparator();
   out += std::string("comparator = ") + cmp->Name() + "\n";
+  if (options.merge_operator) {
+    out += std::string("merge_operator = ") + options.merge_operator->Name() + "\n";
+  }
   Options effective = options;
   // A cache given as an object is recorded by its capacity, what a reader can recreate.
   if (options.block_cache) effective.block_cache_capacity = options.block_cache->capacity();
@@ -184,6 +188,10 @@ Status ParseOptions(std::string_view text, Options* options, ParsedOptionsFile* 
     if (section != "options") return bad("field outside the [options] section");
     if (name == "comparator") {
       parsed->comparator = std::string(value);
+      continue;
+    }
+    if (name == "merge_operator") {
+      parsed->merge_operator = std::string(value);
       continue;
     }
     const auto& fields = Fields();
@@ -240,6 +248,16 @@ Status LoadLatestOptions(const std::string& dbpath, Options* options) {
                       : Status::Corruption(fname, s.ToString()));
   s = CheckComparatorName(parsed.comparator, options->comparator);
   if (!s.ok()) return s;
+  if (!parsed.merge_operator.empty()) {
+    // A built-in operator is loaded by name unless the caller gave one; a given one must match.
+    if (loaded.merge_operator == nullptr) {
+      loaded.merge_operator = NewBuiltinMergeOperator(parsed.merge_operator);
+    }
+    if (loaded.merge_operator != nullptr) {
+      s = CheckMergeOperatorName(parsed.merge_operator, loaded.merge_operator.get());
+      if (!s.ok()) return s;
+    }
+  }
   *options = std::move(loaded);
   return Status::OK();
 }

@@ -25,6 +25,7 @@ struct ParsedOptionsFile {
   int format_version = 0;
   std::string strata_version;
   std::string comparator;  // the recorded comparator's name
+  std::string merge_operator;  // the recorded merge operator's name; empty: none
   int unknown_fields = 0;  // names this version does not know (written by a newer one): skipped
 };
 

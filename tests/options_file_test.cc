@@ -9,6 +9,7 @@
 #include "strata/comparator.h"
 #include "strata/db.h"
 #include "strata/file_system.h"
+#include "strata/merge_operator.h"
 #include "support/db_test_util.h"
 #include "support/fault_injection_fs.h"
 #include "support/test_util.h"
@@ -186,6 +187,79 @@ TEST_F(OptionsFileTest, ADifferentComparatorIsRefused) {
   Status open = DB::Open(bytewise, dbname_, &db);
   EXPECT_TRUE(open.IsInvalidArgument());
   EXPECT_EQ(s.ToString(), open.ToString());
+}
+
+// A custom operator with a name no built-in has.
+class MaxOperator : public MergeOperator {
+ public:
+  const char* Name() const override { return "test.Max"; }
+  bool FullMerge(std::string_view, const std::string_view* existing,
+                 std::span<const std::string_view> operands, std::string* out) const override {
+    std::string_view best = existing ? *existing : std::string_view();
+    for (std::string_view op : operands) best = std::max(best, op);
+    out->assign(best);
+    return true;
+  }
+};
+
+TEST_F(OptionsFileTest, TheMergeOperatorIsRecordedAndABuiltInOneLoadedByName) {
+  options_.merge_operator = NewStringAppendOperator(';');
+  OpenAndClose();
+  Options loaded;  // no operator: the built-in one of the recorded name comes back
+  ASSERT_OK(LoadLatestOptions(dbname_, &loaded));
+  ASSERT_NE(nullptr, loaded.merge_operator);
+  EXPECT_STREQ("strata.StringAppend.3b", loaded.merge_operator->Name());
+  std::unique_ptr<DB> db;
+  ASSERT_OK(DB::Open(loaded, dbname_, &db));
+  ASSERT_OK(db->Merge(WriteOptions(), "k", "a"));
+  ASSERT_OK(db->Merge(WriteOptions(), "k", "b"));
+  EXPECT_EQ("a;b", test::GetString(db.get(), "k"));
+  db.reset();
+
+  // A given operator of another name is refused, and *options left as it was.
+  Options other;
+  other.merge_operator = NewUInt64AddOperator();
+  other.block_size = 777;
+  Status s = LoadLatestOptions(dbname_, &other);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(std::string::npos, s.ToString().find("strata.StringAppend.3b")) << s.ToString();
+  EXPECT_EQ(777u, other.block_size);
+}
+
+TEST_F(OptionsFileTest, ACustomMergeOperatorIsCheckedNotLoaded) {
+  options_.merge_operator = std::make_shared<MaxOperator>();
+  OpenAndClose();
+  Options loaded;
+  ASSERT_OK(LoadLatestOptions(dbname_, &loaded));
+  EXPECT_EQ(nullptr, loaded.merge_operator) << "no built-in is called test.Max";
+  std::unique_ptr<DB> db;
+  Status s = DB::Open(loaded, dbname_, &db);  // the MANIFEST names the operator it needs
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(std::string::npos, s.ToString().find("test.Max")) << s.ToString();
+  loaded.merge_operator = options_.merge_operator;
+  ASSERT_OK(LoadLatestOptions(dbname_, &loaded));
+  ASSERT_OK(DB::Open(loaded, dbname_, &db));
+}
+
+TEST(BuiltinMergeOperatorTest, EveryBuiltInNameRoundTripsAndNoOtherNameMatches) {
+  for (const auto& op :
+       {NewUInt64AddOperator(), NewStringAppendOperator(), NewStringAppendOperator(';'),
+        NewStringAppendOperator('\0'), NewStringAppendOperator('\xff')}) {
+    std::shared_ptr<const MergeOperator> found = NewBuiltinMergeOperator(op->Name());
+    ASSERT_NE(nullptr, found) << op->Name();
+    EXPECT_STREQ(op->Name(), found->Name());
+  }
+  for (const char* name : {"", "strata.UInt64", "strata.StringAppend.", "strata.StringAppend.3",
+                           "strata.StringAppend.3B", "strata.StringAppend. a",
+                           "strata.StringAppend.3b ", "uint64add"}) {
+    EXPECT_EQ(nullptr, NewBuiltinMergeOperator(name)) << name;
+  }
+  // The delimiter really comes back: ';' joins.
+  std::string out;
+  const std::string_view ops[] = {"x", "y"};
+  ASSERT_TRUE(
+      NewBuiltinMergeOperator("strata.StringAppend.3b")->FullMerge("k", nullptr, ops, &out));
+  EXPECT_EQ("x;y", out);
 }
 
 TEST_F(OptionsFileTest, MissingDamagedAndNewerFiles) {

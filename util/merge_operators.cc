@@ -105,4 +105,20 @@ std::shared_ptr<const MergeOperator> NewStringAppendOperator(char delimiter) {
   return std::make_shared<StringAppendOperator>(delimiter);
 }
 
+std::shared_ptr<const MergeOperator> NewBuiltinMergeOperator(std::string_view name) {
+  std::shared_ptr<const MergeOperator> op;
+  if (name == "strata.UInt64Add") {
+    op = NewUInt64AddOperator();
+  } else if (name == "strata.StringAppend") {
+    op = NewStringAppendOperator(',');
+  } else if (name.size() == 22 && name.starts_with("strata.StringAppend.")) {
+    unsigned int byte = 0;
+    if (std::sscanf(std::string(name.substr(20)).c_str(), "%2x", &byte) == 1) {
+      op = NewStringAppendOperator(static_cast<char>(byte));
+    }
+  }
+  // Only a name that round-trips (sscanf accepts "A" or " a" too).
+  return op != nullptr && name == op->Name() ? op : nullptr;
+}
+
 }  // namespace strata

@@ -49,9 +49,13 @@ class MergeOperator {
 std::shared_ptr<const MergeOperator> NewUInt64AddOperator();
 
 // Appends each operand to the value, separated by delimiter (none before the first piece
-// when there is no value). Name "strata.StringAppend", followed by the delimiter escaped as
-// two hex digits when it is not ',' — so that databases written with different delimiters
-// do not open with each other's operator.
+// when there is no value). Name "strata.StringAppend" for ',', else "strata.StringAppend."
+// followed by the delimiter byte as two hex digits — so that databases written with
+// different delimiters do not open with each other's operator.
 std::shared_ptr<const MergeOperator> NewStringAppendOperator(char delimiter = ',');
+
+// The built-in operator of that Name() (one of the two above), or null for any other name.
+// For tools and LoadLatestOptions, which know a database's operator only by name.
+std::shared_ptr<const MergeOperator> NewBuiltinMergeOperator(std::string_view name);
 
 }  // namespace strata
