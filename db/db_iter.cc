@@ -280,6 +280,7 @@ class DBIter final : public Iterator {
           if (value_type == ValueType::kDeletion) {  // a new key, or after a deletion
             saved_key_.assign(k.user_key);
             has_base = false;
+            operands_.clear();  // those of a later key, from the previous call
           }
           operands_.emplace_back(iter_->value());
         }
