@@ -5,6 +5,7 @@
 
 #include "strata/change_feed.h"
 #include "strata/db.h"
+#include "strata/merge_operator.h"
 #include "support/db_holder_child.h"
 #include "support/db_test_util.h"
 #include "support/test_util.h"
@@ -148,6 +149,40 @@ TEST_F(StrataCtlLogTest, ApplyIsExactlyOnce) {
   apply = Ctl({"--db", dir_.Child("c"), "apply"}, damaged);
   EXPECT_EQ(ctl::kCtlNegative, apply.status);
   EXPECT_NE(std::string::npos, apply.err.find("checksum mismatch")) << apply.err;
+}
+
+// A feed of merges: tail prints them; apply needs the source's operator (--merge_operator,
+// before or after the command word) and then leaves B with A's counts.
+TEST_F(StrataCtlLogTest, ApplyOfMergesNeedsTheOperator) {
+  {
+    Options options;
+    options.create_if_missing = true;
+    options.merge_operator = NewUInt64AddOperator();
+    std::unique_ptr<DB> db;
+    ASSERT_OK(DB::Open(options, a_, &db));
+    ASSERT_OK(CreateLogSlot(a_, "f", 1));
+    std::string one;
+    PutFixed64(&one, 1);
+    for (int i = 0; i < 5; i++) ASSERT_OK(db->Merge(WriteOptions(), "hits", one));
+  }
+  test::ToolRun tail = Ctl({"--db", a_, "tail", "--from", "5"});
+  ASSERT_EQ(ctl::kCtlOk, tail.status) << tail.err;
+  EXPECT_EQ("sequence 5 count 1\n  merge 'hits' <= '\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00'\n",
+            tail.out);
+  tail = Ctl({"--db", a_, "--merge_operator", "add", "tail", "--format", "binary"});
+  ASSERT_EQ(ctl::kCtlOk, tail.status) << tail.err;
+
+  test::ToolRun apply = Ctl({"--db", b_, "apply"}, tail.out);
+  EXPECT_EQ(ctl::kCtlError, apply.status);
+  EXPECT_NE(std::string::npos, apply.err.find("the database has no merge operator")) << apply.err;
+  EXPECT_NE(std::string::npos, apply.err.find("give --merge_operator add or append")) << apply.err;
+  apply = Ctl({"--db", b_, "--merge_operator", "add", "apply"}, tail.out);
+  ASSERT_EQ(ctl::kCtlOk, apply.status) << apply.err;
+  EXPECT_NE(std::string::npos, apply.out.find("applied 5 records")) << apply.out;
+  test::ToolRun get = Ctl({"--db", b_, "--merge_operator", "add", "get", "hits"});
+  ASSERT_EQ(ctl::kCtlOk, get.status) << get.err;
+  EXPECT_EQ("5\n", get.out);
+  EXPECT_EQ(ctl::kCtlError, Ctl({"--db", b_, "--merge_operator", "sum", "apply"}, "").status);
 }
 
 TEST_F(StrataCtlLogTest, SlotCommands) {

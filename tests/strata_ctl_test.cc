@@ -7,12 +7,14 @@
 
 #include <cstdio>
 #include <memory>
+#include <span>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "strata/db.h"
 #include "strata/file_system.h"
+#include "strata/merge_operator.h"
 #include "support/db_holder_child.h"
 #include "support/db_test_util.h"
 #include "support/test_util.h"
@@ -124,6 +126,163 @@ TEST_F(StrataCtlTest, PutGetDeleteRoundTrip) {
   EXPECT_NE(r.err.find("InvalidArgument"), std::string::npos) << r.err;
   EXPECT_EQ(Ctl({"get", "r4"}).out, "v\n");
   EXPECT_EQ(Ctl({"deleterange", "r1"}).status, ctl::kCtlError);  // one argument short
+}
+
+TEST(CtlBytesTest, CountersAreDecimalOrTheirEightBytes) {
+  std::string bytes, error;
+  ASSERT_TRUE(ctl::ParseCounterArg("5", &bytes, &error)) << error;
+  EXPECT_EQ(bytes, std::string("\x05\0\0\0\0\0\0\0", 8));
+  ASSERT_TRUE(ctl::ParseCounterArg("18446744073709551615", &bytes, &error)) << error;
+  EXPECT_EQ(bytes, std::string(8, '\xff'));
+  ASSERT_TRUE(ctl::ParseCounterArg("-1", &bytes, &error)) << error;  // subtracts, modulo 2^64
+  EXPECT_EQ(bytes, std::string(8, '\xff'));
+  ASSERT_TRUE(ctl::ParseCounterArg("0x0100000000000000", &bytes, &error)) << error;
+  EXPECT_EQ(ctl::CounterValue(bytes), 1u);
+  EXPECT_FALSE(ctl::ParseCounterArg("18446744073709551616", &bytes, &error));
+  EXPECT_NE(error.find("64 bits"), std::string::npos) << error;
+  EXPECT_FALSE(ctl::ParseCounterArg("0x01", &bytes, &error));
+  EXPECT_NE(error.find("8 bytes"), std::string::npos) << error;
+  for (const char* bad : {"", "-", "12a", "five", "+5", "1.5"}) {
+    EXPECT_FALSE(ctl::ParseCounterArg(bad, &bytes, &error)) << bad;
+  }
+  EXPECT_EQ(ctl::CounterValue(std::string("\x2a\0\0\0\0\0\0\0", 8)), 42u);
+  EXPECT_EQ(ctl::CounterValue("42"), std::nullopt);
+}
+
+// --merge_operator add: counters typed and printed as numbers; append: joined with ','.
+TEST_F(StrataCtlTest, MergeAddsCountersAndAppendsLists) {
+  CtlRun r = Ctl({"--create_if_missing", "--merge_operator", "add", "merge", "visits", "5"});
+  ASSERT_EQ(r.status, ctl::kCtlOk) << r.err;
+  ASSERT_EQ(Ctl({"--merge_operator", "add", "merge", "visits", "7"}).status, ctl::kCtlOk);
+  ASSERT_EQ(Ctl({"--merge_operator=add", "merge", "visits", "30"}).status, ctl::kCtlOk);
+  r = Ctl({"--merge_operator", "add", "get", "visits"});
+  ASSERT_EQ(r.status, ctl::kCtlOk) << r.err;
+  EXPECT_EQ(r.out, "42\n");
+  EXPECT_EQ(Ctl({"--merge_operator", "add", "--hex", "get", "visits"}).out, "2a00000000000000\n");
+  // A negative number subtracts (no -- needed); put sets a counter; other values stay text.
+  ASSERT_EQ(Ctl({"--merge_operator", "add", "merge", "visits", "-2"}).status, ctl::kCtlOk);
+  ASSERT_EQ(Ctl({"--merge_operator", "add", "put", "base", "100"}).status, ctl::kCtlOk);
+  ASSERT_EQ(Ctl({"--merge_operator", "add", "merge", "base", "1"}).status, ctl::kCtlOk);
+  ASSERT_EQ(Ctl({"--merge_operator", "add", "put", "name", "0x616c696365"}).status, ctl::kCtlOk);
+  r = Ctl({"--merge_operator", "add", "scan"});
+  ASSERT_EQ(r.status, ctl::kCtlOk) << r.err;
+  EXPECT_EQ(r.out, "'base' => 101\n'name' => 'alice'\n'visits' => 40\n");
+  EXPECT_EQ(Ctl({"--merge_operator", "add", "verify"}).status, ctl::kCtlOk);
+  // Compaction combines the operands; the counts stay.
+  ASSERT_EQ(Ctl({"--merge_operator", "add", "compact"}).status, ctl::kCtlOk);
+  EXPECT_EQ(Ctl({"--merge_operator", "add", "get", "visits"}).out, "40\n");
+  // Written by the tool, read by the library: 8 bytes little-endian.
+  {
+    Options options;
+    options.merge_operator = NewUInt64AddOperator();
+    std::unique_ptr<DB> db;
+    ASSERT_OK(DB::Open(options, dbname_, &db));
+    EXPECT_EQ(test::GetString(db.get(), "visits"), std::string("\x28\0\0\0\0\0\0\0", 8));
+  }
+
+  const std::string list = dir_.Child("list");
+  for (const char* item : {"apple", "0x70656172", "plum"}) {
+    r = RunCtl({"--db", list, "--create_if_missing", "--merge_operator", "append", "merge", "fruit",
+                item});
+    ASSERT_EQ(r.status, ctl::kCtlOk) << r.err;
+  }
+  r = RunCtl({"--db", list, "--merge_operator", "append", "get", "fruit"});
+  ASSERT_EQ(r.status, ctl::kCtlOk) << r.err;
+  EXPECT_EQ(r.out, "apple,pear,plum\n");
+  EXPECT_EQ(RunCtl({"--db", list, "--merge_operator", "append", "scan"}).out,
+            "'fruit' => 'apple,pear,plum'\n");
+}
+
+TEST_F(StrataCtlTest, MergeOperatorErrorsAreClear) {
+  // merge without an operator: refused before anything is opened or created.
+  CtlRun r = Ctl({"--create_if_missing", "merge", "visits", "5"});
+  EXPECT_EQ(r.status, ctl::kCtlError);
+  EXPECT_NE(r.err.find("merge needs --merge_operator add or append"), std::string::npos) << r.err;
+  EXPECT_FALSE(FileSystem::Default()->FileExists(dbname_));
+  // An unknown operator name.
+  r = Ctl({"--create_if_missing", "--merge_operator", "sum", "merge", "visits", "5"});
+  EXPECT_EQ(r.status, ctl::kCtlError);
+  EXPECT_NE(r.err.find("--merge_operator is add or append, not 'sum'"), std::string::npos) << r.err;
+  EXPECT_EQ(Ctl({"--create_if_missing", "--merge_operator", "get", "k"}).status, ctl::kCtlError);
+  EXPECT_FALSE(FileSystem::Default()->FileExists(dbname_));
+  // Values that are no counters.
+  for (const char* value : {"five", "0x05", "99999999999999999999"}) {
+    r = Ctl({"--create_if_missing", "--merge_operator", "add", "merge", "visits", value});
+    EXPECT_EQ(r.status, ctl::kCtlError) << value;
+    EXPECT_NE(r.err.find(value), std::string::npos) << r.err;
+  }
+  r = Ctl({"--create_if_missing", "--merge_operator", "add", "put", "name", "alice"});
+  EXPECT_EQ(r.status, ctl::kCtlError);
+  EXPECT_NE(r.err.find("0x"), std::string::npos) << r.err;
+  EXPECT_FALSE(FileSystem::Default()->FileExists(dbname_));
+
+  // A database that recorded add opens with add, or without the flag (its OPTIONS file names
+  // the operator, so the tool loads it: values then show as bytes), never with another; the
+  // engine's refusal reaches the user with the flag to give.
+  ASSERT_EQ(Ctl({"--create_if_missing", "--merge_operator", "add", "merge", "visits", "5"}).status,
+            ctl::kCtlOk);
+  r = Ctl({"get", "visits"});
+  ASSERT_EQ(r.status, ctl::kCtlOk) << r.err;
+  EXPECT_EQ(r.out, "\\x05\\x00\\x00\\x00\\x00\\x00\\x00\\x00\n");
+  EXPECT_EQ(Ctl({"merge", "visits", "1"}).status, ctl::kCtlError) << "merge still needs the flag";
+  auto expect_refused = [&](std::vector<std::string> args, const std::string& given) {
+    CtlRun refused = Ctl(args);
+    EXPECT_EQ(refused.status, ctl::kCtlError) << args[0];
+    EXPECT_EQ(refused.out, "");
+    const std::string& e = refused.err;
+    EXPECT_NE(e.find("cannot open the database " + dbname_), std::string::npos) << e;
+    EXPECT_NE(e.find("InvalidArgument: merge operator mismatch: the database was written with "
+                     "strata.UInt64Add: options give " +
+                     given),
+              std::string::npos)
+        << e;
+    EXPECT_NE(e.find("give --merge_operator add"), std::string::npos) << e;
+  };
+  expect_refused({"--merge_operator", "append", "get", "visits"}, "strata.StringAppend");
+  expect_refused({"--merge_operator", "append", "merge", "visits", "x"}, "strata.StringAppend");
+  // Without its OPTIONS files (a database last opened by an older version), only the flag
+  // opens it.
+  for (const std::string& path : test::FilesOfType(dbname_, FileType::kOptions)) {
+    ASSERT_OK(FileSystem::Default()->RemoveFile(path));
+  }
+  expect_refused({"get", "visits"}, "none");
+  expect_refused({"--read_only", "count"}, "none");
+  EXPECT_EQ(Ctl({"--merge_operator", "add", "get", "visits"}).out, "5\n");
+
+  // A database written with an operator of its program's own: strata_ctl cannot open it, and
+  // says why.
+  class MaxOperator final : public MergeOperator {
+   public:
+    const char* Name() const override { return "test.Max"; }
+    bool FullMerge(std::string_view, const std::string_view*, std::span<const std::string_view>,
+                   std::string*) const override {
+      return false;
+    }
+  };
+  const std::string custom = dir_.Child("custom");
+  {
+    Options options;
+    options.create_if_missing = true;
+    options.merge_operator = std::make_shared<MaxOperator>();
+    std::unique_ptr<DB> db;
+    ASSERT_OK(DB::Open(options, custom, &db));
+  }
+  for (const char* flag : {"", "add"}) {
+    std::vector<std::string> args = {"--db", custom, "count"};
+    if (*flag) args.insert(args.begin(), {"--merge_operator", flag});
+    r = RunCtl(args);
+    EXPECT_EQ(r.status, ctl::kCtlError) << flag;
+    EXPECT_NE(r.err.find("written with test.Max"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("neither of strata_ctl's"), std::string::npos) << r.err;
+  }
+
+  // write_table opens no database; merge has its own help.
+  r = RunCtl({"--merge_operator", "add", "write_table", dir_.Child("t.sst")});
+  EXPECT_EQ(r.status, ctl::kCtlError);
+  r = RunCtl({"merge", "--help"});
+  EXPECT_EQ(r.status, ctl::kCtlOk);
+  EXPECT_NE(r.out.find("--merge_operator add|append merge KEY VALUE"), std::string::npos) << r.out;
+  EXPECT_NE(RunCtl({"--help"}).out.find("--merge_operator add|append"), std::string::npos);
 }
 
 TEST_F(StrataCtlTest, ScanAndCountHonourRangesLimitAndDirection) {

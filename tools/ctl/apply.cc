@@ -36,9 +36,14 @@ Status Confirm(DB* db, const FeedHeader& header, uint64_t applied) {
 int RunApply(const LogArgs& a, std::istream& in, std::ostream& out, std::ostream& err) {
   Options options;
   options.create_if_missing = true;
+  if (!a.merge_operator.empty()) options.merge_operator = MergeOperatorNamed(a.merge_operator);
   std::unique_ptr<DB> db;
   Status s = DB::Open(options, a.dir, &db);
-  if (!s.ok()) return Fail(err, "cannot open " + a.dir, s);
+  if (!s.ok()) {
+    const int status = Fail(err, "cannot open " + a.dir, s);
+    err << MergeOperatorHint(s);
+    return status;
+  }
   uint64_t applied = 0;
   std::string value;
   s = db->Get(ReadOptions(), kAppliedSequenceKey, &value);
@@ -112,7 +117,11 @@ int RunApply(const LogArgs& a, std::istream& in, std::ostream& out, std::ostream
   Status confirm = applied != confirmed ? Confirm(db.get(), header, applied) : db->SyncWAL();
   out << "apply: applied " << batches << " records (" << skipped
       << " already held), now at sequence " << applied << "\n";
-  if (!s.ok()) return Fail(err, "stopped", s);
+  if (!s.ok()) {
+    const int status = Fail(err, "stopped", s);
+    err << MergeOperatorHint(s);
+    return status;
+  }
   if (!confirm.ok()) return Fail(err, "confirming to the source's slot", confirm);
   return kCtlOk;
 }

@@ -1,6 +1,7 @@
 #include "tools/ctl/bytes.h"
 
 #include "tools/dump/dump_util.h"
+#include "util/coding.h"
 #include "util/escape.h"
 
 namespace strata::ctl {
@@ -43,6 +44,43 @@ bool ParseBytesArg(std::string_view arg, std::string* bytes, std::string* error)
 
 std::string ShowBytes(std::string_view bytes, bool hex) {
   return hex ? dump::HexBytes(bytes) : EscapeBytes(bytes);
+}
+
+bool ParseCounterArg(std::string_view arg, std::string* bytes, std::string* error) {
+  std::string what(1, '\'');  // (appended: see ParseBytesArg)
+  what.append(arg).append("': ");
+  if (arg.starts_with("0x")) {
+    if (!ParseBytesArg(arg, bytes, error)) return false;
+    if (bytes->size() == sizeof(uint64_t)) return true;
+    *error = what + "a counter is 8 bytes (16 hex digits after 0x, little-endian); " +
+             "write a number in decimal";
+    return false;
+  }
+  const bool negative = arg.starts_with('-');
+  const std::string_view digits = arg.substr(negative ? 1 : 0);
+  uint64_t n = 0;
+  bool fits = !digits.empty();
+  for (char c : digits) {
+    if (c < '0' || c > '9') {
+      *error = what + "not a number (a counter is a decimal number, or 0x and its 8 bytes)";
+      return false;
+    }
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    if (n > (UINT64_MAX - digit) / 10) fits = false;
+    n = n * 10 + digit;
+  }
+  if (!fits) {
+    *error = what + (digits.empty() ? "not a number" : "does not fit in 64 bits");
+    return false;
+  }
+  bytes->clear();
+  PutFixed64(bytes, negative ? 0 - n : n);  // unsigned: -n modulo 2^64
+  return true;
+}
+
+std::optional<uint64_t> CounterValue(std::string_view value) {
+  if (value.size() != sizeof(uint64_t)) return std::nullopt;
+  return DecodeFixed64(value.data());
 }
 
 }  // namespace strata::ctl

@@ -18,13 +18,15 @@ namespace strata::ctl {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: strata_ctl --db DIR [--create_if_missing | --read_only] [--hex] COMMAND [ARGS]\n"
+    "usage: strata_ctl --db DIR [--create_if_missing | --read_only] [--hex]\n"
+    "                  [--merge_operator add|append] COMMAND [ARGS]\n"
     "       strata_ctl write_table FILE < KEY<TAB>VALUE lines\n"
     "\n"
     "Opens the database in DIR (it must not be open elsewhere) with the options it was last\n"
     "opened with (its OPTIONS file), and runs one command:\n"
     "  get KEY              print KEY's value\n"
     "  put KEY VALUE        set KEY to VALUE (synced before exit)\n"
+    "  merge KEY VALUE      hand VALUE to the merge operator for KEY (needs --merge_operator)\n"
     "  delete KEY           remove KEY (synced before exit)\n"
     "  deleterange FROM TO  remove every key in [FROM, TO) (synced before exit)\n"
     "  scan [--from K] [--to K] [--limit N] [--reverse]\n"
@@ -53,11 +55,20 @@ constexpr char kUsage[] =
     "  --read_only          open without writing anything or taking the LOCK, so it works\n"
     "                       while another process has DIR open (read commands only)\n"
     "  --hex                print keys and values as hex instead of escaped text\n"
+    "  --merge_operator add|append\n"
+    "                       the merge operator to open the database with (required by merge):\n"
+    "                       the one it was written with, since a database that recorded one\n"
+    "                       opens with no other. Without it, the one its OPTIONS file names.\n"
+    "                       add: 64-bit counters (values and operands 8 bytes little-endian);\n"
+    "                       the VALUE of put and merge is a decimal number (negative\n"
+    "                       subtracts), and get and scan print 8-byte values as numbers.\n"
+    "                       append: merge appends VALUE to the value after a ','\n"
     "  --help               this text; 'strata_ctl COMMAND --help' for one command\n"
     "\n"
     "Keys and values are taken as text, or as hex when they start with 0x (0x00ff is the\n"
     "two bytes 00 ff). Output escapes bytes like strata_dump: printable ASCII as is, a\n"
-    "backslash doubled, any other byte as \\xNN. Use -- before a key that starts with '-'.\n"
+    "backslash doubled, any other byte as \\xNN. Use -- before a key that starts with '-'\n"
+    "(a negative number needs none).\n"
     "To look at a database without opening it (even while it is open elsewhere), use\n"
     "'strata_dump db DIR'.\n"
     "\n"
@@ -80,13 +91,30 @@ struct CommandSpec {
 constexpr CommandSpec kCommands[] = {
     {"get", 1, false, false,
      "usage: strata_ctl --db DIR get KEY\n\n"
-     "Prints KEY's value on one line (escaped, or hex with --hex).\n"
+     "Prints KEY's value on one line (escaped, or hex with --hex). With --merge_operator add,\n"
+     "an 8-byte value is printed as the number it holds (a counter).\n"
      "exit status: 0 found, 1 not found (NotFound on stderr) or damage, 2 other errors\n",
      true},
     {"put", 2, false, false,
      "usage: strata_ctl --db DIR put KEY VALUE\n\n"
-     "Sets KEY to VALUE; the write is synced to the log before the command exits.\n"
+     "Sets KEY to VALUE; the write is synced to the log before the command exits. With\n"
+     "--merge_operator add, VALUE is a counter: a decimal number (stored as 8 bytes\n"
+     "little-endian), or any bytes in hex after 0x.\n"
      "exit status: 0 written, 1 damage, 2 other errors\n"},
+    {"merge", 2, false, false,
+     "usage: strata_ctl --db DIR --merge_operator add|append merge KEY VALUE\n\n"
+     "Writes VALUE as a merge operand for KEY; reads combine it with KEY's value through the\n"
+     "merge operator, which --merge_operator names (required: the one the database was\n"
+     "written with, or any for a database that has none yet, which then records it).\n"
+     "  add     KEY's value is a 64-bit counter: VALUE is a decimal number added to it (a\n"
+     "          missing key counts as 0; a negative number subtracts; sums wrap modulo\n"
+     "          2^64), or its 8 bytes little-endian as 0x and 16 hex digits. Get and scan\n"
+     "          print the counter as a number:\n"
+     "            strata_ctl --db DIR --merge_operator add merge visits 5\n"
+     "            strata_ctl --db DIR --merge_operator add get visits     -> 5\n"
+     "  append  VALUE (text, or hex after 0x) is appended to KEY's value after a ','.\n"
+     "Synced before the command exits.\n"
+     "exit status: 0 written, 1 damage, 2 other errors (no --merge_operator included)\n"},
     {"delete", 1, false, false,
      "usage: strata_ctl --db DIR delete KEY\n\n"
      "Removes KEY (deleting a missing key is not an error); synced before the command exits.\n"
@@ -100,7 +128,8 @@ constexpr CommandSpec kCommands[] = {
      "usage: strata_ctl --db DIR scan [--from K] [--to K] [--limit N] [--reverse]\n\n"
      "Prints one 'key' => 'value' line per key in [--from, --to) (--from inclusive, --to\n"
      "exclusive; either may be left out), in key order or, with --reverse, from the last\n"
-     "key down; at most N lines with --limit.\n"
+     "key down; at most N lines with --limit. With --merge_operator add, an 8-byte value\n"
+     "is printed as the number it holds, unquoted: 'visits' => 5.\n"
      "exit status: 0 done, 1 damage met while reading, 2 other errors\n",
      true},
     {"count", 0, true, false,
@@ -173,6 +202,12 @@ const CommandSpec* FindCommand(std::string_view name) {
   return nullptr;
 }
 
+// "-5": a negative number (a counter's VALUE), taken as an argument, not an option.
+bool IsNegativeNumber(std::string_view arg) {
+  return arg.size() > 1 && arg[0] == '-' &&
+         arg.find_first_not_of("0123456789", 1) == std::string_view::npos;
+}
+
 int UsageError(std::ostream& err, const std::string& message) {
   err << "strata_ctl: " << message << "\n"
       << "run 'strata_ctl --help' for usage\n";
@@ -192,6 +227,7 @@ int OpenFailed(const std::string& dir, const Status& s, std::ostream& err) {
   if (s.IsInvalidArgument() && s.message().find("create_if_missing") != std::string::npos) {
     err << "strata_ctl: pass --create_if_missing to create it\n";
   }
+  err << MergeOperatorHint(s);
   return ExitStatusOf(s);
 }
 
@@ -208,7 +244,7 @@ int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in, s
   std::string dir;
   bool create_if_missing = false, read_only = false, help = false, no_more_options = false;
   Command cmd;
-  std::optional<std::string> from, to, limit;
+  std::optional<std::string> from, to, limit, merge_operator;
   std::vector<std::string> words;
   auto value_of = [&](int* i, std::string_view arg, std::string_view name,
                       std::optional<std::string>* value) -> bool {
@@ -227,7 +263,7 @@ int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in, s
       return arg == name ||
              (arg.starts_with(name) && arg.size() > name.size() && arg[name.size()] == '=');
     };
-    if (no_more_options || arg.empty() || arg[0] != '-' || arg == "-") {
+    if (no_more_options || arg.empty() || arg[0] != '-' || arg == "-" || IsNegativeNumber(arg)) {
       words.emplace_back(arg);
     } else if (arg == "--") {
       no_more_options = true;
@@ -243,7 +279,8 @@ int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in, s
       cmd.hex = true;
     } else if (arg == "--reverse") {
       cmd.reverse = true;
-    } else if (is("--db") || is("--from") || is("--to") || is("--limit")) {
+    } else if (is("--db") || is("--from") || is("--to") || is("--limit") ||
+               is("--merge_operator")) {
       const std::string_view name = arg.substr(0, arg.find('='));
       std::optional<std::string> value;
       if (!value_of(&i, arg, name, &value)) {
@@ -253,6 +290,7 @@ int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in, s
       if (name == "--from") from = value;
       if (name == "--to") to = value;
       if (name == "--limit") limit = value;
+      if (name == "--merge_operator") merge_operator = value;
     } else {
       return UsageError(err, "unknown option '" + std::string(arg) + "'");
     }
@@ -286,14 +324,32 @@ int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in, s
   if (read_only && create_if_missing) {
     return UsageError(err, "--read_only and --create_if_missing exclude each other");
   }
+  if (merge_operator && MergeOperatorNamed(*merge_operator) == nullptr) {
+    return UsageError(err, "--merge_operator is add or append, not '" + *merge_operator + "'");
+  }
+  if (cmd.name == "merge" && !merge_operator) {
+    return UsageError(err,
+                      "merge needs --merge_operator add or append: the operator that combines "
+                      "the operands (the one the database was written with)");
+  }
+  cmd.counters = merge_operator == "add";
   std::string error;
   for (size_t i = 1; i < words.size(); i++) {
     std::string bytes;
+    // A counter's VALUE is a number (put's may also be any bytes in hex).
+    const bool counter =
+        cmd.counters && i == 2 &&
+        (cmd.name == "merge" || (cmd.name == "put" && !words[i].starts_with("0x")));
     // The property name is a name, not data.
     if (cmd.name == "property" || spec->paths) {
       bytes = words[i];
-    } else if (!ParseBytesArg(words[i], &bytes, &error)) {
-      return UsageError(err, error);
+    } else if (counter ? !ParseCounterArg(words[i], &bytes, &error)
+                       : !ParseBytesArg(words[i], &bytes, &error)) {
+      if (counter && cmd.name == "put") {
+        error = "'" + words[i] + "': with --merge_operator add, VALUE is a decimal number (a " +
+                "counter), or any bytes in hex after 0x";
+      }
+      return UsageError(err, cmd.name + ": " + error);
     }
     cmd.args.push_back(std::move(bytes));
   }
@@ -314,6 +370,7 @@ int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in, s
   Options options;
   if (spec->no_db) {
     if (!dir.empty()) return UsageError(err, cmd.name + " takes no --db");
+    if (merge_operator) return UsageError(err, cmd.name + " takes no --merge_operator");
     return WriteTable(options, cmd.args[0], in, out, err);
   }
   if (dir.empty()) return UsageError(err, "no database given (--db DIR)");
@@ -327,6 +384,7 @@ int RunStrataCtlWithInput(int argc, const char* const* argv, std::istream& in, s
   }
   options.create_if_missing = create_if_missing;
   options.error_if_exists = false;
+  if (merge_operator) options.merge_operator = MergeOperatorNamed(*merge_operator);
   std::unique_ptr<DB> db;
   Status s = read_only ? DB::OpenForReadOnly(options, dir, &db) : DB::Open(options, dir, &db);
   if (!s.ok()) return OpenFailed(dir, s, err);

@@ -35,6 +35,16 @@ std::string LevelShape(DB* db) {
   return shape;
 }
 
+// A value as get and scan show it: with --merge_operator add (and not --hex) an 8-byte value
+// as its number, never quoted; any other value escaped (or hex), quoted if quote.
+std::string ShowValue(std::string_view value, const Command& cmd, bool quote) {
+  if (cmd.counters && !cmd.hex) {
+    if (std::optional<uint64_t> n = CounterValue(value)) return std::to_string(*n);
+  }
+  const std::string shown = ShowBytes(value, cmd.hex);
+  return quote ? "'" + shown + "'" : shown;
+}
+
 // An iterator bounded to the command's [from, to). The bounds must outlive it.
 std::unique_ptr<Iterator> RangeIterator(DB* db, const Command& cmd, ReadOptions read) {
   if (cmd.from) read.iterate_lower_bound = *cmd.from;
@@ -46,7 +56,7 @@ int Get(DB* db, const Command& cmd, std::ostream& out, std::ostream& err) {
   std::string value;
   Status s = db->Get(ReadOptions(), cmd.args[0], &value);
   if (!s.ok()) return Fail(err, "get '" + ShowBytes(cmd.args[0], cmd.hex) + "'", s);
-  out << ShowBytes(value, cmd.hex) << "\n";
+  out << ShowValue(value, cmd, false) << "\n";
   return kCtlOk;
 }
 
@@ -59,8 +69,8 @@ int Scan(DB* db, const Command& cmd, std::ostream& out, std::ostream& err) {
     it->SeekToFirst();
   }
   for (; it->Valid() && (!cmd.limit || n < *cmd.limit); cmd.reverse ? it->Prev() : it->Next()) {
-    out << "'" << ShowBytes(it->key(), cmd.hex) << "' => '" << ShowBytes(it->value(), cmd.hex)
-        << "'\n";
+    out << "'" << ShowBytes(it->key(), cmd.hex) << "' => " << ShowValue(it->value(), cmd, true)
+        << "\n";
     n++;
   }
   if (!it->status().ok())
@@ -175,6 +185,30 @@ int WriteTable(const Options& options, const std::string& path, std::istream& in
   return kCtlOk;
 }
 
+std::shared_ptr<const MergeOperator> MergeOperatorNamed(std::string_view name) {
+  if (name == "add") return NewUInt64AddOperator();
+  if (name == "append") return NewStringAppendOperator(',');
+  return nullptr;
+}
+
+std::string MergeOperatorHint(const Status& s) {
+  const std::string_view m = s.message();
+  if (!s.IsInvalidArgument() || m.find("merge operator") == std::string_view::npos) return "";
+  for (const char* name : {"add", "append"}) {
+    const std::string written = std::string("written with ") + MergeOperatorNamed(name)->Name();
+    if (m.find(written + ":") != std::string_view::npos) {
+      return std::string("strata_ctl: the database was written with the ") + name +
+             " operator: give --merge_operator " + name + "\n";
+    }
+  }
+  if (m.find("written with") != std::string_view::npos) {
+    return "strata_ctl: the database's merge operator is neither of strata_ctl's (add is " +
+           std::string(NewUInt64AddOperator()->Name()) + ", append is " +
+           NewStringAppendOperator(',')->Name() + "): only the program that wrote it can open it\n";
+  }
+  return "strata_ctl: give --merge_operator add or append\n";
+}
+
 int ExitStatusOf(const Status& s) {
   if (s.ok()) return kCtlOk;
   if (s.IsNotFound() || s.IsCorruption()) return kCtlNegative;
@@ -193,6 +227,10 @@ int RunCommand(DB* db, const Command& cmd, std::ostream& out, std::ostream& err)
   if (name == "delete") {
     Status s = db->Delete(write, cmd.args[0]);
     return s.ok() ? kCtlOk : Fail(err, "delete", s);
+  }
+  if (name == "merge") {
+    Status s = db->Merge(write, cmd.args[0], cmd.args[1]);
+    return s.ok() ? kCtlOk : Fail(err, "merge", s);
   }
   if (name == "deleterange") {
     Status s = db->DeleteRange(write, cmd.args[0], cmd.args[1]);

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tools/ctl/commands.h"
 #include "tools/ctl/ctl.h"
 #include "tools/ctl/log_commands.h"
 #include "tools/ctl/log_commands_impl.h"
@@ -25,13 +26,13 @@ constexpr char kTailHelp[] =
     "docs/FORMATS.md); with a slot, apply advances it as it applies.\n"
     "exit status: 0 done, 1 history gone (NotFound) or damage, 2 other errors\n";
 constexpr char kApplyHelp[] =
-    "usage: strata_ctl --db DIR apply\n\n"
+    "usage: strata_ctl --db DIR [--merge_operator add|append] apply\n\n"
     "Reads a binary change feed stream ('tail --format binary') on standard input and applies\n"
     "each record to DIR (created if missing), storing the source's sequence in the same\n"
     "batch, so that a follower killed at any moment resumes with no gap and no duplicate:\n"
     "records it already holds are skipped, a record past the next one it needs is refused.\n"
     "Prints where it resumed. When the stream names a slot, apply advances it (after syncing\n"
-    "DIR) as it applies.\n"
+    "DIR) as it applies. A stream holding merges needs --merge_operator: the source's.\n"
     "exit status: 0 end of stream, 1 gap or damaged stream, 2 other errors\n";
 constexpr char kSlotHelp[] =
     "usage: strata_ctl --db DIR slot create NAME SEQ | advance NAME SEQ | drop NAME | list\n\n"
@@ -54,11 +55,12 @@ bool ParseSequence(std::string_view text, uint64_t* value) {
   return true;
 }
 
-// The first word that is not an option or the value of --db.
+// The first word that is not an option or the value of one.
 std::string CommandWord(int argc, const char* const* argv) {
   for (int i = 1; i < argc; i++) {
     std::string_view arg = argv[i];
-    if (arg == "--db") {
+    if (arg == "--db" || arg == "--merge_operator" || arg == "--from" || arg == "--to" ||
+        arg == "--limit" || arg == "--slot" || arg == "--format") {
       i++;
       continue;
     }
@@ -106,6 +108,12 @@ int RunLogCommand(int argc, const char* const* argv, std::istream& in, std::ostr
       a.dir = v;
     } else if (value("--slot", &v)) {
       a.slot = v;
+    } else if (value("--merge_operator", &v)) {
+      // Accepted by every command (tail and slot open no database, so need none).
+      if (MergeOperatorNamed(v) == nullptr) {
+        return Usage(err, "--merge_operator is add or append, not '" + v + "'");
+      }
+      a.merge_operator = v;
     } else if (value("--format", &v)) {
       if (v != "text" && v != "json" && v != "binary") {
         return Usage(err, "--format is text, json or binary, not '" + v + "'");

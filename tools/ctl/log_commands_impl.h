@@ -17,7 +17,8 @@ struct LogArgs {
   std::string slot;
   std::string format = "text";
   bool hex = false;
-  std::string slot_action;  // create, advance, drop, list
+  std::string slot_action;     // create, advance, drop, list
+  std::string merge_operator;  // apply: --merge_operator (add, append), "" for none
 };
 
 int RunTail(const LogArgs& a, std::ostream& out, std::ostream& err);
