@@ -20,6 +20,7 @@
 
 #include "db/write_batch_internal.h"
 #include "strata/db.h"
+#include "strata/merge_operator.h"
 #include "strata/table_writer.h"
 #include "strata/write_batch.h"
 #include "support/db_holder_child.h"
@@ -29,6 +30,7 @@
 #include "support/tool_run.h"
 #include "tools/dump/db_svg.h"
 #include "tools/dump/json_writer.h"
+#include "util/coding.h"
 #include "version/filename.h"
 #include "wal/log_writer.h"
 
@@ -342,6 +344,91 @@ TEST_F(StrataDumpTest, RangeTombstonesInTablesAndInTheDbListing) {
   r = RunCli({"db", "--verify", dbname_});
   ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
   EXPECT_NE(r.out.find(", 3 range tombstone fragments"), std::string::npos) << r.out;
+}
+
+// Merge operands show as such (type "merge", an operand, not a value) in a WAL, in a table
+// and in the db and MANIFEST listings, which read files and need no operator.
+TEST_F(StrataDumpTest, MergeOperandsInWalTableAndListings) {
+  options_.merge_operator = NewUInt64AddOperator();
+  Open();
+  std::string one, two;
+  PutFixed64(&one, 1);
+  PutFixed64(&two, 2);
+  ASSERT_OK(db_->Put(WriteOptions(), "count", one));
+  ASSERT_OK(db_->Merge(WriteOptions(), "count", two));
+  WriteBatch batch;
+  batch.Merge("hits", one);
+  batch.Delete("gone");
+  ASSERT_OK(db_->Write(WriteOptions(), &batch));
+  Close();
+  const std::string log = OnlyFile(FileType::kLog);
+
+  DumpRun r = RunCli({"wal", log});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  EXPECT_NE(r.out.find("  2 merge 'count' <= '\\x02\\x00\\x00\\x00\\x00\\x00\\x00\\x00'\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("  3 merge 'hits' <= '"), std::string::npos) << r.out;
+  r = RunCli({"wal", "--json", "--hex", log});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  Json v = ParseJson(r.out);
+  const Json& merge = v["events"].array.at(1)["operations"].array.at(0);
+  EXPECT_EQ(merge["type"].string, "merge");
+  EXPECT_EQ(merge["key"].string, "636f756e74");
+  EXPECT_EQ(merge["operand"].string, "0200000000000000");
+  EXPECT_FALSE(merge.Has("value"));
+
+  // Reopening flushes the log (combining count's operand onto its value; hits keeps one).
+  Open();
+  ASSERT_OK(db_->Merge(WriteOptions(), "hits", two));
+  ASSERT_OK(db_->Flush());
+  Close();
+  // The newest table holds hits' second operand: a merge entry carrying its operand.
+  const std::string table = OnlyFile(FileType::kTable);
+  r = RunCli({"sst", "--scan", table});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  EXPECT_NE(r.out.find("  'hits' @ 5 merge <= '\\x02\\x00\\x00\\x00\\x00\\x00\\x00\\x00'\n"),
+            std::string::npos)
+      << r.out;
+  r = RunCli({"sst", "--scan", "--json", table});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  v = ParseJson(r.out);
+  ASSERT_EQ(v["entries"].array.size(), 1u);
+  EXPECT_EQ(v["entries"].array[0]["type"].string, "merge");
+  EXPECT_EQ(v["entries"].array[0]["operand"].string, "\\x02\\x00\\x00\\x00\\x00\\x00\\x00\\x00");
+  EXPECT_FALSE(v["entries"].array[0].Has("value"));
+  // Every table, scanned: entries of each type, merges among them.
+  std::set<std::string> types;
+  for (const std::string& t : test::FilesOfType(dbname_, FileType::kTable)) {
+    r = RunCli({"sst", "--scan", "--json", t});
+    ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+    for (const Json& e : ParseJson(r.out)["entries"].array) types.insert(e["type"].string);
+  }
+  EXPECT_EQ(types, (std::set<std::string>{"delete", "merge", "put"}));
+
+  // The db listing reads the files, so needs no operator: it names the recorded one, keys
+  // show their type, and --verify reads every merge entry.
+  r = RunCli({"db", "--verify", dbname_});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err << r.out;
+  EXPECT_NE(r.out.find(" merge operator strata.UInt64Add,"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("keys 'hits' @ 5 : merge .. 'hits' @ 5 : merge"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("summary: 0 problems found"), std::string::npos) << r.out;
+  r = RunCli({"db", "--json", dbname_});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  EXPECT_EQ(ParseJson(r.out)["merge_operator"].string, "strata.UInt64Add");
+  const std::string manifest = OnlyFile(FileType::kManifest);
+  r = RunCli({"manifest", manifest});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  EXPECT_NE(r.out.find("result:\n  comparator: strata.BytewiseComparator\n  merge operator: "
+                       "strata.UInt64Add\n"),
+            std::string::npos)
+      << r.out;
+  r = RunCli({"manifest", "--json", manifest});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  v = ParseJson(r.out);
+  EXPECT_EQ(v["merge_operator"].string, "strata.UInt64Add");
+  EXPECT_EQ(v["events"].array.at(0)["merge_operator"].string, "strata.UInt64Add");
 }
 
 TEST_F(StrataDumpTest, DamagedTablesAreReported) {

@@ -162,6 +162,7 @@ void DbPrinter::Text() {
          << " edits)\n";
     out_ << " ";
     if (v.comparator) out_ << " comparator " << *v.comparator << ",";
+    if (v.merge_operator) out_ << " merge operator " << *v.merge_operator << ",";
     if (v.log_number) out_ << " log number " << *v.log_number << ",";
     if (v.next_file_number) out_ << " next file number " << *v.next_file_number << ",";
     if (v.last_sequence) out_ << " last sequence " << *v.last_sequence;
@@ -279,6 +280,7 @@ void DbPrinter::Json() {
     json.EndObject();
   }
   if (v.comparator) json.Field("comparator", *v.comparator);
+  if (v.merge_operator) json.Field("merge_operator", *v.merge_operator);
   if (v.log_number) json.Field("log_number", *v.log_number);
   if (v.next_file_number) json.Field("next_file_number", *v.next_file_number);
   if (v.last_sequence) json.Field("last_sequence", *v.last_sequence);

@@ -27,6 +27,31 @@ std::string ShowInternalKey(std::string_view ikey, const DumpOptions& options) {
   return options.hex ? HexBytes(ikey) : InternalKeyDebugString(ikey);
 }
 
+const char* OperationName(ValueType t) {
+  switch (t) {
+    case ValueType::kValue:
+      return "put";
+    case ValueType::kDeletion:
+      return "delete";
+    case ValueType::kMerge:
+      return "merge";
+    case ValueType::kRangeDeletion:
+      return "deleterange";
+  }
+  return "unknown";
+}
+
+const char* ValueFieldName(ValueType t) {
+  switch (t) {
+    case ValueType::kMerge:
+      return "operand";
+    case ValueType::kRangeDeletion:
+      return "end";
+    default:
+      return "value";
+  }
+}
+
 const InternalKeyComparator& BytewiseOrder() {
   static const InternalKeyComparator order(BytewiseComparator());
   return order;

@@ -23,6 +23,13 @@ std::string ShowBytes(std::string_view bytes, const DumpOptions& options);
 // An internal key: hex with options.hex, else "'user key' @ sequence : type".
 std::string ShowInternalKey(std::string_view ikey, const DumpOptions& options);
 
+// The word the dumps (and strata_ctl) use for an entry or operation of type t: "put",
+// "delete", "merge", "deleterange".
+const char* OperationName(ValueType t);
+// The name of what an entry or operation of type t carries besides its key: "value",
+// "operand" (a merge), "end" (a range deletion); for a deletion nothing ("value").
+const char* ValueFieldName(ValueType t);
+
 // The file system the options name, or the default one.
 FileSystem* FileSystemOf(const DumpOptions& options);
 // The order the dumps list a level's tables in: internal keys over bytewise user keys (the

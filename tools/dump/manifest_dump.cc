@@ -45,6 +45,7 @@ void PrintEdit(uint64_t offset, uint64_t index, const VersionEdit& edit, const D
   json->Field("event", "edit");
   json->Field("offset", offset);
   if (edit.comparator()) json->Field("comparator", *edit.comparator());
+  if (edit.merge_operator()) json->Field("merge_operator", *edit.merge_operator());
   if (edit.log_number()) json->Field("log_number", *edit.log_number());
   if (edit.next_file_number()) json->Field("next_file_number", *edit.next_file_number());
   if (edit.last_sequence()) json->Field("last_sequence", *edit.last_sequence());
@@ -68,6 +69,7 @@ void PrintFinal(const ManifestReplay& replay, const DumpOptions& options, JsonWr
                 std::ostream& out) {
   if (json != nullptr) {
     if (replay.comparator) json->Field("comparator", *replay.comparator);
+    if (replay.merge_operator) json->Field("merge_operator", *replay.merge_operator);
     if (replay.log_number) json->Field("log_number", *replay.log_number);
     if (replay.next_file_number) json->Field("next_file_number", *replay.next_file_number);
     if (replay.last_sequence) json->Field("last_sequence", *replay.last_sequence);
@@ -91,6 +93,7 @@ void PrintFinal(const ManifestReplay& replay, const DumpOptions& options, JsonWr
   }
   out << "result:\n";
   if (replay.comparator) out << "  comparator: " << *replay.comparator << "\n";
+  if (replay.merge_operator) out << "  merge operator: " << *replay.merge_operator << "\n";
   if (replay.log_number) out << "  log number: " << *replay.log_number << "\n";
   if (replay.next_file_number) out << "  next file number: " << *replay.next_file_number << "\n";
   if (replay.last_sequence) out << "  last sequence: " << *replay.last_sequence << "\n";

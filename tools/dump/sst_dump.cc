@@ -368,18 +368,22 @@ void TableDump::Scan(const Table& table) {
                                  HexBytes(it->key()));
       continue;
     }
-    const bool put = k.type == ValueType::kValue;
+    // A put carries its value, a merge its operand (as in the WAL dump), a deletion nothing.
+    const bool carries = k.type != ValueType::kDeletion;
     if (json_) {
       json_->BeginObject();
       json_->Field("key", ShowBytes(k.user_key, options_));
       json_->Field("sequence", k.sequence);
-      json_->Field("type", put ? "put" : "delete");
-      if (put) json_->Field("value", ShowBytes(it->value(), options_));
+      json_->Field("type", OperationName(k.type));
+      if (carries) json_->Field(ValueFieldName(k.type), ShowBytes(it->value(), options_));
       json_->EndObject();
     } else {
-      out_ << "  '" << ShowBytes(k.user_key, options_) << "' @ " << k.sequence
-           << (put ? " put" : " delete");
-      if (put) out_ << " => '" << ShowBytes(it->value(), options_) << "'";
+      out_ << "  '" << ShowBytes(k.user_key, options_) << "' @ " << k.sequence << " "
+           << OperationName(k.type);
+      if (carries) {
+        out_ << (k.type == ValueType::kMerge ? " <= '" : " => '")
+             << ShowBytes(it->value(), options_) << "'";
+      }
       out_ << "\n";
     }
   }

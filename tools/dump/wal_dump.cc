@@ -40,31 +40,6 @@ class OperationCollector : public WriteBatch::Handler {
   std::vector<Operation>* ops_;
 };
 
-// The words strata_ctl and the WAL dump use for each operation.
-const char* OperationName(ValueType t) {
-  switch (t) {
-    case ValueType::kValue:
-      return "put";
-    case ValueType::kDeletion:
-      return "delete";
-    case ValueType::kMerge:
-      return "merge";
-    case ValueType::kRangeDeletion:
-      return "deleterange";
-  }
-  return "unknown";
-}
-const char* ValueFieldName(ValueType t) {
-  switch (t) {
-    case ValueType::kMerge:
-      return "operand";
-    case ValueType::kRangeDeletion:
-      return "end";
-    default:
-      return "value";
-  }
-}
-
 void PrintRecord(uint64_t offset, size_t bytes, SequenceNumber sequence,
                  const std::vector<Operation>& ops, const DumpOptions& options, JsonWriter* json,
                  std::ostream& out) {
