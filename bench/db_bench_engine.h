@@ -29,6 +29,10 @@ struct EngineOptions {
   // Strata only: keep Options::statistics, printed by the stats benchmark (--statistics),
   // e.g. to measure what keeping them costs.
   bool statistics = false;
+  // The merge operator, by RocksDB's db_bench name: "uint64add" (8-byte little-endian
+  // counters), "stringappend" (appends after a ','), or "" for none. Each engine uses its
+  // own built-in operator of that kind.
+  std::string merge_operator;
 };
 
 // A group of updates applied atomically by Engine::Write.
@@ -66,6 +70,9 @@ class Engine {
   // Deletes the keys in [begin, end); NotSupported by engines without range deletion
   // (EngineFactory::SupportsRangeDeletion).
   virtual Status DeleteRange(std::string_view begin, std::string_view end, bool sync) = 0;
+  // Hands operand to the merge operator (EngineOptions::merge_operator) for key; NotSupported
+  // by engines without merge (EngineFactory::SupportsMerge).
+  virtual Status Merge(std::string_view key, std::string_view operand, bool sync) = 0;
   // Writes the memtable out to a table and waits (OK and nothing done where the engine has
   // no such call).
   virtual Status Flush() = 0;
@@ -100,6 +107,8 @@ class EngineFactory {
   // False if Engine::DeleteRange is NotSupported: deleterangerandom is skipped and
   // --range_tombstones ignored.
   virtual bool SupportsRangeDeletion() const { return true; }
+  // False if Engine::Merge is NotSupported: mergerandom is skipped.
+  virtual bool SupportsMerge() const { return true; }
   // Opens the database at path, creating it if missing.
   virtual Status Open(const EngineOptions& options, const std::string& path,
                       std::unique_ptr<Engine>* engine) const = 0;

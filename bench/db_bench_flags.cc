@@ -13,7 +13,7 @@ DEFINE_string(benchmarks, "fillseq,fillrandom,overwrite,readrandom,readseq",
               "Comma-separated benchmarks, run in order on one database: fillseq, fillrandom, "
               "overwrite, fillsync, fill100K, readrandom, readmissing, readhot, readseq, "
               "readreverse, seekrandom, readwhilewriting, deleteseq, deleterandom, "
-              "deleterangerandom, compact, flush, "
+              "deleterangerandom, mergerandom (needs --merge_operator), compact, flush, "
               "stats, levelstats");
 DEFINE_int64(num, 1000000, "Number of keys (and of writes per thread)");
 DEFINE_int64(reads, -1, "Reads per thread (-1: --num)");
@@ -46,6 +46,12 @@ DEFINE_int64(range_tombstones, 0,
              "--range_width random keys, then flush (so reads meet them in a table)");
 DEFINE_uint64(benchmark_write_rate_limit, 0,
               "readwhilewriting: the writer's bytes per second (0: as fast as it can)");
+DEFINE_string(merge_operator, "",
+              "uint64add or stringappend: the engine's built-in merge operator of that kind "
+              "(RocksDB's names), used by mergerandom. uint64add: 8-byte little-endian "
+              "counters; each merge adds 1 (an 8-byte operand, whatever --value_size), and "
+              "values other writes put must be 8 bytes too (--value_size=8). stringappend: "
+              "operands of --value_size bytes, appended after a ','");
 DEFINE_string(json, "", "Also write every result to this file as JSON");
 DEFINE_int32(perf_level, 0,
              "1: count per thread where Strata's reads went (tables probed, filter checks, "
@@ -89,6 +95,7 @@ Status ConfigFromFlags(Config* config) {
   c.engine_options.open_files = FLAGS_open_files;
   c.engine_options.max_background_jobs = FLAGS_max_background_jobs;
   c.engine_options.statistics = FLAGS_statistics;
+  c.engine_options.merge_operator = FLAGS_merge_operator;
   c.sync = FLAGS_sync;
   c.use_existing_db = FLAGS_use_existing_db;
   c.db = FLAGS_db;

@@ -75,6 +75,9 @@ class LevelDBEngine final : public Engine {
   Status DeleteRange(std::string_view, std::string_view, bool) override {
     return Status::NotSupported("LevelDB has no range deletion");
   }
+  Status Merge(std::string_view, std::string_view, bool) override {
+    return Status::NotSupported("LevelDB has no merge operator");
+  }
   Status Flush() override { return Status::OK(); }  // LevelDB has no flush call
   std::unique_ptr<EngineBatch> NewBatch() override { return std::make_unique<LevelDBBatch>(); }
   Status Write(EngineBatch* batch, bool sync) override {
@@ -128,11 +131,16 @@ class LevelDBFactory final : public EngineFactory {
     return options.compression ? "snappy" : "none";
   }
   bool SupportsRangeDeletion() const override { return false; }
+  bool SupportsMerge() const override { return false; }
   std::vector<std::string> Notes(const EngineOptions& options) const override {
     std::vector<std::string> notes;
     if (options.compression) notes.push_back("LevelDB has no LZ4: it compresses with Snappy");
     notes.push_back(
         "LevelDB has no range deletion: deleterangerandom is skipped, --range_tombstones ignored");
+    if (!options.merge_operator.empty()) {
+      notes.push_back(
+          "LevelDB has no merge operator: mergerandom is skipped, --merge_operator ignored");
+    }
     if (options.max_background_jobs != 1) {
       notes.push_back("LevelDB has one background thread (--max_background_jobs ignored)");
     }

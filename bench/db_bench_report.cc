@@ -154,6 +154,10 @@ void DbBench::PrintHeader() {
                eo.write_buffer_size, eo.block_size, eo.cache_size, eo.bloom_bits, eo.open_files,
                eo.max_background_jobs, config_.sync ? "true" : "false", config_.threads,
                config_.batch_size);
+  if (!eo.merge_operator.empty() && factory_->SupportsMerge()) {
+    std::fprintf(out_, "Merge:       %s operator%s\n", eo.merge_operator.c_str(),
+                 eo.merge_operator == "uint64add" ? " (mergerandom adds 1: 8-byte operands)" : "");
+  }
   std::fprintf(out_, "Database:    %s%s\n", path_.c_str(),
                temp_dir_.empty() ? "" : " (temporary, removed at the end)");
   for (const std::string& note : summary_.notes)
@@ -164,7 +168,8 @@ void DbBench::PrintHeader() {
 
 void DbBench::PrintResult(const BenchmarkResult& r) {
   if (r.skipped) {
-    std::fprintf(out_, "%-12s : skipped (--use_existing_db)\n", r.name.c_str());
+    std::fprintf(out_, "%-12s : skipped (%s)\n", r.name.c_str(),
+                 r.skip_reason.empty() ? "--use_existing_db" : r.skip_reason.c_str());
   } else if (!r.text.empty() || r.ops == 0) {
     std::fprintf(out_, "%-12s :\n%s", r.name.c_str(), r.text.c_str());
     if (!r.text.empty() && r.text.back() != '\n') std::fputc('\n', out_);
@@ -247,6 +252,7 @@ std::string RunToJson(const Config& config, const RunSummary& summary) {
   w.Field("range_width", config.range_width);
   w.Field("range_tombstones", config.range_tombstones);
   w.Field("benchmark_write_rate_limit", uint64_t{config.benchmark_write_rate_limit});
+  w.Field("merge_operator", std::string_view(eo.merge_operator));
   w.Close('}');
 
   w.Key("benchmarks");
@@ -255,6 +261,7 @@ std::string RunToJson(const Config& config, const RunSummary& summary) {
     w.Open('{');
     w.Field("name", std::string_view(r.name));
     w.Field("skipped", r.skipped);
+    if (!r.skip_reason.empty()) w.Field("skip_reason", std::string_view(r.skip_reason));
     w.Field("threads", int64_t{r.threads});
     w.Field("ops", int64_t{r.ops});
     w.Field("bytes", int64_t{r.bytes});

@@ -58,7 +58,13 @@ constexpr Spec kSpecs[] = {
     {"levelstats", Kind::kLevelStats, false},
     {"flush", Kind::kFlush, false},
     {"deleterangerandom", Kind::kThreads, false},
+    {"mergerandom", Kind::kThreads, false},
 };
+
+// Benchmarks that write values of --value_size (fill100K: of 100 000 bytes) with Put.
+bool PutsValues(std::string_view name) {
+  return name.starts_with("fill") || name == "overwrite" || name == "readwhilewriting";
+}
 
 const Spec* FindSpec(std::string_view name) {
   for (const Spec& s : kSpecs) {
@@ -132,6 +138,26 @@ Status Config::Validate() const {
   if (range_width < 1) return Status::InvalidArgument("--range_width must be at least 1");
   if (range_tombstones < 0) {
     return Status::InvalidArgument("--range_tombstones must not be negative");
+  }
+  const std::string& merge = engine_options.merge_operator;
+  if (!merge.empty() && merge != "uint64add" && merge != "stringappend") {
+    return Status::InvalidArgument("--merge_operator must be uint64add or stringappend", merge);
+  }
+  const bool merges =
+      std::find(benchmarks.begin(), benchmarks.end(), "mergerandom") != benchmarks.end();
+  if (merges && merge.empty()) {
+    return Status::InvalidArgument("mergerandom needs --merge_operator",
+                                   "uint64add or stringappend");
+  }
+  // uint64add cannot add to a value of another size than 8: reads of such a key fail.
+  for (const std::string& b : benchmarks) {
+    if (merges && merge == "uint64add" && PutsValues(b) && (value_size != 8 || b == "fill100K")) {
+      return Status::InvalidArgument(
+          "--merge_operator=uint64add adds 8-byte counters, but " + b + " writes values of " +
+              (b == "fill100K" ? std::string("100000") : std::to_string(value_size)) +
+              " bytes that mergerandom's counts cannot be added to",
+          "give --value_size=8, or leave the fills out");
+    }
   }
   if (engine_options.write_buffer_size < (64 << 10)) {
     return Status::InvalidArgument("--write_buffer_size must be at least 64 KiB");
@@ -214,8 +240,10 @@ Status DbBench::Run() {
       if (!s.ok()) return s;
     }
     fresh = false;
-    if (name == "deleterangerandom" && !factory_->SupportsRangeDeletion()) {
+    if ((name == "deleterangerandom" && !factory_->SupportsRangeDeletion()) ||
+        (name == "mergerandom" && !factory_->SupportsMerge())) {
       result.skipped = true;
+      result.skip_reason = "not supported by " + std::string(factory_->name());
       PrintResult(result);
       summary_.results.push_back(std::move(result));
       continue;
@@ -288,6 +316,7 @@ Status DbBench::RunOne(const std::string& name, BenchmarkResult* result) {
       {"readseq", &DbBench::ReadSeq},           {"readreverse", &DbBench::ReadReverse},
       {"seekrandom", &DbBench::SeekRandom},     {"deleteseq", &DbBench::DeleteSeq},
       {"deleterandom", &DbBench::DeleteRandom}, {"deleterangerandom", &DbBench::DeleteRangeRandom},
+      {"mergerandom", &DbBench::MergeRandom},
   };
   for (const Binding& b : kMethods) {
     if (name == b.name) return RunThreads(name, b.method, config_.threads, false, result);

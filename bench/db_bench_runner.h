@@ -68,6 +68,7 @@ struct BenchmarkResult {
   int64_t user_bytes_written = 0;        // keys and values handed to the engine (all threads)
   uint64_t file_bytes_written = 0;       // by the whole process (WAL, tables, …) during the run
   std::string message;                   // e.g. "(632 of 1000 found)"
+  std::string skip_reason;               // when skipped: why (default "--use_existing_db")
   std::optional<HistogramData> latency;  // with --histogram
   std::string text;                      // stats / levelstats output
   bool skipped = false;
@@ -129,6 +130,7 @@ class DbBench {
   Status DeleteSeq(ThreadContext* t);
   Status DeleteRandom(ThreadContext* t);
   Status DeleteRangeRandom(ThreadContext* t);
+  Status MergeRandom(ThreadContext* t);
   // --range_tombstones: writes them after a fill benchmark and flushes.
   Status AddRangeTombstones();
 

@@ -4,6 +4,7 @@
 
 #include "bench/db_bench_engine.h"
 #include "strata/db.h"
+#include "strata/merge_operator.h"
 #include "strata/statistics.h"
 
 namespace strata::bench {
@@ -58,6 +59,9 @@ class StrataEngine final : public Engine {
   }
   Status DeleteRange(std::string_view begin, std::string_view end, bool sync) override {
     return db_->DeleteRange(sync ? synced_ : unsynced_, begin, end);
+  }
+  Status Merge(std::string_view key, std::string_view operand, bool sync) override {
+    return db_->Merge(sync ? synced_ : unsynced_, key, operand);
   }
   Status Flush() override { return db_->Flush(); }
   std::unique_ptr<EngineBatch> NewBatch() override { return std::make_unique<StrataBatch>(); }
@@ -128,6 +132,13 @@ class StrataFactory final : public EngineFactory {
     options.compression = eo.compression ? CompressionType::kLZ4 : CompressionType::kNone;
     options.max_background_jobs = eo.max_background_jobs;
     if (eo.statistics) options.statistics = CreateStatistics();
+    if (eo.merge_operator == "uint64add") {
+      options.merge_operator = NewUInt64AddOperator();
+    } else if (eo.merge_operator == "stringappend") {
+      options.merge_operator = NewStringAppendOperator(',');
+    } else if (!eo.merge_operator.empty()) {
+      return Status::InvalidArgument("unknown merge operator", eo.merge_operator);
+    }
     std::unique_ptr<DB> db;
     Status s = DB::Open(options, path, &db);
     if (s.ok()) *engine = std::make_unique<StrataEngine>(std::move(db), options.statistics);

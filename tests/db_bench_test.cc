@@ -21,6 +21,7 @@
 #include "bench/db_bench_flags.h"
 #include "bench/db_bench_runner.h"
 #include "support/test_util.h"
+#include "util/coding.h"
 #include "util/histogram.h"
 
 namespace strata::bench {
@@ -223,6 +224,7 @@ TEST(DbBenchFlagsTest, DefaultsAreTheFamiliarOnes) {
   EXPECT_EQ(c.duration, 0);
   EXPECT_EQ(c.stats_interval_seconds, 0);
   EXPECT_TRUE(c.json.empty());
+  EXPECT_TRUE(c.engine_options.merge_operator.empty());
 }
 
 TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
@@ -255,6 +257,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
                         "--range_width=7",
                         "--range_tombstones=40",
                         "--json=out.json",
+                        "--merge_operator=stringappend",
                         "--benchmark_write_rate_limit=1000000"},
                        &c);
   ASSERT_TRUE(s.ok()) << s.ToString();
@@ -286,6 +289,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
   EXPECT_EQ(c.range_tombstones, 40);
   EXPECT_EQ(c.json, "out.json");
   EXPECT_EQ(c.benchmark_write_rate_limit, 1000000u);
+  EXPECT_EQ(c.engine_options.merge_operator, "stringappend");
 }
 
 TEST(DbBenchFlagsTest, BadValuesAreRefusedWithTheirName) {
@@ -305,6 +309,8 @@ TEST(DbBenchFlagsTest, BadValuesAreRefusedWithTheirName) {
       {"--batch_size=0", "batch_size"},
       {"--open_files=1", "open_files"},
       {"--write_buffer_size=-1", "sizes"},
+      {"--merge_operator=sum", "merge_operator"},
+      {"--benchmarks=mergerandom", "mergerandom needs --merge_operator"},
   };
   for (const Case& c : cases) {
     gflags::FlagSaver saver;
@@ -317,6 +323,31 @@ TEST(DbBenchFlagsTest, BadValuesAreRefusedWithTheirName) {
   Config config;
   Status s = ParseArgs({"--num=100000", "--key_size=4"}, &config);
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+}
+
+// uint64add adds to 8-byte values only: fills of other sizes in a run with mergerandom are
+// refused (reads of the merged keys would fail), 8-byte ones are fine.
+TEST(DbBenchFlagsTest, Uint64AddRefusesFillsThatAreNotCounters) {
+  Config config;
+  for (const char* fills :
+       {"fillseq,mergerandom", "mergerandom,overwrite", "fill100K,mergerandom"}) {
+    gflags::FlagSaver flags;
+    Status s =
+        ParseArgs({std::string("--benchmarks=") + fills, "--merge_operator=uint64add",
+                   std::string(fills).starts_with("fill100K") ? "--value_size=8" : "--num=10"},
+                  &config);
+    EXPECT_TRUE(s.IsInvalidArgument()) << fills << ": " << s.ToString();
+    EXPECT_NE(s.ToString().find("--value_size=8"), std::string::npos) << s.ToString();
+  }
+  {
+    gflags::FlagSaver flags;
+    EXPECT_OK(ParseArgs(
+        {"--benchmarks=fillseq,mergerandom", "--merge_operator=uint64add", "--value_size=8"},
+        &config));
+  }
+  gflags::FlagSaver flags;
+  EXPECT_OK(
+      ParseArgs({"--benchmarks=fillseq,mergerandom", "--merge_operator=stringappend"}, &config));
 }
 
 TEST(DbBenchFlagsTest, EnginesNotBuiltInAreNamedAsSuch) {
@@ -364,11 +395,12 @@ TEST_P(DbBenchEngineTest, EveryBenchmarkRunsOnATinyDatabase) {
   Config c = TinyConfig();
   c.threads = 2;
   c.histogram = true;
+  c.engine_options.merge_operator = "stringappend";  // appends to any value, fills' included
   c.benchmarks = {"fillseq",           "readrandom", "readmissing", "readhot",   "readseq",
                   "readreverse",       "seekrandom", "fillrandom",  "overwrite", "readwhilewriting",
                   "deleterandom",      "deleteseq",  "readseq",     "fillsync",  "fill100K",
                   "compact",           "stats",      "levelstats",  "flush",     "fillseq",
-                  "deleterangerandom", "readseq"};
+                  "deleterangerandom", "readseq",    "mergerandom", "readrandom"};
   ASSERT_EQ(std::set<std::string>(c.benchmarks.begin(), c.benchmarks.end()).size(),
             BenchmarkNames().size())
       << "a benchmark is missing from this test";
@@ -398,15 +430,26 @@ TEST_P(DbBenchEngineTest, EveryBenchmarkRunsOnATinyDatabase) {
   EXPECT_FALSE(ResultOf(summary, "stats").text.empty());
   EXPECT_NE(ResultOf(summary, "levelstats").text.find("level"), std::string::npos);
   // deleterangerandom: 300 range deletions of 10 keys per thread over 300 keys leave little.
-  const BenchmarkResult& ranges = summary.results[summary.results.size() - 2];
-  const BenchmarkResult& after = summary.results.back();
+  const BenchmarkResult& ranges = summary.results[summary.results.size() - 4];
+  const BenchmarkResult& after = summary.results[summary.results.size() - 3];
+  // mergerandom: 600 merges over the 300 keys bring most of them back, readable.
+  const BenchmarkResult& merges = summary.results[summary.results.size() - 2];
+  const BenchmarkResult& merged = summary.results.back();
   if (GetParam() == "leveldb") {
     EXPECT_TRUE(ranges.skipped);
     EXPECT_EQ(after.ops, 300 * 2);
     EXPECT_NE(text.find("LevelDB has no range deletion"), std::string::npos) << text;
+    EXPECT_TRUE(merges.skipped);
+    EXPECT_NE(text.find("mergerandom  : skipped (not supported by leveldb)"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("NOTE:        LevelDB has no merge operator"), std::string::npos) << text;
   } else {
     EXPECT_EQ(ranges.ops, 600);
     EXPECT_LT(after.ops, 100) << "readseq after deleterangerandom";
+    EXPECT_EQ(merges.ops, 600);
+    EXPECT_EQ(merges.bytes, 600 * (16 + 100));
+    EXPECT_GT(merged.found, 400) << "readrandom after mergerandom";
+    EXPECT_NE(text.find("Merge:       stringappend operator"), std::string::npos) << text;
   }
 
   for (const BenchmarkResult& r : summary.results) {
@@ -449,6 +492,56 @@ TEST_P(DbBenchEngineTest, RangeTombstonesAreWrittenAfterTheFill) {
     EXPECT_NE(text.find("range_tombstones     : 20 range deletions of 5 keys"), std::string::npos)
         << text;
   }
+}
+
+// mergerandom with uint64add: every merge adds 1 (8-byte operands whatever --value_size), so
+// the counters of the database add up to the merges made, and reads see them whole.
+TEST_P(DbBenchEngineTest, MergeRandomCountsEveryMerge) {
+  Config c = TinyConfig();
+  c.threads = 2;
+  c.db = dir_->path() + "/db";
+  c.engine_options.merge_operator = "uint64add";
+  c.benchmarks = {"mergerandom", "readrandom", "readseq"};
+  RunSummary summary;
+  const std::string text = Run(c, &summary);
+  ASSERT_EQ(summary.results.size(), 3u);
+  const BenchmarkResult& merges = summary.results[0];
+  if (GetParam() == "leveldb") {
+    EXPECT_TRUE(merges.skipped);
+    EXPECT_EQ(summary.results[2].ops, 0);
+    return;
+  }
+  EXPECT_EQ(merges.ops, 600);
+  EXPECT_EQ(merges.bytes, 600 * (16 + 8)) << "8-byte operands, not --value_size";
+  EXPECT_EQ(merges.user_bytes_written, 600 * (16 + 8));
+  const int64_t keys = summary.results[2].ops / 2;  // each thread read every key
+  EXPECT_GT(keys, 200);
+  EXPECT_LE(keys, 300);
+  EXPECT_GT(summary.results[1].found, 0);
+  EXPECT_LT(summary.results[1].found, 600);
+
+  EngineOptions eo = c.engine_options;
+  std::unique_ptr<Engine> engine;
+  ASSERT_OK(FindEngine(GetParam())->Open(eo, c.db, &engine));
+  std::unique_ptr<EngineIterator> it = engine->NewIterator();
+  uint64_t sum = 0;
+  int64_t seen = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    ASSERT_EQ(it->value().size(), 8u) << it->key();
+    sum += DecodeFixed64(it->value().data());
+    seen++;
+  }
+  ASSERT_OK(it->status());
+  EXPECT_EQ(sum, 600u);
+  EXPECT_EQ(seen, keys);
+  it.reset();
+  engine.reset();
+
+  // Counters over 8-byte fill values: readrandom finds every key and fails on none.
+  c.value_size = 8;
+  c.benchmarks = {"fillseq", "mergerandom", "compact", "readrandom"};
+  Run(c, &summary);
+  EXPECT_EQ(summary.results[3].found, 600);
 }
 
 TEST(DbBenchStatisticsTest, StatsPrintsTheEnginesStatistics) {
@@ -604,6 +697,43 @@ TEST(DbBenchEngineSwitchTest, EveryBuiltEngineRoundTripsThroughItsLibrary) {
     ASSERT_TRUE(f->Destroy(path).ok()) << name;
   }
   EXPECT_EQ(BuiltEngines().front(), "strata");
+  // Each engine's own operators, by RocksDB's names; LevelDB has none.
+  for (const std::string& name : BuiltEngines()) {
+    const EngineFactory* f = FindEngine(name);
+    for (const char* op : {"uint64add", "stringappend"}) {
+      EngineOptions eo;
+      eo.merge_operator = op;
+      const std::string path = dir.path() + "/merge-" + name + "-" + op;
+      std::unique_ptr<Engine> engine;
+      ASSERT_OK(f->Open(eo, path, &engine));
+      std::string a = "a", b = "b", value;
+      if (std::string(op) == "uint64add") {
+        a.clear();
+        b.clear();
+        PutFixed64(&a, 40);
+        PutFixed64(&b, 2);
+      }
+      Status s = engine->Merge("key", a, false);
+      if (!f->SupportsMerge()) {
+        EXPECT_TRUE(s.IsNotSupported()) << name << ": " << s.ToString();
+        continue;
+      }
+      ASSERT_OK(s);
+      ASSERT_OK(engine->Merge("key", b, false));
+      ASSERT_OK(engine->Get("key", &value));
+      if (std::string(op) == "uint64add") {
+        ASSERT_EQ(value.size(), 8u) << name;
+        EXPECT_EQ(DecodeFixed64(value.data()), 42u) << name;
+      } else {
+        EXPECT_EQ(value, "a,b") << name;
+      }
+    }
+    if (!f->SupportsMerge()) continue;
+    EngineOptions eo;
+    eo.merge_operator = "sum";
+    std::unique_ptr<Engine> engine;
+    EXPECT_FALSE(f->Open(eo, dir.path() + "/merge-" + name + "-sum", &engine).ok()) << name;
+  }
 #ifdef STRATA_HAVE_LEVELDB
   EXPECT_NE(FindEngine("leveldb"), nullptr);
 #endif
