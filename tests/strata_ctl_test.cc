@@ -191,6 +191,29 @@ TEST_F(StrataCtlTest, MergeAddsCountersAndAppendsLists) {
   EXPECT_EQ(r.out, "apple,pear,plum\n");
   EXPECT_EQ(RunCtl({"--db", list, "--merge_operator", "append", "scan"}).out,
             "'fruit' => 'apple,pear,plum'\n");
+
+  // Both scan directions (and verify, which compares them) agree on keys merged onto a
+  // value, onto nothing, onto a deletion, in tables and in the memtable.
+  auto append = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"--db", list, "--merge_operator", "append"});
+    CtlRun run = RunCtl(args);
+    EXPECT_EQ(run.status, ctl::kCtlOk) << run.err;
+    return run.out;
+  };
+  append({"put", "b", "base"});
+  for (const char* k : {"a", "b", "c", "d"}) append({"merge", k, std::string("x") + k});
+  append({"flush"});
+  append({"delete", "c"});
+  append({"merge", "c", "y"});
+  append({"merge", "e", "z"});
+  const std::string forward =
+      "'a' => 'xa'\n'b' => 'base,xb'\n'c' => 'y'\n'd' => 'xd'\n'e' => 'z'\n"
+      "'fruit' => 'apple,pear,plum'\n";
+  EXPECT_EQ(append({"scan"}), forward);
+  EXPECT_EQ(append({"scan", "--reverse"}),
+            "'fruit' => 'apple,pear,plum'\n'e' => 'z'\n'd' => 'xd'\n'c' => 'y'\n"
+            "'b' => 'base,xb'\n'a' => 'xa'\n");
+  EXPECT_NE(append({"verify"}).find("verify: 6 keys"), std::string::npos);
 }
 
 TEST_F(StrataCtlTest, MergeOperatorErrorsAreClear) {
