@@ -3,7 +3,8 @@
 // direction changes) over operands on values, deletions, range deletions and nothing, in the
 // memtable, an immutable memtable, tables of level 0 and below, after compaction and after
 // reopen, at snapshots held through it all; compaction combining what every reader sees (and
-// keeping apart what a snapshot separates); failing merges; and the operator's name check.
+// keeping apart what a snapshot separates); failing merges; the operator's name check; and
+// the randomized model (tests/support/range_del_model.h) with merges, over a few seeds.
 #include <atomic>
 #include <cstdint>
 #include <limits>
@@ -21,6 +22,7 @@
 #include "support/db_test_util.h"
 #include "support/gate.h"
 #include "support/iterator_model.h"
+#include "support/range_del_model.h"
 #include "support/test_util.h"
 #include "support/write_model.h"
 #include "util/coding.h"
@@ -824,6 +826,21 @@ TEST_F(MergeTest, ADatabaseWithoutAnOperatorMayGainOneAndThenKeepsIt) {
   EXPECT_EQ(U64(3), GetString(db_.get(), "n"));
   EXPECT_EQ("v", GetString(db_.get(), "k"));
 }
+
+// The randomized model of tests/support/range_del_model.h with merges among its writes
+// (more seeds and steps in tests/long/merge_model_long_test.cc).
+class MergeModelTest : public ::testing::TestWithParam<uint64_t> {};
+
+TEST_P(MergeModelTest, MatchesModel) {
+  TempDir dir;
+  RangeDelModelOptions o;
+  o.seed = GetParam();
+  o.steps = 300;
+  o.merge_percent = 30;
+  RunRangeDelModel(dir.Child("db"), o);
+}
+
+INSTANTIATE_TEST_SUITE_P(Seeds, MergeModelTest, ::testing::Values(1, 2, 3, 4, 5, 6));
 
 }  // namespace
 }  // namespace strata::test

@@ -136,24 +136,39 @@ void RunRangeDelModel(const std::string& dir, const RangeDelModelOptions& o) {
   options.file_system = NewNoSyncFileSystem();
   options.write_buffer_size = o.write_buffer_size;
   options.level0_file_num_compaction_trigger = 2;
+  if (o.merge_percent > 0) options.merge_operator = ModelMergeOperator();
   std::unique_ptr<DB> db;
   ASSERT_OK(DB::Open(options, dir, &db));
   Random rnd(o.seed);
   auto key = [&]() { return NumberKey(rnd.Uniform(o.key_space), 5); };
+  std::vector<std::string> hot;  // keys that collect long runs of operands
+  for (int i = 0; i < 6; i++) hot.push_back(key());
   KVMap model;
   std::vector<HeldSnapshot> snapshots;
-  int range_deletions = 0, reopens = 0;
+  int range_deletions = 0, reopens = 0, merges = 0;
+  // One write of a batch: a merge operand (sometimes) or a put, into batch and the model.
+  auto add_write = [&](ModelBatch* batch, const std::string& k, const std::string& v) {
+    if (o.merge_percent > 0 && static_cast<int>(rnd.Uniform(100)) < o.merge_percent) {
+      const std::string& mk = rnd.OneIn(2) ? hot[rnd.Uniform(hot.size())] : k;
+      batch->Merge(mk, "m" + v);
+      merges++;
+    } else {
+      batch->Put(k, v);
+    }
+  };
 
   for (int step = 0; step < o.steps; step++) {
     SCOPED_TRACE("seed " + std::to_string(o.seed) + " step " + std::to_string(step));
     const uint32_t op = rnd.Uniform(100);
     bool check = false;
     if (op < 40) {
-      // A burst of puts (so tables fill), values telling the step.
+      // A burst of puts and merges (so tables fill), values telling the step.
       for (int i = 0; i < 20; i++) {
-        const std::string k = key(), v = "v" + std::to_string(step) + "." + std::to_string(i);
-        ASSERT_OK(db->Put(WriteOptions(), k, v));
-        model[k] = v;
+        ModelBatch write;
+        add_write(&write, key(), "v" + std::to_string(step) + "." + std::to_string(i));
+        WriteBatch batch = write.ToWriteBatch();
+        ASSERT_OK(db->Write(WriteOptions(), &batch));
+        write.ApplyTo(&model);
       }
     } else if (op < 48) {
       const std::string k = key();
@@ -166,15 +181,13 @@ void RunRangeDelModel(const std::string& dir, const RangeDelModelOptions& o) {
       if (rnd.OneIn(3)) {
         // Atomic with other writes of a batch: a put inside the range after the deletion
         // survives it, one before it does not.
-        WriteBatch batch;
-        const std::string before = key(), after = key();
-        batch.Put(before, "b" + std::to_string(step));
-        model[before] = "b" + std::to_string(step);
-        batch.DeleteRange(a, b);
-        EraseRange(&model, a, b);
-        batch.Put(after, "a" + std::to_string(step));
-        model[after] = "a" + std::to_string(step);
+        ModelBatch write;
+        add_write(&write, key(), "b" + std::to_string(step));
+        write.DeleteRange(a, b);
+        add_write(&write, key(), "a" + std::to_string(step));
+        WriteBatch batch = write.ToWriteBatch();
         ASSERT_OK(db->Write(WriteOptions(), &batch));
+        write.ApplyTo(&model);
       } else {
         ASSERT_OK(db->DeleteRange(WriteOptions(), a, b));
         EraseRange(&model, a, b);
@@ -221,6 +234,9 @@ void RunRangeDelModel(const std::string& dir, const RangeDelModelOptions& o) {
   for (const auto& s : snapshots) db->ReleaseSnapshot(s.snapshot);
   EXPECT_GT(range_deletions, o.steps / 20);
   EXPECT_GT(reopens, 0);
+  if (o.merge_percent > 0) {
+    EXPECT_GT(merges, o.steps * o.merge_percent / 20);
+  }
 }
 
 }  // namespace strata::test
