@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "keys/internal_key.h"
+#include "keys/merge_context.h"
+#include "strata/merge_operator.h"
 #include "support/test_util.h"
 #include "util/random.h"
 
@@ -40,6 +42,24 @@ std::string Read(const MemTable& mem, std::string_view user_key, SequenceNumber 
   if (s.IsNotFound()) return "DELETED";
   EXPECT_TRUE(s.ok()) << s.ToString();
   return value;
+}
+
+// Get collecting merge operands into *merges (string append): "MISS" if the lookup goes on
+// to older sources ("MISS+" and the operands merged onto nothing if it collected some),
+// "DELETED", the value (merged or not), or the error's text.
+std::string ReadMerging(const MemTable& mem, MergeContext* merges, std::string_view user_key,
+                        SequenceNumber snapshot) {
+  LookupKey lookup(user_key, snapshot);
+  std::string value;
+  Status s;
+  if (!mem.Get(lookup, &value, &s, merges)) {
+    if (merges->empty()) return "MISS";
+    std::string onto_nothing;
+    Status f = merges->Finish(user_key, nullptr, &onto_nothing);
+    return f.ok() ? "MISS+" + onto_nothing : f.ToString();
+  }
+  if (s.IsNotFound()) return "DELETED";
+  return s.ok() ? value : s.ToString();
 }
 
 std::string IKey(std::string_view user_key, SequenceNumber seq, ValueType type) {
@@ -245,6 +265,96 @@ TEST_P(MemTableTest, IteratorOrderWithSeveralVersions) {
     }
     ASSERT_EQ(Read(mem_, key, snapshot), expected) << "snapshot " << snapshot;
   }
+}
+
+TEST_P(MemTableTest, MergeOperandsAreCollectedDownToTheNewestBase) {
+  auto op = NewStringAppendOperator();
+  mem_.Add(1, ValueType::kValue, "k", "v");
+  mem_.Add(2, ValueType::kMerge, "k", "a");
+  mem_.Add(3, ValueType::kMerge, "k", "b");
+  mem_.Add(4, ValueType::kDeletion, "k", "");
+  mem_.Add(5, ValueType::kMerge, "k", "c");
+  mem_.Add(6, ValueType::kMerge, "k", "d");
+  mem_.Add(7, ValueType::kMerge, "kk", "x");  // the key beside "k": no base for it
+  mem_.Add(8, ValueType::kMerge, "j", "y");
+  auto read = [&](std::string_view key, SequenceNumber snapshot) {
+    MergeContext merges(op.get());
+    return ReadMerging(mem_, &merges, key, snapshot);
+  };
+  EXPECT_EQ("c,d", read("k", kMaxSequenceNumber));  // onto the deletion
+  EXPECT_EQ("c", read("k", 5));
+  EXPECT_EQ("DELETED", read("k", 4));
+  EXPECT_EQ("v,a,b", read("k", 3));
+  EXPECT_EQ("v,a", read("k", 2));
+  EXPECT_EQ("v", read("k", 1));
+  EXPECT_EQ("MISS", read("k", 0));
+  // Operands and no base here: the lookup goes on, the operands in the context.
+  EXPECT_EQ("MISS+x", read("kk", kMaxSequenceNumber));
+  EXPECT_EQ("MISS+y", read("j", kMaxSequenceNumber));
+  EXPECT_EQ("MISS", read("j", 7));
+  EXPECT_EQ(8u, mem_.num_entries());
+}
+
+TEST_P(MemTableTest, OperandsFromANewerMemtableFinishOnAnOlderOnesBase) {
+  auto op = NewStringAppendOperator();
+  MemTable newer(icmp_);
+  mem_.Add(1, ValueType::kValue, "k", "v");
+  mem_.Add(2, ValueType::kMerge, "k", "a");
+  mem_.Add(3, ValueType::kMerge, "n", "a");
+  newer.Add(10, ValueType::kMerge, "k", "b");
+  newer.Add(11, ValueType::kMerge, "k", "c");
+  newer.Add(12, ValueType::kMerge, "n", "b");
+  MergeContext merges(op.get());
+  EXPECT_EQ("MISS+b,c", ReadMerging(newer, &merges, "k", kMaxSequenceNumber));
+  EXPECT_EQ("v,a,b,c", ReadMerging(mem_, &merges, "k", kMaxSequenceNumber));
+  MergeContext n_merges(op.get());
+  EXPECT_EQ("MISS+b", ReadMerging(newer, &n_merges, "n", kMaxSequenceNumber));
+  EXPECT_EQ("MISS+a,b", ReadMerging(mem_, &n_merges, "n", kMaxSequenceNumber));
+}
+
+TEST_P(MemTableTest, RangeDeletionEndsTheOperandsAboveIt) {
+  auto op = NewStringAppendOperator();
+  const std::string_view begin = reversed() ? "z" : "a";
+  const std::string_view end = reversed() ? "a" : "z";
+  mem_.Add(1, ValueType::kValue, "k", "v");
+  mem_.Add(2, ValueType::kMerge, "k", "a");
+  mem_.Add(3, ValueType::kRangeDeletion, begin, end);
+  mem_.Add(4, ValueType::kMerge, "k", "b");
+  mem_.Add(5, ValueType::kMerge, "k", "c");
+  mem_.Add(6, ValueType::kMerge, "m", "x");  // covered key without entries under the operand
+  auto read = [&](std::string_view key, SequenceNumber snapshot) {
+    MergeContext merges(op.get());
+    return ReadMerging(mem_, &merges, key, snapshot);
+  };
+  EXPECT_EQ("b,c", read("k", kMaxSequenceNumber));
+  EXPECT_EQ("b", read("k", 4));
+  EXPECT_EQ("DELETED", read("k", 3));
+  EXPECT_EQ("v,a", read("k", 2));
+  // The tombstone is the base: nothing older (here or in older sources) is merged in.
+  EXPECT_EQ("x", read("m", kMaxSequenceNumber));
+  EXPECT_EQ("DELETED", read("m", 5));
+  // Operands from a newer source end here too.
+  MergeContext merges(op.get());
+  merges.Add("newer");
+  EXPECT_EQ("newer", ReadMerging(mem_, &merges, "q", kMaxSequenceNumber));
+}
+
+TEST_P(MemTableTest, OperandWithoutAMergeContextOrWithAFailingOperatorIsCorruption) {
+  mem_.Add(1, ValueType::kValue, "k", "abc");
+  mem_.Add(2, ValueType::kMerge, "k", std::string(8, '\0'));
+  LookupKey lookup("k", kMaxSequenceNumber);
+  std::string value;
+  Status s;
+  ASSERT_TRUE(mem_.Get(lookup, &value, &s));  // no context: no operator
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(std::string::npos, s.ToString().find("k")) << s.ToString();
+  auto add = NewUInt64AddOperator();
+  MergeContext merges(add.get());
+  const std::string got = ReadMerging(mem_, &merges, "k", kMaxSequenceNumber);  // 3-byte base
+  EXPECT_NE(std::string::npos, got.find("Corruption")) << got;
+  EXPECT_NE(std::string::npos, got.find("strata.UInt64Add")) << got;
+  MergeContext merges_at_1(add.get());
+  EXPECT_EQ("abc", ReadMerging(mem_, &merges_at_1, "k", 1));  // below the operand: fine
 }
 
 TEST_P(MemTableTest, UserKeyOrderFollowsComparator) {

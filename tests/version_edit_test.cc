@@ -83,6 +83,54 @@ TEST(VersionEditTest, IngestedFileKeepsItsGlobalSequenceWithItsOwnTag) {
   EXPECT_TRUE(decoded.DecodeFrom(bad).IsCorruption());
 }
 
+TEST(VersionEditTest, MergeOperatorNameRoundTripsUnderItsOwnTag) {
+  VersionEdit edit = FullEdit();
+  std::string plain;
+  edit.EncodeTo(&plain);
+  edit.SetMergeOperatorName("strata.StringAppend.7c");
+  std::string encoded;
+  edit.EncodeTo(&encoded);
+  VersionEdit decoded;
+  ASSERT_OK(decoded.DecodeFrom(encoded));
+  ASSERT_TRUE(decoded.merge_operator().has_value());
+  EXPECT_EQ("strata.StringAppend.7c", *decoded.merge_operator());
+  EXPECT_EQ("strata.BytewiseComparator", *decoded.comparator());
+  EXPECT_EQ(4u, decoded.new_files().size());
+  EXPECT_NE(std::string::npos,
+            decoded.DebugString().find("merge operator: strata.StringAppend.7c"));
+  std::string again;
+  decoded.EncodeTo(&again);
+  EXPECT_EQ(encoded, again);
+  // Tag 8 and the length-prefixed name, and nothing else added.
+  std::string field;
+  PutVarint32(&field, 8);
+  PutLengthPrefixed(&field, "strata.StringAppend.7c");
+  EXPECT_EQ(plain.size() + field.size(), encoded.size());
+  EXPECT_NE(std::string::npos, encoded.find(field));
+  // An edit without one decodes without one (a database that never had an operator).
+  VersionEdit without;
+  ASSERT_OK(without.DecodeFrom(plain));
+  EXPECT_FALSE(without.merge_operator().has_value());
+}
+
+TEST(VersionEditTest, EmptyOrTruncatedMergeOperatorNameIsCorruption) {
+  std::string empty;
+  PutVarint32(&empty, 8);
+  PutLengthPrefixed(&empty, "");
+  VersionEdit decoded;
+  Status s = decoded.DecodeFrom(empty);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(std::string::npos, s.ToString().find("merge operator")) << s.ToString();
+  std::string name;
+  PutVarint32(&name, 8);
+  PutLengthPrefixed(&name, "strata.UInt64Add");
+  for (size_t n = 1; n < name.size(); n++) {
+    EXPECT_TRUE(decoded.DecodeFrom(std::string_view(name).substr(0, n)).IsCorruption()) << n;
+  }
+  ASSERT_OK(decoded.DecodeFrom(name));
+  EXPECT_EQ("strata.UInt64Add", *decoded.merge_operator());
+}
+
 TEST(VersionEditTest, MatchesTheDocumentedExample) {
   // docs/FORMATS.md, "Version edit".
   VersionEdit edit;

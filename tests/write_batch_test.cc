@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "db/write_batch_internal.h"
+#include "keys/merge_context.h"
 #include "memtable/memtable.h"
+#include "strata/merge_operator.h"
 #include "support/test_util.h"
 
 namespace strata {
@@ -96,6 +98,80 @@ TEST(WriteBatchTest, SequenceNumbersGoToMemtableInOrder) {
   EXPECT_FALSE(mem.Get(LookupKey("k", 99), &value, &s));
   ASSERT_TRUE(mem.Get(LookupKey("gone", 102), &value, &s));
   EXPECT_TRUE(s.IsNotFound());
+}
+
+TEST(WriteBatchTest, MergeIsEncodedAsTypeTwoWithKeyAndOperand) {
+  WriteBatch b;
+  b.Merge("k", "op");
+  EXPECT_EQ(std::string("\x02\x01k\x02op", 6), WriteBatchInternal::Contents(b).substr(12));
+  EXPECT_OK(WriteBatchInternal::Validate(b));
+  // An operand may be empty; a merge record without its operand is malformed.
+  WriteBatch empty;
+  empty.Merge("k", "");
+  EXPECT_OK(WriteBatchInternal::Validate(empty));
+  std::string rep(WriteBatchInternal::Contents(b));
+  for (size_t len = kWriteBatchHeader; len < rep.size(); len++) {
+    WriteBatch cut;
+    ASSERT_OK(WriteBatchInternal::SetContents(&cut, std::string_view(rep).substr(0, len)));
+    EXPECT_TRUE(WriteBatchInternal::Validate(cut).IsCorruption()) << len;
+  }
+}
+
+TEST(WriteBatchTest, CheckForWriteRefusesMergesOnlyWithoutAnOperator) {
+  const Comparator* ucmp = BytewiseComparator();
+  WriteBatch plain;
+  plain.Put("a", "1");
+  plain.Delete("b");
+  EXPECT_OK(WriteBatchInternal::CheckForWrite(plain, ucmp, false));
+  WriteBatch merge;
+  merge.Put("a", "1");
+  merge.Merge("c", "1");
+  EXPECT_OK(WriteBatchInternal::CheckForWrite(merge, ucmp, true));
+  Status s = WriteBatchInternal::CheckForWrite(merge, ucmp, false);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(std::string::npos, s.ToString().find("merge operator")) << s.ToString();
+  // A merge appended to a plain batch is still seen.
+  plain.Append(merge);
+  EXPECT_TRUE(WriteBatchInternal::CheckForWrite(plain, ucmp, false).IsInvalidArgument());
+  // And one that arrives as bytes (a change feed's consumer).
+  WriteBatch copy;
+  ASSERT_OK(WriteBatch::FromBytes(merge.Data(), &copy));
+  EXPECT_TRUE(WriteBatchInternal::CheckForWrite(copy, ucmp, false).IsInvalidArgument());
+  EXPECT_OK(WriteBatchInternal::CheckForWrite(copy, ucmp, true));
+  WriteBatch set;
+  ASSERT_OK(WriteBatchInternal::SetContents(&set, WriteBatchInternal::Contents(merge)));
+  EXPECT_TRUE(WriteBatchInternal::CheckForWrite(set, ucmp, false).IsInvalidArgument());
+  // An empty range is refused with an operator too.
+  WriteBatch range;
+  range.Merge("c", "1");
+  range.DeleteRange("b", "b");
+  EXPECT_TRUE(WriteBatchInternal::CheckForWrite(range, ucmp, true).IsInvalidArgument());
+}
+
+TEST(WriteBatchTest, MergesGoToTheMemtableInOrderWithTheOtherOperations) {
+  InternalKeyComparator icmp(BytewiseComparator());
+  MemTable mem(icmp);
+  WriteBatch b;
+  b.Put("k", "v");
+  b.Merge("k", "1");
+  b.Delete("k");
+  b.Merge("k", "2");
+  b.Merge("k", "3");
+  WriteBatchInternal::SetSequence(&b, 100);
+  ASSERT_OK(WriteBatchInternal::InsertInto(b, &mem));
+  auto op = NewStringAppendOperator();
+  auto read = [&](SequenceNumber snapshot) {
+    MergeContext merges(op.get());
+    std::string value;
+    Status s;
+    if (!mem.Get(LookupKey("k", snapshot), &value, &s, &merges)) return std::string("MISS");
+    return s.ok() ? value : s.ToString();
+  };
+  EXPECT_EQ("2,3", read(104));
+  EXPECT_EQ("2", read(103));
+  EXPECT_EQ("v,1", read(101));
+  EXPECT_EQ("v", read(100));
+  EXPECT_EQ(5u, mem.num_entries());
 }
 
 TEST(WriteBatchTest, EveryTruncationIsRejected) {
