@@ -241,6 +241,27 @@ class MergeTest : public ::testing::Test {
     snapshots_.clear();
   }
   uint64_t Entries() { return IntProperty(db_.get(), "strata.num-entries-in-tables"); }
+  // key = value in a table ingested into the last level (nothing may overlap it).
+  void IngestIntoTheLastLevel(const std::string& key, const std::string& value) {
+    const std::string path = dir_.Child("base-" + key + ".sst");
+    TableWriter w(options_);
+    ASSERT_OK(w.Open(path));
+    ASSERT_OK(w.Put(key, value));
+    ASSERT_OK(w.Finish());
+    const std::string last = "strata.num-files-at-level" + std::to_string(options_.num_levels - 1);
+    const uint64_t before = IntProperty(db_.get(), last);
+    ASSERT_OK(db_->IngestExternalFiles({path}, IngestOptions()));
+    ASSERT_EQ(before + 1, IntProperty(db_.get(), last));
+  }
+  // Each operand in a level-0 table of its own (so that no flush can combine them).
+  void OperandsInTablesOfTheirOwn(const std::string& key, const std::vector<std::string>& ops) {
+    const uint64_t before = IntProperty(db_.get(), "strata.num-files-at-level0");
+    for (const std::string& op : ops) {
+      Merge(key, op);
+      ASSERT_OK(db_->Flush());
+    }
+    ASSERT_EQ(before + ops.size(), IntProperty(db_.get(), "strata.num-files-at-level0"));
+  }
   int TableFiles() {
     int n = 0;
     for (int level = 0; level < options_.num_levels; level++) {
@@ -511,6 +532,27 @@ TEST_F(MergeTest, BackwardIterationOverKeysMergedOntoNothing) {
   EXPECT_OK(it->status());
 }
 
+// Runs of operands longer than the iterator's skip-then-seek threshold, with as many newer
+// entries hidden from a snapshot, between plain keys.
+TEST_F(MergeTest, LongRunsOfOperandsAndOfHiddenNewerEntries) {
+  Reopen();
+  ASSERT_NO_FATAL_FAILURE(Write(P("k00", "first")));
+  ASSERT_NO_FATAL_FAILURE(Write(P("k03", "last")));
+  for (int i = 0; i < 40; i++) {
+    ASSERT_NO_FATAL_FAILURE(Write(M("k01", std::to_string(i))));
+    if (i % 2 == 0) {
+      ASSERT_NO_FATAL_FAILURE(Write(M("k02", std::to_string(i))));
+    }
+    if (i == 19) TakeSnapshot();
+  }
+  ASSERT_NO_FATAL_FAILURE(CheckAll("memtable"));
+  ASSERT_OK(db_->Flush());
+  ASSERT_NO_FATAL_FAILURE(CheckAll("flushed"));
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  ASSERT_NO_FATAL_FAILURE(CheckAll("compacted"));
+  EXPECT_EQ(2u + 1u + 20u + 1u + 10u, Entries()) << "the operands above the snapshot stay apart";
+}
+
 TEST_F(MergeTest, SnapshotsBetweenMergesKeepTheirAnswers) {
   Reopen();
   ASSERT_NO_FATAL_FAILURE(Write(P("k01", "v")));
@@ -587,23 +629,8 @@ TEST_F(MergeTest, CompactionAboveTheBasePartiallyMergesAndTheBaseLevelFullyMerge
   auto counting = std::make_shared<CountingAppendOperator>();
   options_.merge_operator = counting;
   Reopen();
-  // The base, ingested into the last level (nothing overlaps it).
-  const std::string path = dir_.Child("base.sst");
-  {
-    TableWriter w(options_);
-    ASSERT_OK(w.Open(path));
-    ASSERT_OK(w.Put("k01", "base"));
-    ASSERT_OK(w.Finish());
-  }
-  ASSERT_OK(db_->IngestExternalFiles({path}, IngestOptions()));
-  const std::string last_level = std::to_string(options_.num_levels - 1);
-  ASSERT_EQ(1u, IntProperty(db_.get(), "strata.num-files-at-level" + last_level));
-  // Three operands, one per level-0 table (so no flush can combine them).
-  for (const char* operand : {"a", "b", "c"}) {
-    Merge("k01", operand);
-    ASSERT_OK(db_->Flush());
-  }
-  ASSERT_EQ(3u, IntProperty(db_.get(), "strata.num-files-at-level0"));
+  ASSERT_NO_FATAL_FAILURE(IngestIntoTheLastLevel("k01", "base"));
+  ASSERT_NO_FATAL_FAILURE(OperandsInTablesOfTheirOwn("k01", {"a", "b", "c"}));
   EXPECT_EQ("base,a,b,c", GetString(db_.get(), "k01"));
   counting->Reset();
   ASSERT_OK(db_->CompactRange(nullptr, nullptr));
@@ -613,6 +640,51 @@ TEST_F(MergeTest, CompactionAboveTheBasePartiallyMergesAndTheBaseLevelFullyMerge
   EXPECT_EQ("base,a,b,c", GetString(db_.get(), "k01"));
   ASSERT_NO_FATAL_FAILURE(Reopen());
   EXPECT_EQ("base,a,b,c", GetString(db_.get(), "k01"));
+}
+
+// An operator without a partial merge: operands stay apart until they reach their base.
+class FullMergeOnlyAppendOperator final : public MergeOperator {
+ public:
+  const char* Name() const override { return "test.FullMergeOnlyAppend"; }
+  bool FullMerge(std::string_view key, const std::string_view* existing_value,
+                 std::span<const std::string_view> operands,
+                 std::string* new_value) const override {
+    return append_->FullMerge(key, existing_value, operands, new_value);
+  }
+
+ private:
+  const std::shared_ptr<const MergeOperator> append_ = NewStringAppendOperator();
+};
+
+TEST_F(MergeTest, OperandsOfAnOperatorWithoutPartialMergeWaitForTheirBase) {
+  options_.merge_operator = std::make_shared<FullMergeOnlyAppendOperator>();
+  Reopen();
+  ASSERT_NO_FATAL_FAILURE(IngestIntoTheLastLevel("k01", "base"));
+  ASSERT_NO_FATAL_FAILURE(OperandsInTablesOfTheirOwn("k01", {"a", "b", "c"}));
+  ASSERT_NO_FATAL_FAILURE(OperandsInTablesOfTheirOwn("k02", {"x", "y"}));
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  EXPECT_EQ(2u, Entries());
+  EXPECT_EQ("base,a,b,c", GetString(db_.get(), "k01"));
+  EXPECT_EQ("x,y", GetString(db_.get(), "k02"));
+}
+
+// A partial merge that fails (a bad operand among good ones, the base further down) keeps
+// the operands apart; the full merge that fails at the base keeps them all too.
+TEST_F(MergeTest, FailingPartialMergeKeepsTheOperandsApart) {
+  options_.merge_operator = NewUInt64AddOperator();
+  Reopen();
+  ASSERT_NO_FATAL_FAILURE(IngestIntoTheLastLevel("n", U64(10)));
+  ASSERT_NO_FATAL_FAILURE(OperandsInTablesOfTheirOwn("n", {U64(1), "bad", U64(2)}));
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  EXPECT_EQ(4u, Entries());
+  std::string v;
+  Status s = db_->Get(ReadOptions(), "n", &v);
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  ASSERT_OK(db_->Put(WriteOptions(), "n", U64(5)));
+  ASSERT_OK(db_->Merge(WriteOptions(), "n", U64(1)));
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  EXPECT_EQ(1u, Entries());
+  EXPECT_EQ(U64(6), GetString(db_.get(), "n"));
 }
 
 TEST_F(MergeTest, IngestedValuesAreBasesForOperandsAboveThem) {
