@@ -503,6 +503,21 @@ TEST_F(MergeTest, LogReplayMergesOperandsOntoTables) {
   ASSERT_NO_FATAL_FAILURE(CheckAll("reopened"));
 }
 
+TEST_F(MergeTest, ReadOnlyOpenMergesOperandsFromTablesAndLog) {
+  Reopen();
+  ASSERT_NO_FATAL_FAILURE(Write(P("k01", "v")));
+  ASSERT_NO_FATAL_FAILURE(Write(M("k01", "a")));
+  ASSERT_NO_FATAL_FAILURE(Write(M("k02", "a")));
+  ASSERT_OK(db_->Flush());
+  ASSERT_NO_FATAL_FAILURE(Write(M("k01", "b")));  // left in the log
+  ASSERT_NO_FATAL_FAILURE(Write(M("k02", "b")));
+  ASSERT_NO_FATAL_FAILURE(Write(M("k03", "b")));
+  db_.reset();
+  ASSERT_OK(DB::OpenForReadOnly(options_, dir_.Child("db"), &db_));
+  ASSERT_NO_FATAL_FAILURE(CheckReads(model_));
+  EXPECT_EQ("v,a,b", GetString(db_.get(), "k01"));
+}
+
 TEST_F(MergeTest, BackwardIterationOverKeysMergedOntoNothing) {
   Reopen();
   for (const char* k : {"k1", "k2", "k3"}) {
