@@ -45,6 +45,7 @@ class DBIter final : public Iterator {
 
   void SeekToFirst() override {
     STRATA_PERF_COUNT(iterator_seeks);
+    status_ = Status::OK();  // a failed merge or bad key ends one positioning, not the iterator
     if (lower_) {
       Seek(*lower_);
       return;
@@ -56,6 +57,7 @@ class DBIter final : public Iterator {
 
   void SeekToLast() override {
     STRATA_PERF_COUNT(iterator_seeks);
+    status_ = Status::OK();  // a failed merge or bad key ends one positioning, not the iterator
     direction_ = kBackward;
     if (upper_) {
       SeekInternal(*upper_, kMaxSequenceNumber, kValueTypeForSeek, /*for_prev=*/true);
@@ -67,6 +69,7 @@ class DBIter final : public Iterator {
 
   void Seek(std::string_view target) override {
     STRATA_PERF_COUNT(iterator_seeks);
+    status_ = Status::OK();  // a failed merge or bad key ends one positioning, not the iterator
     direction_ = kForward;
     if (lower_ && ucmp_->Compare(target, *lower_) < 0) target = *lower_;
     SeekInternal(target, sequence_, kValueTypeForSeek, /*for_prev=*/false);
@@ -75,6 +78,7 @@ class DBIter final : public Iterator {
 
   void SeekForPrev(std::string_view target) override {
     STRATA_PERF_COUNT(iterator_seeks);
+    status_ = Status::OK();  // a failed merge or bad key ends one positioning, not the iterator
     direction_ = kBackward;
     if (upper_ && ucmp_->Compare(target, *upper_) >= 0) {
       // Everything below the (exclusive) upper bound.

@@ -10,8 +10,8 @@
 // value are copies. Direction changes re-establish the other invariant.
 //
 // A key whose newest visible entry is a merge operand shows the merge of its operands onto
-// the value or deletion under them; a merge that fails ends the iteration with Corruption
-// naming the key.
+// the value or deletion under them; a merge that fails makes the iterator invalid with
+// status() Corruption naming the key, until the next Seek*, which starts afresh.
 //
 // Thread safety: one thread at a time. Lifetime: pin keeps alive whatever the internal
 // iterator reads (memtables, version); the comparator must outlive the iterator.
