@@ -55,9 +55,11 @@ Status DBImpl::WriteLevel0Table(const MemTable& mem, VersionEdit* edit) {
   FileMetaData meta;
   meta.number = versions_->NewFileNumber();
   pending_outputs_.insert(meta.number);
-  // Operands no snapshot separates can be combined (a snapshot taken later sees them all).
+  // Operands no snapshot separates can be combined: a snapshot taken later sees all of mem
+  // (its writes were published before it became immutable; in recovery there are none yet,
+  // and last_sequence_ is not set until the logs are replayed).
   const SequenceNumber smallest_snapshot =
-      snapshots_.empty() ? last_sequence_.load(std::memory_order_acquire) : snapshots_.oldest();
+      snapshots_.empty() ? kMaxSequenceNumber : snapshots_.oldest();
   mu_.Unlock();
   Status s = BuildTable(dbname_, fs_, table_options_, mem, &meta, options_.merge_operator.get(),
                         smallest_snapshot);

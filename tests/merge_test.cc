@@ -620,6 +620,45 @@ TEST_F(MergeTest, CompactionCombinesOperandsEveryReaderSees) {
   ASSERT_NO_FATAL_FAILURE(CheckAll("compacted"));
 }
 
+// Flush combines what no snapshot separates: operands onto their value in the memtable (one
+// value), operands without a base there (one operand: older tables may hold the base); the
+// operands above a snapshot stay apart. Recovery's flush combines too.
+TEST_F(MergeTest, FlushCombinesOperandsNoSnapshotSeparates) {
+  options_.level0_file_num_compaction_trigger = 100;  // the flushed tables stay as written
+  options_.level0_slowdown_writes_trigger = 100;
+  options_.level0_stop_writes_trigger = 100;
+  Reopen();
+  ASSERT_NO_FATAL_FAILURE(Write(P("k01", "v")));
+  ASSERT_NO_FATAL_FAILURE(Write(M("k01", "1")));
+  ASSERT_NO_FATAL_FAILURE(Write(M("k01", "2")));
+  ASSERT_NO_FATAL_FAILURE(Write(M("k02", "a")));
+  ASSERT_NO_FATAL_FAILURE(Write(M("k02", "b")));
+  TakeSnapshot();
+  ASSERT_NO_FATAL_FAILURE(Write(M("k01", "3")));
+  ASSERT_NO_FATAL_FAILURE(Write(M("k02", "c")));
+  ASSERT_OK(db_->Flush());
+  // k01: "v,1,2" and 3; k02: "a,b" (partially merged) and c.
+  EXPECT_EQ(4u, Entries());
+  ASSERT_NO_FATAL_FAILURE(CheckAll("flushed under a snapshot"));
+  ReleaseSnapshots();
+
+  ASSERT_NO_FATAL_FAILURE(Write(M("k01", "4")));
+  ASSERT_NO_FATAL_FAILURE(Write(M("k01", "5")));
+  ASSERT_NO_FATAL_FAILURE(Write(M("k03", "x")));
+  ASSERT_OK(db_->Flush());
+  EXPECT_EQ(4u + 2u, Entries());  // k01 "4,5" as one operand, k03's one
+  ASSERT_NO_FATAL_FAILURE(CheckAll("flushed"));
+
+  // Left in the log, then replayed and flushed by recovery: one value.
+  ASSERT_NO_FATAL_FAILURE(Write(P("k04", "w")));
+  ASSERT_NO_FATAL_FAILURE(Write(M("k04", "6")));
+  ASSERT_NO_FATAL_FAILURE(Write(M("k04", "7")));
+  Reopen();
+  EXPECT_EQ(6u + 1u, Entries());
+  EXPECT_EQ("w,6,7", GetString(db_.get(), "k04"));
+  ASSERT_NO_FATAL_FAILURE(CheckAll("recovered"));
+}
+
 TEST_F(MergeTest, CompactionKeepsOperandsNewerThanASnapshotApart) {
   Reopen();
   ASSERT_NO_FATAL_FAILURE(Write(P("k01", "v")));

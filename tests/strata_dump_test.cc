@@ -402,7 +402,8 @@ TEST_F(StrataDumpTest, MergeOperandsInWalTableAndListings) {
   for (const std::string& t : test::FilesOfType(dbname_, FileType::kTable)) {
     r = RunCli({"sst", "--scan", "--json", t});
     ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
-    for (const Json& e : ParseJson(r.out)["entries"].array) types.insert(e["type"].string);
+    const Json scan = ParseJson(r.out);  // named: a temporary would die before the loop
+    for (const Json& e : scan["entries"].array) types.insert(e["type"].string);
   }
   EXPECT_EQ(types, (std::set<std::string>{"delete", "merge", "put"}));
 
