@@ -182,6 +182,8 @@ void RunChild(const ChildArgs& args) {
     for (const Op& op : MakeBatch(args.seed, profile, args.key_count, id)) {
       if (op.range_end) {
         batch.DeleteRange(op.key, *op.range_end);
+      } else if (op.merge) {
+        batch.Merge(op.key, *op.value);
       } else {
         op.value ? batch.Put(op.key, *op.value) : batch.Delete(op.key);
       }

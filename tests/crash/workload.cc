@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <memory>
 
+#include "strata/merge_operator.h"
 #include "util/random.h"
 
 namespace strata::crash {
@@ -17,6 +19,22 @@ uint64_t Mix(uint64_t a, uint64_t b) {
 }
 
 constexpr uint32_t kHotKeys = 64;
+
+// The newest operand wins: a merge means what a put means, whatever lies under it.
+class NewestOperandOperator final : public MergeOperator {
+ public:
+  const char* Name() const override { return "crash.NewestOperand"; }
+  bool FullMerge(std::string_view, const std::string_view*,
+                 std::span<const std::string_view> operands, std::string* out) const override {
+    out->assign(operands.back());
+    return true;
+  }
+  bool PartialMerge(std::string_view, std::span<const std::string_view> operands,
+                    std::string* out) const override {
+    out->assign(operands.back());
+    return true;
+  }
+};
 
 char FillerChar(uint64_t batch, size_t op) {
   return static_cast<char>('a' + (batch * 31 + op) % 26);
@@ -44,6 +62,7 @@ Profile ProfileFor(uint64_t seed, int cycle) {
   p.large_value_one_in = rnd.OneIn(3) ? 0 : 20 + static_cast<int>(rnd.Uniform(200));
   p.manual_compaction_one_in = rnd.OneIn(4) ? 300 : 0;
   p.range_delete_one_in = rnd.OneIn(2) ? 0 : 10 + static_cast<int>(rnd.Uniform(40));
+  p.merge_one_in = rnd.OneIn(3) ? 0 : 1 + static_cast<int>(rnd.Uniform(4));
   p.write_buffer_size = (64 + 32 * rnd.Uniform(3)) << 10;
   p.level0_trigger = 2 + static_cast<int>(rnd.Uniform(3));
   p.block_size = rnd.OneIn(2) ? 1024 : 4096;
@@ -58,6 +77,7 @@ std::string Describe(const Profile& p) {
          " large_value_one_in=" + std::to_string(p.large_value_one_in) +
          " manual_compaction_one_in=" + std::to_string(p.manual_compaction_one_in) +
          " range_delete_one_in=" + std::to_string(p.range_delete_one_in) +
+         " merge_one_in=" + std::to_string(p.merge_one_in) +
          " write_buffer_size=" + std::to_string(p.write_buffer_size) +
          " level0_trigger=" + std::to_string(p.level0_trigger) +
          " block_size=" + std::to_string(p.block_size) +
@@ -67,6 +87,8 @@ std::string Describe(const Profile& p) {
 Options OptionsFor(const Profile& p) {
   Options o;
   o.create_if_missing = true;  // a child may die before its Open created anything
+  static const auto newest = std::make_shared<NewestOperandOperator>();
+  o.merge_operator = newest;
   o.write_buffer_size = p.write_buffer_size;
   o.max_write_buffer_number = 2;
   o.level0_file_num_compaction_trigger = p.level0_trigger;
@@ -105,6 +127,7 @@ Batch MakeBatch(uint64_t seed, const Profile& p, uint32_t key_count, uint64_t ba
                         ? 1024 + rnd.Uniform(3073)
                         : rnd.Uniform(100);
     op.value = MakeValue(batch_id, i, op.key, filler);
+    op.merge = p.merge_one_in != 0 && rnd.OneIn(p.merge_one_in);
   }
   return batch;
 }

@@ -29,6 +29,10 @@ struct Profile {
   int large_value_one_in = 0;  // an op writes a 1-4 KiB value with probability 1/n; 0: never
   int manual_compaction_one_in = 0;  // the writer runs CompactRange after a batch; 0: never
   int range_delete_one_in = 0;       // an op is a DeleteRange of 1-16 keys with probability 1/n
+  // A put is written as a merge with probability 1/n (0: never). The workload's operator
+  // keeps the newest operand, so a merge reads like a put, and the checker needs no change,
+  // while operands cross the log, memtables, flushes and compactions (combined there).
+  int merge_one_in = 0;
   // Engine options: tiny buffers and level sizes, so flushes and compactions run constantly.
   size_t write_buffer_size = 64 << 10;
   int level0_trigger = 2;
@@ -40,7 +44,8 @@ Profile ProfileFor(uint64_t seed, int cycle);
 // A one-line description for logs.
 std::string Describe(const Profile& p);
 
-// The options a database of this workload is opened with (by the child and the driver).
+// The options a database of this workload is opened with (by the child and the driver),
+// the merge operator (newest operand wins) among them.
 Options OptionsFor(const Profile& p);
 
 struct Op {
@@ -49,6 +54,7 @@ struct Op {
   // Set: a range deletion of [key, *range_end) (value is nullopt).
   std::optional<std::string> range_end = std::nullopt;
   uint32_t range_keys = 0;  // the keys of the key space in the range (from key's index)
+  bool merge = false;       // value is a merge operand (see Profile::merge_one_in)
 };
 using Batch = std::vector<Op>;
 
