@@ -54,7 +54,9 @@ class FollowerTest : public testing::Test {
     std::string error;
     ASSERT_TRUE(leader->Exec({STRATA_CRASH_DRIVER_BIN, "--child", "--db", a_, "--keys", "2000",
                               "--seed", std::to_string(cycle + 1), "--cycle", std::to_string(cycle),
-                              "--first_batch", std::to_string(uint64_t(cycle) * 1000000 + 1)},
+                              "--first_batch", std::to_string(uint64_t(cycle) * 1000000 + 1),
+                              // strata_ctl apply knows only the built-in merge operators
+                              "--no_merges"},
                              &error))
         << error;
   }

@@ -154,9 +154,14 @@ class Checker {
 }  // namespace
 
 void RunChild(const ChildArgs& args) {
-  const Profile profile = ProfileFor(args.seed, args.cycle);
+  Profile profile = ProfileFor(args.seed, args.cycle);
+  Options options = OptionsFor(profile);
+  if (!args.merges) {
+    profile.merge_one_in = 0;
+    options.merge_operator = nullptr;
+  }
   std::unique_ptr<DB> db;
-  Status s = DB::Open(OptionsFor(profile), args.db, &db);
+  Status s = DB::Open(options, args.db, &db);
   if (!s.ok()) Die(kExitOpenFailed, "open: " + s.ToString());
 
   // The highest batch id whose Write has begun: no reader may see a later one.

@@ -27,6 +27,9 @@ struct ChildArgs {
   int cycle = 0;
   uint64_t first_batch = 1;
   uint32_t key_count = 0;
+  // False: no merges, and no merge operator (for a follower that replays the stream with a
+  // tool that knows only the built-in operators).
+  bool merges = true;
 };
 
 [[noreturn]] void RunChild(const ChildArgs& args);

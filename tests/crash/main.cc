@@ -78,6 +78,8 @@ int main(int argc, char** argv) {
       c.cycle = Number<int>(flag, next());
     } else if (flag == "--first_batch") {
       c.first_batch = Number<uint64_t>(flag, next());
+    } else if (flag == "--no_merges") {
+      c.merges = false;
     } else {
       Usage(("unknown flag " + std::string(flag)).c_str());
     }

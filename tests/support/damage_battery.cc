@@ -15,6 +15,7 @@
 #include "strata/comparator.h"
 #include "strata/db.h"
 #include "strata/file_system.h"
+#include "strata/merge_operator.h"
 #include "support/in_memory_file.h"
 #include "support/mem_file_system.h"
 #include "util/escape.h"
@@ -216,6 +217,7 @@ DamageBattery::DamageBattery(bool on_disk)
   options_.target_file_size_base = 16 << 10;
   options_.level0_file_num_compaction_trigger = 8;
   options_.paranoid_checks = true;  // tables are opened (and checked) by Open itself
+  options_.merge_operator = NewStringAppendOperator(',');  // for the WAL records' merges
 }
 
 DamageBattery::~DamageBattery() = default;
@@ -231,6 +233,23 @@ std::string BaseKey(int i) {
 std::string Value(Random* rnd, size_t size) {
   if (rnd->OneIn(2)) return RandomBytes(rnd, size);
   return std::string(size, static_cast<char>('a' + rnd->Uniform(26)));  // compressible
+}
+
+// What the battery's merge operator (string append with ',') makes of an operand on a value.
+std::string MergedValue(const std::string& base, const std::string& operand) {
+  return base + "," + operand;
+}
+
+// (A template: DamageBattery::Op is private, a deduced type is not.)
+template <typename Op>
+void AddOp(WriteBatch* batch, const Op& op) {
+  if (op.merge) {
+    batch->Merge(op.key, *op.value);
+  } else if (op.value) {
+    batch->Put(op.key, *op.value);
+  } else {
+    batch->Delete(op.key);
+  }
 }
 
 // Writes a batch through the DB and keeps the model in step.
@@ -269,14 +288,21 @@ std::vector<DamageBattery::Op> DamageBattery::MakeWalOps(
   for (int i = 0; i < changed && !unused_base->empty(); i++) {
     std::string key = unused_base->back();
     unused_base->pop_back();
-    if (rnd->OneIn(3)) {
+    const uint64_t what = rnd->Uniform(6);
+    if (what < 2) {
       ops.push_back({key, std::nullopt});
-    } else {
+    } else if (what < 4) {
       ops.push_back({key, "wal#" + Value(rnd, 5 + rnd->Uniform(60))});
+    } else {
+      // An operand onto what the tables hold (or onto nothing, for a deleted key).
+      ops.push_back({key, "op#" + Value(rnd, 5 + rnd->Uniform(60)), /*merge=*/true});
     }
   }
   for (const Op& op : ops) {
-    if (op.value) {
+    if (op.merge) {
+      auto [it, inserted] = model->try_emplace(op.key, *op.value);
+      if (!inserted) it->second = MergedValue(it->second, *op.value);
+    } else if (op.value) {
       (*model)[op.key] = *op.value;
     } else {
       model->erase(op.key);
@@ -347,7 +373,7 @@ void DamageBattery::Build() {
     WalRecord rec;
     rec.ops = MakeWalOps(&rnd, records_.size(), &unused_base, &model);
     WriteBatch batch;
-    for (const Op& op : rec.ops) op.value ? batch.Put(op.key, *op.value) : batch.Delete(op.key);
+    for (const Op& op : rec.ops) AddOp(&batch, op);
     ASSERT_OK(db->Write(WriteOptions(), &batch));
     records_.push_back(std::move(rec));
   }
@@ -391,7 +417,7 @@ void DamageBattery::Build() {
         rec.ops = MakeWalOps(&rnd, records_.size(), &unused_base, &model);
       }
       WriteBatch batch;
-      for (const Op& op : rec.ops) op.value ? batch.Put(op.key, *op.value) : batch.Delete(op.key);
+      for (const Op& op : rec.ops) AddOp(&batch, op);
       WriteBatchInternal::SetSequence(&batch, seq);
       seq += rec.ops.size();
       ASSERT_OK(writer.AddRecord(WriteBatchInternal::Contents(batch)));
@@ -413,6 +439,7 @@ void DamageBattery::Build() {
       ASSERT_EQ(-1, ki.record) << "a key written by two WAL records";
       ki.record = static_cast<int>(r);
       ki.wal = op.value;
+      if (op.merge && ki.base) ki.wal = MergedValue(*ki.base, *op.value);
       ASSERT_NE(ki.base, ki.wal) << "a WAL record that changes nothing";
     }
   }
@@ -450,9 +477,7 @@ void DamageBattery::LocateRecords(size_t log_index, size_t first_record, uint64_
     ASSERT_OK(WriteBatchInternal::SetContents(&batch, record));
     ASSERT_EQ(seq, WriteBatchInternal::Sequence(batch));
     WriteBatch expected;
-    for (const Op& op : records_[r].ops) {
-      op.value ? expected.Put(op.key, *op.value) : expected.Delete(op.key);
-    }
+    for (const Op& op : records_[r].ops) AddOp(&expected, op);
     ASSERT_EQ(expected.Data().substr(8), record.substr(8)) << "record " << r;
     seq += records_[r].ops.size();
     records_[r].log = log_index;
@@ -619,7 +644,14 @@ DamageBattery::Rule DamageBattery::WalRule(const Damage& damage, const std::stri
   }
   std::vector<bool> prefix(records_.size(), false);
   for (size_t i = 0; i < first_hit; i++) prefix[i] = true;
-  const bool torn_tail_possible = last_log && (cut || zeros_to_end || first_hit == last_in_log);
+  // The reader's rule 6 (wal/log_reader.cc): damage followed by no intact record is a write
+  // cut short, since a torn copy into the mapped log, or a power loss that kept later
+  // unsynced pages and lost earlier ones, leaves exactly that. So damage that reaches into
+  // the last record (nothing intact after it) may pass as a torn tail wherever it starts.
+  const bool reaches_last_record =
+      first_hit <= last_in_log && last >= records_[last_in_log].first_fragment;
+  const bool torn_tail_possible =
+      last_log && (cut || zeros_to_end || first_hit == last_in_log || reaches_last_record);
 
   Rule rule;
   switch (mode) {

@@ -102,6 +102,7 @@ class DamageBattery {
   struct Op {
     std::string key;
     std::optional<std::string> value;  // nullopt: a deletion
+    bool merge = false;                // value is an operand (string append with ',')
   };
   struct WalRecord {
     size_t log = 0;               // index into logs_
@@ -115,7 +116,8 @@ class DamageBattery {
     std::string key;
     std::optional<std::string> base;  // nullopt: absent from the tables
     int record = -1;                  // index into records_, or -1
-    std::optional<std::string> wal;   // the record's value (nullopt: it deletes the key)
+    std::optional<std::string> wal;   // the record's value (nullopt: it deletes the key;
+                                      // a merge: the operand appended to base)
   };
   struct Rule;
   class Case;
