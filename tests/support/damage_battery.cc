@@ -335,8 +335,9 @@ void DamageBattery::Build() {
   }
   ASSERT_OK(db->CompactRange(nullptr, nullptr));
 
-  // L0: two tables of overwrites, deletions and new keys across the whole key range (the
-  // first and last keys included, so that compacting L0 rewrites every L1 table).
+  // L0: two tables of overwrites, deletions, range deletions and new keys across the whole
+  // key range (the first and last keys included, so that compacting L0 rewrites every L1
+  // table).
   int next_new = 1000;
   for (int round = 0; round < 2; round++) {
     Ops edge = {{BaseKey(0), Value(&rnd, 50)}, {BaseKey(999), Value(&rnd, 50)}};
@@ -355,6 +356,14 @@ void DamageBattery::Build() {
         }
       }
       ASSERT_NO_FATAL_FAILURE(WriteOps(db.get(), ops, &model, &all_keys));
+      if (n % 20 == 10) {
+        // A range deletion of a few keys: the L0 tables carry range tombstone blocks, which
+        // the battery damages like any other block.
+        const int from = static_cast<int>(rnd.Uniform(990));
+        const std::string begin = BaseKey(from), end = BaseKey(from + 1 + rnd.Uniform(8));
+        ASSERT_OK(db->DeleteRange(WriteOptions(), begin, end));
+        model.erase(model.lower_bound(begin), model.lower_bound(end));
+      }
     }
     ASSERT_OK(db->Flush());
   }

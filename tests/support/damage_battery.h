@@ -1,8 +1,8 @@
 // DamageBattery: the damaged-files part of the durability battery. Builds a small database
 // whose data lies in two write-ahead logs, in L0 and in L1 (with the exact expected contents
-// kept beside it), then checks what DB::Open, Get, full scans both ways, CompactRange and a
-// reopen do with a copy of it in which one file is damaged: a byte xor-ed with a nonzero
-// mask, a run of bytes zeroed, or the file cut short.
+// kept beside it; L0 holds range deletions, the logs merge operands), then checks what DB::Open,
+// Get, full scans both ways, CompactRange and a reopen do with a copy of it in which one file is
+// damaged: a byte xor-ed with a nonzero mask, a run of bytes zeroed, or the file cut short.
 //
 // The rule: every outcome is the right data or a clear Corruption/IOError status -- never a
 // crash, a hang (a watchdog aborts a case that runs too long), a wrong value, or a silent
