@@ -91,6 +91,26 @@ struct TableState {
     return Status::OK();
   }
 
+  // Get's callback still wants entries after the block index points to: feeds it the next
+  // blocks' entries until it stops or the table ends. Moves index.
+  Status ContinueInNextBlocks(const ReadOptions& ro, BlockIter* index, Table::GetCallback found,
+                              void* arg) const {
+    for (index->Next(); index->Valid(); index->Next()) {
+      BlockHandle handle;
+      Status s = DecodeIndexValue(*index, &handle);
+      if (!s.ok()) return s;
+      BlockRef ref;
+      s = GetDataBlock(ro, handle, &ref);
+      if (!s.ok()) return s;
+      BlockIter data(comparator, ref.block());
+      for (data.SeekToFirst(); data.Valid(); data.Next()) {
+        if (!found(arg, data.key(), data.value())) return Status::OK();
+      }
+      if (!data.status().ok()) return Annotate(data.status(), handle.offset);
+    }
+    return Annotate(index->status(), index_handle.offset);
+  }
+
   // Reads (or finds in the cache) the data block at handle.
   Status GetDataBlock(const ReadOptions& ro, const BlockHandle& handle, BlockRef* ref) const {
     ref->Reset();
@@ -399,11 +419,15 @@ Status Table::Get(const ReadOptions& options, std::string_view key, std::string_
   if (!s.ok()) return s;
   BlockIter data(t.comparator, ref.block());
   data.Seek(key);
-  if (data.Valid()) {
-    found(arg, data.key(), data.value());
-    return Status::OK();
-  }
-  return t.Annotate(data.status(), handle.offset);
+  if (!data.Valid()) return t.Annotate(data.status(), handle.offset);
+  while (found(arg, data.key(), data.value())) [[unlikely]] {
+      data.Next();
+      if (!data.Valid()) {
+        if (!data.status().ok()) return t.Annotate(data.status(), handle.offset);
+        return t.ContinueInNextBlocks(options, &index, found, arg);
+      }
+    }
+  return Status::OK();
 }
 
 void Table::MultiGet(const ReadOptions& options, std::span<Lookup> lookups) const {
@@ -433,11 +457,18 @@ void Table::MultiGet(const ReadOptions& options, std::span<Lookup> lookups) cons
     }
     BlockIter data(t.comparator, ref.block());
     data.Seek(l.key);
-    if (data.Valid()) {
-      l.found(l.arg, data.key(), data.value());
-    } else {
+    if (!data.Valid()) {
       l.status = t.Annotate(data.status(), handle.offset);
+      continue;
     }
+    while (l.found(l.arg, data.key(), data.value())) [[unlikely]] {
+        data.Next();
+        if (!data.Valid()) {
+          l.status = data.status().ok() ? t.ContinueInNextBlocks(options, &index, l.found, l.arg)
+                                        : t.Annotate(data.status(), handle.offset);
+          break;
+        }
+      }
   }
 }
 

@@ -39,9 +39,11 @@ class Table {
 
   // Point lookup. Unless the filter rules out filter_key (options.filter_key applied to key
   // by the caller), finds the first entry >= key and, if there is one in the block the index
-  // points to, calls found(arg, entry_key, entry_value) once; the views are valid only
-  // during the call. Returns a read or checksum error, else OK (found or not).
-  using GetCallback = void (*)(void* arg, std::string_view key, std::string_view value);
+  // points to, calls found(arg, entry_key, entry_value); the views are valid only during the
+  // call. While found returns true it is called again with the next entry (into the next
+  // blocks if need be): a lookup that met a merge operand reads the entries under it without
+  // a second search. Returns a read or checksum error, else OK (found or not).
+  using GetCallback = bool (*)(void* arg, std::string_view key, std::string_view value);
   Status Get(const ReadOptions& options, std::string_view key, std::string_view filter_key,
              GetCallback found, void* arg) const;
 

@@ -113,6 +113,7 @@ class TableCacheTest : public ::testing::Test {
           f->any = true;
           f->key = k;
           f->value = v;
+          return false;
         },
         &found);
     if (!s.ok()) return s.ToString();

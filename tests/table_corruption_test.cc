@@ -87,6 +87,7 @@ Status ReadAll(const Table& table, const KVModel& model, bool verify) {
         [](void* arg, std::string_view key, std::string_view value) {
           static_cast<Result*>(arg)->key.assign(key);
           static_cast<Result*>(arg)->value.assign(value);
+          return false;
         },
         &r);
     if (!s.ok()) {

@@ -61,11 +61,12 @@ struct GetResult {
   int calls = 0;
   std::string key;
   std::string value;
-  static void Save(void* arg, std::string_view k, std::string_view v) {
+  static bool Save(void* arg, std::string_view k, std::string_view v) {
     auto* r = static_cast<GetResult*>(arg);
     r->calls++;
     r->key.assign(k);
     r->value.assign(v);
+    return false;
   }
 };
 
@@ -478,7 +479,10 @@ TEST(TableTest, CachedGetAllocatesNothing) {
   ASSERT_OK(BuildTable(options, model, &bytes));
   std::unique_ptr<Table> table;
   ASSERT_OK(OpenTable(options, bytes, &table));
-  auto count = [](void* arg, std::string_view, std::string_view) { ++*static_cast<int*>(arg); };
+  auto count = [](void* arg, std::string_view, std::string_view) {
+    ++*static_cast<int*>(arg);
+    return false;
+  };
   int found = 0;
   for (const auto& user : users) {  // fill the cache
     LookupKey lookup(user, kMaxSequenceNumber);
@@ -809,6 +813,55 @@ TEST(TableTest, DocumentedBytes) {
 
 namespace strata::test {
 namespace {
+
+// A callback that asks for more is fed the following entries, across block boundaries, until
+// it stops or the table ends: Get and MultiGet alike (how a lookup that met a merge operand
+// reads the entries under it).
+struct Collect {
+  int want = 0;  // entries to take before stopping
+  std::vector<std::string> keys;
+  static bool Next(void* arg, std::string_view k, std::string_view) {
+    auto* c = static_cast<Collect*>(arg);
+    c->keys.emplace_back(k);
+    return static_cast<int>(c->keys.size()) < c->want;
+  }
+};
+
+TEST(TableGetTest, ACallbackThatAsksForMoreReadsOnAcrossBlocks) {
+  TableOptions options;
+  options.compression = CompressionType::kNone;
+  options.block_size = 256;  // a few entries per block
+  KVModel model;
+  for (int i = 0; i < 200; i++) model.emplace_back(NumberKey(i), std::string(60, 'v'));
+  std::string bytes;
+  ASSERT_OK(BuildTable(options, model, &bytes));
+  std::unique_ptr<Table> table;
+  ASSERT_OK(OpenTable(options, bytes, &table, false));
+  ASSERT_GT(table->properties().num_data_blocks, 40u);
+  for (int want : {1, 2, 7, 30, 1000}) {
+    SCOPED_TRACE(want);
+    Collect c{want, {}};
+    ASSERT_OK(table->Get(ReadOptions(), NumberKey(50), NumberKey(50), &Collect::Next, &c));
+    const size_t expected = std::min<size_t>(want, 150);  // keys 50..199 exist
+    ASSERT_EQ(expected, c.keys.size());
+    for (size_t j = 0; j < c.keys.size(); j++) EXPECT_EQ(NumberKey(50 + j), c.keys[j]);
+
+    // MultiGet: each lookup reads on alone; the next lookup still finds its own key.
+    Collect a{want, {}}, b{want, {}};
+    const std::string ka = NumberKey(10), kb = NumberKey(12);  // the lookups hold views
+    std::vector<Table::Lookup> lookups = {{ka, ka, &Collect::Next, &a, {}},
+                                          {kb, kb, &Collect::Next, &b, {}}};
+    table->MultiGet(ReadOptions(), lookups);
+    ASSERT_OK(lookups[0].status);
+    ASSERT_OK(lookups[1].status);
+    ASSERT_EQ(std::min<size_t>(want, 190), a.keys.size());
+    ASSERT_EQ(std::min<size_t>(want, 188), b.keys.size());
+    EXPECT_EQ(NumberKey(10), a.keys.front());
+    EXPECT_EQ(NumberKey(12), b.keys.front());
+    EXPECT_EQ(NumberKey(10 + a.keys.size() - 1), a.keys.back());
+    EXPECT_EQ(NumberKey(12 + b.keys.size() - 1), b.keys.back());
+  }
+}
 
 // Table::MultiGet answers like Get for every key, and reads a data block once for all the
 // keys in it even when nothing is cached.

@@ -12,8 +12,7 @@ void Rewrite(std::string_view stored, SequenceNumber seq, std::string* out) {
 
 class IngestedTableIterator final : public Iterator {
  public:
-  IngestedTableIterator(std::unique_ptr<Iterator> inner, const Comparator* icmp,
-                        SequenceNumber seq)
+  IngestedTableIterator(std::unique_ptr<Iterator> inner, const Comparator* icmp, SequenceNumber seq)
       : inner_(std::move(inner)), icmp_(icmp), seq_(seq) {}
 
   bool Valid() const override { return inner_->Valid(); }
@@ -75,19 +74,18 @@ std::unique_ptr<Iterator> NewIngestedTableIterator(std::unique_ptr<Iterator> inn
   return std::make_unique<IngestedTableIterator>(std::move(inner), icmp, global_seqno);
 }
 
-void IngestedLookup::Callback(void* self, std::string_view key, std::string_view value) {
+bool IngestedLookup::Callback(void* self, std::string_view key, std::string_view value) {
   auto* l = static_cast<IngestedLookup*>(self);
   if (key.size() < kInternalKeyTrailer) {
-    l->found(l->arg, key, value);  // malformed: let the callback report it
-    return;
+    return l->found(l->arg, key, value);  // malformed: let the callback report it
   }
   const SequenceNumber lookup_seq = ExtractTrailer(l->lookup_key) >> 8;
   if (l->global_seqno > lookup_seq &&
       l->ucmp->Compare(ExtractUserKey(key), ExtractUserKey(l->lookup_key)) == 0) {
-    return;  // written after the sequence looked up at
+    return false;  // written after the sequence looked up at
   }
   Rewrite(key, l->global_seqno, &l->scratch);
-  l->found(l->arg, l->scratch, value);
+  return l->found(l->arg, l->scratch, value);
 }
 
 }  // namespace strata

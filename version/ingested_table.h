@@ -30,8 +30,8 @@ std::unique_ptr<Iterator> NewIngestedTableIterator(std::unique_ptr<Iterator> inn
 
 // Table::Get's callback for an ingested table: passes entries on to the real callback with
 // the global sequence, and drops the entry of the looked-up user key when the lookup's
-// sequence is below the global one (the lookup must not see it; the next entry in the
-// table is another user key, which the callback ignores anyway).
+// sequence is below the global one (the lookup must not see it, and stops there: the next
+// entry in the table is another user key).
 struct IngestedLookup {
   SequenceNumber global_seqno;
   std::string_view lookup_key;  // the internal key looked up
@@ -40,7 +40,7 @@ struct IngestedLookup {
   void* arg;
   std::string scratch;
 
-  static void Callback(void* self, std::string_view key, std::string_view value);
+  static bool Callback(void* self, std::string_view key, std::string_view value);
 };
 
 }  // namespace strata

@@ -36,8 +36,11 @@ struct GetState {
   std::string_view user_key;
   std::string* value;
   MergeContext* merges;
-  // kMerging: the entry found is a merge operand (its table holds more of the key, maybe);
-  // after CollectOperands, the table's entries of the key were all operands.
+  // The range tombstone of the table being searched that covers the key (0: none); set by
+  // TableCache before the table's entries reach SaveValue.
+  const SequenceNumber* covering;
+  // kMerging: the table's entries of the key (if any) were all merge operands, now in
+  // merges; the base is in an older table, or nowhere.
   enum { kNotFound, kFound, kDeleted, kCorrupt, kMerging } result = kNotFound;
   SequenceNumber sequence = 0;  // of the entry found
 };
@@ -53,56 +56,34 @@ void ApplyRangeTombstone(GetState* state, SequenceNumber covering) {
   }
 }
 
-void SaveValue(void* arg, std::string_view ikey, std::string_view v) {
+// Table::Get's callback: true (pass the next entry) after a merge operand of the key, whose
+// base lies further on.
+bool SaveValue(void* arg, std::string_view ikey, std::string_view v) {
   auto* state = static_cast<GetState*>(arg);
   ParsedInternalKey parsed;
   if (!ParseInternalKey(ikey, &parsed)) {
     state->result = GetState::kCorrupt;
-    return;
+    return false;
   }
-  if (state->ucmp->Compare(parsed.user_key, state->user_key) != 0) return;
+  if (state->ucmp->Compare(parsed.user_key, state->user_key) != 0) return false;
   state->sequence = parsed.sequence;
-  if (parsed.type == ValueType::kValue) {
-    state->value->assign(v);
-    state->result = GetState::kFound;
-  } else if (parsed.type == ValueType::kMerge) {
-    state->result = GetState::kMerging;  // CollectOperands reads it and what follows
-  } else {
-    state->result = GetState::kDeleted;
+  if (parsed.sequence < *state->covering) {
+    state->result = GetState::kDeleted;  // under a range tombstone of this table
+    return false;
   }
-}
-
-// After a table lookup found a merge operand (state->result kMerging): walks the table's
-// entries of the key from that operand on, adding operands to state->merges, until a value
-// or deletion (the base; an entry older than covering, a range tombstone of the table, is
-// a deletion) or the key's last entry in the table (result stays kMerging). The rare path:
-// a table iterator, not the single-block lookup.
-Status CollectOperands(const ReadOptions& options, const FileMetaData& f, TableCache* tables,
-                       SequenceNumber covering, GetState* state) {
-  std::unique_ptr<Iterator> it =
-      tables->NewIterator(options, f.number, f.file_size, f.global_seqno);
-  std::string target;
-  AppendInternalKey(&target, state->user_key, state->sequence, kValueTypeForSeek);
-  for (it->Seek(target); it->Valid(); it->Next()) {
-    ParsedInternalKey parsed;
-    if (!ParseInternalKey(it->key(), &parsed)) {
-      state->result = GetState::kCorrupt;
-      return Status::OK();
-    }
-    if (state->ucmp->Compare(parsed.user_key, state->user_key) != 0) break;
-    state->sequence = parsed.sequence;
-    if (parsed.sequence < covering) {
+  switch (parsed.type) {
+    case ValueType::kValue:
+      state->value->assign(v);
+      state->result = GetState::kFound;
+      return false;
+    case ValueType::kMerge:
+      state->merges->Add(v);
+      state->result = GetState::kMerging;
+      return true;
+    default:
       state->result = GetState::kDeleted;
-      return Status::OK();
-    }
-    if (parsed.type != ValueType::kMerge) {
-      SaveValue(state, it->key(), it->value());
-      return Status::OK();
-    }
-    state->merges->Add(it->value());
+      return false;
   }
-  state->result = GetState::kMerging;
-  return it->status();
 }
 
 // After a table lookup into state: true when the search for its key is over, with *status
@@ -143,17 +124,15 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
   const Comparator* ucmp = icmp_->user_comparator();
   const std::string_view user_key = key.user_key();
   const std::string_view ikey = key.internal_key();
-  GetState state{ucmp, user_key, value, merges};
+  SequenceNumber covering = 0;
+  GetState state{ucmp, user_key, value, merges, &covering};
 
   // Returns true when the search is over (found, deleted or an error).
   auto search = [&](const FileMetaData& f) {
     STRATA_PERF_COUNT(tables_probed);
-    SequenceNumber covering = 0;
+    covering = 0;
     Status s = tables->Get(options, f.number, f.file_size, ikey, user_key, SaveValue, &state,
                            f.global_seqno, &covering);
-    if (state.result == GetState::kMerging && s.ok()) [[unlikely]] {
-      s = CollectOperands(options, f, tables, covering, &state);
-    }
     ApplyRangeTombstone(&state, covering);
     return Conclude(state, s, f.number, status);
   };
@@ -185,27 +164,28 @@ void Version::MultiGet(const ReadOptions& options, std::span<MultiGetKey> keys,
   std::vector<GetState> states;
   states.reserve(keys.size());
   for (MultiGetKey& k : keys) {
-    states.push_back(GetState{ucmp, k.lookup->user_key(), k.value, k.merges});
+    states.push_back(GetState{ucmp, k.lookup->user_key(), k.value, k.merges, nullptr});
   }
   std::vector<size_t> batch;
   std::vector<TableCache::Lookup> lookups;
+  // One per lookup of a batch: the tombstone covering its key in the table searched (set by
+  // TableCache before the table's entries reach SaveValue).
   std::vector<SequenceNumber> covering;
   // Looks up the keys of batch in table f with one pin of the table, in key order (keys in
   // one block find it cached after the first), and concludes those whose search is over.
   auto search = [&](const FileMetaData& f) {
     if (batch.empty()) return;
     lookups.clear();
-    for (size_t i : batch) {
+    covering.assign(batch.size(), 0);
+    for (size_t j = 0; j < batch.size(); j++) {
+      const size_t i = batch[j];
+      states[i].covering = &covering[j];
       lookups.push_back({keys[i].lookup->internal_key(), keys[i].lookup->user_key(), SaveValue,
                          &states[i], Status()});
     }
-    covering.assign(lookups.size(), 0);
     tables->MultiGet(options, f.number, f.file_size, f.global_seqno, lookups, covering);
     for (size_t j = 0; j < batch.size(); j++) {
       MultiGetKey& k = keys[batch[j]];
-      if (states[batch[j]].result == GetState::kMerging && lookups[j].status.ok()) [[unlikely]] {
-        lookups[j].status = CollectOperands(options, f, tables, covering[j], &states[batch[j]]);
-      }
       ApplyRangeTombstone(&states[batch[j]], covering[j]);
       k.done = Conclude(states[batch[j]], lookups[j].status, f.number, k.status);
     }

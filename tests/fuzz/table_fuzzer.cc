@@ -84,12 +84,14 @@ struct GetResult {
   int calls = 0;
 };
 
-void OnFound(void* arg, std::string_view key, std::string_view value) {
+bool OnFound(void* arg, std::string_view key, std::string_view value) {
   auto* r = static_cast<GetResult*>(arg);
   r->calls++;
   Touch(value);
-  // Get lands on the first entry at or after the key, whatever the block holds.
-  FUZZ_CHECK(r->cmp->Compare(key, r->target) >= 0);
+  // Get lands on the first entry at or after the key, whatever the block holds. (The entries
+  // after it come in the table's order, which a damaged table need not keep.)
+  if (r->calls == 1) FUZZ_CHECK(r->cmp->Compare(key, r->target) >= 0);
+  return r->calls < 3;  // read on, as a lookup that met merge operands does, across blocks
 }
 
 }  // namespace
@@ -178,7 +180,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     table->KeyMayMatch(filter_key);
     GetResult r{options.comparator, t};
     Touch(table->Get(ro, t, filter_key, &OnFound, &r).ToString());
-    FUZZ_CHECK(r.calls <= 1);
+    FUZZ_CHECK(r.calls <= 3);  // OnFound stops after three entries
   }
   return 0;
 }
