@@ -46,9 +46,7 @@ void DBImpl::MultiGet(const ReadOptions& options, std::span<const std::string_vi
   }
   state->version->MultiGet(options, pending, table_cache_.get());
   for (const Version::MultiGetKey& k : pending) {
-    if (k.done) continue;
-    *k.status = k.merges->empty() ? Status::NotFound(std::string_view())
-                                  : k.merges->Finish(k.lookup->user_key(), nullptr, k.value);
+    if (!k.done) *k.status = k.merges->Resolve(k.lookup->user_key(), nullptr, k.value);
   }
   // Repeated keys get the answer of their first occurrence.
   for (size_t j = 0, u = 0; j < order.size(); j++) {

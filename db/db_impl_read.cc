@@ -46,9 +46,8 @@ Status DBImpl::GetImpl(const ReadOptions& options, std::string_view key, std::st
     }
   }
   if (state->version->Get(options, lookup, table_cache_.get(), value, &s, &merges)) return s;
-  // Operands with no value or deletion under them anywhere: merged onto nothing.
-  if (!merges.empty()) return merges.Finish(key, nullptr, value);
-  return Status::NotFound(std::string_view());
+  // No entry anywhere (operands without a value or deletion under them: merged onto nothing).
+  return merges.Resolve(key, nullptr, value);
 }
 
 SequenceNumber DBImpl::ReadSequence(const ReadOptions& options) const {

@@ -223,26 +223,27 @@ class DBIter final : public Iterator {
     skip_key_.assign(user_key);
     operands_.clear();
     operands_.emplace_back(iter_->value());
-    std::optional<std::string> base;
+    bool has_base = false;  // saved_value_ holds it
     for (iter_->Next(); iter_->Valid(); iter_->Next()) {
       ParsedInternalKey k;
       if (!Parse(&k)) return;
       if (ucmp_->Compare(k.user_key, saved_key_) != 0) break;
       if (k.type == ValueType::kDeletion || Covered(k)) break;
       if (k.type == ValueType::kValue) {
-        base.emplace(iter_->value());
+        saved_value_.assign(iter_->value());
+        has_base = true;
         break;
       }
       operands_.emplace_back(iter_->value());
     }
     if (!CheckInternal()) return;
     std::reverse(operands_.begin(), operands_.end());  // oldest first
-    Finish(base ? &*base : nullptr);
+    Finish(has_base ? &saved_value_ : nullptr);
     merged_ = valid_;
   }
 
-  // Merges operands_ (oldest first) onto base into saved_value_; valid_ says whether it
-  // worked (a failure is status_).
+  // Merges operands_ (oldest first) onto base (which may be saved_value_ itself) into
+  // saved_value_; valid_ says whether it worked (a failure is status_).
   void Finish(const std::string* base) {
     std::vector<std::string_view> views(operands_.begin(), operands_.end());
     const std::string_view base_view = base ? std::string_view(*base) : std::string_view();

@@ -24,9 +24,9 @@ std::string SerializeOptions(const Options& options);
 struct ParsedOptionsFile {
   int format_version = 0;
   std::string strata_version;
-  std::string comparator;  // the recorded comparator's name
+  std::string comparator;      // the recorded comparator's name
   std::string merge_operator;  // the recorded merge operator's name; empty: none
-  int unknown_fields = 0;  // names this version does not know (written by a newer one): skipped
+  int unknown_fields = 0;      // names this version does not know (written by a newer one): skipped
 };
 
 // Sets the recorded fields of *options from text. Corruption (with the line number) for

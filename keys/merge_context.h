@@ -34,6 +34,16 @@ class MergeContext {
   void Add(std::string_view operand) { operands_.emplace_back(operand); }
   // ApplyMerge of the operands collected on base (null: none).
   Status Finish(std::string_view key, const std::string_view* base, std::string* value) const;
+  // The end of a read at a value (base) or at a deletion or no entry at all (null): the
+  // merge of the operands collected onto it, or without operands the value (copied into
+  // *value, which base must not point into) or NotFound.
+  Status Resolve(std::string_view key, const std::string_view* base, std::string* value) const {
+    if (!operands_.empty()) [[unlikely]]
+      return Finish(key, base, value);
+    if (base == nullptr) return Status::NotFound(std::string_view());
+    value->assign(base->data(), base->size());
+    return Status::OK();
+  }
 
  private:
   const MergeOperator* const op_;

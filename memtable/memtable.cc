@@ -72,6 +72,14 @@ SequenceNumber MemTable::MaxCoveringTombstoneSeq(std::string_view user_key,
   return RangeTombstones()->MaxCoveringSeq(user_key, snapshot);
 }
 
+namespace {
+
+// What a lookup without a merge context concludes with: as if no operand had been met (an
+// operand itself ends such a lookup with Corruption before this is asked).
+const MergeContext kNoMerges(nullptr);
+
+}  // namespace
+
 bool MemTable::Get(const LookupKey& key, std::string* value, Status* status,
                    MergeContext* merges) const {
   // A range deletion here newer than the entry found (or covering a key with no entry here:
@@ -80,35 +88,16 @@ bool MemTable::Get(const LookupKey& key, std::string* value, Status* status,
       MaxCoveringTombstoneSeq(key.user_key(), ExtractTrailer(key.internal_key()) >> 8);
   if (covering != 0) [[unlikely]] {
     if (!GetNewest(key, value, status, covering, merges)) {
-      *status = merges == nullptr || merges->empty()
-                    ? Status::NotFound(std::string_view())
-                    : merges->Finish(key.user_key(), nullptr, value);
+      *status = (merges ? *merges : kNoMerges).Resolve(key.user_key(), nullptr, value);
     }
     return true;
   }
   return GetNewest(key, value, status, 0, merges);
 }
 
-namespace {
-
-// The end of a point lookup at a value (base non-null) or a deletion, under the merge
-// operands collected so far (if any).
-void Conclude(const LookupKey& key, const std::string_view* base, const MergeContext* merges,
-              std::string* value, Status* status) {
-  if (merges != nullptr && !merges->empty()) [[unlikely]] {
-    *status = merges->Finish(key.user_key(), base, value);
-  } else if (base != nullptr) {
-    value->assign(base->data(), base->size());
-    *status = Status::OK();
-  } else {
-    *status = Status::NotFound(std::string_view());
-  }
-}
-
-}  // namespace
-
 bool MemTable::GetNewest(const LookupKey& key, std::string* value, Status* status,
                          SequenceNumber covering, MergeContext* merges) const {
+  const MergeContext& collected = merges ? *merges : kNoMerges;
   Table::Iterator iter(&table_);
   // The lookup key carries the snapshot sequence and the highest type, so the first entry at
   // or after it is the newest version of some key visible at that snapshot.
@@ -120,17 +109,17 @@ bool MemTable::GetNewest(const LookupKey& key, std::string* value, Status* statu
                     : comparator_.icmp.user_comparator()->Compare(user_key, key.user_key()) == 0;
     if (!same) return false;  // (after operands: they wait for an older source's base)
     if ((ExtractTrailer(ikey) >> 8) < covering) {
-      Conclude(key, nullptr, merges, value, status);
+      *status = collected.Resolve(key.user_key(), nullptr, value);
       return true;
     }
     switch (static_cast<ValueType>(ExtractTrailer(ikey) & 0xff)) {
       case ValueType::kValue: {
         const std::string_view v = LengthPrefixed(ikey.data() + ikey.size());
-        Conclude(key, &v, merges, value, status);
+        *status = collected.Resolve(key.user_key(), &v, value);
         return true;
       }
       case ValueType::kDeletion:
-        Conclude(key, nullptr, merges, value, status);
+        *status = collected.Resolve(key.user_key(), nullptr, value);
         return true;
       case ValueType::kMerge:
         // The base is further on (older entries of the key follow), or in an older source.

@@ -91,8 +91,21 @@ struct TableState {
     return Status::OK();
   }
 
-  // Get's callback still wants entries after the block index points to: feeds it the next
-  // blocks' entries until it stops or the table ends. Moves index.
+  // Hands found the entry data is on, and the following ones while it asks for more: the
+  // rest of this block (at block_offset), then the blocks after the one index is on (moving
+  // index). REQUIRES: data->Valid().
+  Status Feed(const ReadOptions& ro, BlockIter* data, uint64_t block_offset, BlockIter* index,
+              Table::GetCallback found, void* arg) const {
+    while (found(arg, data->key(), data->value())) [[unlikely]] {
+        data->Next();
+        if (!data->Valid()) {
+          if (!data->status().ok()) return Annotate(data->status(), block_offset);
+          return ContinueInNextBlocks(ro, index, found, arg);
+        }
+      }
+    return Status::OK();
+  }
+
   Status ContinueInNextBlocks(const ReadOptions& ro, BlockIter* index, Table::GetCallback found,
                               void* arg) const {
     for (index->Next(); index->Valid(); index->Next()) {
@@ -420,14 +433,7 @@ Status Table::Get(const ReadOptions& options, std::string_view key, std::string_
   BlockIter data(t.comparator, ref.block());
   data.Seek(key);
   if (!data.Valid()) return t.Annotate(data.status(), handle.offset);
-  while (found(arg, data.key(), data.value())) [[unlikely]] {
-      data.Next();
-      if (!data.Valid()) {
-        if (!data.status().ok()) return t.Annotate(data.status(), handle.offset);
-        return t.ContinueInNextBlocks(options, &index, found, arg);
-      }
-    }
-  return Status::OK();
+  return t.Feed(options, &data, handle.offset, &index, found, arg);
 }
 
 void Table::MultiGet(const ReadOptions& options, std::span<Lookup> lookups) const {
@@ -461,14 +467,7 @@ void Table::MultiGet(const ReadOptions& options, std::span<Lookup> lookups) cons
       l.status = t.Annotate(data.status(), handle.offset);
       continue;
     }
-    while (l.found(l.arg, data.key(), data.value())) [[unlikely]] {
-        data.Next();
-        if (!data.Valid()) {
-          l.status = data.status().ok() ? t.ContinueInNextBlocks(options, &index, l.found, l.arg)
-                                        : t.Annotate(data.status(), handle.offset);
-          break;
-        }
-      }
+    l.status = t.Feed(options, &data, handle.offset, &index, l.found, l.arg);
   }
 }
 

@@ -98,17 +98,15 @@ bool Conclude(const GetState& state, const Status& read, uint64_t file_number, S
     case GetState::kMerging:  // operands only: the base is in an older table, or nowhere
       return false;
     case GetState::kFound:
-      if (!state.merges->empty()) [[unlikely]] {
-        const std::string base = *state.value;
-        const std::string_view view = base;
-        *status = state.merges->Finish(state.user_key, &view, state.value);
+      if (state.merges->empty()) {
+        *status = Status::OK();  // SaveValue put the value in place
       } else {
-        *status = Status::OK();
+        const std::string_view base = *state.value;  // Finish may merge into its own base
+        *status = state.merges->Finish(state.user_key, &base, state.value);
       }
       return true;
     case GetState::kDeleted:
-      *status = state.merges->empty() ? Status::NotFound(std::string_view())
-                                      : state.merges->Finish(state.user_key, nullptr, state.value);
+      *status = state.merges->Resolve(state.user_key, nullptr, state.value);
       return true;
     case GetState::kCorrupt:
       *status = Status::Corruption("bad internal key in table file", std::to_string(file_number));

@@ -23,9 +23,9 @@ namespace strata {
 // options->comparator's (null: BytewiseComparator()), InvalidArgument names both and
 // *options is unchanged. A recorded merge operator is checked the same way against
 // options->merge_operator if set; if not, a built-in one (NewBuiltinMergeOperator) is loaded
-// by name, and any other is left unset (DB::Open then names it). NotFound if the database has no OPTIONS file (it was last opened by
-// a version before OPTIONS files); Corruption if the file cannot be parsed; NotSupported for
-// a newer major format version.
+// by name, and any other is left unset (DB::Open then names it). NotFound if the database has no
+// OPTIONS file (it was last opened by a version before OPTIONS files); Corruption if the file
+// cannot be parsed; NotSupported for a newer major format version.
 Status LoadLatestOptions(const std::string& dbpath, Options* options);
 
 }  // namespace strata

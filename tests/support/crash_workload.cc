@@ -9,10 +9,10 @@
 
 #include "strata/db.h"
 #include "strata/merge_operator.h"
-#include "util/coding.h"
 #include "support/child_process.h"
 #include "support/db_test_util.h"
 #include "support/test_util.h"
+#include "util/coding.h"
 #include "util/random.h"
 
 namespace strata::test {

@@ -83,8 +83,8 @@ void RunWorkload(DB* db, FaultInjectionFileSystem* fs, Random* rnd, int round, W
         } else if (rnd->OneIn(5)) {
           batch.Delete(std::move(key));
         } else if (rnd->OneIn(8)) {
-          batch.Merge(std::move(key), "m" + std::to_string(round) + "." + std::to_string(i) +
-                                          "." + std::to_string(j));
+          batch.Merge(std::move(key), "m" + std::to_string(round) + "." + std::to_string(i) + "." +
+                                          std::to_string(j));
         } else {
           std::string value =
               "r" + std::to_string(round) + "." + std::to_string(i) + "." + std::to_string(j) + ":";
