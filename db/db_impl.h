@@ -5,7 +5,9 @@
 // Invariants of the write path (upheld in db_impl_write.cc):
 // - Writers queue in writers_; only the writer at the front (the leader) touches log_ and
 //   inserts into mem_, so the log and the active memtable have one writer at a time. The
-//   leader also switches them (MakeRoomForWrite) when the memtable is full.
+//   leader also switches them (MakeRoomForWrite) when the memtable is full. A leader may go
+//   on to lead the unsynced groups queued behind its own (a bounded number) before it hands
+//   the front on.
 // - A batch is acknowledged only after its group's log record is written (and fsynced if any
 //   writer in the group asked for sync) and it is in the memtable.
 // - last_sequence_ is published (release) only after the group is in the memtable, so a
@@ -197,6 +199,10 @@ class DBImpl final : public DB {
   // --- db_impl_write.cc ---
   Status WriteImpl(const WriteOptions& options, WriteBatch* batch, bool force_switch,
                    MemTable** switched);
+  // Called by the leader (with mu_ held, released while writing) for the group that starts
+  // at head, the front of writers_: makes room, writes the log and the memtable, pops and
+  // wakes the group's writers except caller's own, and returns the group's status.
+  Status LeadGroup(Writer* head, const Writer* caller, MemTable** switched) REQUIRES(mu_);
   // Groups the leader with the writers queued behind it; returns the group's batch (the
   // leader's own, or tmp_batch_) and sets *last to the last writer included.
   WriteBatch* BuildBatchGroup(Writer** last, bool* need_sync) REQUIRES(mu_);
@@ -358,6 +364,7 @@ class DBImpl final : public DB {
   struct Stats {
     std::atomic<uint64_t> batches{0};
     std::atomic<uint64_t> groups{0};
+    std::atomic<uint64_t> groups_led_on{0};  // led by a leader after its own group
     std::atomic<uint64_t> syncs{0};
     std::atomic<uint64_t> sync_writers{0};   // writers acknowledged by synced groups
     std::atomic<uint64_t> gather_micros{0};  // leaders' waits in GatherSyncGroup

@@ -1,8 +1,8 @@
 // DB::GetProperty: a table of named handlers. Each handler reads one pinned ReadState (and the
 // counters in stats_, or mu_ briefly for what only it guards), so a property never blocks a
 // write for longer than a lock hand-off. The names are listed in include/strata/db.h.
-#include <charconv>
 #include <algorithm>
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
 
@@ -199,8 +199,8 @@ bool DBImpl::PropertyHandlers::StatsText(DBImpl& db, const ReadState& state, std
       "** Write path **\n"
       "batches written: %" PRIu64
       "\n"
-      "write groups (log records): %" PRIu64
-      " (%.2f batches per group)\n"
+      "write groups (log records): %" PRIu64 " (%.2f batches per group, %" PRIu64
+      " led on by the previous group's leader)\n"
       "log syncs: %" PRIu64
       " (%.2f writers per sync, %.3f s syncing, %.3f s gathering)\n"
       "user bytes: %" PRIu64
@@ -231,7 +231,8 @@ bool DBImpl::PropertyHandlers::StatsText(DBImpl& db, const ReadState& state, std
       "records replayed: %" PRIu64
       "\n"
       "bytes dropped: %" PRIu64 "\n",
-      batches, groups, groups ? static_cast<double>(batches) / groups : 0.0, get(stats.syncs),
+      batches, groups, groups ? static_cast<double>(batches) / groups : 0.0,
+      get(stats.groups_led_on), get(stats.syncs),
       get(stats.syncs) ? static_cast<double>(get(stats.sync_writers)) / get(stats.syncs) : 0.0,
       get(stats.sync_micros) / 1e6, get(stats.gather_micros) / 1e6, get(stats.user_bytes),
       get(stats.wal_bytes), log_number, state.mem->num_entries(), state.mem->num_deletes(),

@@ -13,6 +13,7 @@
 #include "strata/file_system.h"
 #include "support/db_test_util.h"
 #include "support/gate.h"
+#include "support/gated_log_sync_fs.h"
 #include "support/test_util.h"
 #include "wal/log_writer.h"
 
@@ -203,43 +204,11 @@ TEST_F(DBTest, ConcurrentWritersAllLand) {
   }
 }
 
-// Holds every log sync at a gate, so that a test can see which writers one sync serves.
-class GatedLogSyncFileSystem : public FileSystemWrapper {
- public:
-  GatedLogSyncFileSystem() : FileSystemWrapper(FileSystem::Default()) {}
-  Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* result) override {
-    Status s = target()->NewWritableFile(path, result);
-    if (s.ok() && path.ends_with(".log")) {
-      *result = std::make_unique<GatedSyncFile>(std::move(*result), &gate);
-    }
-    return s;
-  }
-  test::Gate gate;
-
- private:
-  class GatedSyncFile : public WritableFile {
-   public:
-    GatedSyncFile(std::unique_ptr<WritableFile> base, test::Gate* gate)
-        : base_(std::move(base)), gate_(gate) {}
-    Status Append(std::string_view data) override { return base_->Append(data); }
-    Status Sync() override {
-      gate_->Pass();
-      return base_->Sync();
-    }
-    Status Close() override { return base_->Close(); }
-    uint64_t Size() const override { return base_->Size(); }
-
-   private:
-    std::unique_ptr<WritableFile> base_;
-    test::Gate* gate_;
-  };
-};
-
 // Group commit: the synced writers that queue while a sync is in progress are all served by
 // the next single sync, whatever the machine's speed. Events, not time: the first writer's
 // sync is held at a gate until the others are seen queued.
 TEST_F(DBTest, WritersQueuedDuringASyncShareTheNextOne) {
-  auto fs = std::make_shared<GatedLogSyncFileSystem>();
+  auto fs = std::make_shared<test::GatedLogSyncFileSystem>();
   options_.file_system = fs;
   Reopen();
   auto* impl = static_cast<DBImpl*>(db_.get());
