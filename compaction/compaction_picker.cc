@@ -86,7 +86,8 @@ FileList OverlappingFiles(const Version& v, const Comparator* ucmp, int level,
 std::unique_ptr<Compaction> PickCompaction(std::shared_ptr<const Version> v, const Options& options,
                                            const InternalKeyComparator& icmp,
                                            const std::vector<std::string>& compact_pointers,
-                                           const std::set<uint64_t>& busy) {
+                                           const std::set<uint64_t>& busy,
+                                           const SeekCompactionCandidate& seek) {
   std::vector<std::pair<double, int>> scores;
   for (int level = 0; level + 1 < v->num_levels(); level++) {
     double score = LevelScore(*v, options, level);
@@ -158,6 +159,25 @@ std::unique_ptr<Compaction> PickCompaction(std::shared_ptr<const Version> v, con
       auto c = make();
       c->inputs[0] = {f};
       c->reason = "level size";
+      if (auto done = Complete(std::move(c), options, icmp, busy)) return done;
+    }
+  }
+
+  if (seek.level >= 0 && seek.level + 1 < v->num_levels()) {
+    const FileList& files = v->files(seek.level);
+    auto f = std::find_if(files.begin(), files.end(),
+                          [&](const auto& file) { return file->number == seek.number; });
+    if (f != files.end()) {
+      auto c = std::make_unique<Compaction>();
+      c->version = v;
+      c->level = seek.level;
+      c->output_level = seek.level + 1;
+      if (seek.level == 0) {
+        c->inputs[0] = files;  // level-0 files overlap: take them all
+      } else {
+        c->inputs[0] = {*f};
+      }
+      c->reason = "seeks";
       if (auto done = Complete(std::move(c), options, icmp, busy)) return done;
     }
   }

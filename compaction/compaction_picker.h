@@ -32,11 +32,14 @@ double LevelScore(const Version& v, const Options& options, int level);
 
 // The most urgent compaction whose files are all free, or null. compact_pointers[level] is
 // the largest internal key of the previous compaction at that level (empty: start of the
-// key space). busy holds the numbers of files in running compactions.
+// key space). busy holds the numbers of files in running compactions. With no level due by
+// size, a file that spent its seek budget (seek, if still in v) is compacted into the next
+// level: alone, or with all of level 0 if it is there.
 std::unique_ptr<Compaction> PickCompaction(std::shared_ptr<const Version> v, const Options& options,
                                            const InternalKeyComparator& icmp,
                                            const std::vector<std::string>& compact_pointers,
-                                           const std::set<uint64_t>& busy);
+                                           const std::set<uint64_t>& busy,
+                                           const SeekCompactionCandidate& seek = {});
 
 // A compaction of the files of level that overlap the user-key range [begin, end] (null:
 // unbounded) into level + 1 — or, with in_place, back into level itself (rewriting the

@@ -226,6 +226,11 @@ class DBImpl final : public DB {
   Status WriteLevel0Table(const MemTable& mem, VersionEdit* edit) REQUIRES(mu_);
   // --- db_impl_compaction.cc ---
   void CompactionThread();
+  // Called by a reader whose Version::Get spent a file's seek budget.
+  void NoteSeekCandidate(const SeekCompactionCandidate& spent) EXCLUDES(mu_);
+  // PickCompaction with the seek candidate, which it forgets once a compaction takes it or
+  // its file is gone.
+  std::unique_ptr<Compaction> PickNextCompaction() REQUIRES(mu_);
   // Runs c (picked under mu_) and installs its result. Releases mu_ while working.
   Status DoCompaction(Compaction* c) REQUIRES(mu_);
   // Tells the listeners how c ended (releasing mu_ while they run).
@@ -341,6 +346,9 @@ class DBImpl final : public DB {
   std::set<uint64_t> compacting_ GUARDED_BY(mu_);  // input files of running compactions
   // Per level: the largest key of the last compaction there (round-robin start).
   std::vector<std::string> compact_pointers_ GUARDED_BY(mu_);
+  // The file the latest read spent the seek budget of (Options::seek_compaction), until a
+  // compaction takes it or it leaves the current version.
+  SeekCompactionCandidate seek_candidate_ GUARDED_BY(mu_);
 
   // Compaction statistics per output level (level 0: flushes).
   struct LevelStats {

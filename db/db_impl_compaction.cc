@@ -18,7 +18,7 @@ void DBImpl::CompactionThread() {
   while (true) {
     std::unique_ptr<Compaction> c;
     while (!shutting_down_ && bg_error_.ok()) {
-      c = PickCompaction(versions_->current(), options_, icmp_, compact_pointers_, compacting_);
+      c = PickNextCompaction();
       if (c != nullptr) break;
       bg_work_cv_.Wait();
     }
@@ -36,6 +36,27 @@ void DBImpl::CompactionThread() {
     bg_done_cv_.SignalAll();
     bg_work_cv_.SignalAll();
   }
+}
+
+void DBImpl::NoteSeekCandidate(const SeekCompactionCandidate& spent) {
+  MutexLock lock(&mu_);
+  seek_candidate_ = spent;
+  bg_work_cv_.SignalAll();
+}
+
+std::unique_ptr<Compaction> DBImpl::PickNextCompaction() {
+  std::shared_ptr<const Version> current = versions_->current();
+  auto c =
+      PickCompaction(current, options_, icmp_, compact_pointers_, compacting_, seek_candidate_);
+  if (seek_candidate_.level >= 0) {
+    auto is_candidate = [this](const auto& f) { return f->number == seek_candidate_.number; };
+    const FileList& level = current->files(seek_candidate_.level);
+    const bool gone = std::none_of(level.begin(), level.end(), is_candidate);
+    const bool taken =
+        c != nullptr && std::any_of(c->inputs[0].begin(), c->inputs[0].end(), is_candidate);
+    if (gone || taken) seek_candidate_ = {};
+  }
+  return c;
 }
 
 Status DBImpl::DoCompaction(Compaction* c) {
@@ -166,6 +187,7 @@ void DBImpl::NotifyCompaction(const Compaction& c, const CompactionResult& resul
   info.micros = result.micros;
   info.reason = c.reason.starts_with("manual") ? CompactionReason::kManual
                 : c.reason.starts_with("L0")   ? CompactionReason::kLevel0FileCount
+                : c.reason == "seeks"          ? CompactionReason::kSeeks
                                                : CompactionReason::kLevelSize;
   info.status = s;
   mu_.Unlock();

@@ -45,7 +45,12 @@ Status DBImpl::GetImpl(const ReadOptions& options, std::string_view key, std::st
       return s;
     }
   }
-  if (state->version->Get(options, lookup, table_cache_.get(), value, &s, &merges)) return s;
+  SeekCompactionCandidate spent;
+  const bool found =
+      state->version->Get(options, lookup, table_cache_.get(), value, &s, &merges,
+                          options_.seek_compaction && !read_only_ ? &spent : nullptr);
+  if (spent.level >= 0) NoteSeekCandidate(spent);
+  if (found) return s;
   // No entry anywhere (operands without a value or deletion under them: merged onto nothing).
   return merges.Resolve(key, nullptr, value);
 }
@@ -86,6 +91,13 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   iter_options.merge_operator = options_.merge_operator.get();
   iter_options.lower_bound = options.iterate_lower_bound;
   iter_options.upper_bound = options.iterate_upper_bound;
+  if (options_.seek_compaction && !read_only_) {
+    // The version lives as long as the iterator (it holds the read state).
+    iter_options.read_sample = [this, version = &v](std::string_view user_key) {
+      SeekCompactionCandidate spent;
+      if (version->RecordReadSample(user_key, &spent)) NoteSeekCandidate(spent);
+    };
+  }
   // The iterator holds the read state: its memtables and version (so its tables) live on.
   auto iter =
       NewDBIterator(icmp_.user_comparator(), NewMergingIterator(&icmp_, std::move(children)),

@@ -28,7 +28,10 @@ class DBIter final : public Iterator {
         upper_(options.upper_bound),
         range_dels_(options.range_dels),
         merge_operator_(options.merge_operator),
-        pin_(std::move(pin)) {}
+        read_sample_(options.read_sample),
+        pin_(std::move(pin)) {
+    if (read_sample_) bytes_until_sample_ = SamplePeriod();
+  }
 
   bool Valid() const override { return valid_; }
 
@@ -72,6 +75,9 @@ class DBIter final : public Iterator {
     status_ = Status::OK();  // a failed merge or bad key ends one positioning, not the iterator
     direction_ = kForward;
     if (lower_ && ucmp_->Compare(target, *lower_) < 0) target = *lower_;
+    // A seek searches every source that may hold the target (no filter helps it): each one
+    // is a sample.
+    if (read_sample_) read_sample_(target);
     SeekInternal(target, sequence_, kValueTypeForSeek, /*for_prev=*/false);
     FindNextUserEntry(false);
   }
@@ -80,6 +86,7 @@ class DBIter final : public Iterator {
     STRATA_PERF_COUNT(iterator_seeks);
     status_ = Status::OK();  // a failed merge or bad key ends one positioning, not the iterator
     direction_ = kBackward;
+    if (read_sample_) read_sample_(target);
     if (upper_ && ucmp_->Compare(target, *upper_) >= 0) {
       // Everything below the (exclusive) upper bound.
       SeekInternal(*upper_, kMaxSequenceNumber, kValueTypeForSeek, /*for_prev=*/true);
@@ -165,7 +172,16 @@ class DBIter final : public Iterator {
   }
 
   bool Parse(ParsedInternalKey* k) {
-    if (ParseInternalKey(iter_->key(), k)) return true;
+    if (ParseInternalKey(iter_->key(), k)) [[likely]] {
+      if (read_sample_) [[unlikely]] {
+        bytes_until_sample_ -= static_cast<int64_t>(iter_->key().size() + iter_->value().size());
+        if (bytes_until_sample_ < 0) {
+          bytes_until_sample_ += SamplePeriod();
+          read_sample_(k->user_key);
+        }
+      }
+      return true;
+    }
     status_ = Status::Corruption("malformed internal key while iterating");
     valid_ = false;
     return false;
@@ -308,7 +324,20 @@ class DBIter final : public Iterator {
   const std::optional<std::string_view> upper_;
   const std::shared_ptr<const RangeDelAggregator> range_dels_;
   const MergeOperator* const merge_operator_;
+  const std::function<void(std::string_view)> read_sample_;
   const std::shared_ptr<const void> pin_;
+
+  // Uniform in [0, 2 MiB): a mean of one sample per MiB, without a stride that a regular
+  // key layout could keep in step with (xorshift32; the state starts from this object).
+  int64_t SamplePeriod() {
+    if (rng_ == 0) rng_ = static_cast<uint32_t>(reinterpret_cast<uintptr_t>(this) >> 4) | 1;
+    rng_ ^= rng_ << 13;
+    rng_ ^= rng_ >> 17;
+    rng_ ^= rng_ << 5;
+    return rng_ % (2 << 20);
+  }
+  int64_t bytes_until_sample_ = 0;
+  uint32_t rng_ = 0;
 
   Direction direction_ = kForward;
   bool valid_ = false;

@@ -17,6 +17,7 @@
 // iterator reads (memtables, version); the comparator must outlive the iterator.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -37,6 +38,10 @@ struct DBIterOptions {
   std::shared_ptr<const RangeDelAggregator> range_dels;
   // The database's merge operator (null: none; an operand then fails the iteration).
   const MergeOperator* merge_operator = nullptr;
+  // Seek-compaction sampling (empty: none): called with the target of every Seek and
+  // SeekForPrev, and with a user key about once per MiB of entries (keys and values) the
+  // iterator passes over, at random intervals.
+  std::function<void(std::string_view user_key)> read_sample;
 };
 
 std::unique_ptr<Iterator> NewDBIterator(const Comparator* user_comparator,

@@ -105,6 +105,7 @@ const std::vector<Field>& Fields() {
       Number("max_bytes_for_level_multiplier", &Options::max_bytes_for_level_multiplier),
       Number("target_file_size_base", &Options::target_file_size_base),
       Number("max_background_jobs", &Options::max_background_jobs),
+      Bool("seek_compaction", &Options::seek_compaction),
       Number("keep_log_file_num", &Options::keep_log_file_num),
       Number("max_bg_error_resume_count", &Options::max_bg_error_resume_count),
       Number("bg_error_resume_retry_interval_micros",

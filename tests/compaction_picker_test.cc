@@ -72,6 +72,45 @@ TEST_F(PickerTest, LevelZeroTakesAllItsFilesAndTheOverlap) {
   EXPECT_EQ(nullptr, PickCompaction(V(), options_, icmp_, pointers_, busy_));
 }
 
+TEST_F(PickerTest, ASpentSeekBudgetCompactsTheFileWhenNoLevelIsDue) {
+  options_.level0_file_num_compaction_trigger = 4;
+  Add(0, 5, "c", "e", 10, 20);
+  Add(0, 4, "a", "d", 10, 10);
+  Add(1, 1, "a", "b", 100);
+  Add(1, 2, "m", "p", 100);
+  Add(2, 7, "n", "o", 100);
+  Add(2, 8, "x", "z", 100);
+  EXPECT_EQ(nullptr, PickCompaction(V(), options_, icmp_, pointers_, busy_));
+
+  // In level 0: all of level 0 (its files overlap) with what they overlap in level 1.
+  auto c = PickCompaction(V(), options_, icmp_, pointers_, busy_, {0, 4});
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ("seeks", c->reason);
+  EXPECT_EQ((std::vector<uint64_t>{5, 4}), Numbers(c->inputs[0]));
+  EXPECT_EQ((std::vector<uint64_t>{1}), Numbers(c->inputs[1]));
+
+  // Deeper: the file alone, with its overlap below.
+  c = PickCompaction(V(), options_, icmp_, pointers_, busy_, {1, 2});
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ(1, c->level);
+  EXPECT_EQ((std::vector<uint64_t>{2}), Numbers(c->inputs[0]));
+  EXPECT_EQ((std::vector<uint64_t>{7}), Numbers(c->inputs[1]));
+
+  // A file no longer at that level, or the last level's, or a busy one: nothing.
+  EXPECT_EQ(nullptr, PickCompaction(V(), options_, icmp_, pointers_, busy_, {1, 7}));
+  EXPECT_EQ(nullptr, PickCompaction(V(), options_, icmp_, pointers_, busy_, {3, 7}));
+  busy_.insert(7);
+  EXPECT_EQ(nullptr, PickCompaction(V(), options_, icmp_, pointers_, busy_, {1, 2}));
+  busy_.clear();
+
+  // A level due by size goes first.
+  Add(0, 6, "f", "g", 10, 30);
+  Add(0, 9, "h", "i", 10, 40);
+  c = PickCompaction(V(), options_, icmp_, pointers_, busy_, {1, 2});
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ("L0 file count", c->reason);
+}
+
 TEST_F(PickerTest, HighestScoreFirstAndTrivialMove) {
   Add(0, 9, "a", "b", 10);
   Add(0, 8, "c", "d", 10);    // L0 score 1

@@ -2,9 +2,13 @@
 // levels so that flushes and compactions never stop, snapshots through compaction,
 // tombstones at the bottom, space reclaimed by CompactRange, the tree keeping its shape, and
 // power loss and disk-full errors in the middle of a compaction.
+#include <condition_variable>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include "strata/db.h"
+#include "strata/listener.h"
 #include "support/db_test_util.h"
 #include "support/fault_injection_fs.h"
 #include "support/test_util.h"
@@ -49,6 +53,7 @@ class CompactionTest : public testing::Test {
     options_.level0_slowdown_writes_trigger = 100;
     options_.level0_stop_writes_trigger = 100;
     options_.max_bytes_for_level_base = 1ull << 40;
+    options_.seek_compaction = false;
   }
   uint64_t FilesBelowLevel0() {
     uint64_t n = 0;
@@ -168,6 +173,100 @@ TEST_F(CompactionTest, TombstonesDropAtTheBottomAndNothingResurrects) {
   for (int i = 0; i < 2000; i++) {
     ASSERT_EQ(i % 2 ? "old" : "NOT_FOUND", GetString(db_.get(), Key(i))) << i;
   }
+}
+
+// Records finished compactions so that a test can wait for the first one.
+class CompactionRecorder : public EventListener {
+ public:
+  void OnCompactionCompleted(const CompactionJobInfo& info) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    done_.push_back(info.reason);
+    cv_.notify_all();
+  }
+  CompactionReason WaitForFirst() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return !done_.empty(); });
+    return done_.front();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<CompactionReason> done_;
+};
+
+class SeekCompactionTest : public CompactionTest {
+ protected:
+  // Two level-0 files that both span the keys: even keys in the older, odd in the newer, so
+  // a read of an even key searches the newer file first, in vain. Below every trigger.
+  void TwoOverlappingFiles(const std::string& value = "v") {
+    options_.level0_file_num_compaction_trigger = 4;
+    options_.write_buffer_size = 64 << 20;  // only Flush makes files
+    options_.listeners = {recorder_};
+    Reopen();
+    for (int parity = 0; parity < 2; parity++) {
+      for (int i = parity; i < 2000; i += 2) ASSERT_OK(db_->Put(WriteOptions(), Key(i), value));
+      ASSERT_OK(db_->Flush());
+    }
+    ASSERT_EQ(2u, IntProperty(db_.get(), "strata.num-files-at-level0"));
+  }
+  void ReadTheOlderFile() {
+    // Small files get the least budget: 100 reads that search past the newer file.
+    for (int i = 0; i < 2000; i += 2) ASSERT_EQ("v", GetString(db_.get(), Key(i)));
+  }
+  std::shared_ptr<CompactionRecorder> recorder_ = std::make_shared<CompactionRecorder>();
+};
+
+TEST_F(SeekCompactionTest, ReadsPastALevelZeroFileCompactLevelZero) {
+  TwoOverlappingFiles();
+  ReadTheOlderFile();
+  EXPECT_EQ(CompactionReason::kSeeks, recorder_->WaitForFirst());
+  // The compaction is installed just after the listener hears of it: wait for level 0 to empty.
+  while (IntProperty(db_.get(), "strata.num-files-at-level0") != 0) std::this_thread::yield();
+  EXPECT_GE(FilesBelowLevel0(), 1u);
+  for (int i = 0; i < 2000; i++) ASSERT_EQ("v", GetString(db_.get(), Key(i)));
+}
+
+TEST_F(SeekCompactionTest, IteratorSeeksPastALevelZeroFileCompactLevelZero) {
+  TwoOverlappingFiles();
+  std::unique_ptr<Iterator> it(db_->NewIterator(ReadOptions()));
+  for (int round = 0; round < 2; round++) {
+    for (int i = 0; i < 2000; i += 20) {
+      it->Seek(Key(i));
+      ASSERT_TRUE(it->Valid());
+      ASSERT_EQ(Key(i), it->key());
+    }
+  }
+  ASSERT_OK(it->status());
+  EXPECT_EQ(CompactionReason::kSeeks, recorder_->WaitForFirst());
+}
+
+TEST_F(SeekCompactionTest, ScansPastALevelZeroFileCompactLevelZero) {
+  // 2000 entries of 2 KiB: a scan passes over about 4 MiB, about four samples; the newer
+  // file's budget is about 2 MiB / 16 KiB = 125.
+  TwoOverlappingFiles(std::string(2048, 's'));
+  for (int scan = 0; scan < 200; scan++) {
+    std::unique_ptr<Iterator> it(db_->NewIterator(ReadOptions()));
+    int n = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) n++;
+    ASSERT_OK(it->status());
+    ASSERT_EQ(2000, n);
+    if (IntProperty(db_.get(), "strata.num-files-at-level0") == 0) break;
+  }
+  EXPECT_EQ(CompactionReason::kSeeks, recorder_->WaitForFirst());
+}
+
+TEST_F(SeekCompactionTest, OffReadsCompactNothing) {
+  options_.seek_compaction = false;
+  TwoOverlappingFiles();
+  ReadTheOlderFile();
+  // Two more files reach the level-0 trigger: that is the first compaction, not one for
+  // the reads.
+  for (int file = 0; file < 2; file++) {
+    ASSERT_OK(db_->Put(WriteOptions(), Key(file), "w"));
+    ASSERT_OK(db_->Flush());
+  }
+  EXPECT_EQ(CompactionReason::kLevel0FileCount, recorder_->WaitForFirst());
 }
 
 TEST_F(CompactionTest, CompactRangeReclaimsOverwrittenSpace) {

@@ -36,6 +36,7 @@ class ResumeTest : public testing::Test {
     options_.file_system = fs_;
     options_.bg_error_resume_retry_interval_micros = 1000;
     options_.level0_file_num_compaction_trigger = 100;  // compactions only when asked
+    options_.seek_compaction = false;                   // nor do reads
     options_.level0_slowdown_writes_trigger = 100;
     options_.level0_stop_writes_trigger = 100;
     dbname_ = dir_.Child("db");

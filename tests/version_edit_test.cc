@@ -211,6 +211,26 @@ TEST(VersionEditTest, RandomGarbageNeverCrashes) {
   }
 }
 
+TEST(SeekBudgetTest, ComesDueOnceAfterAboutOneSeekPer16KiB) {
+  SeekBudget none;
+  for (int i = 0; i < 1000; i++) EXPECT_FALSE(none.Charge()) << "never set: never due";
+  SeekBudget small;
+  small.SetFor(1000);  // small files get the floor of 100
+  int due = 0;
+  for (int i = 1; i <= 300; i++) {
+    if (small.Charge()) {
+      due++;
+      EXPECT_EQ(100, i);
+    }
+  }
+  EXPECT_EQ(1, due);
+  SeekBudget large;
+  large.SetFor(64 << 20);
+  EXPECT_EQ(4096, large.left());
+  SeekBudget copy = large;  // a version's copy of the file keeps the count
+  EXPECT_EQ(4096, copy.left());
+}
+
 TEST(VersionEditTest, InternalKeyDebugStringIsReadable) {
   EXPECT_EQ("'a\\x00b' @ 7 : value", InternalKeyDebugString(IKey(std::string("a\0b", 3), 7)));
   EXPECT_EQ("'k' @ 9 : deletion", InternalKeyDebugString(IKey("k", 9, ValueType::kDeletion)));

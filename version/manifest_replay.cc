@@ -37,7 +37,9 @@ Status ManifestReplay::Apply(const VersionEdit& edit) {
   }
   for (const auto& [level, f] : edit.new_files()) {
     if (beyond(level)) continue;
-    if (!levels_[level].emplace(f.number, std::make_shared<const FileMetaData>(f)).second) {
+    auto added = std::make_shared<FileMetaData>(f);
+    added->seeks.SetFor(f.file_size);
+    if (!levels_[level].emplace(f.number, std::move(added)).second) {
       problems += "adds file " + std::to_string(f.number) + " twice; ";
     }
   }

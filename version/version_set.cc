@@ -118,16 +118,27 @@ bool Conclude(const GetState& state, const Status& read, uint64_t file_number, S
 }  // namespace
 
 bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* tables,
-                  std::string* value, Status* status, MergeContext* merges) const {
+                  std::string* value, Status* status, MergeContext* merges,
+                  SeekCompactionCandidate* spent) const {
   const Comparator* ucmp = icmp_->user_comparator();
   const std::string_view user_key = key.user_key();
   const std::string_view ikey = key.internal_key();
   SequenceNumber covering = 0;
   GetState state{ucmp, user_key, value, merges, &covering};
 
+  const FileMetaData* first = nullptr;  // the first file searched, and its level
+  int first_level = 0;
+  bool charged = false;
   // Returns true when the search is over (found, deleted or an error).
-  auto search = [&](const FileMetaData& f) {
+  auto search = [&](const FileMetaData& f, int level) {
     STRATA_PERF_COUNT(tables_probed);
+    if (first == nullptr) {
+      first = &f;
+      first_level = level;
+    } else if (!charged) {
+      charged = true;
+      if (spent != nullptr && first->seeks.Charge()) *spent = {first_level, first->number};
+    }
     covering = 0;
     Status s = tables->Get(options, f.number, f.file_size, ikey, user_key, SaveValue, &state,
                            f.global_seqno, &covering);
@@ -137,7 +148,7 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
 
   for (const auto& f : levels_[0]) {
     if (ucmp->Compare(user_key, ExtractUserKey(f->smallest)) >= 0 &&
-        ucmp->Compare(user_key, ExtractUserKey(f->largest)) <= 0 && search(*f)) {
+        ucmp->Compare(user_key, ExtractUserKey(f->largest)) <= 0 && search(*f, 0)) {
       return true;
     }
   }
@@ -151,7 +162,7 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
                          });
     if (it == files.end()) continue;
     if (ucmp->Compare(user_key, ExtractUserKey((*it)->smallest)) < 0) continue;
-    if (search(**it)) return true;
+    if (search(**it, static_cast<int>(level))) return true;
   }
   return false;
 }
@@ -220,6 +231,29 @@ void Version::MultiGet(const ReadOptions& options, std::span<MultiGetKey> keys,
     }
     if (file != files.end()) search(**file);
   }
+}
+
+bool Version::RecordReadSample(std::string_view user_key, SeekCompactionCandidate* spent) const {
+  const Comparator* ucmp = icmp_->user_comparator();
+  const FileMetaData* first = nullptr;
+  int first_level = 0;
+  for (size_t level = 0; level < levels_.size(); level++) {
+    for (const auto& f : levels_[level]) {
+      if (ucmp->Compare(user_key, ExtractUserKey(f->smallest)) < 0 ||
+          ucmp->Compare(user_key, ExtractUserKey(f->largest)) > 0) {
+        continue;
+      }
+      if (first != nullptr) {
+        if (!first->seeks.Charge()) return false;
+        *spent = {first_level, first->number};
+        return true;
+      }
+      first = f.get();
+      first_level = static_cast<int>(level);
+      if (level > 0) break;  // files of a deeper level do not overlap one another
+    }
+  }
+  return false;
 }
 
 std::string Version::DebugString() const {

@@ -34,6 +34,12 @@ class MergeContext;
 
 using FileList = std::vector<std::shared_ptr<const FileMetaData>>;
 
+// A table file that reads keep looking past (its SeekBudget is spent): worth compacting.
+struct SeekCompactionCandidate {
+  int level = -1;  // -1: none
+  uint64_t number = 0;
+};
+
 class Version {
  public:
   Version(const InternalKeyComparator* icmp, std::vector<FileList> levels);
@@ -51,8 +57,10 @@ class Version {
   // Merge operands go to *merges (which may hold operands from newer sources), and a value or
   // deletion under them finishes the merge (*status its result, true); operands and no base
   // in any table: false, the operands in *merges.
+  // A lookup that searches a second file charges the first file searched one seek; if that
+  // spends the first file's budget, *spent (if given) names it.
   bool Get(const ReadOptions& options, const LookupKey& key, TableCache* tables, std::string* value,
-           Status* status, MergeContext* merges) const;
+           Status* status, MergeContext* merges, SeekCompactionCandidate* spent = nullptr) const;
 
   // One key of MultiGet: the lookup, and where its answer goes.
   struct MultiGetKey {
@@ -66,6 +74,11 @@ class Version {
   // the tables like Get, one pass per table over the keys it may hold, and sets done when
   // the search ended there. Keys left not done are in no table.
   void MultiGet(const ReadOptions& options, std::span<MultiGetKey> keys, TableCache* tables) const;
+
+  // Seek-compaction sampling for iterators: if two or more files may hold user_key, charges
+  // the first a lookup would search one seek; returns true (and names it in *spent) if that
+  // spent its budget.
+  bool RecordReadSample(std::string_view user_key, SeekCompactionCandidate* spent) const;
 
   // "level N: file size [smallest .. largest]" lines.
   std::string DebugString() const;

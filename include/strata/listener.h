@@ -30,6 +30,7 @@ enum class CompactionReason : unsigned char {
   kLevel0FileCount,  // level 0 reached level0_file_num_compaction_trigger
   kLevelSize,        // a level exceeded its target size
   kManual,           // DB::CompactRange
+  kSeeks,            // reads kept searching a file before another (Options::seek_compaction)
 };
 
 struct FlushJobInfo {

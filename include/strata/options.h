@@ -90,6 +90,12 @@ struct Options {
   double max_bytes_for_level_multiplier = 10;
   uint64_t target_file_size_base = 64ull << 20;
   int max_background_jobs = 2;
+  // Seek compaction: point reads that search one table file and then another charge the
+  // first; once a file has been looked past about once per 16 KiB of its size, it is
+  // compacted into the next level when no level is over its target (LevelDB's rule). After
+  // a burst of writes leaves level-0 files overlapping, this is what flattens the tree for
+  // a read-mostly workload that writes too little to trigger compaction by size.
+  bool seek_compaction = true;
 
   // Resuming after a full disk. A flush or compaction that fails because the device is full
   // (Status::IsNoSpace) stops writes, then the database retries by itself: it waits

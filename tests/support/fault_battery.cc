@@ -104,6 +104,7 @@ Options BatteryOptions(bool automatic_compaction) {
   } else {
     // Only CompactRange compacts: a fault lands at the same kind of step in every run.
     options.level0_file_num_compaction_trigger = 100;
+    options.seek_compaction = false;  // nor do reads
     options.level0_slowdown_writes_trigger = 100;
     options.level0_stop_writes_trigger = 100;
     options.max_bytes_for_level_base = 1ull << 40;

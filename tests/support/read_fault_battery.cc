@@ -28,8 +28,9 @@ Options ReadFaultDBOptions(std::shared_ptr<FileSystem> fs) {
   options.file_system = std::move(fs);
   options.write_buffer_size = 1 << 20;
   options.block_size = 1024;
-  options.block_cache = NewLRUCache(256 << 10);  // small: blocks are read again
+  options.block_cache = NewLRUCache(256 << 10);      // small: blocks are read again
   options.level0_file_num_compaction_trigger = 100;  // compactions only when asked
+  options.seek_compaction = false;                   // nor do reads
   options.level0_slowdown_writes_trigger = 100;
   options.level0_stop_writes_trigger = 100;
   options.target_file_size_base = 128 << 10;
@@ -73,8 +74,8 @@ struct Run {
     if (s.ok()) return;
     error_seen = true;
     if (!s.IsIOError() || s.ToString().find("(injected)") == std::string::npos) {
-      Fail(std::string(call) + " failed with an error that is not the injected one: " +
-           s.ToString());
+      Fail(std::string(call) +
+           " failed with an error that is not the injected one: " + s.ToString());
     }
   }
   void Fail(const std::string& what) {
