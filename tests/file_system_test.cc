@@ -136,6 +136,32 @@ TEST_F(FileSystemTest, RandomAccessFilesAreMappedAtTheirLengthWhenOpened) {
   EXPECT_TRUE(result.empty());
 }
 
+// At most 1 GiB of files is mapped at once: beyond that a file is read with pread, and
+// closing a mapped file makes room again. Sparse files: no disk space is used.
+TEST_F(FileSystemTest, MappingsStopAtTheirByteBudget) {
+  auto sparse = [&](const std::string& name, off_t size) {
+    const std::string path = dir_.Child(name);
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    EXPECT_GE(fd, 0);
+    EXPECT_EQ(0, ::ftruncate(fd, size));
+    ::close(fd);
+    return path;
+  };
+  const off_t kLarge = off_t{600} << 20;
+  std::unique_ptr<RandomAccessFile> first, second, third;
+  ASSERT_OK(fs()->NewRandomAccessFile(sparse("first", kLarge), &first));
+  EXPECT_TRUE(first->IsMemoryMapped());
+  ASSERT_OK(fs()->NewRandomAccessFile(sparse("second", kLarge), &second));
+  EXPECT_FALSE(second->IsMemoryMapped()) << "1200 MiB would be mapped";
+  std::string_view result;
+  char scratch[8];
+  ASSERT_OK(second->Read(kLarge - 4, 8, &result, scratch));
+  EXPECT_EQ(std::string(4, '\0'), result);
+  first.reset();
+  ASSERT_OK(fs()->NewRandomAccessFile(sparse("third", kLarge), &third));
+  EXPECT_TRUE(third->IsMemoryMapped()) << "the first file's mapping was given back";
+}
+
 TEST_F(FileSystemTest, GetChildrenListsNamesWithoutDots) {
   ASSERT_OK(WriteStringToFile(fs(), "1", dir_.Child("a"), false));
   ASSERT_OK(WriteStringToFile(fs(), "2", dir_.Child("b"), false));
