@@ -29,6 +29,8 @@ struct EngineOptions {
   // Strata only: keep Options::statistics, printed by the stats benchmark (--statistics),
   // e.g. to measure what keeping them costs.
   bool statistics = false;
+  // Strata only: Options::seek_compaction.
+  bool seek_compaction = true;
   // The merge operator, by RocksDB's db_bench name: "uint64add" (8-byte little-endian
   // counters), "stringappend" (appends after a ','), or "" for none. Each engine uses its
   // own built-in operator of that kind.

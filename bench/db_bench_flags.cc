@@ -37,6 +37,9 @@ DEFINE_uint64(seed, 301, "Seed for the random keys and values");
 DEFINE_int32(duration, 0, "If > 0, run each benchmark for this many seconds instead of a count");
 DEFINE_int32(stats_interval_seconds, 0, "If > 0, print progress on stderr this often");
 DEFINE_int32(max_background_jobs, 2, "Background flush and compaction threads");
+DEFINE_bool(seek_compaction, true,
+            "Strata: compact files that reads keep searching in vain (Options::seek_compaction; "
+            "LevelDB always does, RocksDB never)");
 DEFINE_int32(batch_size, 1, "Writes per batch in the fill, overwrite and delete benchmarks");
 DEFINE_int32(seek_nexts, 0, "Entries read with Next() after each seek in seekrandom");
 DEFINE_int64(range_width, 10,
@@ -95,6 +98,7 @@ Status ConfigFromFlags(Config* config) {
   c.engine_options.open_files = FLAGS_open_files;
   c.engine_options.max_background_jobs = FLAGS_max_background_jobs;
   c.engine_options.statistics = FLAGS_statistics;
+  c.engine_options.seek_compaction = FLAGS_seek_compaction;
   c.engine_options.merge_operator = FLAGS_merge_operator;
   c.sync = FLAGS_sync;
   c.use_existing_db = FLAGS_use_existing_db;

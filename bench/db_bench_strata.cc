@@ -131,6 +131,7 @@ class StrataFactory final : public EngineFactory {
     options.max_open_files = eo.open_files;
     options.compression = eo.compression ? CompressionType::kLZ4 : CompressionType::kNone;
     options.max_background_jobs = eo.max_background_jobs;
+    options.seek_compaction = eo.seek_compaction;
     if (eo.statistics) options.statistics = CreateStatistics();
     if (eo.merge_operator == "uint64add") {
       options.merge_operator = NewUInt64AddOperator();

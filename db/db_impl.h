@@ -200,9 +200,13 @@ class DBImpl final : public DB {
   Status WriteImpl(const WriteOptions& options, WriteBatch* batch, bool force_switch,
                    MemTable** switched);
   // Called by the leader (with mu_ held, released while writing) for the group that starts
-  // at head, the front of writers_: makes room, writes the log and the memtable, pops and
-  // wakes the group's writers except caller's own, and returns the group's status.
-  Status LeadGroup(Writer* head, const Writer* caller, MemTable** switched) REQUIRES(mu_);
+  // at head, the front of writers_: makes room, writes the log and the memtable, pops the
+  // group, sets *done to the chain of its writers but caller's own (status set; WakeDone
+  // wakes them), and returns the group's status.
+  Status LeadGroup(Writer* head, const Writer* caller, MemTable** switched, Writer** done)
+      REQUIRES(mu_);
+  // Wakes the writers of a chain from LeadGroup as done; with or without mu_.
+  static void WakeDone(Writer* done);
   // Groups the leader with the writers queued behind it; returns the group's batch (the
   // leader's own, or tmp_batch_) and sets *last to the last writer included.
   WriteBatch* BuildBatchGroup(Writer** last, bool* need_sync) REQUIRES(mu_);

@@ -46,8 +46,9 @@ struct DBImpl::Writer {
 
   WriteBatch* batch = nullptr;
   bool sync = false;
-  bool force_switch = false;  // Flush: freeze the active memtable even if not full
-  Status status;              // set before Wake(kDone)
+  bool force_switch = false;    // Flush: freeze the active memtable even if not full
+  Status status;                // set before Wake(kDone)
+  Writer* next_done = nullptr;  // the next writer of a finished group still to be woken
   WaitWord state{kWaiting};
   std::atomic<bool> released{false};
 };
@@ -134,8 +135,9 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool fo
   const bool had_write_error = !write_error_.ok();
   Writer* head = &w;
   Status status;
+  Writer* done = nullptr;  // the last group's writers, woken once the queue is handed on
   for (int groups = 1;; groups++) {
-    const Status group_status = LeadGroup(head, &w, head == &w ? switched : nullptr);
+    const Status group_status = LeadGroup(head, &w, head == &w ? switched : nullptr, &done);
     if (head == &w) status = group_status;
     if (writers_.empty()) break;
     Writer* next = writers_.front();
@@ -144,6 +146,8 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool fo
       next->Wake(Writer::kLeader);
       break;
     }
+    WakeDone(done);
+    done = nullptr;
     head = next;
     stats_.groups_led_on.fetch_add(1, std::memory_order_relaxed);
   }
@@ -152,11 +156,22 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool fo
   const Status raised = had_write_error ? Status() : write_error_;
   if (!raised.ok() && !options_.listeners.empty()) error_reported_ = true;
   mu_.Unlock();
+  // Without the lock, and after the next leader has its turn: a synced group of dozens of
+  // writers takes longer to wake than the next group's sync, which now overlaps it.
+  WakeDone(done);
   if (!raised.ok()) NotifyListeners([&raised](EventListener& l) { l.OnBackgroundError(raised); });
   return account(status);
 }
 
-Status DBImpl::LeadGroup(Writer* head, const Writer* caller, MemTable** switched) {
+void DBImpl::WakeDone(Writer* done) {
+  while (done != nullptr) {
+    Writer* next = done->next_done;  // read first: once woken, the writer may be gone
+    done->Wake(Writer::kDone);
+    done = next;
+  }
+}
+
+Status DBImpl::LeadGroup(Writer* head, const Writer* caller, MemTable** switched, Writer** done) {
   Status status = write_error_;
   if (status.ok()) status = MakeRoomForWrite(head->force_switch, switched);
   if (status.ok() && head->sync) GatherSyncGroup();
@@ -207,15 +222,19 @@ Status DBImpl::LeadGroup(Writer* head, const Writer* caller, MemTable** switched
     if (group == &tmp_batch_) tmp_batch_.Clear();
   }
 
-  // Acknowledge the group (all but the calling thread's own writer, which returns itself).
+  // Pop the group; all but the calling thread's own writer (which returns by itself) go on
+  // the chain to wake, in queue order.
   size_t group_writers = 0;
+  Writer** tail = done;
   while (true) {
     Writer* ready = writers_.front();
     writers_.pop_front();
     group_writers++;
     if (ready != caller) {
       ready->status = status;
-      ready->Wake(Writer::kDone);
+      ready->next_done = nullptr;
+      *tail = ready;
+      tail = &ready->next_done;
     }
     if (ready == last) break;
   }

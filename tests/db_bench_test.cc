@@ -252,6 +252,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
                         "--stats_interval_seconds=2",
                         "--statistics",
                         "--max_background_jobs=3",
+                        "--seek_compaction=false",
                         "--batch_size=8",
                         "--seek_nexts=5",
                         "--range_width=7",
@@ -276,6 +277,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
   EXPECT_EQ(c.engine_options.open_files, 50);
   EXPECT_EQ(c.engine_options.max_background_jobs, 3);
   EXPECT_TRUE(c.engine_options.statistics);
+  EXPECT_FALSE(c.engine_options.seek_compaction);
   EXPECT_TRUE(c.sync);
   EXPECT_TRUE(c.use_existing_db);
   EXPECT_EQ(c.db, "/nowhere/db");
