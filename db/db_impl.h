@@ -6,8 +6,8 @@
 // - Writers queue in writers_; only the writer at the front (the leader) touches log_ and
 //   inserts into mem_, so the log and the active memtable have one writer at a time. The
 //   leader also switches them (MakeRoomForWrite) when the memtable is full. A leader may go
-//   on to lead the unsynced groups queued behind its own (a bounded number) before it hands
-//   the front on.
+//   on to lead the unsynced groups queued behind its own (64 groups in all) before it hands
+//   the front on, but never one that syncs, switches the memtable or waits for room.
 // - A batch is acknowledged only after its group's log record is written (and fsynced if any
 //   writer in the group asked for sync) and it is in the memtable.
 // - last_sequence_ is published (release) only after the group is in the memtable, so a
@@ -209,7 +209,10 @@ class DBImpl final : public DB {
   static void WakeDone(Writer* done);
   // Groups the leader with the writers queued behind it; returns the group's batch (the
   // leader's own, or tmp_batch_) and sets *last to the last writer included.
-  WriteBatch* BuildBatchGroup(Writer** last, bool* need_sync) REQUIRES(mu_);
+  // With stop_at_sync the group ends before the first writer that asks for a sync.
+  WriteBatch* BuildBatchGroup(Writer** last, bool* need_sync, bool stop_at_sync) REQUIRES(mu_);
+  // True if MakeRoomForWrite would neither switch the memtable nor delay nor wait.
+  bool RoomWithoutWaiting() const REQUIRES(mu_);
   // Called by the leader: switches to a new memtable and log if the active one is full (or
   // force and non-empty), waiting while too many immutable memtables are queued.
   Status MakeRoomForWrite(bool force, MemTable** switched) REQUIRES(mu_);

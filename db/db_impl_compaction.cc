@@ -40,6 +40,8 @@ void DBImpl::CompactionThread() {
 
 void DBImpl::NoteSeekCandidate(const SeekCompactionCandidate& spent) {
   MutexLock lock(&mu_);
+  // The first comes first (its budget is spent for good); PickNextCompaction frees the slot.
+  if (seek_candidate_.level >= 0) return;
   seek_candidate_ = spent;
   bg_work_cv_.SignalAll();
 }

@@ -22,7 +22,8 @@ namespace strata {
 // the way out.
 // How long a writer right behind the leader spins before it sleeps: a few unsynced groups.
 constexpr std::chrono::nanoseconds kWriterSpin = std::chrono::microseconds(20);
-// How many groups one leader leads before it hands the queue on and returns to its caller.
+// How many groups one leader leads in all, its own included, before it hands the queue on and
+// returns to its caller.
 constexpr int kMaxGroupsLed = 64;
 
 struct DBImpl::Writer {
@@ -38,7 +39,8 @@ struct DBImpl::Writer {
     return s;
   }
 
-  // Called with mu_ held by the thread that changes this writer's state.
+  // Called by the one thread that changes this writer's state (with or without mu_; the
+  // writer is off writers_ or is the front, so no other thread touches it).
   void Wake(uint32_t new_state) {
     state.StoreAndWake(new_state);
     released.store(true, std::memory_order_release);  // the last access to *this
@@ -141,8 +143,10 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool fo
     if (head == &w) status = group_status;
     if (writers_.empty()) break;
     Writer* next = writers_.front();
+    // Only what costs the caller no more than a memtable insert: no sync (a synced writer
+    // ends the group before it, see BuildBatchGroup), no memtable switch, no write delay.
     if (groups >= kMaxGroupsLed || !group_status.ok() || next->sync || next->force_switch ||
-        next->batch == nullptr) {
+        next->batch == nullptr || !RoomWithoutWaiting()) {
       next->Wake(Writer::kLeader);
       break;
     }
@@ -179,7 +183,7 @@ Status DBImpl::LeadGroup(Writer* head, const Writer* caller, MemTable** switched
   bool need_sync = false;
   uint64_t sync_micros = 0;
   if (status.ok()) {
-    WriteBatch* group = BuildBatchGroup(&last, &need_sync);
+    WriteBatch* group = BuildBatchGroup(&last, &need_sync, /*stop_at_sync=*/head != caller);
     const SequenceNumber first = last_sequence_.load(std::memory_order_relaxed) + 1;
     const uint32_t count = group ? WriteBatchInternal::Count(*group) : 0;
     if (count > 0 && first + count - 1 > kMaxSequenceNumber) {
@@ -294,7 +298,12 @@ void DBImpl::GatherSyncGroup() {
                                  std::memory_order_relaxed);
 }
 
-WriteBatch* DBImpl::BuildBatchGroup(Writer** last, bool* need_sync) {
+bool DBImpl::RoomWithoutWaiting() const {
+  return bg_error_.ok() && mem_->ApproximateMemoryUsage() < options_.write_buffer_size &&
+         versions_->NumLevelFiles(0) < static_cast<size_t>(options_.level0_slowdown_writes_trigger);
+}
+
+WriteBatch* DBImpl::BuildBatchGroup(Writer** last, bool* need_sync, bool stop_at_sync) {
   Writer* first = writers_.front();
   WriteBatch* result = first->batch;
   *need_sync = first->sync;
@@ -309,7 +318,8 @@ WriteBatch* DBImpl::BuildBatchGroup(Writer** last, bool* need_sync) {
   *last = first;
   for (auto it = writers_.begin() + 1; it != writers_.end(); ++it) {
     Writer* w = *it;
-    if (w->force_switch) break;  // it leads its own group, to switch the memtable first
+    if (w->force_switch) break;          // it leads its own group, to switch the memtable first
+    if (stop_at_sync && w->sync) break;  // it leads its own: no caller waits on another's sync
     if (w->batch != nullptr) {
       if (size + w->batch->ApproximateSize() > max_size) break;
       size += w->batch->ApproximateSize();

@@ -86,7 +86,8 @@ class DBIter final : public Iterator {
     STRATA_PERF_COUNT(iterator_seeks);
     status_ = Status::OK();  // a failed merge or bad key ends one positioning, not the iterator
     direction_ = kBackward;
-    if (read_sample_) read_sample_(target);
+    if (read_sample_)
+      read_sample_(upper_ && ucmp_->Compare(target, *upper_) >= 0 ? *upper_ : target);
     if (upper_ && ucmp_->Compare(target, *upper_) >= 0) {
       // Everything below the (exclusive) upper bound.
       SeekInternal(*upper_, kMaxSequenceNumber, kValueTypeForSeek, /*for_prev=*/true);

@@ -108,5 +108,55 @@ TEST_F(WriteQueueTest, ASyncedWriterQueuedBehindLeadsItsOwnGroup) {
   EXPECT_EQ(2, fs_->gate.arrived());
 }
 
+// The leader leads the unsynced writer's group, but that group ends before a synced writer
+// queued after it: the synced writer leads (and syncs) on its own thread, so no caller waits
+// for another caller's sync.
+TEST_F(WriteQueueTest, ALedOnGroupStopsBeforeASyncedWriter) {
+  auto* impl = static_cast<DBImpl*>(db_.get());
+  WriteOptions synced;
+  synced.sync = true;
+  fs_->gate.Close();
+  std::thread first([&] { ASSERT_OK(db_->Put(synced, "first", "1")); });
+  fs_->gate.WaitForHeld(1);
+  std::thread unsynced([&] { ASSERT_OK(db_->Put(WriteOptions(), "second", "2")); });
+  while (impl->TEST_QueuedWriters() < 2) std::this_thread::yield();
+  std::thread third([&] { ASSERT_OK(db_->Put(synced, "third", "3")); });
+  while (impl->TEST_QueuedWriters() < 3) std::this_thread::yield();
+  const std::thread::id third_id = third.get_id();
+  fs_->gate.Open();
+  first.join();
+  unsynced.join();
+  third.join();
+  EXPECT_EQ(1u, GroupsLedOn()) << "the first writer wrote the unsynced one's group";
+  const std::vector<std::thread::id> syncs = fs_->SyncThreads();
+  ASSERT_EQ(2u, syncs.size());
+  EXPECT_EQ(third_id, syncs[1]) << "the synced writer's group was led by another caller";
+  for (const char* k : {"first", "second", "third"}) {
+    EXPECT_FALSE(test::GetString(db_.get(), k).empty()) << k;
+  }
+}
+
+// A full memtable is switched by the writer that finds it full, not by a leader leading on:
+// the leader stops before a group that would have to make room.
+TEST_F(WriteQueueTest, ALeaderDoesNotLeadOnIntoAMemtableSwitch) {
+  db_.reset();
+  options_.write_buffer_size = 64 << 10;
+  ASSERT_OK(DB::Open(options_, dir_.Child("small"), &db_));
+  auto* impl = static_cast<DBImpl*>(db_.get());
+  WriteOptions synced;
+  synced.sync = true;
+  fs_->gate.Close();
+  // The first write fills the memtable past its size; its sync is held.
+  std::thread first([&] { ASSERT_OK(db_->Put(synced, "first", std::string(80 << 10, 'x'))); });
+  fs_->gate.WaitForHeld(1);
+  std::thread queued([&] { ASSERT_OK(db_->Put(WriteOptions(), "second", "2")); });
+  while (impl->TEST_QueuedWriters() < 2) std::this_thread::yield();
+  fs_->gate.Open();
+  first.join();
+  queued.join();
+  EXPECT_EQ(0u, GroupsLedOn());
+  EXPECT_EQ("2", test::GetString(db_.get(), "second"));
+}
+
 }  // namespace
 }  // namespace strata

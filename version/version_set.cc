@@ -237,23 +237,39 @@ bool Version::RecordReadSample(std::string_view user_key, SeekCompactionCandidat
   const Comparator* ucmp = icmp_->user_comparator();
   const FileMetaData* first = nullptr;
   int first_level = 0;
-  for (size_t level = 0; level < levels_.size(); level++) {
-    for (const auto& f : levels_[level]) {
-      if (ucmp->Compare(user_key, ExtractUserKey(f->smallest)) < 0 ||
-          ucmp->Compare(user_key, ExtractUserKey(f->largest)) > 0) {
-        continue;
-      }
-      if (first != nullptr) {
-        if (!first->seeks.Charge()) return false;
-        *spent = {first_level, first->number};
-        return true;
-      }
-      first = f.get();
-      first_level = static_cast<int>(level);
-      if (level > 0) break;  // files of a deeper level do not overlap one another
+  // Returns true when the sample is decided (a second file holds the key).
+  auto holds = [&](const FileMetaData& f, size_t level) {
+    if (ucmp->Compare(user_key, ExtractUserKey(f.smallest)) < 0 ||
+        ucmp->Compare(user_key, ExtractUserKey(f.largest)) > 0) {
+      return false;
     }
+    if (first == nullptr) {
+      first = &f;
+      first_level = static_cast<int>(level);
+      return false;
+    }
+    return true;
+  };
+  bool second = false;
+  for (size_t level = 0; level < levels_.size() && !second; level++) {
+    const FileList& files = levels_[level];
+    if (level == 0) {
+      for (const auto& f : files) {
+        if ((second = holds(*f, 0))) break;
+      }
+      continue;
+    }
+    // Deeper levels do not overlap: only the first file whose largest key is >= user_key.
+    auto it =
+        std::lower_bound(files.begin(), files.end(), user_key,
+                         [ucmp](const std::shared_ptr<const FileMetaData>& f, std::string_view k) {
+                           return ucmp->Compare(ExtractUserKey(f->largest), k) < 0;
+                         });
+    if (it != files.end()) second = holds(**it, level);
   }
-  return false;
+  if (!second || !first->seeks.Charge()) return false;
+  *spent = {first_level, first->number};
+  return true;
 }
 
 std::string Version::DebugString() const {

@@ -3,8 +3,11 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <vector>
 
 #include "strata/file_system.h"
 #include "support/gate.h"
@@ -17,20 +20,29 @@ class GatedLogSyncFileSystem : public FileSystemWrapper {
   Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* result) override {
     Status s = target()->NewWritableFile(path, result);
     if (s.ok() && path.ends_with(".log")) {
-      *result = std::make_unique<GatedSyncFile>(std::move(*result), &gate);
+      *result = std::make_unique<GatedSyncFile>(std::move(*result), this);
     }
     return s;
+  }
+  // The threads that called a log's Sync, in order.
+  std::vector<std::thread::id> SyncThreads() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return sync_threads_;
   }
   test::Gate gate;
 
  private:
   class GatedSyncFile : public WritableFile {
    public:
-    GatedSyncFile(std::unique_ptr<WritableFile> base, test::Gate* gate)
-        : base_(std::move(base)), gate_(gate) {}
+    GatedSyncFile(std::unique_ptr<WritableFile> base, GatedLogSyncFileSystem* fs)
+        : base_(std::move(base)), fs_(fs) {}
     Status Append(std::string_view data) override { return base_->Append(data); }
     Status Sync() override {
-      gate_->Pass();
+      {
+        std::lock_guard<std::mutex> lock(fs_->mu_);
+        fs_->sync_threads_.push_back(std::this_thread::get_id());
+      }
+      fs_->gate.Pass();
       return base_->Sync();
     }
     Status Close() override { return base_->Close(); }
@@ -38,8 +50,11 @@ class GatedLogSyncFileSystem : public FileSystemWrapper {
 
    private:
     std::unique_ptr<WritableFile> base_;
-    test::Gate* gate_;
+    GatedLogSyncFileSystem* fs_;
   };
+
+  std::mutex mu_;
+  std::vector<std::thread::id> sync_threads_;
 };
 
 }  // namespace strata::test
