@@ -216,7 +216,8 @@ DamageBattery::DamageBattery(bool on_disk)
   options_.block_size = 1024;
   options_.target_file_size_base = 16 << 10;
   options_.level0_file_num_compaction_trigger = 8;
-  options_.paranoid_checks = true;  // tables are opened (and checked) by Open itself
+  options_.seek_compaction = false;  // the tree stays as built: reads of a copy compact nothing
+  options_.paranoid_checks = true;   // tables are opened (and checked) by Open itself
   options_.merge_operator = NewStringAppendOperator(',');  // for the WAL records' merges
 }
 
