@@ -51,7 +51,8 @@ std::unique_ptr<Compaction> DBImpl::PickNextCompaction() {
   auto c =
       PickCompaction(current, options_, icmp_, compact_pointers_, compacting_, seek_candidate_);
   if (seek_candidate_.level >= 0) {
-    auto is_candidate = [this](const auto& f) { return f->number == seek_candidate_.number; };
+    const uint64_t number = seek_candidate_.number;
+    auto is_candidate = [number](const auto& f) { return f->number == number; };
     const FileList& level = current->files(seek_candidate_.level);
     const bool gone = std::none_of(level.begin(), level.end(), is_candidate);
     const bool taken =
