@@ -158,5 +158,30 @@ TEST_F(WriteQueueTest, ALeaderDoesNotLeadOnIntoAMemtableSwitch) {
   EXPECT_EQ("2", test::GetString(db_.get(), "second"));
 }
 
+// A Flush queued behind a leader that leads on gets its own turn: it switches the memtable
+// itself and returns only once its memtable is in a table.
+TEST_F(WriteQueueTest, AFlushQueuedBehindALeaderThatLeadsOnLeadsItself) {
+  auto* impl = static_cast<DBImpl*>(db_.get());
+  WriteOptions synced;
+  synced.sync = true;
+  fs_->gate.Close();
+  std::thread first([&] { ASSERT_OK(db_->Put(synced, "first", "1")); });
+  fs_->gate.WaitForHeld(1);
+  std::thread unsynced([&] { ASSERT_OK(db_->Put(WriteOptions(), "second", "2")); });
+  while (impl->TEST_QueuedWriters() < 2) std::this_thread::yield();
+  Status flushed;
+  std::thread flush([&] { flushed = db_->Flush(); });
+  while (impl->TEST_QueuedWriters() < 3) std::this_thread::yield();
+  fs_->gate.Open();
+  first.join();
+  unsynced.join();
+  flush.join();
+  ASSERT_OK(flushed);
+  EXPECT_EQ(1u, GroupsLedOn()) << "the unsynced group only";
+  EXPECT_EQ(1u, test::IntProperty(db_.get(), "strata.num-files-at-level0"))
+      << "Flush returned before its memtable was in a table";
+  EXPECT_EQ(0u, test::IntProperty(db_.get(), "strata.num-entries-active-mem-table"));
+}
+
 }  // namespace
 }  // namespace strata
