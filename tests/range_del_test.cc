@@ -270,10 +270,11 @@ TEST_F(RangeDelTest, WholeTablesUnderATombstoneAreDroppedUnread) {
   ASSERT_OK(db_->CompactRange(nullptr, nullptr));
   EXPECT_EQ(IntProperty(db_.get(), "strata.num-entries-in-tables"), 10u);
   EXPECT_EQ(Scan().size(), 10u);
-  // The covered tables were not read: the compactions read far less than they held.
+  // The covered tables were not read: the manual compactions read far less than they held.
+  // (An automatic compaction left over from the fill may finish after Take(); not counted.)
   uint64_t read = 0;
   for (const CompactionJobInfo& info : recorder_->Take()) {
-    if (!info.trivial_move) read += info.bytes_read;
+    if (!info.trivial_move && info.reason == CompactionReason::kManual) read += info.bytes_read;
   }
   EXPECT_LT(read, size_before / 2) << "read " << read << " of " << size_before;
 }
