@@ -15,16 +15,17 @@
 
 namespace strata {
 
-// A thread waiting in the write queue. batch == nullptr asks only for a sync (SyncWAL).
-//
-// A queued writer sleeps on its own state word, without mu_: a leader acknowledging a group
-// of many writers then wakes them all without making each of them queue for mu_ again on
-// the way out.
 // How long a writer right behind the leader spins before it sleeps: a few unsynced groups.
 constexpr std::chrono::nanoseconds kWriterSpin = std::chrono::microseconds(20);
 // How many groups one leader leads in all, its own included, before it hands the queue on and
 // returns to its caller.
 constexpr int kMaxGroupsLed = 64;
+
+// A thread waiting in the write queue. batch == nullptr asks only for a sync (SyncWAL).
+//
+// A queued writer waits on its own state word, without mu_: a leader acknowledging a group
+// of many writers then wakes them all without making each of them queue for mu_ again on
+// the way out.
 
 struct DBImpl::Writer {
   enum : uint32_t { kWaiting, kLeader, kDone };

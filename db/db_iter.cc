@@ -86,9 +86,9 @@ class DBIter final : public Iterator {
     STRATA_PERF_COUNT(iterator_seeks);
     status_ = Status::OK();  // a failed merge or bad key ends one positioning, not the iterator
     direction_ = kBackward;
-    if (read_sample_)
-      read_sample_(upper_ && ucmp_->Compare(target, *upper_) >= 0 ? *upper_ : target);
-    if (upper_ && ucmp_->Compare(target, *upper_) >= 0) {
+    const bool past_upper = upper_ && ucmp_->Compare(target, *upper_) >= 0;
+    if (read_sample_) read_sample_(past_upper ? *upper_ : target);
+    if (past_upper) {
       // Everything below the (exclusive) upper bound.
       SeekInternal(*upper_, kMaxSequenceNumber, kValueTypeForSeek, /*for_prev=*/true);
     } else {

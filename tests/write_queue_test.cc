@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <functional>
+#include <initializer_list>
 #include <string>
 #include <thread>
 
@@ -60,19 +62,41 @@ class WriteQueueTest : public testing::Test {
     EXPECT_OK(DB::Open(options_, dir_.Child("db"), &db_));
   }
 
+  static WriteOptions Synced() {
+    WriteOptions o;
+    o.sync = true;
+    return o;
+  }
+
+  // Starts a synced Put(key, value) and holds it at its log sync: its group is built, so
+  // writers queued from now on are the next groups.
+  std::thread HoldASyncedLeader(const std::string& key, const std::string& value) {
+    fs_->gate.Close();
+    std::thread leader([this, key, value] { ASSERT_OK(db_->Put(Synced(), key, value)); });
+    fs_->gate.WaitForHeld(1);
+    return leader;
+  }
+
+  // Starts fn on a thread and returns once it is queued behind the writers already there.
+  std::thread Queue(std::function<void()> fn) {
+    auto* impl = static_cast<DBImpl*>(db_.get());
+    const size_t before = impl->TEST_QueuedWriters();
+    std::thread t(std::move(fn));
+    while (impl->TEST_QueuedWriters() < before + 1) std::this_thread::yield();
+    return t;
+  }
+
+  // Lets the held sync go and waits for every thread.
+  void ReleaseAndJoin(std::initializer_list<std::thread*> threads) {
+    fs_->gate.Open();
+    for (std::thread* t : threads) t->join();
+  }
+
   // Holds a synced writer at its log sync, queues `second` behind it, and lets both finish.
   void QueueBehindASync(const WriteOptions& second) {
-    auto* impl = static_cast<DBImpl*>(db_.get());
-    WriteOptions synced;
-    synced.sync = true;
-    fs_->gate.Close();
-    std::thread first([&] { ASSERT_OK(db_->Put(synced, "first", "1")); });
-    fs_->gate.WaitForHeld(1);  // its group is built and being synced
-    std::thread queued([&] { ASSERT_OK(db_->Put(second, "second", "2")); });
-    while (impl->TEST_QueuedWriters() < 2) std::this_thread::yield();
-    fs_->gate.Open();
-    first.join();
-    queued.join();
+    std::thread first = HoldASyncedLeader("first", "1");
+    std::thread queued = Queue([&] { ASSERT_OK(db_->Put(second, "second", "2")); });
+    ReleaseAndJoin({&first, &queued});
     EXPECT_EQ("1", test::GetString(db_.get(), "first"));
     EXPECT_EQ("2", test::GetString(db_.get(), "second"));
   }
@@ -101,9 +125,7 @@ TEST_F(WriteQueueTest, TheLeaderLeadsAnUnsyncedGroupQueuedBehindIt) {
 }
 
 TEST_F(WriteQueueTest, ASyncedWriterQueuedBehindLeadsItsOwnGroup) {
-  WriteOptions synced;
-  synced.sync = true;
-  QueueBehindASync(synced);
+  QueueBehindASync(Synced());
   EXPECT_EQ(0u, GroupsLedOn()) << "a synced group is not added to another caller's wait";
   EXPECT_EQ(2, fs_->gate.arrived());
 }
@@ -112,21 +134,11 @@ TEST_F(WriteQueueTest, ASyncedWriterQueuedBehindLeadsItsOwnGroup) {
 // queued after it: the synced writer leads (and syncs) on its own thread, so no caller waits
 // for another caller's sync.
 TEST_F(WriteQueueTest, ALedOnGroupStopsBeforeASyncedWriter) {
-  auto* impl = static_cast<DBImpl*>(db_.get());
-  WriteOptions synced;
-  synced.sync = true;
-  fs_->gate.Close();
-  std::thread first([&] { ASSERT_OK(db_->Put(synced, "first", "1")); });
-  fs_->gate.WaitForHeld(1);
-  std::thread unsynced([&] { ASSERT_OK(db_->Put(WriteOptions(), "second", "2")); });
-  while (impl->TEST_QueuedWriters() < 2) std::this_thread::yield();
-  std::thread third([&] { ASSERT_OK(db_->Put(synced, "third", "3")); });
-  while (impl->TEST_QueuedWriters() < 3) std::this_thread::yield();
+  std::thread first = HoldASyncedLeader("first", "1");
+  std::thread unsynced = Queue([&] { ASSERT_OK(db_->Put(WriteOptions(), "second", "2")); });
+  std::thread third = Queue([&] { ASSERT_OK(db_->Put(Synced(), "third", "3")); });
   const std::thread::id third_id = third.get_id();
-  fs_->gate.Open();
-  first.join();
-  unsynced.join();
-  third.join();
+  ReleaseAndJoin({&first, &unsynced, &third});
   EXPECT_EQ(1u, GroupsLedOn()) << "the first writer wrote the unsynced one's group";
   const std::vector<std::thread::id> syncs = fs_->SyncThreads();
   ASSERT_EQ(2u, syncs.size());
@@ -142,18 +154,10 @@ TEST_F(WriteQueueTest, ALeaderDoesNotLeadOnIntoAMemtableSwitch) {
   db_.reset();
   options_.write_buffer_size = 64 << 10;
   ASSERT_OK(DB::Open(options_, dir_.Child("small"), &db_));
-  auto* impl = static_cast<DBImpl*>(db_.get());
-  WriteOptions synced;
-  synced.sync = true;
-  fs_->gate.Close();
   // The first write fills the memtable past its size; its sync is held.
-  std::thread first([&] { ASSERT_OK(db_->Put(synced, "first", std::string(80 << 10, 'x'))); });
-  fs_->gate.WaitForHeld(1);
-  std::thread queued([&] { ASSERT_OK(db_->Put(WriteOptions(), "second", "2")); });
-  while (impl->TEST_QueuedWriters() < 2) std::this_thread::yield();
-  fs_->gate.Open();
-  first.join();
-  queued.join();
+  std::thread first = HoldASyncedLeader("first", std::string(80 << 10, 'x'));
+  std::thread queued = Queue([&] { ASSERT_OK(db_->Put(WriteOptions(), "second", "2")); });
+  ReleaseAndJoin({&first, &queued});
   EXPECT_EQ(0u, GroupsLedOn());
   EXPECT_EQ("2", test::GetString(db_.get(), "second"));
 }
@@ -161,21 +165,11 @@ TEST_F(WriteQueueTest, ALeaderDoesNotLeadOnIntoAMemtableSwitch) {
 // A Flush queued behind a leader that leads on gets its own turn: it switches the memtable
 // itself and returns only once its memtable is in a table.
 TEST_F(WriteQueueTest, AFlushQueuedBehindALeaderThatLeadsOnLeadsItself) {
-  auto* impl = static_cast<DBImpl*>(db_.get());
-  WriteOptions synced;
-  synced.sync = true;
-  fs_->gate.Close();
-  std::thread first([&] { ASSERT_OK(db_->Put(synced, "first", "1")); });
-  fs_->gate.WaitForHeld(1);
-  std::thread unsynced([&] { ASSERT_OK(db_->Put(WriteOptions(), "second", "2")); });
-  while (impl->TEST_QueuedWriters() < 2) std::this_thread::yield();
+  std::thread first = HoldASyncedLeader("first", "1");
+  std::thread unsynced = Queue([&] { ASSERT_OK(db_->Put(WriteOptions(), "second", "2")); });
   Status flushed;
-  std::thread flush([&] { flushed = db_->Flush(); });
-  while (impl->TEST_QueuedWriters() < 3) std::this_thread::yield();
-  fs_->gate.Open();
-  first.join();
-  unsynced.join();
-  flush.join();
+  std::thread flush = Queue([&] { flushed = db_->Flush(); });
+  ReleaseAndJoin({&first, &unsynced, &flush});
   ASSERT_OK(flushed);
   EXPECT_EQ(1u, GroupsLedOn()) << "the unsynced group only";
   EXPECT_EQ(1u, test::IntProperty(db_.get(), "strata.num-files-at-level0"))
