@@ -31,6 +31,8 @@ struct EngineOptions {
   bool statistics = false;
   // Strata only: Options::seek_compaction.
   bool seek_compaction = true;
+  // Strata only: Options::memtable_huge_pages.
+  bool memtable_huge_pages = true;
   // The merge operator, by RocksDB's db_bench name: "uint64add" (8-byte little-endian
   // counters), "stringappend" (appends after a ','), or "" for none. Each engine uses its
   // own built-in operator of that kind.

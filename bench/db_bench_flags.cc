@@ -40,6 +40,9 @@ DEFINE_int32(max_background_jobs, 2, "Background flush and compaction threads");
 DEFINE_bool(seek_compaction, true,
             "Strata: compact files that reads keep searching in vain (Options::seek_compaction; "
             "LevelDB always does, RocksDB never)");
+DEFINE_bool(memtable_huge_pages, true,
+            "Strata: memtable memory in 2 MiB blocks advised as transparent huge pages "
+            "(Options::memtable_huge_pages; RocksDB's memtable_huge_page_size, off by default)");
 DEFINE_int32(batch_size, 1, "Writes per batch in the fill, overwrite and delete benchmarks");
 DEFINE_int32(seek_nexts, 0, "Entries read with Next() after each seek in seekrandom");
 DEFINE_int64(range_width, 10,
@@ -99,6 +102,7 @@ Status ConfigFromFlags(Config* config) {
   c.engine_options.max_background_jobs = FLAGS_max_background_jobs;
   c.engine_options.statistics = FLAGS_statistics;
   c.engine_options.seek_compaction = FLAGS_seek_compaction;
+  c.engine_options.memtable_huge_pages = FLAGS_memtable_huge_pages;
   c.engine_options.merge_operator = FLAGS_merge_operator;
   c.sync = FLAGS_sync;
   c.use_existing_db = FLAGS_use_existing_db;

@@ -132,6 +132,7 @@ class StrataFactory final : public EngineFactory {
     options.compression = eo.compression ? CompressionType::kLZ4 : CompressionType::kNone;
     options.max_background_jobs = eo.max_background_jobs;
     options.seek_compaction = eo.seek_compaction;
+    options.memtable_huge_pages = eo.memtable_huge_pages;
     if (eo.statistics) options.statistics = CreateStatistics();
     if (eo.merge_operator == "uint64add") {
       options.merge_operator = NewUInt64AddOperator();

@@ -1,5 +1,7 @@
-// Memtable micro benchmarks: single-threaded insert and point lookup, 16-byte keys and
-// 100-byte values (db_bench's defaults).
+// Memtable micro benchmarks: single-threaded insert, point lookup and scan, 16-byte keys and
+// 100-byte values (db_bench's defaults). The last argument of the random-order ones is the
+// arena's block source: 0 = 4 KiB heap blocks, 1 = 2 MiB huge-page blocks (what a DB with a
+// write buffer of 16 MiB or more uses).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -29,6 +31,10 @@ class OpaqueBytewise final : public Comparator {
   const char* Name() const override { return "bench.OpaqueBytewise"; }
 };
 
+Arena::Blocks BlocksArg(int64_t arg) {
+  return arg != 0 ? Arena::Blocks::kHugePages : Arena::Blocks::kHeap;
+}
+
 const Comparator* UserComparator(bool opaque) {
   static const OpaqueBytewise kOpaque;
   return opaque ? static_cast<const Comparator*>(&kOpaque) : BytewiseComparator();
@@ -56,17 +62,17 @@ std::vector<std::string> SequentialKeys(size_t n) {
 // Inserts into a memtable until it holds flush_mib MiB, then starts a fresh one (untimed), as
 // a DB does at its write_buffer_size; each memtable gets keys[0], keys[1], ...
 void RunInserts(benchmark::State& state, const std::vector<std::string>& keys, size_t flush_mib,
-                bool opaque) {
+                bool opaque, Arena::Blocks blocks) {
   InternalKeyComparator icmp(UserComparator(opaque));
   const std::string value(kValueSize, 'v');
   const size_t flush_bytes = flush_mib << 20;
-  auto mem = std::make_unique<MemTable>(icmp);
+  auto mem = std::make_unique<MemTable>(icmp, blocks);
   size_t i = 0;
   SequenceNumber seq = 1;
   for (auto _ : state) {
     if (mem->ApproximateMemoryUsage() >= flush_bytes) {
       state.PauseTiming();
-      mem = std::make_unique<MemTable>(icmp);
+      mem = std::make_unique<MemTable>(icmp, blocks);
       i = 0;
       state.ResumeTiming();
     }
@@ -78,28 +84,34 @@ void RunInserts(benchmark::State& state, const std::vector<std::string>& keys, s
 }
 
 // range(0): MiB per memtable (64 = Options::write_buffer_size; 4 stays mostly in cache);
-// range(1): 1 = compare through the virtual call instead of the memcmp fast path.
+// range(1): 1 = compare through the virtual call instead of the memcmp fast path;
+// range(2): block source.
 void BM_MemTableInsertRandom(benchmark::State& state) {
   static const std::vector<std::string> keys = RandomKeys(kInsertKeys, 301);
-  RunInserts(state, keys, state.range(0), state.range(1) != 0);
+  RunInserts(state, keys, state.range(0), state.range(1) != 0, BlocksArg(state.range(2)));
 }
-BENCHMARK(BM_MemTableInsertRandom)->Args({64, 0})->Args({64, 1})->Args({4, 0})->Args({4, 1});
+BENCHMARK(BM_MemTableInsertRandom)
+    ->Args({64, 0, 0})
+    ->Args({64, 0, 1})
+    ->Args({64, 1, 0})
+    ->Args({4, 0, 0})
+    ->Args({4, 1, 0});
 
 // range(0): MiB per memtable.
 void BM_MemTableInsertSequential(benchmark::State& state) {
   static const std::vector<std::string> keys = SequentialKeys(kInsertKeys);
-  RunInserts(state, keys, state.range(0), false);
+  RunInserts(state, keys, state.range(0), false, Arena::Blocks::kHeap);
 }
 BENCHMARK(BM_MemTableInsertSequential)->Arg(64)->Arg(4);
 
 // range(0): entries in the memtable (100k entries are ~15 MiB of arena, 1M ~150 MiB);
-// range(1): 1 = compare through the virtual call.
+// range(1): 1 = compare through the virtual call; range(2): block source.
 // Looks up existing keys in random order; each lookup builds its LookupKey and copies the value,
 // as DB::Get does.
 void BM_MemTableGet(benchmark::State& state) {
   const size_t n = static_cast<size_t>(state.range(0));
   InternalKeyComparator icmp(UserComparator(state.range(1) != 0));
-  MemTable mem(icmp);
+  MemTable mem(icmp, BlocksArg(state.range(2)));
   std::vector<std::string> keys = RandomKeys(n, 17);
   const std::string value(kValueSize, 'v');
   for (size_t i = 0; i < n; i++) mem.Add(i + 1, ValueType::kValue, keys[i], value);
@@ -118,13 +130,14 @@ void BM_MemTableGet(benchmark::State& state) {
   if (found != static_cast<size_t>(state.iterations())) state.SkipWithError("a key went missing");
   state.SetItemsProcessed(state.iterations());
 }
-// range(0): entries, inserted in random key order (as fillrandom leaves them). One
+// range(0): entries, inserted in random key order (as fillrandom leaves them); range(1):
+// block source. One
 // iteration scans the whole memtable forward in key order, reading every key and value, as
 // a DB iterator does: each step follows a link to a node placed by insertion order.
 void BM_MemTableScan(benchmark::State& state) {
   const size_t n = static_cast<size_t>(state.range(0));
   InternalKeyComparator icmp(BytewiseComparator());
-  MemTable mem(icmp);
+  MemTable mem(icmp, BlocksArg(state.range(1)));
   const std::vector<std::string> keys = RandomKeys(n, 23);
   const std::string value(kValueSize, 'v');
   for (size_t i = 0; i < n; i++) mem.Add(i + 1, ValueType::kValue, keys[i], value);
@@ -136,15 +149,21 @@ void BM_MemTableScan(benchmark::State& state) {
   benchmark::DoNotOptimize(bytes);
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
 }
-BENCHMARK(BM_MemTableScan)->Arg(10000)->Arg(100000)->Arg(1000000)->Unit(benchmark::kMillisecond);
-
-BENCHMARK(BM_MemTableGet)
+BENCHMARK(BM_MemTableScan)
     ->Args({10000, 0})
     ->Args({100000, 0})
     ->Args({1000000, 0})
-    ->Args({10000, 1})
-    ->Args({100000, 1})
     ->Args({1000000, 1})
+    ->Unit(benchmark::kMillisecond);
+
+BENCHMARK(BM_MemTableGet)
+    ->Args({10000, 0, 0})
+    ->Args({100000, 0, 0})
+    ->Args({1000000, 0, 0})
+    ->Args({1000000, 0, 1})
+    ->Args({10000, 1, 0})
+    ->Args({100000, 1, 0})
+    ->Args({1000000, 1, 0})
     ->Unit(benchmark::kNanosecond);
 
 }  // namespace

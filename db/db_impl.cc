@@ -40,7 +40,7 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname, bool read_only
       statistics_(options_.statistics.get()),
       bg_work_cv_(&mu_),
       bg_done_cv_(&mu_),
-      mem_(std::make_shared<MemTable>(icmp_)),
+      mem_(NewMemTable()),
       feed_cv_(&mu_) {
   table_options_ = DatabaseTableOptions(options_, &icmp_);
   table_options_.statistics = statistics_;
@@ -78,6 +78,14 @@ DBImpl::~DBImpl() {
     reported = error_reported_;
   }
   if (reported) NotifyListeners([](EventListener& l) { l.OnBackgroundErrorCleared(); });
+}
+
+std::shared_ptr<MemTable> DBImpl::NewMemTable() const {
+  // Below 8 huge pages a block would be too coarse a step of the memtable's size, which
+  // decides when it is flushed.
+  const bool huge =
+      options_.memtable_huge_pages && options_.write_buffer_size >= 8 * Arena::kHugePageSize;
+  return std::make_shared<MemTable>(icmp_, huge ? Arena::Blocks::kHugePages : Arena::Blocks::kHeap);
 }
 
 const Snapshot* DBImpl::GetSnapshot() {

@@ -211,6 +211,9 @@ class DBImpl final : public DB {
   // leader's own, or tmp_batch_) and sets *last to the last writer included.
   // With stop_at_sync the group ends before the first writer that asks for a sync.
   WriteBatch* BuildBatchGroup(Writer** last, bool* need_sync, bool stop_at_sync) REQUIRES(mu_);
+  // An empty memtable for this database's options: huge-page arena blocks when
+  // Options::memtable_huge_pages and the write buffer is at least 8 huge pages.
+  std::shared_ptr<MemTable> NewMemTable() const;
   // True if MakeRoomForWrite would neither switch the memtable nor delay nor wait.
   bool RoomWithoutWaiting() const REQUIRES(mu_);
   // Called by the leader: switches to a new memtable and log if the active one is full (or

@@ -147,7 +147,7 @@ Status DBImpl::Open() {
   if (mem_->num_entries() > 0) {
     s = WriteLevel0Table(*mem_, replay.edit.get());
     if (!s.ok()) return s;
-    mem_ = std::make_shared<MemTable>(icmp_);
+    mem_ = NewMemTable();
   }
   const SequenceNumber last = std::max(versions_->last_sequence(), replay.max_sequence);
   last_sequence_.store(last, std::memory_order_release);
@@ -359,7 +359,7 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
       // nothing, so it keeps the logs in memory).
       s = WriteLevel0Table(*mem_, result->edit.get());
       if (!s.ok()) return s;
-      mem_ = std::make_shared<MemTable>(icmp_);
+      mem_ = NewMemTable();
     }
     result->max_sequence = WriteBatchInternal::Sequence(batch) +
                            std::max<uint32_t>(WriteBatchInternal::Count(batch), 1) - 1;

@@ -47,7 +47,7 @@ Status DBImpl::OpenReadOnly() {
 }
 
 Status DBImpl::OpenReadOnlyOnce() {
-  mem_ = std::make_shared<MemTable>(icmp_);
+  mem_ = NewMemTable();
   versions_ = std::make_unique<VersionSet>(dbname_, options_, &icmp_, info_log_.get(), &mu_);
   Status s = versions_->Recover();
   if (!s.ok()) return s;

@@ -453,7 +453,7 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
     if (feed_waiters_ > 0) feed_cv_.SignalAll();
     imm_.push_back(
         {mem_, log_number_, force ? FlushReason::kManual : FlushReason::kWriteBufferFull});
-    mem_ = std::make_shared<MemTable>(icmp_);
+    mem_ = NewMemTable();
     log_ = std::make_unique<LogWriter>(std::move(file));
     log_number_ = new_number;
     if (switched != nullptr) *switched = imm_.back().mem.get();

@@ -90,6 +90,7 @@ const std::vector<Field>& Fields() {
            {"tolerate_corrupted_tail_records", "absolute_consistency", "point_in_time_recovery",
             "skip_any_corrupted_records"}),
       Number("write_buffer_size", &Options::write_buffer_size),
+      Bool("memtable_huge_pages", &Options::memtable_huge_pages),
       Number("max_write_buffer_number", &Options::max_write_buffer_number),
       Enum("compression", &Options::compression, {"none", "lz4"}),
       Number("block_size", &Options::block_size),

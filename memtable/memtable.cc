@@ -7,8 +7,9 @@ namespace strata {
 
 using memtable_internal::LengthPrefixed;
 
-MemTable::MemTable(const InternalKeyComparator& cmp)
+MemTable::MemTable(const InternalKeyComparator& cmp, Arena::Blocks blocks)
     : comparator_{cmp, cmp.user_comparator() == BytewiseComparator()},
+      arena_(Arena::kDefaultBlockSize, blocks),
       table_(comparator_, &arena_),
       range_del_table_(comparator_, &arena_) {}
 

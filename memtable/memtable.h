@@ -38,8 +38,9 @@ namespace strata {
 
 class MemTable {
  public:
-  // The comparator is copied; its user comparator must outlive the memtable.
-  explicit MemTable(const InternalKeyComparator& cmp);
+  // The comparator is copied; its user comparator must outlive the memtable. `blocks` says
+  // where the entries' memory comes from (Arena::Blocks::kHugePages for large memtables).
+  explicit MemTable(const InternalKeyComparator& cmp, Arena::Blocks blocks = Arena::Blocks::kHeap);
 
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;

@@ -4,6 +4,10 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -43,6 +47,57 @@ TEST(ArenaTest, AlignedAllocationsAreAlignedAndDisjoint) {
       ASSERT_EQ(p[b], static_cast<char>(i + b)) << "allocation " << i << " byte " << b;
     }
   }
+}
+
+#if defined(__linux__)
+// The "THPeligible:" line of the mapping of /proc/self/smaps that holds p, or "" if none.
+std::string HugePageEligibility(const void* p) {
+  std::ifstream smaps("/proc/self/smaps");
+  const auto addr = reinterpret_cast<uintptr_t>(p);
+  bool inside = false;
+  for (std::string line; std::getline(smaps, line);) {
+    unsigned long lo = 0, hi = 0;
+    if (std::sscanf(line.c_str(), "%lx-%lx ", &lo, &hi) == 2) {  // a mapping's first line
+      inside = lo <= addr && addr < hi;
+    } else if (inside && line.rfind("THPeligible:", 0) == 0) {
+      return line;
+    }
+  }
+  return "";
+}
+#endif
+
+TEST(ArenaTest, HugePageBlocksAreAlignedAccountedAndAdvised) {
+  Arena arena(Arena::kDefaultBlockSize, Arena::Blocks::kHugePages);
+  char* first = arena.Allocate(100);
+  EXPECT_EQ(arena.MemoryUsage(), Arena::kHugePageSize + sizeof(char*));
+#if defined(__linux__)
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(first) % Arena::kHugePageSize, 0u)
+      << "a block starts on a huge-page boundary, or the kernel cannot back it with one";
+#endif
+  // Fill past the first block: the second is a huge-page block too, and nothing overlaps.
+  std::vector<char*> entries{first};
+  while (arena.MemoryUsage() < 2 * Arena::kHugePageSize) entries.push_back(arena.Allocate(100));
+  for (size_t i = 0; i < entries.size(); i++) std::memset(entries[i], static_cast<int>(i), 100);
+  for (size_t i = 0; i < entries.size(); i++) {
+    ASSERT_EQ(entries[i][0], static_cast<char>(i));
+    ASSERT_EQ(entries[i][99], static_cast<char>(i));
+  }
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(entries.back()) % Arena::kHugePageSize, 0u);
+  // A request the current block cannot hold gets a block of exactly its size.
+  const size_t before = arena.MemoryUsage();
+  arena.Allocate(Arena::kHugePageSize);
+  EXPECT_EQ(arena.MemoryUsage(), before + Arena::kHugePageSize + sizeof(char*));
+#if defined(__linux__)
+  std::ifstream thp("/sys/kernel/mm/transparent_hugepage/enabled");
+  std::string mode;
+  std::getline(thp, mode);
+  const std::string eligible = HugePageEligibility(first);
+  if (mode.find("[never]") != std::string::npos || eligible.empty()) {
+    GTEST_SKIP() << "transparent huge pages are off or smaps has no THPeligible line";
+  }
+  EXPECT_NE(eligible.find('1'), std::string::npos) << eligible;
+#endif
 }
 
 TEST(ArenaTest, LargeAllocationGetsItsOwnBlock) {

@@ -253,6 +253,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
                         "--statistics",
                         "--max_background_jobs=3",
                         "--seek_compaction=false",
+                        "--memtable_huge_pages=false",
                         "--batch_size=8",
                         "--seek_nexts=5",
                         "--range_width=7",
@@ -278,6 +279,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
   EXPECT_EQ(c.engine_options.max_background_jobs, 3);
   EXPECT_TRUE(c.engine_options.statistics);
   EXPECT_FALSE(c.engine_options.seek_compaction);
+  EXPECT_FALSE(c.engine_options.memtable_huge_pages);
   EXPECT_TRUE(c.sync);
   EXPECT_TRUE(c.use_existing_db);
   EXPECT_EQ(c.db, "/nowhere/db");

@@ -15,6 +15,7 @@
 #include "support/gate.h"
 #include "support/gated_log_sync_fs.h"
 #include "support/test_util.h"
+#include "util/arena.h"
 #include "wal/log_writer.h"
 
 namespace strata {
@@ -233,7 +234,36 @@ TEST_F(DBTest, WritersQueuedDuringASyncShareTheNextOne) {
   for (int t = 0; t < kQueued; t++) EXPECT_EQ("v", Get("q" + std::to_string(t)));
 }
 
+// A memtable of at least 8 huge pages takes its memory 2 MiB at a time (Arena::kHugePages);
+// a smaller one, or the option off, 4 KiB at a time.
+TEST_F(DBTest, LargeMemtablesTakeHugePageBlocksUnlessTurnedOff) {
+  struct Case {
+    size_t write_buffer_size;
+    bool huge_pages;
+    bool expect_huge_blocks;
+  };
+  for (const Case& c :
+       {Case{64 << 20, true, true}, Case{64 << 20, false, false}, Case{8 << 20, true, false}}) {
+    SCOPED_TRACE(testing::Message() << c.write_buffer_size << " " << c.huge_pages);
+    db_.reset();
+    ASSERT_OK(DestroyDB(dbname_, options_));
+    options_.write_buffer_size = c.write_buffer_size;
+    options_.memtable_huge_pages = c.huge_pages;
+    Reopen();
+    ASSERT_OK(Put("k", "v"));
+    uint64_t usage = 0;
+    ASSERT_TRUE(db_->GetIntProperty("strata.approximate-memory-usage", &usage));
+    if (c.expect_huge_blocks) {
+      EXPECT_GE(usage, Arena::kHugePageSize);
+    } else {
+      EXPECT_LT(usage, Arena::kHugePageSize / 4);
+    }
+    EXPECT_EQ("v", Get("k"));
+  }
+}
+
 TEST_F(DBTest, PropertiesReportState) {
+  options_.memtable_huge_pages = false;  // the memory check below counts 4 KiB blocks
   Reopen();
   std::string v;
   EXPECT_FALSE(db_->GetProperty("strata.no-such-property", &v));

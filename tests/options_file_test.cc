@@ -42,6 +42,8 @@ TEST_F(OptionsFileTest, EveryFieldRoundTrips) {
   o.wal_recovery_mode = WalRecoveryMode::kPointInTimeRecovery;
   o.write_buffer_size = 1 << 20;
   o.max_write_buffer_number = 3;
+  o.memtable_huge_pages = false;
+  o.seek_compaction = false;
   o.compression = CompressionType::kNone;
   o.block_size = 8192;
   o.block_restart_interval = 8;
@@ -76,6 +78,8 @@ TEST_F(OptionsFileTest, EveryFieldRoundTrips) {
   EXPECT_EQ(2500u, back.bg_error_resume_retry_interval_micros);
   EXPECT_EQ(3600u, back.wal_ttl_seconds);
   EXPECT_EQ(512u, back.max_slot_lag_mb);
+  EXPECT_FALSE(back.memtable_huge_pages);
+  EXPECT_FALSE(back.seek_compaction);
 }
 
 TEST_F(OptionsFileTest, OpenWritesOneAndKeepsTheTwoNewest) {

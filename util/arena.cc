@@ -1,8 +1,15 @@
 #include "util/arena.h"
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 namespace strata {
 
-Arena::Arena(size_t block_size) : block_size_(block_size) { assert(block_size > 0); }
+Arena::Arena(size_t block_size, Blocks blocks)
+    : block_size_(blocks == Blocks::kHugePages ? kHugePageSize : block_size), blocks_kind_(blocks) {
+  assert(block_size > 0);
+}
 
 Arena::~Arena() = default;
 
@@ -12,7 +19,8 @@ char* Arena::AllocateFallback(size_t bytes) {
     return AllocateNewBlock(bytes);
   }
   // The remainder of the current block is too small and is wasted (at most a quarter block).
-  alloc_ptr_ = AllocateNewBlock(block_size_);
+  char* block = blocks_kind_ == Blocks::kHugePages ? AllocateHugePageBlock() : nullptr;
+  alloc_ptr_ = block != nullptr ? block : AllocateNewBlock(block_size_);
   alloc_bytes_remaining_ = block_size_;
   char* result = alloc_ptr_;
   alloc_ptr_ += bytes;
@@ -25,6 +33,36 @@ char* Arena::AllocateNewBlock(size_t block_bytes) {
   // Only this thread writes the counter, so a plain load and store need no read-modify-write.
   memory_usage_.store(MemoryUsage() + block_bytes + sizeof(char*), std::memory_order_relaxed);
   return blocks_.back().get();
+}
+
+char* Arena::AllocateHugePageBlock() {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  // mmap promises only page alignment: map one huge page more than needed and trim both ends.
+  const size_t span = 2 * kHugePageSize;
+  void* mapped = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mapped == MAP_FAILED) return nullptr;
+  const auto start = reinterpret_cast<uintptr_t>(mapped);
+  const uintptr_t aligned = (start + kHugePageSize - 1) & ~(uintptr_t{kHugePageSize} - 1);
+  if (aligned > start) munmap(mapped, aligned - start);
+  const uintptr_t tail = aligned + kHugePageSize;
+  if (start + span > tail) munmap(reinterpret_cast<void*>(tail), start + span - tail);
+  auto* block = reinterpret_cast<char*>(aligned);
+  // Advice only: with transparent huge pages off the block is ordinary memory.
+  madvise(block, kHugePageSize, MADV_HUGEPAGE);
+  huge_page_blocks_.emplace_back(block);
+  memory_usage_.store(MemoryUsage() + kHugePageSize + sizeof(char*), std::memory_order_relaxed);
+  return block;
+#else
+  return nullptr;
+#endif
+}
+
+void Arena::Unmap::operator()(char* block) const {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  munmap(block, kHugePageSize);
+#else
+  (void)block;
+#endif
 }
 
 }  // namespace strata
