@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "strata/comparator.h"
+#include "util/bytewise_compare.h"
 #include "util/coding.h"
 
 namespace strata {
@@ -105,7 +106,7 @@ class InternalKeyComparator final : public Comparator {
     }
     // The default order needs no second virtual call: block searches compare keys at every
     // step.
-    int r = bytewise_ ? ExtractUserKey(a).compare(ExtractUserKey(b))
+    int r = bytewise_ ? BytewiseCompare(ExtractUserKey(a), ExtractUserKey(b))
                       : user_->Compare(ExtractUserKey(a), ExtractUserKey(b));
     if (r != 0) return r;
     uint64_t ta = ExtractTrailer(a), tb = ExtractTrailer(b);

@@ -32,6 +32,7 @@
 #include "strata/iterator.h"
 #include "strata/status.h"
 #include "util/arena.h"
+#include "util/bytewise_compare.h"
 #include "util/mutex.h"
 
 namespace strata {
@@ -156,33 +157,13 @@ inline std::string_view LengthPrefixed(const char* p) {
   return {p, len};
 }
 
-// memcmp order without a library call, for short keys: eight bytes at a time, compared as
-// big-endian integers.
-inline int BytewiseCompare(std::string_view a, std::string_view b) {
-  const char* pa = a.data();
-  const char* pb = b.data();
-  size_t n = std::min(a.size(), b.size());
-  for (; n >= 8; n -= 8, pa += 8, pb += 8) {
-    uint64_t x, y;
-    std::memcpy(&x, pa, 8);
-    std::memcpy(&y, pb, 8);
-    if (x != y) return __builtin_bswap64(x) < __builtin_bswap64(y) ? -1 : 1;
-  }
-  for (; n > 0; n--, pa++, pb++) {
-    if (*pa != *pb) {
-      return static_cast<unsigned char>(*pa) < static_cast<unsigned char>(*pb) ? -1 : 1;
-    }
-  }
-  return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
-}
-
 }  // namespace memtable_internal
 
 inline int MemTable::KeyComparator::operator()(const char* a, const char* b) const {
   std::string_view ka = memtable_internal::LengthPrefixed(a);
   std::string_view kb = memtable_internal::LengthPrefixed(b);
   if (!bytewise) return icmp.Compare(ka, kb);
-  int r = memtable_internal::BytewiseCompare(ExtractUserKey(ka), ExtractUserKey(kb));
+  int r = BytewiseCompare(ExtractUserKey(ka), ExtractUserKey(kb));
   if (r != 0) return r;
   uint64_t ta = ExtractTrailer(ka), tb = ExtractTrailer(kb);
   return ta > tb ? -1 : (ta < tb ? 1 : 0);

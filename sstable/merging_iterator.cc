@@ -2,13 +2,17 @@
 
 #include <cassert>
 
+#include "keys/internal_key.h"
+
 namespace strata {
 namespace {
 
 class MergingIterator final : public Iterator {
  public:
   MergingIterator(const Comparator* cmp, std::vector<std::unique_ptr<Iterator>> children)
-      : cmp_(cmp), children_(std::move(children)) {
+      : cmp_(cmp),
+        icmp_(dynamic_cast<const InternalKeyComparator*>(cmp)),
+        children_(std::move(children)) {
     heap_.reserve(children_.size());
   }
 
@@ -39,9 +43,8 @@ class MergingIterator final : public Iterator {
       SwitchDirection(kForward);
       if (!Valid()) return;
     }
-    Iterator* top = heap_.front();
-    top->Next();
-    AfterTopMoved(top);
+    heap_.front().iter->Next();
+    AfterTopMoved();
   }
 
   void Prev() override {
@@ -50,13 +53,12 @@ class MergingIterator final : public Iterator {
       SwitchDirection(kBackward);
       if (!Valid()) return;
     }
-    Iterator* top = heap_.front();
-    top->Prev();
-    AfterTopMoved(top);
+    heap_.front().iter->Prev();
+    AfterTopMoved();
   }
 
-  std::string_view key() const override { return heap_.front()->key(); }
-  std::string_view value() const override { return heap_.front()->value(); }
+  std::string_view key() const override { return heap_.front().key; }
+  std::string_view value() const override { return heap_.front().iter->value(); }
 
   Status status() const override {
     if (!error_.ok()) return error_;
@@ -70,15 +72,30 @@ class MergingIterator final : public Iterator {
  private:
   enum Direction { kForward, kBackward };
 
+  // A valid child and its key. The key is read once per move of the child (it stays valid
+  // until the child moves): a sift compares it up to twice per heap level, and reading it
+  // through the child each time was a chain of virtual calls (level -> table -> block).
+  struct Child {
+    Iterator* iter;
+    std::string_view key;
+  };
+  static Child Entry(Iterator* iter) { return {iter, iter->key()}; }
+
+  int Compare(std::string_view a, std::string_view b) const {
+    // The DB's internal key comparator is final: called through its own type, the compare
+    // (an inline memcmp for bytewise keys) needs no virtual call.
+    return icmp_ != nullptr ? icmp_->Compare(a, b) : cmp_->Compare(a, b);
+  }
+
   // True if a should be above b in the heap.
-  bool Before(const Iterator* a, const Iterator* b) const {
-    int r = cmp_->Compare(a->key(), b->key());
+  bool Before(const Child& a, const Child& b) const {
+    int r = Compare(a.key, b.key);
     return direction_ == kForward ? r < 0 : r > 0;
   }
 
   void SiftDown(size_t i) {
     const size_t n = heap_.size();
-    Iterator* item = heap_[i];
+    const Child item = heap_[i];
     while (true) {
       size_t child = 2 * i + 1;
       if (child >= n) break;
@@ -97,7 +114,7 @@ class MergingIterator final : public Iterator {
     error_ = Status::OK();
     for (auto& c : children_) {
       if (c->Valid()) {
-        heap_.push_back(c.get());
+        heap_.push_back(Entry(c.get()));
       } else if (!c->status().ok()) {
         Fail(c->status());
         return;
@@ -106,8 +123,10 @@ class MergingIterator final : public Iterator {
     for (size_t i = heap_.size() / 2; i-- > 0;) SiftDown(i);
   }
 
-  void AfterTopMoved(Iterator* top) {
+  void AfterTopMoved() {
+    Iterator* top = heap_.front().iter;
     if (top->Valid()) {
+      heap_.front().key = top->key();
       SiftDown(0);
       return;
     }
@@ -122,9 +141,9 @@ class MergingIterator final : public Iterator {
 
   // Repositions every child but the current one strictly past key() in direction d.
   void SwitchDirection(Direction d) {
-    Iterator* current = heap_.front();
+    Iterator* current = heap_.front().iter;
     // The key must survive the children's moves: copy it (direction changes are rare).
-    saved_key_.assign(current->key());
+    saved_key_.assign(heap_.front().key);
     for (auto& c : children_) {
       if (c.get() == current) continue;
       if (d == kForward) {
@@ -139,11 +158,11 @@ class MergingIterator final : public Iterator {
     // is before every other child's key in the new direction).
     direction_ = d;
     heap_.clear();
-    heap_.push_back(current);
+    heap_.push_back(Entry(current));
     for (auto& c : children_) {
       if (c.get() == current) continue;
       if (c->Valid()) {
-        heap_.push_back(c.get());
+        heap_.push_back(Entry(c.get()));
       } else if (!c->status().ok()) {
         Fail(c->status());
         return;
@@ -158,8 +177,9 @@ class MergingIterator final : public Iterator {
   }
 
   const Comparator* const cmp_;
+  const InternalKeyComparator* const icmp_;  // cmp_ if it is one, else null
   std::vector<std::unique_ptr<Iterator>> children_;
-  std::vector<Iterator*> heap_;  // valid children; front() is the current entry
+  std::vector<Child> heap_;  // valid children; front() is the current entry
   Direction direction_ = kForward;
   Status error_;
   std::string saved_key_;

@@ -3,6 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <string_view>
+
+#include "util/bytewise_compare.h"
+#include "util/escape.h"
+#include "util/random.h"
+
 namespace strata {
 namespace {
 
@@ -10,6 +17,35 @@ std::string IKey(std::string_view user_key, SequenceNumber seq, ValueType t) {
   std::string k;
   AppendInternalKey(&k, user_key, seq, t);
   return k;
+}
+
+// The inline compare behind the bytewise comparator, the internal key comparator and the
+// memtable orders as memcmp does: unsigned bytes, then the shorter string first — across the
+// eight-byte words it compares at once and the bytes after them.
+TEST(DBFormatTest, BytewiseCompareIsMemcmpOrder) {
+  Random rnd(77);
+  auto sign = [](int r) { return (r > 0) - (r < 0); };
+  for (int i = 0; i < 20000; i++) {
+    std::string a(rnd.Uniform(20), '\0');
+    for (char& c : a)
+      c = static_cast<char>(rnd.Uniform(3) == 0 ? 0xff - rnd.Uniform(2) : rnd.Uniform(3));
+    std::string b = a;
+    switch (rnd.Uniform(4)) {
+      case 0:
+        b.resize(rnd.Uniform(20), '\x80');
+        break;  // a prefix or an extension
+      case 1:
+        if (!b.empty()) b[rnd.Uniform(static_cast<uint32_t>(b.size()))] ^= 0x81;
+        break;
+      case 2:
+        break;  // equal
+      default:
+        b.assign(rnd.Uniform(20), static_cast<char>(rnd.Uniform(256)));
+    }
+    ASSERT_EQ(sign(std::string_view(a).compare(b)), BytewiseCompare(a, b))
+        << EscapeBytes(a) << " vs " << EscapeBytes(b);
+    ASSERT_EQ(sign(std::string_view(a).compare(b)), sign(BytewiseComparator()->Compare(a, b)));
+  }
 }
 
 TEST(DBFormatTest, OrderIsUserKeyThenNewestFirst) {

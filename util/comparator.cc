@@ -1,5 +1,6 @@
 #include "strata/comparator.h"
 
+#include "util/bytewise_compare.h"
 #include "util/comparator_check.h"
 
 #include <algorithm>
@@ -10,7 +11,9 @@ namespace {
 
 class BytewiseComparatorImpl final : public Comparator {
  public:
-  int Compare(std::string_view a, std::string_view b) const override { return a.compare(b); }
+  int Compare(std::string_view a, std::string_view b) const override {
+    return BytewiseCompare(a, b);
+  }
   const char* Name() const override { return "strata.BytewiseComparator"; }
 
   void FindShortestSeparator(std::string* start, std::string_view limit) const override {
