@@ -437,6 +437,8 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
         fs_->RemoveFile(new_name).PermitUncheckedError();
       }
     }
+    // Built without the lock: a huge-page arena maps its first block at once.
+    std::shared_ptr<MemTable> fresh = s.ok() ? NewMemTable() : nullptr;
     mu_.Lock();
     if (!s.ok()) {
       // A failed create loses nothing and the next write retries; a failed sync leaves the
@@ -453,7 +455,7 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
     if (feed_waiters_ > 0) feed_cv_.SignalAll();
     imm_.push_back(
         {mem_, log_number_, force ? FlushReason::kManual : FlushReason::kWriteBufferFull});
-    mem_ = NewMemTable();
+    mem_ = std::move(fresh);
     log_ = std::make_unique<LogWriter>(std::move(file));
     log_number_ = new_number;
     if (switched != nullptr) *switched = imm_.back().mem.get();

@@ -62,7 +62,7 @@ class MemTable {
   bool Get(const LookupKey& key, std::string* value, Status* status,
            MergeContext* merges = nullptr) const;
 
-  // Heap bytes held (arena blocks). Safe from any thread.
+  // Bytes held in arena blocks (heap or mapped). Safe from any thread.
   size_t ApproximateMemoryUsage() const { return arena_.MemoryUsage(); }
   // Entries added (values and deletions) / deletions added. Safe from any thread.
   uint64_t num_entries() const { return num_entries_.load(std::memory_order_relaxed); }

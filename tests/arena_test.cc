@@ -50,6 +50,9 @@ TEST(ArenaTest, AlignedAllocationsAreAlignedAndDisjoint) {
 }
 
 #if defined(__linux__)
+#include <sys/prctl.h>
+#include <unistd.h>
+
 // The "THPeligible:" line of the mapping of /proc/self/smaps that holds p, or "" if none.
 std::string HugePageEligibility(const void* p) {
   std::ifstream smaps("/proc/self/smaps");
@@ -83,7 +86,9 @@ TEST(ArenaTest, HugePageBlocksAreAlignedAccountedAndAdvised) {
     ASSERT_EQ(entries[i][0], static_cast<char>(i));
     ASSERT_EQ(entries[i][99], static_cast<char>(i));
   }
+#if defined(__linux__)
   EXPECT_EQ(reinterpret_cast<uintptr_t>(entries.back()) % Arena::kHugePageSize, 0u);
+#endif
   // A request the current block cannot hold gets a block of exactly its size.
   const size_t before = arena.MemoryUsage();
   arena.Allocate(Arena::kHugePageSize);
@@ -93,8 +98,13 @@ TEST(ArenaTest, HugePageBlocksAreAlignedAccountedAndAdvised) {
   std::string mode;
   std::getline(thp, mode);
   const std::string eligible = HugePageEligibility(first);
-  if (mode.find("[never]") != std::string::npos || eligible.empty()) {
-    GTEST_SKIP() << "transparent huge pages are off or smaps has no THPeligible line";
+  // Whether the kernel may back the block with a huge page at all: THP built in and not
+  // off, not disabled for this process, 4 KiB base pages (2 MiB is then a huge page), and
+  // a kernel that reports eligibility.
+  if (mode.empty() || mode.find("[never]") != std::string::npos ||
+      prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) == 1 || sysconf(_SC_PAGESIZE) != 4096 ||
+      eligible.empty()) {
+    GTEST_SKIP() << "transparent huge pages unavailable here (" << mode << ")";
   }
   EXPECT_NE(eligible.find('1'), std::string::npos) << eligible;
 #endif

@@ -26,7 +26,17 @@ using test::KVModel;
 class VectorIterator final : public Iterator {
  public:
   VectorIterator(const Comparator* cmp, KVModel entries, int fail_after = -1)
-      : cmp_(cmp), entries_(std::move(entries)), moves_left_(fail_after) {}
+      : cmp_(cmp), entries_(std::move(entries)), moves_left_(fail_after) {
+    // Room for the longest entry up front, so the buffers never move: a stale view reads
+    // another entry's bytes (a wrong order the model check sees), not freed memory.
+    size_t longest_key = 0, longest_value = 0;
+    for (const auto& [k, v] : entries_) {
+      longest_key = std::max(longest_key, k.size());
+      longest_value = std::max(longest_value, v.size());
+    }
+    key_.reserve(longest_key);
+    value_.reserve(longest_value);
+  }
 
   bool Valid() const override { return status_.ok() && pos_ < entries_.size(); }
   void SeekToFirst() override { Moved(0); }
@@ -60,8 +70,7 @@ class VectorIterator final : public Iterator {
     }
     if (moves_left_ > 0) moves_left_--;
     pos_ = pos;
-    // Overwrite the buffers in place (same capacity, new bytes), so a stale view shows
-    // another entry's bytes rather than freed memory.
+    // Overwritten in place (capacity reserved above).
     key_.assign(Valid() ? entries_[pos_].first : std::string());
     value_.assign(Valid() ? entries_[pos_].second : std::string());
   }
@@ -166,6 +175,22 @@ TEST(MergingIteratorTest, AFailingChildEndsTheScanWithItsError) {
     EXPECT_TRUE(it->status().IsIOError()) << it->status().ToString();
     EXPECT_LT(seen, 4) << (forward ? "forward" : "backward");
   }
+}
+
+// Turning around repositions every other child; one failing there ends the merge too.
+TEST(MergingIteratorTest, AChildFailingWhileTheScanTurnsAroundEndsItWithItsError) {
+  const Comparator* cmp = BytewiseComparator();
+  std::vector<std::unique_ptr<Iterator>> children;
+  children.push_back(std::make_unique<VectorIterator>(cmp, KVModel{{"a", "1"}, {"c", "3"}}));
+  children.push_back(
+      std::make_unique<VectorIterator>(cmp, KVModel{{"b", "2"}, {"d", "4"}}, /*fail_after=*/1));
+  std::unique_ptr<Iterator> it = NewMergingIterator(cmp, std::move(children));
+  it->SeekToFirst();  // the failing child's one good move
+  ASSERT_TRUE(it->Valid());
+  ASSERT_EQ("a", it->key());
+  it->Prev();  // repositions the second child: it fails
+  EXPECT_FALSE(it->Valid());
+  EXPECT_TRUE(it->status().IsIOError()) << it->status().ToString();
 }
 
 }  // namespace

@@ -46,12 +46,13 @@ char* Arena::AllocateHugePageBlock() {
   if (aligned > start) munmap(mapped, aligned - start);
   const uintptr_t tail = aligned + kHugePageSize;
   if (start + span > tail) munmap(reinterpret_cast<void*>(tail), start + span - tail);
-  auto* block = reinterpret_cast<char*>(aligned);
+  std::unique_ptr<char, Unmap> block(reinterpret_cast<char*>(aligned));  // owned from here
   // Advice only: with transparent huge pages off the block is ordinary memory.
-  madvise(block, kHugePageSize, MADV_HUGEPAGE);
-  huge_page_blocks_.emplace_back(block);
+  madvise(block.get(), kHugePageSize, MADV_HUGEPAGE);
+  char* result = block.get();
+  huge_page_blocks_.push_back(std::move(block));
   memory_usage_.store(MemoryUsage() + kHugePageSize + sizeof(char*), std::memory_order_relaxed);
-  return block;
+  return result;
 #else
   return nullptr;
 #endif

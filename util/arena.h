@@ -49,7 +49,7 @@ class Arena {
   // REQUIRES: bytes > 0; alignment is a power of two no larger than kMaxAlignment.
   char* AllocateAligned(size_t bytes, size_t alignment = alignof(std::max_align_t));
 
-  // Bytes obtained from the heap so far (blocks plus bookkeeping). Safe from any thread.
+  // Bytes of blocks obtained so far (heap or mapped), plus bookkeeping. Safe from any thread.
   size_t MemoryUsage() const { return memory_usage_.load(std::memory_order_relaxed); }
 
  private:

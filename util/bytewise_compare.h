@@ -5,11 +5,16 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
 
 namespace strata {
+
+// Loading eight bytes and swapping them gives their memcmp order on little-endian machines
+// only (and this order decides the order of keys in files).
+static_assert(std::endian::native == std::endian::little, "BytewiseCompare assumes little-endian");
 
 inline int BytewiseCompare(std::string_view a, std::string_view b) {
   const char* pa = a.data();

@@ -71,7 +71,10 @@ struct Options {
   // transparent huge pages (Linux, when /sys/kernel/mm/transparent_hugepage/enabled is
   // "always" or "madvise"). Inserts, point reads and scans of a large memtable touch its
   // entries in random address order; with 4 KiB pages nearly each of those steps also
-  // misses the TLB. Off: 4 KiB heap blocks, for systems where huge pages are scarce.
+  // misses the TLB. Costs: each memtable holds at least 2 MiB from its creation, and with the
+  // kernel's THP defrag setting "madvise" (the usual default) the first touch of a block may
+  // wait for the kernel to compact memory. Off: 4 KiB heap blocks, for systems where huge
+  // pages are scarce or such waits matter more than throughput.
   bool memtable_huge_pages = true;
 
   // Table options.
