@@ -131,10 +131,10 @@ void BM_MemTableGet(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 // range(0): entries, inserted in random key order (as fillrandom leaves them); range(1):
-// block source. One
-// iteration scans the whole memtable forward in key order, reading every key and value, as
-// a DB iterator does: each step follows a link to a node placed by insertion order.
-void BM_MemTableScan(benchmark::State& state) {
+// block source. One iteration scans the whole memtable in key order, reading every key and
+// value, as a DB iterator does. Forward, each step follows a link to a node placed by
+// insertion order; backward (SeekToLast, then Prev), each step is a search of the list.
+void RunScan(benchmark::State& state, bool forward) {
   const size_t n = static_cast<size_t>(state.range(0));
   InternalKeyComparator icmp(BytewiseComparator());
   MemTable mem(icmp, BlocksArg(state.range(1)));
@@ -144,11 +144,21 @@ void BM_MemTableScan(benchmark::State& state) {
   size_t bytes = 0;
   for (auto _ : state) {
     std::unique_ptr<Iterator> it = mem.NewIterator();
-    for (it->SeekToFirst(); it->Valid(); it->Next()) bytes += it->key().size() + it->value().size();
+    forward ? it->SeekToFirst() : it->SeekToLast();
+    for (; it->Valid(); forward ? it->Next() : it->Prev()) {
+      bytes += it->key().size() + it->value().size();
+    }
   }
   benchmark::DoNotOptimize(bytes);
   state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(n));
 }
+void BM_MemTableScan(benchmark::State& state) { RunScan(state, /*forward=*/true); }
+void BM_MemTableScanReverse(benchmark::State& state) { RunScan(state, /*forward=*/false); }
+BENCHMARK(BM_MemTableScanReverse)
+    ->Args({100000, 1})
+    ->Args({1000000, 1})
+    ->Unit(benchmark::kMillisecond);
+
 BENCHMARK(BM_MemTableScan)
     ->Args({10000, 0})
     ->Args({100000, 0})

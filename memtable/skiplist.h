@@ -73,7 +73,9 @@ class SkipList {
   bool Contains(const Key& key) const;
 
   // A position in the list. Each move sees every insert that finished before the move began,
-  // and may or may not see inserts running concurrently. Prev costs a search (O(log n)).
+  // and may or may not see inserts running concurrently. Prev costs a search, but one that
+  // starts from the nodes the iterator's last backward search passed at the lower levels
+  // (a finger), so a backward scan skips the upper levels each step.
   class Iterator {
    public:
     // The iterator starts invalid.
@@ -93,18 +95,24 @@ class SkipList {
     // REQUIRES: Valid().
     void Prev() {
       assert(Valid());
-      node_ = list_->FindLast(node_->key, /*or_equal=*/false);
+      node_ = list_->FindLast(node_->key, /*or_equal=*/false, finger_);
     }
     // To the first entry >= target.
     void Seek(const Key& target) { node_ = list_->FindGreaterOrEqual(target, nullptr); }
     // To the last entry <= target.
-    void SeekForPrev(const Key& target) { node_ = list_->FindLast(target, /*or_equal=*/true); }
+    void SeekForPrev(const Key& target) {
+      node_ = list_->FindLast(target, /*or_equal=*/true, finger_);
+    }
     void SeekToFirst() { node_ = list_->head_->Next(0); }
     void SeekToLast() { node_ = list_->FindLast(); }
 
    private:
     const SkipList* list_;
     Node* node_;
+    // finger_[level]: the node this iterator's last backward search left at that level
+    // (head_ if none), or null before the first. Only a hint: nodes are never removed, and
+    // FindLast starts from one only after checking that its key is below the target.
+    Node* finger_[kMaxHeight] = {};
   };
 
  private:
@@ -121,8 +129,12 @@ class SkipList {
   // First node >= key, or nullptr. If prev is non-null, fills prev[level] with the last node
   // < key at every level below the current max height.
   Node* FindGreaterOrEqual(const Key& key, Node** prev) const;
-  // Last node < key (or <= key with or_equal), or nullptr if there is none.
-  Node* FindLast(const Key& key, bool or_equal) const;
+  // Last node < key (or <= key with or_equal), or nullptr if there is none. With a finger
+  // (kMaxHeight entries): starts from the lowest level >= 1 whose finger node is below key,
+  // if any (a full search after kMaxFingerSteps steps from it: a finger far behind the key),
+  // and leaves in finger[level] the node it descended from at each level it searched.
+  Node* FindLast(const Key& key, bool or_equal, Node** finger = nullptr) const;
+  static constexpr int kMaxFingerSteps = 64;
   // Last node of the list, or nullptr if empty.
   Node* FindLast() const;
 
@@ -278,9 +290,26 @@ typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindGreater
 
 template <typename Key, class Comparator>
 typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindLast(const Key& key,
-                                                                              bool or_equal) const {
+                                                                              bool or_equal,
+                                                                              Node** finger) const {
+  const int top = GetMaxHeight() - 1;
   Node* x = head_;
-  int level = GetMaxHeight() - 1;
+  int level = top;
+  int steps_left = -1;  // unbounded from head_
+  if (finger != nullptr) {
+    // Any node below key is a correct start at its level: the walk from it still meets
+    // every later node of that level. The lowest such finger is usually the closest.
+    for (int l = 1; l < top; l++) {
+      Node* f = finger[l];
+      if (f == nullptr) break;
+      if (f != head_ && compare_(f->key, key) < 0) {
+        x = f;
+        level = l;
+        steps_left = kMaxFingerSteps;
+        break;
+      }
+    }
+  }
   Node* last_bigger = nullptr;
   while (true) {
     Node* next = x->Next(level);
@@ -290,8 +319,17 @@ typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindLast(co
       advance = or_equal ? cmp <= 0 : cmp < 0;
     }
     if (advance) {
+      if (steps_left == 0) {  // the finger was far behind: search from the top instead
+        x = head_;
+        level = top;
+        steps_left = -1;
+        last_bigger = nullptr;
+        continue;
+      }
+      if (steps_left > 0) steps_left--;
       x = next;
     } else {
+      if (finger != nullptr) finger[level] = x;
       if (level == 0) return x == head_ ? nullptr : x;
       last_bigger = next;
       level--;

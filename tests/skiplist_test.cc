@@ -113,6 +113,66 @@ TEST(SkipListTest, RandomInsertsMatchModel) {
   CheckAgainstModel(list, model, &rnd, kRange);
 }
 
+// One iterator wandering: backward runs long and short, after seeks far ahead of and far
+// behind the nodes its last backward search left as a finger, with inserts between moves
+// (a finger never goes stale in a way that skips or repeats a key).
+TEST(SkipListTest, BackwardRunsFromAnyPositionMatchModel) {
+  const uint64_t kRange = 200000;
+  Arena arena;
+  U64List list(U64Comparator(), &arena);
+  std::set<uint64_t> model;
+  Random rnd(17);
+  auto insert = [&](int n) {
+    for (int i = 0; i < n; i++) {
+      uint64_t key = rnd.Uniform(kRange);
+      if (model.insert(key).second) list.Insert(key);
+    }
+  };
+  insert(20000);
+  U64List::Iterator iter(&list);
+  for (int round = 0; round < 300; round++) {
+    const uint64_t target = rnd.Uniform(kRange + 2);
+    std::set<uint64_t>::iterator m;
+    if (rnd.OneIn(2)) {
+      iter.SeekForPrev(target);
+      m = model.upper_bound(target);
+      if (m == model.begin()) {
+        ASSERT_FALSE(iter.Valid());
+        continue;
+      }
+      --m;
+    } else {
+      iter.Seek(target);
+      m = model.lower_bound(target);
+      if (m == model.end()) {
+        ASSERT_FALSE(iter.Valid());
+        continue;
+      }
+    }
+    // Backward for a while (sometimes past the first key), a few steps forward, back again.
+    const int back = rnd.OneIn(4) ? 3000 : static_cast<int>(rnd.Uniform(40));
+    for (int step = 0; step <= back; step++) {
+      ASSERT_TRUE(iter.Valid()) << "round " << round << " step " << step;
+      ASSERT_EQ(*m, iter.key()) << "round " << round << " step " << step;
+      if (m == model.begin()) {
+        iter.Prev();
+        ASSERT_FALSE(iter.Valid());
+        break;
+      }
+      if (rnd.OneIn(10) && std::next(m) != model.end()) {  // forward and back
+        iter.Next();
+        ASSERT_TRUE(iter.Valid());
+        ASSERT_EQ(*std::next(m), iter.key());
+        iter.Prev();
+        ASSERT_EQ(*m, iter.key());
+      }
+      iter.Prev();
+      --m;
+    }
+    if (rnd.OneIn(5)) insert(200);  // keys land between the finger and later targets
+  }
+}
+
 TEST(SkipListTest, AscendingAndDescendingInserts) {
   for (bool ascending : {true, false}) {
     Arena arena;
