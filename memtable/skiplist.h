@@ -98,13 +98,23 @@ class SkipList {
       node_ = list_->FindLast(node_->key, /*or_equal=*/false, finger_);
     }
     // To the first entry >= target.
-    void Seek(const Key& target) { node_ = list_->FindGreaterOrEqual(target, nullptr); }
-    // To the last entry <= target.
+    void Seek(const Key& target) {
+      ForgetFinger();
+      node_ = list_->FindGreaterOrEqual(target, nullptr);
+    }
+    // To the last entry <= target. A jump: searched from the head, leaving a fresh finger.
     void SeekForPrev(const Key& target) {
+      ForgetFinger();
       node_ = list_->FindLast(target, /*or_equal=*/true, finger_);
     }
-    void SeekToFirst() { node_ = list_->head_->Next(0); }
-    void SeekToLast() { node_ = list_->FindLast(); }
+    void SeekToFirst() {
+      ForgetFinger();
+      node_ = list_->head_->Next(0);
+    }
+    void SeekToLast() {
+      ForgetFinger();
+      node_ = list_->FindLast();
+    }
 
    private:
     const SkipList* list_;
@@ -113,6 +123,10 @@ class SkipList {
     // (head_ if none), or null before the first. Only a hint: nodes are never removed, and
     // FindLast starts from one only after checking that its key is below the target.
     Node* finger_[kMaxHeight] = {};
+
+    // After a jump the finger is most likely far from the new position: the next backward
+    // search starts from the head (FindLast stops looking at the first null entry).
+    void ForgetFinger() { finger_[1] = nullptr; }
   };
 
  private:
@@ -134,7 +148,8 @@ class SkipList {
   // if any (a full search after kMaxFingerSteps steps from it: a finger far behind the key),
   // and leaves in finger[level] the node it descended from at each level it searched.
   Node* FindLast(const Key& key, bool or_equal, Node** finger = nullptr) const;
-  static constexpr int kMaxFingerSteps = 64;
+  // About what a search from the head costs in a list of millions of nodes.
+  static constexpr int kMaxFingerSteps = 16;
   // Last node of the list, or nullptr if empty.
   Node* FindLast() const;
 
