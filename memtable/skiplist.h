@@ -143,11 +143,11 @@ class SkipList {
   // First node >= key, or nullptr. If prev is non-null, fills prev[level] with the last node
   // < key at every level below the current max height.
   Node* FindGreaterOrEqual(const Key& key, Node** prev) const;
-  // Last node < key (or <= key with or_equal), or nullptr if there is none. With a finger
-  // (kMaxHeight entries): starts from the lowest level >= 1 whose finger node is below key,
-  // if any (a full search after kMaxFingerSteps steps from it: a finger far behind the key),
-  // and leaves in finger[level] the node it descended from at each level it searched.
-  Node* FindLast(const Key& key, bool or_equal, Node** finger = nullptr) const;
+  // Last node < key (or <= key with or_equal), or nullptr if there is none. finger (an
+  // iterator's, kMaxHeight entries): starts from the lowest level >= 1 whose finger node is
+  // below key, if any (a full search after kMaxFingerSteps steps from it: a finger far behind
+  // the key), and leaves in finger[level] the node it descended from at each level searched.
+  Node* FindLast(const Key& key, bool or_equal, Node** finger) const;
   // About what a search from the head costs in a list of millions of nodes.
   static constexpr int kMaxFingerSteps = 16;
   // Last node of the list, or nullptr if empty.
@@ -311,18 +311,14 @@ typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindLast(co
   Node* x = head_;
   int level = top;
   int steps_left = -1;  // unbounded from head_
-  if (finger != nullptr) {
-    // Any node below key is a correct start at its level: the walk from it still meets
-    // every later node of that level. The lowest such finger is usually the closest.
-    for (int l = 1; l < top; l++) {
-      Node* f = finger[l];
-      if (f == nullptr) break;
-      if (f != head_ && compare_(f->key, key) < 0) {
-        x = f;
-        level = l;
-        steps_left = kMaxFingerSteps;
-        break;
-      }
+  // Any node below key is a correct start at its level: the walk from it still meets every
+  // later node of that level. The lowest such finger is usually the closest.
+  for (int l = 1; l < top && finger[l] != nullptr; l++) {
+    if (finger[l] != head_ && compare_(finger[l]->key, key) < 0) {
+      x = finger[l];
+      level = l;
+      steps_left = kMaxFingerSteps;
+      break;
     }
   }
   Node* last_bigger = nullptr;
@@ -344,7 +340,7 @@ typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindLast(co
       if (steps_left > 0) steps_left--;
       x = next;
     } else {
-      if (finger != nullptr) finger[level] = x;
+      finger[level] = x;
       if (level == 0) return x == head_ ? nullptr : x;
       last_bigger = next;
       level--;

@@ -99,18 +99,29 @@ void CheckAgainstModel(const U64List& list, const std::set<uint64_t>& model, Ran
   }
 }
 
+// A list and the set it should equal.
+struct ModelledList {
+  Arena arena;
+  U64List list{U64Comparator(), &arena};
+  std::set<uint64_t> model;
+
+  void InsertRandom(Random* rnd, uint64_t range, int n) {
+    for (int i = 0; i < n; i++) {
+      uint64_t key = rnd->Uniform(range);
+      if (model.insert(key).second) list.Insert(key);
+    }
+  }
+};
+
 TEST(SkipListTest, RandomInsertsMatchModel) {
   const uint64_t kRange = 5000;
-  Arena arena;
-  U64List list(U64Comparator(), &arena);
-  std::set<uint64_t> model;
+  ModelledList m;
   Random rnd(301);
   for (int i = 0; i < 2000; i++) {
-    uint64_t key = rnd.Uniform(kRange);
-    if (model.insert(key).second) list.Insert(key);
-    if (i == 0 || i == 10 || i == 500) CheckAgainstModel(list, model, &rnd, kRange);
+    m.InsertRandom(&rnd, kRange, 1);
+    if (i == 0 || i == 10 || i == 500) CheckAgainstModel(m.list, m.model, &rnd, kRange);
   }
-  CheckAgainstModel(list, model, &rnd, kRange);
+  CheckAgainstModel(m.list, m.model, &rnd, kRange);
 }
 
 // One iterator wandering: backward runs long and short, after seeks far ahead of and far
@@ -119,18 +130,12 @@ TEST(SkipListTest, RandomInsertsMatchModel) {
 // repeats a key).
 TEST(SkipListTest, BackwardRunsFromAnyPositionMatchModel) {
   const uint64_t kRange = 200000;
-  Arena arena;
-  U64List list(U64Comparator(), &arena);
-  std::set<uint64_t> model;
+  ModelledList ml;
+  const std::set<uint64_t>& model = ml.model;
   Random rnd(17);
-  auto insert = [&](int n) {
-    for (int i = 0; i < n; i++) {
-      uint64_t key = rnd.Uniform(kRange);
-      if (model.insert(key).second) list.Insert(key);
-    }
-  };
+  auto insert = [&](int n) { ml.InsertRandom(&rnd, kRange, n); };
   insert(200);
-  U64List::Iterator iter(&list);
+  U64List::Iterator iter(&ml.list);
   for (int round = 0; round < 300; round++) {
     const uint64_t target = rnd.Uniform(kRange + 2);
     std::set<uint64_t>::iterator m;
