@@ -33,6 +33,8 @@ struct EngineOptions {
   bool seek_compaction = true;
   // Strata only: Options::memtable_huge_pages.
   bool memtable_huge_pages = true;
+  // Strata only: Options::level_compaction_dynamic_level_bytes.
+  bool dynamic_level_bytes = true;
   // The merge operator, by RocksDB's db_bench name: "uint64add" (8-byte little-endian
   // counters), "stringappend" (appends after a ','), or "" for none. Each engine uses its
   // own built-in operator of that kind.
@@ -87,6 +89,9 @@ class Engine {
   virtual std::unique_ptr<EngineIterator> NewIterator() = 0;
   // Compacts the whole key range and waits (the `compact` benchmark).
   virtual Status CompactAll() = 0;
+  // Waits until no flush or compaction is running or due (the `waitforcompaction`
+  // benchmark); OK at once where the engine cannot tell.
+  virtual Status WaitForCompaction() = 0;
   // The engine's statistics text ("<engine>.stats").
   virtual std::string Stats() = 0;
   // Table files per level, one "level files" line each (levels holding none are left out

@@ -13,8 +13,8 @@ DEFINE_string(benchmarks, "fillseq,fillrandom,overwrite,readrandom,readseq",
               "Comma-separated benchmarks, run in order on one database: fillseq, fillrandom, "
               "overwrite, fillsync, fill100K, readrandom, readmissing, readhot, readseq, "
               "readreverse, seekrandom, readwhilewriting, deleteseq, deleterandom, "
-              "deleterangerandom, mergerandom (needs --merge_operator), compact, flush, "
-              "stats, levelstats");
+              "deleterangerandom, mergerandom (needs --merge_operator), compact, "
+              "waitforcompaction, flush, stats, levelstats");
 DEFINE_int64(num, 1000000, "Number of keys (and of writes per thread)");
 DEFINE_int64(reads, -1, "Reads per thread (-1: --num)");
 DEFINE_int32(threads, 1,
@@ -43,6 +43,9 @@ DEFINE_bool(seek_compaction, true,
 DEFINE_bool(memtable_huge_pages, true,
             "Strata: memtable memory in 2 MiB blocks advised as transparent huge pages "
             "(Options::memtable_huge_pages; RocksDB's memtable_huge_page_size, off by default)");
+DEFINE_bool(level_compaction_dynamic_level_bytes, true,
+            "Strata: level targets follow the deepest level's size "
+            "(Options::level_compaction_dynamic_level_bytes; RocksDB's option of that name)");
 DEFINE_int32(batch_size, 1, "Writes per batch in the fill, overwrite and delete benchmarks");
 DEFINE_int32(seek_nexts, 0, "Entries read with Next() after each seek in seekrandom");
 DEFINE_int64(range_width, 10,
@@ -103,6 +106,7 @@ Status ConfigFromFlags(Config* config) {
   c.engine_options.statistics = FLAGS_statistics;
   c.engine_options.seek_compaction = FLAGS_seek_compaction;
   c.engine_options.memtable_huge_pages = FLAGS_memtable_huge_pages;
+  c.engine_options.dynamic_level_bytes = FLAGS_level_compaction_dynamic_level_bytes;
   c.engine_options.merge_operator = FLAGS_merge_operator;
   c.sync = FLAGS_sync;
   c.use_existing_db = FLAGS_use_existing_db;

@@ -23,10 +23,11 @@ namespace strata::bench {
 namespace {
 
 enum class Kind {
-  kThreads,           // every thread runs the method
-  kReadWhileWriting,  // --threads readers and one extra writer
-  kCompact,           // one call on the main thread
-  kFlush,             // one call on the main thread
+  kThreads,            // every thread runs the method
+  kReadWhileWriting,   // --threads readers and one extra writer
+  kCompact,            // one call on the main thread
+  kWaitForCompaction,  // one call on the main thread
+  kFlush,              // one call on the main thread
   kStats,
   kLevelStats,
 };
@@ -38,6 +39,7 @@ struct Spec {
 };
 
 // The benchmarks; their methods are bound in MethodOf.
+// clang-format off
 constexpr Spec kSpecs[] = {
     {"fillseq", Kind::kThreads, true},
     {"fillrandom", Kind::kThreads, true},
@@ -54,12 +56,14 @@ constexpr Spec kSpecs[] = {
     {"deleteseq", Kind::kThreads, false},
     {"deleterandom", Kind::kThreads, false},
     {"compact", Kind::kCompact, false},
+    {"waitforcompaction", Kind::kWaitForCompaction, false},
     {"stats", Kind::kStats, false},
     {"levelstats", Kind::kLevelStats, false},
     {"flush", Kind::kFlush, false},
     {"deleterangerandom", Kind::kThreads, false},
     {"mergerandom", Kind::kThreads, false},
 };
+// clang-format on
 
 // Benchmarks that write values of --value_size (fill100K: of 100 000 bytes) with Put.
 bool PutsValues(std::string_view name) {
@@ -283,9 +287,12 @@ Status DbBench::RunOne(const std::string& name, BenchmarkResult* result) {
   const Spec* spec = FindSpec(name);
   switch (spec->kind) {
     case Kind::kCompact:
+    case Kind::kWaitForCompaction:
     case Kind::kFlush: {
       const uint64_t start = NowNanos();
-      Status s = spec->kind == Kind::kCompact ? engine_->CompactAll() : engine_->Flush();
+      Status s = spec->kind == Kind::kCompact             ? engine_->CompactAll()
+                 : spec->kind == Kind::kWaitForCompaction ? engine_->WaitForCompaction()
+                                                          : engine_->Flush();
       result->threads = 1;
       result->ops = 1;
       result->seconds = static_cast<double>(NowNanos() - start) / 1e9;

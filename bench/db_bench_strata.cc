@@ -75,6 +75,7 @@ class StrataEngine final : public Engine {
     return std::make_unique<StrataIterator>(db_->NewIterator(read_));
   }
   Status CompactAll() override { return db_->CompactRange(nullptr, nullptr); }
+  Status WaitForCompaction() override { return db_->WaitForCompact(); }
 
   std::string Stats() override {
     std::string text;
@@ -133,6 +134,7 @@ class StrataFactory final : public EngineFactory {
     options.max_background_jobs = eo.max_background_jobs;
     options.seek_compaction = eo.seek_compaction;
     options.memtable_huge_pages = eo.memtable_huge_pages;
+    options.level_compaction_dynamic_level_bytes = eo.dynamic_level_bytes;
     if (eo.statistics) options.statistics = CreateStatistics();
     if (eo.merge_operator == "uint64add") {
       options.merge_operator = NewUInt64AddOperator();

@@ -63,13 +63,24 @@ uint64_t MaxBytesForLevel(const Options& options, int level) {
   return static_cast<uint64_t>(std::min(bytes, 1e19));
 }
 
+uint64_t LevelTarget(const Version& v, const Options& options, int level) {
+  const uint64_t fixed = MaxBytesForLevel(options, level);
+  if (!options.level_compaction_dynamic_level_bytes) return fixed;
+  int deepest = v.num_levels() - 1;
+  while (deepest > level && v.files(deepest).empty()) deepest--;
+  if (deepest == level) return fixed;  // the deepest level deepens at its fixed target
+  double bytes = static_cast<double>(v.NumLevelBytes(deepest));
+  for (int l = level; l < deepest; l++) bytes /= options.max_bytes_for_level_multiplier;
+  return std::max(options.max_bytes_for_level_base, static_cast<uint64_t>(bytes));
+}
+
 double LevelScore(const Version& v, const Options& options, int level) {
   if (level >= v.num_levels() - 1) return 0;
   if (level == 0) {
     return static_cast<double>(v.files(0).size()) / options.level0_file_num_compaction_trigger;
   }
   return static_cast<double>(v.NumLevelBytes(level)) /
-         static_cast<double>(MaxBytesForLevel(options, level));
+         static_cast<double>(LevelTarget(v, options, level));
 }
 
 FileList OverlappingFiles(const Version& v, const Comparator* ucmp, int level,

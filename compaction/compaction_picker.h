@@ -3,8 +3,8 @@
 // tests drive it directly.
 //
 // Leveled policy: level 0's score is its file count over level0_file_num_compaction_trigger;
-// level n >= 1 scores its bytes over its target (max_bytes_for_level_base, times
-// max_bytes_for_level_multiplier per level below 1). The highest score >= 1 goes first. Level
+// level n >= 1 scores its bytes over its target (LevelTarget). The highest score >= 1 goes
+// first. Level
 // 0 compacts all its files (they overlap one another) into level 1; a deeper level compacts
 // one file, chosen round-robin by key after the previous compaction's end, with the files it
 // overlaps in the next level. A level over its target that can move a file down without
@@ -23,8 +23,16 @@
 
 namespace strata {
 
-// Target bytes of level (>= 1).
+// The fixed target bytes of level (>= 1): max_bytes_for_level_base times
+// max_bytes_for_level_multiplier per level below 1.
 uint64_t MaxBytesForLevel(const Options& options, int level);
+// The target bytes of level (>= 1) in v. Fixed (MaxBytesForLevel) unless
+// level_compaction_dynamic_level_bytes: then a level above the deepest non-empty one aims at
+// the deepest level's actual bytes divided by the multiplier once per level between them
+// (never below max_bytes_for_level_base), so about 90% of the data sits in the deepest level
+// and few of its keys have stale copies above; the deepest level itself keeps its fixed
+// target, and passing it opens the next level.
+uint64_t LevelTarget(const Version& v, const Options& options, int level);
 // The most bytes one trivial move takes (25 target files, the anchors' default bound).
 uint64_t MaxMoveBytes(const Options& options);
 // The score that makes a level due for compaction at >= 1 (0 for the last level).

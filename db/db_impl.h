@@ -92,6 +92,7 @@ class DBImpl final : public DB {
   void ReleaseSnapshot(const Snapshot* snapshot) override;
   Status Flush() override;
   Status CompactRange(const std::string_view* begin, const std::string_view* end) override;
+  Status WaitForCompact() override;
   Status SyncWAL() override;
   Status Resume() override;  // db_impl_error_recovery.cc
   bool GetProperty(std::string_view name, std::string* value) override;

@@ -38,6 +38,21 @@ void DBImpl::CompactionThread() {
   }
 }
 
+Status DBImpl::WaitForCompact() {
+  MutexLock lock(&mu_);
+  if (read_only_) return Status::OK();
+  while (true) {
+    if (!bg_error_.ok()) return bg_error_;
+    if (shutting_down_) return Status::IOError("database is closing");
+    // Work the background threads have not taken yet is due too: compare with nothing busy.
+    const bool due = !imm_.empty() || !compacting_.empty() ||
+                     PickCompaction(versions_->current(), options_, icmp_, compact_pointers_, {},
+                                    seek_candidate_) != nullptr;
+    if (!due) return Status::OK();
+    bg_done_cv_.Wait();  // signalled as each flush and compaction ends
+  }
+}
+
 void DBImpl::NoteSeekCandidate(const SeekCompactionCandidate& spent) {
   MutexLock lock(&mu_);
   // The first comes first (its budget is spent for good); PickNextCompaction frees the slot.

@@ -71,16 +71,25 @@ struct DBImpl::PropertyHandlers {
     *value = db.wal_retention_->Report(logs, live_from);
     return true;
   }
-  static bool FilesAtLevel(DBImpl&, const ReadState& state, std::string_view suffix,
-                           std::string* value) {
-    if (suffix.empty() || suffix.size() > 2) return false;
+  // The level a "...-at-level<N>" suffix names, or -1 if it names none of the version's.
+  static int SuffixLevel(const ReadState& state, std::string_view suffix) {
+    if (suffix.empty() || suffix.size() > 2) return -1;
     int level = 0;
     for (char c : suffix) {
-      if (c < '0' || c > '9') return false;
+      if (c < '0' || c > '9') return -1;
       level = level * 10 + (c - '0');
     }
-    if (level >= state.version->num_levels()) return false;
-    return Number(state.version->files(level).size(), value);
+    return level < state.version->num_levels() ? level : -1;
+  }
+  static bool FilesAtLevel(DBImpl&, const ReadState& state, std::string_view suffix,
+                           std::string* value) {
+    const int level = SuffixLevel(state, suffix);
+    return level >= 0 && Number(state.version->files(level).size(), value);
+  }
+  static bool BytesAtLevel(DBImpl&, const ReadState& state, std::string_view suffix,
+                           std::string* value) {
+    const int level = SuffixLevel(state, suffix);
+    return level >= 0 && Number(state.version->NumLevelBytes(level), value);
   }
   static bool EntriesInTables(DBImpl& db, const ReadState& state, std::string_view,
                               std::string* value) {
@@ -157,6 +166,7 @@ struct DBImpl::PropertyHandlers {
       {"strata.levels", false, &Levels, true},
       {"strata.sstables", false, &Sstables, true},
       {"strata.num-files-at-level", true, &FilesAtLevel, false},
+      {"strata.bytes-at-level", true, &BytesAtLevel, false},
       {"strata.num-entries-in-tables", false, &EntriesInTables, false},
       {"strata.estimate-num-keys", false, &EstimateKeys, false},
       {"strata.total-sst-size", false, &TotalTableSize, false},

@@ -237,6 +237,55 @@ TEST_F(PickerTest, LevelTargetsGrowByTheMultiplier) {
   EXPECT_EQ(1000u, MaxBytesForLevel(options_, 1));
   EXPECT_EQ(10000u, MaxBytesForLevel(options_, 2));
   EXPECT_EQ(100000u, MaxBytesForLevel(options_, 3));
+  options_.level_compaction_dynamic_level_bytes = false;
+  Add(3, 1, "a", "z", 500000);
+  EXPECT_EQ(1000u, LevelTarget(*V(), options_, 1));
+  EXPECT_EQ(10000u, LevelTarget(*V(), options_, 2));
+}
+
+// Dynamic targets count down from the deepest non-empty level's bytes, a multiplier per
+// level, never below the base; the deepest level keeps its fixed target.
+TEST_F(PickerTest, DynamicTargetsFollowTheDeepestLevel) {
+  ASSERT_TRUE(options_.level_compaction_dynamic_level_bytes) << "the default";
+  EXPECT_EQ(1000u, LevelTarget(*V(), options_, 1)) << "an empty tree: fixed targets";
+  Add(2, 1, "a", "z", 30000);
+  EXPECT_EQ(3000u, LevelTarget(*V(), options_, 1));
+  EXPECT_EQ(10000u, LevelTarget(*V(), options_, 2));  // the deepest: fixed
+  levels_[2].clear();
+  Add(3, 2, "a", "z", 500000);
+  EXPECT_EQ(50000u, LevelTarget(*V(), options_, 2));
+  EXPECT_EQ(5000u, LevelTarget(*V(), options_, 1));
+  levels_[3].clear();
+  Add(3, 3, "a", "z", 20000);
+  EXPECT_EQ(2000u, LevelTarget(*V(), options_, 2));
+  EXPECT_EQ(1000u, LevelTarget(*V(), options_, 1)) << "200 is below the base";
+}
+
+// A level under its fixed target is due once the level below is less than a multiplier
+// times its size; with fixed targets the same tree has nothing to do.
+TEST_F(PickerTest, ALevelOverItsDynamicTargetIsCompactedIntoTheDeepest) {
+  Add(2, 1, "a", "f", 3000);
+  Add(2, 2, "g", "m", 2000);
+  Add(3, 3, "a", "c", 10000);
+  Add(3, 4, "d", "z", 10000);
+  auto c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ(2, c->level);
+  EXPECT_EQ(3, c->output_level);
+  EXPECT_DOUBLE_EQ(2.5, LevelScore(*V(), options_, 2));
+  options_.level_compaction_dynamic_level_bytes = false;
+  EXPECT_EQ(nullptr, PickCompaction(V(), options_, icmp_, pointers_, busy_));
+}
+
+// The deepest level passing its fixed target opens the next level.
+TEST_F(PickerTest, TheDeepestLevelPassingItsFixedTargetMovesDown) {
+  Add(1, 1, "a", "c", 600);
+  Add(2, 2, "d", "f", 6000);
+  Add(2, 3, "g", "k", 6000);
+  auto c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ(2, c->level);
+  EXPECT_TRUE(c->trivial_move) << "nothing below: the files move without a rewrite";
 }
 
 }  // namespace

@@ -317,6 +317,55 @@ TEST_F(CompactionTest, TreeKeepsItsShapeUnderLoad) {
   EXPECT_GT(FilesBelowLevel0(), 3u) << levels;
 }
 
+// The share of table bytes in the deepest non-empty level once compaction has caught up
+// with a load of random keys (few overwrites) that fills five levels of fixed targets.
+double DeepestLevelShare(DB* db, int num_levels) {
+  Random rnd(11);
+  for (int i = 0; i < 80000; i++) {
+    if (!db->Put(WriteOptions(), Key(static_cast<int>(rnd.Uniform(10000000))),
+                 test::RandomBytes(&rnd, 100))
+             .ok()) {
+      return -1;
+    }
+  }
+  if (!db->WaitForCompact().ok()) return -1;
+  EXPECT_EQ(0u, IntProperty(db, "strata.num-immutable-mem-table"));
+  EXPECT_LT(IntProperty(db, "strata.num-files-at-level0"), 2u) << "below the trigger";
+  const uint64_t compactions = IntProperty(db, "strata.num-compactions");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(compactions, IntProperty(db, "strata.num-compactions")) << "nothing was due";
+  uint64_t total = 0, deepest = 0;
+  for (int level = 0; level < num_levels; level++) {
+    const uint64_t bytes = IntProperty(db, "strata.bytes-at-level" + std::to_string(level));
+    total += bytes;
+    if (bytes > 0) deepest = bytes;
+  }
+  EXPECT_EQ(total, IntProperty(db, "strata.total-sst-size"));
+  return total == 0 ? -1 : static_cast<double>(deepest) / static_cast<double>(total);
+}
+
+// Dynamic level targets keep most of the data, and so few stale versions above it, in the
+// deepest level; fixed targets leave a young deepest level with the smaller share.
+TEST_F(CompactionTest, DynamicLevelTargetsKeepMostDataInTheDeepestLevel) {
+  options_.num_levels = 6;
+  ASSERT_TRUE(options_.level_compaction_dynamic_level_bytes) << "the default";
+  Reopen();
+  const double dynamic_share = DeepestLevelShare(db_.get(), options_.num_levels);
+  std::string levels;
+  ASSERT_TRUE(db_->GetProperty("strata.levels", &levels));
+  EXPECT_GE(dynamic_share, 0.7) << levels;
+  std::string none;
+  EXPECT_FALSE(db_->GetProperty("strata.bytes-at-level6", &none));
+
+  db_.reset();
+  dbname_ = dir_.Child("fixed");
+  options_.level_compaction_dynamic_level_bytes = false;
+  Reopen();
+  const double fixed_share = DeepestLevelShare(db_.get(), options_.num_levels);
+  ASSERT_TRUE(db_->GetProperty("strata.levels", &levels));
+  EXPECT_LE(fixed_share, 0.6) << levels;
+}
+
 TEST_F(CompactionTest, PowerLossAtEveryStepOfACompaction) {
   NoAutomaticCompaction();
   int steps = 0;
@@ -376,6 +425,27 @@ TEST_F(CompactionTest, DiskFullDuringCompactionStopsWritesAndLosesNothing) {
   for (int i = 0; i < 3000; i++) ASSERT_EQ("w", GetString(db_.get(), Key(i)));
   ASSERT_OK(db_->CompactRange(nullptr, nullptr));
   for (int i = 0; i < 3000; i++) ASSERT_EQ("w", GetString(db_.get(), Key(i)));
+}
+
+// WaitForCompact ends with the error that stops the background work instead of waiting
+// for work that cannot happen; a read-only database has nothing to wait for.
+TEST_F(CompactionTest, WaitForCompactReturnsTheErrorThatStopsTheWork) {
+  options_.max_bg_error_resume_count = 0;
+  Reopen();
+  ASSERT_OK(db_->WaitForCompact());  // an empty database
+  fs_->FailAlways(OpKind::kAppend, ErrorKind::kENOSPC, ".sst");
+  Random rnd(3);
+  for (int i = 0; i < 3000; i++) {  // about five memtables: their flushes fail
+    if (!db_->Put(WriteOptions(), Key(i), test::RandomBytes(&rnd, 100)).ok()) break;
+  }
+  Status s = db_->WaitForCompact();
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  EXPECT_NE(std::string::npos, s.ToString().find("ENOSPC")) << s.ToString();
+  fs_->ClearFaults();
+  db_.reset();
+  std::unique_ptr<DB> ro;
+  ASSERT_OK(DB::OpenForReadOnly(options_, dbname_, &ro));
+  EXPECT_OK(ro->WaitForCompact());
 }
 
 TEST_F(CompactionTest, DiskFullInsideTheCompactionItself) {

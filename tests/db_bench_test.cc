@@ -254,6 +254,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
                         "--max_background_jobs=3",
                         "--seek_compaction=false",
                         "--memtable_huge_pages=false",
+                        "--level_compaction_dynamic_level_bytes=false",
                         "--batch_size=8",
                         "--seek_nexts=5",
                         "--range_width=7",
@@ -280,6 +281,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
   EXPECT_TRUE(c.engine_options.statistics);
   EXPECT_FALSE(c.engine_options.seek_compaction);
   EXPECT_FALSE(c.engine_options.memtable_huge_pages);
+  EXPECT_FALSE(c.engine_options.dynamic_level_bytes);
   EXPECT_TRUE(c.sync);
   EXPECT_TRUE(c.use_existing_db);
   EXPECT_EQ(c.db, "/nowhere/db");
@@ -400,11 +402,12 @@ TEST_P(DbBenchEngineTest, EveryBenchmarkRunsOnATinyDatabase) {
   c.threads = 2;
   c.histogram = true;
   c.engine_options.merge_operator = "stringappend";  // appends to any value, fills' included
-  c.benchmarks = {"fillseq",           "readrandom", "readmissing", "readhot",   "readseq",
-                  "readreverse",       "seekrandom", "fillrandom",  "overwrite", "readwhilewriting",
-                  "deleterandom",      "deleteseq",  "readseq",     "fillsync",  "fill100K",
-                  "compact",           "stats",      "levelstats",  "flush",     "fillseq",
-                  "deleterangerandom", "readseq",    "mergerandom", "readrandom"};
+  c.benchmarks = {
+      "fillseq",      "readrandom",        "readmissing", "readhot",     "readseq",
+      "readreverse",  "seekrandom",        "fillrandom",  "overwrite",   "readwhilewriting",
+      "deleterandom", "deleteseq",         "readseq",     "fillsync",    "fill100K",
+      "compact",      "waitforcompaction", "stats",       "levelstats",  "flush",
+      "fillseq",      "deleterangerandom", "readseq",     "mergerandom", "readrandom"};
   ASSERT_EQ(std::set<std::string>(c.benchmarks.begin(), c.benchmarks.end()).size(),
             BenchmarkNames().size())
       << "a benchmark is missing from this test";
@@ -431,6 +434,7 @@ TEST_P(DbBenchEngineTest, EveryBenchmarkRunsOnATinyDatabase) {
   EXPECT_EQ(ResultOf(summary, "fillsync").ops, 2) << "num / 1000, at least 1, per thread";
   EXPECT_EQ(ResultOf(summary, "fill100K").bytes, 2 * (16 + 100000));
   EXPECT_EQ(ResultOf(summary, "compact").ops, 1);
+  EXPECT_EQ(ResultOf(summary, "waitforcompaction").ops, 1);
   EXPECT_FALSE(ResultOf(summary, "stats").text.empty());
   EXPECT_NE(ResultOf(summary, "levelstats").text.find("level"), std::string::npos);
   // deleterangerandom: 300 range deletions of 10 keys per thread over 300 keys leave little.
@@ -459,7 +463,7 @@ TEST_P(DbBenchEngineTest, EveryBenchmarkRunsOnATinyDatabase) {
   for (const BenchmarkResult& r : summary.results) {
     if (r.text.empty() && r.ops > 0) {
       EXPECT_GT(r.ops_per_sec, 0) << r.name;
-      if (r.name != "compact" && r.name != "flush") {
+      if (r.name != "compact" && r.name != "flush" && r.name != "waitforcompaction") {
         ASSERT_TRUE(r.latency.has_value()) << r.name;
         EXPECT_EQ(r.latency->count, static_cast<uint64_t>(r.ops)) << r.name;
         EXPECT_LE(r.latency->p50, r.latency->p99) << r.name;

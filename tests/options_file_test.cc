@@ -57,6 +57,7 @@ TEST_F(OptionsFileTest, EveryFieldRoundTrips) {
   o.max_bytes_for_level_base = 99ull << 20;
   o.max_bytes_for_level_multiplier = 7.25;
   o.target_file_size_base = 5ull << 20;
+  o.level_compaction_dynamic_level_bytes = false;
   o.max_background_jobs = 4;
   o.keep_log_file_num = 3;
   o.max_bg_error_resume_count = 7;
@@ -80,6 +81,7 @@ TEST_F(OptionsFileTest, EveryFieldRoundTrips) {
   EXPECT_EQ(512u, back.max_slot_lag_mb);
   EXPECT_FALSE(back.memtable_huge_pages);
   EXPECT_FALSE(back.seek_compaction);
+  EXPECT_FALSE(back.level_compaction_dynamic_level_bytes);
 }
 
 TEST_F(OptionsFileTest, OpenWritesOneAndKeepsTheTwoNewest) {

@@ -101,6 +101,12 @@ class DB {
   // versions and deletions no snapshot needs are dropped. Waits until done.
   virtual Status CompactRange(const std::string_view* begin, const std::string_view* end) = 0;
 
+  // Waits until no flush or compaction is running or due: every memtable waiting for a flush
+  // is in a table and every level is within its target. Returns the background error if one
+  // stops the work (at once or while waiting), IOError if the database closes meanwhile.
+  // Writes from other threads may keep it waiting. A read-only database returns OK at once.
+  virtual Status WaitForCompact() = 0;
+
   // Makes every write acknowledged so far durable, as if each had used sync=true.
   virtual Status SyncWAL() = 0;
 
@@ -122,6 +128,7 @@ class DB {
   //   "strata.levels"                      files and megabytes per level (text)
   //   "strata.sstables"                    every table file with its size and key range
   //   "strata.num-files-at-level<N>"       number of table files at level N
+  //   "strata.bytes-at-level<N>"           bytes of the table files at level N
   //   "strata.num-entries-in-tables"       entries (values and deletions) in all tables
   //   "strata.estimate-num-keys"           live keys, estimated (an overestimate until
   //                                        compaction drops overwrites and deletions)
