@@ -57,6 +57,7 @@ DBImpl::~DBImpl() {
   }
   // The thread finishes a flush in progress (its edit is then in the MANIFEST); queued
   // memtables stay in their logs and are replayed by the next Open.
+  const bool opened_for_writes = bg_thread_.joinable();
   if (bg_thread_.joinable()) bg_thread_.join();
   for (auto& t : compaction_threads_) t.join();
   if (log_) log_->Close().PermitUncheckedError();
@@ -67,6 +68,10 @@ DBImpl::~DBImpl() {
   }
   {
     MutexLock lock(&mu_);
+    // Tables that only an older version still needed (a released iterator's, or a
+    // compaction's that the close stopped) are deleted now that nothing holds one, rather
+    // than left on disk until the next Open.
+    if (opened_for_writes) DeleteObsoleteFiles();
     versions_.reset();
   }
   table_cache_.reset();

@@ -366,6 +366,25 @@ TEST_F(CompactionTest, DynamicLevelTargetsKeepMostDataInTheDeepestLevel) {
   EXPECT_LE(fixed_share, 0.6) << levels;
 }
 
+// Tables a released iterator alone kept alive leave the disk when the database closes, not
+// at the next Open: the close is when a user measures the directory.
+TEST_F(CompactionTest, CloseDeletesTablesOnlyAReleasedIteratorNeeded) {
+  NoAutomaticCompaction();
+  Reopen();
+  for (int round = 0; round < 2; round++) {
+    for (int i = 0; i < 500; i++) ASSERT_OK(db_->Put(WriteOptions(), Key(i), "v"));
+    ASSERT_OK(db_->Flush());
+  }
+  auto it = db_->NewIterator(ReadOptions());  // pins the two level-0 tables
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  EXPECT_EQ(3u, FilesOfType(dbname_, FileType::kTable).size()) << "the inputs are pinned";
+  it.reset();
+  db_.reset();
+  EXPECT_EQ(1u, FilesOfType(dbname_, FileType::kTable).size()) << "only the compaction's output";
+  Reopen();
+  for (int i = 0; i < 500; i += 50) ASSERT_EQ("v", GetString(db_.get(), Key(i)));
+}
+
 TEST_F(CompactionTest, PowerLossAtEveryStepOfACompaction) {
   NoAutomaticCompaction();
   int steps = 0;
