@@ -133,6 +133,13 @@ class Job {
         if (!s.ok()) return s;
         continue;  // CombineOperands moved past what it consumed
       }
+      if (k.type == ValueType::kValue && k.sequence != 0 && k.sequence <= ctx_.smallest_snapshot &&
+          range_dels_.empty() && c_->IsBaseLevelForKey(ucmp_, k.user_key)) {
+        zeroed_key_.clear();
+        AppendInternalKey(&zeroed_key_, k.user_key, 0, ValueType::kValue);
+        k.sequence = 0;
+        key = zeroed_key_;  // k.user_key still points into the input's key: same bytes
+      }
       Status s = Emit(key, it->value(), k, new_user_key);
       if (!s.ok()) return s;
       it->Next();
@@ -255,6 +262,7 @@ class Job {
   bool seen_key_ = false;
   uint64_t overlapped_bytes_ = 0;
   std::optional<OperandCombiner> combiner_;  // made on the first operand
+  std::string zeroed_key_;                   // an entry's key renumbered to sequence 0
 };
 
 }  // namespace

@@ -385,6 +385,62 @@ TEST_F(CompactionTest, CloseDeletesTablesOnlyAReleasedIteratorNeeded) {
   for (int i = 0; i < 500; i += 50) ASSERT_EQ("v", GetString(db_.get(), Key(i)));
 }
 
+// A value every reader sees, at the bottom for its key, is written with sequence 0; one an
+// older snapshot still needs beside a newer version keeps its order with it.
+TEST_F(CompactionTest, ValuesAtTheBottomAreRenumberedToZero) {
+  NoAutomaticCompaction();
+  Reopen();
+  ASSERT_OK(db_->Put(WriteOptions(), "k", "v1"));
+  const Snapshot* snap = db_->GetSnapshot();
+  ASSERT_OK(db_->Put(WriteOptions(), "k", "v2"));
+  for (int i = 0; i < 100; i++) ASSERT_OK(db_->Put(WriteOptions(), Key(i), "x"));
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  std::string tables;
+  ASSERT_TRUE(db_->GetProperty("strata.sstables", &tables));
+  // v1 (sequence 1, the snapshot's) becomes 0; v2 and the keys (2..102) are newer than it.
+  EXPECT_NE(std::string::npos, tables.find("seq 0..102")) << tables;
+  ReadOptions at_snap;
+  at_snap.snapshot = snap;
+  std::string value;
+  ASSERT_OK(db_->Get(at_snap, "k", &value));
+  EXPECT_EQ("v1", value);
+  EXPECT_EQ("v2", GetString(db_.get(), "k"));
+  db_->ReleaseSnapshot(snap);
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  ASSERT_TRUE(db_->GetProperty("strata.sstables", &tables));
+  EXPECT_NE(std::string::npos, tables.find("seq 0..0")) << tables;
+  Reopen();
+  EXPECT_EQ("v2", GetString(db_.get(), "k"));
+  EXPECT_EQ("x", GetString(db_.get(), Key(42)));
+}
+
+// A compaction that keeps a range deletion (a level below may hold keys under it) renumbers
+// nothing: the newer value "b" renumbered to 0 would fall under the older deletion.
+TEST_F(CompactionTest, NoValueIsRenumberedUnderAKeptRangeDeletion) {
+  options_.num_levels = 3;
+  options_.level0_file_num_compaction_trigger = 1;
+  options_.seek_compaction = false;
+  options_.level_compaction_dynamic_level_bytes = false;
+  options_.max_bytes_for_level_base = 1;  // "y" goes down to level 2
+  Reopen();
+  ASSERT_OK(db_->Put(WriteOptions(), "y", "old"));
+  ASSERT_OK(db_->Flush());
+  ASSERT_OK(db_->WaitForCompact());
+  ASSERT_EQ(1u, IntProperty(db_.get(), "strata.num-files-at-level2"));
+  options_.max_bytes_for_level_base = 1ull << 40;  // level 1 stays where it is
+  Reopen();
+  ASSERT_OK(db_->DeleteRange(WriteOptions(), "a", "z"));
+  ASSERT_OK(db_->Put(WriteOptions(), "b", "new"));
+  ASSERT_OK(db_->Flush());
+  ASSERT_OK(db_->WaitForCompact());
+  ASSERT_EQ(1u, IntProperty(db_.get(), "strata.num-files-at-level1"));
+  ASSERT_EQ(1u, IntProperty(db_.get(), "strata.num-files-at-level2"));
+  EXPECT_EQ("new", GetString(db_.get(), "b"));
+  EXPECT_EQ("NOT_FOUND", GetString(db_.get(), "y"));
+  Reopen();
+  EXPECT_EQ("new", GetString(db_.get(), "b"));
+}
+
 TEST_F(CompactionTest, PowerLossAtEveryStepOfACompaction) {
   NoAutomaticCompaction();
   int steps = 0;
