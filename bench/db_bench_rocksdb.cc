@@ -99,11 +99,16 @@ class RocksDBEngine final : public Engine {
   Status CompactAll() override {
     return FromRocksDB(db_->CompactRange(rocksdb::CompactRangeOptions(), nullptr, nullptr));
   }
-  // Polls RocksDB's own counters (DB::WaitForCompact is newer than the library Debian has).
+  // Polls RocksDB's own counters (DB::WaitForCompact is newer than the library Debian has);
+  // a background error ends the wait, since the pending work will not run.
   Status WaitForCompaction() override {
     const char* busy[] = {"rocksdb.mem-table-flush-pending", "rocksdb.compaction-pending",
                           "rocksdb.num-running-flushes", "rocksdb.num-running-compactions"};
     for (bool any = true; any;) {
+      uint64_t errors = 0;
+      if (db_->GetIntProperty("rocksdb.background-errors", &errors) && errors > 0) {
+        return Status::IOError("RocksDB reports a background error");
+      }
       any = false;
       for (const char* name : busy) {
         uint64_t n = 0;

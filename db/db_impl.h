@@ -297,7 +297,7 @@ class DBImpl final : public DB {
 
   Mutex mu_;
   CondVar bg_work_cv_;  // signalled when there is background work or on shutdown
-  CondVar bg_done_cv_;  // signalled when a flush finished (or failed)
+  CondVar bg_done_cv_;  // signalled when a flush or compaction finished (or failed)
 
   // Owned by the current leader of the write queue (see the invariants above). The leader
   // changes log_ and mem_ only while holding mu_ as well.
@@ -355,6 +355,9 @@ class DBImpl final : public DB {
   std::thread bg_thread_;  // flushes
   std::vector<std::thread> compaction_threads_;
   std::set<uint64_t> compacting_ GUARDED_BY(mu_);  // input files of running compactions
+  // Flushes and compactions started and not yet signalled on bg_done_cv_ (their last steps,
+  // file deletion and listeners, release mu_): WaitForCompact waits for 0.
+  int jobs_running_ GUARDED_BY(mu_) = 0;
   // Per level: the largest key of the last compaction there (round-robin start).
   std::vector<std::string> compact_pointers_ GUARDED_BY(mu_);
   // The file the latest read spent the seek budget of (Options::seek_compaction), until a

@@ -27,12 +27,14 @@ void DBImpl::CompactionThread() {
       bg_work_cv_.Wait();
       continue;
     }
+    jobs_running_++;
     Status s = DoCompaction(c.get());
     if (s.ok()) {
       NoteBackgroundSuccess();
     } else if (!shutting_down_) {
       SetBackgroundError(s, "compaction");
     }
+    jobs_running_--;
     bg_done_cv_.SignalAll();
     bg_work_cv_.SignalAll();
   }
@@ -45,7 +47,7 @@ Status DBImpl::WaitForCompact() {
     if (!bg_error_.ok()) return bg_error_;
     if (shutting_down_) return Status::IOError("database is closing");
     // Work the background threads have not taken yet is due too: compare with nothing busy.
-    const bool due = !imm_.empty() || !compacting_.empty() ||
+    const bool due = jobs_running_ > 0 || !imm_.empty() ||
                      PickCompaction(versions_->current(), options_, icmp_, compact_pointers_, {},
                                     seek_candidate_) != nullptr;
     if (!due) return Status::OK();
@@ -246,12 +248,14 @@ Status DBImpl::CompactRange(const std::string_view* begin, const std::string_vie
         continue;
       }
       c->trivial_move = false;  // the caller wants the data rewritten (deletions dropped)
+      jobs_running_++;
       s = DoCompaction(c.get());
       if (s.ok()) {
         NoteBackgroundSuccess();
       } else {
         SetBackgroundError(s, "manual compaction");
       }
+      jobs_running_--;
       bg_done_cv_.SignalAll();
       bg_work_cv_.SignalAll();
       if (!s.ok()) return s;

@@ -39,12 +39,14 @@ void DBImpl::BackgroundThread() {
       }
     }
     if (shutting_down_) break;
+    jobs_running_++;
     Status s = FlushOldestImmutable();
     if (s.ok()) {
       NoteBackgroundSuccess();
     } else {
       SetBackgroundError(s, "flush");
     }
+    jobs_running_--;
     bg_done_cv_.SignalAll();
     bg_work_cv_.SignalAll();  // a new L0 table may call for a compaction
   }

@@ -282,6 +282,7 @@ TEST_F(PickerTest, TheDeepestLevelPassingItsFixedTargetMovesDown) {
   Add(1, 1, "a", "c", 600);
   Add(2, 2, "d", "f", 6000);
   Add(2, 3, "g", "k", 6000);
+  EXPECT_DOUBLE_EQ(1.2, LevelScore(*V(), options_, 2)) << "12000 over its fixed 10000";
   auto c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
   ASSERT_NE(nullptr, c);
   EXPECT_EQ(2, c->level);

@@ -102,9 +102,9 @@ class DB {
   virtual Status CompactRange(const std::string_view* begin, const std::string_view* end) = 0;
 
   // Waits until no flush or compaction is running or due: every memtable waiting for a flush
-  // is in a table and every level is within its target. Returns the background error if one
-  // stops the work (at once or while waiting), IOError if the database closes meanwhile.
-  // Writes from other threads may keep it waiting. A read-only database returns OK at once.
+  // is in a table, no level is over its target and no file has spent its seek budget. Returns
+  // the background error if one stops the work (at once or while waiting). Writes and reads
+  // from other threads may keep it waiting. A read-only database returns OK at once.
   virtual Status WaitForCompact() = 0;
 
   // Makes every write acknowledged so far durable, as if each had used sync=true.
