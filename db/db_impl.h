@@ -30,7 +30,9 @@
 //   (compacting_), and each installs its result with one version edit.
 // - A log file is deleted only once its number is below the MANIFEST's synced log number;
 //   a table file only once no live version lists it and no job is writing it; nothing at all
-//   is deleted after a background error (the state on disk is then unknown).
+//   is deleted after a background error, nor at close after a failed MANIFEST write (the
+//   state on disk is then unknown). Deletion runs after each flush and compaction, at Open,
+//   and once at close, when no version but the current one is left.
 //
 // Invariants of background errors (upheld in db_impl_error_recovery.cc): a failed flush or
 // compaction sets bg_error_, which stops writes, flushes, compactions and file deletion. It
