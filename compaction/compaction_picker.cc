@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace strata {
 namespace {
@@ -102,6 +103,12 @@ std::unique_ptr<Compaction> PickCompaction(std::shared_ptr<const Version> v, con
   std::vector<std::pair<double, int>> scores;
   for (int level = 0; level + 1 < v->num_levels(); level++) {
     double score = LevelScore(*v, options, level);
+    // Level 0 at the slowdown trigger goes first: writers are waiting on it, and a level
+    // whose target just fell (a new level opened below it) can score higher for a long time.
+    if (level == 0 &&
+        v->files(0).size() >= static_cast<size_t>(options.level0_slowdown_writes_trigger)) {
+      score = std::numeric_limits<double>::infinity();
+    }
     if (score >= 1) scores.emplace_back(score, level);
   }
   std::stable_sort(scores.begin(), scores.end(),

@@ -277,6 +277,23 @@ TEST_F(PickerTest, ALevelOverItsDynamicTargetIsCompactedIntoTheDeepest) {
   EXPECT_EQ(nullptr, PickCompaction(V(), options_, icmp_, pointers_, busy_));
 }
 
+// When a new level opens, the level above it scores far above level 0 (its target falls to
+// the base); level 0 at the slowdown trigger still goes first, since writers wait on it.
+TEST_F(PickerTest, LevelZeroAtTheSlowdownTriggerGoesBeforeAnyLevel) {
+  options_.level0_slowdown_writes_trigger = 3;
+  for (uint64_t i = 0; i < 3; i++) Add(0, 10 + i, "a", "z", 10, 20 + i);
+  Add(2, 1, "a", "m", 30000);  // over the base by 30x: level 3 just opened below it
+  Add(3, 2, "a", "m", 100);
+  ASSERT_GT(LevelScore(*V(), options_, 2), LevelScore(*V(), options_, 0));
+  auto c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ(0, c->level);
+  levels_[0].pop_back();  // below the trigger: the higher score goes first again
+  c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ(2, c->level);
+}
+
 // The deepest level passing its fixed target opens the next level.
 TEST_F(PickerTest, TheDeepestLevelPassingItsFixedTargetMovesDown) {
   Add(1, 1, "a", "c", 600);
