@@ -70,9 +70,8 @@ DBImpl::~DBImpl() {
     MutexLock lock(&mu_);
     // Tables that only an older version still needed (a released iterator's, or a
     // compaction's that the close stopped) are deleted now that nothing holds one, rather
-    // than left on disk until the next Open. Not after a failed MANIFEST write that no error
-    // recorded (a compaction's, during the close): the MANIFEST may list its outputs.
-    if (opened_for_writes && versions_->manifest_open()) DeleteObsoleteFiles();
+    // than left on disk until the next Open.
+    if (opened_for_writes) DeleteObsoleteFiles();
     versions_.reset();
   }
   table_cache_.reset();

@@ -16,7 +16,10 @@
 namespace strata {
 
 void DBImpl::DeleteObsoleteFiles() {
-  if (!bg_error_.ok()) return;
+  // The state on disk is unknown after a background error, and after a failed MANIFEST write
+  // that no error recorded (a compaction's, stopped by the close): the MANIFEST may list
+  // files that are not live here.
+  if (!bg_error_.ok() || !versions_->manifest_open()) return;
   std::set<uint64_t> live = pending_outputs_;
   versions_->AddLiveFiles(&live);
   const uint64_t min_log = versions_->log_number();

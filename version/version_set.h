@@ -128,7 +128,7 @@ class VersionSet {
   SequenceNumber last_sequence() const { return last_sequence_; }
   uint64_t manifest_file_number() const { return manifest_file_number_; }
   // False after a failed MANIFEST write, until a LogAndApply writes a fresh one: what the
-  // MANIFEST on disk lists is then unknown, so no table may be judged obsolete.
+  // MANIFEST on disk lists is then unknown. REQUIRES: the DB mutex held.
   bool manifest_open() const { return manifest_ != nullptr; }
   // Recover found the MANIFEST ending in an incomplete record and ignored it. Legitimate
   // after a crash inside LogAndApply; the caller checks that the log such a crash would
