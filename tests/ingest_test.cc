@@ -50,7 +50,8 @@ class IngestTest : public testing::Test {
     return keys;
   }
   int TablesAt(int level) {
-    return static_cast<int>(IntProperty(db_.get(), "strata.num-files-at-level" + std::to_string(level)));
+    return static_cast<int>(
+        IntProperty(db_.get(), "strata.num-files-at-level" + std::to_string(level)));
   }
   KVMap Scan() {
     KVMap out;
@@ -207,8 +208,8 @@ TEST_F(IngestTest, BadFilesAreRefusedAndChangeNothing) {
   s = db_->IngestExternalFiles({dir_.Child("a.sst")}, IngestOptions());
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();
 
-  ASSERT_OK(WriteStringToFile(FileSystem::Default().get(), "not a table", dir_.Child("x.sst"),
-                              false));
+  ASSERT_OK(
+      WriteStringToFile(FileSystem::Default().get(), "not a table", dir_.Child("x.sst"), false));
   EXPECT_FALSE(db_->IngestExternalFiles({dir_.Child("x.sst")}, IngestOptions()).ok());
   EXPECT_FALSE(db_->IngestExternalFiles({dir_.Child("missing.sst")}, IngestOptions()).ok());
   EXPECT_TRUE(db_->IngestExternalFiles({}, IngestOptions()).IsInvalidArgument());
@@ -228,16 +229,25 @@ TEST_F(IngestTest, IngestsWhileWritersFlushesAndCompactionsRun) {
   Open();
   std::atomic<bool> stop{false};
   std::vector<std::thread> writers;
-  std::vector<uint64_t> written(2, 0);
+  std::vector<std::atomic<uint64_t>> written(2);
+  std::atomic<bool> failed{false};
   for (int t = 0; t < 2; t++) {
     writers.emplace_back([&, t] {
       for (uint64_t j = 0; !stop.load(); j++) {
         // Keys interleave with the ingested ones, so memtables overlap some files.
         const std::string k = test::NumberKey(j * 2 % 4000, 6) + "w" + std::to_string(t);
-        if (!db_->Put(WriteOptions(), k, std::to_string(j)).ok()) return;
+        if (!db_->Put(WriteOptions(), k, std::to_string(j)).ok()) {
+          failed = true;
+          return;
+        }
         written[t] = j + 1;
       }
     });
+  }
+  // The ingestions take a few milliseconds: without this wait they can all finish before
+  // either writer has been scheduled, and the test would check nothing concurrent.
+  for (int t = 0; t < 2; t++) {
+    while (written[t].load() < 100 && !failed.load()) std::this_thread::yield();
   }
   KVMap ingested;
   for (int f = 0; f < 20; f++) {
@@ -249,13 +259,15 @@ TEST_F(IngestTest, IngestsWhileWritersFlushesAndCompactionsRun) {
   }
   stop = true;
   for (auto& w : writers) w.join();
+  ASSERT_FALSE(failed.load());
   auto check = [&] {
     KVMap got = Scan();
     for (const auto& [k, v] : ingested) ASSERT_EQ(got[k], v) << k;
     for (int t = 0; t < 2; t++) {
-      ASSERT_GT(written[t], 0u);
+      const uint64_t n = written[t].load();
+      ASSERT_GE(n, 100u);
       // The newest value of each of the thread's keys is its last write to it.
-      for (uint64_t j = written[t] >= 2000 ? written[t] - 2000 : 0; j < written[t]; j++) {
+      for (uint64_t j = n >= 2000 ? n - 2000 : 0; j < n; j++) {
         const std::string k = test::NumberKey(j * 2 % 4000, 6) + "w" + std::to_string(t);
         ASSERT_EQ(got[k], std::to_string(j)) << k;
       }
