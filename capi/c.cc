@@ -257,6 +257,9 @@ void strata_options_set_block_size(strata_options_t* o, size_t v) { o->rep.block
 void strata_options_set_block_restart_interval(strata_options_t* o, int v) {
   o->rep.block_restart_interval = v;
 }
+void strata_options_set_index_block_restart_interval(strata_options_t* o, int v) {
+  o->rep.index_block_restart_interval = v;
+}
 void strata_options_set_max_file_size(strata_options_t* o, size_t v) {
   o->rep.target_file_size_base = v;
 }

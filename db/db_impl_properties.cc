@@ -36,6 +36,9 @@ struct DBImpl::PropertyHandlers {
     for (const auto& imm : state.imm) total += imm->ApproximateMemoryUsage();
     return Number(total, value);
   }
+  static bool ReaderMemory(DBImpl& db, const ReadState&, std::string_view, std::string* value) {
+    return Number(db.table_cache_->ReaderMemory(), value);
+  }
   static bool ActiveEntries(DBImpl&, const ReadState& state, std::string_view, std::string* value) {
     return Number(state.mem->num_entries(), value);
   }
@@ -171,6 +174,7 @@ struct DBImpl::PropertyHandlers {
       {"strata.estimate-num-keys", false, &EstimateKeys, false},
       {"strata.total-sst-size", false, &TotalTableSize, false},
       {"strata.approximate-memory-usage", false, &MemoryUsage, false},
+      {"strata.estimate-table-readers-mem", false, &ReaderMemory, false},
       {"strata.num-entries-active-mem-table", false, &ActiveEntries, false},
       {"strata.num-immutable-mem-table", false, &Immutables, false},
       {"strata.num-snapshots", false, &Snapshots, false},
@@ -225,6 +229,8 @@ bool DBImpl::PropertyHandlers::StatsText(DBImpl& db, const ReadState& state, std
       "immutable waiting for flush: %zu\n"
       "switches: %" PRIu64
       "\n"
+      "table readers (indexes and filters): %" PRIu64
+      " bytes\n"
       "** Flush **\n"
       "flushes: %" PRIu64
       "\n"
@@ -247,9 +253,10 @@ bool DBImpl::PropertyHandlers::StatsText(DBImpl& db, const ReadState& state, std
       get(stats.sync_micros) / 1e6, get(stats.gather_micros) / 1e6, get(stats.user_bytes),
       get(stats.wal_bytes), log_number, state.mem->num_entries(), state.mem->num_deletes(),
       state.mem->ApproximateMemoryUsage(), state.imm.size(), get(stats.memtable_switches),
-      get(stats.flushes), get(stats.flush_bytes), get(stats.flush_micros) / 1e6, get(stats.stalls),
-      get(stats.stall_micros) / 1e6, get(stats.wal_files_deleted), get(stats.tables_deleted),
-      get(stats.recovered_records), get(stats.recovery_dropped_bytes));
+      db.table_cache_->ReaderMemory(), get(stats.flushes), get(stats.flush_bytes),
+      get(stats.flush_micros) / 1e6, get(stats.stalls), get(stats.stall_micros) / 1e6,
+      get(stats.wal_files_deleted), get(stats.tables_deleted), get(stats.recovered_records),
+      get(stats.recovery_dropped_bytes));
   *value = buf;
   MutexLock lock(&db.mu_);
   *value += db.LevelStatsText();

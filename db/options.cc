@@ -15,6 +15,9 @@ Status Options::Validate() const {
   if (block_restart_interval < 1) {
     return Status::InvalidArgument("block_restart_interval must be at least 1");
   }
+  if (index_block_restart_interval < 1) {
+    return Status::InvalidArgument("index_block_restart_interval must be at least 1");
+  }
   if (bloom_bits_per_key < 0) return Status::InvalidArgument("bloom_bits_per_key is negative");
   if (max_open_files < 10) return Status::InvalidArgument("max_open_files must be at least 10");
   if (num_levels < 2 || num_levels > 20) {

@@ -95,6 +95,7 @@ const std::vector<Field>& Fields() {
       Enum("compression", &Options::compression, {"none", "lz4"}),
       Number("block_size", &Options::block_size),
       Number("block_restart_interval", &Options::block_restart_interval),
+      Number("index_block_restart_interval", &Options::index_block_restart_interval),
       Number("bloom_bits_per_key", &Options::bloom_bits_per_key),
       Number("block_cache_capacity", &Options::block_cache_capacity),
       Number("max_open_files", &Options::max_open_files),

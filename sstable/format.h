@@ -26,10 +26,14 @@
 
 namespace strata {
 
-// Stored in the footer: the version this build writes. Version 2 added the optional
-// "strata.range_del" meta block; a reader accepts versions kMinTableFormatVersion..this one
-// and refuses others.
-constexpr uint32_t kTableFormatVersion = 2;
+// Stored in the footer. Version 2 added the optional "strata.range_del" meta block. Version 3
+// is version 2 with an index whose separators are user keys (TableOptions::filter_key of the
+// stored keys, ordered by TableOptions::user_comparator); the builder writes it unless a user
+// key spans two data blocks, and writes version 2 (internal-key separators) then. A reader
+// accepts versions kMinTableFormatVersion..kTableFormatVersion and refuses others.
+constexpr uint32_t kInternalKeyIndexFormatVersion = 2;
+constexpr uint32_t kUserKeyIndexFormatVersion = 3;
+constexpr uint32_t kTableFormatVersion = kUserKeyIndexFormatVersion;  // the newest
 constexpr uint32_t kMinTableFormatVersion = 1;
 // The last 8 bytes of every table file (on disk: "strataST").
 constexpr uint64_t kTableMagicNumber = 0x5453617461727473ull;

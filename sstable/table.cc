@@ -72,6 +72,10 @@ struct TableState {
   uint64_t cache_id = 0;
   BlockHandle index_handle;
   std::unique_ptr<Block> index_block;
+  // A version-3 index holds user keys: it is searched for the user key of a target, in the
+  // user comparator's order.
+  bool user_key_index = false;
+  const Comparator* index_comparator = nullptr;
   std::unique_ptr<BloomFilter> filter;
   TableProperties properties;
   std::shared_ptr<const FragmentedRangeTombstones> range_tombstones;  // null if none
@@ -81,6 +85,11 @@ struct TableState {
     if (!s.IsCorruption()) return s;
     return Status::Corruption(std::string(s.message()) + " in " + file_name + " at offset " +
                               std::to_string(offset));
+  }
+
+  // What the index is searched for to find the block of target.
+  std::string_view IndexKey(std::string_view target) const {
+    return user_key_index ? options.filter_key(target) : target;
   }
 
   Status DecodeIndexValue(const BlockIter& index, BlockHandle* handle) const {
@@ -176,7 +185,9 @@ struct TableState {
 class TableIterator final : public Iterator {
  public:
   TableIterator(const TableState* table, const ReadOptions& options)
-      : table_(table), options_(options), index_(table->comparator, table->index_block.get()) {}
+      : table_(table),
+        options_(options),
+        index_(table->index_comparator, table->index_block.get()) {}
 
   bool Valid() const override { return data_.Valid(); }
   void SeekToFirst() override {
@@ -193,7 +204,7 @@ class TableIterator final : public Iterator {
   }
   void Seek(std::string_view target) override {
     status_ = Status::OK();
-    index_.Seek(target);
+    index_.Seek(table_->IndexKey(target));
     if (LoadBlock()) data_.Seek(target);
     SkipEmptyBlocksForward();
   }
@@ -296,8 +307,23 @@ class TableIterator final : public Iterator {
 
 struct Table::Rep : TableState {};
 
-Table::Table(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {}
-Table::~Table() = default;
+Table::Table(std::unique_ptr<Rep> rep) : rep_(std::move(rep)) {
+  if (rep_->options.reader_memory != nullptr) {
+    rep_->options.reader_memory->fetch_add(ApproximateMemoryUsage(), std::memory_order_relaxed);
+  }
+}
+
+Table::~Table() {
+  if (rep_->options.reader_memory != nullptr) {
+    rep_->options.reader_memory->fetch_sub(ApproximateMemoryUsage(), std::memory_order_relaxed);
+  }
+}
+
+uint64_t Table::ApproximateMemoryUsage() const {
+  uint64_t n = sizeof(Rep) + rep_->file_name.size() + rep_->index_block->size();
+  if (rep_->filter != nullptr) n += rep_->filter->size();
+  return n;
+}
 
 Status Table::Open(const TableOptions& options, std::string file_name,
                    std::unique_ptr<RandomAccessFile> file, uint64_t file_size,
@@ -326,6 +352,16 @@ Status Table::Open(const TableOptions& options, std::string file_name,
   Footer footer;
   s = footer.DecodeFrom(footer_bytes, name, rep->blocks_end);
   if (!s.ok()) return s;
+  rep->user_key_index = footer.version >= kUserKeyIndexFormatVersion;
+  rep->index_comparator = rep->comparator;
+  if (rep->user_key_index) {
+    if (options.filter_key == nullptr || options.user_comparator == nullptr) {
+      return Status::InvalidArgument("table " + name +
+                                     " has a user-key index: it needs a user key extractor and "
+                                     "a user comparator to be read");
+    }
+    rep->index_comparator = options.user_comparator;
+  }
 
   // Index: kept in memory (not in the block cache) for the table's life.
   BlockContents contents;
@@ -421,8 +457,8 @@ Status Table::Get(const ReadOptions& options, std::string_view key, std::string_
       return Status::OK();
     }
   }
-  BlockIter index(t.comparator, t.index_block.get());
-  index.Seek(key);
+  BlockIter index(t.index_comparator, t.index_block.get());
+  index.Seek(t.IndexKey(key));
   if (!index.Valid()) return t.Annotate(index.status(), t.index_handle.offset);
   BlockHandle handle;
   Status s = t.DecodeIndexValue(index, &handle);
@@ -438,13 +474,13 @@ Status Table::Get(const ReadOptions& options, std::string_view key, std::string_
 
 void Table::MultiGet(const ReadOptions& options, std::span<Lookup> lookups) const {
   const TableState& t = *rep_;
-  BlockIter index(t.comparator, t.index_block.get());
+  BlockIter index(t.index_comparator, t.index_block.get());
   BlockRef ref;  // the block of the previous lookup, kept pinned
   uint64_t ref_offset = 0;
   for (Lookup& l : lookups) {
     l.status = Status::OK();
     if (t.filter != nullptr && !t.filter->KeyMayMatch(l.filter_key)) continue;
-    index.Seek(l.key);
+    index.Seek(t.IndexKey(l.key));
     if (!index.Valid()) {
       l.status = t.Annotate(index.status(), t.index_handle.offset);
       continue;
@@ -476,8 +512,8 @@ bool Table::KeyMayMatch(std::string_view filter_key) const {
 }
 
 uint64_t Table::ApproximateOffsetOf(std::string_view key) const {
-  BlockIter index(rep_->comparator, rep_->index_block.get());
-  index.Seek(key);
+  BlockIter index(rep_->index_comparator, rep_->index_block.get());
+  index.Seek(rep_->IndexKey(key));
   BlockHandle handle;
   if (index.Valid() && rep_->DecodeIndexValue(index, &handle).ok()) return handle.offset;
   return rep_->file_size;

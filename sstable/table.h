@@ -68,6 +68,10 @@ class Table {
 
   const TableProperties& properties() const;
 
+  // Bytes the open table holds in memory for its life: its index and filter (and whatever
+  // small state goes with them), not the data blocks it reads.
+  uint64_t ApproximateMemoryUsage() const;
+
   // The table's range tombstones (read and verified at Open), or nullptr if it has none.
   // Their user keys are ordered by options.user_comparator (bytewise if unset).
   const std::shared_ptr<const FragmentedRangeTombstones>& range_tombstones() const;

@@ -18,8 +18,10 @@ struct TableBuilder::Rep {
         comparator(opts.comparator ? opts.comparator : BytewiseComparator()),
         file(f),
         data_block(opts.block_restart_interval),
-        // Index entries are looked up by binary search over every entry: no prefix sharing.
-        index_block(1) {
+        index_block(opts.index_block_restart_interval) {
+    if (opts.filter_key != nullptr && opts.user_comparator != nullptr) {
+      user_key_index = std::make_unique<BlockBuilder>(opts.index_block_restart_interval);
+    }
     if (opts.bloom_bits_per_key > 0) {
       filter = std::make_unique<BloomFilterBuilder>(opts.bloom_bits_per_key);
     }
@@ -56,9 +58,44 @@ struct TableBuilder::Rep {
     }
   }
 
-  void AddIndexEntry() {
+  // True if key, due in a full data block, should still go into it: it is a version of the
+  // block's last user key, the index still holds user keys, and the block has not grown past
+  // kMaxBlockGrowth times its target size (many versions of one key then take several blocks).
+  bool KeepsUserKeyTogether(std::string_view key) const {
+    static constexpr size_t kMaxBlockGrowth = 4;
+    return user_key_index != nullptr &&
+           data_block.CurrentSizeEstimate() < kMaxBlockGrowth * options.block_size &&
+           options.user_comparator->Compare(options.filter_key(key),
+                                            options.filter_key(last_key)) == 0;
+  }
+
+  // Adds the index entry of the block that ended with last_key; next_key is the first key of
+  // the next block, or null after the last block. Both indexes get the entry (their separators
+  // shortened by their own comparators) until a user key turns out to span two blocks.
+  void AddIndexEntry(const std::string_view* next_key) {
     index_value.clear();
     pending_handle.EncodeTo(&index_value);
+    if (user_key_index != nullptr) {
+      const Comparator* ucmp = options.user_comparator;
+      const std::string_view last_user = options.filter_key(last_key);
+      if (next_key == nullptr) {
+        separator.assign(last_user);
+        ucmp->FindShortSuccessor(&separator);
+        user_key_index->Add(separator, index_value);
+      } else if (const std::string_view next_user = options.filter_key(*next_key);
+                 ucmp->Compare(last_user, next_user) == 0) {
+        user_key_index.reset();  // the key's versions are in both blocks: internal keys needed
+      } else {
+        separator.assign(last_user);
+        ucmp->FindShortestSeparator(&separator, next_user);
+        user_key_index->Add(separator, index_value);
+      }
+    }
+    if (next_key == nullptr) {
+      comparator->FindShortSuccessor(&last_key);
+    } else {
+      comparator->FindShortestSeparator(&last_key, *next_key);
+    }
     index_block.Add(last_key, index_value);
     pending_index_entry = false;
   }
@@ -71,7 +108,12 @@ struct TableBuilder::Rep {
   bool closed = false;
 
   BlockBuilder data_block;
+  // Separators as internal keys, and as user keys while that stays possible (null once a user
+  // key spanned two blocks, or for a table whose keys have no user key); Finish writes the
+  // user-key index if it survived, as it is smaller and faster to search (format version 3).
   BlockBuilder index_block;
+  std::unique_ptr<BlockBuilder> user_key_index;
+  std::string separator;  // scratch for the user-key separator
   std::unique_ptr<BloomFilterBuilder> filter;
   std::string last_key;
   // The index entry of the last data block waits for the next key, so that its separator can
@@ -97,10 +139,13 @@ void TableBuilder::Add(std::string_view key, std::string_view value) {
     r->status = Status::InvalidArgument("table keys added out of order");
     return;
   }
-  if (r->pending_index_entry) {
-    r->comparator->FindShortestSeparator(&r->last_key, key);
-    r->AddIndexEntry();
+  // A full block is cut when the next key arrives, so that the versions of one user key can
+  // stay in one block (up to a bound) and the index keep user keys.
+  if (r->data_block.CurrentSizeEstimate() >= r->options.block_size &&
+      !r->KeepsUserKeyTogether(key)) {
+    r->FlushDataBlock();
   }
+  if (r->pending_index_entry) r->AddIndexEntry(&key);
   if (r->filter) r->filter->AddKey(r->options.filter_key ? r->options.filter_key(key) : key);
   if (r->props.num_entries == 0) r->props.smallest_key.assign(key);
   r->last_key.assign(key);
@@ -109,7 +154,6 @@ void TableBuilder::Add(std::string_view key, std::string_view value) {
   r->props.raw_value_size += value.size();
 
   r->data_block.Add(key, value);
-  if (r->data_block.CurrentSizeEstimate() >= r->options.block_size) r->FlushDataBlock();
 }
 
 void TableBuilder::SetRangeTombstones(const FragmentedRangeTombstones& tombstones) {
@@ -132,14 +176,19 @@ Status TableBuilder::Finish() {
   TableProperties& props = r->props;
   props.data_size = r->offset;
   if (props.num_entries > 0) props.largest_key = r->last_key;
-  if (r->pending_index_entry) {
-    r->comparator->FindShortSuccessor(&r->last_key);
-    r->AddIndexEntry();
-  }
+  if (r->pending_index_entry) r->AddIndexEntry(nullptr);
   // The index is written last but sealed first, so the properties can give its size.
+  Footer footer;
+  BlockBuilder* index_block = &r->index_block;
+  if (r->user_key_index != nullptr) {
+    index_block = r->user_key_index.get();
+    footer.version = kUserKeyIndexFormatVersion;
+  } else {
+    footer.version = kInternalKeyIndexFormatVersion;
+  }
   std::string index_compressed;
   const std::string* index =
-      r->Seal(&r->index_block.Finish(), r->options.compression, &index_compressed);
+      r->Seal(&index_block->Finish(), r->options.compression, &index_compressed);
   props.index_size = index->size();
   props.compression = static_cast<uint32_t>(r->options.compression);
   props.comparator_name = r->comparator->Name();
@@ -178,7 +227,6 @@ Status TableBuilder::Finish() {
     handle.EncodeTo(&handle_encoding);
     metaindex.Add(kRangeDelBlockName, handle_encoding);
   }
-  Footer footer;
   if (r->status.ok()) {
     r->Emit(*r->Seal(&metaindex.Finish(), r->options.compression, &r->compressed),
             &footer.metaindex);

@@ -16,6 +16,7 @@ TableOptions DatabaseTableOptions(const Options& options, const Comparator* icmp
   t.compression = options.compression;
   t.block_size = options.block_size;
   t.block_restart_interval = options.block_restart_interval;
+  t.index_block_restart_interval = options.index_block_restart_interval;
   t.bloom_bits_per_key = options.bloom_bits_per_key;
   t.block_cache = options.block_cache.get();
   return t;

@@ -2,7 +2,9 @@
 // Plain values; the pointed-to objects must outlive every builder and table using them.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "strata/comparator.h"
@@ -18,12 +20,18 @@ struct TableOptions {
   // index keys. Its Name() is recorded in the table's properties.
   const Comparator* comparator = nullptr;
   // The part of a stored key that the bloom filter is built over and probed with (for a
-  // database: the user key of an internal key). Null: the whole key.
+  // database: the user key of an internal key). Null: the whole key. When it and
+  // user_comparator are both set, the stored keys must order first by this part (in
+  // user_comparator's order), and the index may hold it instead of whole keys (version 3).
+  // REQUIRES of a reader of a version-3 table: both set, as the writer's were.
   std::string_view (*filter_key)(std::string_view key) = nullptr;
 
   CompressionType compression = CompressionType::kLZ4;
   size_t block_size = 4 << 10;
   int block_restart_interval = 16;
+  // Of the index block: a search binary-searches the restart points and scans the rest, and
+  // the entries between share their key prefixes.
+  int index_block_restart_interval = 16;
   int bloom_bits_per_key = 10;  // 0: no filter
 
   // Recorded by name in the properties block when set (the user's order of an internal-key
@@ -34,6 +42,9 @@ struct TableOptions {
   Cache* block_cache = nullptr;
   // Block cache hits and misses and bloom filter probes are counted here when non-null.
   Statistics* statistics = nullptr;
+  // When non-null, each open table adds what it holds in memory for its life (index, filter)
+  // here at Open and takes it off when it closes.
+  std::atomic<uint64_t>* reader_memory = nullptr;
 };
 
 // The options of a database's tables (and of TableWriter's, which must match them): keys

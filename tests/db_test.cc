@@ -266,6 +266,31 @@ TEST_F(DBTest, LargeMemtablesTakeHugePageBlocksUnlessTurnedOff) {
   }
 }
 
+// The open tables' index and filter bytes: none before any table, at least the filter's
+// bits once a table is read, none again when compaction has dropped every table.
+TEST_F(DBTest, TableReadersMemoryFollowsTheOpenTables) {
+  Reopen();
+  uint64_t mem = 1;
+  ASSERT_TRUE(db_->GetIntProperty("strata.estimate-table-readers-mem", &mem));
+  EXPECT_EQ(mem, 0u);
+  for (int i = 0; i < 20000; i++) ASSERT_OK(Put(test::NumberKey(i), "v"));
+  ASSERT_OK(db_->Flush());
+  EXPECT_EQ(Get(test::NumberKey(7)), "v");
+  ASSERT_TRUE(db_->GetIntProperty("strata.estimate-table-readers-mem", &mem));
+  EXPECT_GE(mem, 20000u * 10 / 8);  // 10 bits of filter per key
+  EXPECT_LT(mem, 20000u * 10);
+  std::string stats;
+  ASSERT_TRUE(db_->GetProperty("strata.stats", &stats));
+  EXPECT_NE(stats.find("table readers (indexes and filters): " + std::to_string(mem) + " bytes"),
+            std::string::npos)
+      << stats;
+  for (int i = 0; i < 20000; i++) ASSERT_OK(db_->Delete(WriteOptions(), test::NumberKey(i)));
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  EXPECT_EQ(Get(test::NumberKey(7)), "NOT_FOUND");
+  ASSERT_TRUE(db_->GetIntProperty("strata.estimate-table-readers-mem", &mem));
+  EXPECT_EQ(mem, 0u);
+}
+
 TEST_F(DBTest, PropertiesReportState) {
   options_.memtable_huge_pages = false;  // the memory check below counts 4 KiB blocks
   Reopen();

@@ -47,6 +47,7 @@ TEST_F(OptionsFileTest, EveryFieldRoundTrips) {
   o.compression = CompressionType::kNone;
   o.block_size = 8192;
   o.block_restart_interval = 8;
+  o.index_block_restart_interval = 4;
   o.bloom_bits_per_key = 14;
   o.block_cache_capacity = 7 << 20;
   o.max_open_files = 123;

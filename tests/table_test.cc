@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <new>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -277,14 +278,36 @@ TEST(TableTest, ApproximateOffsets) {
   EXPECT_EQ(table->ApproximateOffsetOf("zzz"), bytes.size());
 }
 
+// The footer's format version of a table's bytes.
+uint32_t FooterVersion(std::string_view bytes) {
+  Footer footer;
+  const size_t at = bytes.size() - Footer::kEncodedLength;
+  EXPECT_OK(footer.DecodeFrom(bytes.substr(at), kFileName, at));
+  return footer.version;
+}
+
+struct InternalKeyParam {
+  bool user_comparator;  // set: the index may hold user keys (a database's tables)
+  int max_versions;      // of one user key
+  int index_restart_interval;
+  uint32_t expected_version;  // 3: the index holds user keys; 2: internal keys
+};
+
+class InternalKeyTableTest : public ::testing::TestWithParam<InternalKeyParam> {};
+
 // Internal keys (user key + sequence/type trailer) ordered by InternalKeyComparator, with the
-// filter over user keys: the shape a database writes.
-TEST(TableTest, InternalKeyTableAndGetSemantics) {
+// filter over user keys: the shape a database writes. With a user comparator the builder keeps
+// each user key's versions in one block (up to four times the block size) and indexes user
+// keys; a key with more versions than that spans blocks and the index keeps internal keys.
+TEST_P(InternalKeyTableTest, GetAndIteratorsMatchTheModel) {
+  const InternalKeyParam p = GetParam();
   InternalKeyComparator icmp(BytewiseComparator());
   TableOptions options;
   options.comparator = &icmp;
   options.filter_key = [](std::string_view k) { return ExtractUserKey(k); };
-  options.block_size = 256;  // versions of one user key spill across blocks
+  if (p.user_comparator) options.user_comparator = BytewiseComparator();
+  options.index_block_restart_interval = p.index_restart_interval;
+  options.block_size = 256;  // a few versions fill a block
 
   Random rnd(42);
   struct Version {
@@ -296,7 +319,7 @@ TEST(TableTest, InternalKeyTableAndGetSemantics) {
   SequenceNumber next_seq = 1;
   for (int i = 0; i < 400; i++) {
     std::string user = "user" + std::to_string(rnd.Uniform(1000)) + RandomBytes(&rnd, 2);
-    int versions = rnd.OneIn(4) ? 1 + static_cast<int>(rnd.Uniform(12)) : 1;
+    int versions = rnd.OneIn(4) ? 1 + static_cast<int>(rnd.Uniform(p.max_versions)) : 1;
     auto& vs = users[user];
     for (int v = 0; v < versions; v++) {
       ValueType t = rnd.OneIn(5) ? ValueType::kDeletion : ValueType::kValue;
@@ -321,6 +344,7 @@ TEST(TableTest, InternalKeyTableAndGetSemantics) {
     builder.SetSequenceRange(1, next_seq - 1);
     ASSERT_OK(builder.Finish());
   }
+  EXPECT_EQ(FooterVersion(bytes), p.expected_version);
   std::unique_ptr<Table> table;
   ASSERT_OK(OpenTable(options, bytes, &table));
   EXPECT_EQ(table->properties().comparator_name, "strata.InternalKeyComparator");
@@ -365,8 +389,24 @@ TEST(TableTest, InternalKeyTableAndGetSemantics) {
         ASSERT_TRUE(ParseInternalKey(r.key, &parsed));
         EXPECT_NE(parsed.user_key, user);
       }
+      // MultiGet of the one key answers as Get did.
+      GetResult m;
+      std::vector<Table::Lookup> one = {
+          {lookup.internal_key(), lookup.user_key(), &GetResult::Save, &m, {}}};
+      table->MultiGet(ReadOptions(), one);
+      ASSERT_OK(one[0].status);
+      EXPECT_EQ(m.calls, r.calls);
+      EXPECT_EQ(m.key, r.key);
     }
   }
+  // Offsets grow with the key, from 0 to the data's end.
+  uint64_t prev_offset = 0;
+  for (const auto& [k, v] : model) {
+    const uint64_t offset = table->ApproximateOffsetOf(k);
+    EXPECT_GE(offset, prev_offset) << EscapeBytes(k);
+    prev_offset = offset;
+  }
+  EXPECT_LE(prev_offset, table->properties().data_size);
 
   // Absent user keys: the filter (over user keys) rules out nearly all of them before any
   // block is read; any entry shown belongs to another user key.
@@ -383,6 +423,60 @@ TEST(TableTest, InternalKeyTableAndGetSemantics) {
     }
   }
   EXPECT_GT(filtered, 950);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Indexes, InternalKeyTableTest,
+    ::testing::Values(InternalKeyParam{false, 12, 1, kInternalKeyIndexFormatVersion},
+                      InternalKeyParam{false, 12, 16, kInternalKeyIndexFormatVersion},
+                      InternalKeyParam{true, 3, 1, kUserKeyIndexFormatVersion},
+                      InternalKeyParam{true, 3, 16, kUserKeyIndexFormatVersion},
+                      InternalKeyParam{true, 40, 16, kInternalKeyIndexFormatVersion}),
+    [](const ::testing::TestParamInfo<InternalKeyParam>& info) {
+      const InternalKeyParam& p = info.param;
+      return std::string(p.user_comparator ? "UserKeys" : "InternalKeys") + "_versions" +
+             std::to_string(p.max_versions) + "_restart" + std::to_string(p.index_restart_interval);
+    });
+
+// A database's index (user keys, restart interval 16) against the old one (internal keys,
+// restart interval 1), for db_bench-like keys: 16 decimal digits, 100-byte values.
+TEST(TableTest, UserKeyIndexIsUnderHalfTheSize) {
+  InternalKeyComparator icmp(BytewiseComparator());
+  KVModel model;
+  Random rnd(7);
+  std::set<uint64_t> numbers;
+  while (numbers.size() < 20000) numbers.insert(rnd.Uniform(100000000));
+  SequenceNumber seq = 1;
+  for (uint64_t n : numbers) {
+    std::string ikey;
+    AppendInternalKey(&ikey, NumberKey(n, 16), seq++, ValueType::kValue);
+    model.emplace_back(ikey, MakeValue(&rnd, 100));
+  }
+  TableOptions options;
+  options.comparator = &icmp;
+  options.filter_key = [](std::string_view k) { return ExtractUserKey(k); };
+  options.compression = CompressionType::kNone;  // index_size is then the index's memory
+  options.index_block_restart_interval = 1;
+  std::string old_bytes, new_bytes;
+  TableProperties old_props, new_props;
+  ASSERT_OK(BuildTable(options, model, &old_bytes, &old_props));
+  options.user_comparator = BytewiseComparator();
+  options.index_block_restart_interval = 16;
+  ASSERT_OK(BuildTable(options, model, &new_bytes, &new_props));
+  EXPECT_EQ(FooterVersion(old_bytes), kInternalKeyIndexFormatVersion);
+  EXPECT_EQ(FooterVersion(new_bytes), kUserKeyIndexFormatVersion);
+  EXPECT_EQ(old_props.num_data_blocks, new_props.num_data_blocks);
+  EXPECT_LT(new_props.index_size * 2, old_props.index_size)
+      << new_props.index_size << " vs " << old_props.index_size;
+
+  // Reading a version-3 table needs what its index keys are made of.
+  std::unique_ptr<Table> table;
+  options.user_comparator = nullptr;
+  Status s = OpenTable(options, new_bytes, &table);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  options.user_comparator = BytewiseComparator();
+  ASSERT_OK(OpenTable(options, new_bytes, &table));
+  ASSERT_OK(OpenTable(options, old_bytes, &table));  // an older table still reads
 }
 
 TEST(TableTest, GetSkipsBlocksTheFilterRulesOut) {

@@ -64,7 +64,11 @@ TableCache::TableCache(std::string dbname, FileSystem* fs, const TableOptions& t
                        int max_open_files)
     : dbname_(std::move(dbname)),
       fs_(fs),
-      table_options_(table_options),
+      table_options_([&] {
+        TableOptions o = table_options;
+        o.reader_memory = &reader_memory_;
+        return o;
+      }()),
       cache_(NewLRUCache(max_open_files > 0 ? static_cast<size_t>(max_open_files) : 0,
                          ShardBitsFor(max_open_files))) {}
 

@@ -79,6 +79,9 @@ class TableCache {
   // A copy of the table's properties, opening it if needed.
   Status GetProperties(uint64_t file_number, uint64_t file_size, TableProperties* properties);
 
+  // Bytes the open tables hold in memory for their lives (indexes and filters).
+  uint64_t ReaderMemory() const { return reader_memory_.load(std::memory_order_relaxed); }
+
   // Drops the cached reader of file_number (for a file being deleted); a reader still in use
   // closes when its last user is done. No effect if the file is not open.
   void Evict(uint64_t file_number);
@@ -96,6 +99,9 @@ class TableCache {
   // All const after construction; the cache does its own locking.
   const std::string dbname_;
   FileSystem* const fs_;
+  // What the open tables hold in memory (TableOptions::reader_memory); before cache_, so it
+  // outlives the tables the cache closes as it goes.
+  std::atomic<uint64_t> reader_memory_{0};
   const TableOptions table_options_;
   const std::shared_ptr<Cache> cache_;
 };

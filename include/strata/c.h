@@ -167,6 +167,8 @@ STRATA_EXPORT void strata_options_set_max_open_files(strata_options_t* options, 
 STRATA_EXPORT void strata_options_set_cache(strata_options_t* options, strata_cache_t* cache);
 STRATA_EXPORT void strata_options_set_block_size(strata_options_t* options, size_t v);
 STRATA_EXPORT void strata_options_set_block_restart_interval(strata_options_t* options, int v);
+STRATA_EXPORT void strata_options_set_index_block_restart_interval(strata_options_t* options,
+                                                                   int v);
 /* Target size of table files (Options::target_file_size_base). */
 STRATA_EXPORT void strata_options_set_max_file_size(strata_options_t* options, size_t v);
 STRATA_EXPORT void strata_options_set_bloom_bits_per_key(strata_options_t* options, int v);

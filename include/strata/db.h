@@ -134,6 +134,8 @@ class DB {
   //                                        compaction drops overwrites and deletions)
   //   "strata.total-sst-size"              bytes of all live table files
   //   "strata.approximate-memory-usage"    bytes held by the active and immutable memtables
+  //   "strata.estimate-table-readers-mem"  bytes the open tables hold for their lives
+  //                                        (indexes and filters; the block cache apart)
   //   "strata.num-entries-active-mem-table" entries in the active memtable
   //   "strata.num-immutable-mem-table"     memtables waiting for flush
   //   "strata.num-snapshots"               snapshots held

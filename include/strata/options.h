@@ -81,6 +81,10 @@ struct Options {
   CompressionType compression = CompressionType::kLZ4;
   size_t block_size = 4 << 10;
   int block_restart_interval = 16;
+  // Index entries between restart points share key prefixes: with short keys, 16 makes the
+  // index (held in memory while its table is open) far smaller than 1 does, and finds a
+  // block no slower, as the smaller index misses the CPU caches less.
+  int index_block_restart_interval = 16;
   int bloom_bits_per_key = 10;
   // Cache of uncompressed blocks; may be shared between databases. Null means a cache of
   // block_cache_capacity bytes private to this database.

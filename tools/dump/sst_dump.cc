@@ -15,6 +15,7 @@
 #include "tools/dump/dump.h"
 #include "tools/dump/dump_util.h"
 #include "tools/dump/file_check.h"
+#include "util/escape.h"
 
 namespace strata::dump {
 
@@ -38,7 +39,7 @@ const char* CompressionName(int type) {
 struct NamedBlock {
   std::string name;  // "data", "index", "metaindex", or the metaindex entry's name
   BlockHandle handle;
-  std::string last_key;  // data blocks: the index separator
+  std::string last_key;  // data blocks: the index separator (a user key in version 3)
 };
 
 class TableDump {
@@ -64,6 +65,8 @@ class TableDump {
   void PrintFooter(const Footer& footer);
   void PrintProperties(const TableProperties& p);
   void PrintIndexSummary();
+  // An index separator as text: an internal key, or a user key in a version-3 table.
+  std::string ShowSeparator(std::string_view separator) const;
   void WalkBlocks();
   void Scan(const Table& table);
   // The range deletion block's fragments, if the table has any.
@@ -74,6 +77,7 @@ class TableDump {
   std::ostream& out_;
   std::unique_ptr<JsonWriter> json_;
   InternalKeyComparator icmp_;
+  bool user_key_index_ = false;  // the footer's version says the separators are user keys
   std::unique_ptr<RandomAccessFile> file_;
   uint64_t file_size_ = 0;
   uint64_t blocks_end_ = 0;  // where the footer starts
@@ -131,7 +135,7 @@ void TableDump::ReadHandles(const Block& block, const Comparator* cmp, const std
     }
     b.name = what == "index" ? "data" : std::string(it.key());
     if (what == "index") {
-      if (it.key().size() < kInternalKeyTrailer) {
+      if (!user_key_index_ && it.key().size() < kInternalKeyTrailer) {
         Damage(offset, "index entry " + HexBytes(it.key()) + " is not an internal key");
         continue;
       }
@@ -140,6 +144,15 @@ void TableDump::ReadHandles(const Block& block, const Comparator* cmp, const std
     handles->push_back(std::move(b));
   }
   if (!it.status().ok()) Damage(offset, what + " block: " + it.status().ToString());
+}
+
+std::string TableDump::ShowSeparator(std::string_view separator) const {
+  if (!user_key_index_) return ShowInternalKey(separator, options_);
+  if (options_.hex) return HexBytes(separator);
+  std::string quoted = "'";
+  quoted += EscapeBytes(separator);
+  quoted += '\'';
+  return quoted;
 }
 
 void TableDump::PrintFooter(const Footer& footer) {
@@ -206,16 +219,16 @@ void TableDump::PrintIndexSummary() {
     json_->BeginObject();
     json_->Field("entries", static_cast<uint64_t>(data_blocks_.size()));
     if (!data_blocks_.empty()) {
-      json_->Field("first_key", ShowInternalKey(data_blocks_.front().last_key, options_));
-      json_->Field("last_key", ShowInternalKey(data_blocks_.back().last_key, options_));
+      json_->Field("first_key", ShowSeparator(data_blocks_.front().last_key));
+      json_->Field("last_key", ShowSeparator(data_blocks_.back().last_key));
     }
     json_->EndObject();
     return;
   }
   out_ << "index: " << data_blocks_.size() << " data blocks";
   if (!data_blocks_.empty()) {
-    out_ << ", separators " << ShowInternalKey(data_blocks_.front().last_key, options_) << " .. "
-         << ShowInternalKey(data_blocks_.back().last_key, options_);
+    out_ << ", separators " << ShowSeparator(data_blocks_.front().last_key) << " .. "
+         << ShowSeparator(data_blocks_.back().last_key);
   }
   out_ << "\n";
 }
@@ -267,7 +280,10 @@ void TableDump::WalkBlocks() {
                  "data block keys out of order at " + ShowInternalKey(it.key(), options_));
           break;
         }
-        if (icmp_.Compare(it.key(), b->last_key) > 0) {
+        const bool past = user_key_index_ ? BytewiseComparator()->Compare(ExtractUserKey(it.key()),
+                                                                          b->last_key) > 0
+                                          : icmp_.Compare(it.key(), b->last_key) > 0;
+        if (past) {
           Damage(b->handle.offset, "data block key " + ShowInternalKey(it.key(), options_) +
                                        " is past its index separator");
           break;
@@ -443,6 +459,7 @@ int TableDump::Run(std::ostream& err) {
 
   if (footer_ok) {
     PrintFooter(footer);
+    user_key_index_ = footer.version >= kUserKeyIndexFormatVersion;
     std::unique_ptr<Block> block;
     if (Load(footer.index, &block)) {
       ReadHandles(*block, &icmp_, "index", footer.index.offset, &data_blocks_);
@@ -458,6 +475,7 @@ int TableDump::Run(std::ostream& err) {
     TableOptions table_options;
     table_options.comparator = &icmp_;
     table_options.filter_key = &UserKeyOf;
+    table_options.user_comparator = BytewiseComparator();
     std::unique_ptr<RandomAccessFile> table_file;
     std::unique_ptr<Table> table;
     s = fs->NewRandomAccessFile(path_, &table_file);
