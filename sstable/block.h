@@ -40,6 +40,8 @@ class Block {
   // The uncompressed contents, restart array included.
   std::string_view contents() const { return data_; }
   size_t size() const { return data_.size(); }
+  // True if the block holds its bytes on the heap; false if they are the file's (mapped).
+  bool owns_contents() const { return heap_ != nullptr; }
   // False if the restart array is damaged (every iterator then reports Corruption).
   bool ok() const { return ok_; }
   uint32_t num_restarts() const { return num_restarts_; }

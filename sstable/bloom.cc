@@ -40,7 +40,7 @@ int BloomFilterBuilder::NumProbes(int bits_per_key) {
 }
 
 void BloomFilterBuilder::Finish(std::string* dst) const {
-  uint64_t bits = static_cast<uint64_t>(hashes_.size()) * bits_per_key_;
+  uint64_t bits = static_cast<uint64_t>(num_keys_) * bits_per_key_;
   auto num_lines =
       static_cast<uint32_t>(std::min<uint64_t>((bits + kLineBits - 1) / kLineBits, UINT32_MAX));
   const int num_probes = NumProbes(bits_per_key_);
@@ -48,7 +48,8 @@ void BloomFilterBuilder::Finish(std::string* dst) const {
   dst->resize(start + num_lines * kLineBytes, '\0');
   auto* lines = reinterpret_cast<unsigned char*>(dst->data() + start);
   if (num_lines > 0) {
-    for (uint64_t h : hashes_) {
+    for (size_t k = 0; k < num_keys_; k++) {
+      const uint64_t h = chunks_[k / kChunkHashes][k % kChunkHashes];
       unsigned char* line = lines + LineOf(h, num_lines) * kLineBytes;
       uint64_t seed = Mix(h);
       uint64_t word = seed;

@@ -320,7 +320,9 @@ Table::~Table() {
 }
 
 uint64_t Table::ApproximateMemoryUsage() const {
-  uint64_t n = sizeof(Rep) + rep_->file_name.size() + rep_->index_block->size();
+  uint64_t n = sizeof(Rep) + rep_->file_name.size();
+  // An uncompressed index read from a mapped file is the file's pages, not held memory.
+  if (rep_->index_block->owns_contents()) n += rep_->index_block->size();
   if (rep_->filter != nullptr) n += rep_->filter->size();
   return n;
 }

@@ -78,9 +78,13 @@ struct TableBuilder::Rep {
     if (user_key_index != nullptr) {
       const Comparator* ucmp = options.user_comparator;
       const std::string_view last_user = options.filter_key(last_key);
+      // A user comparator's shortening is checked, not trusted: a separator outside
+      // [last user key, next user key) would send lookups to the wrong block. The last user
+      // key itself is always a valid separator.
       if (next_key == nullptr) {
         separator.assign(last_user);
         ucmp->FindShortSuccessor(&separator);
+        if (ucmp->Compare(separator, last_user) < 0) separator.assign(last_user);
         user_key_index->Add(separator, index_value);
       } else if (const std::string_view next_user = options.filter_key(*next_key);
                  ucmp->Compare(last_user, next_user) == 0) {
@@ -88,6 +92,9 @@ struct TableBuilder::Rep {
       } else {
         separator.assign(last_user);
         ucmp->FindShortestSeparator(&separator, next_user);
+        if (ucmp->Compare(separator, last_user) < 0 || ucmp->Compare(separator, next_user) >= 0) {
+          separator.assign(last_user);
+        }
         user_key_index->Add(separator, index_value);
       }
     }

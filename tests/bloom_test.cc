@@ -66,6 +66,20 @@ TEST(BloomTest, ConsecutiveDuplicatesCountOnce) {
   EXPECT_EQ(builder.num_keys(), 3u);
 }
 
+// The builder keeps hashes in chunks of 8192: keys on both sides of several chunk boundaries
+// all match, and each is counted once.
+TEST(BloomTest, EveryKeyAcrossHashChunksMatches) {
+  BloomFilterBuilder builder(10);
+  const int n = 3 * 8192 + 5;
+  for (int i = 0; i < n; i++) builder.AddKey("key" + std::to_string(i));
+  EXPECT_EQ(builder.num_keys(), static_cast<size_t>(n));
+  std::string bytes;
+  builder.Finish(&bytes);
+  auto filter = BloomFilter::Parse(bytes);
+  ASSERT_NE(filter, nullptr);
+  for (int i = 0; i < n; i++) ASSERT_TRUE(filter->KeyMayMatch("key" + std::to_string(i))) << i;
+}
+
 TEST(BloomTest, ProbeCountIsStoredInTheFilter) {
   for (int bits : {1, 4, 6, 10, 16, 40}) {
     BloomFilterBuilder builder(bits);

@@ -438,6 +438,50 @@ INSTANTIATE_TEST_SUITE_P(
              std::to_string(p.max_versions) + "_restart" + std::to_string(p.index_restart_interval);
     });
 
+// A user comparator that breaks the shortening contract: its "separator" is the next block's
+// first key, and its "successor" sorts before the key. The builder must not trust either.
+class SloppySeparators final : public Comparator {
+ public:
+  int Compare(std::string_view a, std::string_view b) const override {
+    return BytewiseComparator()->Compare(a, b);
+  }
+  const char* Name() const override { return "test.SloppySeparators"; }
+  void FindShortestSeparator(std::string* start, std::string_view limit) const override {
+    start->assign(limit);
+  }
+  void FindShortSuccessor(std::string* key) const override { key->clear(); }
+};
+
+TEST(TableTest, AUserComparatorsBadSeparatorsAreNotTrusted) {
+  SloppySeparators sloppy;
+  InternalKeyComparator icmp(&sloppy);
+  TableOptions options;
+  options.comparator = &icmp;
+  options.filter_key = [](std::string_view k) { return ExtractUserKey(k); };
+  options.user_comparator = &sloppy;
+  options.block_size = 256;
+  KVModel model;
+  for (int i = 0; i < 500; i++) {
+    std::string ikey;
+    AppendInternalKey(&ikey, NumberKey(i), 1000 + i, ValueType::kValue);
+    model.emplace_back(ikey, std::string(40, 'v'));
+  }
+  std::string bytes;
+  ASSERT_OK(BuildTable(options, model, &bytes));
+  EXPECT_EQ(FooterVersion(bytes), kUserKeyIndexFormatVersion);
+  std::unique_ptr<Table> table;
+  ASSERT_OK(OpenTable(options, bytes, &table));
+  ASSERT_GT(table->properties().num_data_blocks, 10u);
+  for (int i = 0; i < 500; i++) {
+    LookupKey lookup(NumberKey(i), kMaxSequenceNumber);
+    Status s;
+    GetResult r = DoGet(*table, lookup.internal_key(), lookup.user_key(), &s);
+    ASSERT_OK(s);
+    ASSERT_EQ(r.calls, 1) << i;
+    EXPECT_EQ(ExtractUserKey(r.key), NumberKey(i));
+  }
+}
+
 // A database's index (user keys, restart interval 16) against the old one (internal keys,
 // restart interval 1), for db_bench-like keys: 16 decimal digits, 100-byte values.
 TEST(TableTest, UserKeyIndexIsUnderHalfTheSize) {

@@ -225,8 +225,12 @@ void TableSeeds(SeedWriter* out) {
   TableOptions db = compressed;  // as the database writes its tables
   db.comparator = &icmp;
   db.filter_key = &UserKeyOf;
+  db.user_comparator = BytewiseComparator();  // a user-key index: format version 3
   db.block_size = 256;
   db.block_restart_interval = 4;
+  db.index_block_restart_interval = 4;
+  TableOptions db_v2 = db;  // an internal-key index: format version 2
+  db_v2.user_comparator = nullptr;
 
   struct Seed {
     std::string file;
@@ -236,6 +240,7 @@ void TableSeeds(SeedWriter* out) {
       {TableFile(plain, 120, false), 0},       // uncompressed, no filter
       {TableFile(compressed, 150, false), 0},  // LZ4 with a filter
       {TableFile(db, 100, true), 8},           // internal keys, filter over user keys
+      {TableFile(db_v2, 100, true), 8},        // the same, indexed by internal keys
       {TableFile(plain, 0, false), 0},         // empty
   };
   for (const Seed& t : tables) {

@@ -111,6 +111,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   TableOptions options;
   options.comparator = internal ? static_cast<const Comparator*>(&icmp) : BytewiseComparator();
   options.filter_key = internal ? &UserKeyOf : nullptr;
+  options.user_comparator = internal ? BytewiseComparator() : nullptr;  // reads version 3
   options.block_cache = cache.get();
   std::unique_ptr<Table> table;
   Status s = Table::Open(options, "fuzz.sst",
