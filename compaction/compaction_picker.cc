@@ -54,6 +54,51 @@ std::unique_ptr<Compaction> Complete(std::unique_ptr<Compaction> c, const Option
   return c;
 }
 
+// The files of level (> 0) in the order options.compaction_pri tries them.
+FileList FilesInPickOrder(const Version& v, const Options& options,
+                          const InternalKeyComparator& icmp, int level,
+                          const std::vector<std::string>& compact_pointers) {
+  const FileList& files = v.files(level);
+  FileList order;
+  order.reserve(files.size());
+  if (options.compaction_pri == Options::CompactionPri::kRoundRobin) {
+    const std::string& pointer =
+        static_cast<size_t>(level) < compact_pointers.size() ? compact_pointers[level] : "";
+    size_t start = 0;
+    if (!pointer.empty()) {
+      while (start < files.size() && icmp.Compare(files[start]->largest, pointer) <= 0) start++;
+    }
+    for (size_t k = 0; k < files.size(); k++) order.push_back(files[(start + k) % files.size()]);
+    return order;
+  }
+  // Both levels are sorted and disjoint, so one forward sweep finds each file's overlap.
+  const Comparator* ucmp = icmp.user_comparator();
+  const FileList& below = v.files(level + 1);
+  std::vector<std::pair<double, size_t>> ratios;
+  ratios.reserve(files.size());
+  size_t first = 0;  // the first file below that can overlap files[i] or a later file
+  for (size_t i = 0; i < files.size(); i++) {
+    const std::string_view smallest = ExtractUserKey(files[i]->smallest);
+    const std::string_view largest = ExtractUserKey(files[i]->largest);
+    while (first < below.size() &&
+           ucmp->Compare(ExtractUserKey(below[first]->largest), smallest) < 0) {
+      first++;
+    }
+    uint64_t overlap = 0;
+    for (size_t j = first;
+         j < below.size() && ucmp->Compare(ExtractUserKey(below[j]->smallest), largest) <= 0; j++) {
+      overlap += below[j]->file_size;
+    }
+    ratios.emplace_back(static_cast<double>(overlap) /
+                            static_cast<double>(std::max<uint64_t>(files[i]->file_size, 1)),
+                        i);
+  }
+  std::stable_sort(ratios.begin(), ratios.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [ratio, i] : ratios) order.push_back(files[i]);
+  return order;
+}
+
 }  // namespace
 
 uint64_t MaxMoveBytes(const Options& options) { return 25 * options.target_file_size_base; }
@@ -162,17 +207,8 @@ std::unique_ptr<Compaction> PickCompaction(std::shared_ptr<const Version> v, con
       if (auto done = Complete(std::move(c), options, icmp, busy)) return done;
       continue;
     }
-    // Round-robin: the first file after the previous compaction's end, wrapping around;
-    // files in use are passed over.
-    const FileList& files = v->files(level);
-    const std::string& pointer =
-        static_cast<size_t>(level) < compact_pointers.size() ? compact_pointers[level] : "";
-    size_t start = 0;
-    if (!pointer.empty()) {
-      while (start < files.size() && icmp.Compare(files[start]->largest, pointer) <= 0) start++;
-    }
-    for (size_t k = 0; k < files.size(); k++) {
-      const auto& f = files[(start + k) % files.size()];
+    // Files in use are passed over.
+    for (const auto& f : FilesInPickOrder(*v, options, icmp, level, compact_pointers)) {
       if (busy.count(f->number) > 0) continue;
       auto c = make();
       c->inputs[0] = {f};

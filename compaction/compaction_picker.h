@@ -6,8 +6,9 @@
 // level n >= 1 scores its bytes over its target (LevelTarget). The highest score >= 1 goes
 // first, but level 0 goes before every level once it reaches level0_slowdown_writes_trigger
 // files. Level 0 compacts all its files (they overlap one another) into level 1; a deeper
-// level compacts one file, chosen round-robin by key after the previous compaction's end,
-// with the files it overlaps in the next level. A level over its target that can move a
+// level compacts one file with the files it overlaps in the next level: by default the file
+// whose overlap below is smallest per byte of its own (Options::compaction_pri), or round-robin
+// by key after the previous compaction's end. A level over its target that can move a
 // file down without rewriting it (nothing below overlaps it) does that first, before any
 // merge.
 #pragma once

@@ -360,7 +360,8 @@ class DBImpl final : public DB {
   // Flushes and compactions started and not yet signalled on bg_done_cv_ (their last steps,
   // file deletion and listeners, release mu_): WaitForCompact waits for 0.
   int jobs_running_ GUARDED_BY(mu_) = 0;
-  // Per level: the largest key of the last compaction there (round-robin start).
+  // Per level: the largest key of the last compaction there (where CompactionPri::kRoundRobin
+  // starts next).
   std::vector<std::string> compact_pointers_ GUARDED_BY(mu_);
   // The file the latest read spent the seek budget of (Options::seek_compaction), until a
   // compaction takes it or it leaves the current version.

@@ -172,6 +172,7 @@ TEST_F(PickerTest, TrivialMoveTakesTheWholeFreeRun) {
 }
 
 TEST_F(PickerTest, DeeperLevelsGoRoundRobinByKey) {
+  options_.compaction_pri = Options::CompactionPri::kRoundRobin;
   Add(1, 1, "a", "b", 600);
   Add(1, 2, "c", "d", 600);
   Add(1, 3, "e", "f", 600);
@@ -190,6 +191,36 @@ TEST_F(PickerTest, DeeperLevelsGoRoundRobinByKey) {
   c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
   ASSERT_NE(nullptr, c);
   EXPECT_EQ((std::vector<uint64_t>{1}), Numbers(c->inputs[0]));  // wrapped around
+}
+
+// The default: the file whose merge rewrites the fewest bytes below per byte of its own.
+TEST_F(PickerTest, DeeperLevelsPickTheFileWithTheLeastOverlapBelow) {
+  Add(1, 1, "a", "b", 600);  // over 6000 bytes below: ratio 10
+  Add(1, 2, "c", "d", 600);  // over 60: ratio 0.1
+  Add(1, 3, "e", "f", 600);  // over 3000 (two files): ratio 5
+  Add(2, 4, "a", "b", 6000);
+  Add(2, 5, "c", "d", 60);
+  Add(2, 6, "e", "e", 1000);
+  Add(2, 7, "f", "g", 2000);
+  auto c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ((std::vector<uint64_t>{2}), Numbers(c->inputs[0]));
+  EXPECT_EQ((std::vector<uint64_t>{5}), Numbers(c->inputs[1]));
+  busy_.insert(5);  // the best file's overlap is busy: the next best
+  c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ((std::vector<uint64_t>{3}), Numbers(c->inputs[0]));
+  EXPECT_EQ((std::vector<uint64_t>{6, 7}), Numbers(c->inputs[1]));
+  busy_.insert(3);
+  c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ((std::vector<uint64_t>{1}), Numbers(c->inputs[0]));
+  // Round-robin would have taken them in key order.
+  options_.compaction_pri = Options::CompactionPri::kRoundRobin;
+  busy_.clear();
+  c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ((std::vector<uint64_t>{1}), Numbers(c->inputs[0]));
 }
 
 TEST_F(PickerTest, RangeCompactionAndOverlap) {

@@ -109,6 +109,15 @@ struct Options {
   // above (at 100 M random keys: 1.8 of 4.9 GB). Unlike RocksDB's option of this name,
   // level 0 still compacts into level 1 and no level is skipped.
   bool level_compaction_dynamic_level_bytes = true;
+  // Which file of a level over its target goes down next (level 0 always goes whole).
+  enum class CompactionPri : unsigned char {
+    // The file that overlaps the fewest bytes of the next level per byte of its own, so each
+    // merge rewrites the least below (RocksDB's default of this name).
+    kMinOverlappingRatio,
+    // The file after the previous compaction's end, wrapping around (LevelDB's rule).
+    kRoundRobin,
+  };
+  CompactionPri compaction_pri = CompactionPri::kMinOverlappingRatio;
   int max_background_jobs = 2;
   // Seek compaction: point reads that search one table file and then another charge the
   // first; once a file has been looked past about once per 16 KiB of its size, it is
