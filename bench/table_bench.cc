@@ -51,10 +51,12 @@ const InternalKeyComparator* Icmp() {
 }
 
 // A table of n entries (keys 0, 2, 4, ... so odd numbers are absent) in a file on disk,
-// written once per process and size.
+// written once per process, size and index layout: a database's (user keys, restart interval
+// 16: format version 3) or, with old_index, the layout before it (internal keys, restart
+// interval 1: version 2).
 class BenchTable {
  public:
-  explicit BenchTable(uint64_t n) : n_(n) {
+  BenchTable(uint64_t n, bool old_index) : n_(n), old_index_(old_index) {
     char dir[] = "/tmp/strata_table_bench_XXXXXX";
     if (mkdtemp(dir) == nullptr) std::abort();
     dir_ = dir;
@@ -62,7 +64,7 @@ class BenchTable {
     auto fs = FileSystem::Default();
     std::unique_ptr<WritableFile> file;
     if (!fs->NewWritableFile(path_, &file).ok()) std::abort();
-    TableBuilder builder(Options(nullptr), file.get());
+    TableBuilder builder(Options(nullptr, old_index), file.get());
     Random rnd(1);
     std::string ikey;
     for (uint64_t i = 0; i < n; i++) {
@@ -78,11 +80,16 @@ class BenchTable {
     std::filesystem::remove_all(dir_, ec);
   }
 
-  static TableOptions Options(Cache* cache) {
+  static TableOptions Options(Cache* cache, bool old_index = false) {
     TableOptions options;
     options.comparator = Icmp();
     options.filter_key = &FilterKey;
     options.block_cache = cache;
+    if (old_index) {
+      options.index_block_restart_interval = 1;
+    } else {
+      options.user_comparator = BytewiseComparator();
+    }
     return options;
   }
 
@@ -90,7 +97,7 @@ class BenchTable {
     std::unique_ptr<RandomAccessFile> file;
     std::unique_ptr<Table> table;
     if (!FileSystem::Default()->NewRandomAccessFile(path_, &file).ok() ||
-        !Table::Open(Options(cache), path_, std::move(file), size_, &table).ok()) {
+        !Table::Open(Options(cache, old_index_), path_, std::move(file), size_, &table).ok()) {
       std::abort();
     }
     return table;
@@ -100,16 +107,17 @@ class BenchTable {
 
  private:
   uint64_t n_;
+  bool old_index_;
   std::string dir_;
   std::string path_;
   uint64_t size_ = 0;
 };
 
 // Built on first use; destroyed (and the file removed) at exit.
-const BenchTable& TableOf(uint64_t n) {
-  static std::unique_ptr<BenchTable> small, large;
-  std::unique_ptr<BenchTable>& t = n <= 100000 ? small : large;
-  if (t == nullptr) t = std::make_unique<BenchTable>(n);
+const BenchTable& TableOf(uint64_t n, bool old_index = false) {
+  static std::unique_ptr<BenchTable> tables[2][2];  // [large][old_index]
+  std::unique_ptr<BenchTable>& t = tables[n > 100000][old_index];
+  if (t == nullptr) t = std::make_unique<BenchTable>(n, old_index);
   return *t;
 }
 
@@ -121,9 +129,10 @@ bool SaveValue(void* arg, std::string_view key, std::string_view value) {
 
 // range(0): entries; range(1): 1 = block cache holding the whole table (pre-warmed), 0 = no
 // block cache (every Get reads and checksums a block; the OS page cache holds the file);
-// range(2): 1 = look up absent keys (the filter answers).
+// range(2): 1 = look up absent keys (the filter answers); range(3): 1 = the index layout before
+// format version 3 (internal keys, restart interval 1), for before/after in one run.
 void BM_TableGet(benchmark::State& state) {
-  const BenchTable& bt = TableOf(state.range(0));
+  const BenchTable& bt = TableOf(state.range(0), state.range(3) != 0);
   const bool cached = state.range(1) != 0;
   const bool absent = state.range(2) != 0;
   std::shared_ptr<Cache> cache = cached ? NewLRUCache(512 << 20) : nullptr;
@@ -158,12 +167,14 @@ void BM_TableGet(benchmark::State& state) {
   if (cached) state.counters["cached_MiB"] = static_cast<double>(cache->usage()) / (1 << 20);
 }
 BENCHMARK(BM_TableGet)
-    ->ArgNames({"entries", "cached", "absent"})
-    ->Args({100000, 1, 0})
-    ->Args({100000, 0, 0})
-    ->Args({100000, 1, 1})
-    ->Args({1000000, 1, 0})
-    ->Args({1000000, 0, 0});
+    ->ArgNames({"entries", "cached", "absent", "old_index"})
+    ->Args({100000, 1, 0, 0})
+    ->Args({100000, 0, 0, 0})
+    ->Args({100000, 1, 1, 0})
+    ->Args({1000000, 1, 0, 0})
+    ->Args({1000000, 0, 0, 0})
+    ->Args({1000000, 1, 0, 1})
+    ->Args({1000000, 0, 0, 1});
 
 // A forward scan of the whole table (100k entries), cached or not.
 void BM_TableScan(benchmark::State& state) {
