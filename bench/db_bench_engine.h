@@ -32,7 +32,7 @@ struct EngineOptions {
   // Strata only: Options::seek_compaction.
   bool seek_compaction = true;
   // Strata only: Options::memtable_huge_pages.
-  bool memtable_huge_pages = true;
+  bool memtable_huge_pages = false;
   // Strata only: Options::level_compaction_dynamic_level_bytes.
   bool dynamic_level_bytes = true;
   // The merge operator, by RocksDB's db_bench name: "uint64add" (8-byte little-endian

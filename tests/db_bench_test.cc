@@ -253,7 +253,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
                         "--statistics",
                         "--max_background_jobs=3",
                         "--seek_compaction=false",
-                        "--memtable_huge_pages=false",
+                        "--memtable_huge_pages=true",
                         "--level_compaction_dynamic_level_bytes=false",
                         "--batch_size=8",
                         "--seek_nexts=5",
@@ -280,7 +280,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
   EXPECT_EQ(c.engine_options.max_background_jobs, 3);
   EXPECT_TRUE(c.engine_options.statistics);
   EXPECT_FALSE(c.engine_options.seek_compaction);
-  EXPECT_FALSE(c.engine_options.memtable_huge_pages);
+  EXPECT_TRUE(c.engine_options.memtable_huge_pages);
   EXPECT_FALSE(c.engine_options.dynamic_level_bytes);
   EXPECT_TRUE(c.sync);
   EXPECT_TRUE(c.use_existing_db);

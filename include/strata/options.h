@@ -67,15 +67,18 @@ struct Options {
   size_t write_buffer_size = 64 << 20;
   // Memtables (active plus immutable) held at once before writers wait for a flush.
   int max_write_buffer_number = 2;
-  // A memtable of at least 16 MiB takes its memory in 2 MiB blocks advised to the kernel as
-  // transparent huge pages (Linux, when /sys/kernel/mm/transparent_hugepage/enabled is
+  // On: a memtable of at least 16 MiB takes its memory in 2 MiB blocks advised to the kernel
+  // as transparent huge pages (Linux, when /sys/kernel/mm/transparent_hugepage/enabled is
   // "always" or "madvise"). Inserts, point reads and scans of a large memtable touch its
-  // entries in random address order; with 4 KiB pages nearly each of those steps also
-  // misses the TLB. Costs: each memtable holds at least 2 MiB from its creation, and with the
-  // kernel's THP defrag setting "madvise" (the usual default) the first touch of a block may
-  // wait for the kernel to compact memory. Off: 4 KiB heap blocks, for systems where huge
-  // pages are scarce or such waits matter more than throughput.
-  bool memtable_huge_pages = true;
+  // entries in random address order; with 4 KiB pages nearly each of those steps also misses
+  // the TLB, so reads of memtable-resident data ran about 10% faster with huge pages. Off by
+  // default: every memtable's blocks are fresh pages, and the kernel zeroes a 2 MiB page at its
+  // first touch on the writer's thread; on a virtual machine whose free huge pages the host
+  // has reclaimed, that zeroing took up to two thirds of a 1 M-key fill (fills ran at half
+  // speed, varying threefold from run to run), while heap blocks are reused from one
+  // memtable to the next. Each memtable with huge pages also holds at least 2 MiB from its
+  // creation, and with THP defrag "madvise" a first touch may wait for memory compaction.
+  bool memtable_huge_pages = false;
 
   // Table options.
   CompressionType compression = CompressionType::kLZ4;
