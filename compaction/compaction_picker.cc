@@ -54,12 +54,12 @@ std::unique_ptr<Compaction> Complete(std::unique_ptr<Compaction> c, const Option
   return c;
 }
 
-// The files of level (> 0) in the order options.compaction_pri tries them.
-FileList FilesInPickOrder(const Version& v, const Options& options,
-                          const InternalKeyComparator& icmp, int level,
-                          const std::vector<std::string>& compact_pointers) {
+// The positions of level's (> 0) files in the order options.compaction_pri tries them.
+std::vector<size_t> FilesInPickOrder(const Version& v, const Options& options,
+                                     const InternalKeyComparator& icmp, int level,
+                                     const std::vector<std::string>& compact_pointers) {
   const FileList& files = v.files(level);
-  FileList order;
+  std::vector<size_t> order;
   order.reserve(files.size());
   if (options.compaction_pri == Options::CompactionPri::kRoundRobin) {
     const std::string& pointer =
@@ -68,7 +68,7 @@ FileList FilesInPickOrder(const Version& v, const Options& options,
     if (!pointer.empty()) {
       while (start < files.size() && icmp.Compare(files[start]->largest, pointer) <= 0) start++;
     }
-    for (size_t k = 0; k < files.size(); k++) order.push_back(files[(start + k) % files.size()]);
+    for (size_t k = 0; k < files.size(); k++) order.push_back((start + k) % files.size());
     return order;
   }
   // Both levels are sorted and disjoint, so one forward sweep finds each file's overlap.
@@ -95,7 +95,7 @@ FileList FilesInPickOrder(const Version& v, const Options& options,
   }
   std::stable_sort(ratios.begin(), ratios.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [ratio, i] : ratios) order.push_back(files[i]);
+  for (const auto& [ratio, i] : ratios) order.push_back(i);
   return order;
 }
 
@@ -208,7 +208,8 @@ std::unique_ptr<Compaction> PickCompaction(std::shared_ptr<const Version> v, con
       continue;
     }
     // Files in use are passed over.
-    for (const auto& f : FilesInPickOrder(*v, options, icmp, level, compact_pointers)) {
+    for (size_t i : FilesInPickOrder(*v, options, icmp, level, compact_pointers)) {
+      const auto& f = v->files(level)[i];
       if (busy.count(f->number) > 0) continue;
       auto c = make();
       c->inputs[0] = {f};

@@ -78,21 +78,22 @@ struct TableBuilder::Rep {
     if (user_key_index != nullptr) {
       const Comparator* ucmp = options.user_comparator;
       const std::string_view last_user = options.filter_key(last_key);
-      // A user comparator's shortening is checked, not trusted: a separator outside
-      // [last user key, next user key) would send lookups to the wrong block. The last user
-      // key itself is always a valid separator.
-      if (next_key == nullptr) {
-        separator.assign(last_user);
-        ucmp->FindShortSuccessor(&separator);
-        if (ucmp->Compare(separator, last_user) < 0) separator.assign(last_user);
-        user_key_index->Add(separator, index_value);
-      } else if (const std::string_view next_user = options.filter_key(*next_key);
-                 ucmp->Compare(last_user, next_user) == 0) {
+      const std::string_view next_user =
+          next_key != nullptr ? options.filter_key(*next_key) : std::string_view();
+      if (next_key != nullptr && ucmp->Compare(last_user, next_user) == 0) {
         user_key_index.reset();  // the key's versions are in both blocks: internal keys needed
       } else {
         separator.assign(last_user);
-        ucmp->FindShortestSeparator(&separator, next_user);
-        if (ucmp->Compare(separator, last_user) < 0 || ucmp->Compare(separator, next_user) >= 0) {
+        if (next_key == nullptr) {
+          ucmp->FindShortSuccessor(&separator);
+        } else {
+          ucmp->FindShortestSeparator(&separator, next_user);
+        }
+        // A user comparator's shortening is checked, not trusted: a separator outside
+        // [last user key, next user key) would send lookups to the wrong block. The last user
+        // key itself is always a valid separator.
+        if (ucmp->Compare(separator, last_user) < 0 ||
+            (next_key != nullptr && ucmp->Compare(separator, next_user) >= 0)) {
           separator.assign(last_user);
         }
         user_key_index->Add(separator, index_value);
