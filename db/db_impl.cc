@@ -60,6 +60,8 @@ DBImpl::~DBImpl() {
   const bool opened_for_writes = bg_thread_.joinable();
   if (bg_thread_.joinable()) bg_thread_.join();
   for (auto& t : compaction_threads_) t.join();
+  // Older logs first, as a switch would have closed them; unsynced, as a close never syncs.
+  unsynced_logs_.ReleaseBelow(UINT64_MAX);
   if (log_) log_->Close().PermitUncheckedError();
   // Versions hold tables open through the table cache: drop them first.
   {

@@ -59,6 +59,7 @@
 
 #include "db/range_del_aggregator.h"
 #include "db/snapshot.h"
+#include "db/unsynced_logs.h"
 #include "keys/internal_key.h"
 #include "sstable/table_options.h"
 #include "strata/cache.h"
@@ -153,6 +154,7 @@ class DBImpl final : public DB {
   struct Immutable {
     std::shared_ptr<MemTable> mem;
     uint64_t log_number;
+    SequenceNumber last_sequence = 0;  // the newest sequence published when it was switched
     FlushReason reason = FlushReason::kWriteBufferFull;
   };
 
@@ -163,11 +165,20 @@ class DBImpl final : public DB {
   Status ListTablesAndLogs(std::vector<uint64_t>* logs) REQUIRES(mu_);
   Status ReplayLogs(const std::vector<uint64_t>& logs, ReplayResult* result) REQUIRES(mu_);
   Status ReplayOneLog(uint64_t number, ReplayResult* result) REQUIRES(mu_);
+  // Whether the log holds a sync marker (records after damage are not looked at).
+  bool LogHoldsSyncMarker(uint64_t number);
   Status StartNewLog(uint64_t number) REQUIRES(mu_);
   // Creates the file of a new write-ahead log: FileSystem::NewLogFile (appends without a
   // system call), except under kAbsoluteConsistency, which refuses any torn tail at Open: a
   // process killed in the middle of a memcpy leaves one, a killed write() never does.
   Status CreateLogFile(const std::string& fname, std::unique_ptr<WritableFile>* file);
+  // Whether a switch may leave the old log unsynced (in unsynced_logs_): only in the recovery
+  // modes that stop at a hole in the log history, which is what a power loss then leaves.
+  // The other two sync it, so that a hole is always damage there.
+  bool ParksLogsAtSwitch() const {
+    return options_.wal_recovery_mode == WalRecoveryMode::kTolerateCorruptedTailRecords ||
+           options_.wal_recovery_mode == WalRecoveryMode::kPointInTimeRecovery;
+  }
   // The LOG: Options::info_log, or the file LOG after the previous one is kept as
   // LOG.old.NNNNNN (at most keep_log_file_num of those). REQUIRES: the database is locked.
   void OpenInfoLog();
@@ -308,9 +319,11 @@ class DBImpl final : public DB {
   WriteBatch tmp_batch_;
   std::atomic<SequenceNumber> last_sequence_{0};
   // The newest sequence whose log record is synced (change feeds with durable_only): raised
-  // after a successful log sync, and at a log switch (which syncs the old log). Never above
-  // last_sequence_.
+  // after a successful log sync, at a log switch that syncs the old log, and when a flush
+  // puts a memtable in a synced table. Never above last_sequence_.
   std::atomic<SequenceNumber> durable_sequence_{0};
+  // Logs a switch closed without syncing them (see ParksLogsAtSwitch).
+  UnsyncedLogs unsynced_logs_;
   // Change feeds waiting for a new sequence sleep on feed_cv_; the leader signals it (it holds
   // mu_ then anyway) only when feed_waiters_ says someone waits, so writes pay nothing else.
   CondVar feed_cv_;

@@ -5,6 +5,7 @@
 
 #include "db/build_table.h"
 #include "db/db_impl.h"
+#include "db/wal_retention.h"
 #include "memtable/memtable.h"
 #include "version/filename.h"
 #include "version/table_cache.h"
@@ -103,12 +104,27 @@ Status DBImpl::FlushOldestImmutable() {
   VersionEdit edit;
   Status s = WriteLevel0Table(*imm.mem, &edit);
   if (!s.ok()) return s;
+  if (!unsynced_logs_.empty() && wal_retention_->MayRetain()) {
+    // The edit below makes the log obsolete, and retention may keep it for change feeds:
+    // kept logs must be whole after a power loss, as nothing replays them into tables.
+    mu_.Unlock();
+    s = unsynced_logs_.SyncThrough(imm.log_number);
+    mu_.Lock();
+    if (!s.ok()) return s;
+  }
   // Logs before the next memtable's (or the active one's) hold nothing unflushed now.
   edit.SetLogNumber(imm_.size() > 1 ? imm_[1].log_number : log_number_);
   edit.SetLastSequence(last_sequence_.load(std::memory_order_acquire));
   s = versions_->LogAndApply(&edit, &mu_);
   for (const auto& [level, f] : edit.new_files()) pending_outputs_.erase(f.number);
   if (!s.ok()) return s;
+  // Their data is in a synced table now: parked logs need no sync any more, and everything
+  // published before the switch is durable.
+  unsynced_logs_.ReleaseBelow(versions_->log_number());
+  if (imm.last_sequence > durable_sequence_.load(std::memory_order_relaxed)) {
+    durable_sequence_.store(imm.last_sequence, std::memory_order_release);
+    if (feed_waiters_ > 0) feed_cv_.SignalAll();
+  }
   imm_.pop_front();
   InstallReadState();
   DeleteObsoleteFiles();

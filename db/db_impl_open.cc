@@ -246,15 +246,43 @@ Status DBImpl::ListTablesAndLogs(std::vector<uint64_t>* logs) {
 }
 
 Status DBImpl::ReplayLogs(const std::vector<uint64_t>& logs, ReplayResult* result) {
-  for (uint64_t number : logs) {
+  for (size_t i = 0; i < logs.size(); i++) {
     if (result->stop) {
-      info_log_->Log("point-in-time recovery: ignoring log %06" PRIu64 " after damage", number);
+      info_log_->Log("recovery: ignoring log %06" PRIu64 " after the end of the history", logs[i]);
       continue;
     }
-    Status s = ReplayOneLog(number, result);
+    Status s = ReplayOneLog(logs[i], result);
     if (!s.ok()) return s;
+    result->logs++;
+    if (result->unsynced_hole.empty()) continue;
+    // The hole passes as a power loss only if no sync marker from here on says the logs
+    // before it were whole on disk.
+    for (size_t j = i; j < logs.size(); j++) {
+      if (LogHoldsSyncMarker(logs[j])) {
+        return Status::Corruption(result->unsynced_hole,
+                                  "records before it are missing, yet the sync marker in " +
+                                      LogFileName(dbname_, logs[j]) +
+                                      " shows the older logs were whole on disk");
+      }
+    }
   }
   return Status::OK();
+}
+
+bool DBImpl::LogHoldsSyncMarker(uint64_t number) {
+  std::unique_ptr<SequentialFile> file;
+  if (!fs_->NewSequentialFile(LogFileName(dbname_, number), &file).ok()) return false;
+  LogReader reader(std::move(file), nullptr);
+  std::string scratch;
+  std::string_view record;
+  WriteBatch batch;
+  while (reader.ReadRecord(&record, &scratch)) {
+    if (WriteBatchInternal::SetContents(&batch, record).ok() &&
+        WriteBatchInternal::IsSyncMarker(batch)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
@@ -302,6 +330,8 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
   std::string scratch;
   std::string_view record;
   WriteBatch batch;
+  uint64_t records_here = 0;   // records of this log replayed
+  bool synced_before = false;  // a sync marker was read: the older logs were whole on disk
   while (true) {
     bool more = reader.ReadRecord(&record, &scratch);
     // Damage reported before this record (by the reader, or by the previous iteration for a
@@ -317,8 +347,11 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
       SequenceNumber first = WriteBatchInternal::Sequence(batch);
       // An empty batch at sequence S > 0 is a sequence marker: an ingestion took S without
       // writing a batch (docs/FORMATS.md). It is replayed as a batch of one entry, so the
-      // sequence numbers stay without a hole.
-      if (WriteBatchInternal::Count(batch) == 0 && first == 0) continue;
+      // sequence numbers stay without a hole. At sequence 0 it is a sync marker.
+      if (WriteBatchInternal::IsSyncMarker(batch)) {
+        synced_before = true;
+        continue;
+      }
       if (first <= result->max_sequence) {
         bad = Status::Corruption("batch overlaps sequence numbers already replayed");
       }
@@ -332,8 +365,7 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
     // Sequence numbers run on without a hole through the log history (the first replayed
     // record is at most one past the MANIFEST's last sequence), so a hole means records went
     // missing without a report: a log cut short between records, or a torn tail in a log
-    // that a later log follows -- which no crash leaves, as every log is synced before the
-    // next one is created.
+    // that a later log follows.
     const SequenceNumber due =
         result->records > 0 ? result->max_sequence + 1 : versions_->last_sequence() + 1;
     if (WriteBatchInternal::Sequence(batch) > due) {
@@ -342,6 +374,21 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
                                 std::to_string(WriteBatchInternal::Sequence(batch)) + " where " +
                                 std::to_string(due) + " was due: records before it are missing";
       info_log_->Log("%s", where.c_str());
+      if (mode == WalRecoveryMode::kTolerateCorruptedTailRecords && records_here == 0 &&
+          result->logs > 0 && !synced_before) {
+        // At the start of a log, with no sync marker before it: what a power loss leaves when
+        // the older log was parked unsynced at the switch (UnsyncedLogs) and lost its tail
+        // while pages of this one survived. Nothing from here on was ever synced (a sync
+        // syncs every older log first, then logs a marker), so, like a torn tail, it is
+        // dropped -- unless a later marker proves the hole damage (ReplayLogs checks).
+        info_log_->Log("log %06" PRIu64
+                       ": the history ends at this hole (unsynced writes lost "
+                       "in a power loss); the rest of the logs is dropped",
+                       number);
+        result->unsynced_hole = where;
+        result->stop = true;
+        break;
+      }
       if (mode != WalRecoveryMode::kSkipAnyCorruptedRecords &&
           mode != WalRecoveryMode::kPointInTimeRecovery) {
         return Status::Corruption(where);
@@ -354,6 +401,7 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
     }
     s = WriteBatchInternal::InsertInto(batch, mem_.get());
     if (!s.ok()) return s;
+    records_here++;
     if (!read_only_ && mem_->ApproximateMemoryUsage() >= options_.write_buffer_size) {
       // Keep recovery's memory as bounded as the write path's (a read-only open writes
       // nothing, so it keeps the logs in memory).

@@ -191,7 +191,13 @@ Status DBImpl::LeadGroup(Writer* head, const Writer* caller, MemTable** switched
       status = Status::InvalidArgument("sequence numbers exhausted");
     } else {
       mu_.Unlock();
-      if (count > 0) {
+      if (need_sync && !unsynced_logs_.empty()) {
+        // Older logs first (see the switch in MakeRoomForWrite); the marker then records, in
+        // this log, that they are whole on disk.
+        status = unsynced_logs_.SyncAll();
+        if (status.ok()) status = log_->AddRecord(WriteBatchInternal::SyncMarker());
+      }
+      if (status.ok() && count > 0) {
         WriteBatchInternal::SetSequence(group, first);
         std::string_view record = WriteBatchInternal::Contents(*group);
         status = log_->AddRecord(record);
@@ -410,10 +416,18 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
       continue;
     }
 
-    // Switch. The old log is synced before the new one can receive (and sync) anything, so
-    // a power loss never keeps a later log while losing the end of an earlier one.
+    // Switch. Where a hole in the log history stops recovery, an old log with unsynced
+    // records is parked unsynced (UnsyncedLogs): most are deleted before their pages are
+    // written back, and any later sync syncs them first, so a synced write still never
+    // survives a lost tail of an older log. Otherwise the old log is synced now, and the
+    // new one opens with a sync marker saying so (recovery then knows a hole after the old
+    // log is damage, not power loss).
     const uint64_t new_number = versions_->NewFileNumber();
     const std::string new_name = LogFileName(dbname_, new_number);
+    // An old log without unsynced records is parked too while older ones are: the sync
+    // marker below must never claim that a parked log is synced.
+    const bool park =
+        ParksLogsAtSwitch() && (log_->HasUnsyncedRecords() || !unsynced_logs_.empty());
     mu_.Unlock();
     std::unique_ptr<WritableFile> file;
     Status s = CreateLogFile(new_name, &file);
@@ -428,13 +442,18 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
       }
     }
     bool log_failed = false;
+    std::unique_ptr<LogWriter> new_log;
     if (s.ok()) {
-      s = log_->Sync();
-      if (s.ok()) s = log_->Close();
-      if (!s.ok()) {
-        log_failed = true;
-        file.reset();
-        fs_->RemoveFile(new_name).PermitUncheckedError();
+      new_log = std::make_unique<LogWriter>(std::move(file));
+      if (!park) {
+        s = log_->Sync();
+        if (s.ok()) s = log_->Close();
+        if (s.ok()) s = new_log->AddRecord(WriteBatchInternal::SyncMarker());
+        if (!s.ok()) {
+          log_failed = true;
+          new_log.reset();
+          fs_->RemoveFile(new_name).PermitUncheckedError();
+        }
       }
     }
     // Built without the lock: a huge-page arena maps its first block at once.
@@ -448,15 +467,19 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
                      log_failed ? ", writes stopped" : "", s.ToString().c_str());
       return s;
     }
-    // The old log was synced: everything published so far (all of it is in that log or
-    // older ones) is durable now.
-    durable_sequence_.store(last_sequence_.load(std::memory_order_relaxed),
-                            std::memory_order_release);
-    if (feed_waiters_ > 0) feed_cv_.SignalAll();
-    imm_.push_back(
-        {mem_, log_number_, force ? FlushReason::kManual : FlushReason::kWriteBufferFull});
+    const SequenceNumber published = last_sequence_.load(std::memory_order_relaxed);
+    if (park) {
+      unsynced_logs_.Add(log_number_, std::move(log_));
+    } else {
+      // The old log was synced: everything published so far (all of it is in that log or
+      // older ones, synced before it) is durable now.
+      durable_sequence_.store(published, std::memory_order_release);
+      if (feed_waiters_ > 0) feed_cv_.SignalAll();
+    }
+    imm_.push_back({mem_, log_number_, published,
+                    force ? FlushReason::kManual : FlushReason::kWriteBufferFull});
     mem_ = std::move(fresh);
-    log_ = std::make_unique<LogWriter>(std::move(file));
+    log_ = std::move(new_log);
     log_number_ = new_number;
     if (switched != nullptr) *switched = imm_.back().mem.get();
     stats_.memtable_switches.fetch_add(1, std::memory_order_relaxed);

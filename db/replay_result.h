@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "db/db_impl.h"
 
@@ -15,8 +16,12 @@ struct DBImpl::ReplayResult {
   std::unique_ptr<VersionEdit> edit;  // tables written when the memtable filled up
   SequenceNumber max_sequence = 0;
   bool dropped_data = false;  // something other than a torn tail was left out
-  bool stop = false;          // point-in-time recovery reached damage: ignore later logs
+  bool stop = false;          // damage or a hole ends the history: ignore later logs
   uint64_t records = 0;
+  uint64_t logs = 0;  // logs replayed so far
+  // Where a hole at the start of a log stopped a tolerate-tail replay as unsynced records left
+  // by a power loss (empty if none): Open then fails if a sync marker proves it damage.
+  std::string unsynced_hole;
 };
 
 }  // namespace strata

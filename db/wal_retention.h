@@ -34,6 +34,10 @@ class WalRetention {
   std::vector<uint64_t> Choose(const std::vector<uint64_t>& obsolete,
                                const std::vector<uint64_t>& logs);
 
+  // Whether Choose may keep an obsolete log now: retention by age or size is on, or a log slot
+  // exists (or the slots cannot be listed).
+  bool MayRetain();
+
   // The strata.wal-retention text: each log with its size, first sequence and state, then
   // each slot with its position, the log it holds from and its lag in bytes.
   std::string Report(const std::vector<uint64_t>& logs, uint64_t live_from);

@@ -39,6 +39,14 @@ class WriteBatchInternal {
   // deletions only.
   // REQUIRES: b is well-formed (built through the API, or Validate OK).
   static Status CheckForWrite(const WriteBatch& b, const Comparator* ucmp, bool merges_allowed);
+  // The sync marker, a log record: an empty batch at sequence 0. It is logged only after
+  // every older log was synced, so recovery takes one as proof that the logs before the one
+  // holding it were whole on disk (docs/FORMATS.md, "Sync marker").
+  static std::string_view SyncMarker() {
+    static constexpr char kMarker[kWriteBatchHeader] = {};
+    return {kMarker, sizeof(kMarker)};
+  }
+  static bool IsSyncMarker(const WriteBatch& b) { return Count(b) == 0 && Sequence(b) == 0; }
   // Adds every operation to mem with consecutive sequence numbers.
   // REQUIRES: Validate(b) is OK; one writer at a time on mem.
   static Status InsertInto(const WriteBatch& b, MemTable* mem);

@@ -371,12 +371,15 @@ class RecoveryModeTest : public DBTest {
 
   // A log newer than the database's own, holding one Put(key, "v9") at sequence seq: what a
   // crash with a memtable still waiting for its flush leaves behind.
-  void WriteNewerLog(uint64_t number, std::string_view key, SequenceNumber seq) {
+  // sync_marker: the log holds a sync marker before its record (the older logs were synced).
+  void WriteNewerLog(uint64_t number, std::string_view key, SequenceNumber seq,
+                     bool sync_marker = false) {
     std::unique_ptr<WritableFile> file;
     char name[32];
     std::snprintf(name, sizeof name, "/%06llu.log", static_cast<unsigned long long>(number));
     ASSERT_OK(FileSystem::Default()->NewWritableFile(dbname_ + name, &file));
     LogWriter writer(std::move(file));
+    if (sync_marker) ASSERT_OK(writer.AddRecord(WriteBatchInternal::SyncMarker()));
     WriteBatch batch;
     batch.Put(key, "v9");
     WriteBatchInternal::SetSequence(&batch, seq);
@@ -503,26 +506,33 @@ TEST_F(RecoveryModeTest, SkipKeepsLaterLogs) {
   EXPECT_EQ("v9", Get("k9"));
 }
 
-// Every log is synced before the next one is created, so a crash can tear only the last log:
-// an older log that ends early (torn inside a record, or cut cleanly between records) while a
-// newer one holds later writes has lost acknowledged writes. The default mode must refuse it
-// rather than replay a history with a hole; point-in-time stops at the hole.
-TEST_F(RecoveryModeTest, OlderLogCutShortIsDamage) {
+// An older log that ends early (torn inside a record, or cut cleanly between records) while a
+// newer one holds later writes. Without a sync marker after it, that is what a power loss
+// leaves when a switch parked the older log unsynced: nothing in the newer log was ever
+// synced (a sync syncs every older log first), so the default mode ends the history at the
+// hole, like a torn tail, instead of replaying a history with a hole. A sync marker in the
+// newer log says the older one was whole on disk: then the hole is damage, and the default
+// mode refuses it. Point-in-time stops at the hole either way.
+TEST_F(RecoveryModeTest, OlderLogCutShortEndsTheHistoryUnlessASyncMarkerFollows) {
   struct Case {
     WalRecoveryMode mode;
+    bool marker;
     const char* expect;  // nullptr: Open fails with Corruption
-  } cases[] = {{WalRecoveryMode::kTolerateCorruptedTailRecords, nullptr},
-               {WalRecoveryMode::kAbsoluteConsistency, nullptr},
-               {WalRecoveryMode::kPointInTimeRecovery, "k1k2"},
-               {WalRecoveryMode::kSkipAnyCorruptedRecords, "k1k2k9"}};
+  } cases[] = {{WalRecoveryMode::kTolerateCorruptedTailRecords, false, "k1k2"},
+               {WalRecoveryMode::kTolerateCorruptedTailRecords, true, nullptr},
+               {WalRecoveryMode::kAbsoluteConsistency, false, nullptr},
+               {WalRecoveryMode::kAbsoluteConsistency, true, nullptr},
+               {WalRecoveryMode::kPointInTimeRecovery, false, "k1k2"},
+               {WalRecoveryMode::kPointInTimeRecovery, true, "k1k2"},
+               {WalRecoveryMode::kSkipAnyCorruptedRecords, true, "k1k2k9"}};
   for (size_t cut : {2 * kRecordSize + 10, 2 * kRecordSize}) {
     for (const Case& c : cases) {
       SCOPED_TRACE("cut at " + std::to_string(cut) + ", mode " +
-                   std::to_string(static_cast<int>(c.mode)));
+                   std::to_string(static_cast<int>(c.mode)) + (c.marker ? ", marker" : ""));
       Close();
       ASSERT_OK(DestroyDB(dbname_, options_));
       WriteThree();
-      WriteNewerLog(99, "k9", 4);  // continues the sequence: k1..k3 are 1..3
+      WriteNewerLog(99, "k9", 4, c.marker);  // continues the sequence: k1..k3 are 1..3
       test::RewriteFile(last_log_, [&](std::string* d) { d->resize(cut); });
       Status s = OpenWith(c.mode);
       if (c.expect == nullptr) {
@@ -532,14 +542,18 @@ TEST_F(RecoveryModeTest, OlderLogCutShortIsDamage) {
       }
       ASSERT_OK(s);
       EXPECT_EQ(c.expect, Present() + (Get("k9") == "v9" ? "k9" : ""));
+      // The dropped log is gone for good: a reopen in the strictest mode finds no hole.
+      Close();
+      ASSERT_OK(OpenWith(WalRecoveryMode::kAbsoluteConsistency));
+      EXPECT_EQ(c.expect, Present() + (Get("k9") == "v9" ? "k9" : ""));
     }
   }
-  // Intact, the same two logs replay whole in every mode.
+  // Intact, the same two logs replay whole in every mode, marker or not.
   for (const Case& c : cases) {
     Close();
     ASSERT_OK(DestroyDB(dbname_, options_));
     WriteThree();
-    WriteNewerLog(99, "k9", 4);
+    WriteNewerLog(99, "k9", 4, c.marker);
     ASSERT_OK(OpenWith(c.mode));
     EXPECT_EQ("k1k2k3k9", Present() + (Get("k9") == "v9" ? "k9" : ""));
   }

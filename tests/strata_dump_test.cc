@@ -179,6 +179,27 @@ TEST_F(StrataDumpTest, WalTextNamesEveryRecordAndPicksKindFromName) {
   EXPECT_NE(r.out.find("summary: " + std::to_string(records_) + " records"), std::string::npos);
 }
 
+// A switch in the strict recovery mode syncs the old log and opens the new one with a sync
+// marker: the dump names it for what it is.
+TEST_F(StrataDumpTest, WalNamesASyncMarker) {
+  options_.wal_recovery_mode = WalRecoveryMode::kAbsoluteConsistency;
+  Open();
+  WriteWorkload(3);
+  ASSERT_OK(db_->Flush());
+  WriteWorkload(2);
+  Close();
+  std::string log = OnlyFile(FileType::kLog);
+  DumpRun r = RunCli({log});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  EXPECT_NE(r.out.find("@0 record: 12 bytes, sequence 0, 0 operations (sync marker: the older "
+                       "logs were synced)"),
+            std::string::npos)
+      << r.out;
+  r = RunCli({"--json", log});
+  ASSERT_EQ(r.status, dump::kDumpSound) << r.err;
+  EXPECT_EQ("sync", ParseJson(r.out)["events"].array[0]["marker"].string);
+}
+
 TEST_F(StrataDumpTest, DamagedWalIsReportedInPlaceAndTheDumpGoesOn) {
   // Enough data for several 32 KiB blocks, so records after the damage survive.
   Open();

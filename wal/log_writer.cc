@@ -89,7 +89,11 @@ Status LogWriter::Sync() {
   if (!error_.ok()) return error_;
   if (closed_) return Status::InvalidArgument("log writer: Sync after Close");
   Status s = file_->Sync();
-  if (!s.ok()) error_ = s;
+  if (s.ok()) {
+    synced_size_ = size_;
+  } else {
+    error_ = s;
+  }
   return s;
 }
 

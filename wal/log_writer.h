@@ -43,6 +43,9 @@ class LogWriter {
   // The log's length in bytes as this writer knows it: initial_offset plus every byte of every
   // record successfully added. The next record starts here.
   uint64_t Size() const { return size_; }
+  // Whether records were added since the last successful Sync (or since the start, for a
+  // writer that never synced; an appended-to log's initial_offset bytes count as unsynced).
+  bool HasUnsyncedRecords() const { return size_ != synced_size_; }
   // The underlying file, for callers that need its own Size() or want to inspect it in tests.
   WritableFile* file() { return file_.get(); }
 
@@ -50,7 +53,8 @@ class LogWriter {
   std::unique_ptr<WritableFile> file_;
   size_t block_offset_;  // position of the next byte within its block
   uint64_t size_;
-  Status error_;  // the first failure; once set, nothing more is written
+  uint64_t synced_size_ = 0;  // size_ at the last successful Sync
+  Status error_;              // the first failure; once set, nothing more is written
   bool closed_ = false;
   // Holds one encoded record between AddRecord calls, so that steady-state writes reuse its
   // capacity instead of allocating.

@@ -618,8 +618,11 @@ DamageBattery::Rule DamageBattery::RuleFor(const Damage& damage, const std::stri
 
 // What each recovery mode promises for damage in a write-ahead log (options.h,
 // docs/DURABILITY.md). "Before the damage" means the records wholly before its first changed
-// byte; a torn tail (a cut, zeros to the end, or a bad length in the very last fragment) is
-// tolerated only in the last log, since every older log was synced before the next was made.
+// byte. A torn tail (a cut, zeros to the end, or a bad length in the very last fragment) is
+// tolerated in the last log; in the older one too, since the newer log (written by hand, as
+// a switch that parked the older log unsynced leaves it) holds no sync marker: the hole
+// after the older log's tail is then what a power loss leaves, and tolerate-tail drops the
+// newer log with it.
 DamageBattery::Rule DamageBattery::WalRule(const Damage& damage, const std::string& damaged,
                                            WalRecoveryMode mode) const {
   const std::string& original = pristine_.at(damage.file);
@@ -661,7 +664,7 @@ DamageBattery::Rule DamageBattery::WalRule(const Damage& damage, const std::stri
   const bool reaches_last_record =
       first_hit <= last_in_log && last >= records_[last_in_log].first_fragment;
   const bool torn_tail_possible =
-      last_log && (cut || zeros_to_end || first_hit == last_in_log || reaches_last_record);
+      cut || zeros_to_end || first_hit == last_in_log || reaches_last_record;
 
   Rule rule;
   switch (mode) {
@@ -678,16 +681,19 @@ DamageBattery::Rule DamageBattery::WalRule(const Damage& damage, const std::stri
       }
       break;
     case WalRecoveryMode::kTolerateCorruptedTailRecords:
-      if (cut && last_log) {
+      if (cut) {
         rule.may_fail = false;
         rule.allowed = {prefix};
-        rule.why = "tolerate-tail drops a torn tail of the last log, keeping everything before";
+        rule.why = last_log ? "tolerate-tail drops a torn tail of the last log, keeping "
+                              "everything before"
+                            : "tolerate-tail: an older log cut short, with no sync marker "
+                              "after it, ends the history there (unsynced writes lost)";
       } else if (torn_tail_possible) {
         rule.allowed = {prefix};
-        rule.why = "tolerate-tail: damage at the end of the last log may pass as a torn tail";
+        rule.why = "tolerate-tail: damage at the end of a log may pass as a torn tail";
       } else {
         rule.may_open = false;
-        rule.why = "tolerate-tail refuses damage that is not a torn tail of the last log";
+        rule.why = "tolerate-tail refuses damage that is not a torn tail";
       }
       break;
     case WalRecoveryMode::kPointInTimeRecovery:

@@ -50,6 +50,7 @@ void PrintRecord(uint64_t offset, size_t bytes, SequenceNumber sequence,
     json->Field("bytes", static_cast<uint64_t>(bytes));
     json->Field("sequence", sequence);
     json->Field("count", static_cast<uint64_t>(ops.size()));
+    if (ops.empty()) json->Field("marker", sequence == 0 ? "sync" : "sequence");
     json->Key("operations");
     json->BeginArray();
     for (size_t i = 0; i < ops.size(); i++) {
@@ -68,7 +69,13 @@ void PrintRecord(uint64_t offset, size_t bytes, SequenceNumber sequence,
     return;
   }
   out << "@" << offset << " record: " << bytes << " bytes, sequence " << sequence << ", "
-      << ops.size() << " operation" << (ops.size() == 1 ? "" : "s") << "\n";
+      << ops.size() << " operation" << (ops.size() == 1 ? "" : "s");
+  // Empty batches are markers (docs/FORMATS.md).
+  if (ops.empty()) {
+    out << (sequence == 0 ? " (sync marker: the older logs were synced)"
+                          : " (sequence marker: an ingestion took this sequence)");
+  }
+  out << "\n";
   for (size_t i = 0; i < ops.size(); i++) {
     const Operation& op = ops[i];
     out << "  " << sequence + i << " " << OperationName(op.type) << " '"
