@@ -33,15 +33,18 @@ enum class CompressionType : unsigned char {
 // dropped in the LOG; see docs/DURABILITY.md for the exact contract of each.
 enum class WalRecoveryMode : unsigned char {
   // Default. An incomplete record at the end of a log (a write cut short by a crash) is
-  // dropped silently; any other damage fails Open with Corruption.
+  // dropped silently; so is everything after a hole at the start of a log that no later
+  // sync marker contradicts (a switch leaves the old log unsynced in this mode, and power
+  // loss may then keep pages of the newer log only). Any other damage fails Open with
+  // Corruption.
   kTolerateCorruptedTailRecords = 0,
-  // Any damage, even a torn tail, fails Open with Corruption.
+  // Any damage, even a torn tail, fails Open with Corruption. A switch syncs the old log.
   kAbsoluteConsistency = 1,
   // Recover the longest undamaged prefix of the log history: stop at the first damage and
   // ignore everything after it, in that log and in later logs.
   kPointInTimeRecovery = 2,
   // Skip damaged records and keep every intact one (may break batch ordering guarantees
-  // across the damage; for salvaging data).
+  // across the damage; for salvaging data). A switch syncs the old log.
   kSkipAnyCorruptedRecords = 3,
 };
 
