@@ -14,8 +14,10 @@
 //   reader that loads it (acquire) sees every entry up to it and none beyond.
 // - After a failed log write or sync the log's tail is unknown, so writes stop with that
 //   error (write_error_) until the database is reopened; replay then tolerates the torn tail.
-// - When the log is switched, the old log is synced first, so that what a power loss leaves
-//   of the log history is always a prefix.
+// - When the log is switched, the old log is synced first in the strict recovery modes; in the
+//   others it is parked unsynced (unsynced_logs_) and synced before any later sync, which
+//   then writes a sync marker, so that what a power loss leaves of the log history is a
+//   prefix that recovery can tell from damage (db/unsynced_logs.h).
 // - A leader that must sync first waits, briefly, for the writers the previous synced group
 //   released (GatherSyncGroup), so that one fdatasync serves all active writers.
 //
@@ -165,8 +167,9 @@ class DBImpl final : public DB {
   Status ListTablesAndLogs(std::vector<uint64_t>* logs) REQUIRES(mu_);
   Status ReplayLogs(const std::vector<uint64_t>& logs, ReplayResult* result) REQUIRES(mu_);
   Status ReplayOneLog(uint64_t number, ReplayResult* result) REQUIRES(mu_);
-  // Whether the log holds a sync marker (records after damage are not looked at).
-  bool LogHoldsSyncMarker(uint64_t number);
+  // Sets *found to whether the log holds a sync marker (records after damage are not looked
+  // at). An error reading it is returned.
+  Status LogHoldsSyncMarker(uint64_t number, bool* found);
   Status StartNewLog(uint64_t number) REQUIRES(mu_);
   // Creates the file of a new write-ahead log: FileSystem::NewLogFile (appends without a
   // system call), except under kAbsoluteConsistency, which refuses any torn tail at Open: a
@@ -315,6 +318,9 @@ class DBImpl final : public DB {
   // Owned by the current leader of the write queue (see the invariants above). The leader
   // changes log_ and mem_ only while holding mu_ as well.
   std::unique_ptr<LogWriter> log_;
+  // Whether log_ holds a sync marker: its first sync writes one (after syncing the parked
+  // logs), so a log that was ever synced proves every older log whole.
+  bool log_marked_ = false;
   std::shared_ptr<MemTable> mem_;
   WriteBatch tmp_batch_;
   std::atomic<SequenceNumber> last_sequence_{0};

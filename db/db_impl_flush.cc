@@ -104,23 +104,30 @@ Status DBImpl::FlushOldestImmutable() {
   VersionEdit edit;
   Status s = WriteLevel0Table(*imm.mem, &edit);
   if (!s.ok()) return s;
-  if (!unsynced_logs_.empty() && wal_retention_->MayRetain()) {
+  if (!unsynced_logs_.empty()) {
     // The edit below makes the log obsolete, and retention may keep it for change feeds:
     // kept logs must be whole after a power loss, as nothing replays them into tables.
     mu_.Unlock();
-    s = unsynced_logs_.SyncThrough(imm.log_number);
+    s = wal_retention_->MayRetain() ? unsynced_logs_.SyncThrough(imm.log_number) : Status::OK();
     mu_.Lock();
-    if (!s.ok()) return s;
+    if (!s.ok()) {
+      // As for any failed log sync: the log's tail is unknown, so no later write may be
+      // acknowledged as if what came before it were whole.
+      write_error_ = s;
+      return s;
+    }
   }
   // Logs before the next memtable's (or the active one's) hold nothing unflushed now.
   edit.SetLogNumber(imm_.size() > 1 ? imm_[1].log_number : log_number_);
-  edit.SetLastSequence(last_sequence_.load(std::memory_order_acquire));
+  // What the tables hold, not what was published since: recovery expects the first record
+  // it replays to be the next sequence, and a newer log parked unsynced may lose all of its
+  // records in a power loss (LogAndApply never lowers the counter).
+  edit.SetLastSequence(imm.last_sequence);
   s = versions_->LogAndApply(&edit, &mu_);
   for (const auto& [level, f] : edit.new_files()) pending_outputs_.erase(f.number);
   if (!s.ok()) return s;
-  // Their data is in a synced table now: parked logs need no sync any more, and everything
-  // published before the switch is durable.
-  unsynced_logs_.ReleaseBelow(versions_->log_number());
+  // Everything published before the switch is in synced tables now (the parked log itself
+  // is let go by DeleteObsoleteFiles).
   if (imm.last_sequence > durable_sequence_.load(std::memory_order_relaxed)) {
     durable_sequence_.store(imm.last_sequence, std::memory_order_release);
     if (feed_waiters_ > 0) feed_cv_.SignalAll();

@@ -12,7 +12,8 @@
 //    flush the memtables if they hold a key in the files' range (their older values would
 //    otherwise shadow the files, since reads look at memtables first); take the sequence
 //    number G = last + 1; append a sequence marker for G to the log (an empty batch at G,
-//    so that the log's sequence numbers stay without a hole for recovery); choose each
+//    so that the log's sequence numbers stay without a hole for recovery) and sync the logs
+//    (every write before G must survive whatever keeps the files); choose each
 //    file's level; and log one version edit adding every file with global sequence G.
 //    That edit is the commit point: before it is synced nothing is ingested, after it
 //    everything is. A failed MANIFEST write is a background error, as for a flush: the
@@ -252,8 +253,19 @@ Status DBImpl::IngestExternalFiles(const std::vector<std::string>& paths,
     WriteBatch marker;
     WriteBatchInternal::SetSequence(&marker, global);
     Status st = log_->AddRecord(WriteBatchInternal::Contents(marker));
+    if (st.ok()) {
+      // The synced edit below puts the files at G for good: every write before G must be
+      // as durable, or a power loss could keep the files and lose writes before them. The
+      // logs a switch left unsynced first, then the current one (its marker too).
+      mu_.Unlock();
+      st = unsynced_logs_.SyncAll();
+      if (st.ok() && !log_marked_) st = log_->AddRecord(WriteBatchInternal::SyncMarker());
+      if (st.ok()) st = log_->Sync();
+      mu_.Lock();
+      if (st.ok()) log_marked_ = true;
+    }
     if (!st.ok()) {
-      // As for any failed log write: the log's tail is unknown.
+      // As for any failed log write or sync: the log's tail is unknown.
       write_error_ = st;
       return st;
     }

@@ -3,6 +3,7 @@
 // is writing, MANIFESTs older than the live one, OPTIONS files but the two newest. See the
 // invariants of flush and file deletion in db_impl.h.
 #include <algorithm>
+#include <cinttypes>
 #include <functional>
 #include <string>
 #include <utility>
@@ -84,8 +85,22 @@ void DBImpl::DeleteObsoleteFiles() {
   mu_.Unlock();
   std::sort(logs.begin(), logs.end());
   std::sort(obsolete_logs.begin(), obsolete_logs.end());
-  for (uint64_t number : wal_retention_->Choose(obsolete_logs, logs)) {
+  const std::vector<uint64_t> deleted_logs = wal_retention_->Choose(obsolete_logs, logs);
+  for (uint64_t number : deleted_logs) {
     doomed.emplace_back(LogFileName(dbname_, number).substr(dbname_.size() + 1), FileType::kLog);
+  }
+  // Obsolete logs a switch left unsynced: a kept one is synced first (the flush did so when
+  // retention was on then; a slot made since may keep one too), then all are let go.
+  if (!unsynced_logs_.empty()) {
+    for (uint64_t number : obsolete_logs) {
+      if (std::binary_search(deleted_logs.begin(), deleted_logs.end(), number)) continue;
+      Status s = unsynced_logs_.SyncThrough(number);
+      if (!s.ok()) {
+        info_log_->Log("kept log %06" PRIu64 " could not be synced (a power loss may cut it): %s",
+                       number, s.ToString().c_str());
+      }
+    }
+    unsynced_logs_.ReleaseBelow(min_log);
   }
   for (uint64_t number : evict) table_cache_->Evict(number);
   for (const auto& [name, type] : doomed) {

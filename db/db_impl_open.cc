@@ -121,17 +121,18 @@ Status DBImpl::Open() {
   const bool named_log_gone =
       versions_->log_number() > 0 && (logs.empty() || logs.front() != versions_->log_number());
   if (named_log_gone && versions_->manifest_had_torn_tail()) {
-    // A crash inside LogAndApply leaves a torn last edit, but never before the log named by
-    // the previous edit was synced, and that log is deleted only after the next edit is
-    // synced. So with it gone, the "torn" record was a complete edit, damaged since.
+    // A crash inside LogAndApply leaves a torn last edit, but the log named by the previous
+    // edit exists for good (its directory entry was synced when it was created), and that
+    // log is deleted only after the next edit is synced. So with it gone, the "torn" record was a
+    // complete edit, damaged since.
     return Status::Corruption(ManifestFileName(dbname_, versions_->manifest_file_number()),
                               "ends in a damaged record, and the log " +
                                   LogFileName(dbname_, versions_->log_number()) +
                                   " that an interrupted write would have kept is gone");
   }
   if (named_log_gone && !logs.empty()) {
-    // The log the MANIFEST names is deleted only after a later edit names a newer one, and a
-    // newer log is created only after it was synced (so power loss cannot take it alone).
+    // The log the MANIFEST names is deleted only after a later edit names a newer one, and
+    // its directory entry was synced when it was created (so power loss cannot take it).
     // With it gone and newer logs present, the MANIFEST lost edits from its end: cut short
     // between records. Replaying would silently drop what those edits added.
     return Status::Corruption(ManifestFileName(dbname_, versions_->manifest_file_number()),
@@ -167,6 +168,17 @@ Status DBImpl::Open() {
   s = versions_->LogAndApply(replay.edit.get(), &mu_);
   for (const auto& [level, f] : replay.edit->new_files()) pending_outputs_.erase(f.number);
   if (!s.ok()) return s;
+  if (replay.stop) {
+    // The logs from where the history ended hold records past it, whose sequence numbers
+    // new writes will take again: no change feed may read them as history, so retention
+    // must not keep them.
+    for (uint64_t number : logs) {
+      if (number < replay.stop_log) continue;
+      Status del = fs_->RemoveFile(LogFileName(dbname_, number));
+      info_log_->Log("log %06" PRIu64 " (past the end of the recovered history) %s", number,
+                     del.ok() ? "deleted" : ("not deleted: " + del.ToString()).c_str());
+    }
+  }
   // After the edit: the file records a database that exists. Before deleting obsolete files,
   // which keep the two newest OPTIONS files.
   s = WriteOptionsFile(fs_, dbname_, options_number, options_);
@@ -179,10 +191,13 @@ Status DBImpl::Open() {
     compaction_threads_.emplace_back([this] { CompactionThread(); });
   }
 
-  info_log_->Log("opened: %" PRIu64 " records replayed from %zu logs, last sequence %" PRIu64
-                 ", %s, writing log %06" PRIu64,
-                 replay.records, logs.size(), last,
-                 replay.dropped_data ? "DAMAGED DATA DROPPED" : "nothing dropped", log_number_);
+  info_log_->Log("opened: %" PRIu64 " records replayed from %" PRIu64
+                 " logs, last sequence %" PRIu64 ", %s, writing log %06" PRIu64,
+                 replay.records, replay.logs, last,
+                 replay.dropped_data             ? "DAMAGED DATA DROPPED"
+                 : !replay.unsynced_hole.empty() ? "unsynced writes lost in a power loss dropped"
+                                                 : "nothing dropped",
+                 log_number_);
   return Status::OK();
 }
 
@@ -256,22 +271,31 @@ Status DBImpl::ReplayLogs(const std::vector<uint64_t>& logs, ReplayResult* resul
     result->logs++;
     if (result->unsynced_hole.empty()) continue;
     // The hole passes as a power loss only if no sync marker from here on says the logs
-    // before it were whole on disk.
+    // before it were whole on disk (every log's first sync writes one).
     for (size_t j = i; j < logs.size(); j++) {
-      if (LogHoldsSyncMarker(logs[j])) {
+      bool marker = false;
+      Status st = LogHoldsSyncMarker(logs[j], &marker);
+      if (!st.ok()) return st;
+      if (marker) {
         return Status::Corruption(result->unsynced_hole,
                                   "records before it are missing, yet the sync marker in " +
                                       LogFileName(dbname_, logs[j]) +
                                       " shows the older logs were whole on disk");
+      }
+      uint64_t size = 0;
+      if (fs_->GetFileSize(LogFileName(dbname_, logs[j]), &size).ok()) {
+        stats_.recovery_dropped_bytes.fetch_add(size, std::memory_order_relaxed);
       }
     }
   }
   return Status::OK();
 }
 
-bool DBImpl::LogHoldsSyncMarker(uint64_t number) {
+Status DBImpl::LogHoldsSyncMarker(uint64_t number, bool* found) {
+  *found = false;
   std::unique_ptr<SequentialFile> file;
-  if (!fs_->NewSequentialFile(LogFileName(dbname_, number), &file).ok()) return false;
+  Status s = fs_->NewSequentialFile(LogFileName(dbname_, number), &file);
+  if (!s.ok()) return s;
   LogReader reader(std::move(file), nullptr);
   std::string scratch;
   std::string_view record;
@@ -279,10 +303,11 @@ bool DBImpl::LogHoldsSyncMarker(uint64_t number) {
   while (reader.ReadRecord(&record, &scratch)) {
     if (WriteBatchInternal::SetContents(&batch, record).ok() &&
         WriteBatchInternal::IsSyncMarker(batch)) {
-      return true;
+      *found = true;
+      break;
     }
   }
-  return false;
+  return Status::OK();
 }
 
 Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
@@ -316,6 +341,7 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
           if (!torn_tail) {
             result->dropped_data = true;
             result->stop = true;
+            result->stop_log = number;
           }
           break;
         case WalRecoveryMode::kSkipAnyCorruptedRecords:
@@ -383,10 +409,11 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
         // dropped -- unless a later marker proves the hole damage (ReplayLogs checks).
         info_log_->Log("log %06" PRIu64
                        ": the history ends at this hole (unsynced writes lost "
-                       "in a power loss); the rest of the logs is dropped",
+                       "in a power loss); this log and the later ones are dropped",
                        number);
         result->unsynced_hole = where;
         result->stop = true;
+        result->stop_log = number;
         break;
       }
       if (mode != WalRecoveryMode::kSkipAnyCorruptedRecords &&
@@ -396,6 +423,7 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
       result->dropped_data = true;
       if (mode == WalRecoveryMode::kPointInTimeRecovery) {
         result->stop = true;
+        result->stop_log = number;
         break;
       }
     }
@@ -424,6 +452,7 @@ Status DBImpl::StartNewLog(uint64_t number) {
   if (s.ok()) s = fs_->SyncDir(dbname_);
   if (!s.ok()) return s;
   log_ = std::make_unique<LogWriter>(std::move(file));
+  log_marked_ = false;
   log_number_ = number;
   return Status::OK();
 }

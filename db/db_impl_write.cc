@@ -191,11 +191,13 @@ Status DBImpl::LeadGroup(Writer* head, const Writer* caller, MemTable** switched
       status = Status::InvalidArgument("sequence numbers exhausted");
     } else {
       mu_.Unlock();
-      if (need_sync && !unsynced_logs_.empty()) {
+      if (need_sync && (!log_marked_ || !unsynced_logs_.empty())) {
         // Older logs first (see the switch in MakeRoomForWrite); the marker then records, in
-        // this log, that they are whole on disk.
+        // this log, that they are whole on disk. Every log's first sync writes one, so after
+        // a hole with no marker behind it, nothing behind it was ever synced.
         status = unsynced_logs_.SyncAll();
         if (status.ok()) status = log_->AddRecord(WriteBatchInternal::SyncMarker());
+        if (status.ok()) log_marked_ = true;
       }
       if (status.ok() && count > 0) {
         WriteBatchInternal::SetSequence(group, first);
@@ -480,6 +482,7 @@ Status DBImpl::MakeRoomForWrite(bool force, MemTable** switched) {
                     force ? FlushReason::kManual : FlushReason::kWriteBufferFull});
     mem_ = std::move(fresh);
     log_ = std::move(new_log);
+    log_marked_ = !park;
     log_number_ = new_number;
     if (switched != nullptr) *switched = imm_.back().mem.get();
     stats_.memtable_switches.fetch_add(1, std::memory_order_relaxed);

@@ -17,6 +17,7 @@ struct DBImpl::ReplayResult {
   SequenceNumber max_sequence = 0;
   bool dropped_data = false;  // something other than a torn tail was left out
   bool stop = false;          // damage or a hole ends the history: ignore later logs
+  uint64_t stop_log = 0;      // with stop: the log where the history ended
   uint64_t records = 0;
   uint64_t logs = 0;  // logs replayed so far
   // Where a hole at the start of a log stopped a tolerate-tail replay as unsynced records left

@@ -44,11 +44,10 @@ void UnsyncedLogs::ReleaseBelow(uint64_t number) {
     logs_.erase(logs_.begin(), end);
     count_.store(logs_.size(), std::memory_order_release);
   }
-  // Closed as the last reference goes (here, or when a sync in progress finishes). The file
-  // is about to be deleted or kept as it is: an error closing it changes nothing.
-  for (Held& h : released) {
-    if (h.log.use_count() == 1) h.log->Close().PermitUncheckedError();
-  }
+  // Each file is closed as its last reference goes: here, or when a sync in progress
+  // finishes. It is about to be deleted or kept as it is, so an error closing it (which the
+  // destructor ignores) changes nothing.
+  released.clear();
 }
 
 }  // namespace strata

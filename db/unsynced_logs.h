@@ -8,11 +8,12 @@
 //     oldest first, before the current one, so a synced write never survives a lost tail of
 //     an older log; or a flush is about to make a log obsolete while retention may keep it
 //     for change feeds (a kept log must be whole after a power loss);
-//   - its memtable is flushed: the log is let go without a sync.
+//   - its memtable is flushed: the log is let go without a sync (by DeleteObsoleteFiles,
+//     which first syncs any obsolete log that retention keeps).
 //
-// Thread safety: every method may be called from any thread. Syncs are serialized by their
-// own mutex, held during the fsync; Release never waits for a sync, so the flush thread may
-// call it with the DB's mutex held.
+// Thread safety: every method may be called from any thread, never with the DB's mutex held
+// (they close or sync files). Syncs are serialized by their own mutex, held during the
+// fsync; ReleaseBelow never waits for a sync.
 #pragma once
 
 #include <atomic>
@@ -30,7 +31,7 @@ class UnsyncedLogs {
  public:
   // Takes the log numbered `number`, which has records not yet synced. REQUIRES: number is
   // above every log held.
-  void Add(uint64_t number, std::unique_ptr<LogWriter> log);
+  void Add(uint64_t number, std::unique_ptr<LogWriter> log) EXCLUDES(mu_);
 
   // Whether any log is held (a relaxed hint: the write leader is the only thread that adds).
   bool empty() const { return count_.load(std::memory_order_acquire) == 0; }
@@ -38,11 +39,11 @@ class UnsyncedLogs {
   // Syncs every held log numbered at most `through`, oldest first, and lets each go once
   // synced. Stops at the first failure and returns it, unless that log was released
   // meanwhile (its data is in a synced table, so its sync no longer matters).
-  Status SyncThrough(uint64_t through);
-  Status SyncAll() { return SyncThrough(UINT64_MAX); }
+  Status SyncThrough(uint64_t through) EXCLUDES(sync_mu_, mu_);
+  Status SyncAll() EXCLUDES(sync_mu_, mu_) { return SyncThrough(UINT64_MAX); }
 
   // Lets go of (closes, without syncing) every held log numbered below `number`.
-  void ReleaseBelow(uint64_t number);
+  void ReleaseBelow(uint64_t number) EXCLUDES(mu_);
 
  private:
   struct Held {
@@ -51,8 +52,8 @@ class UnsyncedLogs {
     std::shared_ptr<LogWriter> log;
   };
 
-  Mutex sync_mu_;                           // serializes SyncThrough; held during the fsyncs
-  Mutex mu_;                                // guards logs_; never held during I/O
+  Mutex sync_mu_;  // serializes SyncThrough; held during the fsyncs, before mu_
+  Mutex mu_;       // guards logs_; never held during I/O
   std::vector<Held> logs_ GUARDED_BY(mu_);  // ascending numbers
   std::atomic<size_t> count_{0};            // logs_.size()
 };

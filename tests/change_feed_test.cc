@@ -195,8 +195,8 @@ TEST_F(ChangeFeedTest, WaitsForTheNextCommit) {
   EXPECT_EQ(1u, b.count);
 }
 
-// durable_only hands out a record only once its log is synced: by a synced write, SyncWAL,
-// or the sync before a log switch.
+// durable_only hands out a record only once it is durable: its log synced by a synced write
+// or SyncWAL (or a switch, in the strict recovery modes), or its memtable flushed.
 TEST_F(ChangeFeedTest, DurableOnlyWaitsForASync) {
   Reopen();
   std::unique_ptr<ChangeFeed> all, durable;

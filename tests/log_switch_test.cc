@@ -6,7 +6,9 @@
 // syncs themselves, the marker, kept logs and durable sequences.
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -23,7 +25,9 @@ namespace {
 
 using test::ErrorKind;
 using test::FaultInjectionFileSystem;
+using test::FileFate;
 using test::OpKind;
+using test::UnsyncedFile;
 
 std::string Key(int i) {
   char buf[16];
@@ -171,6 +175,94 @@ TEST_F(LogSwitchTest, AFlushMakesItsWritesDurable) {
   EXPECT_EQ(10u, test::IntProperty(db_.get(), "strata.durable-sequence"));
   ASSERT_OK(db_->SyncWAL());
   EXPECT_EQ(15u, test::IntProperty(db_.get(), "strata.durable-sequence"));
+}
+
+// Table files are created only with a permit: a test lets flushes through one at a time.
+class TablePermitFileSystem : public FileSystemWrapper {
+ public:
+  explicit TablePermitFileSystem(std::shared_ptr<FileSystem> target)
+      : FileSystemWrapper(std::move(target)) {}
+  Status NewWritableFile(const std::string& path, std::unique_ptr<WritableFile>* result) override {
+    if (path.ends_with(".sst")) {
+      std::unique_lock<std::mutex> lock(mu_);
+      waiting_++;
+      cv_.notify_all();
+      cv_.wait(lock, [this] { return permits_ > 0; });
+      permits_--;
+      waiting_--;
+    }
+    return target()->NewWritableFile(path, result);
+  }
+  void Allow(int n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    permits_ += n;
+    cv_.notify_all();
+  }
+  void WaitForWaiting(int n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return waiting_ >= n; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int permits_ = 0;
+  int waiting_ = 0;
+};
+
+// Three memtables, each in its own log: A's flush finishes while B (parked unsynced) waits for
+// its flush and C is active. Power loss keeps none of B's log but all of C's. Recovery must
+// end the history after A: B's writes are gone, so C's must not come back either (a hole).
+// This needs the flush's MANIFEST edit to record A's last sequence, not the newest published
+// one: with the latter, replay expected C's first sequence and saw no hole.
+TEST_F(LogSwitchTest, APowerLossThatKeepsANewerLogButNoneOfAParkedOneLeavesAPrefix) {
+  auto gated = std::make_shared<TablePermitFileSystem>(fs_);
+  options_.file_system = gated;
+  options_.max_write_buffer_number = 3;
+  ASSERT_OK(TryOpen());
+  auto level0 = [&] { return test::IntProperty(db_.get(), "strata.num-files-at-level0"); };
+  auto switches = [&] { return test::LogFiles(dbname_).size(); };
+  // A: until the first switch; its flush waits for a permit.
+  // The write that finds the memtable full switches first, and goes into the new one.
+  int key = 0;
+  while (switches() < 2) ASSERT_OK(WriteSome(key++, 1));
+  const int a_end = key - 1;  // A holds keys [0, a_end)
+  gated->WaitForWaiting(1);
+  // B: until the next switch; C: a few writes.
+  while (switches() < 3) ASSERT_OK(WriteSome(key++, 1));
+  const int b_end = key - 1;  // B holds [a_end, b_end)
+  ASSERT_OK(WriteSome(key, 20));
+  key += 20;
+  // A's flush only.
+  gated->Allow(1);
+  ASSERT_TRUE(test::WaitUntil([&] { return level0() == 1; }));
+  gated->WaitForWaiting(1);  // B's flush waits
+  const std::vector<std::string> logs = test::LogFiles(dbname_);
+  ASSERT_EQ(2u, logs.size()) << "A's log should be gone, B's and C's left";
+  const std::string b_log = logs[0], c_log = logs[1];
+
+  fs_->SetFilesystemActive(false);
+  gated->Allow(100);
+  db_.reset();
+  ASSERT_OK(fs_->DropUnsyncedData(
+      [&](const UnsyncedFile& f) {
+        FileFate fate = test::DropAllUnsynced(f);
+        if (f.path == c_log) fate.keep_bytes = f.size;  // C's pages reached the disk
+        return fate;
+      },
+      1));
+  fs_->SetFilesystemActive(true);
+  options_.file_system = fs_;
+  options_.wal_ttl_seconds = 3600;  // retention would keep every replayed log
+  ASSERT_OK(TryOpen());
+  // C's log holds sequence numbers new writes take again: deleted, never kept for feeds.
+  EXPECT_TRUE(fs_->FileExists(b_log));
+  EXPECT_FALSE(fs_->FileExists(c_log));
+  EXPECT_EQ("vvvvv", test::GetString(db_.get(), Key(a_end - 1)).substr(0, 5));
+  EXPECT_EQ("NOT_FOUND", test::GetString(db_.get(), Key(a_end)));
+  EXPECT_EQ("NOT_FOUND", test::GetString(db_.get(), Key(b_end)));
+  EXPECT_EQ("NOT_FOUND", test::GetString(db_.get(), Key(key - 1)));
+  EXPECT_EQ(static_cast<uint64_t>(a_end), test::IntProperty(db_.get(), "strata.last-sequence"));
 }
 
 }  // namespace

@@ -10,7 +10,8 @@
 // have dropped dirty pages), so every later AddRecord and Sync returns that same error without
 // touching the file. The caller must start a new log file to write again.
 //
-// Thread safety: not thread-safe; one thread at a time (the DB's write leader) calls it.
+// Thread safety: not thread-safe; one thread at a time calls it (the DB's write leader; for a
+// log a switch left unsynced, whoever holds UnsyncedLogs' sync mutex).
 #pragma once
 
 #include <cstdint>
