@@ -91,6 +91,7 @@ class SkipList {
     void Next() {
       assert(Valid());
       node_ = node_->Next(0);
+      PrefetchNext();
     }
     // REQUIRES: Valid().
     void Prev() {
@@ -101,6 +102,7 @@ class SkipList {
     void Seek(const Key& target) {
       ForgetFinger();
       node_ = list_->FindGreaterOrEqual(target, nullptr);
+      PrefetchNext();
     }
     // To the last entry <= target. A jump: searched from the head, leaving a fresh finger.
     void SeekForPrev(const Key& target) {
@@ -110,6 +112,7 @@ class SkipList {
     void SeekToFirst() {
       ForgetFinger();
       node_ = list_->head_->Next(0);
+      PrefetchNext();
     }
     void SeekToLast() {
       ForgetFinger();
@@ -127,6 +130,19 @@ class SkipList {
     // After a jump the finger is most likely far from the new position: the next backward
     // search starts from the head (FindLast stops looking at the first null entry).
     void ForgetFinger() { finger_[1] = nullptr; }
+
+    // Nodes lie in insertion order, so a forward scan visits them in random address order,
+    // and each step would miss the cache (and the TLB) at the node it moves to. Start loading
+    // the node after this one, its level-0 link just before it and its entry just behind it,
+    // while the caller works on this one (a merging iterator and a DB iterator do enough per
+    // step to hide most of the miss).
+    void PrefetchNext() {
+      if (node_ == nullptr) return;
+      const char* next = reinterpret_cast<const char*>(node_->NoBarrierNext(0));
+      if (next == nullptr) return;
+      __builtin_prefetch(next - sizeof(void*));
+      __builtin_prefetch(next + 2 * sizeof(void*));
+    }
   };
 
  private:
