@@ -11,9 +11,9 @@
 //   - its memtable is flushed: the log is let go without a sync (by DeleteObsoleteFiles,
 //     which first syncs any obsolete log that retention keeps).
 //
-// Thread safety: every method may be called from any thread, never with the DB's mutex held
-// (they close or sync files). Syncs are serialized by their own mutex, held during the
-// fsync; ReleaseBelow never waits for a sync.
+// Thread safety: every method may be called from any thread; SyncThrough and ReleaseBelow
+// never with the DB's mutex held (they sync or close files). Syncs are serialized by their
+// own mutex, held during the fsync; Add and ReleaseBelow never wait for a sync.
 #pragma once
 
 #include <atomic>
