@@ -83,8 +83,13 @@ struct RunSummary {
   std::vector<BenchmarkResult> results;
   uint64_t user_bytes_written = 0;  // keys and values handed to the engine
   uint64_t file_bytes_written = 0;  // bytes the process wrote to files (from /proc/self/io)
-  uint64_t db_size_bytes = 0;       // the database directory at the end
-  uint64_t peak_rss_bytes = 0;      // the process's maximum resident set
+  // Pages the process dirtied in files, less those of files deleted before the kernel wrote
+  // them back (write_bytes - cancelled_write_bytes of /proc/self/io): what reaches the
+  // device. A log deleted while its pages are dirty costs nothing here. 0 where the kernel
+  // does not count (tmpfs, or no /proc/self/io).
+  uint64_t device_bytes_written = 0;
+  uint64_t db_size_bytes = 0;   // the database directory at the end
+  uint64_t peak_rss_bytes = 0;  // the process's maximum resident set
 };
 
 class DbBench {
