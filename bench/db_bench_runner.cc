@@ -77,27 +77,24 @@ const Spec* FindSpec(std::string_view name) {
   return nullptr;
 }
 
-// Bytes the process has passed to write(2) and friends so far (all files, all threads).
-uint64_t ProcessBytesWritten() {
-  std::ifstream io("/proc/self/io");
-  std::string field;
-  uint64_t value = 0;
-  while (io >> field >> value) {
-    if (field == "wchar:") return value;
-  }
-  return 0;
-}
+// The process's I/O counters so far (all files, all threads; 0 without /proc/self/io).
+struct ProcessIo {
+  uint64_t passed_to_write = 0;  // wchar: bytes passed to write(2) and friends
+  uint64_t to_device = 0;        // see RunSummary::device_bytes_written
+};
 
-// See RunSummary::device_bytes_written.
-uint64_t ProcessDeviceBytes() {
+ProcessIo ReadProcessIo() {
   std::ifstream io("/proc/self/io");
   std::string field;
-  uint64_t value = 0, written = 0, cancelled = 0;
+  uint64_t value = 0, dirtied = 0, cancelled = 0;
+  ProcessIo r;
   while (io >> field >> value) {
-    if (field == "write_bytes:") written = value;
+    if (field == "wchar:") r.passed_to_write = value;
+    if (field == "write_bytes:") dirtied = value;
     if (field == "cancelled_write_bytes:") cancelled = value;
   }
-  return written > cancelled ? written - cancelled : 0;
+  r.to_device = dirtied > cancelled ? dirtied - cancelled : 0;
+  return r;
 }
 
 uint64_t DirectoryBytes(const std::string& path) {
@@ -235,8 +232,7 @@ Status DbBench::Run() {
     path_ = config_.db;
   }
 
-  const uint64_t written_at_start = ProcessBytesWritten();
-  const uint64_t device_at_start = ProcessDeviceBytes();
+  const ProcessIo io_at_start = ReadProcessIo();
   s = OpenEngine(!config_.use_existing_db);
   if (!s.ok()) return s;
   bool fresh = !config_.use_existing_db;
@@ -265,13 +261,13 @@ Status DbBench::Run() {
       summary_.results.push_back(std::move(result));
       continue;
     }
-    const uint64_t written_before = ProcessBytesWritten();
+    const uint64_t written_before = ReadProcessIo().passed_to_write;
     s = RunOne(name, &result);
     if (!s.ok()) {
       std::fprintf(err_, "%s: %s\n", name.c_str(), s.ToString().c_str());
       return s;
     }
-    result.file_bytes_written = ProcessBytesWritten() - written_before;
+    result.file_bytes_written = ReadProcessIo().passed_to_write - written_before;
     summary_.user_bytes_written += static_cast<uint64_t>(result.user_bytes_written);
     PrintResult(result);
     summary_.results.push_back(std::move(result));
@@ -281,10 +277,11 @@ Status DbBench::Run() {
     }
   }
 
-  summary_.file_bytes_written = ProcessBytesWritten() - written_at_start;
   // Read before the engine closes: pages of the final tree count once dirtied.
-  const uint64_t device_now = ProcessDeviceBytes();
-  summary_.device_bytes_written = device_now > device_at_start ? device_now - device_at_start : 0;
+  const ProcessIo io_now = ReadProcessIo();
+  summary_.file_bytes_written = io_now.passed_to_write - io_at_start.passed_to_write;
+  summary_.device_bytes_written =
+      io_now.to_device > io_at_start.to_device ? io_now.to_device - io_at_start.to_device : 0;
   summary_.db_size_bytes = DirectoryBytes(path_);
   engine_.reset();
   struct rusage usage;

@@ -236,6 +236,10 @@ class DBImpl final : public DB {
   // Called by the leader: switches to a new memtable and log if the active one is full (or
   // force and non-empty), waiting while too many immutable memtables are queued.
   Status MakeRoomForWrite(bool force, MemTable** switched) REQUIRES(mu_);
+  // Before a sync of log_: syncs the logs a switch left unsynced, oldest first, then, if
+  // log_ has none yet, appends its sync marker (every log's first sync writes one, so a log
+  // without one was never synced). Called by the owner of the write queue, without mu_.
+  Status SyncOlderLogsAndMark();
   // Called by a leader whose write must be synced: waits (at most half a recent sync's time)
   // until as many writers are queued as were active around the previous synced group.
   void GatherSyncGroup() REQUIRES(mu_);

@@ -258,11 +258,9 @@ Status DBImpl::IngestExternalFiles(const std::vector<std::string>& paths,
       // as durable, or a power loss could keep the files and lose writes before them. The
       // logs a switch left unsynced first, then the current one (its marker too).
       mu_.Unlock();
-      st = unsynced_logs_.SyncAll();
-      if (st.ok() && !log_marked_) st = log_->AddRecord(WriteBatchInternal::SyncMarker());
+      st = SyncOlderLogsAndMark();
       if (st.ok()) st = log_->Sync();
       mu_.Lock();
-      if (st.ok()) log_marked_ = true;
     }
     if (!st.ok()) {
       // As for any failed log write or sync: the log's tail is unknown.

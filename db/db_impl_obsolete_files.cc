@@ -3,7 +3,6 @@
 // is writing, MANIFESTs older than the live one, OPTIONS files but the two newest. See the
 // invariants of flush and file deletion in db_impl.h.
 #include <algorithm>
-#include <cinttypes>
 #include <functional>
 #include <string>
 #include <utility>
@@ -89,15 +88,16 @@ void DBImpl::DeleteObsoleteFiles() {
   for (uint64_t number : deleted_logs) {
     doomed.emplace_back(LogFileName(dbname_, number).substr(dbname_.size() + 1), FileType::kLog);
   }
-  // Obsolete logs a switch left unsynced: a kept one is synced first (the flush did so when
-  // retention was on then; a slot made since may keep one too), then all are let go.
+  // Obsolete logs a switch left unsynced are let go; the kept ones (what follows the deleted
+  // prefix) are synced first: the flush did so when retention was on then, but a slot made
+  // since may keep one too.
   if (!unsynced_logs_.empty()) {
-    for (uint64_t number : obsolete_logs) {
-      if (std::binary_search(deleted_logs.begin(), deleted_logs.end(), number)) continue;
-      Status s = unsynced_logs_.SyncThrough(number);
+    if (deleted_logs.size() < obsolete_logs.size()) {
+      unsynced_logs_.ReleaseBelow(obsolete_logs[deleted_logs.size()]);
+      Status s = unsynced_logs_.SyncThrough(obsolete_logs.back());
       if (!s.ok()) {
-        info_log_->Log("kept log %06" PRIu64 " could not be synced (a power loss may cut it): %s",
-                       number, s.ToString().c_str());
+        info_log_->Log("kept logs could not be synced (a power loss may cut them): %s",
+                       s.ToString().c_str());
       }
     }
     unsynced_logs_.ReleaseBelow(min_log);

@@ -1,5 +1,6 @@
 // The write path: group commit through a queue of writers (see the invariants in db_impl.h).
 #include <algorithm>
+#include <cassert>
 #include <chrono>
 #include <cinttypes>
 #include <thread>
@@ -168,6 +169,19 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool fo
   return account(status);
 }
 
+Status DBImpl::SyncOlderLogsAndMark() {
+  // A marked log_ had every older log synced when its marker was written, and a switch
+  // parks only logs older than the next log, which starts unmarked.
+  if (log_marked_) {
+    assert(unsynced_logs_.empty());
+    return Status::OK();
+  }
+  Status s = unsynced_logs_.SyncAll();
+  if (s.ok()) s = log_->AddRecord(WriteBatchInternal::SyncMarker());
+  if (s.ok()) log_marked_ = true;
+  return s;
+}
+
 void DBImpl::WakeDone(Writer* done) {
   while (done != nullptr) {
     Writer* next = done->next_done;  // read first: once woken, the writer may be gone
@@ -191,14 +205,7 @@ Status DBImpl::LeadGroup(Writer* head, const Writer* caller, MemTable** switched
       status = Status::InvalidArgument("sequence numbers exhausted");
     } else {
       mu_.Unlock();
-      if (need_sync && (!log_marked_ || !unsynced_logs_.empty())) {
-        // Older logs first (see the switch in MakeRoomForWrite); the marker then records, in
-        // this log, that they are whole on disk. Every log's first sync writes one, so after
-        // a hole with no marker behind it, nothing behind it was ever synced.
-        status = unsynced_logs_.SyncAll();
-        if (status.ok()) status = log_->AddRecord(WriteBatchInternal::SyncMarker());
-        if (status.ok()) log_marked_ = true;
-      }
+      if (need_sync) status = SyncOlderLogsAndMark();
       if (status.ok() && count > 0) {
         WriteBatchInternal::SetSequence(group, first);
         std::string_view record = WriteBatchInternal::Contents(*group);

@@ -55,14 +55,14 @@ size_t WalRetention::HeldFrom(const std::vector<LogInfo>& infos, uint64_t sequen
 }
 
 bool WalRetention::MayRetain() {
-  if (options_.wal_ttl_seconds > 0 || options_.wal_size_limit_mb > 0) return true;
+  if (RetainsByAgeOrSize()) return true;
   std::vector<LogSlot> slots;
   return !ListLogSlots(dbname_, &slots, nullptr).ok() || !slots.empty();
 }
 
 std::vector<uint64_t> WalRetention::Choose(const std::vector<uint64_t>& obsolete,
                                            const std::vector<uint64_t>& logs) {
-  const bool retaining = options_.wal_ttl_seconds > 0 || options_.wal_size_limit_mb > 0;
+  const bool retaining = RetainsByAgeOrSize();
   std::vector<LogSlot> slots;
   Status s = ListLogSlots(dbname_, &slots, nullptr);
   if (!s.ok()) {

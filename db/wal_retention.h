@@ -37,6 +37,10 @@ class WalRetention {
   // Whether Choose may keep an obsolete log now: retention by age or size is on, or a log slot
   // exists (or the slots cannot be listed).
   bool MayRetain();
+  // Whether retention by age or size is on (Options::wal_ttl_seconds, wal_size_limit_mb).
+  bool RetainsByAgeOrSize() const {
+    return options_.wal_ttl_seconds > 0 || options_.wal_size_limit_mb > 0;
+  }
 
   // The strata.wal-retention text: each log with its size, first sequence and state, then
   // each slot with its position, the log it holds from and its lag in bytes.
