@@ -10,13 +10,13 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <latch>
 #include <mutex>
 #include <thread>
 
 #include "bench/db_bench_report.h"
 #include "bench/db_bench_thread.h"
+#include "util/process_io.h"
 
 namespace strata::bench {
 
@@ -75,26 +75,6 @@ const Spec* FindSpec(std::string_view name) {
     if (name == s.name) return &s;
   }
   return nullptr;
-}
-
-// The process's I/O counters so far (all files, all threads; 0 without /proc/self/io).
-struct ProcessIo {
-  uint64_t passed_to_write = 0;  // wchar: bytes passed to write(2) and friends
-  uint64_t to_device = 0;        // see RunSummary::device_bytes_written
-};
-
-ProcessIo ReadProcessIo() {
-  std::ifstream io("/proc/self/io");
-  std::string field;
-  uint64_t value = 0, dirtied = 0, cancelled = 0;
-  ProcessIo r;
-  while (io >> field >> value) {
-    if (field == "wchar:") r.passed_to_write = value;
-    if (field == "write_bytes:") dirtied = value;
-    if (field == "cancelled_write_bytes:") cancelled = value;
-  }
-  r.to_device = dirtied > cancelled ? dirtied - cancelled : 0;
-  return r;
 }
 
 uint64_t DirectoryBytes(const std::string& path) {

@@ -19,6 +19,7 @@
 #include "support/test_util.h"
 #include "util/checksum.h"
 #include "util/coding.h"
+#include "util/process_io.h"
 #include "wal/log_format.h"
 #include "wal/log_reader.h"
 #include "wal/log_writer.h"
@@ -942,6 +943,47 @@ TEST(WalTest, MappedLogFileHoldsEveryAppendBeforeClose) {
   EXPECT_EQ(size, writer.Size());
   EXPECT_EQ(read_all(&reports), records);
   EXPECT_TRUE(reports.empty()) << Describe(reports);
+}
+
+// A log's preallocated chunk is allocated without dirtying its pages (fallocate): a record
+// dirties only the pages it is copied into, so a log deleted before write-back costs the
+// device nothing, and no page of zeros is written back ahead of its records. Dirtied pages
+// are the kernel's count for this thread; where it keeps none, or the file system counts no
+// dirtied pages at all, there is nothing to see.
+TEST(WalTest, PosixLogChunkDirtiesOnlyThePagesRecordsFill) {
+  std::shared_ptr<FileSystem> fs = FileSystem::Default();
+  TempDir dir;
+  auto dirtied = [] { return ReadProcessIo("/proc/thread-self/io").dirtied; };
+  {
+    // The control: a plain write of 1 MiB counts its pages here.
+    std::unique_ptr<WritableFile> file;
+    ASSERT_OK(fs->NewWritableFile(dir.Child("control"), &file));
+    const uint64_t before = dirtied();
+    ASSERT_OK(file->Append(std::string(1 << 20, 'x')));
+    if (dirtied() - before < (1u << 20)) GTEST_SKIP() << "no count of dirtied pages here";
+    ASSERT_OK(file->Close());
+  }
+  const std::string path = dir.Child("000001.log");
+  std::unique_ptr<WritableFile> file;
+  ASSERT_OK(fs->NewLogFile(path, &file));
+  LogWriter writer(std::move(file));
+  const uint64_t before = dirtied();
+  ASSERT_OK(writer.AddRecord(std::string(100, 'r')));
+  const uint64_t after = dirtied();
+  uint64_t size = 0;
+  ASSERT_OK(fs->GetFileSize(path, &size));
+  EXPECT_GE(size, 1u << 20) << "the chunk is allocated";
+  EXPECT_LE(after - before, 64u << 10) << "the chunk's zeros were written, not allocated";
+
+  // Synced, the log writes the rest of the chunk as zeros (so that a later fdatasync does not
+  // change the file's extent map), and writes the next chunk the same way.
+  const uint64_t before_sync = dirtied();
+  ASSERT_OK(writer.Sync());
+  EXPECT_GE(dirtied() - before_sync, (1u << 20) - (8u << 10)) << "the rest of the chunk";
+  const uint64_t before_next = dirtied();
+  while (writer.Size() <= (1u << 20)) ASSERT_OK(writer.AddRecord(std::string(1000, 's')));
+  EXPECT_GE(dirtied() - before_next, 2u << 20) << "the second chunk's zeros and its records";
+  ASSERT_OK(writer.Close());
 }
 
 TEST(WalTest, PosixFileRoundTripAndTornTail) {
