@@ -35,6 +35,9 @@ struct EngineOptions {
   bool memtable_huge_pages = false;
   // Strata only: Options::level_compaction_dynamic_level_bytes.
   bool dynamic_level_bytes = true;
+  // Strata only: read tables through mmap (FileSystem::Default(), up to 1 GiB of files), or
+  // with pread alone (FileSystem::NewPosix(0)).
+  bool mmap_read = true;
   // The merge operator, by RocksDB's db_bench name: "uint64add" (8-byte little-endian
   // counters), "stringappend" (appends after a ','), or "" for none. Each engine uses its
   // own built-in operator of that kind.

@@ -46,6 +46,9 @@ DEFINE_bool(memtable_huge_pages, false,
 DEFINE_bool(level_compaction_dynamic_level_bytes, true,
             "Strata: level targets follow the deepest level's size "
             "(Options::level_compaction_dynamic_level_bytes; RocksDB's option of that name)");
+DEFINE_bool(mmap_read, true,
+            "Strata: read table files through mmap, up to 1 GiB of them (false: pread into the "
+            "block cache alone, as RocksDB's default; RocksDB's flag of this name)");
 DEFINE_int32(batch_size, 1, "Writes per batch in the fill, overwrite and delete benchmarks");
 DEFINE_int32(seek_nexts, 0, "Entries read with Next() after each seek in seekrandom");
 DEFINE_int64(range_width, 10,
@@ -107,6 +110,7 @@ Status ConfigFromFlags(Config* config) {
   c.engine_options.seek_compaction = FLAGS_seek_compaction;
   c.engine_options.memtable_huge_pages = FLAGS_memtable_huge_pages;
   c.engine_options.dynamic_level_bytes = FLAGS_level_compaction_dynamic_level_bytes;
+  c.engine_options.mmap_read = FLAGS_mmap_read;
   c.engine_options.merge_operator = FLAGS_merge_operator;
   c.sync = FLAGS_sync;
   c.use_existing_db = FLAGS_use_existing_db;

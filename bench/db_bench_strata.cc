@@ -4,6 +4,7 @@
 
 #include "bench/db_bench_engine.h"
 #include "strata/db.h"
+#include "strata/file_system.h"
 #include "strata/merge_operator.h"
 #include "strata/statistics.h"
 
@@ -135,6 +136,7 @@ class StrataFactory final : public EngineFactory {
     options.seek_compaction = eo.seek_compaction;
     options.memtable_huge_pages = eo.memtable_huge_pages;
     options.level_compaction_dynamic_level_bytes = eo.dynamic_level_bytes;
+    if (!eo.mmap_read) options.file_system = FileSystem::NewPosix(0);
     if (eo.statistics) options.statistics = CreateStatistics();
     if (eo.merge_operator == "uint64add") {
       options.merge_operator = NewUInt64AddOperator();

@@ -162,6 +162,50 @@ TEST_F(FileSystemTest, MappingsStopAtTheirByteBudget) {
   EXPECT_TRUE(third->IsMemoryMapped()) << "the first file's mapping was given back";
 }
 
+// NewPosix: a file system with a budget of its own. 0 maps nothing (every read a pread); a
+// budget of one file's size maps that file and not the next, whatever Default() has mapped,
+// and takes a file back once the first closes. Files read the same either way.
+TEST_F(FileSystemTest, NewPosixMapsWithinItsOwnBudget) {
+  const std::string path = dir_.Child("table");
+  const std::string data(10000, 'd');
+  {
+    std::unique_ptr<WritableFile> w;
+    ASSERT_OK(fs()->NewWritableFile(path, &w));
+    ASSERT_OK(w->Append(data));
+    ASSERT_OK(w->Close());
+  }
+  auto read_back = [&](const RandomAccessFile& file) {
+    std::string scratch(data.size(), '\0');
+    std::string_view result;
+    EXPECT_OK(file.Read(0, data.size(), &result, scratch.data()));
+    return std::string(result);
+  };
+
+  std::shared_ptr<FileSystem> never = FileSystem::NewPosix(0);
+  ASSERT_NE(never, FileSystem::Default());
+  std::unique_ptr<RandomAccessFile> unmapped;
+  ASSERT_OK(never->NewRandomAccessFile(path, &unmapped));
+  EXPECT_FALSE(unmapped->IsMemoryMapped());
+  EXPECT_EQ(read_back(*unmapped), data);
+
+  std::shared_ptr<FileSystem> one_file = FileSystem::NewPosix(data.size());
+  std::unique_ptr<RandomAccessFile> first, second, default_mapped;
+  ASSERT_OK(fs()->NewRandomAccessFile(path, &default_mapped));
+  EXPECT_TRUE(default_mapped->IsMemoryMapped()) << "Default()'s budget is its own";
+  ASSERT_OK(one_file->NewRandomAccessFile(path, &first));
+  EXPECT_TRUE(first->IsMemoryMapped());
+  ASSERT_OK(one_file->NewRandomAccessFile(path, &second));
+  EXPECT_FALSE(second->IsMemoryMapped()) << "the budget holds one file";
+  EXPECT_EQ(read_back(*first), data);
+  EXPECT_EQ(read_back(*second), data);
+  first.reset();
+  std::unique_ptr<RandomAccessFile> mapped_again;
+  ASSERT_OK(one_file->NewRandomAccessFile(path, &mapped_again));
+  EXPECT_TRUE(mapped_again->IsMemoryMapped()) << "the first file's budget was given back";
+  one_file.reset();
+  EXPECT_EQ(read_back(*mapped_again), data) << "the mapping outlives its file system";
+}
+
 TEST_F(FileSystemTest, GetChildrenListsNamesWithoutDots) {
   ASSERT_OK(WriteStringToFile(fs(), "1", dir_.Child("a"), false));
   ASSERT_OK(WriteStringToFile(fs(), "2", dir_.Child("b"), false));

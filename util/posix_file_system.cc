@@ -11,8 +11,8 @@
 // that gap: two DB objects in one process on one directory conflict just as two processes do.
 // Paths are compared as given; callers are expected to spell a database path consistently.
 //
-// Random-access reads: a file is mapped (mmap) when it is opened, while fewer than
-// kMaxMappedFiles files and kMaxMappedBytes bytes are mapped, so a table read costs no system
+// Random-access reads: a file is mapped (mmap) when it is opened, while the file system has
+// fewer than kMaxMappedFiles files and its byte budget mapped, so a table read costs no system
 // call and no copy; beyond that (or if the mapping fails) reads use pread. The byte bound
 // keeps the resident set of a large database in proportion: every page of a mapping that a
 // read or a compaction touched counts in the process's resident memory until the file is
@@ -150,23 +150,42 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   const int fd_;
 };
 
-// How many files may be mapped at once: each mapping takes address space and a kernel memory
-// map entry, both plentiful on 64-bit Linux, yet not unbounded.
+// How many files one file system may map at once: each mapping takes address space and a
+// kernel memory map entry, both plentiful on 64-bit Linux, yet not unbounded.
 constexpr int kMaxMappedFiles = 4096;
-std::atomic<int> mapped_files{0};
-// How many bytes of files may be mapped at once (see the top of this file): the whole of a
+// How many bytes of files Default() maps at once (see the top of this file): the whole of a
 // database of ten million 116-byte entries (about 700 MB) and more. A bound of 256 MiB cost
 // such a database's random reads up to 40% (more of them through pread).
-constexpr uint64_t kMaxMappedBytes = 1ull << 30;
-std::atomic<uint64_t> mapped_bytes{0};
+constexpr uint64_t kDefaultMaxMappedBytes = 1ull << 30;
+
+// What a file system has mapped, shared with its mapped files (which may outlive it).
+struct MapBudget {
+  explicit MapBudget(uint64_t max) : max_bytes(max) {}
+  const uint64_t max_bytes;
+  std::atomic<int> files{0};
+  std::atomic<uint64_t> bytes{0};
+
+  // Takes length bytes and a file from the budget, or returns false (taking nothing).
+  bool Take(uint64_t length) {
+    const int f = files.fetch_add(1, std::memory_order_relaxed);
+    const uint64_t b = bytes.fetch_add(length, std::memory_order_relaxed);
+    if (f < kMaxMappedFiles && b + length <= max_bytes) return true;
+    Give(length);
+    return false;
+  }
+  void Give(uint64_t length) {
+    files.fetch_sub(1, std::memory_order_relaxed);
+    bytes.fetch_sub(length, std::memory_order_relaxed);
+  }
+};
 
 class PosixMappedFile final : public RandomAccessFile {
  public:
-  PosixMappedFile(const char* base, size_t length) : base_(base), length_(length) {}
+  PosixMappedFile(const char* base, size_t length, std::shared_ptr<MapBudget> budget)
+      : base_(base), length_(length), budget_(std::move(budget)) {}
   ~PosixMappedFile() override {
     ::munmap(const_cast<char*>(base_), length_);
-    mapped_files.fetch_sub(1, std::memory_order_relaxed);
-    mapped_bytes.fetch_sub(length_, std::memory_order_relaxed);
+    budget_->Give(length_);
   }
 
   Status Read(uint64_t offset, size_t n, std::string_view* result, char*) const override {
@@ -182,30 +201,22 @@ class PosixMappedFile final : public RandomAccessFile {
  private:
   const char* const base_;
   const size_t length_;
+  const std::shared_ptr<MapBudget> budget_;
 };
 
-// A mapping of the whole file as it is now, or null (too many mappings, an empty file, or a
+// A mapping of the whole file as it is now, or null (the budget is spent, an empty file, or a
 // failed mmap): the caller then reads with pread.
-std::unique_ptr<RandomAccessFile> MapFile(int fd) {
+std::unique_ptr<RandomAccessFile> MapFile(int fd, const std::shared_ptr<MapBudget>& budget) {
   struct stat st;
   if (::fstat(fd, &st) != 0 || st.st_size <= 0) return nullptr;
   const size_t length = static_cast<size_t>(st.st_size);
-  auto release = [length] {
-    mapped_files.fetch_sub(1, std::memory_order_relaxed);
-    mapped_bytes.fetch_sub(length, std::memory_order_relaxed);
-  };
-  const int files = mapped_files.fetch_add(1, std::memory_order_relaxed);
-  const uint64_t bytes = mapped_bytes.fetch_add(length, std::memory_order_relaxed);
-  if (files >= kMaxMappedFiles || bytes + length > kMaxMappedBytes) {
-    release();
-    return nullptr;
-  }
+  if (!budget->Take(length)) return nullptr;
   void* base = ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fd, 0);
   if (base == MAP_FAILED) {
-    release();
+    budget->Give(length);
     return nullptr;
   }
-  return std::make_unique<PosixMappedFile>(static_cast<const char*>(base), length);
+  return std::make_unique<PosixMappedFile>(static_cast<const char*>(base), length, budget);
 }
 
 class PosixWritableFile final : public WritableFile {
@@ -436,6 +447,9 @@ Status BusyLock(const std::string& path) {
 
 class PosixFileSystem final : public FileSystem {
  public:
+  explicit PosixFileSystem(uint64_t max_mapped_bytes)
+      : map_budget_(std::make_shared<MapBudget>(max_mapped_bytes)) {}
+
   Status NewSequentialFile(const std::string& path,
                            std::unique_ptr<SequentialFile>* result) override {
     result->reset();
@@ -450,7 +464,7 @@ class PosixFileSystem final : public FileSystem {
     result->reset();
     int fd = OpenRetrying(path, O_RDONLY);
     if (fd < 0) return PosixError(path, errno);
-    if (auto mapped = MapFile(fd)) {
+    if (auto mapped = MapFile(fd, map_budget_)) {
       ::close(fd);  // the mapping keeps the file's pages reachable
       *result = std::move(mapped);
       return Status::OK();
@@ -580,14 +594,22 @@ class PosixFileSystem final : public FileSystem {
     *lock = std::make_unique<PosixFileLock>(path, fd);
     return Status::OK();
   }
+
+ private:
+  const std::shared_ptr<MapBudget> map_budget_;
 };
 
 }  // namespace
 
 std::shared_ptr<FileSystem> FileSystem::Default() {
   // Leaked on purpose so that it outlives every static that might still use it at exit.
-  static auto* fs = new std::shared_ptr<FileSystem>(std::make_shared<PosixFileSystem>());
+  static auto* fs =
+      new std::shared_ptr<FileSystem>(std::make_shared<PosixFileSystem>(kDefaultMaxMappedBytes));
   return *fs;
+}
+
+std::shared_ptr<FileSystem> FileSystem::NewPosix(uint64_t max_mapped_bytes) {
+  return std::make_shared<PosixFileSystem>(max_mapped_bytes);
 }
 
 }  // namespace strata
