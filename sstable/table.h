@@ -43,9 +43,10 @@ class Table {
   // call. While found returns true it is called again with the next entry (into the next
   // blocks if need be): a lookup that met a merge operand reads the entries under it without
   // a second search. Returns a read or checksum error, else OK (found or not).
+  // filtered_out: if not null, set to whether the filter ruled the key out (no block read).
   using GetCallback = bool (*)(void* arg, std::string_view key, std::string_view value);
   Status Get(const ReadOptions& options, std::string_view key, std::string_view filter_key,
-             GetCallback found, void* arg) const;
+             GetCallback found, void* arg, bool* filtered_out = nullptr) const;
 
   // One lookup of MultiGet: Get's arguments, and its result in status.
   struct Lookup {

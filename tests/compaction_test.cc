@@ -183,6 +183,10 @@ class CompactionRecorder : public EventListener {
     done_.push_back(info.reason);
     cv_.notify_all();
   }
+  int Count(CompactionReason reason) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return static_cast<int>(std::count(done_.begin(), done_.end(), reason));
+  }
   CompactionReason WaitForFirst() {
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [this] { return !done_.empty(); });
@@ -198,7 +202,8 @@ class CompactionRecorder : public EventListener {
 class SeekCompactionTest : public CompactionTest {
  protected:
   // Two level-0 files that both span the keys: even keys in the older, odd in the newer, so
-  // a read of an even key searches the newer file first, in vain. Below every trigger.
+  // a read of an even key searches the newer file first, in vain (its filter rules out
+  // nearly every even key: in level 0 that charges all the same). Below every trigger.
   void TwoOverlappingFiles(const std::string& value = "v") {
     options_.level0_file_num_compaction_trigger = 4;
     options_.write_buffer_size = 64 << 20;  // only Flush makes files
@@ -255,6 +260,47 @@ TEST_F(SeekCompactionTest, ScansPastALevelZeroFileCompactLevelZero) {
   }
   EXPECT_EQ(CompactionReason::kSeeks, recorder_->WaitForFirst());
 }
+
+// Below level 0 a search that the first file's filter ends without a block read charges
+// nothing. Odd keys in a level-1 file above even keys in a deeper one: reads of the even keys
+// look past the level-1 file. With filters, many times its budget of reads compact nothing;
+// without them (each search reads a block), the same reads compact it down.
+class SeekCompactionBelowLevelZeroTest : public SeekCompactionTest,
+                                         public ::testing::WithParamInterface<int> {};
+
+TEST_P(SeekCompactionBelowLevelZeroTest, OnlySearchesThatReadABlockCharge) {
+  const int bloom_bits_per_key = GetParam();
+  options_.bloom_bits_per_key = bloom_bits_per_key;
+  options_.write_buffer_size = 64 << 20;  // only Flush makes files
+  options_.listeners = {recorder_};
+  options_.max_bytes_for_level_base = 1;  // every level over its target: down to the last
+  Reopen();
+  for (int i = 0; i < 2000; i += 2) ASSERT_OK(db_->Put(WriteOptions(), Key(i), "v"));
+  ASSERT_OK(db_->Flush());
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  ASSERT_OK(db_->WaitForCompact());
+  options_.max_bytes_for_level_base = 1ull << 40;
+  options_.level0_file_num_compaction_trigger = 1;  // the next file goes to level 1
+  Reopen();
+  for (int i = 1; i < 2000; i += 2) ASSERT_OK(db_->Put(WriteOptions(), Key(i), "v"));
+  ASSERT_OK(db_->Flush());
+  ASSERT_OK(db_->WaitForCompact());
+  ASSERT_EQ(0u, IntProperty(db_.get(), "strata.num-files-at-level0"));
+  ASSERT_EQ(1u, IntProperty(db_.get(), "strata.num-files-at-level1"));
+  ASSERT_EQ(1u, FilesBelowLevel0() - 1) << "the even keys lie deeper";
+
+  for (int round = 0; round < 5; round++) ReadTheOlderFile();  // 5 times the budget
+  ASSERT_OK(db_->WaitForCompact());
+  if (bloom_bits_per_key > 0) {
+    EXPECT_EQ(1u, IntProperty(db_.get(), "strata.num-files-at-level1"));
+    EXPECT_EQ(0, recorder_->Count(CompactionReason::kSeeks));
+  } else {
+    EXPECT_EQ(0u, IntProperty(db_.get(), "strata.num-files-at-level1"));
+    EXPECT_GE(recorder_->Count(CompactionReason::kSeeks), 1);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(FilterBits, SeekCompactionBelowLevelZeroTest, ::testing::Values(10, 0));
 
 TEST_F(SeekCompactionTest, OffReadsCompactNothing) {
   options_.seek_compaction = false;
