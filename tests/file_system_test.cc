@@ -136,7 +136,7 @@ TEST_F(FileSystemTest, RandomAccessFilesAreMappedAtTheirLengthWhenOpened) {
   EXPECT_TRUE(result.empty());
 }
 
-// At most 1 GiB of files is mapped at once: beyond that a file is read with pread, and
+// Default() maps at most 1 GiB of files at once: beyond that a file is read with pread, and
 // closing a mapped file makes room again. Sparse files: no disk space is used.
 TEST_F(FileSystemTest, MappingsStopAtTheirByteBudget) {
   auto sparse = [&](const std::string& name, off_t size) {

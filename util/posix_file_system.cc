@@ -114,6 +114,29 @@ Status ReadFully(const std::string& path, int fd, off_t offset, size_t n, std::s
   return Status::OK();
 }
 
+// Writes all of data at offset (or at the file position when offset < 0); *written (if not
+// null) is how many bytes were written, also on failure. A write that takes no byte without
+// an error is a full device.
+Status WriteFully(const std::string& path, int fd, off_t offset, std::string_view data,
+                  size_t* written) {
+  size_t done = 0;
+  Status s;
+  while (done < data.size()) {
+    const ssize_t w = offset < 0 ? ::write(fd, data.data() + done, data.size() - done)
+                                 : ::pwrite(fd, data.data() + done, data.size() - done,
+                                            offset + static_cast<off_t>(done));
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      const int err = w < 0 ? errno : ENOSPC;
+      s = PosixError(path, err);
+      break;
+    }
+    done += static_cast<size_t>(w);
+  }
+  if (written != nullptr) *written = done;
+  return s;
+}
+
 class PosixSequentialFile final : public SequentialFile {
  public:
   PosixSequentialFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
@@ -228,19 +251,10 @@ class PosixWritableFile final : public WritableFile {
 
   Status Append(std::string_view data) override {
     if (fd_ < 0) return Status::IOError(path_, "append to a closed file");
-    const char* p = data.data();
-    size_t left = data.size();
-    while (left > 0) {
-      ssize_t w = ::write(fd_, p, left);
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        return PosixError(path_, errno);
-      }
-      p += w;
-      left -= static_cast<size_t>(w);
-      size_ += static_cast<uint64_t>(w);
-    }
-    return Status::OK();
+    size_t written = 0;
+    Status s = WriteFully(path_, fd_, /*offset=*/-1, data, &written);
+    size_ += written;
+    return s;
   }
 
   Status Sync() override { return SyncWritten(fd_, path_, &dir_synced_); }
@@ -293,14 +307,15 @@ class PosixMappedLogFile final : public WritableFile {
       }
       size_t n = std::min(data.size(), static_cast<size_t>(chunk_offset_ + mapped_ - size_));
       if (synced_) {
-        const ssize_t w = ::pwrite(fd_, data.data(), n, static_cast<off_t>(size_));
-        if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return PosixError(path_ + ": pwrite", w < 0 ? errno : EIO);
-        n = static_cast<size_t>(w);
+        if (chunk_allocated_) WriteRestOfChunkAsZeros();
+        size_t written = 0;
+        Status s = WriteFully(path_, fd_, static_cast<off_t>(size_), data.substr(0, n), &written);
+        size_ += written;
+        if (!s.ok()) return s;
       } else {
         std::memcpy(chunk_ + (size_ - chunk_offset_), data.data(), n);
+        size_ += n;
       }
-      size_ += n;
       data.remove_prefix(n);
     }
     return Status::OK();
@@ -314,13 +329,10 @@ class PosixMappedLogFile final : public WritableFile {
   // A synced log also writes its chunks as zeros instead of allocating them: a block that
   // fallocate left unwritten changes the file's extent map when data first reaches it, so
   // each fdatasync that crosses into a new block commits the file system's journal too
-  // (64 synced writers: 113 k/s fell to 102 k/s). The first Sync writes the zeros for the
-  // rest of a chunk that was allocated.
+  // (64 synced writers: 113 k/s fell to 102 k/s). The rest of a chunk that was allocated is
+  // written as zeros by the first append after the sync (not by the sync: a log synced once
+  // and then closed, as at a memtable switch, would send the zeros to the device for nothing).
   Status Sync() override {
-    if (!synced_ && chunk_allocated_ && size_ < chunk_offset_ + mapped_) {
-      Status s = WriteZeros(size_, chunk_offset_ + mapped_ - size_, nullptr);
-      if (!s.ok()) return s;
-    }
     synced_ = true;
     return SyncWritten(fd_, path_, &dir_synced_);
   }
@@ -352,38 +364,43 @@ class PosixMappedLogFile final : public WritableFile {
     // Near a full disk, the whole pages that were allocated still take records.
     const size_t usable = done - done % page;
     if (usable < done || usable == 0) {
-      // Leave no zeros the data does not need.
-      if (::ftruncate(fd_, static_cast<off_t>(offset + usable)) != 0)
-        return PosixError(path_ + ": ftruncate", errno);
+      // Leave no zeros the data does not need; if that fails they stay, taken as the end of
+      // the log by readers and trimmed by Close.
+      (void)::ftruncate(fd_, static_cast<off_t>(offset + usable));
     }
-    if (usable == 0) return zeros;  // not OK: fewer bytes than a page were written
+    if (usable == 0) return zeros;  // not OK: less than a page was written
     void* p = ::mmap(nullptr, usable, PROT_WRITE, MAP_SHARED, fd_, static_cast<off_t>(offset));
-    if (p == MAP_FAILED) return PosixError(path_ + ": mmap", errno);
+    if (p == MAP_FAILED) {
+      const int err = errno;
+      return PosixError(path_ + ": mmap", err);
+    }
     chunk_ = static_cast<char*>(p);
     chunk_offset_ = offset;
     mapped_ = usable;
     return Status::OK();
   }
 
-  // Writes n zero bytes at offset with pwrite; *written (if not null) is how many were
-  // written, also on failure, when errno tells why (a short write of 0 counts as ENOSPC).
+  // Writes n zero bytes at offset; *written (if not null) is how many were written.
   Status WriteZeros(uint64_t offset, size_t n, size_t* written) {
     static const std::vector<char> zeros(kChunk);
     size_t done = 0;
     Status s;
-    while (done < n) {
+    while (s.ok() && done < n) {
+      size_t w = 0;
       const size_t len = std::min(n - done, zeros.size());
-      ssize_t w = ::pwrite(fd_, zeros.data(), len, static_cast<off_t>(offset + done));
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) {
-        if (w == 0) errno = ENOSPC;
-        s = PosixError(path_ + ": writing zeros", errno);
-        break;
-      }
-      done += static_cast<size_t>(w);
+      s = WriteFully(path_, fd_, static_cast<off_t>(offset + done),
+                     std::string_view(zeros.data(), len), &w);
+      done += w;
     }
     if (written != nullptr) *written = done;
     return s;
+  }
+
+  // The rest of an allocated chunk, written as zeros (see Sync). Only a speed-up: if it
+  // fails, the appends that follow go into the allocated blocks all the same.
+  void WriteRestOfChunkAsZeros() {
+    chunk_allocated_ = false;
+    WriteZeros(size_, chunk_offset_ + mapped_ - size_, nullptr).PermitUncheckedError();
   }
 
   void Unmap() {

@@ -126,35 +126,31 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
   SequenceNumber covering = 0;
   GetState state{ucmp, user_key, value, merges, &covering};
 
-  // The first file searched, its level, and whether its filter ruled the key out. A search
-  // that goes on to a second file charges the first one's seek budget. Below level 0 it does
-  // not when the first file's filter answered without a block read: there one file per level
-  // may hold a key, and a filter probe costs too little to be worth a compaction (charging
-  // it, as LevelDB does, had 1 M random reads of a 100 M-key database compact 1.2 GB out of
-  // levels 1 and 2). A level-0 file charges either way: level-0 files overlap, each one a
-  // source that every scan and seek merges, and compacting them away is what flattens the
-  // tree for reads after a burst of writes.
-  const FileMetaData* first = nullptr;
-  int first_level = 0;
-  bool first_filtered_out = false;
+  // A search that goes on past a file it spent work on charges that file one seek (once per
+  // lookup: the first such file). A level-0 file counts whenever it was searched: level-0
+  // files overlap, each one a source that every scan and seek merges, and compacting them
+  // away is what flattens the tree for reads after a burst of writes. Below level 0 a file
+  // counts only if it read a block: there one file per level may hold a key, and a probe of
+  // its filter costs too little to be worth a compaction (charging it, as LevelDB does, had
+  // 1 M random reads of a 100 M-key database compact 1.2 GB out of levels 1 and 2).
+  const FileMetaData* wasted = nullptr;
+  int wasted_level = 0;
   bool charged = false;
   // Returns true when the search is over (found, deleted or an error).
   auto search = [&](const FileMetaData& f, int level) {
     STRATA_PERF_COUNT(tables_probed);
-    bool* filtered_out = nullptr;
-    if (first == nullptr) {
-      first = &f;
-      first_level = level;
-      if (level > 0) filtered_out = &first_filtered_out;
-    } else if (!charged) {
+    if (wasted != nullptr && !charged) {
       charged = true;
-      if (spent != nullptr && !first_filtered_out && first->seeks.Charge()) {
-        *spent = {first_level, first->number};
-      }
+      if (spent != nullptr && wasted->seeks.Charge()) *spent = {wasted_level, wasted->number};
     }
+    bool filtered_out = false;
     covering = 0;
     Status s = tables->Get(options, f.number, f.file_size, ikey, user_key, SaveValue, &state,
-                           f.global_seqno, &covering, filtered_out);
+                           f.global_seqno, &covering, level > 0 ? &filtered_out : nullptr);
+    if (wasted == nullptr && !filtered_out) {
+      wasted = &f;
+      wasted_level = level;
+    }
     ApplyRangeTombstone(&state, covering);
     return Conclude(state, s, f.number, status);
   };

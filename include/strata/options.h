@@ -127,13 +127,13 @@ struct Options {
   };
   CompactionPri compaction_pri = CompactionPri::kMinOverlappingRatio;
   int max_background_jobs = 2;
-  // Seek compaction: point reads that search one table file and then another charge the
-  // first, unless its filter ruled the key out without reading a block (LevelDB charges those
-  // too); so do iterator seeks, and scans about once per MiB read, where two files hold the
-  // key. Once a file has been looked past about once per 16 KiB of its size, it is
-  // compacted into the next level when no level is over its target (LevelDB's rule). After
-  // a burst of writes leaves level-0 files overlapping, this is what flattens the tree for
-  // a read-mostly workload that writes too little to trigger compaction by size.
+  // Seek compaction: a point read that searches past a table file charges that file: any
+  // level-0 file, and below level 0 a file that read a block rather than being ruled out by
+  // its filter (LevelDB charges those too); so do iterator seeks, and scans about once per
+  // MiB read, where two files hold the key. Once a file has been looked past about once per 16 KiB
+  // of its size, it is compacted into the next level when no level is over its target (LevelDB's
+  // rule). After a burst of writes leaves level-0 files overlapping, this is what flattens the tree
+  // for a read-mostly workload that writes too little to trigger compaction by size.
   bool seek_compaction = true;
 
   // Resuming after a full disk. A flush or compaction that fails because the device is full
