@@ -287,7 +287,8 @@ class DBImpl final : public DB {
   std::string BackgroundErrorText() REQUIRES(mu_);
 
   // --- db_impl_obsolete_files.cc ---
-  // Deletes files no longer needed; see the invariants above.
+  // Deletes files no longer needed; see the invariants above. One pass at a time: a caller
+  // that finds another pass deleting (without the lock) waits for it, then makes its own.
   void DeleteObsoleteFiles() REQUIRES(mu_);
   void InstallReadState() REQUIRES(mu_);
   // The sequence a read with these options sees. A read takes its ReadState first and this
@@ -356,6 +357,9 @@ class DBImpl final : public DB {
   std::deque<Immutable> imm_ GUARDED_BY(mu_);  // oldest first
   std::unique_ptr<VersionSet> versions_ GUARDED_BY(mu_);
   std::set<uint64_t> pending_outputs_ GUARDED_BY(mu_);  // tables being written
+  // A DeleteObsoleteFiles pass is deleting files (without the lock); signalled when it ends.
+  bool deleting_files_ GUARDED_BY(mu_) = false;
+  CondVar deleting_files_cv_{&mu_};
   // Lowest log number each checkpoint in progress copies: logs from there on stay.
   std::multiset<uint64_t> log_pins_ GUARDED_BY(mu_);
   SnapshotList snapshots_ GUARDED_BY(mu_);

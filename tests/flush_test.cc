@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -245,6 +246,69 @@ TEST_F(FlushTest, WritersWaitWhenImmutableMemtablesAreFull) {
   ASSERT_TRUE(db_->GetProperty("strata.stats", &stats));
   EXPECT_EQ(std::string::npos, stats.find("write stalls: 0 ")) << stats;
   CheckRange(0, 2000);
+}
+
+// Counts the directory listings and the removals of each file, and holds the removal of a
+// log while its gate is closed, so a test can hold a pass of obsolete-file deletion.
+class RemovalGateFileSystem : public FileSystemWrapper {
+ public:
+  explicit RemovalGateFileSystem(std::shared_ptr<FileSystem> target)
+      : FileSystemWrapper(std::move(target)) {}
+  Status GetChildren(const std::string& dir, std::vector<std::string>* names) override {
+    listings.fetch_add(1);
+    return FileSystemWrapper::GetChildren(dir, names);
+  }
+  Status RemoveFile(const std::string& path) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      removals_[path]++;
+    }
+    if (path.ends_with(".log")) gate.Pass();
+    return FileSystemWrapper::RemoveFile(path);
+  }
+  std::map<std::string, int> removals() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return removals_;
+  }
+  std::atomic<int> listings{0};
+  test::Gate gate;
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, int> removals_;
+};
+
+// A flush and a compaction that end together each delete obsolete files: the second pass
+// waits for the first instead of listing the directory while the first deletes, which would
+// doom the same files twice (the second removal fails and is logged). The flush's pass is
+// held inside the removal of its log; the compaction ending meanwhile must not list.
+TEST_F(FlushTest, OneObsoleteFileDeletionPassAtATime) {
+  auto fs = std::make_shared<RemovalGateFileSystem>(FileSystem::Default());
+  options_.file_system = fs;
+  options_.level0_file_num_compaction_trigger = 100;  // only CompactRange compacts
+  options_.level0_slowdown_writes_trigger = 100;
+  options_.level0_stop_writes_trigger = 100;
+  Reopen();
+  PutRange(0, 100);
+  ASSERT_OK(db_->Flush());
+  PutRange(100, 200);
+  fs->gate.Close();
+  std::thread flusher([&] { EXPECT_OK(db_->Flush()); });
+  fs->gate.WaitForHeld(1);
+  const int listings = fs->listings.load();
+  std::thread compactor([&] { EXPECT_OK(db_->CompactRange(nullptr, nullptr)); });
+  // The compaction installs its result, then goes on to delete under the database's lock:
+  // once the result shows, taking the lock (GetSnapshot) waits until that pass has either
+  // listed the directory or is waiting for the flush's pass.
+  while (IntProperty(db_.get(), "strata.num-files-at-level0") != 0) std::this_thread::yield();
+  db_->ReleaseSnapshot(db_->GetSnapshot());
+  EXPECT_EQ(listings, fs->listings.load()) << "a second pass listed while the first deleted";
+  fs->gate.Open();
+  flusher.join();
+  compactor.join();
+  for (const auto& [path, n] : fs->removals()) EXPECT_EQ(1, n) << path;
+  EXPECT_EQ(1u, NumTables());
+  CheckRange(0, 200);
 }
 
 TEST_F(FlushTest, ReadersSeeEveryAcknowledgedWriteDuringFlushes) {
