@@ -16,12 +16,12 @@
 namespace strata {
 
 void DBImpl::DeleteObsoleteFiles() {
-  // The state on disk is unknown after a background error, and after a failed MANIFEST write
-  // that no error recorded (a compaction's, stopped by the close): the MANIFEST may list
-  // files that are not live here.
   // Two passes at once would list the same doomed files, and the second one's removals fail
   // (at 100 M keys, about 28 "could not delete" lines in the LOG of each fill).
   while (deleting_files_) deleting_files_cv_.Wait();
+  // The state on disk is unknown after a background error, and after a failed MANIFEST write
+  // that no error recorded (a compaction's, stopped by the close): the MANIFEST may list
+  // files that are not live here.
   if (!bg_error_.ok() || !versions_->manifest_open()) return;
   std::set<uint64_t> live = pending_outputs_;
   versions_->AddLiveFiles(&live);

@@ -32,6 +32,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cassert>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -380,20 +381,12 @@ class PosixMappedLogFile final : public WritableFile {
     return Status::OK();
   }
 
-  // Writes n zero bytes at offset; *written (if not null) is how many were written.
+  // Writes n <= kChunk zero bytes at offset; *written (if not null) is how many were written.
   Status WriteZeros(uint64_t offset, size_t n, size_t* written) {
     static const std::vector<char> zeros(kChunk);
-    size_t done = 0;
-    Status s;
-    while (s.ok() && done < n) {
-      size_t w = 0;
-      const size_t len = std::min(n - done, zeros.size());
-      s = WriteFully(path_, fd_, static_cast<off_t>(offset + done),
-                     std::string_view(zeros.data(), len), &w);
-      done += w;
-    }
-    if (written != nullptr) *written = done;
-    return s;
+    assert(n <= zeros.size());
+    return WriteFully(path_, fd_, static_cast<off_t>(offset), std::string_view(zeros.data(), n),
+                      written);
   }
 
   // The rest of an allocated chunk, written as zeros (see Sync). Only a speed-up: if it
