@@ -35,6 +35,8 @@ struct EngineOptions {
   bool memtable_huge_pages = false;
   // Strata only: Options::level_compaction_dynamic_level_bytes.
   bool dynamic_level_bytes = true;
+  // Strata only: Options::level_compaction_dynamic_file_size.
+  bool dynamic_file_size = true;
   // Strata only: read tables through mmap (FileSystem::Default(), up to 1 GiB of files), or
   // with pread alone (FileSystem::NewPosix(0)).
   bool mmap_read = true;

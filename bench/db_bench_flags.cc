@@ -46,6 +46,9 @@ DEFINE_bool(memtable_huge_pages, false,
 DEFINE_bool(level_compaction_dynamic_level_bytes, true,
             "Strata: level targets follow the deepest level's size "
             "(Options::level_compaction_dynamic_level_bytes; RocksDB's option of that name)");
+DEFINE_bool(level_compaction_dynamic_file_size, true,
+            "Strata: compaction outputs end at boundaries of the files below them "
+            "(Options::level_compaction_dynamic_file_size; RocksDB's option of that name)");
 DEFINE_bool(mmap_read, true,
             "Strata: read table files through mmap, up to 1 GiB of them (false: pread into the "
             "block cache alone, as RocksDB's default; RocksDB's flag of this name)");
@@ -110,6 +113,7 @@ Status ConfigFromFlags(Config* config) {
   c.engine_options.seek_compaction = FLAGS_seek_compaction;
   c.engine_options.memtable_huge_pages = FLAGS_memtable_huge_pages;
   c.engine_options.dynamic_level_bytes = FLAGS_level_compaction_dynamic_level_bytes;
+  c.engine_options.dynamic_file_size = FLAGS_level_compaction_dynamic_file_size;
   c.engine_options.mmap_read = FLAGS_mmap_read;
   c.engine_options.merge_operator = FLAGS_merge_operator;
   c.sync = FLAGS_sync;

@@ -26,6 +26,8 @@ struct Compaction {
   FileList grandparents;
   uint64_t max_output_file_size = 0;
   uint64_t max_grandparent_overlap = 0;
+  // Also cut outputs at grandparent file boundaries (Options::level_compaction_dynamic_file_size).
+  bool cut_at_grandparent_boundaries = true;
   // Files of a level > 0 that overlap nothing below: the edit moves them, nothing is
   // rewritten.
   bool trivial_move = false;

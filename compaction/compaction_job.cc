@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "compaction/operand_combiner.h"
+#include "compaction/output_cutter.h"
 #include "compaction/range_del_compaction.h"
 #include "sstable/merging_iterator.h"
 #include "sstable/table_builder.h"
@@ -74,18 +75,6 @@ class Job {
       }
     }
     return NewMergingIterator(ctx_.icmp, std::move(children));
-  }
-
-  // True if the output should end before key because it already overlaps enough of the
-  // grandparent level.
-  bool TooMuchOverlap(std::string_view key) {
-    const FileList& gp = c_->grandparents;
-    while (gp_index_ < gp.size() && ctx_.icmp->Compare(key, gp[gp_index_]->largest) > 0) {
-      if (seen_key_) overlapped_bytes_ += gp[gp_index_]->file_size;
-      gp_index_++;
-    }
-    seen_key_ = true;
-    return overlapped_bytes_ > c_->max_grandparent_overlap;
   }
 
   Status Merge() {
@@ -163,17 +152,14 @@ class Job {
         &result_->entries_read, &result_->entries_dropped);
   }
 
-  // Appends one entry to the current output, cutting to a new output first if the entry
-  // starts a user key and the output is full or overlaps the grandparents enough.
+  // Appends one entry to the current output, cutting to a new output first where the cutter
+  // says (compaction/output_cutter.h). Outputs are cut only between user keys.
   Status Emit(std::string_view key, std::string_view value, const ParsedInternalKey& k,
               bool new_user_key) {
-    // Cut only between user keys.
-    if (new_user_key && out_.builder &&
-        (out_.builder->FileSize() >= c_->max_output_file_size || TooMuchOverlap(key))) {
+    if (new_user_key && cutter_.ShouldCutBefore(k.user_key, out_.builder != nullptr,
+                                                out_.builder ? out_.builder->FileSize() : 0)) {
       Status s = FinishOutput(k.user_key);
       if (!s.ok()) return s;
-    } else if (new_user_key) {
-      TooMuchOverlap(key);  // keep the grandparent position moving
     }
     if (!out_.builder) {
       Status s = OpenOutput();
@@ -181,7 +167,6 @@ class Job {
       out_.meta.smallest.assign(key);
       out_.meta.smallest_seqno = k.sequence;
       out_.meta.largest_seqno = k.sequence;
-      overlapped_bytes_ = 0;
     }
     out_.builder->Add(key, value);
     out_.meta.largest.assign(key);
@@ -258,9 +243,8 @@ class Job {
   std::optional<std::string> output_lower_;  // where the previous output was cut
   std::deque<FileList> live_inputs_;         // LiveInputs' lists (level iterators point in)
   std::vector<uint64_t> written_;
-  size_t gp_index_ = 0;
-  bool seen_key_ = false;
-  uint64_t overlapped_bytes_ = 0;
+  OutputCutter cutter_{ucmp_, c_->grandparents, c_->max_output_file_size,
+                       c_->max_grandparent_overlap, c_->cut_at_grandparent_boundaries};
   std::optional<OperandCombiner> combiner_;  // made on the first operand
   std::string zeroed_key_;                   // an entry's key renumbered to sequence 0
 };

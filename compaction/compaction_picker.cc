@@ -49,6 +49,7 @@ std::unique_ptr<Compaction> Complete(std::unique_ptr<Compaction> c, const Option
   }
   c->max_output_file_size = options.target_file_size_base;
   c->max_grandparent_overlap = 10 * options.target_file_size_base;
+  c->cut_at_grandparent_boundaries = options.level_compaction_dynamic_file_size;
   c->trivial_move = c->level > 0 && c->inputs[1].empty() &&
                     TotalBytes(c->grandparents) <= c->max_grandparent_overlap;
   return c;

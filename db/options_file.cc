@@ -107,6 +107,7 @@ const std::vector<Field>& Fields() {
       Number("max_bytes_for_level_multiplier", &Options::max_bytes_for_level_multiplier),
       Number("target_file_size_base", &Options::target_file_size_base),
       Bool("level_compaction_dynamic_level_bytes", &Options::level_compaction_dynamic_level_bytes),
+      Bool("level_compaction_dynamic_file_size", &Options::level_compaction_dynamic_file_size),
       Enum("compaction_pri", &Options::compaction_pri, {"min_overlapping_ratio", "round_robin"}),
       Number("max_background_jobs", &Options::max_background_jobs),
       Bool("seek_compaction", &Options::seek_compaction),

@@ -218,6 +218,7 @@ TEST(DbBenchFlagsTest, DefaultsAreTheFamiliarOnes) {
   EXPECT_EQ(c.engine_options.open_files, 1000);
   EXPECT_EQ(c.engine_options.max_background_jobs, 2);
   EXPECT_TRUE(c.engine_options.mmap_read);
+  EXPECT_TRUE(c.engine_options.dynamic_file_size);
   EXPECT_FALSE(c.sync);
   EXPECT_FALSE(c.use_existing_db);
   EXPECT_TRUE(c.db.empty());
@@ -256,6 +257,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
                         "--seek_compaction=false",
                         "--memtable_huge_pages=true",
                         "--level_compaction_dynamic_level_bytes=false",
+                        "--level_compaction_dynamic_file_size=false",
                         "--mmap_read=false",
                         "--batch_size=8",
                         "--seek_nexts=5",
@@ -284,6 +286,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
   EXPECT_FALSE(c.engine_options.seek_compaction);
   EXPECT_TRUE(c.engine_options.memtable_huge_pages);
   EXPECT_FALSE(c.engine_options.dynamic_level_bytes);
+  EXPECT_FALSE(c.engine_options.dynamic_file_size);
   EXPECT_FALSE(c.engine_options.mmap_read);
   EXPECT_TRUE(c.sync);
   EXPECT_TRUE(c.use_existing_db);

@@ -59,6 +59,7 @@ TEST_F(OptionsFileTest, EveryFieldRoundTrips) {
   o.max_bytes_for_level_multiplier = 7.25;
   o.target_file_size_base = 5ull << 20;
   o.level_compaction_dynamic_level_bytes = false;
+  o.level_compaction_dynamic_file_size = false;
   o.compaction_pri = Options::CompactionPri::kRoundRobin;
   o.max_background_jobs = 4;
   o.keep_log_file_num = 3;
@@ -84,6 +85,7 @@ TEST_F(OptionsFileTest, EveryFieldRoundTrips) {
   EXPECT_FALSE(back.memtable_huge_pages);
   EXPECT_FALSE(back.seek_compaction);
   EXPECT_FALSE(back.level_compaction_dynamic_level_bytes);
+  EXPECT_FALSE(back.level_compaction_dynamic_file_size);
   EXPECT_EQ(Options::CompactionPri::kRoundRobin, back.compaction_pri);
   EXPECT_EQ(4, back.index_block_restart_interval);
 }
