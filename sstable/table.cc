@@ -448,19 +448,18 @@ std::unique_ptr<Iterator> Table::NewIterator(const ReadOptions& options) const {
 }
 
 Status Table::Get(const ReadOptions& options, std::string_view key, std::string_view filter_key,
-                  GetCallback found, void* arg, bool* filtered_out) const {
+                  GetCallback found, void* arg, bool* has_filter) const {
   const TableState& t = *rep_;
+  if (has_filter != nullptr) *has_filter = t.filter != nullptr;
   if (t.filter != nullptr) {
     STRATA_PERF_COUNT(filter_checks);
     RecordTick(t.options.statistics, Ticker::kBloomFilterChecked);
     if (!t.filter->KeyMayMatch(filter_key)) {
       STRATA_PERF_COUNT(filter_negatives);
       RecordTick(t.options.statistics, Ticker::kBloomFilterUseful);
-      if (filtered_out != nullptr) *filtered_out = true;
       return Status::OK();
     }
   }
-  if (filtered_out != nullptr) *filtered_out = false;
   BlockIter index(t.index_comparator, t.index_block.get());
   index.Seek(t.IndexKey(key));
   if (!index.Valid()) return t.Annotate(index.status(), t.index_handle.offset);

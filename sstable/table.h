@@ -43,10 +43,11 @@ class Table {
   // call. While found returns true it is called again with the next entry (into the next
   // blocks if need be): a lookup that met a merge operand reads the entries under it without
   // a second search. Returns a read or checksum error, else OK (found or not).
-  // filtered_out: if not null, set to whether the filter ruled the key out (no block read).
+  // has_filter: if not null, set to whether the table has a filter: a block read that finds
+  // no entry of the key was then the filter's false positive.
   using GetCallback = bool (*)(void* arg, std::string_view key, std::string_view value);
   Status Get(const ReadOptions& options, std::string_view key, std::string_view filter_key,
-             GetCallback found, void* arg, bool* filtered_out = nullptr) const;
+             GetCallback found, void* arg, bool* has_filter = nullptr) const;
 
   // One lookup of MultiGet: Get's arguments, and its result in status.
   struct Lookup {

@@ -11,6 +11,7 @@
 
 #include "strata/db.h"
 #include "strata/listener.h"
+#include "strata/merge_operator.h"
 #include "support/db_test_util.h"
 #include "support/fault_injection_fs.h"
 #include "support/test_util.h"
@@ -263,36 +264,54 @@ TEST_F(SeekCompactionTest, ScansPastALevelZeroFileCompactLevelZero) {
   EXPECT_EQ(CompactionReason::kSeeks, recorder_->WaitForFirst());
 }
 
-// Below level 0 a search that the first file's filter ends without a block read charges
-// nothing. Odd keys in a level-1 file above even keys in a deeper one: reads of the even keys
-// look past the level-1 file. With filters, many times its budget of reads compact nothing;
-// without them (each search reads a block), the same reads compact it down.
-class SeekCompactionBelowLevelZeroTest : public SeekCompactionTest,
-                                         public ::testing::WithParamInterface<int> {};
+// Below level 0 a search past a file charges it only if the file has no filter and read a
+// block in vain, or held merge operands of the key. Even keys lie in the deepest level, and
+// a level-1 file above them holds the odd keys, or merge operands of the even keys.
+class SeekCompactionBelowLevelZeroTest : public SeekCompactionTest {
+ protected:
+  void EvenKeysBelowALevelOneFile(bool operands) {
+    options_.write_buffer_size = 64 << 20;  // only Flush makes files
+    options_.listeners = {recorder_};
+    options_.merge_operator = NewStringAppendOperator();
+    options_.max_bytes_for_level_base = 1;  // every level over its target: down to the last
+    Reopen();
+    for (int i = 0; i < 2000; i += 2) ASSERT_OK(db_->Put(WriteOptions(), Key(i), "v"));
+    ASSERT_OK(db_->Flush());
+    ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+    ASSERT_OK(db_->WaitForCompact());
+    options_.max_bytes_for_level_base = 1ull << 40;
+    options_.level0_file_num_compaction_trigger = 1;  // the next file goes to level 1
+    Reopen();
+    for (int i = operands ? 0 : 1; i < 2000; i += 2) {
+      ASSERT_OK(operands ? db_->Merge(WriteOptions(), Key(i), "m")
+                         : db_->Put(WriteOptions(), Key(i), "v"));
+    }
+    ASSERT_OK(db_->Flush());
+    ASSERT_OK(db_->WaitForCompact());
+    ASSERT_EQ(0u, IntProperty(db_.get(), "strata.num-files-at-level0"));
+    ASSERT_EQ(1u, IntProperty(db_.get(), "strata.num-files-at-level1"));
+    ASSERT_EQ(1u, FilesBelowLevel0() - 1) << "the even keys lie deeper";
+  }
+  // Reads every even key 5 times: 5,000 searches past the level-1 file, whose budget is 100.
+  void ReadTheEvenKeys(const std::string& expected) {
+    for (int round = 0; round < 5; round++) {
+      for (int i = 0; i < 2000; i += 2) ASSERT_EQ(expected, GetString(db_.get(), Key(i)));
+    }
+    ASSERT_OK(db_->WaitForCompact());
+  }
+};
 
-TEST_P(SeekCompactionBelowLevelZeroTest, OnlySearchesThatReadABlockCharge) {
+// A filter's probe charges nothing, and neither does the block read of its false positive:
+// at 1 bit a key most probes pass (the 5,000 reads would spend the budget many times over).
+// Without a filter every search reads a block in vain: the same reads compact the file down.
+class SeekCompactionFilterTest : public SeekCompactionBelowLevelZeroTest,
+                                 public ::testing::WithParamInterface<int> {};
+
+TEST_P(SeekCompactionFilterTest, OnlyBlocksReadWithoutAFilterCharge) {
   const int bloom_bits_per_key = GetParam();
   options_.bloom_bits_per_key = bloom_bits_per_key;
-  options_.write_buffer_size = 64 << 20;  // only Flush makes files
-  options_.listeners = {recorder_};
-  options_.max_bytes_for_level_base = 1;  // every level over its target: down to the last
-  Reopen();
-  for (int i = 0; i < 2000; i += 2) ASSERT_OK(db_->Put(WriteOptions(), Key(i), "v"));
-  ASSERT_OK(db_->Flush());
-  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
-  ASSERT_OK(db_->WaitForCompact());
-  options_.max_bytes_for_level_base = 1ull << 40;
-  options_.level0_file_num_compaction_trigger = 1;  // the next file goes to level 1
-  Reopen();
-  for (int i = 1; i < 2000; i += 2) ASSERT_OK(db_->Put(WriteOptions(), Key(i), "v"));
-  ASSERT_OK(db_->Flush());
-  ASSERT_OK(db_->WaitForCompact());
-  ASSERT_EQ(0u, IntProperty(db_.get(), "strata.num-files-at-level0"));
-  ASSERT_EQ(1u, IntProperty(db_.get(), "strata.num-files-at-level1"));
-  ASSERT_EQ(1u, FilesBelowLevel0() - 1) << "the even keys lie deeper";
-
-  for (int round = 0; round < 5; round++) ReadTheOlderFile();  // 5 times the budget
-  ASSERT_OK(db_->WaitForCompact());
+  EvenKeysBelowALevelOneFile(false);
+  ReadTheEvenKeys("v");
   if (bloom_bits_per_key > 0) {
     EXPECT_EQ(1u, IntProperty(db_.get(), "strata.num-files-at-level1"));
     EXPECT_EQ(0, recorder_->Count(CompactionReason::kSeeks));
@@ -302,7 +321,18 @@ TEST_P(SeekCompactionBelowLevelZeroTest, OnlySearchesThatReadABlockCharge) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(FilterBits, SeekCompactionBelowLevelZeroTest, ::testing::Values(10, 0));
+INSTANTIATE_TEST_SUITE_P(FilterBits, SeekCompactionFilterTest, ::testing::Values(10, 1, 0));
+
+// Merge operands above their base: each read collects the operand and searches on, and a
+// compaction would join them, so the searches charge the file even though its filter passed
+// the key rightly.
+TEST_F(SeekCompactionBelowLevelZeroTest, MergeOperandsAboveTheirBaseCharge) {
+  EvenKeysBelowALevelOneFile(true);
+  ReadTheEvenKeys("v,m");
+  EXPECT_GE(recorder_->Count(CompactionReason::kSeeks), 1);
+  EXPECT_EQ(0u, IntProperty(db_.get(), "strata.num-files-at-level1"));
+  for (int i = 0; i < 2000; i += 2) ASSERT_EQ("v,m", GetString(db_.get(), Key(i)));
+}
 
 TEST_F(SeekCompactionTest, OffReadsCompactNothing) {
   options_.seek_compaction = false;

@@ -115,7 +115,7 @@ std::unique_ptr<Iterator> TableCache::NewIterator(const ReadOptions& options, ui
 Status TableCache::Get(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
                        std::string_view key, std::string_view filter_key, Table::GetCallback found,
                        void* arg, SequenceNumber global_seqno, SequenceNumber* covering,
-                       bool* filtered_out) {
+                       bool* has_filter) {
   Cache::Handle* handle = nullptr;
   Status s = FindTable(file_number, file_size, &handle);
   if (!s.ok()) return s;
@@ -124,11 +124,11 @@ Status TableCache::Get(const ReadOptions& options, uint64_t file_number, uint64_
     *covering = tombstones ? tombstones->MaxCoveringSeq(filter_key, ExtractTrailer(key) >> 8) : 0;
   }
   if (global_seqno == 0) {
-    s = TableOf(handle)->Get(options, key, filter_key, found, arg, filtered_out);
+    s = TableOf(handle)->Get(options, key, filter_key, found, arg, has_filter);
   } else {
     IngestedLookup lookup{global_seqno, key, UserComparator(), found, arg, {}};
     s = TableOf(handle)->Get(options, key, filter_key, &IngestedLookup::Callback, &lookup,
-                             filtered_out);
+                             has_filter);
   }
   cache_->Release(handle);
   return s;

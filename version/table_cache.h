@@ -56,11 +56,11 @@ class TableCache {
   // covering: if not null, set to the highest sequence at or below key's sequence of a range
   // tombstone of the table covering filter_key (the user key), or 0 (set even when the
   // filter rules the key out, and before found is first called, so found may read it).
-  // filtered_out: as Table::Get sets it (untouched if the table cannot be opened).
+  // has_filter: as Table::Get sets it (untouched if the table cannot be opened).
   Status Get(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
              std::string_view key, std::string_view filter_key, Table::GetCallback found, void* arg,
              SequenceNumber global_seqno = 0, SequenceNumber* covering = nullptr,
-             bool* filtered_out = nullptr);
+             bool* has_filter = nullptr);
 
   using Lookup = Table::Lookup;
   // Table::MultiGet on the file (keys in increasing order), opening it if needed; with
