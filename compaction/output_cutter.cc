@@ -3,6 +3,14 @@
 #include <algorithm>
 
 namespace strata {
+namespace {
+
+// percent% of bytes, rounded down, without overflow for any target size.
+uint64_t PercentOf(uint64_t bytes, uint64_t percent) {
+  return bytes / 100 * percent + bytes % 100 * percent / 100;
+}
+
+}  // namespace
 
 OutputCutter::OutputCutter(const Comparator* ucmp, const FileList& grandparents,
                            uint64_t target_file_size, uint64_t max_grandparent_overlap,
@@ -53,7 +61,7 @@ bool OutputCutter::ShouldCutBefore(std::string_view user_key, bool output_open,
     const uint64_t percent = 50 + std::min<uint64_t>(5 * boundaries_crossed_, 40);
     cut = overlapped_bytes_ > max_grandparent_overlap_ ||
           (at_boundaries_ && (skipped_bytes > target_file_size_ / 8 ||
-                              output_bytes >= target_file_size_ / 100 * percent));
+                              output_bytes >= PercentOf(target_file_size_, percent)));
   }
   if (cut) StartOutput();
   return cut;

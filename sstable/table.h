@@ -44,7 +44,8 @@ class Table {
   // blocks if need be): a lookup that met a merge operand reads the entries under it without
   // a second search. Returns a read or checksum error, else OK (found or not).
   // has_filter: if not null, set to whether the table has a filter: a block read that finds
-  // no entry of the key was then the filter's false positive.
+  // no entry of the key visible to the lookup was then (but for entries newer than the
+  // lookup) the filter's false positive.
   using GetCallback = bool (*)(void* arg, std::string_view key, std::string_view value);
   Status Get(const ReadOptions& options, std::string_view key, std::string_view filter_key,
              GetCallback found, void* arg, bool* has_filter = nullptr) const;

@@ -265,7 +265,7 @@ TEST_F(SeekCompactionTest, ScansPastALevelZeroFileCompactLevelZero) {
 }
 
 // Below level 0 a search past a file charges it only if the file has no filter and read a
-// block in vain, or held merge operands of the key. Even keys lie in the deepest level, and
+// block in vain, or held merge operands of the key. Even keys lie in level 2, the last, and
 // a level-1 file above them holds the odd keys, or merge operands of the even keys.
 class SeekCompactionBelowLevelZeroTest : public SeekCompactionTest {
  protected:
@@ -273,6 +273,7 @@ class SeekCompactionBelowLevelZeroTest : public SeekCompactionTest {
     options_.write_buffer_size = 64 << 20;  // only Flush makes files
     options_.listeners = {recorder_};
     options_.merge_operator = NewStringAppendOperator();
+    options_.num_levels = 3;
     options_.max_bytes_for_level_base = 1;  // every level over its target: down to the last
     Reopen();
     for (int i = 0; i < 2000; i += 2) ASSERT_OK(db_->Put(WriteOptions(), Key(i), "v"));
@@ -324,13 +325,15 @@ TEST_P(SeekCompactionFilterTest, OnlyBlocksReadWithoutAFilterCharge) {
 INSTANTIATE_TEST_SUITE_P(FilterBits, SeekCompactionFilterTest, ::testing::Values(10, 1, 0));
 
 // Merge operands above their base: each read collects the operand and searches on, and a
-// compaction would join them, so the searches charge the file even though its filter passed
-// the key rightly.
+// compaction joins them, so the searches charge the file even though its filter passed the
+// key rightly. The seek compaction leaves one entry a key.
 TEST_F(SeekCompactionBelowLevelZeroTest, MergeOperandsAboveTheirBaseCharge) {
   EvenKeysBelowALevelOneFile(true);
+  ASSERT_EQ(2000u, IntProperty(db_.get(), "strata.num-entries-in-tables"));
   ReadTheEvenKeys("v,m");
   EXPECT_GE(recorder_->Count(CompactionReason::kSeeks), 1);
   EXPECT_EQ(0u, IntProperty(db_.get(), "strata.num-files-at-level1"));
+  EXPECT_EQ(1000u, IntProperty(db_.get(), "strata.num-entries-in-tables"));
   for (int i = 0; i < 2000; i += 2) ASSERT_EQ("v,m", GetString(db_.get(), Key(i)));
 }
 
@@ -460,6 +463,7 @@ uint64_t CompactionBytesForLoad(Options options, const std::string& dbname) {
   options.listeners.push_back(bytes);
   options.max_background_jobs = 1;
   options.seek_compaction = false;
+  options.write_buffer_size = 1 << 20;  // only Flush makes files
   std::unique_ptr<DB> db;
   EXPECT_OK(DB::Open(options, dbname, &db));
   Random rnd(17);

@@ -25,8 +25,8 @@ class OutputCutterTest : public testing::Test {
   // Feeds keys in order, the output growing by bytes_per_key after each one. Returns the
   // keys each output started with.
   std::vector<std::string> Starts(const std::vector<std::string>& keys, uint64_t bytes_per_key,
-                                  bool at_boundaries = true) {
-    OutputCutter cutter(BytewiseComparator(), grandparents_, kTarget, kMaxOverlap, at_boundaries);
+                                  bool at_boundaries = true, uint64_t target = kTarget) {
+    OutputCutter cutter(BytewiseComparator(), grandparents_, target, kMaxOverlap, at_boundaries);
     std::vector<std::string> starts;
     uint64_t bytes = 0;
     for (const std::string& key : keys) {
@@ -89,6 +89,19 @@ TEST_F(OutputCutterTest, TheBarRisesWithEachBoundaryCrossed) {
     keys.push_back(k);
   }
   EXPECT_EQ((Keys{"a", "j", "s"}), Starts(keys, 100));
+}
+
+TEST_F(OutputCutterTest, TheBarHoldsForTargetsBelowAHundredBytes) {
+  // A 40-byte target and 5-byte keys, each crossing two boundaries: the bar starts at 60%
+  // (24 bytes) and climbs faster than the output grows, so the output ends at the target,
+  // after eight keys. A bar rounded down to nothing would start an output at every key.
+  std::string k = "a";
+  Keys keys;
+  for (int i = 0; i < 10; i++, k[0]++) {
+    Grandparent(k + "0", k + "1", 1);
+    keys.push_back(k + "0");
+  }
+  EXPECT_EQ((Keys{"a0", "i0"}), Starts(keys, 5, true, 40));
 }
 
 TEST_F(OutputCutterTest, CutsBeforeSteppingOverAWholeGrandparentFile) {

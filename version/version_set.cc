@@ -43,7 +43,7 @@ struct GetState {
   // merges; the base is in an older table, or nowhere.
   enum { kNotFound, kFound, kDeleted, kCorrupt, kMerging } result = kNotFound;
   SequenceNumber sequence = 0;  // of the entry found
-  bool matched = false;         // the table searched last held an entry of the key
+  bool matched = false;  // the table searched last held an entry of the key visible to the lookup
 };
 
 // A range tombstone of the table just searched covering the key at covering (0: none): an
@@ -134,7 +134,8 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
   // away is what flattens the tree for reads after a burst of writes. Below level 0, where
   // one file per level may hold a key, a file counts only if a compaction would spare later
   // reads real work: it has no filter and read a block in vain (LevelDB's seek), or it held
-  // merge operands of the key, whose base lies deeper. A probe of a filter, and the block
+  // merge operands of the key, whose base lies deeper (compactions push them down until
+  // they meet it and are joined). A probe of a filter, and the block
   // read of its false positive (one probe in a hundred at 10 bits a key), cost far less than
   // the compaction they would set off: charging them, as LevelDB does, had 1 M random reads
   // of a 100 M-key database compact 1.2 GB out of levels 1 and 2, and charging the false
@@ -153,7 +154,7 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
     covering = 0;
     state.matched = false;
     Status s = tables->Get(options, f.number, f.file_size, ikey, user_key, SaveValue, &state,
-                           f.global_seqno, &covering, level > 0 ? &has_filter : nullptr);
+                           f.global_seqno, &covering, &has_filter);
     if (wasted == nullptr && (level == 0 || !has_filter || state.matched)) {
       wasted = &f;
       wasted_level = level;

@@ -58,8 +58,9 @@ class Version {
   // deletion under them finishes the merge (*status its result, true); operands and no base
   // in any table: false, the operands in *merges.
   // A lookup that goes on past a file it spent work on (any level-0 file searched; below
-  // level 0, a file that read a block rather than being ruled out by its filter) charges
-  // the first such file one seek; if that spends its budget, *spent (if given) names it.
+  // level 0, a file without a filter that read a block in vain, or one that held merge
+  // operands of the key) charges the first such file one seek; if that spends its budget,
+  // *spent (if given) names it.
   bool Get(const ReadOptions& options, const LookupKey& key, TableCache* tables, std::string* value,
            Status* status, MergeContext* merges, SeekCompactionCandidate* spent = nullptr) const;
 

@@ -122,8 +122,8 @@ struct Options {
   // merge into that level takes no partly overlapped file at its edges, and it ends an output
   // before a key that would step over a whole file of that level. Outputs come out smaller
   // than target_file_size_base; compaction writes less (at 30 M random keys, a fifth less
-  // into level 2). False: outputs end only at the target size or at too much overlap below
-  // (10 target files' worth), as in LevelDB. RocksDB's option of this name.
+  // into level 2). False: outputs end only at the target size, or before overlapping more
+  // than 10 target files' worth below. RocksDB's option of this name.
   bool level_compaction_dynamic_file_size = true;
   // Which file of a level over its target goes down next (level 0 always goes whole).
   enum class CompactionPri : unsigned char {
