@@ -220,14 +220,21 @@ bool RunOnce(const std::string& dbname, const std::vector<Step>& steps,
   } else {
     result->open_failed++;
   }
+  // A failed sync of a log that a memtable switch left unsynced goes unreported when the
+  // log was let go during the sync: its memtable is then in a synced table and the log is
+  // obsolete (db/unsynced_logs.h). Checked below, once the database is closed: the log must
+  // be gone.
+  bool sync_of_released_log = false;
   if (fired && error.ok()) {
     result->absorbed++;
     // Only best-effort operations may fail unseen: the info LOG, removing files that are no
     // longer needed (obsolete ones, or the remains of a failed job), and closing a file
     // whose contents are already written (and synced, where it matters) or abandoned.
     const bool background = landing.ends_with(" table") || landing.ends_with(" MANIFEST");
+    sync_of_released_log = fault->kind == OpKind::kSync && landing.ends_with(" log");
     EXPECT_TRUE(fault->kind == OpKind::kRemove || fault->kind == OpKind::kClose ||
-                landing.ends_with(" info LOG") || (opt.automatic_compaction && background))
+                landing.ends_with(" info LOG") || (opt.automatic_compaction && background) ||
+                sync_of_released_log)
         << "a fault nobody reported: " << where;
   } else if (fired) {
     result->reported++;
@@ -250,6 +257,10 @@ bool RunOnce(const std::string& dbname, const std::vector<Step>& steps,
   fs->SetTornAppends(false);
   fs->SetFaultsTakeEffect(false);
   db.reset();
+  if (sync_of_released_log) {
+    EXPECT_FALSE(fs->FileExists(fault->path))
+        << "a log whose failed sync nobody reported outlived the database: " << where;
+  }
   // Compactions stay off here: the files on disk can then be checked exactly.
   Options plain = BatteryOptions(/*automatic_compaction=*/false);
   plain.file_system = NewNoSyncFileSystem();
