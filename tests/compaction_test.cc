@@ -3,7 +3,6 @@
 // tombstones at the bottom, space reclaimed by CompactRange, the tree keeping its shape,
 // outputs cut where files below them end, and power loss and disk-full errors in the middle
 // of a compaction.
-#include <atomic>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -12,6 +11,7 @@
 #include "strata/db.h"
 #include "strata/listener.h"
 #include "strata/merge_operator.h"
+#include "strata/statistics.h"
 #include "support/db_test_util.h"
 #include "support/fault_injection_fs.h"
 #include "support/test_util.h"
@@ -447,20 +447,10 @@ TEST_F(CompactionTest, DynamicLevelTargetsKeepMostDataInTheDeepestLevel) {
   EXPECT_LE(fixed_share, 0.6) << levels;
 }
 
-// Bytes written by compactions that rewrote data (trivial moves write none).
-class CompactionBytes : public EventListener {
- public:
-  void OnCompactionCompleted(const CompactionJobInfo& info) override {
-    if (info.status.ok() && !info.trivial_move) written += info.bytes_written;
-  }
-  std::atomic<uint64_t> written{0};
-};
-
 // The same random load, flushed and compacted to rest one memtable at a time with one
 // background job, so that each run picks the same compactions in the same order.
 uint64_t CompactionBytesForLoad(Options options, const std::string& dbname) {
-  auto bytes = std::make_shared<CompactionBytes>();
-  options.listeners.push_back(bytes);
+  options.statistics = CreateStatistics();
   options.max_background_jobs = 1;
   options.seek_compaction = false;
   options.write_buffer_size = 1 << 20;  // only Flush makes files
@@ -478,7 +468,7 @@ uint64_t CompactionBytesForLoad(Options options, const std::string& dbname) {
   std::string levels;
   EXPECT_TRUE(db->GetProperty("strata.levels", &levels));
   EXPECT_GT(IntProperty(db.get(), "strata.num-files-at-level3"), 0u) << levels;
-  return bytes->written;
+  return options.statistics->GetTickerCount(Ticker::kCompactionBytesWritten);
 }
 
 // Outputs cut where the files of the level below them begin and end are merged later without

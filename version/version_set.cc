@@ -135,11 +135,11 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
   // one file per level may hold a key, a file counts only if a compaction would spare later
   // reads real work: it has no filter and read a block in vain (LevelDB's seek), or it held
   // merge operands of the key, whose base lies deeper (compactions push them down until
-  // they meet it and are joined). A probe of a filter, and the block
-  // read of its false positive (one probe in a hundred at 10 bits a key), cost far less than
-  // the compaction they would set off: charging them, as LevelDB does, had 1 M random reads
-  // of a 100 M-key database compact 1.2 GB out of levels 1 and 2, and charging the false
-  // positives alone still 0.5 to 1.9 GB.
+  // they meet it and are joined). A probe of a filter, and the block read of its false
+  // positive (one probe in a hundred at 10 bits a key), cost far less than the compaction
+  // they would set off: charging them, as LevelDB does, had 1 M random reads of a 100 M-key
+  // database compact 1.2 GB out of levels 1 and 2, and charging the false positives alone
+  // still 0.5 to 1.9 GB.
   const FileMetaData* wasted = nullptr;
   int wasted_level = 0;
   bool charged = false;
