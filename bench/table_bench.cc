@@ -244,7 +244,7 @@ std::string DataBlock(int restart_interval, std::vector<std::string>* keys) {
 void BM_BlockSeek(benchmark::State& state) {
   std::vector<std::string> keys;
   std::string bytes = DataBlock(static_cast<int>(state.range(0)), &keys);
-  Block block(BlockContents{bytes, nullptr});
+  Block block(BlockContents{bytes, BlockBuffer()});
   BlockIter it(Icmp(), &block);
   Random rnd(5);
   for (size_t i = keys.size() - 1; i > 0; i--) std::swap(keys[i], keys[rnd.Uniform(i + 1)]);
@@ -263,7 +263,7 @@ BENCHMARK(BM_BlockSeek)->ArgName("restart_interval")->Arg(1)->Arg(16);
 // range(0): 1 scans a 4 KiB data block backwards (SeekToLast, Prev...), 0 forwards.
 void BM_BlockScan(benchmark::State& state) {
   std::string bytes = DataBlock(16, nullptr);
-  Block block(BlockContents{bytes, nullptr});
+  Block block(BlockContents{bytes, BlockBuffer()});
   BlockIter it(Icmp(), &block);
   const bool reverse = state.range(0) != 0;
   uint64_t entries = 0;

@@ -41,7 +41,9 @@ class Block {
   std::string_view contents() const { return data_; }
   size_t size() const { return data_.size(); }
   // True if the block holds its bytes on the heap; false if they are the file's (mapped).
-  bool owns_contents() const { return heap_ != nullptr; }
+  bool owns_contents() const { return static_cast<bool>(heap_); }
+  // The memory the block holds: what a cache should charge for it.
+  size_t memory_usage() const { return sizeof(Block) + heap_.capacity(); }
   // False if the restart array is damaged (every iterator then reports Corruption).
   bool ok() const { return ok_; }
   uint32_t num_restarts() const { return num_restarts_; }
@@ -50,7 +52,7 @@ class Block {
   friend class BlockIter;
 
   std::string_view data_;
-  std::unique_ptr<char[]> heap_;  // owns data_ unless the file does
+  BlockBuffer heap_;              // owns data_ unless the file does
   uint32_t restarts_offset_ = 0;  // where the entries end and the restart array begins
   uint32_t num_restarts_ = 0;
   bool ok_ = false;

@@ -36,13 +36,13 @@ Status UncompressLZ4(std::string_view payload, std::string_view file_name, uint6
       raw_size > static_cast<uint64_t>(compressed_size) * 256 + 64) {
     return TableCorruption("implausible uncompressed block size", file_name, offset);
   }
-  auto buf = std::make_unique_for_overwrite<char[]>(raw_size == 0 ? 1 : raw_size);
-  int n = LZ4_decompress_safe(p, buf.get(), static_cast<int>(compressed_size),
+  BlockBuffer buf = BlockBuffer::Allocate(raw_size);
+  int n = LZ4_decompress_safe(p, buf.data(), static_cast<int>(compressed_size),
                               static_cast<int>(raw_size));
   if (n < 0 || static_cast<uint32_t>(n) != raw_size) {
     return TableCorruption("block decompression failed", file_name, offset);
   }
-  result->data = std::string_view(buf.get(), raw_size);
+  result->data = std::string_view(buf.data(), raw_size);
   result->heap = std::move(buf);
   return Status::OK();
 }
@@ -121,10 +121,10 @@ Status ReadBlock(const RandomAccessFile& file, std::string_view file_name, uint6
   }
   const size_t n = handle.size + kBlockTrailerSize;
   // A mapped file hands out its own memory: no buffer to allocate and copy into.
-  std::unique_ptr<char[]> scratch;
-  if (!file.IsMemoryMapped()) scratch = std::make_unique_for_overwrite<char[]>(n);
+  BlockBuffer scratch;
+  if (!file.IsMemoryMapped()) scratch = BlockBuffer::Allocate(n);
   std::string_view bytes;
-  Status s = file.Read(handle.offset, n, &bytes, scratch.get());
+  Status s = file.Read(handle.offset, n, &bytes, scratch.data());
   if (!s.ok()) return s;
   if (bytes.size() != n) return TableCorruption("truncated block read", file_name, handle.offset);
 
@@ -140,7 +140,7 @@ Status ReadBlock(const RandomAccessFile& file, std::string_view file_name, uint6
     case CompressionType::kNone:
       result->data = std::string_view(data, size);
       // The file may have returned its own memory (e.g. a mapping) instead of the scratch.
-      result->heap = data == scratch.get() ? std::move(scratch) : nullptr;
+      result->heap = data == scratch.data() ? std::move(scratch) : BlockBuffer();
       return Status::OK();
     case CompressionType::kLZ4:
       return UncompressLZ4(std::string_view(data, size), file_name, handle.offset, result);

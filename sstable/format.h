@@ -20,6 +20,7 @@
 #include <string>
 #include <string_view>
 
+#include "sstable/block_buffer.h"
 #include "strata/file_system.h"
 #include "strata/options.h"
 #include "strata/status.h"
@@ -82,7 +83,7 @@ bool CompressBlock(CompressionType type, std::string_view raw, std::string* out)
 // into memory owned by the file it was read from.
 struct BlockContents {
   std::string_view data;
-  std::unique_ptr<char[]> heap;
+  BlockBuffer heap;
 };
 
 // Appends the trailer of a block whose contents are the whole of *block: the type byte and

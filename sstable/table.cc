@@ -155,11 +155,11 @@ struct TableState {
     STRATA_PERF_COUNT(block_reads);
     STRATA_PERF_ADD(block_read_bytes, handle.size);
     const bool insert = cache != nullptr && ro.fill_cache;
-    if (insert && contents.heap == nullptr) {
+    if (insert && !contents.heap) {
       // Bytes owned by the file (e.g. mapped): copy, as the cache may outlive the table.
-      auto copy = std::make_unique_for_overwrite<char[]>(contents.data.size() + 1);
-      std::memcpy(copy.get(), contents.data.data(), contents.data.size());
-      contents.data = std::string_view(copy.get(), contents.data.size());
+      BlockBuffer copy = BlockBuffer::Allocate(contents.data.size());
+      std::memcpy(copy.data(), contents.data.data(), contents.data.size());
+      contents.data = std::string_view(copy.data(), contents.data.size());
       contents.heap = std::move(copy);
     }
     auto block = std::make_unique<Block>(std::move(contents));
@@ -167,7 +167,7 @@ struct TableState {
       return Annotate(Status::Corruption("malformed block restart array"), handle.offset);
     }
     if (insert) {
-      size_t charge = block->size() + sizeof(Block);
+      size_t charge = block->memory_usage();
       Cache::Handle* h =
           cache->Insert(std::string_view(key, sizeof key), block.get(), charge, &DeleteCachedBlock);
       block.release();  // the cache owns it now

@@ -69,7 +69,7 @@ std::string EncodePropertiesBlock(const TableProperties& props) {
 }
 
 Status DecodePropertiesBlock(std::string_view contents, TableProperties* props) {
-  Block block(BlockContents{contents, nullptr});
+  Block block(BlockContents{contents, BlockBuffer()});
   BlockIter it(BytewiseComparator(), &block);
   for (it.SeekToFirst(); it.Valid(); it.Next()) {
     std::string_view name = it.key();

@@ -29,9 +29,9 @@ std::string BuildBlock(const KVModel& model, int restart_interval) {
 
 // A block over a copy of bytes (so ASan sees reads past the end).
 std::unique_ptr<Block> MakeBlock(std::string_view bytes) {
-  auto heap = std::make_unique<char[]>(bytes.size() + 1);
-  std::copy(bytes.begin(), bytes.end(), heap.get());
-  BlockContents contents{std::string_view(heap.get(), bytes.size()), std::move(heap)};
+  BlockBuffer heap = BlockBuffer::Allocate(bytes.size());
+  std::copy(bytes.begin(), bytes.end(), heap.data());
+  BlockContents contents{std::string_view(heap.data(), bytes.size()), std::move(heap)};
   return std::make_unique<Block>(std::move(contents));
 }
 

@@ -36,9 +36,9 @@ struct Op {
 
 Block MakeBlock(std::string_view bytes) {
   BlockContents contents;
-  contents.heap = std::make_unique_for_overwrite<char[]>(bytes.size() + 1);
-  if (!bytes.empty()) std::memcpy(contents.heap.get(), bytes.data(), bytes.size());
-  contents.data = std::string_view(contents.heap.get(), bytes.size());
+  contents.heap = BlockBuffer::Allocate(bytes.size());
+  if (!bytes.empty()) std::memcpy(contents.heap.data(), bytes.data(), bytes.size());
+  contents.data = std::string_view(contents.heap.data(), bytes.size());
   return Block(std::move(contents));
 }
 
