@@ -133,8 +133,8 @@ void BM_MemTableGet(benchmark::State& state) {
 // range(0): entries, inserted in random key order (as fillrandom leaves them); range(1):
 // block source. One iteration scans the whole memtable in key order, reading every key and
 // value, as a DB iterator does. Forward, each step follows a link to a node placed by
-// insertion order; backward (SeekToLast, then Prev), each step is a search of the list that
-// starts from the iterator's finger.
+// insertion order; backward (SeekToLast, then Prev), each step follows a node's backward
+// link, likewise to a node placed by insertion order.
 void RunScan(benchmark::State& state, bool forward) {
   const size_t n = static_cast<size_t>(state.range(0));
   InternalKeyComparator icmp(BytewiseComparator());

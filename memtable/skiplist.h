@@ -18,11 +18,16 @@
 //  4. max_height_ is only a hint (relaxed). A reader that sees a new height before the head's
 //     link at that level reads nullptr there and simply descends, which is correct.
 //  5. Keys are immutable once inserted, and no two keys in the list compare equal.
+//  6. Every node has a backward link at level 0 to a node before it (head_ for the first):
+//     set before the node is published, and moved to a newly inserted predecessor (release)
+//     after that node is linked into level 0. So a reader stepping back may skip a node whose
+//     insert is still running, but never one whose insert finished before the step began.
 //
 // Layout: a node is one arena allocation holding its tower of links (level h-1 first, level 0
-// last), then the key, then any bytes reserved with Reserve(). The level-0 link, the key and
-// the first reserved bytes (a memtable entry's internal key) are adjacent, so visiting a node
-// usually costs one cache miss rather than two.
+// last), then the key, then the backward link, then any bytes reserved with Reserve(). The
+// level-0 link, the key, the backward link and the first reserved bytes (a memtable entry's
+// internal key) are adjacent, so visiting a node usually costs one cache miss rather than
+// two.
 #pragma once
 
 #include <algorithm>
@@ -73,9 +78,8 @@ class SkipList {
   bool Contains(const Key& key) const;
 
   // A position in the list. Each move sees every insert that finished before the move began,
-  // and may or may not see inserts running concurrently. Prev costs a search, but one that
-  // starts from the nodes the iterator's last backward search passed at the lower levels
-  // (a finger), so a backward scan skips the upper levels each step.
+  // and may or may not see inserts running concurrently. Next and Prev follow one link each;
+  // the seeks search from the head.
   class Iterator {
    public:
     // The iterator starts invalid.
@@ -96,40 +100,32 @@ class SkipList {
     // REQUIRES: Valid().
     void Prev() {
       assert(Valid());
-      node_ = list_->FindLast(node_->key, /*or_equal=*/false, finger_);
+      Node* prev = node_->Prev();
+      node_ = prev == list_->head_ ? nullptr : prev;
+      PrefetchPrev();
     }
     // To the first entry >= target.
     void Seek(const Key& target) {
-      ForgetFinger();
       node_ = list_->FindGreaterOrEqual(target, nullptr);
       PrefetchNext();
     }
-    // To the last entry <= target. A jump: searched from the head, leaving a fresh finger.
+    // To the last entry <= target.
     void SeekForPrev(const Key& target) {
-      ForgetFinger();
-      node_ = list_->FindLast(target, /*or_equal=*/true, finger_);
+      node_ = list_->FindLast(target, /*or_equal=*/true);
+      PrefetchPrev();
     }
     void SeekToFirst() {
-      ForgetFinger();
       node_ = list_->head_->Next(0);
       PrefetchNext();
     }
     void SeekToLast() {
-      ForgetFinger();
       node_ = list_->FindLast();
+      PrefetchPrev();
     }
 
    private:
     const SkipList* list_;
     Node* node_;
-    // finger_[level]: the node this iterator's last backward search left at that level
-    // (head_ if none), or null before the first. Only a hint: nodes are never removed, and
-    // FindLast starts from one only after checking that its key is below the target.
-    Node* finger_[kMaxHeight] = {};
-
-    // After a jump the finger is most likely far from the new position: the next backward
-    // search starts from the head (FindLast stops looking at the first null entry).
-    void ForgetFinger() { finger_[1] = nullptr; }
 
     // Nodes lie in insertion order, so a forward scan visits them in random address order,
     // and each step would miss the cache (and the TLB) at the node it moves to. Start loading
@@ -142,6 +138,14 @@ class SkipList {
       if (next == nullptr) return;
       __builtin_prefetch(next - sizeof(void*));
       __builtin_prefetch(next + 2 * sizeof(void*));
+    }
+    // The same for a backward scan: the node before this one.
+    void PrefetchPrev() {
+      if (node_ == nullptr) return;
+      const char* prev = reinterpret_cast<const char*>(node_->NoBarrierPrev());
+      if (prev == nullptr) return;
+      __builtin_prefetch(prev - sizeof(void*));
+      __builtin_prefetch(prev + 2 * sizeof(void*));
     }
   };
 
@@ -159,13 +163,8 @@ class SkipList {
   // First node >= key, or nullptr. If prev is non-null, fills prev[level] with the last node
   // < key at every level below the current max height.
   Node* FindGreaterOrEqual(const Key& key, Node** prev) const;
-  // Last node < key (or <= key with or_equal), or nullptr if there is none. finger (an
-  // iterator's, kMaxHeight entries): starts from the lowest level >= 1 whose finger node is
-  // below key, if any (a full search after kMaxFingerSteps steps from it: a finger far behind
-  // the key), and leaves in finger[level] the node it descended from at each level searched.
-  Node* FindLast(const Key& key, bool or_equal, Node** finger) const;
-  // About what a search from the head costs in a list of millions of nodes.
-  static constexpr int kMaxFingerSteps = 16;
+  // Last node < key (or <= key with or_equal), or nullptr if there is none.
+  Node* FindLast(const Key& key, bool or_equal) const;
   // Last node of the list, or nullptr if empty.
   Node* FindLast() const;
 
@@ -183,6 +182,7 @@ class SkipList {
 template <typename Key, class Comparator>
 struct SkipList<Key, Comparator>::Node {
   Key key;
+  Link prev_link;  // level 0, backward: invariant 6
 
   // The tower lies immediately before the node: link i is i+1 slots back.
   Link* Slot(int level) {
@@ -200,6 +200,12 @@ struct SkipList<Key, Comparator>::Node {
   // Only where the writer reads its own writes, or the node is not yet published.
   Node* NoBarrierNext(int level) { return Slot(level)->load(std::memory_order_relaxed); }
   void NoBarrierSetNext(int level, Node* x) { Slot(level)->store(x, std::memory_order_relaxed); }
+
+  // Acquire pairs with the writer's release in SetPrev, as for Next.
+  Node* Prev() { return prev_link.load(std::memory_order_acquire); }
+  void SetPrev(Node* x) { prev_link.store(x, std::memory_order_release); }
+  Node* NoBarrierPrev() { return prev_link.load(std::memory_order_relaxed); }
+  void NoBarrierSetPrev(Node* x) { prev_link.store(x, std::memory_order_relaxed); }
 };
 
 template <typename Key, class Comparator>
@@ -229,7 +235,7 @@ typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::NewNode(int
   size_t tower = sizeof(Link) * static_cast<size_t>(height);
   char* mem = arena_->AllocateAligned(tower + sizeof(Node) + extra, alignof(Link));
   for (int i = 0; i < height; i++) new (mem + i * sizeof(Link)) Link(nullptr);
-  return new (mem + tower) Node{Key()};
+  return new (mem + tower) Node{Key(), nullptr};
 }
 
 template <typename Key, class Comparator>
@@ -271,8 +277,13 @@ void SkipList<Key, Comparator>::InsertReserved(char* reserved, const Key& key) {
     // into prev[i] publishes x together with its key and all its links up to level i.
     Node* next = prev[i]->NoBarrierNext(i);
     x->NoBarrierSetNext(i, next);
+    if (i == 0) x->NoBarrierSetPrev(prev[0]);
     prev[i]->SetNext(i, x);
-    if (next == nullptr) tail_[i] = x;
+    if (next == nullptr) {
+      tail_[i] = x;
+    } else if (i == 0) {
+      next->SetPrev(x);  // after x is in level 0, so a step back to x finds it complete
+    }
   }
 }
 
@@ -321,23 +332,10 @@ typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindGreater
 
 template <typename Key, class Comparator>
 typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindLast(const Key& key,
-                                                                              bool or_equal,
-                                                                              Node** finger) const {
-  const int top = GetMaxHeight() - 1;
+                                                                              bool or_equal) const {
   Node* x = head_;
-  int level = top;
-  int steps_left = -1;  // unbounded from head_
-  // Any node below key is a correct start at its level: the walk from it still meets every
-  // later node of that level. The lowest such finger is usually the closest.
-  for (int l = 1; l < top && finger[l] != nullptr; l++) {
-    if (finger[l] != head_ && compare_(finger[l]->key, key) < 0) {
-      x = finger[l];
-      level = l;
-      steps_left = kMaxFingerSteps;
-      break;
-    }
-  }
-  Node* last_bigger = nullptr;
+  int level = GetMaxHeight() - 1;
+  Node* last_bigger = nullptr;  // as in FindGreaterOrEqual: known not to advance
   while (true) {
     Node* next = x->Next(level);
     bool advance = false;
@@ -346,17 +344,8 @@ typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindLast(co
       advance = or_equal ? cmp <= 0 : cmp < 0;
     }
     if (advance) {
-      if (steps_left == 0) {  // the finger was far behind: search from the top instead
-        x = head_;
-        level = top;
-        steps_left = -1;
-        last_bigger = nullptr;
-        continue;
-      }
-      if (steps_left > 0) steps_left--;
       x = next;
     } else {
-      finger[level] = x;
       if (level == 0) return x == head_ ? nullptr : x;
       last_bigger = next;
       level--;
