@@ -3,6 +3,7 @@
 #include <lz4.h>
 
 #include <climits>
+#include <cstring>
 #include <string>
 
 #include "util/checksum.h"
@@ -45,6 +46,51 @@ Status UncompressLZ4(std::string_view payload, std::string_view file_name, uint6
   result->data = std::string_view(buf.data(), raw_size);
   result->heap = std::move(buf);
   return Status::OK();
+}
+
+// Where an uncompressed block's contents come from.
+enum class Uncompressed {
+  kTakeScratch,   // the bytes are in scratch: the result takes it
+  kPointAtBytes,  // the bytes live as long as the file (a mapping): point at them
+  kCopy,          // the bytes are the caller's and transient: copy them
+};
+
+// REQUIRES: bytes.size() == handle.size + kBlockTrailerSize.
+Status Decode(std::string_view bytes, std::string_view file_name, const BlockHandle& handle,
+              bool verify_checksum, Uncompressed uncompressed, BlockBuffer scratch,
+              BlockContents* result) {
+  const char* data = bytes.data();
+  const size_t size = handle.size;
+  if (verify_checksum) {
+    uint32_t stored = DecodeFixed32(data + size + 1);
+    if (stored != Checksum(std::string_view(data, size + 1))) {
+      return TableCorruption("block checksum mismatch", file_name, handle.offset);
+    }
+  }
+  switch (static_cast<CompressionType>(data[size])) {
+    case CompressionType::kNone:
+      switch (uncompressed) {
+        case Uncompressed::kTakeScratch:
+          result->heap = std::move(scratch);
+          result->data = std::string_view(data, size);
+          break;
+        case Uncompressed::kPointAtBytes:
+          result->heap = BlockBuffer();
+          result->data = std::string_view(data, size);
+          break;
+        case Uncompressed::kCopy:
+          result->heap = BlockBuffer::Allocate(size);
+          if (size > 0) std::memcpy(result->heap.data(), data, size);
+          result->data = std::string_view(result->heap.data(), size);
+          break;
+      }
+      return Status::OK();
+    case CompressionType::kLZ4:
+      return UncompressLZ4(std::string_view(data, size), file_name, handle.offset, result);
+  }
+  return TableCorruption(
+      "unknown block compression type " + std::to_string(static_cast<unsigned char>(data[size])),
+      file_name, handle.offset);
 }
 
 }  // namespace
@@ -127,27 +173,21 @@ Status ReadBlock(const RandomAccessFile& file, std::string_view file_name, uint6
   Status s = file.Read(handle.offset, n, &bytes, scratch.data());
   if (!s.ok()) return s;
   if (bytes.size() != n) return TableCorruption("truncated block read", file_name, handle.offset);
+  // The file may have returned its own memory (e.g. a mapping, which lives as long as the
+  // file) instead of the scratch.
+  const bool in_scratch = bytes.data() == scratch.data();
+  return Decode(bytes, file_name, handle, verify_checksum,
+                in_scratch ? Uncompressed::kTakeScratch : Uncompressed::kPointAtBytes,
+                std::move(scratch), result);
+}
 
-  const char* data = bytes.data();
-  const size_t size = handle.size;
-  if (verify_checksum) {
-    uint32_t stored = DecodeFixed32(data + size + 1);
-    if (stored != Checksum(std::string_view(data, size + 1))) {
-      return TableCorruption("block checksum mismatch", file_name, handle.offset);
-    }
+Status DecodeBlock(std::string_view bytes, std::string_view file_name, const BlockHandle& handle,
+                   bool verify_checksum, BlockContents* result) {
+  if (bytes.size() != handle.size + kBlockTrailerSize) {
+    return TableCorruption("truncated block read", file_name, handle.offset);
   }
-  switch (static_cast<CompressionType>(data[size])) {
-    case CompressionType::kNone:
-      result->data = std::string_view(data, size);
-      // The file may have returned its own memory (e.g. a mapping) instead of the scratch.
-      result->heap = data == scratch.data() ? std::move(scratch) : BlockBuffer();
-      return Status::OK();
-    case CompressionType::kLZ4:
-      return UncompressLZ4(std::string_view(data, size), file_name, handle.offset, result);
-  }
-  return TableCorruption(
-      "unknown block compression type " + std::to_string(static_cast<unsigned char>(data[size])),
-      file_name, handle.offset);
+  return Decode(bytes, file_name, handle, verify_checksum, Uncompressed::kCopy, BlockBuffer(),
+                result);
 }
 
 }  // namespace strata

@@ -96,4 +96,10 @@ void AppendBlockTrailer(std::string* block, CompressionType type);
 Status ReadBlock(const RandomAccessFile& file, std::string_view file_name, uint64_t blocks_end,
                  const BlockHandle& handle, bool verify_checksum, BlockContents* result);
 
+// ReadBlock's checks and decompression, for a block whose bytes (contents and trailer, read at
+// handle) were read some other way, such as in a read-ahead window. bytes need not outlive
+// the call: an uncompressed block is copied into *result.
+Status DecodeBlock(std::string_view bytes, std::string_view file_name, const BlockHandle& handle,
+                   bool verify_checksum, BlockContents* result);
+
 }  // namespace strata

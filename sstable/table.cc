@@ -15,6 +15,7 @@
 #include <string>
 
 #include "sstable/block.h"
+#include "sstable/block_readahead.h"
 #include "sstable/bloom.h"
 #include "sstable/format.h"
 #include "sstable/properties_block.h"
@@ -133,8 +134,10 @@ struct TableState {
     return Annotate(index->status(), index_handle.offset);
   }
 
-  // Reads (or finds in the cache) the data block at handle.
-  Status GetDataBlock(const ReadOptions& ro, const BlockHandle& handle, BlockRef* ref) const {
+  // Reads (or finds in the cache) the data block at handle; through readahead's window if
+  // given.
+  Status GetDataBlock(const ReadOptions& ro, const BlockHandle& handle, BlockRef* ref,
+                      BlockReadahead* readahead = nullptr) const {
     ref->Reset();
     Cache* cache = options.block_cache;
     char key[16];
@@ -150,7 +153,18 @@ struct TableState {
       RecordTick(options.statistics, Ticker::kBlockCacheDataMiss);
     }
     BlockContents contents;
-    Status s = ReadBlock(*file, file_name, blocks_end, handle, ro.verify_checksums, &contents);
+    std::string_view window_bytes;
+    bool in_window = false;
+    Status s;
+    if (readahead != nullptr) {
+      s = readahead->Get(*file, blocks_end, handle, &window_bytes, &in_window);
+      if (!s.ok()) return s;
+    }
+    if (in_window) {
+      s = DecodeBlock(window_bytes, file_name, handle, ro.verify_checksums, &contents);
+    } else {
+      s = ReadBlock(*file, file_name, blocks_end, handle, ro.verify_checksums, &contents);
+    }
     if (!s.ok()) return s;
     STRATA_PERF_COUNT(block_reads);
     STRATA_PERF_ADD(block_read_bytes, handle.size);
@@ -187,25 +201,26 @@ class TableIterator final : public Iterator {
   TableIterator(const TableState* table, const ReadOptions& options)
       : table_(table),
         options_(options),
-        index_(table->index_comparator, table->index_block.get()) {}
+        index_(table->index_comparator, table->index_block.get()),
+        readahead_(options.readahead_size) {}
 
   bool Valid() const override { return data_.Valid(); }
   void SeekToFirst() override {
     status_ = Status::OK();
     index_.SeekToFirst();
-    if (LoadBlock()) data_.SeekToFirst();
+    if (LoadBlock(0)) data_.SeekToFirst();
     SkipEmptyBlocksForward();
   }
   void SeekToLast() override {
     status_ = Status::OK();
     index_.SeekToLast();
-    if (LoadBlock()) data_.SeekToLast();
+    if (LoadBlock(0)) data_.SeekToLast();
     SkipEmptyBlocksBackward();
   }
   void Seek(std::string_view target) override {
     status_ = Status::OK();
     index_.Seek(table_->IndexKey(target));
-    if (LoadBlock()) data_.Seek(target);
+    if (LoadBlock(0)) data_.Seek(target);
     SkipEmptyBlocksForward();
   }
   void SeekForPrev(std::string_view target) override {
@@ -242,9 +257,9 @@ class TableIterator final : public Iterator {
     block_.Reset();
   }
 
-  // Makes block_ the block index_ points at; false (block cleared) at the index's end or on
-  // error.
-  bool LoadBlock() {
+  // Makes block_ the block index_ points at, which it moved to by a step (direction +1 or
+  // -1) or a seek (0); false (block cleared) at the index's end or on error.
+  bool LoadBlock(int direction) {
     if (!index_.Valid()) {
       ClearBlock();
       return false;
@@ -256,7 +271,8 @@ class TableIterator final : public Iterator {
       return true;
     }
     ClearBlock();
-    if (s.ok()) s = table_->GetDataBlock(options_, handle, &block_);
+    readahead_.Moved(direction);
+    if (s.ok()) s = table_->GetDataBlock(options_, handle, &block_, &readahead_);
     if (!s.ok()) {
       status_ = std::move(s);
       ClearBlock();
@@ -277,7 +293,7 @@ class TableIterator final : public Iterator {
       }
       if (block_.block() == nullptr) return;  // end of the index, or an error
       index_.Next();
-      if (LoadBlock()) data_.SeekToFirst();
+      if (LoadBlock(+1)) data_.SeekToFirst();
     }
   }
 
@@ -290,7 +306,7 @@ class TableIterator final : public Iterator {
       }
       if (block_.block() == nullptr) return;
       index_.Prev();
-      if (LoadBlock()) data_.SeekToLast();
+      if (LoadBlock(-1)) data_.SeekToLast();
     }
   }
 
@@ -301,6 +317,7 @@ class TableIterator final : public Iterator {
   BlockIter data_;
   BlockRef block_;
   uint64_t block_offset_ = 0;
+  BlockReadahead readahead_;
 };
 
 }  // namespace

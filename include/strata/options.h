@@ -190,6 +190,10 @@ struct ReadOptions {
   bool verify_checksums = true;
   // Keep blocks read for this operation in the block cache.
   bool fill_cache = true;
+  // Iterators only, for tables read with pread (not mapped): how many bytes to read at once
+  // when a scan needs a block that is not cached. 0 (the default) reads ahead only once a scan
+  // has stepped through two blocks in a row, 16 KiB at first and doubling up to 256 KiB.
+  size_t readahead_size = 0;
   // Iterators only: keys below lower (inclusive) or at/after upper (exclusive) are never
   // returned, and a scan stops at a bound without reading past it. The bytes must outlive
   // the iterator.
