@@ -59,6 +59,49 @@ TEST_F(DBTest, PutGetDeleteOverwrite) {
   EXPECT_EQ("3", Get("a"));
 }
 
+// Tables read with pread (Default()) and through mappings (a file system with a mapping
+// budget) hold and return the same data, through gets, scans both ways and a compaction
+// that reads its inputs in read-ahead windows.
+TEST_F(DBTest, PreadAndMappedTablesReadTheSame) {
+  for (bool mapped : {false, true}) {
+    SCOPED_TRACE(mapped ? "mapped" : "pread");
+    if (mapped) options_.file_system = FileSystem::NewPosix(uint64_t{1} << 30);
+    ASSERT_OK(DestroyDB(dbname_, options_));
+    Reopen();
+    std::map<std::string, std::string> model;
+    for (int round = 0; round < 3; round++) {
+      for (int i = 0; i < 3000; i++) {
+        std::string key = "key" + std::to_string((i * 7919 + round) % 5000);
+        std::string value = std::string(50 + i % 100, static_cast<char>('a' + round)) + key;
+        ASSERT_OK(Put(key, value));
+        model[key] = value;
+      }
+      ASSERT_OK(db_->Flush());
+    }
+    ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+    Reopen();
+    for (const auto& [k, v] : model) ASSERT_EQ(v, Get(k)) << k;
+    std::unique_ptr<Iterator> it(db_->NewIterator(ReadOptions()));
+    auto m = model.begin();
+    for (it->SeekToFirst(); it->Valid(); it->Next(), ++m) {
+      ASSERT_NE(m, model.end());
+      ASSERT_EQ(it->key(), m->first);
+      ASSERT_EQ(it->value(), m->second);
+    }
+    ASSERT_OK(it->status());
+    EXPECT_EQ(m, model.end());
+    auto r = model.rbegin();
+    for (it->SeekToLast(); it->Valid(); it->Prev(), ++r) {
+      ASSERT_NE(r, model.rend());
+      ASSERT_EQ(it->key(), r->first);
+    }
+    ASSERT_OK(it->status());
+    EXPECT_EQ(r, model.rend());
+    it.reset();
+    Close();
+  }
+}
+
 TEST_F(DBTest, AwkwardKeysAndValues) {
   Reopen();
   std::string zero_key("\0", 1), ff_key("\xff\xff", 2), big(1 << 20, 'x');
