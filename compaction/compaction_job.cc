@@ -18,7 +18,8 @@ namespace strata {
 namespace {
 
 // Each input table is read in pieces of this size (when it is not mapped): one system call
-// per 128 blocks of 4 KiB, at a cost of this much memory per input file while the job runs.
+// per 128 blocks of 4 KiB, at a cost of this much memory per table open at once (each level-0
+// input, and one table at a time of each deeper level) while the job runs.
 constexpr size_t kCompactionReadahead = 512 * 1024;
 
 // The output being written.

@@ -18,10 +18,12 @@
 //  4. max_height_ is only a hint (relaxed). A reader that sees a new height before the head's
 //     link at that level reads nullptr there and simply descends, which is correct.
 //  5. Keys are immutable once inserted, and no two keys in the list compare equal.
-//  6. Every node has a backward link at level 0 to a node before it (head_ for the first):
-//     set before the node is published, and moved to a newly inserted predecessor (release)
-//     after that node is linked into level 0. So a reader stepping back may skip a node whose
-//     insert is still running, but never one whose insert finished before the step began.
+//  6. Every node has a backward link at level 0: its level-0 predecessor (head_ for the
+//     first), or an older one while an insert between them is still running. It is set before
+//     the node is published, and moved to a newly inserted predecessor (release) after that
+//     node is linked into level 0. So a reader stepping back may skip a node whose insert is
+//     still running, but never one whose insert finished before the step began; and Next then
+//     Prev may not come back to a node whose insert is still running.
 //
 // Layout: a node is one arena allocation holding its tower of links (level h-1 first, level 0
 // last), then the key, then the backward link, then any bytes reserved with Reserve(). The

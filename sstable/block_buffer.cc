@@ -1,5 +1,6 @@
 #include "sstable/block_buffer.h"
 
+#include <cstdint>
 #include <new>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -83,6 +84,8 @@ bool PooledBuffers::Put(char* data, size_t capacity) {
   if (closed || count == BlockBuffer::kPooledPerThread) return false;
   if (!reaper_registered) {
     // The first use of a thread_local with a destructor registers it for this thread's exit.
+    // (On the main thread during static destruction that is too late to run: up to
+    // kPooledPerThread buffers are then left to the process's exit.)
     thread_local PoolReaper reaper;
     (void)reaper;
     reaper_registered = true;
@@ -95,7 +98,9 @@ bool PooledBuffers::Put(char* data, size_t capacity) {
 
 BlockBuffer BlockBuffer::Allocate(size_t n) {
   if (n == 0) n = 1;
-  const size_t capacity = (n + kGranularity - 1) / kGranularity * kGranularity;
+  // Near SIZE_MAX rounding would wrap; such a size is refused by operator new anyway.
+  const size_t capacity =
+      n > SIZE_MAX - kGranularity ? n : (n + kGranularity - 1) / kGranularity * kGranularity;
   char* data;
   size_t have;
   if (capacity > kMaxPooledCapacity || !pooled.Take(capacity, &data, &have)) {

@@ -17,7 +17,8 @@
 // rounding.
 //
 // Thread safety: a BlockBuffer is a plain owned value; it may be freed on any thread (it joins
-// that thread's list). The lists are thread-local and are freed when their thread exits.
+// that thread's list), also from thread-local and static destructors. The lists are
+// thread-local and are freed when their thread exits.
 #pragma once
 
 #include <cstddef>
@@ -32,8 +33,8 @@ class BlockBuffer {
   static constexpr size_t kPooledPerThread = 8;
 
   BlockBuffer() = default;
-  // A buffer of at least n bytes (at least one), from this thread's list when it holds one
-  // that fits without wasting more than half of it.
+  // A buffer of at least n bytes (at least one), uninitialised, from this thread's list when
+  // it holds one that fits without wasting more than half of it.
   static BlockBuffer Allocate(size_t n);
 
   BlockBuffer(BlockBuffer&& other) noexcept

@@ -10,11 +10,15 @@
 // scan is served as well as a forward one. A mapped file gets no window: its reads cost
 // no system call.
 //
-// Errors: a failed read is returned (the iterator reports it); a window read cut short (a
-// truncated file) is not an error here: the block is then read alone, which names the damage.
+// Errors: none of its own. A window read that fails or comes back short (a truncated file),
+// or a damaged handle, leaves the block to be read alone, which reports the failure or names
+// the damage.
 //
-// Thread safety: one thread at a time, like the iterator that owns it. The file must outlive
-// it.
+// Memory: the window's buffer, up to kMaxAutoSize (or the fixed size), lives as long as the
+// iterator.
+//
+// Thread safety: one thread at a time, like the iterator that owns it. Every call must pass
+// the same file: the window is known by its offsets alone.
 #pragma once
 
 #include <cstddef>
@@ -43,10 +47,11 @@ class BlockReadahead {
   // 0 (a seek).
   void Moved(int direction);
 
-  // For the block at handle, which missed the cache: sets *bytes to its contents and trailer
-  // and returns true if the window holds them, refilling it if a read-ahead is due; false if
-  // the caller should read the block alone. blocks_end: where the table's blocks end (no
-  // window reaches past it). Views into the window last until the next call.
+  // For the block at handle, which missed the cache: sets *found, and then *bytes to the
+  // block's contents and trailer, if the window holds them (refilled first if a read-ahead is
+  // due); otherwise *found is false, *bytes untouched, and the caller reads the block alone.
+  // blocks_end: where the table's blocks end (no window reaches past it). A view into the
+  // window lasts until the next call. Always returns OK (see "Errors").
   Status Get(const RandomAccessFile& file, uint64_t blocks_end, const BlockHandle& handle,
              std::string_view* bytes, bool* found);
 

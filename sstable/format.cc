@@ -183,7 +183,7 @@ Status ReadBlock(const RandomAccessFile& file, std::string_view file_name, uint6
 
 Status DecodeBlock(std::string_view bytes, std::string_view file_name, const BlockHandle& handle,
                    bool verify_checksum, BlockContents* result) {
-  if (bytes.size() != handle.size + kBlockTrailerSize) {
+  if (handle.size > bytes.size() || bytes.size() - handle.size != kBlockTrailerSize) {
     return TableCorruption("truncated block read", file_name, handle.offset);
   }
   return Decode(bytes, file_name, handle, verify_checksum, Uncompressed::kCopy, BlockBuffer(),

@@ -167,16 +167,28 @@ TEST(BlockReadaheadTest, AShortOrFailedReadIsLeftToTheBlockRead) {
   std::string_view bytes;
   ASSERT_OK(ra.Get(file, fb.bytes.size(), fb.handles[10], &bytes, &found));
   EXPECT_FALSE(found);  // block 10 is cut: the caller's own read reports it
-  // A handle past the end of the blocks is not the window's to judge either.
-  BlockHandle beyond{fb.bytes.size(), 10};
-  ASSERT_OK(ra.Get(file, fb.bytes.size(), beyond, &bytes, &found));
-  EXPECT_FALSE(found);
+  // Damaged handles are not the window's to judge either: past the end of the blocks, and
+  // sizes whose sum with the trailer would wrap around.
+  for (BlockHandle bad : {BlockHandle{fb.bytes.size(), 10}, BlockHandle{0, ~uint64_t{0}},
+                          BlockHandle{4096, ~uint64_t{0} - 2}}) {
+    ASSERT_OK(ra.Get(file, fb.bytes.size(), bad, &bytes, &found));
+    EXPECT_FALSE(found) << bad.offset << " " << bad.size;
+  }
 
+  // A failed window read is left to the block's own read, which reports it.
   file.set_fail_reads(true);
   ra.Moved(0);
-  Status s = ra.Get(file, fb.bytes.size(), fb.handles[12], &bytes, &found);
-  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  ASSERT_OK(ra.Get(file, fb.bytes.size(), fb.handles[3], &bytes, &found));
   EXPECT_FALSE(found);
+  file.set_fail_reads(false);
+  ASSERT_OK(ra.Get(file, fb.bytes.size(), fb.handles[3], &bytes, &found));
+  EXPECT_TRUE(found);
+
+  // DecodeBlock refuses bytes that do not match the handle, whatever the handle's size.
+  BlockContents contents;
+  EXPECT_TRUE(
+      DecodeBlock(bytes, "t.sst", BlockHandle{0, ~uint64_t{0}}, true, &contents).IsCorruption());
+  EXPECT_TRUE(DecodeBlock(bytes, "t.sst", BlockHandle{0, 100}, true, &contents).IsCorruption());
 }
 
 // Table scans: a table of about 300 data blocks read without a block cache, so every block

@@ -192,7 +192,8 @@ struct ReadOptions {
   bool fill_cache = true;
   // Iterators only, for tables read with pread (not mapped): how many bytes to read at once
   // when a scan needs a block that is not cached. 0 (the default) reads ahead only once a scan
-  // has stepped through two blocks in a row, 16 KiB at first and doubling up to 256 KiB.
+  // has stepped through two blocks in a row, 16 KiB at first and doubling up to 256 KiB. Each
+  // table an iterator has open may hold a buffer of that size.
   size_t readahead_size = 0;
   // Iterators only: keys below lower (inclusive) or at/after upper (exclusive) are never
   // returned, and a scan stops at a bound without reading past it. The bytes must outlive
