@@ -37,9 +37,9 @@ struct EngineOptions {
   bool dynamic_level_bytes = true;
   // Strata only: Options::level_compaction_dynamic_file_size.
   bool dynamic_file_size = true;
-  // Strata only: read tables through mmap (FileSystem::NewPosix, up to 1 GiB of files), or
-  // with pread alone (FileSystem::Default()).
-  bool mmap_read = false;
+  // Strata only: read tables through mmap (FileSystem::Default(), up to 1 GiB of files), or
+  // with pread alone (FileSystem::NewPosix(0)).
+  bool mmap_read = true;
   // The merge operator, by RocksDB's db_bench name: "uint64add" (8-byte little-endian
   // counters), "stringappend" (appends after a ','), or "" for none. Each engine uses its
   // own built-in operator of that kind.

@@ -49,9 +49,9 @@ DEFINE_bool(level_compaction_dynamic_level_bytes, true,
 DEFINE_bool(level_compaction_dynamic_file_size, true,
             "Strata: compaction outputs end at boundaries of the files below them "
             "(Options::level_compaction_dynamic_file_size; RocksDB's option of that name)");
-DEFINE_bool(mmap_read, false,
-            "Strata: read table files through mmap, up to 1 GiB of them (false, the default: "
-            "pread into the block cache alone, as RocksDB does; RocksDB's flag of this name)");
+DEFINE_bool(mmap_read, true,
+            "Strata: read table files through mmap, up to 1 GiB of them (false: pread into the "
+            "block cache alone, as RocksDB's default; RocksDB's flag of this name)");
 DEFINE_int32(batch_size, 1, "Writes per batch in the fill, overwrite and delete benchmarks");
 DEFINE_int32(seek_nexts, 0, "Entries read with Next() after each seek in seekrandom");
 DEFINE_int64(range_width, 10,

@@ -137,7 +137,7 @@ class StrataFactory final : public EngineFactory {
     options.memtable_huge_pages = eo.memtable_huge_pages;
     options.level_compaction_dynamic_level_bytes = eo.dynamic_level_bytes;
     options.level_compaction_dynamic_file_size = eo.dynamic_file_size;
-    if (eo.mmap_read) options.file_system = FileSystem::NewPosix(uint64_t{1} << 30);
+    if (!eo.mmap_read) options.file_system = FileSystem::NewPosix(0);
     if (eo.statistics) options.statistics = CreateStatistics();
     if (eo.merge_operator == "uint64add") {
       options.merge_operator = NewUInt64AddOperator();

@@ -217,7 +217,7 @@ TEST(DbBenchFlagsTest, DefaultsAreTheFamiliarOnes) {
   EXPECT_EQ(c.engine_options.bloom_bits, 10);
   EXPECT_EQ(c.engine_options.open_files, 1000);
   EXPECT_EQ(c.engine_options.max_background_jobs, 2);
-  EXPECT_FALSE(c.engine_options.mmap_read);
+  EXPECT_TRUE(c.engine_options.mmap_read);
   EXPECT_TRUE(c.engine_options.dynamic_file_size);
   EXPECT_FALSE(c.sync);
   EXPECT_FALSE(c.use_existing_db);
@@ -258,7 +258,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
                         "--memtable_huge_pages=true",
                         "--level_compaction_dynamic_level_bytes=false",
                         "--level_compaction_dynamic_file_size=false",
-                        "--mmap_read=true",
+                        "--mmap_read=false",
                         "--batch_size=8",
                         "--seek_nexts=5",
                         "--range_width=7",
@@ -287,7 +287,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
   EXPECT_TRUE(c.engine_options.memtable_huge_pages);
   EXPECT_FALSE(c.engine_options.dynamic_level_bytes);
   EXPECT_FALSE(c.engine_options.dynamic_file_size);
-  EXPECT_TRUE(c.engine_options.mmap_read);
+  EXPECT_FALSE(c.engine_options.mmap_read);
   EXPECT_TRUE(c.sync);
   EXPECT_TRUE(c.use_existing_db);
   EXPECT_EQ(c.db, "/nowhere/db");

@@ -110,15 +110,13 @@ TEST_F(FileSystemTest, RandomAccessReads) {
   EXPECT_TRUE(result.empty());
 }
 
-// With a mapping budget, tables are read through a mapping: no copy, no scratch, and only the
-// length the file had when opened, so a file that grows (or was cut short) reads like pread
-// would at open time.
+// Tables are read through a mapping: no copy, no scratch, and only the length the file had
+// when opened, so a file that grows (or was cut short) reads like pread would at open time.
 TEST_F(FileSystemTest, RandomAccessFilesAreMappedAtTheirLengthWhenOpened) {
-  std::shared_ptr<FileSystem> mapping = FileSystem::NewPosix(uint64_t{1} << 20);
   const std::string path = dir_.Child("mapped");
   ASSERT_OK(WriteStringToFile(fs(), "0123456789", path, false));
   std::unique_ptr<RandomAccessFile> file;
-  ASSERT_OK(mapping->NewRandomAccessFile(path, &file));
+  ASSERT_OK(fs()->NewRandomAccessFile(path, &file));
   ASSERT_TRUE(file->IsMemoryMapped());
   std::string_view result;
   ASSERT_OK(file->Read(2, 3, &result, nullptr));
@@ -131,18 +129,16 @@ TEST_F(FileSystemTest, RandomAccessFilesAreMappedAtTheirLengthWhenOpened) {
   // An empty file cannot be mapped: it is read with pread (and reads nothing).
   const std::string empty = dir_.Child("empty");
   ASSERT_OK(WriteStringToFile(fs(), "", empty, false));
-  ASSERT_OK(mapping->NewRandomAccessFile(empty, &file));
+  ASSERT_OK(fs()->NewRandomAccessFile(empty, &file));
   EXPECT_FALSE(file->IsMemoryMapped());
   char scratch[4];
   ASSERT_OK(file->Read(0, 4, &result, scratch));
   EXPECT_TRUE(result.empty());
 }
 
-// A file system with a 1 GiB budget maps at most that much at once: beyond that a file is
-// read with pread, and closing a mapped file makes room again. Sparse files: no disk space is
-// used.
+// Default() maps at most 1 GiB of files at once: beyond that a file is read with pread, and
+// closing a mapped file makes room again. Sparse files: no disk space is used.
 TEST_F(FileSystemTest, MappingsStopAtTheirByteBudget) {
-  std::shared_ptr<FileSystem> mapping = FileSystem::NewPosix(uint64_t{1} << 30);
   auto sparse = [&](const std::string& name, off_t size) {
     const std::string path = dir_.Child(name);
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -153,23 +149,22 @@ TEST_F(FileSystemTest, MappingsStopAtTheirByteBudget) {
   };
   const off_t kLarge = off_t{600} << 20;
   std::unique_ptr<RandomAccessFile> first, second, third;
-  ASSERT_OK(mapping->NewRandomAccessFile(sparse("first", kLarge), &first));
+  ASSERT_OK(fs()->NewRandomAccessFile(sparse("first", kLarge), &first));
   EXPECT_TRUE(first->IsMemoryMapped());
-  ASSERT_OK(mapping->NewRandomAccessFile(sparse("second", kLarge), &second));
+  ASSERT_OK(fs()->NewRandomAccessFile(sparse("second", kLarge), &second));
   EXPECT_FALSE(second->IsMemoryMapped()) << "1200 MiB would be mapped";
   std::string_view result;
   char scratch[8];
   ASSERT_OK(second->Read(kLarge - 4, 8, &result, scratch));
   EXPECT_EQ(std::string(4, '\0'), result);
   first.reset();
-  ASSERT_OK(mapping->NewRandomAccessFile(sparse("third", kLarge), &third));
+  ASSERT_OK(fs()->NewRandomAccessFile(sparse("third", kLarge), &third));
   EXPECT_TRUE(third->IsMemoryMapped()) << "the first file's mapping was given back";
 }
 
-// NewPosix: a file system with a budget of its own. 0 maps nothing (every read a pread), like
-// Default(); a budget of one file's size maps that file and not the next, whatever another
-// file system has mapped, and takes a file back once the first closes. Files read the same
-// either way.
+// NewPosix: a file system with a budget of its own. 0 maps nothing (every read a pread); a
+// budget of one file's size maps that file and not the next, whatever Default() has mapped,
+// and takes a file back once the first closes. Files read the same either way.
 TEST_F(FileSystemTest, NewPosixMapsWithinItsOwnBudget) {
   const std::string path = dir_.Child("table");
   const std::string data(10000, 'd');
@@ -194,13 +189,9 @@ TEST_F(FileSystemTest, NewPosixMapsWithinItsOwnBudget) {
   EXPECT_EQ(read_back(*unmapped), data);
 
   std::shared_ptr<FileSystem> one_file = FileSystem::NewPosix(data.size());
-  std::unique_ptr<RandomAccessFile> first, second, default_read, other_mapped;
-  ASSERT_OK(fs()->NewRandomAccessFile(path, &default_read));
-  EXPECT_FALSE(default_read->IsMemoryMapped()) << "Default() reads with pread";
-  EXPECT_EQ(read_back(*default_read), data);
-  std::shared_ptr<FileSystem> other = FileSystem::NewPosix(data.size());
-  ASSERT_OK(other->NewRandomAccessFile(path, &other_mapped));
-  EXPECT_TRUE(other_mapped->IsMemoryMapped()) << "each budget is its own";
+  std::unique_ptr<RandomAccessFile> first, second, default_mapped;
+  ASSERT_OK(fs()->NewRandomAccessFile(path, &default_mapped));
+  EXPECT_TRUE(default_mapped->IsMemoryMapped()) << "Default()'s budget is its own";
   ASSERT_OK(one_file->NewRandomAccessFile(path, &first));
   EXPECT_TRUE(first->IsMemoryMapped());
   ASSERT_OK(one_file->NewRandomAccessFile(path, &second));

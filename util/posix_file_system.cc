@@ -11,18 +11,16 @@
 // that gap: two DB objects in one process on one directory conflict just as two processes do.
 // Paths are compared as given; callers are expected to spell a database path consistently.
 //
-// Random-access reads: Default() reads with pread. A file system made by NewPosix with a byte
-// budget maps (mmap) a file when it is opened, while it has fewer than kMaxMappedFiles files
-// and its byte budget mapped, so a table read costs no system call and no copy; beyond that
-// (or if the mapping fails) reads use pread. The byte bound keeps the resident set of a large
-// database in proportion: every page of a mapping that a read or a compaction touched counts
-// in the process's resident memory until the file is closed, so without it a 5 GB database
-// read through showed a 6 GB resident set; with a 1 GiB budget a 100 M-key database still
-// showed 1.1-1.3 GB against 0.26 GB with pread alone, which is why Default() maps nothing. Only the
-// length the file had when it was opened is mapped and read: a read past it returns fewer bytes, as
-// pread would, so a file found shorter than its MANIFEST says is reported as damage, not a fault.
-// Table files are never changed once written; a file shrunk by another program while it is mapped
-// would fault.
+// Random-access reads: a file is mapped (mmap) when it is opened, while the file system has
+// fewer than kMaxMappedFiles files and its byte budget mapped, so a table read costs no system
+// call and no copy; beyond that (or if the mapping fails) reads use pread. The byte bound
+// keeps the resident set of a large database in proportion: every page of a mapping that a
+// read or a compaction touched counts in the process's resident memory until the file is
+// closed, so without it a 5 GB database read through showed a 6 GB resident set. Only the length
+// the file had when it was opened is mapped and read: a read past it returns fewer bytes, as pread
+// would, so a file found shorter than its MANIFEST says is reported as damage, not a fault. Table
+// files are never changed once written; a file shrunk by another program while it is mapped would
+// fault.
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -179,6 +177,11 @@ class PosixRandomAccessFile final : public RandomAccessFile {
 // How many files one file system may map at once: each mapping takes address space and a
 // kernel memory map entry, both plentiful on 64-bit Linux, yet not unbounded.
 constexpr int kMaxMappedFiles = 4096;
+// How many bytes of files Default() maps at once (see the top of this file): the whole of a
+// database of ten million 116-byte entries (about 700 MB) and more. A bound of 256 MiB cost
+// such a database's random reads up to 40% (more of them through pread).
+constexpr uint64_t kDefaultMaxMappedBytes = 1ull << 30;
+
 // What a file system has mapped, shared with its mapped files (which may outlive it).
 struct MapBudget {
   explicit MapBudget(uint64_t max) : max_bytes(max) {}
@@ -611,7 +614,7 @@ class PosixFileSystem final : public FileSystem {
 std::shared_ptr<FileSystem> FileSystem::Default() {
   // Leaked on purpose so that it outlives every static that might still use it at exit.
   static auto* fs =
-      new std::shared_ptr<FileSystem>(std::make_shared<PosixFileSystem>(/*max_mapped_bytes=*/0));
+      new std::shared_ptr<FileSystem>(std::make_shared<PosixFileSystem>(kDefaultMaxMappedBytes));
   return *fs;
 }
 

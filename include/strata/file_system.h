@@ -73,15 +73,15 @@ class FileSystem {
  public:
   virtual ~FileSystem() = default;
 
-  // The process-wide POSIX file system. It reads table files with pread into the block cache
-  // (as RocksDB does by default), so the process's resident set stays near its caches' sizes.
+  // The process-wide POSIX file system. It reads table files through mmap while the files it
+  // has mapped total at most 1 GiB, and with pread beyond that.
   static std::shared_ptr<FileSystem> Default();
-  // A POSIX file system of its own that reads table files through mmap while the files it has
-  // mapped total at most max_mapped_bytes, and with pread beyond that (0: like Default()).
-  // Reads through a mapping cost no system call and no copy (point reads at 1 M keys ran
-  // 12-20% faster with 1 GiB), but every page of a mapping that a read or a compaction
-  // touched counts in the process's resident set until the file is closed (the page cache
-  // behind pread counts in no process's). Thread-safe, like Default().
+  // A POSIX file system of its own, whose mapped files may total at most max_mapped_bytes (0:
+  // every read is a pread into the block cache, as RocksDB reads by default). Reads through a
+  // mapping cost no system call and no copy, but every page of a mapping that a read or a
+  // compaction touched counts in the process's resident set until the file is closed (the
+  // page cache behind pread counts in no process's): a smaller bound trades read speed for
+  // a resident set near the caches' sizes. Thread-safe, like Default().
   static std::shared_ptr<FileSystem> NewPosix(uint64_t max_mapped_bytes);
 
   virtual Status NewSequentialFile(const std::string& path,
