@@ -282,6 +282,9 @@ void strata_readoptions_set_verify_checksums(strata_readoptions_t* o, unsigned c
 void strata_readoptions_set_fill_cache(strata_readoptions_t* o, unsigned char v) {
   o->rep.fill_cache = v;
 }
+void strata_readoptions_set_readahead_size(strata_readoptions_t* o, size_t v) {
+  o->rep.readahead_size = v;
+}
 void strata_readoptions_set_snapshot(strata_readoptions_t* o, const strata_snapshot_t* snap) {
   o->rep.snapshot = snap ? snap->rep : nullptr;
 }

@@ -184,6 +184,9 @@ STRATA_EXPORT void strata_readoptions_set_verify_checksums(strata_readoptions_t*
                                                            unsigned char v);
 STRATA_EXPORT void strata_readoptions_set_fill_cache(strata_readoptions_t* options,
                                                      unsigned char v);
+/* ReadOptions::readahead_size: bytes an iterator reads at once from a table read with pread;
+   0 (the default) reads ahead automatically once a scan runs on. */
+STRATA_EXPORT void strata_readoptions_set_readahead_size(strata_readoptions_t* options, size_t v);
 /* NULL means the latest state. The snapshot must stay unreleased while reads use it. */
 STRATA_EXPORT void strata_readoptions_set_snapshot(strata_readoptions_t* options,
                                                    const strata_snapshot_t* snapshot);
