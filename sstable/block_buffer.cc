@@ -3,14 +3,8 @@
 #include <cstdint>
 #include <new>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define STRATA_BLOCK_BUFFER_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define STRATA_BLOCK_BUFFER_ASAN 1
-#endif
-#endif
-#ifdef STRATA_BLOCK_BUFFER_ASAN
+#include "util/sanitizers.h"
+#if STRATA_ASAN
 #include <sanitizer/asan_interface.h>
 #endif
 
@@ -21,12 +15,12 @@ namespace {
 // are poisoned, so a read past a block's end or a use after free is still caught although
 // the memory was not returned to malloc.
 void Poison([[maybe_unused]] char* p, [[maybe_unused]] size_t n) {
-#ifdef STRATA_BLOCK_BUFFER_ASAN
+#if STRATA_ASAN
   ASAN_POISON_MEMORY_REGION(p, n);
 #endif
 }
 void Unpoison([[maybe_unused]] char* p, [[maybe_unused]] size_t n) {
-#ifdef STRATA_BLOCK_BUFFER_ASAN
+#if STRATA_ASAN
   ASAN_UNPOISON_MEMORY_REGION(p, n);
 #endif
 }

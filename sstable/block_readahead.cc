@@ -17,12 +17,7 @@ void BlockReadahead::Moved(int direction) {
 Status BlockReadahead::Get(const RandomAccessFile& file, uint64_t blocks_end,
                            const BlockHandle& handle, std::string_view* bytes, bool* found) {
   *found = false;
-  // ReadBlock's bounds check, written so that no sum can wrap: a damaged handle is left to
-  // ReadBlock, which names it.
-  if (handle.offset > blocks_end || handle.size > blocks_end - handle.offset ||
-      blocks_end - handle.offset - handle.size < kBlockTrailerSize) {
-    return Status::OK();
-  }
+  if (!BlockFitsBefore(handle, blocks_end)) return Status::OK();  // ReadBlock names the damage
   const uint64_t n = handle.size + kBlockTrailerSize;
   if (!Holds(handle.offset, n)) {
     if (file.IsMemoryMapped()) return Status::OK();

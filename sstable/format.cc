@@ -79,9 +79,7 @@ Status Decode(std::string_view bytes, std::string_view file_name, const BlockHan
           result->data = std::string_view(data, size);
           break;
         case Uncompressed::kCopy:
-          result->heap = BlockBuffer::Allocate(size);
-          if (size > 0) std::memcpy(result->heap.data(), data, size);
-          result->data = std::string_view(result->heap.data(), size);
+          CopyBlockContents(std::string_view(data, size), result);
           break;
       }
       return Status::OK();
@@ -94,6 +92,12 @@ Status Decode(std::string_view bytes, std::string_view file_name, const BlockHan
 }
 
 }  // namespace
+
+void CopyBlockContents(std::string_view bytes, BlockContents* result) {
+  result->heap = BlockBuffer::Allocate(bytes.size());
+  if (!bytes.empty()) std::memcpy(result->heap.data(), bytes.data(), bytes.size());
+  result->data = std::string_view(result->heap.data(), bytes.size());
+}
 
 void BlockHandle::EncodeTo(std::string* dst) const {
   PutVarint64(dst, offset);
@@ -159,8 +163,7 @@ void AppendBlockTrailer(std::string* block, CompressionType type) {
 
 Status ReadBlock(const RandomAccessFile& file, std::string_view file_name, uint64_t blocks_end,
                  const BlockHandle& handle, bool verify_checksum, BlockContents* result) {
-  if (handle.offset > blocks_end || handle.size > blocks_end - handle.offset ||
-      blocks_end - handle.offset - handle.size < kBlockTrailerSize) {
+  if (!BlockFitsBefore(handle, blocks_end)) {
     return TableCorruption(
         "block handle (size " + std::to_string(handle.size) + ") beyond the end of the blocks",
         file_name, handle.offset);

@@ -86,6 +86,17 @@ struct BlockContents {
   BlockBuffer heap;
 };
 
+// Makes *result own a copy of bytes (for bytes that will not outlive it). bytes must not lie
+// in result's own buffer, which this replaces.
+void CopyBlockContents(std::string_view bytes, BlockContents* result);
+
+// True if the block at handle and its trailer end at or before blocks_end; no sum can wrap,
+// so a damaged handle of any size is simply false.
+inline bool BlockFitsBefore(const BlockHandle& handle, uint64_t blocks_end) {
+  return handle.offset <= blocks_end && handle.size <= blocks_end - handle.offset &&
+         blocks_end - handle.offset - handle.size >= kBlockTrailerSize;
+}
+
 // Appends the trailer of a block whose contents are the whole of *block: the type byte and
 // the checksum of contents + type byte.
 void AppendBlockTrailer(std::string* block, CompressionType type);

@@ -171,10 +171,7 @@ struct TableState {
     const bool insert = cache != nullptr && ro.fill_cache;
     if (insert && !contents.heap) {
       // Bytes owned by the file (e.g. mapped): copy, as the cache may outlive the table.
-      BlockBuffer copy = BlockBuffer::Allocate(contents.data.size());
-      std::memcpy(copy.data(), contents.data.data(), contents.data.size());
-      contents.data = std::string_view(copy.data(), contents.data.size());
-      contents.heap = std::move(copy);
+      CopyBlockContents(contents.data, &contents);
     }
     auto block = std::make_unique<Block>(std::move(contents));
     if (!block->ok()) {

@@ -8,14 +8,8 @@
 #include <thread>
 #include <vector>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define BLOCK_BUFFER_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define BLOCK_BUFFER_TEST_ASAN 1
-#endif
-#endif
-#ifdef BLOCK_BUFFER_TEST_ASAN
+#include "util/sanitizers.h"
+#if STRATA_ASAN
 #include <sanitizer/asan_interface.h>
 #endif
 
@@ -117,7 +111,7 @@ TEST(BlockBufferTest, MoveAssignmentReleasesTheOldBuffer) {
 }
 
 TEST(BlockBufferTest, BytesNobodyAskedForArePoisonedUnderAddressSanitizer) {
-#ifndef BLOCK_BUFFER_TEST_ASAN
+#if !STRATA_ASAN
   GTEST_SKIP() << "needs AddressSanitizer";
 #else
   OnFreshThread([] {

@@ -29,9 +29,8 @@ std::string BuildBlock(const KVModel& model, int restart_interval) {
 
 // A block over a copy of bytes (so ASan sees reads past the end).
 std::unique_ptr<Block> MakeBlock(std::string_view bytes) {
-  BlockBuffer heap = BlockBuffer::Allocate(bytes.size());
-  std::copy(bytes.begin(), bytes.end(), heap.data());
-  BlockContents contents{std::string_view(heap.data(), bytes.size()), std::move(heap)};
+  BlockContents contents;
+  CopyBlockContents(bytes, &contents);
   return std::make_unique<Block>(std::move(contents));
 }
 

@@ -7,6 +7,8 @@
 
 #include <iostream>
 
+#include "util/sanitizers.h"
+
 namespace strata::test {
 namespace {
 
@@ -15,17 +17,7 @@ constexpr WalRecoveryMode kAllModes[] = {
     WalRecoveryMode::kPointInTimeRecovery, WalRecoveryMode::kSkipAnyCorruptedRecords};
 
 // Sanitizer builds run every case several times slower: sample more sparsely there.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr int kSlowdown = 10;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr int kSlowdown = 10;
-#else
-constexpr int kSlowdown = 1;
-#endif
-#else
-constexpr int kSlowdown = 1;
-#endif
+constexpr int kSlowdown = STRATA_ASAN ? 10 : 1;
 
 Damage At(const DamageBattery& battery, const std::string& file, DamageKind kind, uint64_t offset) {
   Damage d;

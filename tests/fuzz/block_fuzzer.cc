@@ -36,9 +36,7 @@ struct Op {
 
 Block MakeBlock(std::string_view bytes) {
   BlockContents contents;
-  contents.heap = BlockBuffer::Allocate(bytes.size());
-  if (!bytes.empty()) std::memcpy(contents.heap.data(), bytes.data(), bytes.size());
-  contents.data = std::string_view(contents.heap.data(), bytes.size());
+  CopyBlockContents(bytes, &contents);
   return Block(std::move(contents));
 }
 
