@@ -43,6 +43,10 @@ DEFINE_bool(seek_compaction, true,
 DEFINE_bool(memtable_huge_pages, false,
             "Strata: memtable memory in 2 MiB blocks advised as transparent huge pages "
             "(Options::memtable_huge_pages; RocksDB's memtable_huge_page_size, off by default)");
+DEFINE_double(memtable_bloom_size_ratio, 1.0 / 64,
+              "Strata: a bloom filter of each memtable's keys, this fraction of the write "
+              "buffer in size; 0 for none (Options::memtable_bloom_size_ratio; RocksDB's flag "
+              "of this name, 0 by default)");
 DEFINE_bool(level_compaction_dynamic_level_bytes, true,
             "Strata: level targets follow the deepest level's size "
             "(Options::level_compaction_dynamic_level_bytes; RocksDB's option of that name)");
@@ -112,6 +116,7 @@ Status ConfigFromFlags(Config* config) {
   c.engine_options.statistics = FLAGS_statistics;
   c.engine_options.seek_compaction = FLAGS_seek_compaction;
   c.engine_options.memtable_huge_pages = FLAGS_memtable_huge_pages;
+  c.engine_options.memtable_bloom_size_ratio = FLAGS_memtable_bloom_size_ratio;
   c.engine_options.dynamic_level_bytes = FLAGS_level_compaction_dynamic_level_bytes;
   c.engine_options.dynamic_file_size = FLAGS_level_compaction_dynamic_file_size;
   c.engine_options.mmap_read = FLAGS_mmap_read;

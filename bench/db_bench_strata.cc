@@ -135,6 +135,7 @@ class StrataFactory final : public EngineFactory {
     options.max_background_jobs = eo.max_background_jobs;
     options.seek_compaction = eo.seek_compaction;
     options.memtable_huge_pages = eo.memtable_huge_pages;
+    options.memtable_bloom_size_ratio = eo.memtable_bloom_size_ratio;
     options.level_compaction_dynamic_level_bytes = eo.dynamic_level_bytes;
     options.level_compaction_dynamic_file_size = eo.dynamic_file_size;
     if (!eo.mmap_read) options.file_system = FileSystem::NewPosix(0);

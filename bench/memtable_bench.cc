@@ -1,5 +1,6 @@
-// Memtable micro benchmarks: single-threaded insert, point lookup and scan, 16-byte keys and
-// 100-byte values (db_bench's defaults). The last argument of the random-order ones is the
+// Memtable micro benchmarks: single-threaded insert, point lookup (of keys present, and of
+// absent ones with and without a key filter) and scan, 16-byte keys and 100-byte values
+// (db_bench's defaults). The last argument of the random-order ones is the
 // arena's block source: 0 = 4 KiB heap blocks, 1 = 2 MiB huge-page blocks (what a DB with a
 // write buffer of 16 MiB or more uses).
 #include <benchmark/benchmark.h>
@@ -61,18 +62,20 @@ std::vector<std::string> SequentialKeys(size_t n) {
 
 // Inserts into a memtable until it holds flush_mib MiB, then starts a fresh one (untimed), as
 // a DB does at its write_buffer_size; each memtable gets keys[0], keys[1], ...
+// With filter, the memtable keeps a key filter of 1/64 of flush_mib (the DB's default).
 void RunInserts(benchmark::State& state, const std::vector<std::string>& keys, size_t flush_mib,
-                bool opaque, Arena::Blocks blocks) {
+                bool opaque, Arena::Blocks blocks, bool filter = false) {
   InternalKeyComparator icmp(UserComparator(opaque));
   const std::string value(kValueSize, 'v');
   const size_t flush_bytes = flush_mib << 20;
-  auto mem = std::make_unique<MemTable>(icmp, blocks);
+  const size_t bloom_bytes = filter ? flush_bytes / 64 : 0;
+  auto mem = std::make_unique<MemTable>(icmp, blocks, bloom_bytes);
   size_t i = 0;
   SequenceNumber seq = 1;
   for (auto _ : state) {
     if (mem->ApproximateMemoryUsage() >= flush_bytes) {
       state.PauseTiming();
-      mem = std::make_unique<MemTable>(icmp, blocks);
+      mem = std::make_unique<MemTable>(icmp, blocks, bloom_bytes);
       i = 0;
       state.ResumeTiming();
     }
@@ -85,24 +88,42 @@ void RunInserts(benchmark::State& state, const std::vector<std::string>& keys, s
 
 // range(0): MiB per memtable (64 = Options::write_buffer_size; 4 stays mostly in cache);
 // range(1): 1 = compare through the virtual call instead of the memcmp fast path;
-// range(2): block source.
+// range(2): block source; range(3): 1 = with a key filter.
 void BM_MemTableInsertRandom(benchmark::State& state) {
   static const std::vector<std::string> keys = RandomKeys(kInsertKeys, 301);
-  RunInserts(state, keys, state.range(0), state.range(1) != 0, BlocksArg(state.range(2)));
+  RunInserts(state, keys, state.range(0), state.range(1) != 0, BlocksArg(state.range(2)),
+             state.range(3) != 0);
 }
 BENCHMARK(BM_MemTableInsertRandom)
-    ->Args({64, 0, 0})
-    ->Args({64, 0, 1})
-    ->Args({64, 1, 0})
-    ->Args({4, 0, 0})
-    ->Args({4, 1, 0});
+    ->Args({64, 0, 0, 0})
+    ->Args({64, 0, 0, 1})
+    ->Args({64, 0, 1, 0})
+    ->Args({64, 1, 0, 0})
+    ->Args({4, 0, 0, 0})
+    ->Args({4, 1, 0, 0});
 
-// range(0): MiB per memtable.
+// range(0): MiB per memtable; range(1): 1 = with a key filter.
 void BM_MemTableInsertSequential(benchmark::State& state) {
   static const std::vector<std::string> keys = SequentialKeys(kInsertKeys);
-  RunInserts(state, keys, state.range(0), false, Arena::Blocks::kHeap);
+  RunInserts(state, keys, state.range(0), false, Arena::Blocks::kHeap, state.range(1) != 0);
 }
-BENCHMARK(BM_MemTableInsertSequential)->Arg(64)->Arg(4);
+BENCHMARK(BM_MemTableInsertSequential)->Args({64, 0})->Args({64, 1})->Args({4, 0});
+
+// The timed loop of the Get benchmarks: looks up probes in turn, each with its LookupKey
+// built and its value copied, as DB::Get does. Returns how many were found.
+size_t TimeGets(benchmark::State& state, const MemTable& mem,
+                const std::vector<std::string>& probes) {
+  std::string result;
+  size_t i = 0, found = 0;
+  for (auto _ : state) {
+    LookupKey lookup(probes[i], kMaxSequenceNumber);
+    Status s;
+    found += mem.Get(lookup, &result, &s);
+    if (++i == probes.size()) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+  return found;
+}
 
 // range(0): entries in the memtable (100k entries are ~15 MiB of arena, 1M ~150 MiB);
 // range(1): 1 = compare through the virtual call; range(2): block source.
@@ -119,17 +140,31 @@ void BM_MemTableGet(benchmark::State& state) {
   Random rnd(5);
   for (size_t i = n - 1; i > 0; i--) std::swap(keys[i], keys[rnd.Uniform(i + 1)]);
 
-  std::string result;
-  size_t i = 0, found = 0;
-  for (auto _ : state) {
-    LookupKey lookup(keys[i], kMaxSequenceNumber);
-    Status s;
-    found += mem.Get(lookup, &result, &s);
-    if (++i == n) i = 0;
+  if (TimeGets(state, mem, keys) != static_cast<size_t>(state.iterations())) {
+    state.SkipWithError("a key went missing");
   }
-  if (found != static_cast<size_t>(state.iterations())) state.SkipWithError("a key went missing");
-  state.SetItemsProcessed(state.iterations());
 }
+// range(0): entries; range(1): 1 = with a key filter of 1/64 of the memtable's arena (the
+// DB's default ratio). Looks up keys the memtable does not hold, as a Get of a key in a table
+// does on its way down.
+void BM_MemTableGetAbsent(benchmark::State& state) {
+  const size_t n = static_cast<size_t>(state.range(0));
+  InternalKeyComparator icmp(BytewiseComparator());
+  const std::vector<std::string> keys = RandomKeys(n, 17);
+  const std::vector<std::string> absent = RandomKeys(n, 19);
+  const std::string value(kValueSize, 'v');
+  // Sized as the DB sizes it: a fraction of the write buffer this many entries fill.
+  const size_t arena_bytes = n * (kKeySize + kValueSize + 48);
+  MemTable mem(icmp, Arena::Blocks::kHeap, state.range(1) != 0 ? arena_bytes / 64 : 0);
+  for (size_t i = 0; i < n; i++) mem.Add(i + 1, ValueType::kValue, keys[i], value);
+  if (TimeGets(state, mem, absent) != 0) state.SkipWithError("an absent key was found");
+}
+BENCHMARK(BM_MemTableGetAbsent)
+    ->Args({100000, 0})
+    ->Args({100000, 1})
+    ->Args({400000, 0})
+    ->Args({400000, 1});
+
 // range(0): entries, inserted in random key order (as fillrandom leaves them); range(1):
 // block source. One iteration scans the whole memtable in key order, reading every key and
 // value, as a DB iterator does. Forward, each step follows a link to a node placed by

@@ -92,7 +92,10 @@ std::shared_ptr<MemTable> DBImpl::NewMemTable() const {
   // decides when it is flushed.
   const bool huge =
       options_.memtable_huge_pages && options_.write_buffer_size >= 8 * Arena::kHugePageSize;
-  return std::make_shared<MemTable>(icmp_, huge ? Arena::Blocks::kHugePages : Arena::Blocks::kHeap);
+  const auto bloom_bytes =
+      static_cast<size_t>(options_.memtable_bloom_size_ratio * options_.write_buffer_size);
+  return std::make_shared<MemTable>(icmp_, huge ? Arena::Blocks::kHugePages : Arena::Blocks::kHeap,
+                                    bloom_bytes);
 }
 
 const Snapshot* DBImpl::GetSnapshot() {

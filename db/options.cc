@@ -6,6 +6,9 @@ Status Options::Validate() const {
   if (write_buffer_size < (64 << 10)) {
     return Status::InvalidArgument("write_buffer_size must be at least 64 KiB");
   }
+  if (!(memtable_bloom_size_ratio >= 0 && memtable_bloom_size_ratio <= 0.25)) {
+    return Status::InvalidArgument("memtable_bloom_size_ratio must be in [0, 0.25]");
+  }
   if (max_write_buffer_number < 2) {
     return Status::InvalidArgument("max_write_buffer_number must be at least 2");
   }

@@ -3,12 +3,18 @@
 #include <cassert>
 #include <cstring>
 
+#include "util/checksum.h"
+#include "util/perf_context_imp.h"
+
 namespace strata {
 
 using memtable_internal::LengthPrefixed;
 
-MemTable::MemTable(const InternalKeyComparator& cmp, Arena::Blocks blocks)
+MemTable::MemTable(const InternalKeyComparator& cmp, Arena::Blocks blocks, size_t bloom_bytes)
     : comparator_{cmp, cmp.user_comparator() == BytewiseComparator()},
+      bloom_(comparator_.bytewise && bloom_bytes >= 64
+                 ? std::make_unique<MemTableBloom>(bloom_bytes)
+                 : nullptr),
       arena_(Arena::kDefaultBlockSize, blocks),
       table_(comparator_, &arena_),
       range_del_table_(comparator_, &arena_) {}
@@ -17,6 +23,12 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view user_key
                    std::string_view value) {
   assert(seq <= kMaxSequenceNumber);
   if (type == ValueType::kDeletion) value = {};
+  uint64_t hash = 0;
+  const bool filtered = bloom_ != nullptr && type != ValueType::kRangeDeletion;
+  if (filtered) {
+    hash = Hash64(user_key);
+    bloom_->Prefetch(hash);  // its miss overlaps the skiplist search below
+  }
   size_t ikey_len = user_key.size() + kInternalKeyTrailer;
   assert(ikey_len <= UINT32_MAX && value.size() <= UINT32_MAX);
   size_t encoded_len =
@@ -36,6 +48,8 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view user_key
     num_range_dels_.store(num_range_dels_.load(std::memory_order_relaxed) + 1,
                           std::memory_order_release);
   } else {
+    // Before the entry is linked: a reader that can find it must not be turned away.
+    if (filtered) bloom_->Add(hash);
     table_.InsertReserved(buf, buf);
   }
 
@@ -87,13 +101,20 @@ bool MemTable::Get(const LookupKey& key, std::string* value, Status* status,
   // everything in older sources is older) answers NotFound.
   const SequenceNumber covering =
       MaxCoveringTombstoneSeq(key.user_key(), ExtractTrailer(key.internal_key()) >> 8);
+  const bool may_hold = MayHold(key.user_key());
   if (covering != 0) [[unlikely]] {
-    if (!GetNewest(key, value, status, covering, merges)) {
+    if (!may_hold || !GetNewest(key, value, status, covering, merges)) {
       *status = (merges ? *merges : kNoMerges).Resolve(key.user_key(), nullptr, value);
     }
     return true;
   }
-  return GetNewest(key, value, status, 0, merges);
+  return may_hold && GetNewest(key, value, status, 0, merges);
+}
+
+bool MemTable::MayHold(std::string_view user_key) const {
+  if (bloom_ == nullptr || bloom_->MayContain(Hash64(user_key))) return true;
+  STRATA_PERF_COUNT(memtable_filter_negatives);
+  return false;
 }
 
 bool MemTable::GetNewest(const LookupKey& key, std::string* value, Status* status,

@@ -9,6 +9,10 @@
 //   varint32 internal_key_len | user_key | fixed64 (sequence << 8 | type) | varint32 value_len
 //   | value
 //
+// With a filter (bloom_bytes, and the built-in bytewise comparator, under which equal keys
+// are equal bytes), every added user key is also put in a bloom filter (MemTableBloom), and a
+// point lookup of a key the filter rules out skips the skiplist search.
+//
 // Range deletions (ValueType::kRangeDeletion, user key = begin, value = end) go to a second
 // skiplist of the same entry format, so point lookups and iterators never meet them. Readers
 // ask for them in fragmented form (RangeTombstones), built on first need and cached until
@@ -28,6 +32,7 @@
 #include "keys/internal_key.h"
 #include "keys/merge_context.h"
 #include "keys/range_tombstone.h"
+#include "memtable/memtable_bloom.h"
 #include "memtable/skiplist.h"
 #include "strata/iterator.h"
 #include "strata/status.h"
@@ -41,7 +46,10 @@ class MemTable {
  public:
   // The comparator is copied; its user comparator must outlive the memtable. `blocks` says
   // where the entries' memory comes from (Arena::Blocks::kHugePages for large memtables).
-  explicit MemTable(const InternalKeyComparator& cmp, Arena::Blocks blocks = Arena::Blocks::kHeap);
+  // bloom_bytes: the size of the user-key filter, 0 (or under 64) for none; ignored unless
+  // the user comparator is the built-in bytewise one.
+  explicit MemTable(const InternalKeyComparator& cmp, Arena::Blocks blocks = Arena::Blocks::kHeap,
+                    size_t bloom_bytes = 0);
 
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;
@@ -62,8 +70,12 @@ class MemTable {
   bool Get(const LookupKey& key, std::string* value, Status* status,
            MergeContext* merges = nullptr) const;
 
-  // Bytes held in arena blocks (heap or mapped). Safe from any thread.
-  size_t ApproximateMemoryUsage() const { return arena_.MemoryUsage(); }
+  // Bytes held in arena blocks (heap or mapped) and the filter. Safe from any thread.
+  size_t ApproximateMemoryUsage() const {
+    return arena_.MemoryUsage() + (bloom_ ? bloom_->size() : 0);
+  }
+  // Whether lookups are filtered (see the top of this file).
+  bool has_bloom() const { return bloom_ != nullptr; }
   // Entries added (values and deletions) / deletions added. Safe from any thread.
   uint64_t num_entries() const { return num_entries_.load(std::memory_order_relaxed); }
   uint64_t num_deletes() const { return num_deletes_.load(std::memory_order_relaxed); }
@@ -129,7 +141,11 @@ class MemTable {
   bool GetNewest(const LookupKey& key, std::string* value, Status* status, SequenceNumber covering,
                  MergeContext* merges) const;
 
+  // False if the filter rules user_key out (counted in the perf context).
+  bool MayHold(std::string_view user_key) const;
+
   KeyComparator comparator_;
+  const std::unique_ptr<MemTableBloom> bloom_;  // null: no filter
   Arena arena_;
   Table table_;
   Table range_del_table_;  // kRangeDeletion entries only

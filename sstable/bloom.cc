@@ -3,29 +3,16 @@
 #include <algorithm>
 #include <cstring>
 
+#include "util/bloom_probes.h"
+
 namespace strata {
+using bloom_internal::ForEachProbe;
+using bloom_internal::kLineBits;
+using bloom_internal::kLineBytes;
+using bloom_internal::LineOf;
+
 namespace {
-
-constexpr size_t kLineBytes = 64;
-constexpr size_t kLineBits = kLineBytes * 8;
-constexpr size_t kTailBytes = 2;   // num_probes, kind
-constexpr int kProbesPerWord = 7;  // 9-bit positions in a 64-bit word
-
-// The splitmix64 finalizer: a bijective mix, so bit positions are independent of the bits
-// that picked the line.
-inline uint64_t Mix(uint64_t h) {
-  h ^= h >> 30;
-  h *= 0xbf58476d1ce4e5b9ull;
-  h ^= h >> 27;
-  h *= 0x94d049bb133111ebull;
-  h ^= h >> 31;
-  return h;
-}
-
-inline uint32_t LineOf(uint64_t hash, uint32_t num_lines) {
-  return static_cast<uint32_t>(((hash >> 32) * num_lines) >> 32);
-}
-
+constexpr size_t kTailBytes = 2;  // num_probes, kind
 }  // namespace
 
 BloomFilterBuilder::BloomFilterBuilder(int bits_per_key)
@@ -51,18 +38,10 @@ void BloomFilterBuilder::Finish(std::string* dst) const {
     for (size_t k = 0; k < num_keys_; k++) {
       const uint64_t h = chunks_[k / kChunkHashes][k % kChunkHashes];
       unsigned char* line = lines + LineOf(h, num_lines) * kLineBytes;
-      uint64_t seed = Mix(h);
-      uint64_t word = seed;
-      for (int i = 0, left = kProbesPerWord; i < num_probes; i++, left--) {
-        if (left == 0) {
-          seed = Mix(seed);
-          word = seed;
-          left = kProbesPerWord;
-        }
-        uint32_t pos = word & (kLineBits - 1);
-        word >>= 9;
+      ForEachProbe(h, num_probes, [line](uint32_t pos) {
         line[pos >> 3] |= static_cast<unsigned char>(1u << (pos & 7));
-      }
+        return true;
+      });
     }
   }
   dst->push_back(static_cast<char>(num_probes));
@@ -93,19 +72,8 @@ bool BloomFilter::HashMayMatch(uint64_t hash) const {
   if (num_lines_ == 0) return false;
   const auto* line =
       reinterpret_cast<const unsigned char*>(lines_.get()) + LineOf(hash, num_lines_) * kLineBytes;
-  uint64_t seed = Mix(hash);
-  uint64_t word = seed;
-  for (int i = 0, left = kProbesPerWord; i < num_probes_; i++, left--) {
-    if (left == 0) {
-      seed = Mix(seed);
-      word = seed;
-      left = kProbesPerWord;
-    }
-    uint32_t pos = word & (kLineBits - 1);
-    word >>= 9;
-    if ((line[pos >> 3] & (1u << (pos & 7))) == 0) return false;
-  }
-  return true;
+  return ForEachProbe(hash, num_probes_,
+                      [line](uint32_t pos) { return (line[pos >> 3] & (1u << (pos & 7))) != 0; });
 }
 
 }  // namespace strata

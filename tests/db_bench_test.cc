@@ -20,6 +20,7 @@
 #include "bench/db_bench_engine.h"
 #include "bench/db_bench_flags.h"
 #include "bench/db_bench_runner.h"
+#include "strata/options.h"
 #include "support/test_util.h"
 #include "util/coding.h"
 #include "util/histogram.h"
@@ -219,6 +220,7 @@ TEST(DbBenchFlagsTest, DefaultsAreTheFamiliarOnes) {
   EXPECT_EQ(c.engine_options.max_background_jobs, 2);
   EXPECT_TRUE(c.engine_options.mmap_read);
   EXPECT_TRUE(c.engine_options.dynamic_file_size);
+  EXPECT_DOUBLE_EQ(c.engine_options.memtable_bloom_size_ratio, Options().memtable_bloom_size_ratio);
   EXPECT_FALSE(c.sync);
   EXPECT_FALSE(c.use_existing_db);
   EXPECT_TRUE(c.db.empty());
@@ -256,6 +258,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
                         "--max_background_jobs=3",
                         "--seek_compaction=false",
                         "--memtable_huge_pages=true",
+                        "--memtable_bloom_size_ratio=0.125",
                         "--level_compaction_dynamic_level_bytes=false",
                         "--level_compaction_dynamic_file_size=false",
                         "--mmap_read=false",
@@ -285,6 +288,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
   EXPECT_TRUE(c.engine_options.statistics);
   EXPECT_FALSE(c.engine_options.seek_compaction);
   EXPECT_TRUE(c.engine_options.memtable_huge_pages);
+  EXPECT_DOUBLE_EQ(c.engine_options.memtable_bloom_size_ratio, 0.125);
   EXPECT_FALSE(c.engine_options.dynamic_level_bytes);
   EXPECT_FALSE(c.engine_options.dynamic_file_size);
   EXPECT_FALSE(c.engine_options.mmap_read);

@@ -2,6 +2,7 @@
 // processes: multi_process_test), concurrent writers, and what each WAL recovery mode does
 // with damaged logs.
 #include "strata/db.h"
+#include "strata/perf_context.h"
 
 #include <chrono>
 #include <cstdio>
@@ -200,6 +201,49 @@ TEST_F(DBTest, InvalidOptionsAreRejectedBeforeTouchingFiles) {
   EXPECT_FALSE(FileSystem::Default()->FileExists(dbname_));
 }
 
+TEST_F(DBTest, AMemtableFilterRatioOutsideItsRangeIsRejected) {
+  for (double ratio : {-0.01, 0.26}) {
+    options_.memtable_bloom_size_ratio = ratio;
+    Status s = TryOpen();
+    EXPECT_TRUE(s.IsInvalidArgument()) << ratio;
+    EXPECT_NE(std::string::npos, s.ToString().find("memtable_bloom_size_ratio")) << s.ToString();
+  }
+  EXPECT_FALSE(FileSystem::Default()->FileExists(dbname_));
+}
+
+// Gets of keys the memtable does not hold skip its search (counted), and every Get answers
+// as it does with the filter off: the values in the memtable, in tables, and deleted keys.
+TEST_F(DBTest, MemtableFilterAnswersAsWithoutIt) {
+  for (double ratio : {0.0, 1.0 / 64}) {
+    SCOPED_TRACE(ratio);
+    Close();
+    ASSERT_OK(DestroyDB(dbname_, options_));
+    options_.memtable_bloom_size_ratio = ratio;
+    Reopen();
+    for (int k = 0; k < 200; k++) ASSERT_OK(Put(test::NumberKey(k), "table" + std::to_string(k)));
+    ASSERT_OK(db_->Flush());
+    for (int k = 100; k < 150; k++) ASSERT_OK(Put(test::NumberKey(k), "mem" + std::to_string(k)));
+    for (int k = 150; k < 160; k++) ASSERT_OK(db_->Delete(WriteOptions(), test::NumberKey(k)));
+    SetPerfLevel(PerfLevel::kEnableCount);
+    GetPerfContext()->Reset();
+    for (int k = 0; k < 300; k++) {
+      std::string want = "table" + std::to_string(k);
+      if (k >= 100 && k < 150) want = "mem" + std::to_string(k);
+      if (k >= 150 && k < 160) want = "NOT_FOUND";
+      if (k >= 200) want = "NOT_FOUND";
+      ASSERT_EQ(want, Get(test::NumberKey(k))) << k;
+    }
+    const uint64_t skipped = GetPerfContext()->memtable_filter_negatives;
+    SetPerfLevel(PerfLevel::kDisable);
+    if (ratio == 0) {
+      EXPECT_EQ(0u, skipped);
+    } else {
+      EXPECT_GE(skipped, 230u) << "240 keys are not in the memtable";
+      EXPECT_LE(skipped, 240u);
+    }
+  }
+}
+
 TEST_F(DBTest, SecondOpenInThisProcessIsRefused) {
   Reopen();
   std::unique_ptr<DB> second;
@@ -292,6 +336,7 @@ TEST_F(DBTest, LargeMemtablesTakeHugePageBlocksUnlessTurnedOff) {
     ASSERT_OK(DestroyDB(dbname_, options_));
     options_.write_buffer_size = c.write_buffer_size;
     options_.memtable_huge_pages = c.huge_pages;
+    options_.memtable_bloom_size_ratio = 0;  // the usage below is then the arena's alone
     Reopen();
     // The memtable Open made, then the one a switch made.
     for (int memtable = 0; memtable < 2; memtable++) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <map>
 #include <string>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "keys/internal_key.h"
 #include "keys/merge_context.h"
 #include "strata/merge_operator.h"
+#include "strata/perf_context.h"
 #include "support/test_util.h"
 #include "util/random.h"
 
@@ -69,15 +71,21 @@ std::string IKey(std::string_view user_key, SequenceNumber seq, ValueType type) 
 }
 
 // Every test runs with the bytewise comparator (memcmp fast path) and a reverse one (through
-// the virtual call), so both comparison paths stay equivalent.
-class MemTableTest : public ::testing::TestWithParam<bool> {
+// the virtual call), so both comparison paths stay equivalent; and with and without a filter
+// of the keys (which only the bytewise comparator gets), so lookups answer alike either way.
+struct MemTableParam {
+  bool reversed;
+  size_t bloom_bytes;
+};
+
+class MemTableTest : public ::testing::TestWithParam<MemTableParam> {
  protected:
   MemTableTest()
-      : user_cmp_(GetParam() ? ReverseComparator() : BytewiseComparator()),
+      : user_cmp_(GetParam().reversed ? ReverseComparator() : BytewiseComparator()),
         icmp_(user_cmp_),
-        mem_(icmp_) {}
+        mem_(icmp_, Arena::Blocks::kHeap, GetParam().bloom_bytes) {}
 
-  bool reversed() const { return GetParam(); }
+  bool reversed() const { return GetParam().reversed; }
 
   const Comparator* user_cmp_;
   InternalKeyComparator icmp_;
@@ -444,10 +452,70 @@ TEST_P(MemTableTest, ConcurrentReadersDuringWrites) {
   for (auto& t : readers) t.join();
 }
 
-INSTANTIATE_TEST_SUITE_P(Comparators, MemTableTest, ::testing::Values(false, true),
-                         [](const ::testing::TestParamInfo<bool>& info) {
-                           return info.param ? "Reverse" : "Bytewise";
+TEST_P(MemTableTest, FilterOnlyWithTheBytewiseComparator) {
+  EXPECT_EQ(mem_.has_bloom(), !reversed() && GetParam().bloom_bytes > 0);
+}
+
+TEST_P(MemTableTest, ARangeDeletionCoversAKeyThisMemtableDoesNotHold) {
+  mem_.Add(1, ValueType::kValue, "k1", "v");
+  mem_.Add(5, ValueType::kRangeDeletion, reversed() ? "z" : "a", reversed() ? "a" : "z");
+  EXPECT_EQ(Read(mem_, "absent", 10), "DELETED");
+  EXPECT_EQ(Read(mem_, "k1", 10), "DELETED");
+  EXPECT_EQ(Read(mem_, "absent", 4), "MISS");
+  EXPECT_EQ(Read(mem_, "k1", 4), "v");
+}
+
+INSTANTIATE_TEST_SUITE_P(Comparators, MemTableTest,
+                         ::testing::Values(MemTableParam{false, 0}, MemTableParam{true, 0},
+                                           MemTableParam{false, 4096}, MemTableParam{true, 4096}),
+                         [](const ::testing::TestParamInfo<MemTableParam>& info) {
+                           return std::string(info.param.reversed ? "Reverse" : "Bytewise") +
+                                  (info.param.bloom_bytes > 0 ? "Filtered" : "");
                          });
+
+// A comparator under which keys of different bytes compare equal: a filter of key bytes
+// would turn away a lookup that must find its entry, so such a memtable keeps none.
+class CaseInsensitiveComparator final : public Comparator {
+ public:
+  int Compare(std::string_view a, std::string_view b) const override {
+    for (size_t i = 0; i < std::min(a.size(), b.size()); i++) {
+      const int ca = std::tolower(static_cast<unsigned char>(a[i]));
+      const int cb = std::tolower(static_cast<unsigned char>(b[i]));
+      if (ca != cb) return ca < cb ? -1 : 1;
+    }
+    return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
+  }
+  const char* Name() const override { return "test.CaseInsensitiveComparator"; }
+};
+
+TEST(MemTableFilterTest, NoFilterWhereEqualKeysDifferInBytes) {
+  static const CaseInsensitiveComparator kCmp;
+  InternalKeyComparator icmp(&kCmp);
+  MemTable mem(icmp, Arena::Blocks::kHeap, 4096);
+  EXPECT_FALSE(mem.has_bloom());
+  mem.Add(1, ValueType::kValue, "Key", "v");
+  EXPECT_EQ(Read(mem, "kEY", 5), "v");
+}
+
+// Lookups of keys the memtable lacks are counted as saved searches; lookups of keys it has
+// are not, and find their values.
+TEST(MemTableFilterTest, AbsentKeysSkipTheSearch) {
+  InternalKeyComparator icmp(BytewiseComparator());
+  // About 20 bits a key: a false positive in a few hundred.
+  MemTable mem(icmp, Arena::Blocks::kHeap, 2500);
+  for (int i = 0; i < 1000; i++) {
+    mem.Add(i + 1, ValueType::kValue, test::NumberKey(2 * i), "v" + std::to_string(i));
+  }
+  SetPerfLevel(PerfLevel::kEnableCount);
+  GetPerfContext()->Reset();
+  for (int i = 0; i < 1000; i++)
+    ASSERT_EQ(Read(mem, test::NumberKey(2 * i), 5000), "v" + std::to_string(i));
+  EXPECT_EQ(GetPerfContext()->memtable_filter_negatives, 0u);
+  for (int i = 0; i < 1000; i++) ASSERT_EQ(Read(mem, test::NumberKey(2 * i + 1), 5000), "MISS");
+  EXPECT_GE(GetPerfContext()->memtable_filter_negatives, 950u);
+  SetPerfLevel(PerfLevel::kDisable);
+  EXPECT_GT(mem.ApproximateMemoryUsage(), 2496u) << "the filter's bytes count";
+}
 
 }  // namespace
 }  // namespace strata

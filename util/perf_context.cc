@@ -23,6 +23,7 @@ struct Counter {
 constexpr Counter kCounters[] = {
     {"get_count", &PerfContext::get_count},
     {"get_from_memtable", &PerfContext::get_from_memtable},
+    {"memtable_filter_negatives", &PerfContext::memtable_filter_negatives},
     {"tables_probed", &PerfContext::tables_probed},
     {"filter_checks", &PerfContext::filter_checks},
     {"filter_negatives", &PerfContext::filter_negatives},
