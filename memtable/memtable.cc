@@ -12,9 +12,7 @@ using memtable_internal::LengthPrefixed;
 
 MemTable::MemTable(const InternalKeyComparator& cmp, Arena::Blocks blocks, size_t bloom_bytes)
     : comparator_{cmp, cmp.user_comparator() == BytewiseComparator()},
-      bloom_(comparator_.bytewise && bloom_bytes >= 64
-                 ? std::make_unique<MemTableBloom>(bloom_bytes)
-                 : nullptr),
+      bloom_(comparator_.bytewise ? MemTableBloom::Create(bloom_bytes) : nullptr),
       arena_(Arena::kDefaultBlockSize, blocks),
       table_(comparator_, &arena_),
       range_del_table_(comparator_, &arena_) {}
@@ -48,7 +46,8 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view user_key
     num_range_dels_.store(num_range_dels_.load(std::memory_order_relaxed) + 1,
                           std::memory_order_release);
   } else {
-    // Before the entry is linked: a reader that can find it must not be turned away.
+    // Before the entry is linked, and so before the DB publishes its sequence: a reader whose
+    // sequence covers the entry must not be turned away by the filter.
     if (filtered) bloom_->Add(hash);
     table_.InsertReserved(buf, buf);
   }

@@ -1,7 +1,6 @@
 #include "memtable/memtable_bloom.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cstdlib>
 #include <new>
 
@@ -15,29 +14,22 @@ using bloom_internal::LineOf;
 
 static_assert(kLineBytes == 8 * sizeof(uint64_t));
 
-namespace {
-
-uint32_t LinesFor(size_t bytes) {
-  assert(bytes >= kLineBytes);
-  return static_cast<uint32_t>(std::clamp<size_t>(bytes / kLineBytes, 1, UINT32_MAX));
-}
-
-std::atomic<uint64_t>* AllocateLines(uint32_t num_lines) {
-  const size_t bytes = static_cast<size_t>(num_lines) * kLineBytes;
-  // Cache-line aligned, so a key's bits share one line.
-  void* p = std::aligned_alloc(kLineBytes, bytes);
-  if (p == nullptr) throw std::bad_alloc();
-  auto* words = static_cast<std::atomic<uint64_t>*>(p);
-  for (size_t i = 0; i < bytes / sizeof(uint64_t); i++) new (&words[i]) std::atomic<uint64_t>(0);
-  return words;
-}
-
-}  // namespace
-
 void MemTableBloom::Free::operator()(std::atomic<uint64_t>* p) const { std::free(p); }
 
-MemTableBloom::MemTableBloom(size_t bytes)
-    : num_lines_(LinesFor(bytes)), words_(AllocateLines(num_lines_)) {}
+std::unique_ptr<MemTableBloom> MemTableBloom::Create(size_t bytes) {
+  bytes = std::min(bytes, kMaxBytes);
+  if (bytes < kLineBytes) return nullptr;
+  const auto num_lines = static_cast<uint32_t>(bytes / kLineBytes);
+  const size_t size = static_cast<size_t>(num_lines) * kLineBytes;
+  // Cache-line aligned, so a key's bits share one line.
+  void* p = std::aligned_alloc(kLineBytes, size);
+  if (p == nullptr) return nullptr;
+  auto* words = static_cast<std::atomic<uint64_t>*>(p);
+  for (size_t i = 0; i < size / sizeof(uint64_t); i++) new (&words[i]) std::atomic<uint64_t>(0);
+  auto* bloom = new (std::nothrow) MemTableBloom(num_lines, words);
+  if (bloom == nullptr) std::free(p);
+  return std::unique_ptr<MemTableBloom>(bloom);
+}
 
 std::atomic<uint64_t>* MemTableBloom::Line(uint64_t hash) const {
   return words_.get() + static_cast<size_t>(LineOf(hash, num_lines_)) * kWordsPerLine;

@@ -8,9 +8,10 @@
 // have cost without the filter.
 //
 // Thread safety: Add needs one caller at a time (the memtable's writer); MayContain may run
-// on any thread concurrently with Add. A bit Add sets is seen by a reader that learned of the
-// entry through a release/acquire chain started after Add (the skiplist link, then the
-// published sequence number), so an entry a reader may see never reads as absent here.
+// on any thread concurrently with Add. A bit Add sets is seen by any reader whose knowledge of
+// the key comes through a release/acquire pair ordered after Add: in a DB, the leader
+// publishes last_sequence_ (release) after the memtable insert and a reader loads it
+// (acquire) before its lookup, so an entry a reader's sequence covers never reads as absent.
 #pragma once
 
 #include <atomic>
@@ -25,8 +26,13 @@ class MemTableBloom {
   // Probes per key: what the table filter uses at 10 bits a key.
   static constexpr int kNumProbes = 6;
 
-  // A filter of `bytes` rounded down to whole 64-byte lines. REQUIRES: bytes >= 64.
-  explicit MemTableBloom(size_t bytes);
+  // The largest filter: 2^20 lines (16 M keys at about 10 bits each, far more than a
+  // memtable holds at 64 MiB); a larger request is cut to it.
+  static constexpr size_t kMaxBytes = size_t{64} << 20;
+
+  // A zeroed filter of `bytes` (at most kMaxBytes) rounded down to whole 64-byte lines; null
+  // if bytes < 64 or the memory cannot be had (the memtable then goes without).
+  static std::unique_ptr<MemTableBloom> Create(size_t bytes);
 
   MemTableBloom(const MemTableBloom&) = delete;
   MemTableBloom& operator=(const MemTableBloom&) = delete;
@@ -46,6 +52,9 @@ class MemTableBloom {
   struct Free {
     void operator()(std::atomic<uint64_t>* p) const;
   };
+
+  MemTableBloom(uint32_t num_lines, std::atomic<uint64_t>* words)
+      : num_lines_(num_lines), words_(words) {}
 
   std::atomic<uint64_t>* Line(uint64_t hash) const;
 

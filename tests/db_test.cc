@@ -2,9 +2,9 @@
 // processes: multi_process_test), concurrent writers, and what each WAL recovery mode does
 // with damaged logs.
 #include "strata/db.h"
-#include "strata/perf_context.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <thread>
@@ -12,6 +12,7 @@
 #include "db/db_impl.h"
 #include "db/write_batch_internal.h"
 #include "strata/file_system.h"
+#include "strata/perf_context.h"
 #include "support/db_test_util.h"
 #include "support/gate.h"
 #include "support/gated_log_sync_fs.h"
@@ -202,13 +203,20 @@ TEST_F(DBTest, InvalidOptionsAreRejectedBeforeTouchingFiles) {
 }
 
 TEST_F(DBTest, AMemtableFilterRatioOutsideItsRangeIsRejected) {
-  for (double ratio : {-0.01, 0.26}) {
+  for (double ratio : {-0.01, 0.26, std::nan("")}) {
     options_.memtable_bloom_size_ratio = ratio;
     Status s = TryOpen();
     EXPECT_TRUE(s.IsInvalidArgument()) << ratio;
     EXPECT_NE(std::string::npos, s.ToString().find("memtable_bloom_size_ratio")) << s.ToString();
   }
   EXPECT_FALSE(FileSystem::Default()->FileExists(dbname_));
+  // The bounds themselves are accepted.
+  for (double ratio : {0.0, 0.25}) {
+    options_.memtable_bloom_size_ratio = ratio;
+    Reopen();
+    ASSERT_OK(Put("k", "v"));
+    EXPECT_EQ("v", Get("k"));
+  }
 }
 
 // Gets of keys the memtable does not hold skip its search (counted), and every Get answers

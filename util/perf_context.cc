@@ -23,7 +23,6 @@ struct Counter {
 constexpr Counter kCounters[] = {
     {"get_count", &PerfContext::get_count},
     {"get_from_memtable", &PerfContext::get_from_memtable},
-    {"memtable_filter_negatives", &PerfContext::memtable_filter_negatives},
     {"tables_probed", &PerfContext::tables_probed},
     {"filter_checks", &PerfContext::filter_checks},
     {"filter_negatives", &PerfContext::filter_negatives},
@@ -32,6 +31,7 @@ constexpr Counter kCounters[] = {
     {"block_read_bytes", &PerfContext::block_read_bytes},
     {"iterator_seeks", &PerfContext::iterator_seeks},
     {"internal_entries_skipped", &PerfContext::internal_entries_skipped},
+    {"memtable_filter_negatives", &PerfContext::memtable_filter_negatives},
 };
 
 }  // namespace

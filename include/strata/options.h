@@ -66,7 +66,8 @@ struct Options {
   bool paranoid_checks = false;
   WalRecoveryMode wal_recovery_mode = WalRecoveryMode::kTolerateCorruptedTailRecords;
 
-  // Bytes of writes a memtable collects before it is frozen and flushed to a table.
+  // Bytes of memory a memtable fills (its entries, their index and its key filter) before it
+  // is frozen and flushed to a table.
   size_t write_buffer_size = 64 << 20;
   // Memtables (active plus immutable) held at once before writers wait for a flush.
   int max_write_buffer_number = 2;
@@ -85,11 +86,13 @@ struct Options {
   // "madvise" a first touch may wait for memory compaction.
   bool memtable_huge_pages = false;
   // Each memtable keeps a bloom filter of its user keys this fraction of write_buffer_size
-  // in size (1 MiB for 64 MiB), so a Get of a key the memtable does not hold skips the
-  // memtable's search: a dozen or more cache misses in a memtable of a few hundred thousand
-  // entries, one with the filter. 0 turns it off; at most 0.25. Used only with the built-in
-  // bytewise comparator. RocksDB's memtable_prefix_bloom_size_ratio with
-  // memtable_whole_key_filtering, which it leaves off by default.
+  // in size (1 MiB for 64 MiB; at most 64 MiB), so a Get of a key the memtable does not hold
+  // skips the memtable's search: a dozen or more cache misses in a memtable of a few hundred
+  // thousand entries, one with the filter. The filter is part of the write buffer: a memtable
+  // holds this fraction less data before it is flushed (hence at most 0.25). 0 turns it
+  // off. Used only with the built-in bytewise comparator. RocksDB's
+  // memtable_prefix_bloom_size_ratio with memtable_whole_key_filtering, which it leaves off
+  // by default.
   double memtable_bloom_size_ratio = 1.0 / 64;
 
   // Table options.

@@ -19,17 +19,17 @@ enum class PerfLevel : uint8_t {
 struct PerfContext {
   uint64_t get_count = 0;          // DB::Get calls
   uint64_t get_from_memtable = 0;  // Gets answered by a memtable (value or deletion)
-  // Memtable searches that a memtable's key filter saved (Options::memtable_bloom_size_ratio).
-  uint64_t memtable_filter_negatives = 0;
-  uint64_t tables_probed = 0;     // table files a Get searched (after the key range check)
-  uint64_t filter_checks = 0;     // bloom filter probes
-  uint64_t filter_negatives = 0;  // probes that ruled a table out (saved a block read)
-  uint64_t block_cache_hits = 0;  // data blocks found in the block cache
-  uint64_t block_reads = 0;       // data blocks read from a file (cache misses)
-  uint64_t block_read_bytes = 0;  // bytes of those blocks as stored (compressed)
-  uint64_t iterator_seeks = 0;    // Seek/SeekForPrev/SeekToFirst/SeekToLast on DB iterators
+  uint64_t tables_probed = 0;      // table files a Get searched (after the key range check)
+  uint64_t filter_checks = 0;      // bloom filter probes
+  uint64_t filter_negatives = 0;   // probes that ruled a table out (saved a block read)
+  uint64_t block_cache_hits = 0;   // data blocks found in the block cache
+  uint64_t block_reads = 0;        // data blocks read from a file (cache misses)
+  uint64_t block_read_bytes = 0;   // bytes of those blocks as stored (compressed)
+  uint64_t iterator_seeks = 0;     // Seek/SeekForPrev/SeekToFirst/SeekToLast on DB iterators
   uint64_t internal_entries_skipped =
       0;  // hidden versions and deletions a DB iterator stepped over
+  // Memtable searches that a memtable's key filter saved (Options::memtable_bloom_size_ratio).
+  uint64_t memtable_filter_negatives = 0;
 
   void Reset() { *this = PerfContext(); }
   // Adds other's counts (to total several threads).
