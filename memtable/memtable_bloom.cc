@@ -51,7 +51,9 @@ void MemTableBloom::Add(uint64_t hash) {
 bool MemTableBloom::MayContain(uint64_t hash) const {
   const std::atomic<uint64_t>* line = Line(hash);
   return ForEachProbe(hash, kNumProbes, [line](uint32_t pos) {
-    return (line[pos >> 6].load(std::memory_order_relaxed) >> (pos & 63)) & 1;
+    const uint64_t word = line[pos >> 6].load(std::memory_order_relaxed);
+    if ((word & (uint64_t{1} << (pos & 63))) == 0) return false;
+    return true;
   });
 }
 

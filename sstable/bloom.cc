@@ -72,8 +72,11 @@ bool BloomFilter::HashMayMatch(uint64_t hash) const {
   if (num_lines_ == 0) return false;
   const auto* line =
       reinterpret_cast<const unsigned char*>(lines_.get()) + LineOf(hash, num_lines_) * kLineBytes;
-  return ForEachProbe(hash, num_probes_,
-                      [line](uint32_t pos) { return (line[pos >> 3] & (1u << (pos & 7))) != 0; });
+  // An if rather than a returned comparison: GCC then tests the bit with one instruction.
+  return ForEachProbe(hash, num_probes_, [line](uint32_t pos) {
+    if ((line[pos >> 3] & (1u << (pos & 7))) == 0) return false;
+    return true;
+  });
 }
 
 }  // namespace strata
