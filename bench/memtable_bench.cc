@@ -13,6 +13,7 @@
 #include "keys/internal_key.h"
 #include "memtable/memtable.h"
 #include "strata/comparator.h"
+#include "strata/options.h"
 #include "util/coding.h"
 #include "util/random.h"
 
@@ -60,15 +61,21 @@ std::vector<std::string> SequentialKeys(size_t n) {
   return keys;
 }
 
+// The key filter a DB gives a memtable of write_buffer_bytes, at the default ratio.
+size_t DefaultFilterBytes(size_t write_buffer_bytes) {
+  return static_cast<size_t>(Options().memtable_bloom_size_ratio *
+                             static_cast<double>(write_buffer_bytes));
+}
+
 // Inserts into a memtable until it holds flush_mib MiB, then starts a fresh one (untimed), as
 // a DB does at its write_buffer_size; each memtable gets keys[0], keys[1], ...
-// With filter, the memtable keeps a key filter of 1/64 of flush_mib (the DB's default).
+// With filter, the memtable keeps the key filter a DB gives it by default.
 void RunInserts(benchmark::State& state, const std::vector<std::string>& keys, size_t flush_mib,
                 bool opaque, Arena::Blocks blocks, bool filter = false) {
   InternalKeyComparator icmp(UserComparator(opaque));
   const std::string value(kValueSize, 'v');
   const size_t flush_bytes = flush_mib << 20;
-  const size_t bloom_bytes = filter ? flush_bytes / 64 : 0;
+  const size_t bloom_bytes = filter ? DefaultFilterBytes(flush_bytes) : 0;
   auto mem = std::make_unique<MemTable>(icmp, blocks, bloom_bytes);
   size_t i = 0;
   SequenceNumber seq = 1;
@@ -144,8 +151,8 @@ void BM_MemTableGet(benchmark::State& state) {
     state.SkipWithError("a key went missing");
   }
 }
-// range(0): entries; range(1): 1 = with a key filter of 1/64 of the memtable's arena (the
-// DB's default ratio). Looks up keys the memtable does not hold, as a Get of a key in a table
+// range(0): entries; range(1): 1 = with the key filter a DB gives a memtable of that many
+// entries by default. Looks up keys the memtable does not hold, as a Get of a key in a table
 // does on its way down.
 void BM_MemTableGetAbsent(benchmark::State& state) {
   const size_t n = static_cast<size_t>(state.range(0));
@@ -155,7 +162,8 @@ void BM_MemTableGetAbsent(benchmark::State& state) {
   const std::string value(kValueSize, 'v');
   // Sized as the DB sizes it: a fraction of the write buffer this many entries fill.
   const size_t arena_bytes = n * (kKeySize + kValueSize + 48);
-  MemTable mem(icmp, Arena::Blocks::kHeap, state.range(1) != 0 ? arena_bytes / 64 : 0);
+  MemTable mem(icmp, Arena::Blocks::kHeap,
+               state.range(1) != 0 ? DefaultFilterBytes(arena_bytes) : 0);
   for (size_t i = 0; i < n; i++) mem.Add(i + 1, ValueType::kValue, keys[i], value);
   if (TimeGets(state, mem, absent) != 0) state.SkipWithError("an absent key was found");
 }

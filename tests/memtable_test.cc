@@ -535,11 +535,15 @@ TEST(MemTableFilterTest, NoFilterWhereEqualKeysDifferInBytes) {
 // are not, and find their values.
 TEST(MemTableFilterTest, AbsentKeysSkipTheSearch) {
   InternalKeyComparator icmp(BytewiseComparator());
+  // Even keys 0, 2, ... 1998.
+  auto fill = [](MemTable* m) {
+    for (int i = 0; i < 1000; i++) {
+      m->Add(i + 1, ValueType::kValue, test::NumberKey(2 * i), "v" + std::to_string(i));
+    }
+  };
   // About 20 bits a key: a false positive in a few hundred.
   MemTable mem(icmp, Arena::Blocks::kHeap, 2500);
-  for (int i = 0; i < 1000; i++) {
-    mem.Add(i + 1, ValueType::kValue, test::NumberKey(2 * i), "v" + std::to_string(i));
-  }
+  fill(&mem);
   SetPerfLevel(PerfLevel::kEnableCount);
   GetPerfContext()->Reset();
   for (int i = 0; i < 1000; i++)
@@ -549,9 +553,7 @@ TEST(MemTableFilterTest, AbsentKeysSkipTheSearch) {
   EXPECT_GE(GetPerfContext()->memtable_filter_negatives, 950u);
   SetPerfLevel(PerfLevel::kDisable);
   MemTable unfiltered(icmp);
-  for (int i = 0; i < 1000; i++) {
-    unfiltered.Add(i + 1, ValueType::kValue, test::NumberKey(2 * i), "v" + std::to_string(i));
-  }
+  fill(&unfiltered);
   EXPECT_EQ(mem.ApproximateMemoryUsage() - unfiltered.ApproximateMemoryUsage(), 2496u)
       << "the filter's bytes (39 whole lines) count";
 }
