@@ -57,6 +57,9 @@ class BlockReadahead {
 
   // How many times the window was filled from the file (for tests and statistics).
   uint64_t fills() const { return fills_; }
+  // Steps in one direction since the last jump or change of direction (the iterator treats
+  // long scans' blocks differently in the cache).
+  int steps() const { return steps_; }
 
  private:
   bool Holds(uint64_t offset, uint64_t n) const {

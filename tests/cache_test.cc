@@ -149,6 +149,68 @@ TEST_F(CacheTest, ChargeDecidesHowManyGo) {
   EXPECT_EQ(Lookup("big"), 4);
 }
 
+TEST_F(CacheTest, InsertIfRoomNeverEvicts) {
+  Reset(3);
+  auto insert_if_room = [&](std::string_view key, int number) {
+    auto* value = new TestValue{number, &log_};
+    Cache::Handle* h = cache_->InsertIfRoom(key, value, 1, &DeleteTestValue);
+    if (h == nullptr) {
+      delete value;  // refused: still the caller's
+      return false;
+    }
+    cache_->Release(h);
+    return true;
+  };
+  EXPECT_TRUE(insert_if_room("a", 1));
+  Insert("b", 2);
+  EXPECT_TRUE(insert_if_room("c", 3));
+  EXPECT_FALSE(insert_if_room("d", 4));  // full: a, b and c stay
+  EXPECT_EQ(log_.size(), 0u);
+  EXPECT_EQ(Lookup("a"), 1);
+  EXPECT_EQ(Lookup("d"), -1);
+  Insert("e", 5);  // an ordinary insert still evicts (b, the coldest)
+  EXPECT_EQ(log_.entries(), (Entries{{"b", 2}}));
+  cache_->Erase("a");
+  EXPECT_TRUE(insert_if_room("d", 4));  // room again
+  EXPECT_EQ(Lookup("d"), 4);
+  EXPECT_EQ(cache_->usage(), 3u);
+}
+
+// A Cache of its own that leaves InsertIfRoom to the interface's default.
+class ForwardingCache final : public Cache {
+ public:
+  explicit ForwardingCache(std::shared_ptr<Cache> base) : base_(std::move(base)) {}
+  Handle* Insert(std::string_view key, void* value, size_t charge, Deleter deleter) override {
+    return base_->Insert(key, value, charge, deleter);
+  }
+  Handle* Lookup(std::string_view key) override { return base_->Lookup(key); }
+  void Release(Handle* handle) override { base_->Release(handle); }
+  void* Value(Handle* handle) override { return base_->Value(handle); }
+  void Erase(std::string_view key) override { base_->Erase(key); }
+  uint64_t NewId() override { return base_->NewId(); }
+  size_t capacity() const override { return base_->capacity(); }
+  size_t usage() const override { return base_->usage(); }
+  uint64_t hits() const override { return base_->hits(); }
+  uint64_t misses() const override { return base_->misses(); }
+
+ private:
+  std::shared_ptr<Cache> base_;
+};
+
+TEST_F(CacheTest, InsertIfRoomByDefaultAsksUsageAndCapacity) {
+  ForwardingCache cache(NewLRUCache(10, 0));
+  TestValue a{1, &log_}, b{2, &log_};
+  Cache::Handle* h = cache.InsertIfRoom("a", &a, 8, nullptr);
+  ASSERT_NE(h, nullptr);
+  cache.Release(h);
+  EXPECT_EQ(cache.InsertIfRoom("b", &b, 3, nullptr), nullptr);
+  EXPECT_EQ(cache.usage(), 8u);
+  h = cache.InsertIfRoom("b", &b, 2, nullptr);
+  ASSERT_NE(h, nullptr);
+  cache.Release(h);
+  EXPECT_EQ(cache.usage(), 10u);
+}
+
 TEST_F(CacheTest, PinnedEntriesAreNotEvicted) {
   Reset(2);
   Cache::Handle* a = InsertHandle("a", 1);

@@ -18,6 +18,7 @@
 #include "sstable/table.h"
 #include "sstable/table_builder.h"
 #include "strata/cache.h"
+#include "strata/perf_context.h"
 #include "support/allocation_counter.h"
 #include "support/in_memory_file.h"
 #include "support/iterator_model.h"
@@ -596,6 +597,112 @@ TEST(TableTest, BlockCacheServesRepeatedReads) {
   EXPECT_EQ(scan(), model.size());
   EXPECT_EQ(file->reads(), reads_after_scan);
   EXPECT_EQ(cache->hits() - hits_before, table->properties().num_data_blocks);
+}
+
+// A table of 1,200-byte values, four to a 4 KiB block, opened with a one-shard block cache of
+// 30 blocks, for the tests of long scans below.
+class LongScanTest : public testing::Test {
+ protected:
+  static constexpr int kEntries = 600;  // 150 blocks
+
+  LongScanTest() {
+    KVModel model;
+    for (int i = 0; i < kEntries; i++) model.emplace_back(NumberKey(i), std::string(1200, 'v'));
+    std::string bytes;
+    EXPECT_OK(BuildTable(options_, model, &bytes));
+    {  // What one block charges, read into a cache of its own.
+      std::shared_ptr<Cache> probe = NewLRUCache(1 << 20, 0);
+      TableOptions probe_options = options_;
+      probe_options.block_cache = probe.get();
+      std::unique_ptr<Table> table;
+      EXPECT_OK(OpenTable(probe_options, bytes, &table, false, nullptr));
+      Status s;
+      DoGet(*table, NumberKey(0), NumberKey(0), &s);
+      block_charge_ = probe->usage();
+    }
+    cache_ = NewLRUCache(30 * block_charge_, 0);
+    options_.block_cache = cache_.get();
+    EXPECT_OK(OpenTable(options_, bytes, &table_, false, &file_));
+    EXPECT_EQ(table_->properties().num_data_blocks, 150u);
+    SetPerfLevel(PerfLevel::kEnableCount);
+    GetPerfContext()->Reset();
+  }
+  ~LongScanTest() override { SetPerfLevel(PerfLevel::kDisable); }
+
+  // Point reads of entries [from, to) with the given stride; the file reads they cost.
+  uint64_t Gets(int from, int to, int stride) {
+    const uint64_t before = file_->reads();
+    for (int i = from; i < to; i += stride) {
+      Status s;
+      EXPECT_EQ(DoGet(*table_, NumberKey(i), NumberKey(i), &s).value.size(), 1200u);
+      EXPECT_OK(s);
+    }
+    return file_->reads() - before;
+  }
+  // Entries [from, to) in order, through one iterator; how many it saw.
+  int Scan(int from, int to) {
+    auto it = table_->NewIterator(ReadOptions());
+    int n = 0;
+    for (it->Seek(NumberKey(from)); it->Valid(); it->Next()) {  // no step past entry to - 1
+      EXPECT_EQ(it->key(), NumberKey(from + n));
+      if (++n == to - from) break;
+    }
+    EXPECT_OK(it->status());
+    return n;
+  }
+
+  TableOptions options_;
+  size_t block_charge_ = 0;
+  std::shared_ptr<Cache> cache_;
+  std::unique_ptr<Table> table_;
+  InMemoryRandomAccessFile* file_ = nullptr;
+};
+
+TEST_F(LongScanTest, ALongScanDoesNotEvictWhatPointReadsCached) {
+  // Blocks 50-99, one read each: the cache ends up full of the most recent of them.
+  EXPECT_EQ(Gets(200, 400, 4), 50u);
+  EXPECT_GE(cache_->usage() + block_charge_, cache_->capacity());
+  EXPECT_EQ(Gets(368, 400, 4), 0u);  // the last eight are cached
+
+  // The whole table: its first 16 blocks are cached as usual (evicting the oldest point
+  // reads), the rest only while there is room, which there is not.
+  EXPECT_EQ(Scan(0, kEntries), kEntries);
+  EXPECT_GT(GetPerfContext()->scan_blocks_not_cached, 80u);
+  EXPECT_LE(cache_->usage(), cache_->capacity());
+  EXPECT_EQ(Gets(368, 400, 4), 0u);  // still cached
+}
+
+TEST_F(LongScanTest, ShortScansAreCachedEvenWhenTheCacheIsFull) {
+  EXPECT_EQ(Gets(200, 400, 4), 50u);
+  // Ten blocks, fewer than a long scan's sixteen: cached, evicting point reads.
+  const PerfContext& perf = *GetPerfContext();
+  const uint64_t before = perf.block_reads;
+  EXPECT_EQ(Scan(0, 40), 40);
+  EXPECT_EQ(perf.block_reads - before, 10u);
+  EXPECT_EQ(perf.scan_blocks_not_cached, 0u);
+  EXPECT_EQ(Scan(0, 40), 40);
+  EXPECT_EQ(perf.block_reads - before, 10u);  // the second time from the cache
+}
+
+TEST_F(LongScanTest, ALongScanFillsTheRoomACacheHas) {
+  // An empty cache of 30 blocks: the scan leaves it full, and a scan of what it cached reads
+  // nothing from the file.
+  EXPECT_EQ(Scan(0, kEntries), kEntries);
+  EXPECT_GE(cache_->usage() + block_charge_, cache_->capacity());
+  const uint64_t before = GetPerfContext()->block_reads;
+  EXPECT_EQ(Scan(0, 80), 80);
+  EXPECT_EQ(GetPerfContext()->block_reads, before);
+}
+
+TEST_F(LongScanTest, ReverseScansAreLongScansToo) {
+  EXPECT_EQ(Gets(200, 400, 4), 50u);
+  auto it = table_->NewIterator(ReadOptions());
+  int n = 0;
+  for (it->SeekToLast(); it->Valid(); it->Prev()) n++;
+  EXPECT_OK(it->status());
+  EXPECT_EQ(n, kEntries);
+  EXPECT_GT(GetPerfContext()->scan_blocks_not_cached, 80u);
+  EXPECT_EQ(Gets(368, 400, 4), 0u);
 }
 
 TEST(TableTest, CachedGetAllocatesNothing) {

@@ -215,6 +215,13 @@ class alignas(64) LRUShard {
     return e;
   }
 
+  // Whether charge more bytes fit without evicting (the shard's share of
+  // Cache::InsertIfRoom; Insert follows without the lock, as rooms are rarely contested).
+  bool HasRoomFor(size_t charge) const EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    return usage_ + charge <= capacity_;
+  }
+
   Handle* Lookup(std::string_view key, uint64_t hash) EXCLUDES(mu_) {
     MutexLock lock(&mu_);
     Handle* e = table_.Lookup(key, hash);
@@ -339,6 +346,12 @@ class ShardedLRUCache final : public Cache {
   Handle* Insert(std::string_view key, void* value, size_t charge, Deleter deleter) override {
     const uint64_t hash = Hash64(key);
     return ShardOf(hash).Insert(key, hash, value, charge, deleter);
+  }
+  Handle* InsertIfRoom(std::string_view key, void* value, size_t charge, Deleter deleter) override {
+    const uint64_t hash = Hash64(key);
+    LRUShard& shard = ShardOf(hash);
+    if (!shard.HasRoomFor(charge)) return nullptr;
+    return shard.Insert(key, hash, value, charge, deleter);
   }
   Handle* Lookup(std::string_view key) override {
     const uint64_t hash = Hash64(key);

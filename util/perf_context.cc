@@ -32,6 +32,7 @@ constexpr Counter kCounters[] = {
     {"iterator_seeks", &PerfContext::iterator_seeks},
     {"internal_entries_skipped", &PerfContext::internal_entries_skipped},
     {"memtable_filter_negatives", &PerfContext::memtable_filter_negatives},
+    {"scan_blocks_not_cached", &PerfContext::scan_blocks_not_cached},
 };
 
 }  // namespace

@@ -30,6 +30,9 @@ struct PerfContext {
       0;  // hidden versions and deletions a DB iterator stepped over
   // Memtable searches that a memtable's key filter saved (Options::memtable_bloom_size_ratio).
   uint64_t memtable_filter_negatives = 0;
+  // Blocks a long scan read and kept to itself because the block cache had no room for them
+  // without evicting (ReadOptions::fill_cache).
+  uint64_t scan_blocks_not_cached = 0;
 
   void Reset() { *this = PerfContext(); }
   // Adds other's counts (to total several threads).
