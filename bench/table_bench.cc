@@ -322,6 +322,47 @@ void BM_BloomProbe(benchmark::State& state) {
 }
 BENCHMARK(BM_BloomProbe)->ArgName("present")->Arg(1)->Arg(0);
 
+// A Get's probes of three levels' filters, each far larger than the processor's caches (as at
+// 100 M keys), one after another (prefetch = 0) or with each filter's line requested before
+// the one above is probed (prefetch = 1, as Version::Get does).
+void BM_BloomProbeThreeLevels(benchmark::State& state) {
+  constexpr uint64_t kKeys = 8000000;  // 10 MB of filter per level
+  static const std::vector<std::unique_ptr<BloomFilter>> filters = [] {
+    std::vector<std::unique_ptr<BloomFilter>> v;
+    for (int level = 0; level < 3; level++) {
+      BloomFilterBuilder builder(10);
+      for (uint64_t i = 0; i < kKeys; i++) builder.AddKey(UserKey(3 * i + level));
+      std::string bytes;
+      builder.Finish(&bytes);
+      v.push_back(BloomFilter::Parse(bytes));
+    }
+    return v;
+  }();
+  const bool prefetch = state.range(0) != 0;
+  // Enough keys that the lines they probe do not stay cached between rounds.
+  constexpr size_t kProbes = size_t{1} << 20;
+  std::vector<uint64_t> hashes;
+  Random rnd(9);
+  for (size_t i = 0; i < kProbes; i++) hashes.push_back(Hash64(UserKey(rnd.Uniform(3 * kKeys))));
+  size_t i = 0, matched = 0;
+  for (auto _ : state) {
+    const uint64_t h = hashes[i];
+    i = (i + 1) & (kProbes - 1);
+    if (prefetch) filters[0]->Prefetch(h);
+    for (size_t level = 0; level < 3; level++) {
+      if (prefetch && level + 1 < 3) filters[level + 1]->Prefetch(h);
+      if (filters[level]->HashMayMatch(h)) {
+        matched++;
+        break;
+      }
+    }
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["match_rate"] =
+      benchmark::Counter(static_cast<double>(matched) / state.iterations());
+}
+BENCHMARK(BM_BloomProbeThreeLevels)->ArgName("prefetch")->Arg(0)->Arg(1);
+
 void BM_BlockCompressLZ4(benchmark::State& state) {
   std::string raw = DataBlock(16, nullptr);
   std::string out;

@@ -68,6 +68,11 @@ std::unique_ptr<BloomFilter> BloomFilter::Parse(std::string_view contents) {
   return filter;
 }
 
+void BloomFilter::Prefetch(uint64_t hash) const {
+  if (num_lines_ == 0) return;
+  __builtin_prefetch(lines_.get() + LineOf(hash, num_lines_) * kLineBytes);
+}
+
 bool BloomFilter::HashMayMatch(uint64_t hash) const {
   if (num_lines_ == 0) return false;
   const auto* line =

@@ -72,6 +72,8 @@ class BloomFilter {
 
   bool KeyMayMatch(std::string_view key) const { return HashMayMatch(Hash64(key)); }
   bool HashMayMatch(uint64_t hash) const;
+  // Starts loading the line HashMayMatch(hash) reads.
+  void Prefetch(uint64_t hash) const;
 
   size_t num_lines() const { return num_lines_; }
   int num_probes() const { return num_probes_; }

@@ -554,6 +554,10 @@ bool Table::KeyMayMatch(std::string_view filter_key) const {
   return rep_->filter == nullptr || rep_->filter->KeyMayMatch(filter_key);
 }
 
+void Table::PrefetchFilter(std::string_view filter_key) const {
+  if (rep_->filter != nullptr) rep_->filter->Prefetch(Hash64(filter_key));
+}
+
 uint64_t Table::ApproximateOffsetOf(std::string_view key) const {
   BlockIter index(rep_->index_comparator, rep_->index_block.get());
   index.Seek(rep_->IndexKey(key));

@@ -2,6 +2,7 @@
 // survives and the state is a prefix of the acknowledged writes), power loss in the middle
 // of recovery, and EIO/ENOSPC on log appends and syncs.
 #include <map>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -255,6 +256,41 @@ TEST_F(DBFaultTest, OpenFailsCleanlyWhenTheDiskIsFull) {
   fs_->ClearFaults();
   ASSERT_OK(TryOpen());
   EXPECT_EQ("v", GetString(db_.get(), "k"));
+}
+
+// A Get pins the next table it may search (and prefetches its filter) before searching the
+// current one. A key answered by a newer table is still answered when an older table cannot
+// be opened; a key only the older table could hold gets the open error, not "not found".
+TEST_F(DBFaultTest, AGetAnsweredAboveATableThatCannotOpenIsStillAnswered) {
+  ASSERT_OK(TryOpen());
+  ASSERT_OK(db_->Put(WriteOptions(), "a", "old"));
+  ASSERT_OK(db_->Put(WriteOptions(), "z", "deep"));
+  ASSERT_OK(db_->Flush());
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));  // one table, below level 0
+  std::vector<std::string> names;
+  ASSERT_OK(FileSystem::Default()->GetChildren(dbname_, &names));
+  std::string deep;
+  for (const std::string& n : names) {
+    if (n.ends_with(".sst")) deep = n;
+  }
+  ASSERT_FALSE(deep.empty());
+  ASSERT_OK(db_->Put(WriteOptions(), "a", "new"));
+  ASSERT_OK(db_->Put(WriteOptions(), "y", "shallow"));
+  ASSERT_OK(db_->Flush());  // a level-0 table over a..y, above the deep one
+  db_.reset();
+
+  ASSERT_OK(TryOpen());  // no table open yet
+  fs_->FailAlways(OpKind::kOpen, ErrorKind::kEIO, deep);
+  EXPECT_EQ("new", GetString(db_.get(), "a"));
+  EXPECT_EQ("shallow", GetString(db_.get(), "y"));
+  std::string value;
+  Status s = db_->Get(ReadOptions(), "z", &value);
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  s = db_->Get(ReadOptions(), "b", &value);  // in both tables' ranges, in neither
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  fs_->ClearFaults();
+  EXPECT_EQ("deep", GetString(db_.get(), "z"));
+  EXPECT_EQ("NOT_FOUND", GetString(db_.get(), "b"));
 }
 
 }  // namespace

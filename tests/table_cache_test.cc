@@ -226,6 +226,44 @@ TEST_F(TableCacheTest, IteratorPinsTableBeyondTheLimit) {
   EXPECT_EQ(counter_->open_now(), 2);  // back within the limit once released
 }
 
+TEST_F(TableCacheTest, PinKeepsATableOpenUntilReleased) {
+  for (uint64_t f = 1; f <= 3; f++) BuildTable(f);
+  NewCache(1);
+  TableCache::PinnedTable one, two;
+  ASSERT_OK(cache_->Pin(1, SizeOf(1), &one));
+  ASSERT_OK(cache_->Pin(2, SizeOf(2), &two));
+  ASSERT_TRUE(one && two);
+  EXPECT_EQ(counter_->open_now(), 2);  // both pinned, over the limit of one
+  EXPECT_EQ(one.table().properties().num_entries, static_cast<uint64_t>(kEntriesPerTable));
+
+  // A Get through a pin reads that table, with no open.
+  struct Found {
+    std::string value;
+  } found;
+  auto save = [](void* arg, std::string_view, std::string_view v) {
+    static_cast<Found*>(arg)->value = v;
+    return false;
+  };
+  const uint64_t opens = Opens();
+  ASSERT_OK(cache_->Get(ReadOptions(), two, NumberKey(7), NumberKey(7), save, &found));
+  EXPECT_EQ(found.value, ValueFor(2, 7));
+  EXPECT_EQ(Opens(), opens);
+
+  // Moving a pin hands it on; releasing the last one lets the table close.
+  TableCache::PinnedTable moved = std::move(one);
+  EXPECT_FALSE(one);
+  ASSERT_TRUE(moved);
+  moved.Reset();
+  two.Reset();
+  EXPECT_EQ(counter_->open_now(), 1);
+
+  // A table that cannot open leaves the pin empty, and says why.
+  TableCache::PinnedTable missing;
+  Status s = cache_->Pin(42, 1000, &missing);
+  EXPECT_TRUE(s.IsIOError() || s.IsNotFound()) << s.ToString();
+  EXPECT_FALSE(missing);
+}
+
 TEST_F(TableCacheTest, EvictClosesFile) {
   BuildTable(1);
   BuildTable(2);

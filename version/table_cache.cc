@@ -112,26 +112,37 @@ std::unique_ptr<Iterator> TableCache::NewIterator(const ReadOptions& options, ui
   return std::make_unique<PinnedTableIterator>(cache_.get(), handle, std::move(iter));
 }
 
+Status TableCache::Pin(uint64_t file_number, uint64_t file_size, PinnedTable* pinned) {
+  pinned->Reset();
+  Cache::Handle* handle = nullptr;
+  Status s = FindTable(file_number, file_size, &handle);
+  if (!s.ok()) return s;
+  pinned->cache_ = cache_.get();
+  pinned->handle_ = handle;
+  return Status::OK();
+}
+
 Status TableCache::Get(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
                        std::string_view key, std::string_view filter_key, Table::GetCallback found,
                        void* arg, SequenceNumber global_seqno, SequenceNumber* covering,
                        bool* has_filter) {
-  Cache::Handle* handle = nullptr;
-  Status s = FindTable(file_number, file_size, &handle);
+  PinnedTable pinned;
+  Status s = Pin(file_number, file_size, &pinned);
   if (!s.ok()) return s;
+  return Get(options, pinned, key, filter_key, found, arg, global_seqno, covering, has_filter);
+}
+
+Status TableCache::Get(const ReadOptions& options, const PinnedTable& pinned, std::string_view key,
+                       std::string_view filter_key, Table::GetCallback found, void* arg,
+                       SequenceNumber global_seqno, SequenceNumber* covering, bool* has_filter) {
+  const Table& table = pinned.table();
   if (covering != nullptr) {
-    const auto& tombstones = TableOf(handle)->range_tombstones();
+    const auto& tombstones = table.range_tombstones();
     *covering = tombstones ? tombstones->MaxCoveringSeq(filter_key, ExtractTrailer(key) >> 8) : 0;
   }
-  if (global_seqno == 0) {
-    s = TableOf(handle)->Get(options, key, filter_key, found, arg, has_filter);
-  } else {
-    IngestedLookup lookup{global_seqno, key, UserComparator(), found, arg, {}};
-    s = TableOf(handle)->Get(options, key, filter_key, &IngestedLookup::Callback, &lookup,
-                             has_filter);
-  }
-  cache_->Release(handle);
-  return s;
+  if (global_seqno == 0) return table.Get(options, key, filter_key, found, arg, has_filter);
+  IngestedLookup lookup{global_seqno, key, UserComparator(), found, arg, {}};
+  return table.Get(options, key, filter_key, &IngestedLookup::Callback, &lookup, has_filter);
 }
 
 void TableCache::MultiGet(const ReadOptions& options, uint64_t file_number, uint64_t file_size,

@@ -20,6 +20,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "keys/internal_key.h"
 #include "sstable/table.h"
@@ -51,6 +52,40 @@ class TableCache {
   std::unique_ptr<Iterator> NewIterator(const ReadOptions& options, uint64_t file_number,
                                         uint64_t file_size, SequenceNumber global_seqno = 0);
 
+  // An open table kept open (pinned) until the PinnedTable is reset or destroyed. Move-only;
+  // must not outlive the cache.
+  class PinnedTable {
+   public:
+    PinnedTable() = default;
+    PinnedTable(PinnedTable&& other) noexcept
+        : cache_(other.cache_), handle_(std::exchange(other.handle_, nullptr)) {}
+    PinnedTable& operator=(PinnedTable&& other) noexcept {
+      if (this != &other) {
+        Reset();
+        cache_ = other.cache_;
+        handle_ = std::exchange(other.handle_, nullptr);
+      }
+      return *this;
+    }
+    ~PinnedTable() { Reset(); }
+
+    explicit operator bool() const { return handle_ != nullptr; }
+    // REQUIRES: pinned (true).
+    const Table& table() const { return *static_cast<const Table*>(cache_->Value(handle_)); }
+    void Reset() {
+      if (handle_ != nullptr) cache_->Release(std::exchange(handle_, nullptr));
+    }
+
+   private:
+    friend class TableCache;
+    Cache* cache_ = nullptr;
+    Cache::Handle* handle_ = nullptr;
+  };
+
+  // Pins the open reader of file_number, opening it if needed (the open error otherwise, with
+  // *pinned left empty).
+  Status Pin(uint64_t file_number, uint64_t file_size, PinnedTable* pinned);
+
   // Table::Get on the file (see sstable/table.h), opening it if needed. Returns the open error
   // or Get's.
   // covering: if not null, set to the highest sequence at or below key's sequence of a range
@@ -59,6 +94,12 @@ class TableCache {
   // has_filter: as Table::Get sets it (untouched if the table cannot be opened).
   Status Get(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
              std::string_view key, std::string_view filter_key, Table::GetCallback found, void* arg,
+             SequenceNumber global_seqno = 0, SequenceNumber* covering = nullptr,
+             bool* has_filter = nullptr);
+
+  // As Get, on a table pinned by Pin.
+  Status Get(const ReadOptions& options, const PinnedTable& pinned, std::string_view key,
+             std::string_view filter_key, Table::GetCallback found, void* arg,
              SequenceNumber global_seqno = 0, SequenceNumber* covering = nullptr,
              bool* has_filter = nullptr);
 

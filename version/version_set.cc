@@ -4,6 +4,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <map>
+#include <utility>
 
 #include "keys/merge_context.h"
 #include "util/comparator_check.h"
@@ -143,8 +144,17 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
   const FileMetaData* wasted = nullptr;
   int wasted_level = 0;
   bool charged = false;
+  // A file that may hold the key, its table pinned (or the error opening it).
+  struct Candidate {
+    const FileMetaData* file = nullptr;
+    int level = 0;
+    TableCache::PinnedTable table;
+    Status opened;
+  };
+
   // Returns true when the search is over (found, deleted or an error).
-  auto search = [&](const FileMetaData& f, int level) {
+  auto search = [&](const Candidate& c) {
+    const FileMetaData& f = *c.file;
     STRATA_PERF_COUNT(tables_probed);
     if (wasted != nullptr && !charged) {
       charged = true;
@@ -153,33 +163,64 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
     bool has_filter = false;
     covering = 0;
     state.matched = false;
-    Status s = tables->Get(options, f.number, f.file_size, ikey, user_key, SaveValue, &state,
-                           f.global_seqno, &covering, &has_filter);
-    if (wasted == nullptr && (level == 0 || !has_filter || state.matched)) {
+    Status s = c.opened;
+    if (s.ok()) {
+      s = tables->Get(options, c.table, ikey, user_key, SaveValue, &state, f.global_seqno,
+                      &covering, &has_filter);
+    }
+    if (wasted == nullptr && (c.level == 0 || !has_filter || state.matched)) {
       wasted = &f;
-      wasted_level = level;
+      wasted_level = c.level;
     }
     ApplyRangeTombstone(&state, covering);
     return Conclude(state, s, f.number, status);
   };
 
-  for (const auto& f : levels_[0]) {
-    if (ucmp->Compare(user_key, ExtractUserKey(f->smallest)) >= 0 &&
-        ucmp->Compare(user_key, ExtractUserKey(f->largest)) <= 0 && search(*f, 0)) {
+  // The files that may hold the key, in the order they are searched: level-0 files whose
+  // range holds it (newest first), then at most one per deeper level.
+  size_t next_l0 = 0;
+  size_t level = 0;
+  auto next_file = [&](const FileMetaData** file, int* file_level) {
+    while (next_l0 < levels_[0].size()) {
+      const FileMetaData& f = *levels_[0][next_l0++];
+      if (ucmp->Compare(user_key, ExtractUserKey(f.smallest)) >= 0 &&
+          ucmp->Compare(user_key, ExtractUserKey(f.largest)) <= 0) {
+        *file = &f;
+        *file_level = 0;
+        return true;
+      }
+    }
+    while (++level < levels_.size()) {
+      const FileList& files = levels_[level];
+      // The first file whose largest key is >= the lookup key.
+      auto it = std::lower_bound(
+          files.begin(), files.end(), ikey,
+          [this](const std::shared_ptr<const FileMetaData>& f, std::string_view k) {
+            return icmp_->Compare(f->largest, k) < 0;
+          });
+      if (it == files.end()) continue;
+      if (ucmp->Compare(user_key, ExtractUserKey((*it)->smallest)) < 0) continue;
+      *file = it->get();
+      *file_level = static_cast<int>(level);
       return true;
     }
-  }
-  for (size_t level = 1; level < levels_.size(); level++) {
-    const FileList& files = levels_[level];
-    // The first file whose largest key is >= the lookup key.
-    auto it =
-        std::lower_bound(files.begin(), files.end(), ikey,
-                         [this](const std::shared_ptr<const FileMetaData>& f, std::string_view k) {
-                           return icmp_->Compare(f->largest, k) < 0;
-                         });
-    if (it == files.end()) continue;
-    if (ucmp->Compare(user_key, ExtractUserKey((*it)->smallest)) < 0) continue;
-    if (search(**it, static_cast<int>(level))) return true;
+    return false;
+  };
+
+  // The next file is pinned, and the filter line its probe reads requested, before this one
+  // is searched: with filters much larger than the processor's caches (100 M keys), each
+  // probe is a cache miss, and this way they overlap instead of following one another.
+  auto prepare = [&](Candidate* c) {
+    if (!next_file(&c->file, &c->level)) return false;
+    c->opened = tables->Pin(c->file->number, c->file->file_size, &c->table);
+    if (c->opened.ok()) c->table.table().PrefetchFilter(user_key);
+    return true;
+  };
+  Candidate current, next;
+  for (bool more = prepare(&current); more;) {
+    more = prepare(&next);
+    if (search(current)) return true;
+    std::swap(current, next);
   }
   return false;
 }
