@@ -608,7 +608,7 @@ class LongScanTest : public testing::Test {
   LongScanTest() {
     KVModel model;
     for (int i = 0; i < kEntries; i++) model.emplace_back(NumberKey(i), std::string(1200, 'v'));
-    std::string bytes;
+    std::string& bytes = bytes_;  // the file's contents: the tables read them in place
     EXPECT_OK(BuildTable(options_, model, &bytes));
     {  // What one block charges, read into a cache of its own.
       std::shared_ptr<Cache> probe = NewLRUCache(1 << 20, 0);
@@ -652,6 +652,7 @@ class LongScanTest : public testing::Test {
   }
 
   TableOptions options_;
+  std::string bytes_;
   size_t block_charge_ = 0;
   std::shared_ptr<Cache> cache_;
   std::unique_ptr<Table> table_;
