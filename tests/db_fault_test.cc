@@ -258,9 +258,10 @@ TEST_F(DBFaultTest, OpenFailsCleanlyWhenTheDiskIsFull) {
   EXPECT_EQ("v", GetString(db_.get(), "k"));
 }
 
-// A Get pins the next table it may search (and prefetches its filter) before searching the
-// current one. A key answered by a newer table is still answered when an older table cannot
-// be opened; a key only the older table could hold gets the open error, not "not found".
+// A Get pins the next table it may search if it is open (and prefetches its filter) before
+// searching the current one, and opens a table only when its search reaches it: a key
+// answered by a newer table is answered without opening an older one that cannot open; a
+// key only the older table could hold gets the open error, not "not found".
 TEST_F(DBFaultTest, AGetAnsweredAboveATableThatCannotOpenIsStillAnswered) {
   ASSERT_OK(TryOpen());
   ASSERT_OK(db_->Put(WriteOptions(), "a", "old"));
@@ -281,8 +282,10 @@ TEST_F(DBFaultTest, AGetAnsweredAboveATableThatCannotOpenIsStillAnswered) {
 
   ASSERT_OK(TryOpen());  // no table open yet
   fs_->FailAlways(OpKind::kOpen, ErrorKind::kEIO, deep);
+  fs_->ResetCounts();
   EXPECT_EQ("new", GetString(db_.get(), "a"));
   EXPECT_EQ("shallow", GetString(db_.get(), "y"));
+  EXPECT_EQ(0u, fs_->InjectedFaults());  // the deep table was never opened
   std::string value;
   Status s = db_->Get(ReadOptions(), "z", &value);
   EXPECT_TRUE(s.IsIOError()) << s.ToString();

@@ -257,6 +257,16 @@ TEST_F(TableCacheTest, PinKeepsATableOpenUntilReleased) {
   two.Reset();
   EXPECT_EQ(counter_->open_now(), 1);
 
+  // PinIfOpen never opens: table 3 is not open, table 2 is.
+  TableCache::PinnedTable maybe;
+  EXPECT_FALSE(cache_->PinIfOpen(3, &maybe));
+  EXPECT_FALSE(maybe);
+  EXPECT_EQ(Opens(), opens);
+  EXPECT_TRUE(cache_->PinIfOpen(2, &maybe));
+  ASSERT_TRUE(maybe);
+  EXPECT_EQ(maybe.table().properties().num_entries, static_cast<uint64_t>(kEntriesPerTable));
+  maybe.Reset();
+
   // A table that cannot open leaves the pin empty, and says why.
   TableCache::PinnedTable missing;
   Status s = cache_->Pin(42, 1000, &missing);

@@ -600,7 +600,8 @@ TEST(TableTest, BlockCacheServesRepeatedReads) {
 }
 
 // A table of 1,200-byte values, four to a 4 KiB block, opened with a one-shard block cache of
-// 30 blocks, for the tests of long scans below.
+// 30 blocks, for the tests of long scans below. A scan is long past an eighth of the cache's
+// capacity in 4 KiB blocks, and at least 16 blocks: here 16.
 class LongScanTest : public testing::Test {
  protected:
   static constexpr int kEntries = 600;  // 150 blocks
@@ -620,14 +621,20 @@ class LongScanTest : public testing::Test {
       DoGet(*table, NumberKey(0), NumberKey(0), &s);
       block_charge_ = probe->usage();
     }
-    cache_ = NewLRUCache(30 * block_charge_, 0);
-    options_.block_cache = cache_.get();
-    EXPECT_OK(OpenTable(options_, bytes, &table_, false, &file_));
+    OpenWithCache(30);
     EXPECT_EQ(table_->properties().num_data_blocks, 150u);
     SetPerfLevel(PerfLevel::kEnableCount);
     GetPerfContext()->Reset();
   }
   ~LongScanTest() override { SetPerfLevel(PerfLevel::kDisable); }
+
+  // Reopens the table with an empty one-shard cache of the given number of blocks.
+  void OpenWithCache(size_t blocks) {
+    table_.reset();
+    cache_ = NewLRUCache(blocks * block_charge_, 0);
+    options_.block_cache = cache_.get();
+    EXPECT_OK(OpenTable(options_, bytes_, &table_, false, &file_));
+  }
 
   // Point reads of entries [from, to) with the given stride; the file reads they cost.
   uint64_t Gets(int from, int to, int stride) {
@@ -671,6 +678,22 @@ TEST_F(LongScanTest, ALongScanDoesNotEvictWhatPointReadsCached) {
   EXPECT_GT(GetPerfContext()->scan_blocks_not_cached, 80u);
   EXPECT_LE(cache_->usage(), cache_->capacity());
   EXPECT_EQ(Gets(368, 400, 4), 0u);  // still cached
+}
+
+TEST_F(LongScanTest, AScanOfLessThanAnEighthOfTheCacheIsCachedWhole) {
+  // A cache of 1,200 blocks: a scan is long after about 180 of them (an eighth of the
+  // capacity in 4 KiB blocks), so the whole table's 150 blocks are not one. The cache is
+  // full of other entries.
+  OpenWithCache(1200);
+  for (int i = 0; cache_->usage() + block_charge_ <= cache_->capacity(); i++) {
+    cache_->Release(cache_->Insert("other" + std::to_string(i), nullptr, block_charge_, nullptr));
+  }
+  const PerfContext& perf = *GetPerfContext();
+  EXPECT_EQ(Scan(0, kEntries), kEntries);
+  EXPECT_EQ(perf.scan_blocks_not_cached, 0u);
+  const uint64_t reads = perf.block_reads;
+  EXPECT_EQ(Scan(0, kEntries), kEntries);
+  EXPECT_EQ(perf.block_reads, reads);  // all from the cache
 }
 
 TEST_F(LongScanTest, ShortScansAreCachedEvenWhenTheCacheIsFull) {

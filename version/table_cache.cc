@@ -1,5 +1,6 @@
 #include "version/table_cache.h"
 
+#include <cassert>
 #include <utility>
 #include <vector>
 
@@ -122,6 +123,15 @@ Status TableCache::Pin(uint64_t file_number, uint64_t file_size, PinnedTable* pi
   return Status::OK();
 }
 
+bool TableCache::PinIfOpen(uint64_t file_number, PinnedTable* pinned) {
+  pinned->Reset();
+  Cache::Handle* handle = cache_->Lookup(FileKey(file_number).view());
+  if (handle == nullptr) return false;
+  pinned->cache_ = cache_.get();
+  pinned->handle_ = handle;
+  return true;
+}
+
 Status TableCache::Get(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
                        std::string_view key, std::string_view filter_key, Table::GetCallback found,
                        void* arg, SequenceNumber global_seqno, SequenceNumber* covering,
@@ -129,12 +139,24 @@ Status TableCache::Get(const ReadOptions& options, uint64_t file_number, uint64_
   PinnedTable pinned;
   Status s = Pin(file_number, file_size, &pinned);
   if (!s.ok()) return s;
-  return Get(options, pinned, key, filter_key, found, arg, global_seqno, covering, has_filter);
+  return GetPinned(options, pinned, key, filter_key, found, arg, global_seqno, covering,
+                   has_filter);
 }
 
 Status TableCache::Get(const ReadOptions& options, const PinnedTable& pinned, std::string_view key,
                        std::string_view filter_key, Table::GetCallback found, void* arg,
                        SequenceNumber global_seqno, SequenceNumber* covering, bool* has_filter) {
+  RecordTick(table_options_.statistics, Ticker::kBlockCacheIndexHit);
+  RecordTick(table_options_.statistics, Ticker::kBlockCacheFilterHit);
+  return GetPinned(options, pinned, key, filter_key, found, arg, global_seqno, covering,
+                   has_filter);
+}
+
+Status TableCache::GetPinned(const ReadOptions& options, const PinnedTable& pinned,
+                             std::string_view key, std::string_view filter_key,
+                             Table::GetCallback found, void* arg, SequenceNumber global_seqno,
+                             SequenceNumber* covering, bool* has_filter) {
+  assert(pinned);
   const Table& table = pinned.table();
   if (covering != nullptr) {
     const auto& tombstones = table.range_tombstones();

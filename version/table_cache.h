@@ -85,6 +85,9 @@ class TableCache {
   // Pins the open reader of file_number, opening it if needed (the open error otherwise, with
   // *pinned left empty).
   Status Pin(uint64_t file_number, uint64_t file_size, PinnedTable* pinned);
+  // Pins the reader of file_number only if it is open: never opens the file, and counts no
+  // statistics. Returns whether it pinned (*pinned is left empty otherwise).
+  bool PinIfOpen(uint64_t file_number, PinnedTable* pinned);
 
   // Table::Get on the file (see sstable/table.h), opening it if needed. Returns the open error
   // or Get's.
@@ -97,7 +100,8 @@ class TableCache {
              SequenceNumber global_seqno = 0, SequenceNumber* covering = nullptr,
              bool* has_filter = nullptr);
 
-  // As Get, on a table pinned by Pin.
+  // As Get, on a table pinned by Pin or PinIfOpen (counted as a table cache hit).
+  // REQUIRES: pinned holds a table.
   Status Get(const ReadOptions& options, const PinnedTable& pinned, std::string_view key,
              std::string_view filter_key, Table::GetCallback found, void* arg,
              SequenceNumber global_seqno = 0, SequenceNumber* covering = nullptr,
@@ -133,6 +137,10 @@ class TableCache {
   // Finds the open reader of file_number or opens it; on OK, *handle pins it (release it with
   // cache_->Release) and its value is the Table.
   Status FindTable(uint64_t file_number, uint64_t file_size, Cache::Handle** handle);
+  // The Get of a pinned table, counting nothing.
+  Status GetPinned(const ReadOptions& options, const PinnedTable& pinned, std::string_view key,
+                   std::string_view filter_key, Table::GetCallback found, void* arg,
+                   SequenceNumber global_seqno, SequenceNumber* covering, bool* has_filter);
   Table* TableOf(Cache::Handle* handle) { return static_cast<Table*>(cache_->Value(handle)); }
   // The order of user keys, for lookups in ingested tables (bytewise if not given).
   const Comparator* UserComparator() const {

@@ -144,12 +144,11 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
   const FileMetaData* wasted = nullptr;
   int wasted_level = 0;
   bool charged = false;
-  // A file that may hold the key, its table pinned (or the error opening it).
+  // A file that may hold the key, and its table if it was open when the file was found.
   struct Candidate {
     const FileMetaData* file = nullptr;
     int level = 0;
     TableCache::PinnedTable table;
-    Status opened;
   };
 
   // Returns true when the search is over (found, deleted or an error).
@@ -163,11 +162,10 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
     bool has_filter = false;
     covering = 0;
     state.matched = false;
-    Status s = c.opened;
-    if (s.ok()) {
-      s = tables->Get(options, c.table, ikey, user_key, SaveValue, &state, f.global_seqno,
-                      &covering, &has_filter);
-    }
+    Status s = c.table ? tables->Get(options, c.table, ikey, user_key, SaveValue, &state,
+                                     f.global_seqno, &covering, &has_filter)
+                       : tables->Get(options, f.number, f.file_size, ikey, user_key, SaveValue,
+                                     &state, f.global_seqno, &covering, &has_filter);
     if (wasted == nullptr && (c.level == 0 || !has_filter || state.matched)) {
       wasted = &f;
       wasted_level = c.level;
@@ -207,13 +205,14 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
     return false;
   };
 
-  // The next file is pinned, and the filter line its probe reads requested, before this one
-  // is searched: with filters much larger than the processor's caches (100 M keys), each
-  // probe is a cache miss, and this way they overlap instead of following one another.
+  // The next file's table is pinned, and the filter line its probe reads requested, before
+  // this one is searched: with filters much larger than the processor's caches (100 M keys),
+  // each probe is a cache miss, and this way they overlap instead of following one another.
+  // Only a table already open is pinned ahead: one that is not is opened when the search
+  // reaches it, so a Get answered early opens nothing it does not search.
   auto prepare = [&](Candidate* c) {
     if (!next_file(&c->file, &c->level)) return false;
-    c->opened = tables->Pin(c->file->number, c->file->file_size, &c->table);
-    if (c->opened.ok()) c->table.table().PrefetchFilter(user_key);
+    if (tables->PinIfOpen(c->file->number, &c->table)) c->table.table().PrefetchFilter(user_key);
     return true;
   };
   Candidate current, next;

@@ -30,15 +30,6 @@ class Cache {
   // new entry. charge counts against the capacity. The entry may be evicted at once if it
   // does not fit, but the returned handle keeps it usable.
   virtual Handle* Insert(std::string_view key, void* value, size_t charge, Deleter deleter) = 0;
-  // As Insert, but only while the entry fits beside the present ones: when it would push one
-  // out, returns null and the caller keeps value (the deleter is not called). For reads that
-  // may use spare room but should not evict what other reads rely on (long scans). The check
-  // is not atomic with the insert: a concurrent Insert may still leave this one evicting.
-  // The default asks usage() and capacity().
-  virtual Handle* InsertIfRoom(std::string_view key, void* value, size_t charge, Deleter deleter) {
-    if (usage() + charge > capacity()) return nullptr;
-    return Insert(key, value, charge, deleter);
-  }
   // A handle to the entry for key, or null.
   virtual Handle* Lookup(std::string_view key) = 0;
   // REQUIRES: handle came from this cache and has not been released.
@@ -56,6 +47,17 @@ class Cache {
   // Lookups that found / did not find their key, since creation.
   virtual uint64_t hits() const = 0;
   virtual uint64_t misses() const = 0;
+
+  // As Insert, but only while the entry fits beside the present ones: when it would push one
+  // out, returns null and the caller keeps value (the deleter is not called). For reads that
+  // may use spare room but should not evict what other reads rely on (long scans). The check
+  // is not atomic with the insert: a concurrent Insert may still leave this one evicting.
+  // The sharded LRU cache checks the key's shard; the default asks usage() and capacity().
+  // (Declared last so that adding it left the other virtual functions where they were.)
+  virtual Handle* InsertIfRoom(std::string_view key, void* value, size_t charge, Deleter deleter) {
+    if (usage() + charge > capacity()) return nullptr;
+    return Insert(key, value, charge, deleter);
+  }
 };
 
 // An LRU cache split into 2^num_shard_bits independently locked shards (negative: chosen

@@ -198,10 +198,12 @@ struct ReadOptions {
   const Snapshot* snapshot = nullptr;
   // Verify checksums of everything read from table files.
   bool verify_checksums = true;
-  // Keep blocks read for this operation in the block cache. An iterator that has stepped
-  // through 16 blocks of a table in a row (a long scan) adds its further blocks only while the
-  // cache has room for them, and otherwise keeps each to itself until it moves on: a scan
-  // reads a block once, and evicting other reads' blocks for it would gain nothing.
+  // Keep blocks read for this operation in the block cache. An iterator that has read, in a
+  // row, blocks of one table for more than an eighth of the cache's capacity (a long scan)
+  // adds its further blocks only while the cache has room for them, and otherwise keeps each
+  // to itself until it moves on: a scan reads a block once, and evicting other reads' blocks
+  // for it would gain nothing. (So a range over an eighth of the cache, scanned again and
+  // again while the cache is full, keeps only its first eighth cached.)
   bool fill_cache = true;
   // Iterators only, for tables read with pread (not mapped): how many bytes to read at once
   // when a scan needs a block that is not cached. 0 (the default) reads ahead only once a scan
