@@ -90,6 +90,19 @@ Status DBImpl::ResumeImpl(bool automatic) {
   recovery_.resuming = true;
   VersionEdit edit;
   Status s = versions_->LogAndApply(&edit, &mu_);
+  if (s.ok() && !imm_.empty()) {
+    // A flush that failed is retried before writes are accepted: on a disk still full the
+    // MANIFEST edit above may well fit (a page the file system already holds) while a table
+    // does not, and a write let through would reach a log that cannot grow, which stops
+    // writes until a reopen.
+    jobs_running_++;
+    s = FlushOldestImmutable();
+    jobs_running_--;
+    if (s.ok()) NoteBackgroundSuccess();
+    // Only a full disk heals by itself (as in SetBackgroundError); a flush that lost a log
+    // sync stops writes until a reopen.
+    if (!s.ok() && (!s.IsNoSpace() || !write_error_.ok())) recovery_.auto_resume = false;
+  }
   recovery_.resuming = false;
   if (!s.ok()) {
     recovery_.failed_resumes++;

@@ -78,10 +78,9 @@ TEST_F(ResumeTest, FullDiskDuringFlushResumesByItselfOnceSpaceFrees) {
   s = db_->Put(WriteOptions(), "x", "y");
   EXPECT_TRUE(s.IsNoSpace()) << s.ToString();
   CheckRange(0, 500, "a");  // reads go on
-  // Counted, not read off strata.background-error: with a 1 ms retry interval an automatic
-  // resume (a MANIFEST write, which the full disk allows) may have cleared the error just
-  // before the retried flush sets it again.
   EXPECT_EQ(std::string::npos, Stats().find("(disk full 0)")) << Stats();
+  EXPECT_NE(std::string::npos, BackgroundError().find("resuming automatically"))
+      << BackgroundError();
 
   fs_->ClearFaults();  // space is freed
   ASSERT_TRUE(WaitUntil([&] { return BackgroundError() == "OK"; })) << BackgroundError();
@@ -98,6 +97,39 @@ TEST_F(ResumeTest, FullDiskDuringFlushResumesByItselfOnceSpaceFrees) {
   Reopen();
   CheckRange(0, 500, "a");
   CheckRange(500, 600, "b");
+  EXPECT_EQ("y", GetString(db_.get(), "x"));
+}
+
+// The MANIFEST still takes an edit but tables do not: each automatic resume writes the edit,
+// fails to flush, and leaves writes stopped. Were the error cleared after the edit alone, a
+// write in that moment would reach a log that cannot grow and stop writes until a reopen.
+TEST_F(ResumeTest, AResumeThatCannotFlushKeepsWritesStopped) {
+  Reopen();
+  PutRange(0, 300, "a");
+  fs_->FailAlways(OpKind::kAppend, ErrorKind::kENOSPC, ".sst");
+  ASSERT_TRUE(db_->Flush().IsNoSpace());
+  // Several automatic resumes, each failing at the flush; between them the error never
+  // reads OK and writes stay refused.
+  for (int i = 0; Stats().find("failed resume attempts: 3") == std::string::npos; i++) {
+    ASSERT_LT(i, 100000) << Stats();
+    ASSERT_NE("OK", BackgroundError());
+    ASSERT_TRUE(db_->Put(WriteOptions(), "x", "y").IsNoSpace());
+  }
+  EXPECT_NE(std::string::npos, BackgroundError().find("resuming automatically"))
+      << BackgroundError();
+  EXPECT_NE(std::string::npos, Stats().find("resumes: 0 (automatic 0)")) << Stats();
+  // A requested resume meets the same full disk and says so.
+  EXPECT_TRUE(db_->Resume().IsNoSpace());
+
+  fs_->ClearFaults();
+  ASSERT_TRUE(WaitUntil([&] { return BackgroundError() == "OK"; })) << BackgroundError();
+  EXPECT_EQ(0u, test::IntProperty(db_.get(), "strata.num-immutable-mem-table"));
+  ASSERT_OK(db_->Put(WriteOptions(), "x", "y"));
+  PutRange(300, 400, "b");
+  CheckRange(0, 300, "a");
+  Reopen();
+  CheckRange(0, 300, "a");
+  CheckRange(300, 400, "b");
   EXPECT_EQ("y", GetString(db_.get(), "x"));
 }
 

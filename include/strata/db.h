@@ -113,13 +113,15 @@ class DB {
   // Clears a background error so that writes, flushes and compactions go on, without
   // reopening. A failed flush or compaction (an IOError: EIO, ENOSPC) stops writes; after a
   // full disk the database resumes by itself (Options::max_bg_error_resume_count), after
-  // other I/O errors only when asked here. Resuming first writes a fresh MANIFEST holding
-  // the state in memory (the one on disk is unknown after the failure) and only then deletes
-  // the failed job's files and accepts writes; the failed work is then retried. Returns OK if
-  // there was nothing to resume or the database resumed; otherwise the error that stays:
-  // the fresh MANIFEST could not be written (call again later), or the error cannot be
-  // resumed from without reopening — damage (Corruption) met by a compaction, or a failed
-  // log append or sync, which may have lost acknowledged writes.
+  // other I/O errors only when asked here. Resuming first writes the state in memory to the
+  // MANIFEST (the state on disk is unknown after the failure; a fresh MANIFEST if the last
+  // write to it failed), then flushes the oldest memtable waiting for a flush, if any (so a
+  // disk that is still full keeps writes stopped instead of failing the next log write), and
+  // only then deletes the failed job's files and accepts writes; other failed work is then
+  // retried. Returns OK if there was nothing to resume or the database resumed; otherwise
+  // the error that stays: the MANIFEST or the flush could not be written (call again later),
+  // or the error cannot be resumed from without reopening — damage (Corruption) met by a
+  // compaction, or a failed log append or sync, which may have lost acknowledged writes.
   virtual Status Resume() = 0;
 
   // Text about the database's internals; false if name is unknown. Names:
