@@ -40,8 +40,10 @@
 // compaction sets bg_error_, which stops writes, flushes, compactions and file deletion. It
 // is cleared only by a resume, and a resume first writes a fresh, synced MANIFEST edit from
 // the state in memory (LogAndApply starts a new MANIFEST if the old one failed), so the state
-// on disk is known again before any file is deleted or any write accepted. write_error_ (a
-// failed log append or sync) is never cleared: acknowledged writes may be lost with it.
+// on disk is known again before any file is deleted or any write accepted, and then flushes
+// the oldest memtable waiting for a flush, so no write is accepted while a table still cannot
+// be written (a full disk can take the MANIFEST edit and no table). write_error_ (a failed
+// log append or sync) is never cleared: acknowledged writes may be lost with it.
 //
 // Invariants of recovery (upheld in db_impl_open.cc): when Open returns, everything recovered from
 // logs is in table files named by a synced MANIFEST, and the replayed logs are gone, so the
@@ -367,13 +369,13 @@ class DBImpl final : public DB {
   // Resuming after a background error (db_impl_error_recovery.cc).
   struct ErrorRecovery {
     bool auto_resume = false;           // the flush thread retries after a backoff
-    bool resuming = false;              // a resume is writing the fresh MANIFEST
+    bool resuming = false;              // a resume is writing the MANIFEST or flushing
     uint64_t consecutive_failures = 0;  // errors and failed resumes since the last success
     uint64_t errors = 0;                // background errors, in all
     uint64_t no_space_errors = 0;       // ... of which the disk was full
     uint64_t resumes = 0;               // successful resumes
     uint64_t auto_resumes = 0;          // ... of which automatic
-    uint64_t failed_resumes = 0;        // attempts whose MANIFEST write failed
+    uint64_t failed_resumes = 0;        // attempts whose MANIFEST write or flush failed
     std::string last_error;             // the most recent background error, as text
   };
   ErrorRecovery recovery_ GUARDED_BY(mu_);
