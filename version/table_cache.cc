@@ -35,12 +35,8 @@ int ShardBitsFor(int max_open_files) {
 // An iterator over a cached table that keeps the table pinned in the cache while it lives.
 class PinnedTableIterator final : public Iterator {
  public:
-  PinnedTableIterator(Cache* cache, Cache::Handle* handle, std::unique_ptr<Iterator> iter)
-      : cache_(cache), handle_(handle), iter_(std::move(iter)) {}
-  ~PinnedTableIterator() override {
-    iter_.reset();  // before the table can close
-    cache_->Release(handle_);
-  }
+  PinnedTableIterator(TableCache::PinnedTable table, std::unique_ptr<Iterator> iter)
+      : table_(std::move(table)), iter_(std::move(iter)) {}
 
   bool Valid() const override { return iter_->Valid(); }
   void SeekToFirst() override { iter_->SeekToFirst(); }
@@ -54,9 +50,8 @@ class PinnedTableIterator final : public Iterator {
   Status status() const override { return iter_->status(); }
 
  private:
-  Cache* const cache_;
-  Cache::Handle* const handle_;
-  std::unique_ptr<Iterator> iter_;
+  TableCache::PinnedTable table_;
+  std::unique_ptr<Iterator> iter_;  // declared after table_: destroyed before the table closes
 };
 
 }  // namespace
@@ -103,14 +98,14 @@ Status TableCache::FindTable(uint64_t file_number, uint64_t file_size, Cache::Ha
 
 std::unique_ptr<Iterator> TableCache::NewIterator(const ReadOptions& options, uint64_t file_number,
                                                   uint64_t file_size, SequenceNumber global_seqno) {
-  Cache::Handle* handle = nullptr;
-  Status s = FindTable(file_number, file_size, &handle);
+  PinnedTable pinned;
+  Status s = Pin(file_number, file_size, &pinned);
   if (!s.ok()) return NewEmptyIterator(std::move(s));
-  std::unique_ptr<Iterator> iter = TableOf(handle)->NewIterator(options);
+  std::unique_ptr<Iterator> iter = pinned.table().NewIterator(options);
   if (global_seqno != 0) {
     iter = NewIngestedTableIterator(std::move(iter), table_options_.comparator, global_seqno);
   }
-  return std::make_unique<PinnedTableIterator>(cache_.get(), handle, std::move(iter));
+  return std::make_unique<PinnedTableIterator>(std::move(pinned), std::move(iter));
 }
 
 Status TableCache::Pin(uint64_t file_number, uint64_t file_size, PinnedTable* pinned) {
@@ -118,8 +113,7 @@ Status TableCache::Pin(uint64_t file_number, uint64_t file_size, PinnedTable* pi
   Cache::Handle* handle = nullptr;
   Status s = FindTable(file_number, file_size, &handle);
   if (!s.ok()) return s;
-  pinned->cache_ = cache_.get();
-  pinned->handle_ = handle;
+  *pinned = PinnedTable(cache_.get(), handle);
   return Status::OK();
 }
 
@@ -127,8 +121,7 @@ bool TableCache::PinIfOpen(uint64_t file_number, PinnedTable* pinned) {
   pinned->Reset();
   Cache::Handle* handle = cache_->Lookup(FileKey(file_number).view());
   if (handle == nullptr) return false;
-  pinned->cache_ = cache_.get();
-  pinned->handle_ = handle;
+  *pinned = PinnedTable(cache_.get(), handle);
   return true;
 }
 
@@ -170,14 +163,15 @@ Status TableCache::GetPinned(const ReadOptions& options, const PinnedTable& pinn
 void TableCache::MultiGet(const ReadOptions& options, uint64_t file_number, uint64_t file_size,
                           SequenceNumber global_seqno, std::span<Lookup> lookups,
                           std::span<SequenceNumber> covering) {
-  Cache::Handle* handle = nullptr;
-  Status s = FindTable(file_number, file_size, &handle);
+  PinnedTable pinned;
+  Status s = Pin(file_number, file_size, &pinned);
   if (!s.ok()) {
     for (Lookup& l : lookups) l.status = s;
     return;
   }
+  const Table& table = pinned.table();
   if (!covering.empty()) {
-    const auto& tombstones = TableOf(handle)->range_tombstones();
+    const auto& tombstones = table.range_tombstones();
     for (size_t i = 0; i < lookups.size(); i++) {
       covering[i] = tombstones ? tombstones->MaxCoveringSeq(lookups[i].filter_key,
                                                             ExtractTrailer(lookups[i].key) >> 8)
@@ -185,7 +179,7 @@ void TableCache::MultiGet(const ReadOptions& options, uint64_t file_number, uint
     }
   }
   if (global_seqno == 0) {
-    TableOf(handle)->MultiGet(options, lookups);
+    table.MultiGet(options, lookups);
   } else {
     const Comparator* ucmp = UserComparator();
     std::vector<IngestedLookup> adapters;
@@ -195,28 +189,24 @@ void TableCache::MultiGet(const ReadOptions& options, uint64_t file_number, uint
       adapters.push_back(IngestedLookup{global_seqno, l.key, ucmp, l.found, l.arg, {}});
       wrapped.push_back({l.key, l.filter_key, &IngestedLookup::Callback, &adapters.back(), {}});
     }
-    TableOf(handle)->MultiGet(options, wrapped);
+    table.MultiGet(options, wrapped);
     for (size_t i = 0; i < lookups.size(); i++) lookups[i].status = wrapped[i].status;
   }
-  cache_->Release(handle);
 }
 
 uint64_t TableCache::ApproximateOffsetOf(uint64_t file_number, uint64_t file_size,
                                          std::string_view key) {
-  Cache::Handle* handle = nullptr;
-  if (!FindTable(file_number, file_size, &handle).ok()) return 0;
-  const uint64_t offset = TableOf(handle)->ApproximateOffsetOf(key);
-  cache_->Release(handle);
-  return offset;
+  PinnedTable pinned;
+  if (!Pin(file_number, file_size, &pinned).ok()) return 0;
+  return pinned.table().ApproximateOffsetOf(key);
 }
 
 Status TableCache::GetProperties(uint64_t file_number, uint64_t file_size,
                                  TableProperties* properties) {
-  Cache::Handle* handle = nullptr;
-  Status s = FindTable(file_number, file_size, &handle);
+  PinnedTable pinned;
+  Status s = Pin(file_number, file_size, &pinned);
   if (!s.ok()) return s;
-  *properties = TableOf(handle)->properties();
-  cache_->Release(handle);
+  *properties = pinned.table().properties();
   return Status::OK();
 }
 
@@ -224,11 +214,10 @@ Status TableCache::GetRangeTombstones(
     uint64_t file_number, uint64_t file_size,
     std::shared_ptr<const FragmentedRangeTombstones>* tombstones) {
   tombstones->reset();
-  Cache::Handle* handle = nullptr;
-  Status s = FindTable(file_number, file_size, &handle);
+  PinnedTable pinned;
+  Status s = Pin(file_number, file_size, &pinned);
   if (!s.ok()) return s;
-  *tombstones = TableOf(handle)->range_tombstones();
-  cache_->Release(handle);
+  *tombstones = pinned.table().range_tombstones();
   return Status::OK();
 }
 

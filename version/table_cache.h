@@ -78,6 +78,8 @@ class TableCache {
 
    private:
     friend class TableCache;
+    PinnedTable(Cache* cache, Cache::Handle* handle) : cache_(cache), handle_(handle) {}
+
     Cache* cache_ = nullptr;
     Cache::Handle* handle_ = nullptr;
   };
@@ -141,7 +143,6 @@ class TableCache {
   Status GetPinned(const ReadOptions& options, const PinnedTable& pinned, std::string_view key,
                    std::string_view filter_key, Table::GetCallback found, void* arg,
                    SequenceNumber global_seqno, SequenceNumber* covering, bool* has_filter);
-  Table* TableOf(Cache::Handle* handle) { return static_cast<Table*>(cache_->Value(handle)); }
   // The order of user keys, for lookups in ingested tables (bytewise if not given).
   const Comparator* UserComparator() const {
     return table_options_.user_comparator ? table_options_.user_comparator : BytewiseComparator();
