@@ -68,15 +68,18 @@ std::unique_ptr<BloomFilter> BloomFilter::Parse(std::string_view contents) {
   return filter;
 }
 
+const unsigned char* BloomFilter::LineAt(uint64_t hash) const {
+  return reinterpret_cast<const unsigned char*>(lines_.get()) +
+         LineOf(hash, num_lines_) * kLineBytes;
+}
+
 void BloomFilter::Prefetch(uint64_t hash) const {
-  if (num_lines_ == 0) return;
-  __builtin_prefetch(lines_.get() + LineOf(hash, num_lines_) * kLineBytes);
+  if (num_lines_ != 0) __builtin_prefetch(LineAt(hash));
 }
 
 bool BloomFilter::HashMayMatch(uint64_t hash) const {
   if (num_lines_ == 0) return false;
-  const auto* line =
-      reinterpret_cast<const unsigned char*>(lines_.get()) + LineOf(hash, num_lines_) * kLineBytes;
+  const unsigned char* line = LineAt(hash);
   // An if rather than a returned comparison: GCC then tests the bit with one instruction.
   return ForEachProbe(hash, num_probes_, [line](uint32_t pos) {
     if ((line[pos >> 3] & (1u << (pos & 7))) == 0) return false;

@@ -85,6 +85,8 @@ class BloomFilter {
     void operator()(char* p) const { std::free(p); }
   };
   BloomFilter() = default;
+  // The line a key of this hash sets and probes. REQUIRES: num_lines_ > 0.
+  const unsigned char* LineAt(uint64_t hash) const;
 
   std::unique_ptr<char, Free> lines_;
   uint32_t num_lines_ = 0;

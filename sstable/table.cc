@@ -570,8 +570,8 @@ bool Table::KeyMayMatch(std::string_view filter_key) const {
   return rep_->filter == nullptr || rep_->filter->KeyMayMatch(filter_key);
 }
 
-void Table::PrefetchFilter(std::string_view filter_key) const {
-  if (rep_->filter != nullptr) rep_->filter->Prefetch(Hash64(filter_key));
+void Table::PrefetchFilter(uint64_t filter_key_hash) const {
+  if (rep_->filter != nullptr) rep_->filter->Prefetch(filter_key_hash);
 }
 
 uint64_t Table::ApproximateOffsetOf(std::string_view key) const {

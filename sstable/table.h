@@ -65,9 +65,10 @@ class Table {
 
   // False if the filter proves filter_key is absent (true without a filter).
   bool KeyMayMatch(std::string_view filter_key) const;
-  // Starts loading the filter bits that a Get of filter_key probes (nothing without a
-  // filter), so that the cache misses of several tables' probes overlap.
-  void PrefetchFilter(std::string_view filter_key) const;
+  // Starts loading the filter bits that a Get of a filter key with this hash (Hash64 of the
+  // key) probes, nothing without a filter, so that the cache misses of several tables'
+  // probes overlap. One hash serves every table a lookup visits.
+  void PrefetchFilter(uint64_t filter_key_hash) const;
 
   // The file offset where key's data would begin (the file size past the last key).
   uint64_t ApproximateOffsetOf(std::string_view key) const;

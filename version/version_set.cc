@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "keys/merge_context.h"
+#include "util/checksum.h"
 #include "util/comparator_check.h"
 #include "util/perf_context_imp.h"
 #include "version/filename.h"
@@ -210,9 +211,12 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
   // each probe is a cache miss, and this way they overlap instead of following one another.
   // Only a table already open is pinned ahead: one that is not is opened when the search
   // reaches it, so a Get answered early opens nothing it does not search.
+  const uint64_t filter_hash = Hash64(user_key);
   auto prepare = [&](Candidate* c) {
     if (!next_file(&c->file, &c->level)) return false;
-    if (tables->PinIfOpen(c->file->number, &c->table)) c->table.table().PrefetchFilter(user_key);
+    if (tables->PinIfOpen(c->file->number, &c->table)) {
+      c->table.table().PrefetchFilter(filter_hash);
+    }
     return true;
   };
   Candidate current, next;
