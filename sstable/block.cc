@@ -55,6 +55,22 @@ Block::Block(BlockContents contents) : data_(contents.data), heap_(std::move(con
   ok_ = true;
 }
 
+void Block::AddRestartHints() {
+  if (!ok_ || hints_ || restarts_offset_ == 0) return;  // damaged, done, or empty
+  std::vector<std::string_view> keys;
+  keys.reserve(num_restarts_);
+  const char* limit = data_.data() + restarts_offset_;
+  for (uint32_t i = 0; i < num_restarts_; i++) {
+    const uint32_t offset =
+        DecodeFixed32(data_.data() + restarts_offset_ + 4 * static_cast<size_t>(i));
+    uint32_t shared, non_shared, value_size;
+    const char* p = DecodeEntry(data_.data() + offset, limit, &shared, &non_shared, &value_size);
+    if (p == nullptr || shared != 0) return;
+    keys.emplace_back(p, non_shared);
+  }
+  hints_ = RestartHints::Build(keys);
+}
+
 std::string_view BlockKeyBuffer::Assemble(std::string_view prev, size_t shared,
                                           std::string_view rest) {
   assert(shared <= prev.size());
@@ -79,7 +95,9 @@ void BlockIter::Init(const Comparator* comparator, const Block* block) {
   key_ = {};
   value_ = {};
   decoded_valid_ = false;
+  hints_ = nullptr;
   if (block->ok()) {
+    hints_ = block->hints_.get();
     data_ = block->data_.data();
     restarts_ = block->restarts_offset_;
     num_restarts_ = block->num_restarts_;
@@ -96,6 +114,7 @@ void BlockIter::Init(const Comparator* comparator, const Block* block) {
 }
 
 void BlockIter::Clear() {
+  hints_ = nullptr;
   data_ = nullptr;
   restarts_ = num_restarts_ = current_ = next_ = restart_index_ = 0;
   decoded_valid_ = false;
@@ -174,6 +193,7 @@ void BlockIter::Seek(std::string_view target) {
   // Find the last restart point whose key is before target (or the first one).
   uint32_t left = 0;
   uint32_t right = num_restarts_ - 1;
+  if (hints_ != nullptr) hints_->Narrow(target, &left, &right);
   const char* limit = data_ + restarts_;
   while (left < right) {
     uint32_t mid = left + (right - left + 1) / 2;

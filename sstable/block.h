@@ -10,8 +10,10 @@
 // the iterator, inline for keys up to BlockKeyBuffer::kInlineSize bytes and reused otherwise.
 //
 // Seek binary-searches the restart points for the last one whose key is before the target,
-// then scans forward. Prev goes back to the restart point before the current entry and scans
-// forward to the entry just before it (blocks store no backward links).
+// then scans forward. A block kept in memory for long (a table's index) may carry
+// RestartHints, which narrow that search without reading the entries. Prev goes back to the restart
+// point before the current entry and scans forward to the entry just before it (blocks store no
+// backward links).
 //
 // Thread safety: a Block is immutable and may be read by many iterators at once; one thread
 // at a time per BlockIter. Lifetime: the block (and the comparator) must outlive its
@@ -25,6 +27,7 @@
 #include <vector>
 
 #include "sstable/format.h"
+#include "sstable/restart_hints.h"
 #include "strata/comparator.h"
 #include "strata/iterator.h"
 #include "strata/status.h"
@@ -43,7 +46,13 @@ class Block {
   // True if the block holds its bytes on the heap; false if they are the file's (mapped).
   bool owns_contents() const { return static_cast<bool>(heap_); }
   // The memory the block holds: what a cache should charge for it.
-  size_t memory_usage() const { return sizeof(Block) + heap_.capacity(); }
+  size_t memory_usage() const { return sizeof(Block) + heap_.capacity() + hints_memory_usage(); }
+  // Builds RestartHints for Seek. REQUIRES: the block's keys are ordered bytewise, and no
+  // iterator is using the block yet. A damaged block gets none (its iterators report the
+  // damage as before). Worth it only for a block searched many times.
+  void AddRestartHints();
+  // What the hints hold on the heap; 0 without hints.
+  size_t hints_memory_usage() const { return hints_ ? hints_->memory_usage() : 0; }
   // False if the restart array is damaged (every iterator then reports Corruption).
   bool ok() const { return ok_; }
   uint32_t num_restarts() const { return num_restarts_; }
@@ -56,6 +65,7 @@ class Block {
   uint32_t restarts_offset_ = 0;  // where the entries end and the restart array begins
   uint32_t num_restarts_ = 0;
   bool ok_ = false;
+  std::unique_ptr<const RestartHints> hints_;  // null unless AddRestartHints found none damaged
 };
 
 // Holds one key: inline up to kInlineSize bytes, else in a heap buffer kept for reuse.
@@ -121,6 +131,7 @@ class BlockIter final : public Iterator {
   void PositionAtDecoded(size_t i);
 
   const Comparator* comparator_ = nullptr;
+  const RestartHints* hints_ = nullptr;  // the block's, if any
   const char* data_ = nullptr;
   uint32_t restarts_ = 0;       // offset of the restart array; current_ == restarts_: invalid
   uint32_t num_restarts_ = 0;   // 0: nothing to iterate

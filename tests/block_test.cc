@@ -122,8 +122,16 @@ TEST_P(BlockRoundTripTest, MatchesModel) {
     ASSERT_TRUE(block->ok());
     EXPECT_EQ(block->num_restarts(), (n + interval - 1) / interval);
     BlockIter it(BytewiseComparator(), block.get());
-    EXPECT_TRUE(IteratorMatchesModel(&it, model, BytewiseComparator(), Probes(model, &rnd), seed))
+    const std::vector<std::string> probes = Probes(model, &rnd);
+    EXPECT_TRUE(IteratorMatchesModel(&it, model, BytewiseComparator(), probes, seed))
         << "interval " << interval << ", " << n << " entries, seed " << seed;
+    // The same block searched through restart hints must answer every probe the same way.
+    auto hinted = MakeBlock(bytes);
+    hinted->AddRestartHints();
+    ASSERT_GT(hinted->hints_memory_usage(), 0u);
+    BlockIter hinted_it(BytewiseComparator(), hinted.get());
+    EXPECT_TRUE(IteratorMatchesModel(&hinted_it, model, BytewiseComparator(), probes, seed))
+        << "with hints: interval " << interval << ", " << n << " entries, seed " << seed;
   }
 }
 
@@ -263,6 +271,7 @@ TEST(BlockTest, DamagedEntriesNeverCrash) {
     bad[pos] = static_cast<char>(rnd.OneIn(2) ? bad[pos] ^ (1 << rnd.Uniform(8)) : rnd.Next());
     if (rnd.OneIn(8)) bad.resize(rnd.Uniform(bad.size()));
     auto block = MakeBlock(bad);
+    if (rnd.OneIn(2)) block->AddRestartHints();  // none if it sees the damage
     BlockIter it(BytewiseComparator(), block.get());
     size_t steps = 0;
     for (it.SeekToFirst(); it.Valid() && steps < 10000; it.Next()) steps++;
