@@ -14,6 +14,8 @@
 //   reader that loads it (acquire) sees every entry up to it and none beyond.
 // - After a failed log write or sync the log's tail is unknown, so writes stop with that
 //   error (write_error_) until the database is reopened; replay then tolerates the torn tail.
+//   Except a record a full disk refused whole (LogWriter::failed() stays false): only its
+//   group gets the error, and the next group writes to the log as before.
 // - When the log is switched, the old log is synced first in the strict recovery modes; in the
 //   others it is parked unsynced (unsynced_logs_) and synced before any later sync, which
 //   then writes a sync marker, so that what a power loss leaves of the log history is a
@@ -43,7 +45,8 @@
 // on disk is known again before any file is deleted or any write accepted, and then flushes
 // the oldest memtable waiting for a flush, so no write is accepted while a table still cannot
 // be written (a full disk can take the MANIFEST edit and no table). write_error_ (a failed
-// log append or sync) is never cleared: acknowledged writes may be lost with it.
+// log append that may have written part of its record, or a failed sync) is never cleared:
+// acknowledged writes may be lost with it.
 //
 // Invariants of recovery (upheld in db_impl_open.cc): when Open returns, everything recovered from
 // logs is in table files named by a synced MANIFEST, and the replayed logs are gone, so the

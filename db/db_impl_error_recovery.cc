@@ -93,8 +93,7 @@ Status DBImpl::ResumeImpl(bool automatic) {
   if (s.ok() && !imm_.empty()) {
     // A flush that failed is retried before writes are accepted: on a disk still full the
     // MANIFEST edit above may well fit (a page the file system already holds) while a table
-    // does not, and a write let through would reach a log that cannot grow, which stops
-    // writes until a reopen.
+    // does not, and writes let through would pile up in memtables that cannot be flushed.
     jobs_running_++;
     s = FlushOldestImmutable();
     jobs_running_--;

@@ -196,6 +196,7 @@ Status DBImpl::LeadGroup(Writer* head, const Writer* caller, MemTable** switched
   if (status.ok() && head->sync) GatherSyncGroup();
   Writer* last = head;
   bool need_sync = false;
+  bool refused = false;  // the log refused the group's record whole (full disk)
   uint64_t sync_micros = 0;
   if (status.ok()) {
     WriteBatch* group = BuildBatchGroup(&last, &need_sync, /*stop_at_sync=*/head != caller);
@@ -210,8 +211,12 @@ Status DBImpl::LeadGroup(Writer* head, const Writer* caller, MemTable** switched
         WriteBatchInternal::SetSequence(group, first);
         std::string_view record = WriteBatchInternal::Contents(*group);
         status = log_->AddRecord(record);
-        stats_.wal_bytes.fetch_add(record.size(), std::memory_order_relaxed);
-        RecordTick(statistics_, Ticker::kWalBytes, record.size());
+        if (status.ok()) {
+          stats_.wal_bytes.fetch_add(record.size(), std::memory_order_relaxed);
+          RecordTick(statistics_, Ticker::kWalBytes, record.size());
+        } else {
+          refused = !log_->failed();  // a full disk refused the record whole
+        }
       }
       if (status.ok() && need_sync) {
         const auto start = std::chrono::steady_clock::now();
@@ -231,6 +236,10 @@ Status DBImpl::LeadGroup(Writer* head, const Writer* caller, MemTable** switched
         last_sequence_.store(first + count - 1, std::memory_order_release);
         if (need_sync) durable_sequence_.store(first + count - 1, std::memory_order_release);
         if (feed_waiters_ > 0) feed_cv_.SignalAll();
+      } else if (refused) {
+        // Nothing of the group reached the log, which stays as it was: these writers get the
+        // error, and the next group tries again (it succeeds once space frees up).
+        info_log_->Log("write refused, the log cannot grow: %s", status.ToString().c_str());
       } else {
         // The log may now end in a partial record; appending after it would turn a torn
         // tail into mid-log damage. Stop all writes until reopen.

@@ -176,12 +176,15 @@ TEST_F(ResumeTest, OtherIOErrorsWaitForAnExplicitResume) {
   EXPECT_EQ("y", GetString(db_.get(), "x"));
 }
 
-// A failed log write may have lost acknowledged data: only a reopen continues.
+// A failed log write that may have left part of its record in the log (here a full disk
+// took half of it) may have lost acknowledged data: only a reopen continues.
 TEST_F(ResumeTest, FailedLogWriteStaysFatalUntilReopen) {
   Reopen();
   PutRange(0, 100, "a");
+  fs_->SetTornAppends(true);
   fs_->FailNth(OpKind::kAppend, 1, ErrorKind::kENOSPC, ".log");
   ASSERT_TRUE(db_->Put(WriteOptions(), "x", "y").IsNoSpace());
+  fs_->SetTornAppends(false);
   Status r = db_->Resume();
   EXPECT_TRUE(r.IsNoSpace()) << r.ToString();
   EXPECT_FALSE(db_->Put(WriteOptions(), "z", "z").ok());
@@ -312,6 +315,49 @@ TEST_F(TmpfsDiskFullTest, WritesResumeOnceSpaceFrees) {
   ASSERT_OK(DB::Open(options, dbname, &db_));
   for (const auto& [k, v] : acknowledged) ASSERT_EQ(v, GetString(db_.get(), k)) << k;
   EXPECT_EQ("y", GetString(db_.get(), "x"));
+}
+
+// A log that cannot grow on a full disk refuses each write whole (NoSpace) and stays as it
+// was: no resume or reopen is needed; once space frees up, writes go on, and every
+// acknowledged write is kept, before and after a reopen.
+TEST_F(TmpfsDiskFullTest, ALogThatCannotGrowRefusesWritesUntilSpaceFrees) {
+  Options options;
+  options.create_if_missing = true;
+  options.compression = CompressionType::kNone;
+  options.write_buffer_size = 6 << 20;  // no memtable switch, so no flush, in this test
+  const std::string dbname = mount_point_ + "/db";
+  ASSERT_OK(DB::Open(options, dbname, &db_));
+  Fill(mount_point_ + "/ballast", 1536 << 10);  // room for one or two more log chunks
+  Random rnd(11);
+  std::map<std::string, std::string> acknowledged;
+  Status refused;
+  int i = 0;
+  for (; i < 6000 && refused.ok(); i++) {
+    std::string value = test::RandomBytes(&rnd, 1000);
+    refused = db_->Put(WriteOptions(), Key(i), value);
+    if (refused.ok()) acknowledged[Key(i)] = value;
+  }
+  ASSERT_TRUE(refused.IsNoSpace()) << refused.ToString() << " after " << i << " writes";
+  ASSERT_GT(acknowledged.size(), 500u);
+  const std::string refused_key = Key(i - 1);
+  // Still full: refused again, and no error that needs a resume or a reopen.
+  EXPECT_TRUE(db_->Put(WriteOptions(), refused_key, test::RandomBytes(&rnd, 1000)).IsNoSpace());
+  std::string error;
+  ASSERT_TRUE(db_->GetProperty("strata.background-error", &error));
+  EXPECT_EQ("OK", error);
+  EXPECT_EQ("NOT_FOUND", GetString(db_.get(), refused_key));
+
+  ASSERT_OK(FileSystem::Default()->RemoveFile(mount_point_ + "/ballast"));
+  for (int j = 0; j < 1000; j++) {
+    std::string value = test::RandomBytes(&rnd, 1000);
+    ASSERT_OK(db_->Put(WriteOptions(), Key(i + j), value));
+    acknowledged[Key(i + j)] = value;
+  }
+  for (const auto& [k, v] : acknowledged) ASSERT_EQ(v, GetString(db_.get(), k)) << k;
+  db_.reset();
+  ASSERT_OK(DB::Open(options, dbname, &db_));
+  for (const auto& [k, v] : acknowledged) ASSERT_EQ(v, GetString(db_.get(), k)) << k;
+  EXPECT_EQ("NOT_FOUND", GetString(db_.get(), refused_key));
 }
 
 }  // namespace

@@ -41,6 +41,7 @@ class StringSink final : public WritableFile {
 
   Status Append(std::string_view data) override {
     appends++;
+    if (refuse_appends_no_space) return Status::NoSpace("injected full disk, nothing written");
     if (fail_append_number > 0 && appends >= fail_append_number) {
       // A failed write may still have put part of the data in the file.
       contents_->append(data.substr(0, data.size() / 2));
@@ -64,6 +65,7 @@ class StringSink final : public WritableFile {
   int closes = 0;
   int fail_append_number = 0;  // the first Append (1-based) that fails, and all after; 0: none
   bool fail_sync = false;
+  bool refuse_appends_no_space = false;  // Appends fail with NoSpace, writing nothing
 
  private:
   std::string* const contents_;
@@ -772,6 +774,39 @@ TEST(WalTest, WriterAppendErrorIsSticky) {
   EXPECT_EQ(read.records, (std::vector<std::string>{"one", "two"}));
   ASSERT_EQ(read.reports.size(), 1u);
   EXPECT_EQ(read.reports[0].kind, Kind::kTruncatedTail);
+}
+
+// A full disk that refuses a record whole (NoSpace, the file's size unchanged) leaves the log
+// as it was: the writer reports it, stays usable, and the next record follows the last one
+// written. A NoSpace that wrote part of the record is sticky like any other failure.
+TEST(WalTest, RecordRefusedWholeForAFullDiskLeavesTheWriterUsable) {
+  std::string bytes;
+  auto sink = std::make_unique<StringSink>(&bytes);
+  StringSink* s = sink.get();
+  LogWriter writer(std::move(sink));
+  ASSERT_OK(writer.AddRecord("one"));
+  s->refuse_appends_no_space = true;
+  const uint64_t size_before = writer.Size();
+  Status refused = writer.AddRecord(std::string(40000, 'x'));  // would cross blocks
+  EXPECT_TRUE(refused.IsNoSpace()) << refused.ToString();
+  EXPECT_FALSE(writer.failed());
+  EXPECT_EQ(writer.Size(), size_before);
+  EXPECT_TRUE(writer.AddRecord("still full").IsNoSpace());
+  s->refuse_appends_no_space = false;
+  ASSERT_OK(writer.AddRecord(std::string(40000, 'y')));
+  ASSERT_OK(writer.Sync());
+  ReadResult read = ReadAll(bytes);
+  EXPECT_EQ(read.records, (std::vector<std::string>{"one", std::string(40000, 'y')}));
+  EXPECT_TRUE(read.reports.empty());
+
+  // A full disk that took half of the record: the tail is torn, so the error sticks.
+  std::string torn_bytes;
+  auto torn_sink = std::make_unique<StringSink>(&torn_bytes);
+  torn_sink->fail_append_number = 2;
+  LogWriter torn(std::move(torn_sink));
+  ASSERT_OK(torn.AddRecord("one"));
+  EXPECT_TRUE(torn.AddRecord("two").IsIOError());
+  EXPECT_TRUE(torn.failed());
 }
 
 TEST(WalTest, WriterSyncErrorIsSticky) {

@@ -287,9 +287,10 @@ class PosixWritableFile final : public WritableFile {
 // so a log deleted before write-back costs the device nothing and no page of zeros is written
 // back ahead of its records (at 100 M keys writing the zeros with pwrite cost 0.7 GB). Where
 // fallocate fails (unsupported, or the disk nearly full) the chunk is written as zeros with
-// pwrite, which allocates what fits. Close unmaps and trims the zeros past the data; a process
-// that dies leaves them, and log readers take them as the end of the log. fdatasync covers
-// pages written through the mapping.
+// pwrite, which allocates what fits. An Append that would run past the mapped chunk allocates
+// what it needs before it copies a byte, so a full disk refuses it whole. Close unmaps and
+// trims the zeros past the data; a process that dies leaves them, and log readers take them
+// as the end of the log. fdatasync covers pages written through the mapping.
 class PosixMappedLogFile final : public WritableFile {
  public:
   static constexpr size_t kChunk = 1 << 20;
@@ -301,6 +302,14 @@ class PosixMappedLogFile final : public WritableFile {
 
   Status Append(std::string_view data) override {
     if (fd_ < 0) return Status::IOError(path_, "append to a closed file");
+    // Data that runs past the mapped chunk gets its blocks first: a full disk then refuses
+    // all of it, with Size() unchanged (LogWriter keeps such a log), instead of leaving its
+    // first part in the file as a torn record that no later record may follow.
+    const uint64_t end = size_ + data.size();
+    if (end > chunk_offset_ + mapped_ && end > reserved_end_) {
+      Status s = Reserve(end);
+      if (!s.ok()) return s;
+    }
     while (!data.empty()) {
       if (size_ == chunk_offset_ + mapped_) {
         Status s = MapNextChunk();
@@ -353,23 +362,19 @@ class PosixMappedLogFile final : public WritableFile {
   uint64_t Size() const override { return size_; }
 
  private:
+  // Maps the chunk at size_ (the end of the last one), allocating it unless a reservation
+  // already did.
   Status MapNextChunk() {
     Unmap();
-    static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
     const uint64_t offset = size_;  // page-aligned: chunks are whole pages, filled whole
-    size_t done = kChunk;
-    Status zeros;
-    chunk_allocated_ = !synced_ && ::fallocate(fd_, 0, static_cast<off_t>(offset),
-                                               static_cast<off_t>(kChunk)) == 0;
-    if (!chunk_allocated_) zeros = WriteZeros(offset, kChunk, &done);
-    // Near a full disk, the whole pages that were allocated still take records.
-    const size_t usable = done - done % page;
-    if (usable < done || usable == 0) {
-      // Leave no zeros the data does not need; if that fails they stay, taken as the end of
-      // the log by readers and trimmed by Close.
-      (void)::ftruncate(fd_, static_cast<off_t>(offset + usable));
+    size_t usable;
+    if (offset < reserved_end_) {
+      usable = static_cast<size_t>(std::min<uint64_t>(kChunk, reserved_end_ - offset));
+      chunk_allocated_ = reserved_by_fallocate_;
+    } else {
+      Status s = AllocateChunk(offset, &usable, &chunk_allocated_);
+      if (usable == 0) return s;
     }
-    if (usable == 0) return zeros;  // not OK: less than a page was written
     void* p = ::mmap(nullptr, usable, PROT_WRITE, MAP_SHARED, fd_, static_cast<off_t>(offset));
     if (p == MAP_FAILED) {
       const int err = errno;
@@ -379,6 +384,44 @@ class PosixMappedLogFile final : public WritableFile {
     chunk_offset_ = offset;
     mapped_ = usable;
     return Status::OK();
+  }
+
+  // Allocates the blocks past the mapped chunk up to at least end, a chunk at a time, for
+  // MapNextChunk to map later. Not OK (NoSpace on a full disk) if it could not reach end;
+  // what it allocated stays reserved.
+  Status Reserve(uint64_t end) {
+    uint64_t from = std::max(chunk_offset_ + mapped_, reserved_end_);
+    if (reserved_end_ <= chunk_offset_ + mapped_) reserved_by_fallocate_ = true;
+    while (from < end) {
+      size_t usable;
+      bool by_fallocate;
+      Status s = AllocateChunk(from, &usable, &by_fallocate);
+      if (usable == 0) return s;
+      reserved_by_fallocate_ = reserved_by_fallocate_ && by_fallocate;
+      from += usable;
+      reserved_end_ = from;
+    }
+    return Status::OK();
+  }
+
+  // Allocates up to a chunk of blocks at offset (page-aligned): with fallocate (unless the
+  // log was synced; see Sync), else by writing zeros, which takes what fits. *usable is the
+  // whole pages allocated; 0 comes with the error. Zeros past them are trimmed.
+  Status AllocateChunk(uint64_t offset, size_t* usable, bool* by_fallocate) {
+    static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    size_t done = kChunk;
+    Status zeros;
+    *by_fallocate = !synced_ && ::fallocate(fd_, 0, static_cast<off_t>(offset),
+                                            static_cast<off_t>(kChunk)) == 0;
+    if (!*by_fallocate) zeros = WriteZeros(offset, kChunk, &done);
+    // Near a full disk, the whole pages that were allocated still take records.
+    *usable = done - done % page;
+    if (*usable < done || *usable == 0) {
+      // Leave no zeros the data does not need; if that fails they stay, taken as the end of
+      // the log by readers and trimmed by Close.
+      (void)::ftruncate(fd_, static_cast<off_t>(offset + *usable));
+    }
+    return *usable == 0 ? zeros : Status::OK();
   }
 
   // Writes n <= kChunk zero bytes at offset; *written (if not null) is how many were written.
@@ -405,12 +448,14 @@ class PosixMappedLogFile final : public WritableFile {
 
   const std::string path_;
   int fd_;
-  uint64_t size_ = 0;             // bytes appended
-  char* chunk_ = nullptr;         // the mapped chunk, or null
-  uint64_t chunk_offset_ = 0;     // file offset of chunk_
-  size_t mapped_ = 0;             // bytes mapped at chunk_
-  bool synced_ = false;           // Sync was called: append with pwrite from now on
-  bool chunk_allocated_ = false;  // the chunk was allocated by fallocate, not written
+  uint64_t size_ = 0;                   // bytes appended
+  char* chunk_ = nullptr;               // the mapped chunk, or null
+  uint64_t chunk_offset_ = 0;           // file offset of chunk_
+  size_t mapped_ = 0;                   // bytes mapped at chunk_
+  bool synced_ = false;                 // Sync was called: append with pwrite from now on
+  bool chunk_allocated_ = false;        // the chunk was allocated by fallocate, not written
+  uint64_t reserved_end_ = 0;           // blocks up to here are allocated (Reserve), maybe unmapped
+  bool reserved_by_fallocate_ = false;  // all of the reservation past the chunk by fallocate
   bool dir_synced_ = false;
 };
 

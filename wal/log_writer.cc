@@ -74,12 +74,13 @@ Status LogWriter::AddRecord(std::string_view record) {
     begin = false;
   } while (left > 0);
 
+  const uint64_t file_size = file_->Size();
   Status s = file_->Append(buffer_);
   if (s.ok()) {
     block_offset_ = block_offset;
     size_ += buffer_.size();
-  } else {
-    error_ = s;
+  } else if (!s.IsNoSpace() || file_->Size() != file_size) {
+    error_ = s;  // else a full disk refused the record whole: the log is as it was
   }
   if (buffer_.capacity() > kMaxRetainedBuffer) std::string().swap(buffer_);
   return s;

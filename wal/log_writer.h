@@ -8,7 +8,10 @@
 // Errors: the first failed Append, Sync or Close is sticky. After it the file's tail is
 // unknown (a partial record may or may not be on disk, and after a failed fsync the kernel may
 // have dropped dirty pages), so every later AddRecord and Sync returns that same error without
-// touching the file. The caller must start a new log file to write again.
+// touching the file. The caller must start a new log file to write again. One exception: an
+// Append refused for a full disk (NoSpace) with the file's Size() unchanged wrote nothing, so
+// the log is as it was; AddRecord returns the error and the writer stays usable (failed() is
+// false): the next AddRecord tries again.
 //
 // Thread safety: not thread-safe; one thread at a time calls it (the DB's write leader; for a
 // log a switch left unsynced, whoever holds UnsyncedLogs' sync mutex).
@@ -47,6 +50,8 @@ class LogWriter {
   // Whether records were added since the last successful Sync (or since the start, for a
   // writer that never synced; an appended-to log's initial_offset bytes count as unsynced).
   bool HasUnsyncedRecords() const { return size_ != synced_size_; }
+  // True once an error is sticky: the log takes no more records.
+  bool failed() const { return !error_.ok(); }
   // The underlying file, for callers that need its own Size() or want to inspect it in tests.
   WritableFile* file() { return file_.get(); }
 

@@ -59,7 +59,8 @@ class WritableFile {
   virtual Status Sync() = 0;
   // Closes the file; later calls fail. Does not sync. The destructor closes too.
   virtual Status Close() = 0;
-  // Bytes appended so far.
+  // Bytes appended so far, counting those a failed Append wrote: an Append that fails with
+  // Size() unchanged wrote nothing (a log writer then keeps using the file).
   virtual uint64_t Size() const = 0;
 };
 
