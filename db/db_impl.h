@@ -244,7 +244,11 @@ class DBImpl final : public DB {
   // Before a sync of log_: syncs the logs a switch left unsynced, oldest first, then, if
   // log_ has none yet, appends its sync marker (every log's first sync writes one, so a log
   // without one was never synced). Called by the owner of the write queue, without mu_.
-  Status SyncOlderLogsAndMark();
+  // *marker_refused, if given, tells whether a full disk refused the marker whole.
+  Status SyncOlderLogsAndMark(bool* marker_refused = nullptr);
+  // True if append, the result of log_->AddRecord, is a full disk that refused the record
+  // whole: nothing reached the log, which takes the next record as before.
+  bool LogRefusedWhole(const Status& append) const;
   // Called by a leader whose write must be synced: waits (at most half a recent sync's time)
   // until as many writers are queued as were active around the previous synced group.
   void GatherSyncGroup() REQUIRES(mu_);

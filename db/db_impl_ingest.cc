@@ -253,6 +253,7 @@ Status DBImpl::IngestExternalFiles(const std::vector<std::string>& paths,
     WriteBatch marker;
     WriteBatchInternal::SetSequence(&marker, global);
     Status st = log_->AddRecord(WriteBatchInternal::Contents(marker));
+    if (LogRefusedWhole(st)) return st;  // nothing written: G is not taken, the log as it was
     if (st.ok()) {
       // The synced edit below puts the files at G for good: every write before G must be
       // as durable, or a power loss could keep the files and lose writes before them. The

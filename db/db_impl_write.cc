@@ -169,7 +169,7 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool fo
   return account(status);
 }
 
-Status DBImpl::SyncOlderLogsAndMark() {
+Status DBImpl::SyncOlderLogsAndMark(bool* marker_refused) {
   // A marked log_ had every older log synced when its marker was written, and a switch
   // parks only logs older than the next log, which starts unmarked.
   if (log_marked_) {
@@ -177,9 +177,17 @@ Status DBImpl::SyncOlderLogsAndMark() {
     return Status::OK();
   }
   Status s = unsynced_logs_.SyncAll();
-  if (s.ok()) s = log_->AddRecord(WriteBatchInternal::SyncMarker());
+  if (s.ok()) {
+    s = log_->AddRecord(WriteBatchInternal::SyncMarker());
+    // Refused whole: the older logs are synced all the same; the next sync writes the marker.
+    if (marker_refused != nullptr) *marker_refused = LogRefusedWhole(s);
+  }
   if (s.ok()) log_marked_ = true;
   return s;
+}
+
+bool DBImpl::LogRefusedWhole(const Status& append) const {
+  return append.IsNoSpace() && !log_->failed();
 }
 
 void DBImpl::WakeDone(Writer* done) {
@@ -196,7 +204,7 @@ Status DBImpl::LeadGroup(Writer* head, const Writer* caller, MemTable** switched
   if (status.ok() && head->sync) GatherSyncGroup();
   Writer* last = head;
   bool need_sync = false;
-  bool refused = false;  // the log refused the group's record whole (full disk)
+  bool refused = false;  // a full disk refused the group's record (or sync marker) whole
   uint64_t sync_micros = 0;
   if (status.ok()) {
     WriteBatch* group = BuildBatchGroup(&last, &need_sync, /*stop_at_sync=*/head != caller);
@@ -206,7 +214,7 @@ Status DBImpl::LeadGroup(Writer* head, const Writer* caller, MemTable** switched
       status = Status::InvalidArgument("sequence numbers exhausted");
     } else {
       mu_.Unlock();
-      if (need_sync) status = SyncOlderLogsAndMark();
+      if (need_sync) status = SyncOlderLogsAndMark(&refused);
       if (status.ok() && count > 0) {
         WriteBatchInternal::SetSequence(group, first);
         std::string_view record = WriteBatchInternal::Contents(*group);
@@ -215,7 +223,7 @@ Status DBImpl::LeadGroup(Writer* head, const Writer* caller, MemTable** switched
           stats_.wal_bytes.fetch_add(record.size(), std::memory_order_relaxed);
           RecordTick(statistics_, Ticker::kWalBytes, record.size());
         } else {
-          refused = !log_->failed();  // a full disk refused the record whole
+          refused = LogRefusedWhole(status);
         }
       }
       if (status.ok() && need_sync) {

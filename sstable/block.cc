@@ -58,7 +58,9 @@ Block::Block(BlockContents contents) : data_(contents.data), heap_(std::move(con
 void Block::AddRestartHints() {
   if (!ok_ || hints_ || restarts_offset_ == 0) return;  // damaged, done, or empty
   std::vector<std::string_view> keys;
+  std::vector<uint32_t> offsets;
   keys.reserve(num_restarts_);
+  offsets.reserve(num_restarts_);
   const char* limit = data_.data() + restarts_offset_;
   for (uint32_t i = 0; i < num_restarts_; i++) {
     const uint32_t offset =
@@ -67,8 +69,9 @@ void Block::AddRestartHints() {
     const char* p = DecodeEntry(data_.data() + offset, limit, &shared, &non_shared, &value_size);
     if (p == nullptr || shared != 0) return;
     keys.emplace_back(p, non_shared);
+    offsets.push_back(offset);
   }
-  hints_ = RestartHints::Build(keys);
+  hints_ = RestartHints::Build(keys, std::move(offsets));
 }
 
 std::string_view BlockKeyBuffer::Assemble(std::string_view prev, size_t shared,
@@ -111,12 +114,13 @@ void BlockIter::Init(const Comparator* comparator, const Block* block) {
   current_ = restarts_;
   next_ = restarts_;
   restart_index_ = num_restarts_;
+  next_restart_ = restarts_;
 }
 
 void BlockIter::Clear() {
   hints_ = nullptr;
   data_ = nullptr;
-  restarts_ = num_restarts_ = current_ = next_ = restart_index_ = 0;
+  restarts_ = num_restarts_ = current_ = next_ = restart_index_ = next_restart_ = 0;
   decoded_valid_ = false;
   key_ = {};
   value_ = {};
@@ -127,14 +131,19 @@ inline uint32_t BlockIter::RestartPoint(uint32_t index) const {
   return DecodeFixed32(data_ + restarts_ + 4 * static_cast<size_t>(index));
 }
 
+inline uint32_t BlockIter::RestartOffset(uint32_t index) const {
+  return hints_ != nullptr ? hints_->offset(index) : RestartPoint(index);
+}
+
 inline void BlockIter::SeekToRestartPoint(uint32_t index) {
   key_ = {};  // an entry at a restart point must not share a prefix
   restart_index_ = index;
-  next_ = RestartPoint(index);
+  next_ = RestartOffset(index);
+  next_restart_ = index + 1 < num_restarts_ ? RestartOffset(index + 1) : restarts_;
 }
 
 void BlockIter::MarkInvalid() {
-  current_ = next_ = restarts_;
+  current_ = next_ = next_restart_ = restarts_;
   restart_index_ = num_restarts_;
   key_ = {};
   value_ = {};
@@ -169,8 +178,10 @@ inline bool BlockIter::ParseNextEntry() {
   }
   value_ = std::string_view(p + non_shared, value_size);
   next_ = static_cast<uint32_t>(p + non_shared + value_size - data_);
-  while (restart_index_ + 1 < num_restarts_ && RestartPoint(restart_index_ + 1) <= current_) {
+  while (current_ >= next_restart_) {  // into the next restart interval
     restart_index_++;
+    next_restart_ =
+        restart_index_ + 1 < num_restarts_ ? RestartOffset(restart_index_ + 1) : restarts_;
   }
   return true;
 }

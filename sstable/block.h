@@ -114,6 +114,8 @@ class BlockIter final : public Iterator {
 
  private:
   uint32_t RestartPoint(uint32_t index) const;
+  // RestartPoint from the hints when the block has them (no cache miss in the block).
+  uint32_t RestartOffset(uint32_t index) const;
   void SeekToRestartPoint(uint32_t index);
   // Decodes the entry at next_; false at the end of the entries or on damage.
   bool ParseNextEntry();
@@ -138,6 +140,7 @@ class BlockIter final : public Iterator {
   uint32_t current_ = 0;        // offset of the current entry
   uint32_t next_ = 0;           // offset just past the current entry
   uint32_t restart_index_ = 0;  // the restart block holding the current entry
+  uint32_t next_restart_ = 0;   // where restart block restart_index_ + 1 starts (or restarts_)
   std::string_view key_;
   std::string_view value_;
   Status status_;

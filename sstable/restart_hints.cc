@@ -18,7 +18,9 @@ inline uint64_t WordAt(std::string_view key, size_t from) {
 
 }  // namespace
 
-std::unique_ptr<const RestartHints> RestartHints::Build(const std::vector<std::string_view>& keys) {
+std::unique_ptr<const RestartHints> RestartHints::Build(const std::vector<std::string_view>& keys,
+                                                        std::vector<uint32_t> offsets) {
+  if (offsets.size() != keys.size()) return nullptr;
   for (size_t i = 1; i < keys.size(); i++) {
     if (keys[i - 1].compare(keys[i]) >= 0) return nullptr;
   }
@@ -30,6 +32,7 @@ std::unique_ptr<const RestartHints> RestartHints::Build(const std::vector<std::s
   hints->prefix_.assign(first.data(), shared);
   hints->words_.reserve(keys.size());
   for (std::string_view key : keys) hints->words_.push_back(WordAt(key, shared));
+  hints->offsets_ = std::move(offsets);
   return hints;
 }
 

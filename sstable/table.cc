@@ -384,6 +384,8 @@ uint64_t Table::ApproximateMemoryUsage() const {
   return n;
 }
 
+uint64_t Table::IndexHintsMemoryUsage() const { return rep_->index_block->hints_memory_usage(); }
+
 Status Table::Open(const TableOptions& options, std::string file_name,
                    std::unique_ptr<RandomAccessFile> file, uint64_t file_size,
                    std::unique_ptr<Table>* table) {

@@ -78,6 +78,9 @@ class Table {
   // Bytes the open table holds in memory for its life: its index and filter (and whatever
   // small state goes with them), not the data blocks it reads.
   uint64_t ApproximateMemoryUsage() const;
+  // Of it, what the index's RestartHints hold: 0 unless the index holds user keys ordered by
+  // BytewiseComparator (hints are only valid for bytewise order).
+  uint64_t IndexHintsMemoryUsage() const;
 
   // The table's range tombstones (read and verified at Open), or nullptr if it has none.
   // Their user keys are ordered by options.user_comparator (bytewise if unset).

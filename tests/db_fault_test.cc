@@ -205,6 +205,28 @@ TEST_F(DBFaultTest, FailedLogAppendStopsWritesAndLosesNothing) {
   }
 }
 
+// The first sync after a memtable switch writes a sync marker into the new log; a full disk
+// that refuses the marker whole fails only that write, like a refused record.
+TEST_F(DBFaultTest, ASyncMarkerRefusedByAFullDiskFailsOnlyItsWrite) {
+  ASSERT_OK(TryOpen());
+  WriteOptions sync;
+  sync.sync = true;
+  for (int i = 0; i < 20; i++) ASSERT_OK(db_->Put(WriteOptions(), KeyName(i), "v"));
+  ASSERT_OK(db_->Flush());  // a new log, without a marker yet
+  fs_->FailNth(OpKind::kAppend, 1, ErrorKind::kENOSPC, ".log");
+  Status s = db_->Put(sync, "refused", "x");
+  EXPECT_TRUE(s.IsNoSpace()) << s.ToString();
+  fs_->ClearFaults();
+  ASSERT_OK(db_->Put(sync, "later", "y"));
+  ASSERT_OK(db_->Put(WriteOptions(), "after", "z"));
+  EXPECT_EQ("NOT_FOUND", GetString(db_.get(), "refused"));
+  ASSERT_OK(TryOpen());
+  for (int i = 0; i < 20; i++) ASSERT_EQ("v", GetString(db_.get(), KeyName(i)));
+  EXPECT_EQ("NOT_FOUND", GetString(db_.get(), "refused"));
+  EXPECT_EQ("y", GetString(db_.get(), "later"));
+  EXPECT_EQ("z", GetString(db_.get(), "after"));
+}
+
 TEST_F(DBFaultTest, FailedSyncIsReportedAndAcknowledgedWritesSurvive) {
   ASSERT_OK(TryOpen());
   WriteOptions sync;

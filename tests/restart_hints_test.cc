@@ -17,6 +17,12 @@ std::vector<std::string_view> Views(const std::vector<std::string>& keys) {
   return std::vector<std::string_view>(keys.begin(), keys.end());
 }
 
+std::vector<uint32_t> Offsets(size_t n) {
+  std::vector<uint32_t> offsets(n);
+  for (size_t i = 0; i < n; i++) offsets[i] = static_cast<uint32_t>(8 * i);
+  return offsets;
+}
+
 // The index Seek wants: the last key before target, or 0 if none is.
 uint32_t LastBefore(const std::vector<std::string>& keys, std::string_view target) {
   uint32_t answer = 0;
@@ -78,7 +84,7 @@ TEST(RestartHintsTest, NarrowAgreesWithAFullSearch) {
       keys.push_back(key);
     }
     keys = SortedDistinct(std::move(keys));
-    auto hints = RestartHints::Build(Views(keys));
+    auto hints = RestartHints::Build(Views(keys), Offsets(keys.size()));
     ASSERT_NE(hints, nullptr);
     std::vector<std::string> targets = {"", stem, stem + std::string(1, '\0'), "\xff\xff\xff\xff"};
     if (!stem.empty()) targets.push_back(stem.substr(0, stem.size() - 1));
@@ -95,11 +101,12 @@ TEST(RestartHintsTest, NarrowAgreesWithAFullSearch) {
 }
 
 TEST(RestartHintsTest, KeysOutOfOrderGetNoHints) {
-  EXPECT_EQ(RestartHints::Build({"b", "a"}), nullptr);
-  EXPECT_EQ(RestartHints::Build({"a", "a"}), nullptr);
-  EXPECT_EQ(RestartHints::Build({"a", "c", "b", "d"}), nullptr);
-  EXPECT_NE(RestartHints::Build({"a"}), nullptr);
-  EXPECT_NE(RestartHints::Build({"a", std::string("a\0", 2), "b"}), nullptr);
+  EXPECT_EQ(RestartHints::Build({"b", "a"}, Offsets(2)), nullptr);
+  EXPECT_EQ(RestartHints::Build({"a", "a"}, Offsets(2)), nullptr);
+  EXPECT_EQ(RestartHints::Build({"a", "c", "b", "d"}, Offsets(4)), nullptr);
+  EXPECT_NE(RestartHints::Build({"a"}, Offsets(1)), nullptr);
+  EXPECT_EQ(RestartHints::Build({"a", "b"}, Offsets(1)), nullptr);
+  EXPECT_NE(RestartHints::Build({"a", std::string("a\0", 2), "b"}, Offsets(3)), nullptr);
 }
 
 // Words that differ decide alone: a target between two keys with distinct words narrows to
@@ -107,7 +114,7 @@ TEST(RestartHintsTest, KeysOutOfOrderGetNoHints) {
 TEST(RestartHintsTest, DistinctWordsNarrowToOneRestart) {
   std::vector<std::string> keys;
   for (int i = 0; i < 1000; i++) keys.push_back("user" + std::to_string(100000 + 2 * i));
-  auto hints = RestartHints::Build(Views(keys));
+  auto hints = RestartHints::Build(Views(keys), Offsets(keys.size()));
   ASSERT_NE(hints, nullptr);
   uint32_t left, right;
   hints->Narrow("user100501", &left, &right);  // between keys 250 and 251

@@ -348,6 +348,8 @@ TEST_P(InternalKeyTableTest, GetAndIteratorsMatchTheModel) {
   EXPECT_EQ(FooterVersion(bytes), p.expected_version);
   std::unique_ptr<Table> table;
   ASSERT_OK(OpenTable(options, bytes, &table));
+  // Restart hints only where the index is ordered bytewise: user keys, not internal keys.
+  EXPECT_EQ(table->IndexHintsMemoryUsage() > 0, p.expected_version == kUserKeyIndexFormatVersion);
   EXPECT_EQ(table->properties().comparator_name, "strata.InternalKeyComparator");
   EXPECT_EQ(table->properties().smallest_seqno, 1u);
   EXPECT_EQ(table->properties().largest_seqno, next_seq - 1);
@@ -473,6 +475,8 @@ TEST(TableTest, AUserComparatorsBadSeparatorsAreNotTrusted) {
   std::unique_ptr<Table> table;
   ASSERT_OK(OpenTable(options, bytes, &table));
   ASSERT_GT(table->properties().num_data_blocks, 10u);
+  // Not BytewiseComparator itself: no restart hints, whatever order it claims.
+  EXPECT_EQ(table->IndexHintsMemoryUsage(), 0u);
   for (int i = 0; i < 500; i++) {
     LookupKey lookup(NumberKey(i), kMaxSequenceNumber);
     Status s;

@@ -45,7 +45,8 @@ class StringSink final : public WritableFile {
     if (fail_append_number > 0 && appends >= fail_append_number) {
       // A failed write may still have put part of the data in the file.
       contents_->append(data.substr(0, data.size() / 2));
-      return Status::IOError("injected append failure");
+      return fail_with_no_space ? Status::NoSpace("injected full disk, half written")
+                                : Status::IOError("injected append failure");
     }
     contents_->append(data);
     return Status::OK();
@@ -59,6 +60,7 @@ class StringSink final : public WritableFile {
     return Status::OK();
   }
   uint64_t Size() const override { return contents_->size(); }
+  bool FailedAppendsCountInSize() const override { return counts_failed_appends; }
 
   int appends = 0;
   int syncs = 0;
@@ -66,6 +68,8 @@ class StringSink final : public WritableFile {
   int fail_append_number = 0;  // the first Append (1-based) that fails, and all after; 0: none
   bool fail_sync = false;
   bool refuse_appends_no_space = false;  // Appends fail with NoSpace, writing nothing
+  bool fail_with_no_space = false;       // the failing Append above reports NoSpace
+  bool counts_failed_appends = true;     // FailedAppendsCountInSize()
 
  private:
   std::string* const contents_;
@@ -803,10 +807,22 @@ TEST(WalTest, RecordRefusedWholeForAFullDiskLeavesTheWriterUsable) {
   std::string torn_bytes;
   auto torn_sink = std::make_unique<StringSink>(&torn_bytes);
   torn_sink->fail_append_number = 2;
+  torn_sink->fail_with_no_space = true;
   LogWriter torn(std::move(torn_sink));
   ASSERT_OK(torn.AddRecord("one"));
-  EXPECT_TRUE(torn.AddRecord("two").IsIOError());
+  EXPECT_TRUE(torn.AddRecord("two").IsNoSpace());
   EXPECT_TRUE(torn.failed());
+
+  // A file that does not promise to count what failed Appends wrote: any failure sticks.
+  std::string other_bytes;
+  auto other_sink = std::make_unique<StringSink>(&other_bytes);
+  other_sink->counts_failed_appends = false;
+  StringSink* other = other_sink.get();
+  LogWriter unsure(std::move(other_sink));
+  ASSERT_OK(unsure.AddRecord("one"));
+  other->refuse_appends_no_space = true;
+  EXPECT_TRUE(unsure.AddRecord("two").IsNoSpace());
+  EXPECT_TRUE(unsure.failed());
 }
 
 TEST(WalTest, WriterSyncErrorIsSticky) {

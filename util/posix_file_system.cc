@@ -270,6 +270,7 @@ class PosixWritableFile final : public WritableFile {
   }
 
   uint64_t Size() const override { return size_; }
+  bool FailedAppendsCountInSize() const override { return true; }
 
  private:
   const std::string path_;
@@ -360,6 +361,7 @@ class PosixMappedLogFile final : public WritableFile {
   }
 
   uint64_t Size() const override { return size_; }
+  bool FailedAppendsCountInSize() const override { return true; }
 
  private:
   // Maps the chunk at size_ (the end of the last one), allocating it unless a reservation

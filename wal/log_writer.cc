@@ -79,7 +79,7 @@ Status LogWriter::AddRecord(std::string_view record) {
   if (s.ok()) {
     block_offset_ = block_offset;
     size_ += buffer_.size();
-  } else if (!s.IsNoSpace() || file_->Size() != file_size) {
+  } else if (!s.IsNoSpace() || !file_->FailedAppendsCountInSize() || file_->Size() != file_size) {
     error_ = s;  // else a full disk refused the record whole: the log is as it was
   }
   if (buffer_.capacity() > kMaxRetainedBuffer) std::string().swap(buffer_);

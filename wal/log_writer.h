@@ -9,9 +9,10 @@
 // unknown (a partial record may or may not be on disk, and after a failed fsync the kernel may
 // have dropped dirty pages), so every later AddRecord and Sync returns that same error without
 // touching the file. The caller must start a new log file to write again. One exception: an
-// Append refused for a full disk (NoSpace) with the file's Size() unchanged wrote nothing, so
-// the log is as it was; AddRecord returns the error and the writer stays usable (failed() is
-// false): the next AddRecord tries again.
+// Append refused for a full disk (NoSpace) with the file's Size() unchanged, by a file whose
+// Size() counts what failed Appends wrote (WritableFile::FailedAppendsCountInSize), wrote
+// nothing, so the log is as it was; AddRecord returns the error and the writer stays usable
+// (failed() is false): the next AddRecord tries again.
 //
 // Thread safety: not thread-safe; one thread at a time calls it (the DB's write leader; for a
 // log a switch left unsynced, whoever holds UnsyncedLogs' sync mutex).

@@ -59,9 +59,13 @@ class WritableFile {
   virtual Status Sync() = 0;
   // Closes the file; later calls fail. Does not sync. The destructor closes too.
   virtual Status Close() = 0;
-  // Bytes appended so far, counting those a failed Append wrote: an Append that fails with
-  // Size() unchanged wrote nothing (a log writer then keeps using the file).
+  // Bytes appended so far.
   virtual uint64_t Size() const = 0;
+  // True if Size() also counts the bytes of a failed Append that reached the file, so that an
+  // Append failing with NoSpace while Size() stays unchanged wrote nothing: a log writer then
+  // keeps the file after a full disk refused a record whole. False by default: every failed
+  // Append stops a log.
+  virtual bool FailedAppendsCountInSize() const { return false; }
 };
 
 // An exclusive lock on a file, held until released or the process exits.

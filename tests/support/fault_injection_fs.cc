@@ -646,6 +646,8 @@ class FaultWritableFile final : public WritableFile {
   }
 
   uint64_t Size() const override { return target_->Size(); }
+  // A failure it injects writes nothing or, torn, half the data through the target.
+  bool FailedAppendsCountInSize() const override { return target_->FailedAppendsCountInSize(); }
 
  private:
   const std::shared_ptr<State> state_;

@@ -47,6 +47,7 @@ class GatedLogSyncFileSystem : public FileSystemWrapper {
     }
     Status Close() override { return base_->Close(); }
     uint64_t Size() const override { return base_->Size(); }
+    bool FailedAppendsCountInSize() const override { return base_->FailedAppendsCountInSize(); }
 
    private:
     std::unique_ptr<WritableFile> base_;

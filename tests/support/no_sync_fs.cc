@@ -17,6 +17,7 @@ class NoSyncWritableFile final : public WritableFile {
   Status Sync() override { return Status::OK(); }
   Status Close() override { return target_->Close(); }
   uint64_t Size() const override { return target_->Size(); }
+  bool FailedAppendsCountInSize() const override { return target_->FailedAppendsCountInSize(); }
 
  private:
   const std::unique_ptr<WritableFile> target_;
