@@ -96,6 +96,10 @@ const MergeContext kNoMerges(nullptr);
 
 bool MemTable::Get(const LookupKey& key, std::string* value, Status* status,
                    MergeContext* merges) const {
+  // An empty memtable (the active one after a reopen or a flush) answers without touching its
+  // filter, whose probe is a cache miss. A reader whose sequence covers an entry sees the
+  // count that entry's Add stored before the sequence was published.
+  if (num_entries() == 0) return false;
   // A range deletion here newer than the entry found (or covering a key with no entry here:
   // everything in older sources is older) answers NotFound.
   const SequenceNumber covering =

@@ -531,6 +531,20 @@ TEST(MemTableFilterTest, NoFilterWhereEqualKeysDifferInBytes) {
   EXPECT_EQ(Read(mem, "kEY", 5), "v");
 }
 
+// An empty memtable answers every lookup without probing its filter (a cache miss each).
+TEST(MemTableFilterTest, AnEmptyMemtableDoesNotProbeItsFilter) {
+  InternalKeyComparator icmp(BytewiseComparator());
+  MemTable mem(icmp, Arena::Blocks::kHeap, 2500);
+  SetPerfLevel(PerfLevel::kEnableCount);
+  GetPerfContext()->Reset();
+  for (int i = 0; i < 100; i++) ASSERT_EQ(Read(mem, test::NumberKey(i), 5000), "MISS");
+  EXPECT_EQ(GetPerfContext()->memtable_filter_negatives, 0u);
+  mem.Add(1, ValueType::kValue, test::NumberKey(1000), "v");
+  for (int i = 0; i < 100; i++) ASSERT_EQ(Read(mem, test::NumberKey(i), 5000), "MISS");
+  EXPECT_GE(GetPerfContext()->memtable_filter_negatives, 90u);  // now it asks the filter
+  SetPerfLevel(PerfLevel::kDisable);
+}
+
 // Lookups of keys the memtable lacks are counted as saved searches; lookups of keys it has
 // are not, and find their values.
 TEST(MemTableFilterTest, AbsentKeysSkipTheSearch) {
