@@ -14,8 +14,11 @@
 //   reader that loads it (acquire) sees every entry up to it and none beyond.
 // - After a failed log write or sync the log's tail is unknown, so writes stop with that
 //   error (write_error_) until the database is reopened; replay then tolerates the torn tail.
-//   Except a record a full disk refused whole (LogWriter::failed() stays false): only its
-//   group gets the error, and the next group writes to the log as before.
+//   Except a record a full disk refused whole (LogWriter::failed() stays false), a group's
+//   batch or the sync marker before it: only that group gets the error, and the next group
+//   writes to the log as before; likewise an ingestion whose sequence marker was refused
+//   returns before taking its sequence number. A sync marker refused after that marker was
+//   written stops writes like any failure (the sequence marker is in the log).
 // - When the log is switched, the old log is synced first in the strict recovery modes; in the
 //   others it is parked unsynced (unsynced_logs_) and synced before any later sync, which
 //   then writes a sync marker, so that what a power loss leaves of the log history is a

@@ -210,7 +210,7 @@ void BlockIter::Seek(std::string_view target) {
     uint32_t mid = left + (right - left + 1) / 2;
     uint32_t shared, non_shared, value_size;
     const char* p =
-        DecodeEntry(data_ + RestartPoint(mid), limit, &shared, &non_shared, &value_size);
+        DecodeEntry(data_ + RestartOffset(mid), limit, &shared, &non_shared, &value_size);
     if (p == nullptr || shared != 0) {
       MarkCorrupt();
       return;

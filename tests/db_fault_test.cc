@@ -217,7 +217,9 @@ TEST_F(DBFaultTest, ASyncMarkerRefusedByAFullDiskFailsOnlyItsWrite) {
   Status s = db_->Put(sync, "refused", "x");
   EXPECT_TRUE(s.IsNoSpace()) << s.ToString();
   fs_->ClearFaults();
+  fs_->ResetCounts();
   ASSERT_OK(db_->Put(sync, "later", "y"));
+  EXPECT_EQ(fs_->Count(OpKind::kAppend), 2u) << "the refused marker, written now, then the record";
   ASSERT_OK(db_->Put(WriteOptions(), "after", "z"));
   EXPECT_EQ("NOT_FOUND", GetString(db_.get(), "refused"));
   ASSERT_OK(TryOpen());

@@ -280,6 +280,37 @@ TEST_F(IngestTest, IngestsWhileWritersFlushesAndCompactionsRun) {
 
 // Each write of the ingestion in turn is where the power goes out (or fails with EIO):
 // after reopening, the ingested keys are all there or none, and all if it returned OK.
+// A full disk that refuses the ingestion's sequence marker whole: the ingestion fails with
+// NoSpace and leaves nothing behind (no file linked into the database, no key visible), and
+// writes and a retried ingestion go on without a resume or a reopen.
+TEST_F(IngestTest, AnIngestionWhoseMarkerAFullDiskRefusedLeavesNothing) {
+  auto fs = std::make_shared<FaultInjectionFileSystem>(FileSystem::Default());
+  options_.file_system = fs;
+  Options plain = options_;
+  plain.file_system = nullptr;
+  ASSERT_OK(WriteTable(dir_.Child("a.sst"), Keys(0, 100), "new", &plain));
+  Open();
+  ASSERT_OK(db_->Put(WriteOptions(), "z-old", "v"));  // outside the files' range: no flush
+  const KVMap before = Scan();
+  fs->FailNth(test::OpKind::kAppend, 1, test::ErrorKind::kENOSPC, ".log");
+  Status s = db_->IngestExternalFiles({dir_.Child("a.sst")}, IngestOptions());
+  EXPECT_TRUE(s.IsNoSpace()) << s.ToString();
+  EXPECT_EQ(fs->InjectedFaults(), 1u);
+  fs->ClearFaults();
+  EXPECT_EQ(Scan(), before);
+  std::vector<std::string> children;
+  ASSERT_OK(FileSystem::Default()->GetChildren(dbname_, &children));
+  for (const auto& c : children) EXPECT_EQ(c.find(".sst"), std::string::npos) << c;
+  ASSERT_OK(db_->Put(WriteOptions(), "z-after", "w"));
+  ASSERT_OK(db_->IngestExternalFiles({dir_.Child("a.sst")}, IngestOptions()));
+  KVMap after = before;
+  for (const auto& k : Keys(0, 100)) after[k] = "new" + k;
+  after["z-after"] = "w";
+  EXPECT_EQ(Scan(), after);
+  Reopen();
+  EXPECT_EQ(Scan(), after);
+}
+
 class IngestFaultTest : public IngestTest, public testing::WithParamInterface<bool> {};
 
 TEST_P(IngestFaultTest, AllOrNothingAtEveryStep) {

@@ -531,6 +531,16 @@ TEST(MemTableFilterTest, NoFilterWhereEqualKeysDifferInBytes) {
   EXPECT_EQ(Read(mem, "kEY", 5), "v");
 }
 
+// A memtable holding only a range deletion is not empty: it still answers for the keys the
+// deletion covers.
+TEST(MemTableFilterTest, ARangeDeletionAloneStillAnswers) {
+  InternalKeyComparator icmp(BytewiseComparator());
+  MemTable mem(icmp, Arena::Blocks::kHeap, 2500);
+  mem.Add(7, ValueType::kRangeDeletion, test::NumberKey(10), test::NumberKey(20));
+  EXPECT_EQ(Read(mem, test::NumberKey(15), 100), "DELETED");
+  EXPECT_EQ(Read(mem, test::NumberKey(25), 100), "MISS");
+}
+
 // An empty memtable answers every lookup without probing its filter (a cache miss each).
 TEST(MemTableFilterTest, AnEmptyMemtableDoesNotProbeItsFilter) {
   InternalKeyComparator icmp(BytewiseComparator());
