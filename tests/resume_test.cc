@@ -101,8 +101,8 @@ TEST_F(ResumeTest, FullDiskDuringFlushResumesByItselfOnceSpaceFrees) {
 }
 
 // The MANIFEST still takes an edit but tables do not: each automatic resume writes the edit,
-// fails to flush, and leaves writes stopped. Were the error cleared after the edit alone, a
-// write in that moment would reach a log that cannot grow and stop writes until a reopen.
+// fails to flush, and leaves writes stopped. Were the error cleared after the edit alone,
+// writes let through would pile up in memtables that cannot be flushed.
 TEST_F(ResumeTest, AResumeThatCannotFlushKeepsWritesStopped) {
   Reopen();
   PutRange(0, 300, "a");

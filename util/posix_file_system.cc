@@ -364,19 +364,14 @@ class PosixMappedLogFile final : public WritableFile {
   bool FailedAppendsCountInSize() const override { return true; }
 
  private:
-  // Maps the chunk at size_ (the end of the last one), allocating it unless a reservation
-  // already did.
+  // Maps the chunk at size_ (the end of the last one) from the blocks Reserve allocated.
+  // REQUIRES: size_ < reserved_end_ (Append reserves before it runs past the mapped chunk).
   Status MapNextChunk() {
     Unmap();
     const uint64_t offset = size_;  // page-aligned: chunks are whole pages, filled whole
-    size_t usable;
-    if (offset < reserved_end_) {
-      usable = static_cast<size_t>(std::min<uint64_t>(kChunk, reserved_end_ - offset));
-      chunk_allocated_ = reserved_by_fallocate_;
-    } else {
-      Status s = AllocateChunk(offset, &usable, &chunk_allocated_);
-      if (usable == 0) return s;
-    }
+    assert(offset < reserved_end_);
+    const size_t usable = static_cast<size_t>(std::min<uint64_t>(kChunk, reserved_end_ - offset));
+    chunk_allocated_ = reserved_by_fallocate_;
     void* p = ::mmap(nullptr, usable, PROT_WRITE, MAP_SHARED, fd_, static_cast<off_t>(offset));
     if (p == MAP_FAILED) {
       const int err = errno;
@@ -389,8 +384,8 @@ class PosixMappedLogFile final : public WritableFile {
   }
 
   // Allocates the blocks past the mapped chunk up to at least end, a chunk at a time, for
-  // MapNextChunk to map later. Not OK (NoSpace on a full disk) if it could not reach end;
-  // what it allocated stays reserved.
+  // MapNextChunk to map later: the one place the log's blocks are allocated. Not OK (NoSpace
+  // on a full disk) if it could not reach end; what it allocated stays reserved.
   Status Reserve(uint64_t end) {
     uint64_t from = std::max(chunk_offset_ + mapped_, reserved_end_);
     if (reserved_end_ <= chunk_offset_ + mapped_) reserved_by_fallocate_ = true;

@@ -22,7 +22,8 @@ constexpr char kZeros[kLogHeaderSize] = {};
 LogWriter::LogWriter(std::unique_ptr<WritableFile> file, uint64_t initial_offset)
     : file_(std::move(file)),
       block_offset_(initial_offset % kLogBlockSize),
-      size_(initial_offset) {}
+      size_(initial_offset),
+      file_size_(file_->Size()) {}
 
 Status LogWriter::AddRecord(std::string_view record) {
   if (!error_.ok()) return error_;
@@ -74,12 +75,12 @@ Status LogWriter::AddRecord(std::string_view record) {
     begin = false;
   } while (left > 0);
 
-  const uint64_t file_size = file_->Size();
   Status s = file_->Append(buffer_);
   if (s.ok()) {
     block_offset_ = block_offset;
     size_ += buffer_.size();
-  } else if (!s.IsNoSpace() || !file_->FailedAppendsCountInSize() || file_->Size() != file_size) {
+    file_size_ += buffer_.size();
+  } else if (!s.IsNoSpace() || !file_->FailedAppendsCountInSize() || file_->Size() != file_size_) {
     error_ = s;  // else a full disk refused the record whole: the log is as it was
   }
   if (buffer_.capacity() > kMaxRetainedBuffer) std::string().swap(buffer_);

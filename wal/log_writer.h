@@ -61,7 +61,10 @@ class LogWriter {
   size_t block_offset_;  // position of the next byte within its block
   uint64_t size_;
   uint64_t synced_size_ = 0;  // size_ at the last successful Sync
-  Status error_;              // the first failure; once set, nothing more is written
+  // The file's Size() after the last successful Append (it may count bytes from before this
+  // writer, unlike size_): a failed Append that leaves Size() here wrote nothing.
+  uint64_t file_size_;
+  Status error_;  // the first failure; once set, nothing more is written
   bool closed_ = false;
   // Holds one encoded record between AddRecord calls, so that steady-state writes reuse its
   // capacity instead of allocating.
