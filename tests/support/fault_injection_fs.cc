@@ -60,11 +60,11 @@ bool FreesSpace(OpKind kind) {
 
 Status InjectedError(ErrorKind error, OpKind kind, const std::string& path) {
   if (error == ErrorKind::kENOSPC) {
-    return Status::NoSpace(path, std::string("ENOSPC (injected): No space left on device in ") +
-                                     OpKindName(kind));
+    return Status::NoSpace(
+        path, std::string("ENOSPC (injected): No space left on device in ") + OpKindName(kind));
   }
-  return Status::IOError(path, std::string("EIO (injected): Input/output error in ") +
-                                   OpKindName(kind));
+  return Status::IOError(path,
+                         std::string("EIO (injected): Input/output error in ") + OpKindName(kind));
 }
 
 }  // namespace
@@ -251,8 +251,7 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
   Status LinkFile(const std::string& from, const std::string& to) EXCLUDES(mu_) {
     MutexLock l(&mu_);
     Outcome outcome;
-    Status s =
-        BeforeOpLocked(OpKind::kLink, /*changes=*/true, from, to, kAnyGeneration, &outcome);
+    Status s = BeforeOpLocked(OpKind::kLink, /*changes=*/true, from, to, kAnyGeneration, &outcome);
     if (s.ok() && links_cross_device_) {
       return Status::NotSupported("EXDEV (simulated): cannot link across file systems", to);
     }
@@ -433,8 +432,8 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
     return UnsyncedFilesLocked();
   }
 
-  Status DropUnsyncedData(const std::function<FileFate(const UnsyncedFile&)>& fate,
-                          uint64_t seed) EXCLUDES(mu_) {
+  Status DropUnsyncedData(const std::function<FileFate(const UnsyncedFile&)>& fate, uint64_t seed)
+      EXCLUDES(mu_) {
     MutexLock l(&mu_);
     Status result;
     for (const UnsyncedFile& file : UnsyncedFilesLocked()) {
@@ -491,8 +490,8 @@ class FaultInjectionFileSystem::State : public std::enable_shared_from_this<Stat
       if (state.entry_durable && size <= state.synced_size && state.lost_end <= state.lost_begin) {
         continue;
       }
-      out.push_back(UnsyncedFile{path, size, std::min(state.synced_size, size),
-                                 state.entry_durable, state.lost_begin, state.lost_end});
+      out.push_back(UnsyncedFile{path, size, std::min(state.synced_size, size), state.entry_durable,
+                                 state.lost_begin, state.lost_end});
     }
     return out;
   }
