@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -39,6 +40,11 @@ struct EngineOptions {
   bool dynamic_level_bytes = true;
   // Strata only: Options::level_compaction_dynamic_file_size.
   bool dynamic_file_size = true;
+  // Strata and RocksDB (LevelDB fixes both): the target bytes of level 1 and of one
+  // compaction output file. Scaling them down with write_buffer_size gives a small run the
+  // level structure of a large one.
+  uint64_t max_bytes_for_level_base = 256ull << 20;
+  uint64_t target_file_size_base = 64ull << 20;
   // Strata only: read tables through mmap (FileSystem::Default(), up to 1 GiB of files), or
   // with pread alone (FileSystem::NewPosix(0)).
   bool mmap_read = true;

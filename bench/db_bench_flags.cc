@@ -53,6 +53,11 @@ DEFINE_bool(level_compaction_dynamic_level_bytes, true,
 DEFINE_bool(level_compaction_dynamic_file_size, true,
             "Strata: compaction outputs end at boundaries of the files below them "
             "(Options::level_compaction_dynamic_file_size; RocksDB's option of that name)");
+DEFINE_uint64(max_bytes_for_level_base, 256ull << 20,
+              "Strata and RocksDB: target bytes of level 1 (Options::max_bytes_for_level_base)");
+DEFINE_uint64(target_file_size_base, 64ull << 20,
+              "Strata and RocksDB: target bytes of a compaction output file "
+              "(Options::target_file_size_base)");
 DEFINE_bool(mmap_read, true,
             "Strata: read table files through mmap, up to 1 GiB of them (false: pread into the "
             "block cache alone, as RocksDB's default; RocksDB's flag of this name)");
@@ -120,6 +125,8 @@ Status ConfigFromFlags(Config* config) {
   c.engine_options.dynamic_level_bytes = FLAGS_level_compaction_dynamic_level_bytes;
   c.engine_options.dynamic_file_size = FLAGS_level_compaction_dynamic_file_size;
   c.engine_options.mmap_read = FLAGS_mmap_read;
+  c.engine_options.max_bytes_for_level_base = FLAGS_max_bytes_for_level_base;
+  c.engine_options.target_file_size_base = FLAGS_target_file_size_base;
   c.engine_options.merge_operator = FLAGS_merge_operator;
   c.sync = FLAGS_sync;
   c.use_existing_db = FLAGS_use_existing_db;

@@ -150,6 +150,8 @@ Status ToRocksDB(const EngineOptions& eo, rocksdb::Options* out) {
   options.write_buffer_size = eo.write_buffer_size;
   options.max_open_files = eo.open_files;
   options.max_background_jobs = eo.max_background_jobs;
+  options.max_bytes_for_level_base = eo.max_bytes_for_level_base;
+  options.target_file_size_base = eo.target_file_size_base;
   options.compression = eo.compression ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
   rocksdb::BlockBasedTableOptions table;
   table.block_size = eo.block_size;

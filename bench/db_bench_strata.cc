@@ -138,6 +138,8 @@ class StrataFactory final : public EngineFactory {
     options.memtable_bloom_size_ratio = eo.memtable_bloom_size_ratio;
     options.level_compaction_dynamic_level_bytes = eo.dynamic_level_bytes;
     options.level_compaction_dynamic_file_size = eo.dynamic_file_size;
+    options.max_bytes_for_level_base = eo.max_bytes_for_level_base;
+    options.target_file_size_base = eo.target_file_size_base;
     if (!eo.mmap_read) options.file_system = FileSystem::NewPosix(0);
     if (eo.statistics) options.statistics = CreateStatistics();
     if (eo.merge_operator == "uint64add") {

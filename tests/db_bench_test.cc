@@ -262,6 +262,8 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
                         "--level_compaction_dynamic_level_bytes=false",
                         "--level_compaction_dynamic_file_size=false",
                         "--mmap_read=false",
+                        "--max_bytes_for_level_base=33554432",
+                        "--target_file_size_base=8388608",
                         "--batch_size=8",
                         "--seek_nexts=5",
                         "--range_width=7",
@@ -292,6 +294,8 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
   EXPECT_FALSE(c.engine_options.dynamic_level_bytes);
   EXPECT_FALSE(c.engine_options.dynamic_file_size);
   EXPECT_FALSE(c.engine_options.mmap_read);
+  EXPECT_EQ(c.engine_options.max_bytes_for_level_base, 33554432u);
+  EXPECT_EQ(c.engine_options.target_file_size_base, 8388608u);
   EXPECT_TRUE(c.sync);
   EXPECT_TRUE(c.use_existing_db);
   EXPECT_EQ(c.db, "/nowhere/db");
