@@ -5,7 +5,8 @@
 // Leveled policy: level 0's score is its file count over level0_file_num_compaction_trigger;
 // level n >= 1 scores its bytes over its target (LevelTarget). The highest score >= 1 goes
 // first, but level 0 goes before every level once it reaches level0_slowdown_writes_trigger
-// files. Level 0 compacts all its files (they overlap one another) into level 1; a deeper
+// files. Level 0 compacts all its files (they overlap one another) into the base level
+// (BaseLevel: level 1, or deeper while the tree is too small to fill each level); a deeper
 // level compacts one file with the files it overlaps in the next level: by default the file
 // whose overlap below is smallest per byte of its own (Options::compaction_pri), or round-robin
 // by key after the previous compaction's end. A level over its target that can move a
@@ -33,8 +34,17 @@ uint64_t MaxBytesForLevel(const Options& options, int level);
 // the deepest level's actual bytes divided by the multiplier once per level between them
 // (never below max_bytes_for_level_base), so about 90% of the data sits in the deepest level
 // and few of its keys have stale copies above; the deepest level itself keeps its fixed
-// target, and passing it opens the next level.
+// target, and passing it opens the next level. A level above the ideal base level (see
+// BaseLevel) aims at 0 bytes: any file in it is due.
 uint64_t LevelTarget(const Version& v, const Options& options, int level);
+// The level that level 0 compacts into. Level 1 with fixed targets. With dynamic targets,
+// going up from the deepest level, the level above one is used only while that one's
+// target reaches max_bytes_for_level_base times the square root of the multiplier (a
+// thinner step rewrites every byte once more for little sorting), so while the tree is
+// small level 0 skips the levels above it (RocksDB's base level). Never below a level that
+// holds files, so newer data always sits above older; a level above the ideal one that
+// still does (a new level just opened) is drained first (LevelTarget 0).
+int BaseLevel(const Version& v, const Options& options);
 // The most bytes one trivial move takes (25 target files, the anchors' default bound).
 uint64_t MaxMoveBytes(const Options& options);
 // The score that makes a level due for compaction at >= 1 (0 for the last level).

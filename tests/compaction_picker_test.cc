@@ -29,6 +29,8 @@ class PickerTest : public testing::Test {
     f->smallest_seqno = f->largest_seqno = seq;
     levels_[level].push_back(f);
   }
+  // A deepest level big enough that level 0 compacts into level 1 (see BaseLevel).
+  void AddDeepLevel() { Add(3, 99, "~", "~", 100000); }
   std::shared_ptr<const Version> V() { return std::make_shared<const Version>(&icmp_, levels_); }
   static std::vector<uint64_t> Numbers(const FileList& files) {
     std::vector<uint64_t> out;
@@ -59,6 +61,7 @@ TEST_F(PickerTest, LevelZeroTakesAllItsFilesAndTheOverlap) {
   Add(1, 2, "d", "f", 100);
   Add(1, 3, "x", "z", 100);
   Add(2, 7, "b", "k", 100);
+  AddDeepLevel();
   auto c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
   ASSERT_NE(nullptr, c);
   EXPECT_EQ(0, c->level);
@@ -80,6 +83,7 @@ TEST_F(PickerTest, ASpentSeekBudgetCompactsTheFileWhenNoLevelIsDue) {
   Add(1, 2, "m", "p", 100);
   Add(2, 7, "n", "o", 100);
   Add(2, 8, "x", "z", 100);
+  AddDeepLevel();
   EXPECT_EQ(nullptr, PickCompaction(V(), options_, icmp_, pointers_, busy_));
 
   // In level 0: all of level 0 (its files overlap) with what they overlap in level 1.
@@ -287,9 +291,60 @@ TEST_F(PickerTest, DynamicTargetsFollowTheDeepestLevel) {
   EXPECT_EQ(50000u, LevelTarget(*V(), options_, 2));
   EXPECT_EQ(5000u, LevelTarget(*V(), options_, 1));
   levels_[3].clear();
-  Add(3, 3, "a", "z", 20000);
+  Add(3, 3, "a", "z", 40000);
+  EXPECT_EQ(4000u, LevelTarget(*V(), options_, 2));
+  EXPECT_EQ(1000u, LevelTarget(*V(), options_, 1)) << "400 is below the base";
+}
+
+// While the level below aims at less than sqrt(multiplier) times the base (3162 bytes
+// here), the level above it is skipped: level 0 compacts deeper, and files left above the
+// base level are due at once. Never past a level that holds files.
+TEST_F(PickerTest, LevelZeroSkipsLevelsTooThinToBeWorthARewrite) {
+  Add(0, 10, "a", "z", 10, 20);
+  Add(0, 11, "a", "z", 10, 21);
+  Add(3, 1, "a", "z", 20000);
+  EXPECT_EQ(2, BaseLevel(*V(), options_)) << "level 2 would aim at 2000, level 1 at 1000";
+  EXPECT_EQ(0u, LevelTarget(*V(), options_, 1));
   EXPECT_EQ(2000u, LevelTarget(*V(), options_, 2));
-  EXPECT_EQ(1000u, LevelTarget(*V(), options_, 1)) << "200 is below the base";
+  auto c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ(0, c->level);
+  EXPECT_EQ(2, c->output_level);
+  EXPECT_EQ((std::vector<uint64_t>{1}), Numbers(c->grandparents));
+
+  levels_[3].clear();
+  Add(3, 1, "a", "z", 40000);  // level 2 now aims at 4000: level 1 is worth using
+  EXPECT_EQ(1, BaseLevel(*V(), options_));
+  levels_[3].clear();
+  Add(3, 1, "a", "z", 900);  // level 3 alone is too small to need level 2 either
+  EXPECT_EQ(3, BaseLevel(*V(), options_));
+
+  Add(1, 2, "c", "d", 50);  // a file above the ideal base: level 0 may not pass it
+  EXPECT_EQ(1, BaseLevel(*V(), options_));
+  EXPECT_DOUBLE_EQ(0, LevelScore(*V(), options_, 2)) << "empty";
+  EXPECT_GT(LevelScore(*V(), options_, 1), LevelScore(*V(), options_, 0));
+  c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ(1, c->level) << "the file above the base goes first";
+  EXPECT_TRUE(c->trivial_move) << "level 2 is empty";
+
+  options_.level_compaction_dynamic_level_bytes = false;
+  levels_[1].clear();
+  EXPECT_EQ(1, BaseLevel(*V(), options_)) << "fixed targets use every level";
+  c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ(1, c->output_level);
+}
+
+// A level-0 file that spent its seek budget goes to the base level too.
+TEST_F(PickerTest, ASeekCompactionOfLevelZeroGoesToTheBaseLevel) {
+  options_.level0_file_num_compaction_trigger = 4;
+  Add(0, 10, "a", "z", 10, 20);
+  Add(3, 1, "a", "z", 20000);
+  auto c = PickCompaction(V(), options_, icmp_, pointers_, busy_, SeekCompactionCandidate{0, 10});
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ("seeks", c->reason);
+  EXPECT_EQ(2, c->output_level);
 }
 
 // A level under its fixed target is due once the level below is less than a multiplier

@@ -281,7 +281,8 @@ class SeekCompactionBelowLevelZeroTest : public SeekCompactionTest {
     ASSERT_OK(db_->CompactRange(nullptr, nullptr));
     ASSERT_OK(db_->WaitForCompact());
     options_.max_bytes_for_level_base = 1ull << 40;
-    options_.level0_file_num_compaction_trigger = 1;  // the next file goes to level 1
+    options_.level0_file_num_compaction_trigger = 1;        // the next file goes to level 1
+    options_.level_compaction_dynamic_level_bytes = false;  // which a tiny tree would skip
     Reopen();
     for (int i = operands ? 0 : 1; i < 2000; i += 2) {
       ASSERT_OK(operands ? db_->Merge(WriteOptions(), Key(i), "m")
