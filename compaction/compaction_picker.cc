@@ -121,14 +121,18 @@ int DeepestLevel(const Version& v) {
 
 // The level that level 0 should compact into, from the shape alone: going up from the
 // deepest level, the level above one is used only while that one's target (its bytes, for the
-// deepest) reaches max_bytes_for_level_base times the square root of the multiplier. A
-// thinner step costs a whole extra rewrite of every byte for too little sorting: at 100 M
-// random keys, level 1 and level 2 would both aim at 256-360 MiB.
+// deepest) reaches max_bytes_for_level_base times the square root of the multiplier, and
+// level 1 while the deepest level holds less than max_bytes_for_level_base. A thinner step
+// costs a whole extra rewrite of every byte for too little sorting: at 100 M random keys,
+// level 1 and level 2 would both aim at 256-360 MiB.
 int IdealBaseLevel(const Version& v, const Options& options, int deepest) {
   if (!options.level_compaction_dynamic_level_bytes) return 1;
+  double below = static_cast<double>(v.NumLevelBytes(deepest));
+  // A tree smaller than one base has no shape worth keeping: nothing is skipped or drained
+  // (a small ingested file, or a test that stops compaction with a huge base).
+  if (below < static_cast<double>(options.max_bytes_for_level_base)) return 1;
   const double step = static_cast<double>(options.max_bytes_for_level_base) *
                       std::sqrt(options.max_bytes_for_level_multiplier);
-  double below = static_cast<double>(v.NumLevelBytes(deepest));
   int base = deepest;
   while (base > 1 && below >= step) {
     below /= options.max_bytes_for_level_multiplier;
@@ -292,7 +296,9 @@ std::unique_ptr<Compaction> PickRangeCompaction(std::shared_ptr<const Version> v
                                                 const std::set<uint64_t>& busy, bool* blocked) {
   *blocked = false;
   if (!in_place && level + 1 >= v->num_levels()) return nullptr;
-  if (in_place && level == 0) return nullptr;  // level 0 always merges into level 1
+  // A manual compaction takes level 0 into level 1 whatever the base level: the caller's
+  // loop carries every level down to the deepest.
+  if (in_place && level == 0) return nullptr;
   FileList inputs = OverlappingFiles(*v, icmp.user_comparator(), level, begin, end);
   if (inputs.empty()) return nullptr;
   if (level == 0) inputs = v->files(0);  // level-0 files overlap: take them all

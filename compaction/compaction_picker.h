@@ -54,7 +54,7 @@ double LevelScore(const Version& v, const Options& options, int level);
 // the largest internal key of the previous compaction at that level (empty: start of the
 // key space). busy holds the numbers of files in running compactions. With no level due by
 // size, a file that spent its seek budget (seek, if still in v) is compacted into the next
-// level: alone, or with all of level 0 if it is there.
+// level: alone, or with all of level 0 (into the base level) if it is there.
 std::unique_ptr<Compaction> PickCompaction(std::shared_ptr<const Version> v, const Options& options,
                                            const InternalKeyComparator& icmp,
                                            const std::vector<std::string>& compact_pointers,

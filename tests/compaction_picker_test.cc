@@ -298,7 +298,8 @@ TEST_F(PickerTest, DynamicTargetsFollowTheDeepestLevel) {
 
 // While the level below aims at less than sqrt(multiplier) times the base (3162 bytes
 // here), the level above it is skipped: level 0 compacts deeper, and files left above the
-// base level are due at once. Never past a level that holds files.
+// base level are due at once. Never past a level that holds files, and not in a tree
+// smaller than one base.
 TEST_F(PickerTest, LevelZeroSkipsLevelsTooThinToBeWorthARewrite) {
   Add(0, 10, "a", "z", 10, 20);
   Add(0, 11, "a", "z", 10, 21);
@@ -316,7 +317,7 @@ TEST_F(PickerTest, LevelZeroSkipsLevelsTooThinToBeWorthARewrite) {
   Add(3, 1, "a", "z", 40000);  // level 2 now aims at 4000: level 1 is worth using
   EXPECT_EQ(1, BaseLevel(*V(), options_));
   levels_[3].clear();
-  Add(3, 1, "a", "z", 900);  // level 3 alone is too small to need level 2 either
+  Add(3, 1, "a", "z", 1500);  // level 3 alone is too small to need level 2 either
   EXPECT_EQ(3, BaseLevel(*V(), options_));
 
   Add(1, 2, "c", "d", 50);  // a file above the ideal base: level 0 may not pass it
@@ -326,7 +327,16 @@ TEST_F(PickerTest, LevelZeroSkipsLevelsTooThinToBeWorthARewrite) {
   c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
   ASSERT_NE(nullptr, c);
   EXPECT_EQ(1, c->level) << "the file above the base goes first";
-  EXPECT_TRUE(c->trivial_move) << "level 2 is empty";
+  EXPECT_EQ(2, c->output_level);
+  busy_.insert(2);  // while it is busy, level 0 still goes no deeper than level 1
+  c = PickCompaction(V(), options_, icmp_, pointers_, busy_);
+  EXPECT_EQ(nullptr, c) << "level 0 needs the busy file: it may not skip over it";
+  busy_.clear();
+
+  levels_[3].clear();
+  Add(3, 1, "a", "z", 900);  // a tree smaller than one base keeps every level
+  EXPECT_EQ(1, BaseLevel(*V(), options_));
+  EXPECT_EQ(1000u, LevelTarget(*V(), options_, 1));
 
   options_.level_compaction_dynamic_level_bytes = false;
   levels_[1].clear();

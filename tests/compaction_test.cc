@@ -426,6 +426,73 @@ double DeepestLevelShare(DB* db, int num_levels) {
   return total == 0 ? -1 : static_cast<double>(deepest) / static_cast<double>(total);
 }
 
+// Records where each compaction went: (input level, output level), trivial moves apart.
+class LevelRecorder : public EventListener {
+ public:
+  void OnCompactionCompleted(const CompactionJobInfo& info) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!info.trivial_move) merges_.emplace_back(info.input_level, info.output_level);
+  }
+  std::vector<std::pair<int, int>> merges() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return merges_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::pair<int, int>> merges_;
+};
+
+// Once the deepest level holds the base, level 0 skips a level that would aim at about the
+// size of the one below it (here 256 KiB above 256-512 KiB: the multiplier 4 makes the bar
+// 512 KiB), merging straight into the deeper level; the data stays exactly the model's.
+TEST_F(CompactionTest, LevelZeroMergesPastALevelTooThinToBeWorthARewrite) {
+  auto recorder = std::make_shared<LevelRecorder>();
+  options_.listeners = {recorder};
+  Reopen();
+  std::map<std::string, std::string> model;
+  Random rnd(5);
+  for (int i = 0; i < 60000; i++) {
+    std::string key = Key(static_cast<int>(rnd.Uniform(30000)));
+    std::string value = test::RandomBytes(&rnd, 100);
+    ASSERT_OK(db_->Put(WriteOptions(), key, value));
+    model[key] = value;
+    if (i % 5 == 0) {
+      ASSERT_OK(db_->Delete(WriteOptions(), key));
+      model.erase(key);
+    }
+  }
+  ASSERT_OK(db_->WaitForCompact());
+  int past_level_one = 0;
+  for (const auto& [in, out] : recorder->merges()) {
+    EXPECT_TRUE(in == 0 || out == in + 1) << in << " -> " << out;
+    if (in == 0 && out > 1) past_level_one++;
+  }
+  std::string levels;
+  ASSERT_TRUE(db_->GetProperty("strata.levels", &levels));
+  EXPECT_GT(past_level_one, 0) << levels;
+  std::map<std::string, std::string> got;
+  std::unique_ptr<Iterator> it(db_->NewIterator(ReadOptions()));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) got[std::string(it->key())] = it->value();
+  ASSERT_OK(it->status());
+  EXPECT_EQ(model, got);
+  for (int i = 0; i < 30000; i += 97) {
+    auto m = model.find(Key(i));
+    EXPECT_EQ(m == model.end() ? "NOT_FOUND" : m->second, GetString(db_.get(), Key(i)));
+  }
+
+  // With fixed targets level 0 always merges into level 1.
+  recorder = std::make_shared<LevelRecorder>();
+  options_.listeners = {recorder};
+  options_.level_compaction_dynamic_level_bytes = false;
+  Reopen();
+  for (int i = 0; i < 20000; i++) {
+    ASSERT_OK(db_->Put(WriteOptions(), Key(static_cast<int>(rnd.Uniform(30000))), "x"));
+  }
+  ASSERT_OK(db_->WaitForCompact());
+  for (const auto& [in, out] : recorder->merges()) EXPECT_EQ(in + 1, out);
+}
+
 // Dynamic level targets keep most of the data, and so few stale versions above it, in the
 // deepest level; fixed targets leave a young deepest level with the smaller share.
 TEST_F(CompactionTest, DynamicLevelTargetsKeepMostDataInTheDeepestLevel) {

@@ -124,11 +124,13 @@ struct Options {
   // multiplier'th of the level below it, counting from the deepest level's actual size
   // (never below max_bytes_for_level_base). Fixed targets leave a tree whose deepest level is
   // young with a third or more of its data, and the stale versions in it, in the levels
-  // above (at 100 M random keys: 1.8 of 4.9 GB). While the tree is small, level 0 compacts
-  // into a deeper level and the levels above it stay empty: a level is used only while the
-  // one below it aims at sqrt(multiplier) times max_bytes_for_level_base or more, so no two
-  // levels aim at about the same size (RocksDB's base level, with a different threshold).
-  // Unlike RocksDB's option of this name, the tree still grows from level 1 downwards.
+  // above (at 100 M random keys: 1.8 of 4.9 GB). Level 0 compacts into a base level that
+  // may be deeper than level 1, and the levels above it aim at nothing: once the deepest
+  // level holds max_bytes_for_level_base, a level is used only while the one below it aims
+  // at sqrt(multiplier) times the base or more, so no two levels aim at about the same size
+  // (RocksDB's base level, with another threshold). Never past a level that holds files.
+  // Unlike RocksDB's option of this name, the tree grows from level 1 downwards (but an
+  // ingestion into an empty database starts it at the last level).
   bool level_compaction_dynamic_level_bytes = true;
   // A compaction ends an output early (at half its target size or more) where the next key
   // crosses a boundary of a file in the level below the output's, so that the output's later
