@@ -158,9 +158,8 @@ int BaseLevel(const Version& v, const Options& options) {
 uint64_t LevelTarget(const Version& v, const Options& options, int level) {
   const uint64_t fixed = MaxBytesForLevel(options, level);
   if (!options.level_compaction_dynamic_level_bytes) return fixed;
-  int deepest = v.num_levels() - 1;
-  while (deepest > level && v.files(deepest).empty()) deepest--;
-  if (deepest == level) return fixed;  // the deepest level deepens at its fixed target
+  const int deepest = DeepestLevel(v);
+  if (deepest <= level) return fixed;  // the deepest level deepens at its fixed target
   if (level < IdealBaseLevel(v, options, deepest)) return 0;
   double bytes = static_cast<double>(v.NumLevelBytes(deepest));
   for (int l = level; l < deepest; l++) bytes /= options.max_bytes_for_level_multiplier;

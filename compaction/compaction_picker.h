@@ -6,7 +6,8 @@
 // level n >= 1 scores its bytes over its target (LevelTarget). The highest score >= 1 goes
 // first, but level 0 goes before every level once it reaches level0_slowdown_writes_trigger
 // files. Level 0 compacts all its files (they overlap one another) into the base level
-// (BaseLevel: level 1, or deeper while the tree is too small to fill each level); a deeper
+// (BaseLevel: level 1, or deeper while a level would aim at about the size of the one below
+// it); a deeper
 // level compacts one file with the files it overlaps in the next level: by default the file
 // whose overlap below is smallest per byte of its own (Options::compaction_pri), or round-robin
 // by key after the previous compaction's end. A level over its target that can move a
@@ -37,11 +38,11 @@ uint64_t MaxBytesForLevel(const Options& options, int level);
 // target, and passing it opens the next level. A level above the ideal base level (see
 // BaseLevel) aims at 0 bytes: any file in it is due.
 uint64_t LevelTarget(const Version& v, const Options& options, int level);
-// The level that level 0 compacts into. Level 1 with fixed targets. With dynamic targets,
-// going up from the deepest level, the level above one is used only while that one's
-// target reaches max_bytes_for_level_base times the square root of the multiplier (a
-// thinner step rewrites every byte once more for little sorting), so while the tree is
-// small level 0 skips the levels above it (RocksDB's base level). Never below a level that
+// The level that level 0 compacts into. Level 1 with fixed targets, or while the deepest
+// level holds less than max_bytes_for_level_base. Otherwise, going up from the deepest
+// level, the level above one is used only while that one's target reaches
+// max_bytes_for_level_base times the square root of the multiplier (a thinner step rewrites
+// every byte once more for little sorting; RocksDB's base level). Never below a level that
 // holds files, so newer data always sits above older; a level above the ideal one that
 // still does (a new level just opened) is drained first (LevelTarget 0).
 int BaseLevel(const Version& v, const Options& options);
