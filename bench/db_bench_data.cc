@@ -16,22 +16,23 @@ int KeyFormatter::Digits(uint64_t n) {
   return digits;
 }
 
-ValueGenerator::ValueGenerator(uint64_t seed, double compression_ratio, size_t max_value_size) {
+ValuePool::ValuePool(uint64_t seed, double compression_ratio, size_t max_value_size)
+    : max_value_size_(max_value_size) {
   constexpr size_t kFragment = 100;
   const size_t size = std::max<size_t>(1 << 20, 2 * max_value_size);
   const size_t random_bytes = std::clamp<size_t>(
       static_cast<size_t>(std::lround(compression_ratio * kFragment)), 1, kFragment);
   Random rng(seed);
-  pool_.reserve(size + kFragment);
-  while (pool_.size() < size) {
-    const size_t start = pool_.size();
+  bytes_.reserve(size + kFragment);
+  while (bytes_.size() < size) {
+    const size_t start = bytes_.size();
     for (size_t i = 0; i < random_bytes; i++) {
-      pool_.push_back(static_cast<char>(' ' + rng.Uniform(95)));
+      bytes_.push_back(static_cast<char>(' ' + rng.Uniform(95)));
     }
     for (size_t i = random_bytes; i < kFragment; i++)
-      pool_.push_back(pool_[start + i % random_bytes]);
+      bytes_.push_back(bytes_[start + i % random_bytes]);
   }
-  pool_.resize(size);
+  bytes_.resize(size);
 }
 
 }  // namespace strata::bench

@@ -330,6 +330,11 @@ Status DbBench::RunOne(const std::string& name, BenchmarkResult* result) {
 Status DbBench::RunThreads(const std::string& name, Method method, int workers, bool extra_writer,
                            BenchmarkResult* result) {
   const int total = workers + (extra_writer ? 1 : 0);
+  if (shared_->values == nullptr) {
+    const int largest = std::max({config_.value_size, kFill100KValueSize, 8});
+    shared_->values = std::make_unique<const ValuePool>(config_.seed, config_.compression_ratio,
+                                                        static_cast<size_t>(largest));
+  }
   std::vector<std::unique_ptr<ThreadContext>> threads;
   for (int i = 0; i < total; i++) {
     // Each benchmark and thread gets its own stream of random keys.

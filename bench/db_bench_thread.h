@@ -23,9 +23,14 @@ inline uint64_t NowNanos() {
                                    .count());
 }
 
+// fill100K's value size.
+constexpr int kFill100KValueSize = 100000;
+
 struct DbBench::Shared {
   // readwhilewriting: readers still running; the writer stops when it reaches zero.
   std::atomic<int> readers_running{0};
+  // Values for every write benchmark: built by RunThreads before the first threads start.
+  std::unique_ptr<const ValuePool> values;
 };
 
 struct DbBench::ThreadContext {

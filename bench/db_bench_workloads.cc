@@ -18,12 +18,6 @@
 
 namespace strata::bench {
 
-namespace {
-
-constexpr int kFill100KValueSize = 100000;
-
-}  // namespace
-
 Status DbBench::FillSeq(ThreadContext* t) {
   return DoWrite(t, Order::kSequential, config_.sync, config_.value_size, config_.num);
 }
@@ -43,7 +37,7 @@ Status DbBench::Fill100K(ThreadContext* t) {
 }
 
 Status DbBench::DoWrite(ThreadContext* t, Order order, bool sync, int value_size, int64_t ops) {
-  ValueGenerator values(t->rng.Next(), config_.compression_ratio, static_cast<size_t>(value_size));
+  ValueGenerator values(*shared_->values, t->rng.Next());
   const uint64_t num = static_cast<uint64_t>(config_.num);
   const int64_t entry_bytes = config_.key_size + value_size;
   auto next_key = [&](int64_t i) {
@@ -142,7 +136,7 @@ Status DbBench::MergeRandom(ThreadContext* t) {
   const int64_t ops = config_.num;
   const bool counter = config_.engine_options.merge_operator == "uint64add";
   const size_t operand_size = counter ? sizeof(uint64_t) : static_cast<size_t>(config_.value_size);
-  ValueGenerator values(t->rng.Next(), config_.compression_ratio, operand_size);
+  ValueGenerator values(*shared_->values, t->rng.Next());
   std::string one;
   PutFixed64(&one, 1);
   const int64_t entry_bytes = config_.key_size + static_cast<int64_t>(operand_size);
@@ -270,8 +264,7 @@ Status DbBench::SeekRandom(ThreadContext* t) {
 // CPU from the readers.
 Status DbBench::ReadWhileWriting(ThreadContext* t) {
   if (t->tid < config_.threads) return DoRead(t, static_cast<uint64_t>(config_.num), false);
-  ValueGenerator values(t->rng.Next(), config_.compression_ratio,
-                        static_cast<size_t>(config_.value_size));
+  ValueGenerator values(*shared_->values, t->rng.Next());
   const uint64_t num = static_cast<uint64_t>(config_.num);
   const uint64_t entry_bytes = static_cast<uint64_t>(config_.key_size + config_.value_size);
   const uint64_t rate = config_.benchmark_write_rate_limit;

@@ -813,15 +813,28 @@ TEST(DbBenchDataTest, KeysAreFixedWidthDecimalAndMissingKeysFallBetween) {
 }
 
 TEST(DbBenchDataTest, ValuesRepeatToTheCompressionRatio) {
-  ValueGenerator values(1, 0.5, 100);
+  const ValuePool pool(1, 0.5, 100);
+  ValueGenerator values(pool, 0);
   for (int i = 0; i < 1000; i++) {
     const std::string_view v = values.Next(100);
     ASSERT_EQ(v.size(), 100u);
     EXPECT_EQ(v.substr(0, 50), v.substr(50, 50)) << "half random, half repeated";
   }
-  ValueGenerator big(1, 0.5, 100000);
+  const ValuePool big_pool(1, 0.5, 100000);
+  EXPECT_GE(big_pool.bytes().size(), 200000u);
+  ValueGenerator big(big_pool, 12345);
   EXPECT_EQ(big.Next(100000).size(), 100000u);
   EXPECT_EQ(big.Next(100000).size(), 100000u);
+  EXPECT_EQ(big.Next(100000).size(), 100000u) << "wraps to the start";
+}
+
+TEST(DbBenchDataTest, ThreadsSharingAPoolStartAtTheirOwnOffsets) {
+  const ValuePool pool(7, 0.5, 100);
+  ValueGenerator a(pool, 0), b(pool, 1000), c(pool, pool.bytes().size() + 1000);
+  const std::string first(a.Next(100));
+  EXPECT_NE(first, b.Next(100)) << "another offset, other bytes";
+  EXPECT_EQ(pool.bytes().substr(1000, 100), c.Next(100)) << "the start wraps around the pool";
+  EXPECT_EQ(first, pool.bytes().substr(0, 100));
 }
 
 TEST(DbBenchHistogramTest, PercentilesAreWithinABucket) {
