@@ -14,9 +14,10 @@
 //    number G = last + 1; append a sequence marker for G to the log (an empty batch at G,
 //    so that the log's sequence numbers stay without a hole for recovery) and sync the logs
 //    (every write before G must survive whatever keeps the files); choose each
-//    file's level; and log one version edit adding every file with global sequence G.
-//    That edit is the commit point: before it is synced nothing is ingested, after it
-//    everything is. A failed MANIFEST write is a background error, as for a flush: the
+//    file's level (the deepest it overlaps nothing in, but below the tree's deepest level
+//    only if the ingestion is large enough for it); and log one version edit adding every file with
+//    global sequence G. That edit is the commit point: before it is synced nothing is ingested,
+//    after it everything is. A failed MANIFEST write is a background error, as for a flush: the
 //    edit may or may not be on disk, so no file is deleted and writes stop until reopen.
 // 4. With move_files, remove the originals.
 //
@@ -168,11 +169,32 @@ Status DBImpl::PlaceIngestedFiles(std::vector<IngestFile>* files) {
     }
     return false;
   };
+  // With dynamic level targets the deepest level that holds files sets every other level's
+  // target. A file placed below it opens a new deepest level: if that level holds too little,
+  // every level above is suddenly over its target and the whole tree is pushed down, each
+  // byte rewritten once per level. So a file goes below the deepest level only as far as the
+  // ingested bytes reach that level's size times the multiplier per level. (An empty tree
+  // has no deepest level: the files go to the bottom and start it there.)
+  int deepest = 0;
+  for (int level = 1; level < v->num_levels(); level++) {
+    if (!v->files(level).empty()) deepest = level;
+  }
+  uint64_t ingested_bytes = 0;
+  for (const IngestFile& f : *files) ingested_bytes += f.facts.file_size;
+  auto deep_enough_to_open = [&](int level) {
+    if (!options_.level_compaction_dynamic_level_bytes || deepest == 0 || level <= deepest) {
+      return true;
+    }
+    double needed = static_cast<double>(v->NumLevelBytes(deepest));
+    for (int l = deepest; l < level; l++) needed *= options_.max_bytes_for_level_multiplier;
+    return static_cast<double>(ingested_bytes) >= needed;
+  };
   for (IngestFile& f : *files) {
     f.level = 0;
     if (level_overlaps(0, f)) continue;
     for (int level = 1; level < v->num_levels(); level++) {
       if (level_overlaps(level, f) || compaction_may_write(level, f)) break;
+      if (!deep_enough_to_open(level)) break;
       f.level = level;
     }
   }

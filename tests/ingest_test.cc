@@ -2,6 +2,7 @@
 // placement, memtable flushing only on overlap, validation that leaves the database
 // untouched, moving, and all-or-nothing under power cuts and I/O errors at every step.
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <thread>
 #include <vector>
@@ -154,6 +155,87 @@ TEST_F(IngestTest, GoesToTheDeepestLevelWhereItOverlapsNothing) {
   EXPECT_EQ(GetString(db_.get(), test::NumberKey(55, 6)), "c" + test::NumberKey(55, 6));
   EXPECT_EQ(GetString(db_.get(), test::NumberKey(56, 6)), "b" + test::NumberKey(56, 6));
   EXPECT_EQ(GetString(db_.get(), test::NumberKey(70, 6)), "a" + test::NumberKey(70, 6));
+}
+
+// A small file below a grown tree would open a nearly empty deepest level, put every level
+// above it over its dynamic target, and push the whole tree down a level at a time.
+TEST_F(IngestTest, ASmallFileStaysBesideTheTreeNotBelowIt) {
+  options_.compression = CompressionType::kNone;
+  options_.max_bytes_for_level_base = 8 << 10;  // a tree of a few levels from a few hundred keys
+  options_.target_file_size_base = 8 << 10;
+  Open();
+  for (int i = 0; i < 2000; i++) {
+    ASSERT_OK(db_->Put(WriteOptions(), test::NumberKey(i, 6), std::string(100, 'a' + i % 26)));
+  }
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  ASSERT_OK(db_->WaitForCompact());
+  int deepest = 0;
+  for (int level = 1; level < options_.num_levels; level++) {
+    if (TablesAt(level) > 0) deepest = level;
+  }
+  ASSERT_GE(deepest, 2) << "the tree outgrew level 1";
+  ASSERT_LT(deepest, options_.num_levels - 1);
+  const int at_deepest = TablesAt(deepest);
+  ASSERT_OK(WriteTable(dir_.Child("a.sst"), Keys(5000, 5010), "a"));
+  ASSERT_OK(db_->IngestExternalFiles({dir_.Child("a.sst")}, IngestOptions()));
+  EXPECT_EQ(TablesAt(deepest), at_deepest + 1) << "beside the tree's data, not below it";
+  ASSERT_OK(db_->WaitForCompact());
+  for (int level = deepest + 1; level < options_.num_levels; level++) {
+    EXPECT_EQ(TablesAt(level), 0) << "the tree was pushed down to level " << level;
+  }
+  EXPECT_EQ(GetString(db_.get(), test::NumberKey(5005, 6)), "a" + test::NumberKey(5005, 6));
+  EXPECT_EQ(GetString(db_.get(), test::NumberKey(5, 6)), std::string(100, 'f'));
+
+  // Fixed targets do not follow the deepest level: the bottom costs nothing there.
+  options_.level_compaction_dynamic_level_bytes = false;
+  Reopen();
+  ASSERT_OK(WriteTable(dir_.Child("b.sst"), Keys(6000, 6010), "b"));
+  ASSERT_OK(db_->IngestExternalFiles({dir_.Child("b.sst")}, IngestOptions()));
+  EXPECT_EQ(TablesAt(options_.num_levels - 1), 1);
+}
+
+// An ingestion large enough to be the tree's deepest level goes as deep as its size carries
+// the levels above: one level per multiplier of the current deepest level's bytes.
+TEST_F(IngestTest, ALargeIngestionGoesBelowTheTreeAsFarAsItsSizeCarries) {
+  options_.max_bytes_for_level_multiplier = 2;
+  Open();
+  for (int i = 0; i < 200; i++) ASSERT_OK(db_->Put(WriteOptions(), test::NumberKey(i, 6), "v"));
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  ASSERT_EQ(TablesAt(1), 1);
+  // The deepest level a file of `bytes` may go to below the tree's deepest level `deepest`:
+  // one more while it holds that level's bytes times 2 per level.
+  auto deepest_allowed = [&](int deepest, double bytes) {
+    const double tree = static_cast<double>(
+        IntProperty(db_.get(), "strata.bytes-at-level" + std::to_string(deepest)));
+    EXPECT_GT(tree, 0);
+    int level = deepest;
+    for (double needed = tree * 2; level + 1 < options_.num_levels && bytes >= needed;
+         needed *= 2) {
+      level++;
+    }
+    return level;
+  };
+  int deepest = 1;
+  // A file a few times the tree's size, then one with enough keys for the bottom.
+  for (const int from : {100000, 200000}) {
+    const int count = from == 100000 ? 1000 : 60000;
+    const std::string path = dir_.Child("f" + std::to_string(from) + ".sst");
+    ASSERT_OK(WriteTable(path, Keys(from, from + count), "f"));
+    const double bytes = static_cast<double>(std::filesystem::file_size(path));
+    const int expected = deepest_allowed(deepest, bytes);
+    if (from == 100000) {
+      EXPECT_GT(expected, deepest) << "more than twice the tree: " << bytes;
+      EXPECT_LT(expected, options_.num_levels - 1) << "not enough for the bottom: " << bytes;
+    } else {
+      EXPECT_EQ(expected, options_.num_levels - 1) << "enough for the bottom: " << bytes;
+    }
+    const int before = TablesAt(expected);
+    ASSERT_OK(db_->IngestExternalFiles({path}, IngestOptions()));
+    EXPECT_EQ(TablesAt(expected), before + 1) << bytes << " bytes";
+    deepest = expected;
+  }
+  EXPECT_EQ(GetString(db_.get(), test::NumberKey(100005, 6)), "f" + test::NumberKey(100005, 6));
+  EXPECT_EQ(GetString(db_.get(), test::NumberKey(200005, 6)), "f" + test::NumberKey(200005, 6));
 }
 
 TEST_F(IngestTest, FlushesTheMemtableOnlyWhenItOverlaps) {
