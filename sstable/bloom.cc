@@ -12,7 +12,7 @@ using bloom_internal::kLineBytes;
 using bloom_internal::LineOf;
 
 namespace {
-constexpr size_t kTailBytes = 2;  // num_probes, kind
+constexpr size_t kTailBytes = 2;  // num_probes, kind (kind 2 has its pad count before them)
 }  // namespace
 
 BloomFilterBuilder::BloomFilterBuilder(int bits_per_key)
@@ -26,7 +26,16 @@ int BloomFilterBuilder::NumProbes(int bits_per_key) {
   return std::clamp(k, 1, 30);
 }
 
-void BloomFilterBuilder::Finish(std::string* dst) const {
+void BloomFilterBuilder::Finish(std::string* dst) const { Finish(kNoPad, dst); }
+
+void BloomFilterBuilder::FinishLineAligned(uint64_t block_offset, std::string* dst) const {
+  const size_t pad = static_cast<size_t>((kLineBytes - block_offset % kLineBytes) % kLineBytes);
+  dst->append(pad, '\0');
+  Finish(pad, dst);
+}
+
+// Appends the lines and the tail: kind 1 without pad, else kind 2 with pad (already appended).
+void BloomFilterBuilder::Finish(size_t pad, std::string* dst) const {
   uint64_t bits = static_cast<uint64_t>(num_keys_) * bits_per_key_;
   auto num_lines =
       static_cast<uint32_t>(std::min<uint64_t>((bits + kLineBits - 1) / kLineBits, UINT32_MAX));
@@ -44,33 +53,49 @@ void BloomFilterBuilder::Finish(std::string* dst) const {
       });
     }
   }
+  const bool aligned_kind = pad != kNoPad;
+  if (aligned_kind) dst->push_back(static_cast<char>(pad));
   dst->push_back(static_cast<char>(num_probes));
-  dst->push_back(static_cast<char>(kBloomKindBlocked512));
+  dst->push_back(
+      static_cast<char>(aligned_kind ? kBloomKindBlocked512LineAligned : kBloomKindBlocked512));
 }
 
-std::unique_ptr<BloomFilter> BloomFilter::Parse(std::string_view contents) {
+std::unique_ptr<BloomFilter> BloomFilter::Parse(std::string_view contents,
+                                                bool contents_outlive_filter) {
   if (contents.size() < kTailBytes) return nullptr;
-  const size_t data_size = contents.size() - kTailBytes;
-  const auto num_probes = static_cast<unsigned char>(contents[data_size]);
-  const auto kind = static_cast<unsigned char>(contents[data_size + 1]);
-  if (kind != kBloomKindBlocked512 || num_probes == 0 || data_size % kLineBytes != 0 ||
-      data_size / kLineBytes > UINT32_MAX) {
+  const auto kind = static_cast<unsigned char>(contents.back());
+  const auto num_probes = static_cast<unsigned char>(contents[contents.size() - 2]);
+  contents.remove_suffix(kTailBytes);
+  if (kind == kBloomKindBlocked512LineAligned) {
+    if (contents.empty()) return nullptr;
+    const auto pad = static_cast<unsigned char>(contents.back());
+    contents.remove_suffix(1);
+    if (pad >= kLineBytes || pad > contents.size()) return nullptr;
+    contents.remove_prefix(pad);
+  } else if (kind != kBloomKindBlocked512) {
+    return nullptr;
+  }
+  if (num_probes == 0 || contents.size() % kLineBytes != 0 ||
+      contents.size() / kLineBytes > UINT32_MAX) {
     return nullptr;
   }
   std::unique_ptr<BloomFilter> filter(new BloomFilter);
-  filter->num_lines_ = static_cast<uint32_t>(data_size / kLineBytes);
+  filter->num_lines_ = static_cast<uint32_t>(contents.size() / kLineBytes);
   filter->num_probes_ = num_probes;
-  if (data_size > 0) {
-    filter->lines_.reset(static_cast<char*>(std::aligned_alloc(kLineBytes, data_size)));
-    if (filter->lines_ == nullptr) return nullptr;
-    std::memcpy(filter->lines_.get(), contents.data(), data_size);
+  if (contents.empty()) return filter;
+  if (contents_outlive_filter && reinterpret_cast<uintptr_t>(contents.data()) % kLineBytes == 0) {
+    filter->lines_ = contents.data();
+    return filter;
   }
+  filter->owned_.reset(static_cast<char*>(std::aligned_alloc(kLineBytes, contents.size())));
+  if (filter->owned_ == nullptr) return nullptr;
+  std::memcpy(filter->owned_.get(), contents.data(), contents.size());
+  filter->lines_ = filter->owned_.get();
   return filter;
 }
 
 const unsigned char* BloomFilter::LineAt(uint64_t hash) const {
-  return reinterpret_cast<const unsigned char*>(lines_.get()) +
-         LineOf(hash, num_lines_) * kLineBytes;
+  return reinterpret_cast<const unsigned char*>(lines_) + LineOf(hash, num_lines_) * kLineBytes;
 }
 
 void BloomFilter::Prefetch(uint64_t hash) const {

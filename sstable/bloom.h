@@ -1,9 +1,14 @@
 // A whole-table bloom filter over 64-byte lines ("blocked" bloom filter): each key sets and
 // probes bits within one cache line, so a probe costs one cache miss at most.
 //
-// Filter bytes (stored as the table's "strata.filter" block):
-//   line * num_lines (64 bytes each) | num_probes: u8 | kind: u8
-// kind 1 (stored on disk: never renumber): h = Hash64(key) (XXH3-64); the line is
+// Filter bytes (stored as the table's "strata.filter" block), by kind (stored on disk: never
+// renumber):
+//   kind 1: line * num_lines (64 bytes each) | num_probes: u8 | kind: u8
+//   kind 2: pad * n (zeros) | line * num_lines | n: u8 | num_probes: u8 | kind: u8
+// Kind 2 is kind 1 with 0..63 leading bytes that put the first line at a file offset that is
+// a multiple of 64, so a table read through a mapping can probe its filter in place, one
+// cache line per probe, without a copy on the heap. For both: h = Hash64(key) (XXH3-64); the line
+// is
 // ((h >> 32) * num_lines) >> 32; the bit positions within the line are successive 9-bit fields
 // (low bits first) of w1 = Mix(h), seven per word, then of w2 = Mix(w1) for probes 8 to 14,
 // and so on. Mix is the splitmix64 finalizer. Bit p of a line is bit (p % 8) of its
@@ -29,6 +34,7 @@
 namespace strata {
 
 constexpr unsigned char kBloomKindBlocked512 = 1;
+constexpr unsigned char kBloomKindBlocked512LineAligned = 2;
 
 class BloomFilterBuilder {
  public:
@@ -47,13 +53,18 @@ class BloomFilterBuilder {
   }
   size_t num_keys() const { return num_keys_; }
 
-  // Appends the filter over every key added to *dst.
+  // Appends the filter over every key added to *dst, of kind 1.
   void Finish(std::string* dst) const;
+  // The same filter of kind 2, for a block that starts at file offset block_offset.
+  void FinishLineAligned(uint64_t block_offset, std::string* dst) const;
 
   // The probe count used for bits_per_key.
   static int NumProbes(int bits_per_key);
 
  private:
+  static constexpr size_t kNoPad = SIZE_MAX;  // kind 1
+  void Finish(size_t pad, std::string* dst) const;
+
   // The hashes wait for Finish (the filter's size depends on their count) in fixed chunks,
   // not one growing vector: a vector's doubling held up to three times the hashes of a
   // 64 MiB table (about 25 MB) at the moment it grew.
@@ -66,9 +77,11 @@ class BloomFilterBuilder {
 
 class BloomFilter {
  public:
-  // Copies filter bytes into cache-line-aligned memory. Null if they are malformed (wrong
-  // size, unknown kind, zero probes).
-  static std::unique_ptr<BloomFilter> Parse(std::string_view contents);
+  // Null if the bytes are malformed (wrong size, unknown kind, zero probes). With
+  // contents_outlive_filter (a mapped file's bytes) lines at a cache-line-aligned address are
+  // probed where they are; otherwise they are copied into cache-line-aligned memory.
+  static std::unique_ptr<BloomFilter> Parse(std::string_view contents,
+                                            bool contents_outlive_filter = false);
 
   bool KeyMayMatch(std::string_view key) const { return HashMayMatch(Hash64(key)); }
   bool HashMayMatch(uint64_t hash) const;
@@ -77,8 +90,10 @@ class BloomFilter {
 
   size_t num_lines() const { return num_lines_; }
   int num_probes() const { return num_probes_; }
-  // Bytes of filter data held.
+  // Bytes of filter data.
   size_t size() const { return num_lines_ * 64; }
+  // Whether they are a copy this filter holds (else they are the caller's contents).
+  bool owns_lines() const { return owned_ != nullptr; }
 
  private:
   struct Free {
@@ -88,7 +103,8 @@ class BloomFilter {
   // The line a key of this hash sets and probes. REQUIRES: num_lines_ > 0.
   const unsigned char* LineAt(uint64_t hash) const;
 
-  std::unique_ptr<char, Free> lines_;
+  const char* lines_ = nullptr;  // owned_, or the caller's contents
+  std::unique_ptr<char, Free> owned_;
   uint32_t num_lines_ = 0;
   int num_probes_ = 0;
 };

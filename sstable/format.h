@@ -31,10 +31,13 @@ namespace strata {
 // is version 2 with an index whose separators are user keys (TableOptions::filter_key of the
 // stored keys, ordered by TableOptions::user_comparator); the builder writes it unless a user
 // key spans two data blocks, and writes version 2 (internal-key separators) then. A reader
-// accepts versions kMinTableFormatVersion..kTableFormatVersion and refuses others.
+// accepts versions kMinTableFormatVersion..kTableFormatVersion and refuses others. Version 4
+// is version 3 whose filter may be of the line-aligned kind (see sstable/bloom.h); the
+// builder writes it wherever it would write version 3.
 constexpr uint32_t kInternalKeyIndexFormatVersion = 2;
 constexpr uint32_t kUserKeyIndexFormatVersion = 3;
-constexpr uint32_t kTableFormatVersion = kUserKeyIndexFormatVersion;  // the newest
+constexpr uint32_t kLineAlignedFilterFormatVersion = 4;
+constexpr uint32_t kTableFormatVersion = kLineAlignedFilterFormatVersion;  // the newest
 constexpr uint32_t kMinTableFormatVersion = 1;
 // The last 8 bytes of every table file (on disk: "strataST").
 constexpr uint64_t kTableMagicNumber = 0x5453617461727473ull;

@@ -380,7 +380,8 @@ uint64_t Table::ApproximateMemoryUsage() const {
   // An uncompressed index read from a mapped file is the file's pages, not held memory.
   if (rep_->index_block->owns_contents()) n += rep_->index_block->size();
   n += rep_->index_block->hints_memory_usage();
-  if (rep_->filter != nullptr) n += rep_->filter->size();
+  // So is a line-aligned filter probed in place.
+  if (rep_->filter != nullptr && rep_->filter->owns_lines()) n += rep_->filter->size();
   return n;
 }
 
@@ -484,7 +485,9 @@ Status Table::Open(const TableOptions& options, std::string file_name,
   if (has_filter) {
     s = ReadBlock(*rep->file, name, rep->blocks_end, filter_handle, true, &contents);
     if (!s.ok()) return s;
-    rep->filter = BloomFilter::Parse(contents.data);
+    // In place where the bytes are the mapped file's own (they live as long as the table).
+    rep->filter = BloomFilter::Parse(
+        contents.data, contents.heap.data() == nullptr && rep->file->IsMemoryMapped());
     if (rep->filter == nullptr) {
       return rep->Annotate(Status::Corruption("malformed filter block"), filter_handle.offset);
     }

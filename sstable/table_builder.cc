@@ -190,7 +190,7 @@ Status TableBuilder::Finish() {
   BlockBuilder* index_block = &r->index_block;
   if (r->user_key_index != nullptr) {
     index_block = r->user_key_index.get();
-    footer.version = kUserKeyIndexFormatVersion;
+    footer.version = kLineAlignedFilterFormatVersion;
   } else {
     footer.version = kInternalKeyIndexFormatVersion;
   }
@@ -213,7 +213,12 @@ Status TableBuilder::Finish() {
   if (r->filter) {
     // Bloom bits do not compress.
     std::string filter;
-    r->filter->Finish(&filter);
+    // Readers of version 2 know only the unpadded kind.
+    if (footer.version >= kLineAlignedFilterFormatVersion) {
+      r->filter->FinishLineAligned(r->offset, &filter);
+    } else {
+      r->filter->Finish(&filter);
+    }
     BlockHandle handle;
     r->Emit(*r->Seal(&filter, CompressionType::kNone, &r->compressed), &handle);
     props.filter_size = filter.size();

@@ -2,6 +2,9 @@
 // to a classic bloom filter's, and safe parsing of damaged filter bytes.
 
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <string>
 
 #include "sstable/bloom.h"
@@ -144,7 +147,7 @@ TEST(BloomTest, MalformedFiltersAreRejected) {
   EXPECT_EQ(BloomFilter::Parse(""), nullptr);
   EXPECT_EQ(BloomFilter::Parse("x"), nullptr);
   std::string bad = good;
-  bad.back() = 2;  // unknown kind
+  bad.back() = 3;  // unknown kind
   EXPECT_EQ(BloomFilter::Parse(bad), nullptr);
   bad = good;
   bad[bad.size() - 2] = 0;  // zero probes
@@ -158,6 +161,94 @@ TEST(BloomTest, MalformedFiltersAreRejected) {
   auto filter = BloomFilter::Parse(bad);
   ASSERT_NE(filter, nullptr);
   (void)filter->KeyMayMatch("a");
+}
+
+// Kind 2 is kind 1 behind 0..63 zero bytes that put the first line at a multiple of 64 in
+// the file, wherever the block starts.
+TEST(BloomTest, LineAlignedFiltersAnswerAsKindOneAtEveryOffset) {
+  BloomFilterBuilder builder(10);
+  for (uint64_t i = 0; i < 1000; i++) builder.AddKey(Key(i));
+  std::string plain;
+  builder.Finish(&plain);
+  auto reference = BloomFilter::Parse(plain);
+  ASSERT_NE(reference, nullptr);
+  for (uint64_t offset : {0ull, 1ull, 63ull, 64ull, 100ull, 4096ull + 17, 123456789ull}) {
+    SCOPED_TRACE(offset);
+    std::string aligned;
+    builder.FinishLineAligned(offset, &aligned);
+    ASSERT_EQ(aligned.back(), static_cast<char>(kBloomKindBlocked512LineAligned));
+    const auto pad = static_cast<unsigned char>(aligned[aligned.size() - 3]);
+    EXPECT_EQ((offset + pad) % 64, 0u);
+    EXPECT_EQ(aligned.size(), pad + plain.size() + 1);
+    EXPECT_EQ(aligned.substr(pad, plain.size() - 2), plain.substr(0, plain.size() - 2));
+    auto filter = BloomFilter::Parse(aligned);
+    ASSERT_NE(filter, nullptr);
+    EXPECT_EQ(filter->num_lines(), reference->num_lines());
+    EXPECT_EQ(filter->num_probes(), reference->num_probes());
+    for (uint64_t i = 0; i < 3000; i++) {
+      ASSERT_EQ(filter->KeyMayMatch(Key(i)), reference->KeyMayMatch(Key(i))) << i;
+    }
+  }
+}
+
+// With bytes that outlive it (a mapped file's), a filter probes cache-line-aligned lines in
+// place and copies any others.
+TEST(BloomTest, AlignedLinesAreProbedInPlace) {
+  BloomFilterBuilder builder(10);
+  for (uint64_t i = 0; i < 500; i++) builder.AddKey(Key(i));
+  constexpr uint64_t kBlockOffset = 4096 + 40;  // where the block would start in a file
+  std::string bytes;
+  builder.FinishLineAligned(kBlockOffset, &bytes);
+  // A cache-line-aligned "file" with the block at kBlockOffset % 64.
+  std::unique_ptr<char, decltype(&std::free)> file(
+      static_cast<char*>(std::aligned_alloc(64, 64 * 1024)), &std::free);
+  ASSERT_NE(file, nullptr);
+  std::memcpy(file.get() + kBlockOffset % 64, bytes.data(), bytes.size());
+  const std::string_view in_file(file.get() + kBlockOffset % 64, bytes.size());
+
+  auto borrowed = BloomFilter::Parse(in_file, /*contents_outlive_filter=*/true);
+  ASSERT_NE(borrowed, nullptr);
+  EXPECT_FALSE(borrowed->owns_lines());
+  auto copied = BloomFilter::Parse(in_file, /*contents_outlive_filter=*/false);
+  ASSERT_NE(copied, nullptr);
+  EXPECT_TRUE(copied->owns_lines());
+  for (uint64_t i = 0; i < 500; i++) ASSERT_TRUE(borrowed->KeyMayMatch(Key(i))) << i;
+  EXPECT_EQ(FalsePositiveRate(*borrowed, 1000, 20000), FalsePositiveRate(*copied, 1000, 20000));
+
+  // The same bytes one byte further: their lines are not aligned, so they are copied.
+  std::memmove(file.get() + kBlockOffset % 64 + 1, bytes.data(), bytes.size());
+  auto shifted = BloomFilter::Parse(std::string_view(in_file.data() + 1, bytes.size()), true);
+  ASSERT_NE(shifted, nullptr);
+  EXPECT_TRUE(shifted->owns_lines());
+  std::memset(file.get(), 0, 64 * 1024);  // a copy no longer needs them
+  for (uint64_t i = 0; i < 500; i++) ASSERT_TRUE(shifted->KeyMayMatch(Key(i))) << i;
+  EXPECT_NE(FalsePositiveRate(*borrowed, 0, 500), 1.0) << "the borrowed lines were read in place";
+}
+
+TEST(BloomTest, MalformedLineAlignedFiltersAreRejected) {
+  BloomFilterBuilder builder(10);
+  builder.AddKey("a");
+  std::string good;
+  builder.FinishLineAligned(10, &good);  // 54 bytes of pad
+  ASSERT_EQ(good.size(), 54u + 64 + 3);
+  ASSERT_NE(BloomFilter::Parse(good), nullptr);
+  std::string bad = good;
+  bad[bad.size() - 3] = 64;  // a pad of a whole line or more
+  EXPECT_EQ(BloomFilter::Parse(bad), nullptr);
+  bad[bad.size() - 3] = static_cast<char>(200);
+  EXPECT_EQ(BloomFilter::Parse(bad), nullptr);
+  bad = good;
+  bad[bad.size() - 3] = 53;  // lines one byte off
+  EXPECT_EQ(BloomFilter::Parse(bad), nullptr);
+  bad = good.substr(50);  // the pad count is more than the bytes before the lines
+  EXPECT_EQ(BloomFilter::Parse(bad), nullptr);
+  EXPECT_EQ(BloomFilter::Parse(std::string("\x06\x02", 2)), nullptr);  // no pad count
+  std::string empty;
+  BloomFilterBuilder(10).FinishLineAligned(0, &empty);  // no keys: no lines, no pad
+  ASSERT_EQ(empty.size(), 3u);
+  auto none = BloomFilter::Parse(empty);
+  ASSERT_NE(none, nullptr);
+  EXPECT_FALSE(none->KeyMayMatch("a"));
 }
 
 }  // namespace

@@ -291,7 +291,7 @@ struct InternalKeyParam {
   bool user_comparator;  // set: the index may hold user keys (a database's tables)
   int max_versions;      // of one user key
   int index_restart_interval;
-  uint32_t expected_version;  // 3: the index holds user keys; 2: internal keys
+  uint32_t expected_version;  // 4 (3 before line-aligned filters): user keys; 2: internal keys
 };
 
 class InternalKeyTableTest : public ::testing::TestWithParam<InternalKeyParam> {};
@@ -349,7 +349,7 @@ TEST_P(InternalKeyTableTest, GetAndIteratorsMatchTheModel) {
   std::unique_ptr<Table> table;
   ASSERT_OK(OpenTable(options, bytes, &table));
   // Restart hints only where the index is ordered bytewise: user keys, not internal keys.
-  EXPECT_EQ(table->IndexHintsMemoryUsage() > 0, p.expected_version == kUserKeyIndexFormatVersion);
+  EXPECT_EQ(table->IndexHintsMemoryUsage() > 0, p.expected_version >= kUserKeyIndexFormatVersion);
   EXPECT_EQ(table->properties().comparator_name, "strata.InternalKeyComparator");
   EXPECT_EQ(table->properties().smallest_seqno, 1u);
   EXPECT_EQ(table->properties().largest_seqno, next_seq - 1);
@@ -432,8 +432,8 @@ INSTANTIATE_TEST_SUITE_P(
     Indexes, InternalKeyTableTest,
     ::testing::Values(InternalKeyParam{false, 12, 1, kInternalKeyIndexFormatVersion},
                       InternalKeyParam{false, 12, 16, kInternalKeyIndexFormatVersion},
-                      InternalKeyParam{true, 3, 1, kUserKeyIndexFormatVersion},
-                      InternalKeyParam{true, 3, 16, kUserKeyIndexFormatVersion},
+                      InternalKeyParam{true, 3, 1, kLineAlignedFilterFormatVersion},
+                      InternalKeyParam{true, 3, 16, kLineAlignedFilterFormatVersion},
                       InternalKeyParam{true, 40, 16, kInternalKeyIndexFormatVersion}),
     [](const ::testing::TestParamInfo<InternalKeyParam>& info) {
       const InternalKeyParam& p = info.param;
@@ -471,7 +471,7 @@ TEST(TableTest, AUserComparatorsBadSeparatorsAreNotTrusted) {
   }
   std::string bytes;
   ASSERT_OK(BuildTable(options, model, &bytes));
-  EXPECT_EQ(FooterVersion(bytes), kUserKeyIndexFormatVersion);
+  EXPECT_EQ(FooterVersion(bytes), kLineAlignedFilterFormatVersion);
   std::unique_ptr<Table> table;
   ASSERT_OK(OpenTable(options, bytes, &table));
   ASSERT_GT(table->properties().num_data_blocks, 10u);
@@ -513,7 +513,7 @@ TEST(TableTest, UserKeyIndexIsUnderHalfTheSize) {
   options.index_block_restart_interval = 16;
   ASSERT_OK(BuildTable(options, model, &new_bytes, &new_props));
   EXPECT_EQ(FooterVersion(old_bytes), kInternalKeyIndexFormatVersion);
-  EXPECT_EQ(FooterVersion(new_bytes), kUserKeyIndexFormatVersion);
+  EXPECT_EQ(FooterVersion(new_bytes), kLineAlignedFilterFormatVersion);
   EXPECT_EQ(old_props.num_data_blocks, new_props.num_data_blocks);
   EXPECT_LT(new_props.index_size * 2, old_props.index_size)
       << new_props.index_size << " vs " << old_props.index_size;
