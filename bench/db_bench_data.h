@@ -13,6 +13,7 @@
 // value allocates nothing.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -62,9 +63,10 @@ class ValuePool {
 class ValueGenerator {
  public:
   ValueGenerator(const ValuePool& pool, uint64_t start)
-      : pool_(pool.bytes()), position_(start % pool_.size()) {}
+      : pool_(pool.bytes()), max_len_(pool.max_value_size()), position_(start % pool_.size()) {}
   // The next len bytes of the pool (wrapping to its start). REQUIRES: len <= max_value_size.
   std::string_view Next(size_t len) {
+    assert(len <= max_len_);
     if (position_ + len > pool_.size()) position_ = 0;
     std::string_view v = pool_.substr(position_, len);
     position_ += len;
@@ -73,6 +75,7 @@ class ValueGenerator {
 
  private:
   std::string_view pool_;
+  size_t max_len_;
   size_t position_;
 };
 

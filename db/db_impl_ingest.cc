@@ -169,34 +169,50 @@ Status DBImpl::PlaceIngestedFiles(std::vector<IngestFile>* files) {
     }
     return false;
   };
-  // With dynamic level targets the deepest level that holds files sets every other level's
-  // target. A file placed below it opens a new deepest level: if that level holds too little,
-  // every level above is suddenly over its target and the whole tree is pushed down, each
-  // byte rewritten once per level. So a file goes below the deepest level only as far as the
-  // ingested bytes reach that level's size times the multiplier per level. (An empty tree
-  // has no deepest level: the files go to the bottom and start it there.)
-  int deepest = 0;
-  for (int level = 1; level < v->num_levels(); level++) {
-    if (!v->files(level).empty()) deepest = level;
-  }
-  uint64_t ingested_bytes = 0;
-  for (const IngestFile& f : *files) ingested_bytes += f.facts.file_size;
-  auto deep_enough_to_open = [&](int level) {
-    if (!options_.level_compaction_dynamic_level_bytes || deepest == 0 || level <= deepest) {
-      return true;
-    }
-    double needed = static_cast<double>(v->NumLevelBytes(deepest));
-    for (int l = deepest; l < level; l++) needed *= options_.max_bytes_for_level_multiplier;
-    return static_cast<double>(ingested_bytes) >= needed;
-  };
+  // First the deepest level each file could take: the deepest where nothing overlaps it at
+  // that level or above.
   for (IngestFile& f : *files) {
     f.level = 0;
     if (level_overlaps(0, f)) continue;
     for (int level = 1; level < v->num_levels(); level++) {
       if (level_overlaps(level, f) || compaction_may_write(level, f)) break;
-      if (!deep_enough_to_open(level)) break;
       f.level = level;
     }
+  }
+  // With dynamic level targets the deepest level that holds files sets every other level's
+  // target. A file placed below it opens a new deepest level: if that level holds too little,
+  // every level above is suddenly over its target and the whole tree is pushed down, each
+  // byte rewritten once per level. So files go below the deepest level only as far as the
+  // bytes of the files that reach a level come to the deepest level's size times the
+  // multiplier per level. A tree with files in level 0 alone counts as one whose level 1
+  // holds them; an empty tree has no deepest level: the files go to the bottom and start it.
+  if (!options_.level_compaction_dynamic_level_bytes) return Status::OK();
+  int deepest = 0;
+  uint64_t deepest_bytes = v->NumLevelBytes(0);
+  for (int level = 1; level < v->num_levels(); level++) {
+    if (!v->files(level).empty()) {
+      deepest = level;
+      deepest_bytes = v->NumLevelBytes(level);
+    }
+  }
+  if (deepest == 0) {
+    if (v->files(0).empty()) return Status::OK();
+    deepest = 1;
+  }
+  auto deep_enough = [&](int level) {
+    uint64_t reaching = 0;  // bytes of the files that could go this deep
+    for (const IngestFile& f : *files) {
+      if (f.level >= level) reaching += f.facts.file_size;
+    }
+    double needed = static_cast<double>(deepest_bytes);
+    for (int l = deepest; l < level; l++) needed *= options_.max_bytes_for_level_multiplier;
+    return static_cast<double>(reaching) >= needed;
+  };
+  // Shallowest first: whether a level is deep enough depends on the files that reach it,
+  // which only the levels above it may still lose.
+  for (int level = deepest + 1; level < v->num_levels(); level++) {
+    if (deep_enough(level)) continue;
+    for (IngestFile& f : *files) f.level = std::min(f.level, level - 1);
   }
   return Status::OK();
 }

@@ -93,7 +93,7 @@ struct TableState {
   uint64_t cache_id = 0;
   BlockHandle index_handle;
   std::unique_ptr<Block> index_block;
-  // A version-3 index holds user keys: it is searched for the user key of a target, in the
+  // A version-3 or -4 index holds user keys: it is searched for the user key of a target, in the
   // user comparator's order.
   bool user_key_index = false;
   const Comparator* index_comparator = nullptr;

@@ -118,7 +118,7 @@ struct TableBuilder::Rep {
   BlockBuilder data_block;
   // Separators as internal keys, and as user keys while that stays possible (null once a user
   // key spanned two blocks, or for a table whose keys have no user key); Finish writes the
-  // user-key index if it survived, as it is smaller and faster to search (format version 3).
+  // user-key index if it survived, as it is smaller and faster to search (format version 3, now 4).
   BlockBuilder index_block;
   std::unique_ptr<BlockBuilder> user_key_index;
   std::string separator;  // scratch for the user-key separator

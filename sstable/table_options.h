@@ -22,8 +22,8 @@ struct TableOptions {
   // The part of a stored key that the bloom filter is built over and probed with (for a
   // database: the user key of an internal key). Null: the whole key. When it and
   // user_comparator are both set, the stored keys must order first by this part (in
-  // user_comparator's order), and the index may hold it instead of whole keys (version 3).
-  // REQUIRES of a reader of a version-3 table: both set, as the writer's were.
+  // user_comparator's order), and the index may hold it instead of whole keys (versions 3 and 4).
+  // REQUIRES of a reader of a version-3 or -4 table: both set, as the writer's were.
   std::string_view (*filter_key)(std::string_view key) = nullptr;
 
   CompressionType compression = CompressionType::kLZ4;

@@ -186,12 +186,55 @@ TEST_F(IngestTest, ASmallFileStaysBesideTheTreeNotBelowIt) {
   EXPECT_EQ(GetString(db_.get(), test::NumberKey(5005, 6)), "a" + test::NumberKey(5005, 6));
   EXPECT_EQ(GetString(db_.get(), test::NumberKey(5, 6)), std::string(100, 'f'));
 
+  // Only the files that reach a level count for it: a large file that overlaps the tree
+  // (and stays above it) does not carry a small one below. (No compaction from here on, so
+  // the levels show where the files went.)
+  options_.max_bytes_for_level_base = 1ull << 40;
+  options_.level0_file_num_compaction_trigger = 100;
+  options_.level0_slowdown_writes_trigger = 100;
+  options_.level0_stop_writes_trigger = 100;
+  Reopen();
+  const std::string large_path = dir_.Child("large.sst");
+  {
+    TableWriter writer(options_);
+    ASSERT_OK(writer.Open(large_path));
+    for (int i = 0; i < 2000; i++)
+      ASSERT_OK(writer.Put(test::NumberKey(i, 6), std::string(2000, 'L')));
+    ASSERT_OK(writer.Finish());
+  }
+  ASSERT_GT(std::filesystem::file_size(large_path),
+            IntProperty(db_.get(), "strata.bytes-at-level" + std::to_string(deepest)) * 10);
+  ASSERT_OK(WriteTable(dir_.Child("c.sst"), Keys(7000, 7010), "c"));
+  ASSERT_OK(db_->IngestExternalFiles({large_path, dir_.Child("c.sst")}, IngestOptions()));
+  for (int level = deepest + 1; level < options_.num_levels; level++) {
+    EXPECT_EQ(TablesAt(level), 0) << "a small file went to level " << level;
+  }
+  EXPECT_EQ(GetString(db_.get(), test::NumberKey(7005, 6)), "c" + test::NumberKey(7005, 6));
+  EXPECT_EQ(GetString(db_.get(), test::NumberKey(5, 6)), std::string(2000, 'L'));
+
   // Fixed targets do not follow the deepest level: the bottom costs nothing there.
   options_.level_compaction_dynamic_level_bytes = false;
   Reopen();
   ASSERT_OK(WriteTable(dir_.Child("b.sst"), Keys(6000, 6010), "b"));
   ASSERT_OK(db_->IngestExternalFiles({dir_.Child("b.sst")}, IngestOptions()));
   EXPECT_EQ(TablesAt(options_.num_levels - 1), 1);
+}
+
+// A tree whose files are all in level 0 is not empty: a small file goes no deeper than
+// level 1, as if level 1 held them.
+TEST_F(IngestTest, ATreeInLevelZeroAloneKeepsASmallFileNearTheTop) {
+  options_.level0_file_num_compaction_trigger = 100;  // the flushed file stays in level 0
+  options_.level0_slowdown_writes_trigger = 100;
+  options_.level0_stop_writes_trigger = 100;
+  Open();
+  for (int i = 0; i < 100; i++) ASSERT_OK(db_->Put(WriteOptions(), test::NumberKey(i, 6), "v"));
+  ASSERT_OK(db_->Flush());
+  ASSERT_EQ(TablesAt(0), 1);
+  ASSERT_OK(WriteTable(dir_.Child("a.sst"), Keys(500, 510), "a"));
+  ASSERT_OK(db_->IngestExternalFiles({dir_.Child("a.sst")}, IngestOptions()));
+  EXPECT_EQ(TablesAt(1), 1);
+  for (int level = 2; level < options_.num_levels; level++) EXPECT_EQ(TablesAt(level), 0) << level;
+  EXPECT_EQ(GetString(db_.get(), test::NumberKey(505, 6)), "a" + test::NumberKey(505, 6));
 }
 
 // An ingestion large enough to be the tree's deepest level goes as deep as its size carries

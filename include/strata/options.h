@@ -130,9 +130,10 @@ struct Options {
   // at sqrt(multiplier) times the base or more, so no two levels aim at about the same size
   // (RocksDB's base level, with another threshold). Never past a level that holds files.
   // Unlike RocksDB's option of this name, the tree grows from level 1 downwards (but an
-  // ingestion into an empty database starts it at the last level, and one into a non-empty
-  // database goes below its deepest level only if it holds at least that level's bytes
-  // times the multiplier per level it goes down).
+  // ingestion into an empty database starts it at the last level, and files ingested into
+  // a non-empty one go below its deepest level only while those that go that deep hold at
+  // least that level's bytes times the multiplier per level down; level 0 alone counts as
+  // level 1).
   bool level_compaction_dynamic_level_bytes = true;
   // A compaction ends an output early (at half its target size or more) where the next key
   // crosses a boundary of a file in the level below the output's, so that the output's later

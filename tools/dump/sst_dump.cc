@@ -39,7 +39,7 @@ const char* CompressionName(int type) {
 struct NamedBlock {
   std::string name;  // "data", "index", "metaindex", or the metaindex entry's name
   BlockHandle handle;
-  std::string last_key;  // data blocks: the index separator (a user key in version 3)
+  std::string last_key;  // data blocks: the index separator (a user key in versions 3 and 4)
 };
 
 class TableDump {
@@ -65,7 +65,7 @@ class TableDump {
   void PrintFooter(const Footer& footer);
   void PrintProperties(const TableProperties& p);
   void PrintIndexSummary();
-  // An index separator as text: an internal key, or a user key in a version-3 table.
+  // An index separator as text: an internal key, or a user key in a version-3 or -4 table.
   std::string ShowSeparator(std::string_view separator) const;
   void WalkBlocks();
   void Scan(const Table& table);
