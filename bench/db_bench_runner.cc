@@ -331,6 +331,7 @@ Status DbBench::RunThreads(const std::string& name, Method method, int workers, 
                            BenchmarkResult* result) {
   const int total = workers + (extra_writer ? 1 : 0);
   if (shared_->values == nullptr) {
+    // 8: mergerandom's uint64add operands.
     const int largest = std::max({config_.value_size, kFill100KValueSize, 8});
     shared_->values = std::make_unique<const ValuePool>(config_.seed, config_.compression_ratio,
                                                         static_cast<size_t>(largest));

@@ -110,14 +110,13 @@ uint64_t MaxBytesForLevel(const Options& options, int level) {
   return static_cast<uint64_t>(std::min(bytes, 1e19));
 }
 
-namespace {
-
-// The deepest level >= 1 that holds files, or 1 if none does.
 int DeepestLevel(const Version& v) {
   int deepest = v.num_levels() - 1;
   while (deepest > 1 && v.files(deepest).empty()) deepest--;
   return deepest;
 }
+
+namespace {
 
 // The level that level 0 should compact into, from the shape alone: going up from the
 // deepest level, the level above one is used only while that one's target (its bytes, for the

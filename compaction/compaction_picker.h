@@ -38,6 +38,8 @@ uint64_t MaxBytesForLevel(const Options& options, int level);
 // target, and passing it opens the next level. A level above the ideal base level (see
 // BaseLevel) aims at 0 bytes: any file in it is due.
 uint64_t LevelTarget(const Version& v, const Options& options, int level);
+// The deepest level >= 1 that holds files, or 1 if none does.
+int DeepestLevel(const Version& v);
 // The level that level 0 compacts into. Level 1 with fixed targets, or while the deepest
 // level holds less than max_bytes_for_level_base. Otherwise, going up from the deepest
 // level, the level above one is used only while that one's target reaches

@@ -217,6 +217,9 @@ class DBImpl final : public DB {
                       SequenceNumber seq);
   // --- db_impl_ingest.cc ---
   struct IngestFile;
+  // Sets each file's level: the deepest with nothing overlapping it there or above and no
+  // running compaction that may write over it; with dynamic level targets, below the tree's
+  // deepest level only as far as the files that go that deep are large enough for it.
   Status PlaceIngestedFiles(std::vector<IngestFile>* files) REQUIRES(mu_);
   // True if a memtable (active or immutable) holds a key in [smallest, largest].
   bool MemTablesOverlap(std::string_view smallest, std::string_view largest) REQUIRES(mu_);

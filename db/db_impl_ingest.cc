@@ -13,11 +13,10 @@
 //    otherwise shadow the files, since reads look at memtables first); take the sequence
 //    number G = last + 1; append a sequence marker for G to the log (an empty batch at G,
 //    so that the log's sequence numbers stay without a hole for recovery) and sync the logs
-//    (every write before G must survive whatever keeps the files); choose each
-//    file's level (the deepest it overlaps nothing in, but below the tree's deepest level
-//    only if the ingestion is large enough for it); and log one version edit adding every file with
-//    global sequence G. That edit is the commit point: before it is synced nothing is ingested,
-//    after it everything is. A failed MANIFEST write is a background error, as for a flush: the
+//    (every write before G must survive whatever keeps the files); choose each file's level
+//    (PlaceIngestedFiles); and log one version edit adding every file with global sequence
+//    G. That edit is the commit point: before it is synced nothing is ingested, after it
+//    everything is. A failed MANIFEST write is a background error, as for a flush: the
 //    edit may or may not be on disk, so no file is deleted and writes stop until reopen.
 // 4. With move_files, remove the originals.
 //
@@ -25,6 +24,7 @@
 #include <algorithm>
 #include <cinttypes>
 
+#include "compaction/compaction_picker.h"
 #include "db/db_impl.h"
 #include "db/write_batch_internal.h"
 #include "memtable/memtable.h"
@@ -187,18 +187,10 @@ Status DBImpl::PlaceIngestedFiles(std::vector<IngestFile>* files) {
   // multiplier per level. A tree with files in level 0 alone counts as one whose level 1
   // holds them; an empty tree has no deepest level: the files go to the bottom and start it.
   if (!options_.level_compaction_dynamic_level_bytes) return Status::OK();
-  int deepest = 0;
-  uint64_t deepest_bytes = v->NumLevelBytes(0);
-  for (int level = 1; level < v->num_levels(); level++) {
-    if (!v->files(level).empty()) {
-      deepest = level;
-      deepest_bytes = v->NumLevelBytes(level);
-    }
-  }
-  if (deepest == 0) {
-    if (v->files(0).empty()) return Status::OK();
-    deepest = 1;
-  }
+  const int deepest = DeepestLevel(*v);
+  uint64_t deepest_bytes = v->NumLevelBytes(deepest);
+  if (deepest_bytes == 0) deepest_bytes = v->NumLevelBytes(0);  // level 0 alone, or empty
+  if (deepest_bytes == 0) return Status::OK();
   auto deep_enough = [&](int level) {
     uint64_t reaching = 0;  // bytes of the files that could go this deep
     for (const IngestFile& f : *files) {

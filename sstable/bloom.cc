@@ -26,16 +26,22 @@ int BloomFilterBuilder::NumProbes(int bits_per_key) {
   return std::clamp(k, 1, 30);
 }
 
-void BloomFilterBuilder::Finish(std::string* dst) const { Finish(kNoPad, dst); }
+void BloomFilterBuilder::Finish(std::string* dst) const {
+  const int num_probes = AppendLines(dst);
+  dst->push_back(static_cast<char>(num_probes));
+  dst->push_back(static_cast<char>(kBloomKindBlocked512));
+}
 
 void BloomFilterBuilder::FinishLineAligned(uint64_t block_offset, std::string* dst) const {
   const size_t pad = static_cast<size_t>((kLineBytes - block_offset % kLineBytes) % kLineBytes);
   dst->append(pad, '\0');
-  Finish(pad, dst);
+  const int num_probes = AppendLines(dst);
+  dst->push_back(static_cast<char>(pad));
+  dst->push_back(static_cast<char>(num_probes));
+  dst->push_back(static_cast<char>(kBloomKindBlocked512LineAligned));
 }
 
-// Appends the lines and the tail: kind 1 without pad, else kind 2 with pad (already appended).
-void BloomFilterBuilder::Finish(size_t pad, std::string* dst) const {
+int BloomFilterBuilder::AppendLines(std::string* dst) const {
   uint64_t bits = static_cast<uint64_t>(num_keys_) * bits_per_key_;
   auto num_lines =
       static_cast<uint32_t>(std::min<uint64_t>((bits + kLineBits - 1) / kLineBits, UINT32_MAX));
@@ -53,11 +59,7 @@ void BloomFilterBuilder::Finish(size_t pad, std::string* dst) const {
       });
     }
   }
-  const bool aligned_kind = pad != kNoPad;
-  if (aligned_kind) dst->push_back(static_cast<char>(pad));
-  dst->push_back(static_cast<char>(num_probes));
-  dst->push_back(
-      static_cast<char>(aligned_kind ? kBloomKindBlocked512LineAligned : kBloomKindBlocked512));
+  return num_probes;
 }
 
 std::unique_ptr<BloomFilter> BloomFilter::Parse(std::string_view contents,

@@ -7,12 +7,12 @@
 //   kind 2: pad * n (zeros) | line * num_lines | n: u8 | num_probes: u8 | kind: u8
 // Kind 2 is kind 1 with 0..63 leading bytes that put the first line at a file offset that is
 // a multiple of 64, so a table read through a mapping can probe its filter in place, one
-// cache line per probe, without a copy on the heap. For both: h = Hash64(key) (XXH3-64); the line
-// is
-// ((h >> 32) * num_lines) >> 32; the bit positions within the line are successive 9-bit fields
-// (low bits first) of w1 = Mix(h), seven per word, then of w2 = Mix(w1) for probes 8 to 14,
-// and so on. Mix is the splitmix64 finalizer. Bit p of a line is bit (p % 8) of its
-// byte p / 8. A filter with no lines matches nothing (it was built over no keys).
+// cache line per probe, without a copy on the heap.
+// For both: h = Hash64(key) (XXH3-64); the line is ((h >> 32) * num_lines) >> 32; the bit positions
+// within the line are successive 9-bit fields (low bits first) of w1 = Mix(h), seven per word, then
+// of w2 = Mix(w1) for probes 8 to 14, and so on. Mix is the splitmix64 finalizer. Bit p of a line
+// is bit (p % 8) of its byte p / 8. A filter with no lines matches nothing (it was built over no
+// keys).
 //
 // The reader takes the probe count from the filter bytes, never from options, so a table
 // stays readable when bloom_bits_per_key changes.
@@ -62,8 +62,8 @@ class BloomFilterBuilder {
   static int NumProbes(int bits_per_key);
 
  private:
-  static constexpr size_t kNoPad = SIZE_MAX;  // kind 1
-  void Finish(size_t pad, std::string* dst) const;
+  // Appends the lines over every key added; returns their probe count.
+  int AppendLines(std::string* dst) const;
 
   // The hashes wait for Finish (the filter's size depends on their count) in fixed chunks,
   // not one growing vector: a vector's doubling held up to three times the hashes of a
