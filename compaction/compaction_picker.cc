@@ -290,20 +290,34 @@ std::unique_ptr<Compaction> PickRangeCompaction(std::shared_ptr<const Version> v
                                                 const Options& options,
                                                 const InternalKeyComparator& icmp, int level,
                                                 const std::string_view* begin,
-                                                const std::string_view* end, bool in_place,
+                                                const std::string_view* end, int last_level,
                                                 const std::set<uint64_t>& busy, bool* blocked) {
   *blocked = false;
-  if (!in_place && level + 1 >= v->num_levels()) return nullptr;
-  // A manual compaction takes level 0 into level 1 whatever the base level: the caller's
-  // loop carries every level down to the deepest.
+  const bool in_place = level == last_level;
+  if (level > last_level || last_level >= v->num_levels()) return nullptr;
+  // Level 0 is never rewritten in place: the caller's loop carries it down.
   if (in_place && level == 0) return nullptr;
-  FileList inputs = OverlappingFiles(*v, icmp.user_comparator(), level, begin, end);
+  const Comparator* ucmp = icmp.user_comparator();
+  FileList inputs = OverlappingFiles(*v, ucmp, level, begin, end);
   if (inputs.empty()) return nullptr;
   if (level == 0) inputs = v->files(0);  // level-0 files overlap: take them all
+  // Down to the first level that holds any of the inputs' keys, or to last_level: a level
+  // in between holds none of them, so the output stays above every older version of its
+  // keys, and going through it would only rewrite the same bytes once more.
+  int output_level = level;
+  if (!in_place) {
+    std::string_view smallest, largest;
+    UserRange(ucmp, inputs, &smallest, &largest);
+    output_level = level + 1;
+    while (output_level < last_level &&
+           OverlappingFiles(*v, ucmp, output_level, &smallest, &largest).empty()) {
+      output_level++;
+    }
+  }
   auto c = std::make_unique<Compaction>();
   c->version = v;
   c->level = level;
-  c->output_level = in_place ? level : level + 1;
+  c->output_level = output_level;
   c->inputs[0] = std::move(inputs);
   c->reason = in_place ? "manual, in place" : "manual";
   auto done = Complete(std::move(c), options, icmp, busy);

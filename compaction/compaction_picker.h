@@ -65,14 +65,16 @@ std::unique_ptr<Compaction> PickCompaction(std::shared_ptr<const Version> v, con
                                            const SeekCompactionCandidate& seek = {});
 
 // A compaction of the files of level that overlap the user-key range [begin, end] (null:
-// unbounded) into level + 1 — or, with in_place, back into level itself (rewriting the
-// deepest level) — or null if none overlaps. Sets *blocked (and returns null) if one of
-// them is busy.
+// unbounded; all of level 0 if any of it overlaps), or null if none does. Below last_level
+// the files merge into the first level under level that holds any of their keys, else into
+// last_level (levels in between hold none of those keys, so nothing is rewritten twice); at
+// last_level they are rewritten in place (never level 0). Sets *blocked (and returns null)
+// if a file it needs is busy. REQUIRES: last_level < v->num_levels().
 std::unique_ptr<Compaction> PickRangeCompaction(std::shared_ptr<const Version> v,
                                                 const Options& options,
                                                 const InternalKeyComparator& icmp, int level,
                                                 const std::string_view* begin,
-                                                const std::string_view* end, bool in_place,
+                                                const std::string_view* end, int last_level,
                                                 const std::set<uint64_t>& busy, bool* blocked);
 
 // The files of level whose user-key range intersects [begin, end] (null: unbounded).

@@ -229,19 +229,20 @@ Status DBImpl::CompactRange(const std::string_view* begin, const std::string_vie
       }
     }
   }
-  // Each level above it merges into the next; the deepest level is rewritten in place if
-  // nothing merged into it, so that what no snapshot needs is dropped there too.
+  // Each level above it merges down into the next level holding any of the same keys (or
+  // the deepest); the deepest level is rewritten in place if nothing merged into it, so that
+  // what no snapshot needs is dropped there too.
   bool merged_into_deepest = false;
-  const int last = std::max(deepest, 1);
-  for (int level = 0; level <= last && level < options_.num_levels; level++) {
+  const int last = std::min(std::max(deepest, 1), options_.num_levels - 1);
+  for (int level = 0; level <= last; level++) {
     const bool in_place = level == last;
     if (in_place && (merged_into_deepest || deepest == 0)) break;
     while (true) {
       if (!bg_error_.ok()) return bg_error_;
       if (shutting_down_) return Status::IOError("database is closing");
       bool blocked = false;
-      auto c = PickRangeCompaction(versions_->current(), options_, icmp_, level, begin, end,
-                                   in_place, compacting_, &blocked);
+      auto c = PickRangeCompaction(versions_->current(), options_, icmp_, level, begin, end, last,
+                                   compacting_, &blocked);
       if (c == nullptr) {
         if (!blocked) break;  // nothing of the range at this level
         bg_done_cv_.Wait();   // a background compaction holds some of its files

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "support/test_util.h"
 
 namespace strata {
@@ -233,23 +235,53 @@ TEST_F(PickerTest, RangeCompactionAndOverlap) {
   Add(1, 3, "g", "i", 10);
   std::string_view b = "e", e = "g";
   bool blocked = true;
-  auto c = PickRangeCompaction(V(), options_, icmp_, 1, &b, &e, false, busy_, &blocked);
+  auto c = PickRangeCompaction(V(), options_, icmp_, 1, &b, &e, 3, busy_, &blocked);
   ASSERT_NE(nullptr, c);
   EXPECT_FALSE(blocked);
   EXPECT_EQ((std::vector<uint64_t>{2, 3}), Numbers(c->inputs[0]));
-  EXPECT_EQ(nullptr, PickRangeCompaction(V(), options_, icmp_, 2, &b, &e, false, busy_, &blocked));
+  EXPECT_EQ(nullptr, PickRangeCompaction(V(), options_, icmp_, 2, &b, &e, 3, busy_, &blocked));
   EXPECT_FALSE(blocked);
   busy_.insert(3);
-  EXPECT_EQ(nullptr, PickRangeCompaction(V(), options_, icmp_, 1, &b, &e, false, busy_, &blocked));
+  EXPECT_EQ(nullptr, PickRangeCompaction(V(), options_, icmp_, 1, &b, &e, 3, busy_, &blocked));
   EXPECT_TRUE(blocked);
   EXPECT_EQ(3u, OverlappingFiles(*V(), BytewiseComparator(), 1, nullptr, nullptr).size());
   // In place: the level's own files, written back to it.
   busy_.clear();
-  c = PickRangeCompaction(V(), options_, icmp_, 1, &b, &e, true, busy_, &blocked);
+  c = PickRangeCompaction(V(), options_, icmp_, 1, &b, &e, 1, busy_, &blocked);
   ASSERT_NE(nullptr, c);
   EXPECT_EQ(1, c->output_level);
   EXPECT_TRUE(c->inputs[1].empty());
-  EXPECT_EQ(nullptr, PickRangeCompaction(V(), options_, icmp_, 0, &b, &e, true, busy_, &blocked));
+  EXPECT_EQ(nullptr, PickRangeCompaction(V(), options_, icmp_, 0, &b, &e, 0, busy_, &blocked));
+}
+
+TEST_F(PickerTest, RangeCompactionGoesDownToTheFirstLevelHoldingItsKeys) {
+  Add(0, 9, "d", "f", 10, 20);
+  Add(1, 1, "a", "b", 10);  // holds none of level 0's keys
+  Add(2, 2, "x", "z", 10);  // nor this
+  Add(3, 3, "e", "g", 10);
+  bool blocked = true;
+  auto c = PickRangeCompaction(V(), options_, icmp_, 0, nullptr, nullptr, 3, busy_, &blocked);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ(3, c->output_level);
+  EXPECT_EQ((std::vector<uint64_t>{3}), Numbers(c->inputs[1]));
+  // Never past the level the caller compacts down to.
+  c = PickRangeCompaction(V(), options_, icmp_, 0, nullptr, nullptr, 2, busy_, &blocked);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ(2, c->output_level);
+  EXPECT_TRUE(c->inputs[1].empty());
+  // A level in between that holds one of the keys stops it there.
+  Add(2, 4, "c", "d", 10);
+  std::rotate(levels_[2].begin(), levels_[2].end() - 1, levels_[2].end());  // in key order
+  c = PickRangeCompaction(V(), options_, icmp_, 0, nullptr, nullptr, 3, busy_, &blocked);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ(2, c->output_level);
+  EXPECT_EQ((std::vector<uint64_t>{4}), Numbers(c->inputs[1]));
+  // Deeper levels go the same way: level 1's file passes over level 2, which holds none of
+  // its keys, to level 3 (which holds none either: the last level, nothing to merge).
+  c = PickRangeCompaction(V(), options_, icmp_, 1, nullptr, nullptr, 3, busy_, &blocked);
+  ASSERT_NE(nullptr, c);
+  EXPECT_EQ(3, c->output_level);
+  EXPECT_TRUE(c->inputs[1].empty());
 }
 
 TEST_F(PickerTest, BaseLevelForKey) {
@@ -258,7 +290,7 @@ TEST_F(PickerTest, BaseLevelForKey) {
   Add(2, 2, "c", "d", 10);
   Add(3, 3, "x", "y", 10);
   bool blocked = false;
-  auto c = PickRangeCompaction(V(), options_, icmp_, 1, nullptr, nullptr, false, busy_, &blocked);
+  auto c = PickRangeCompaction(V(), options_, icmp_, 1, nullptr, nullptr, 3, busy_, &blocked);
   ASSERT_NE(nullptr, c);
   EXPECT_EQ(2, c->output_level);
   EXPECT_TRUE(c->IsBaseLevelForKey(BytewiseComparator(), "a"));

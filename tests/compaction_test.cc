@@ -12,6 +12,7 @@
 #include "strata/listener.h"
 #include "strata/merge_operator.h"
 #include "strata/statistics.h"
+#include "strata/table_writer.h"
 #include "support/db_test_util.h"
 #include "support/fault_injection_fs.h"
 #include "support/test_util.h"
@@ -499,6 +500,53 @@ TEST_F(CompactionTest, LevelZeroMergesPastALevelTooThinToBeWorthARewrite) {
   }
   ASSERT_OK(db_->WaitForCompact());
   for (const auto& [in, out] : recorder->merges()) EXPECT_EQ(in + 1, out);
+}
+
+// A manual compaction carries level 0 straight to the level holding its keys: levels in
+// between that hold none of them are passed over, not written through one by one, and one
+// that does hold some of them stops it there (newer data stays above older).
+TEST_F(CompactionTest, CompactRangePassesOverLevelsHoldingNoneOfTheKeys) {
+  NoAutomaticCompaction();
+  auto recorder = std::make_shared<LevelRecorder>();
+  options_.listeners.push_back(recorder);
+  Reopen();
+  // Ingests a table of Key(i) = value for i in [from, 1000), step apart.
+  auto ingest = [&](const std::string& name, int from, int step, const std::string& value) {
+    TableWriter writer(options_);
+    Status s = writer.Open(dir_.Child(name));
+    for (int i = from; s.ok() && i < 1000; i += step) s = writer.Put(Key(i), value);
+    if (s.ok()) s = writer.Finish();
+    if (s.ok()) s = db_->IngestExternalFiles({dir_.Child(name)}, IngestOptions());
+    return s;
+  };
+  // Into an empty tree an ingested table goes to the last level (4).
+  ASSERT_OK(ingest("deep.sst", 0, 1, "deep"));
+  ASSERT_EQ(1u, IntProperty(db_.get(), "strata.num-files-at-level4"));
+  for (int i = 0; i < 1000; i += 2) ASSERT_OK(db_->Put(WriteOptions(), Key(i), "new"));
+  ASSERT_OK(db_->Flush());
+
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  EXPECT_EQ((std::vector<std::pair<int, int>>{{0, 4}}), recorder->merges());
+  for (int level = 0; level < 4; level++) {
+    EXPECT_EQ(0u, IntProperty(db_.get(), "strata.num-files-at-level" + std::to_string(level)));
+  }
+  for (int i = 0; i < 1000; i++) ASSERT_EQ(i % 2 ? "deep" : "new", GetString(db_.get(), Key(i)));
+
+  // A table overlapping level 4 is ingested above it, into level 3, and holds some of the
+  // next level 0's keys: that merge stops at level 3, and level 3 then merges into level 4.
+  ASSERT_OK(ingest("mid.sst", 901, 2, "mid"));
+  ASSERT_EQ(1u, IntProperty(db_.get(), "strata.num-files-at-level3"));
+  for (int i = 0; i < 1000; i += 3) ASSERT_OK(db_->Put(WriteOptions(), Key(i), "newer"));
+  ASSERT_OK(db_->Flush());
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  EXPECT_EQ((std::vector<std::pair<int, int>>{{0, 4}, {0, 3}, {3, 4}}), recorder->merges());
+  for (int i = 0; i < 1000; i++) {
+    const char* expected = i % 3 == 0             ? "newer"
+                           : i % 2 == 0           ? "new"
+                           : i >= 901 && i < 1000 ? "mid"
+                                                  : "deep";
+    ASSERT_EQ(expected, GetString(db_.get(), Key(i))) << i;
+  }
 }
 
 // Dynamic level targets keep most of the data, and so few stale versions above it, in the

@@ -686,13 +686,26 @@ TEST_F(MergeTest, CompactionAboveTheBasePartiallyMergesAndTheBaseLevelFullyMerge
   options_.merge_operator = counting;
   Reopen();
   ASSERT_NO_FATAL_FAILURE(IngestIntoTheLastLevel("k01", "base"));
+  // A table around the key, ingested right above the base: level 0 merges into it (a manual
+  // compaction passes over levels that hold none of level 0's keys).
+  {
+    const std::string path = dir_.Child("around.sst");
+    TableWriter w(options_);
+    ASSERT_OK(w.Open(path));
+    ASSERT_OK(w.Put("k00", "x"));
+    ASSERT_OK(w.Put("k02", "y"));
+    ASSERT_OK(w.Finish());
+    ASSERT_OK(db_->IngestExternalFiles({path}, IngestOptions()));
+    ASSERT_EQ(1u, IntProperty(db_.get(), "strata.num-files-at-level" +
+                                             std::to_string(options_.num_levels - 2)));
+  }
   ASSERT_NO_FATAL_FAILURE(OperandsInTablesOfTheirOwn("k01", {"a", "b", "c"}));
   EXPECT_EQ("base,a,b,c", GetString(db_.get(), "k01"));
   counting->Reset();
   ASSERT_OK(db_->CompactRange(nullptr, nullptr));
-  EXPECT_EQ(1, counting->partial_merges.load()) << "level 0 -> 1, the base deeper down";
+  EXPECT_EQ(1, counting->partial_merges.load()) << "level 0 into the table above the base";
   EXPECT_EQ(1, counting->full_merges.load()) << "into the last level, onto the base";
-  EXPECT_EQ(1u, Entries());
+  EXPECT_EQ(3u, Entries());
   EXPECT_EQ("base,a,b,c", GetString(db_.get(), "k01"));
   ASSERT_NO_FATAL_FAILURE(Reopen());
   EXPECT_EQ("base,a,b,c", GetString(db_.get(), "k01"));

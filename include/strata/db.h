@@ -98,7 +98,9 @@ class DB {
 
   // Flushes, then compacts every table holding keys in [*begin, *end] (null: unbounded)
   // down to the deepest level that holds any of them, rewriting the data: overwritten
-  // versions and deletions no snapshot needs are dropped. Waits until done.
+  // versions and deletions no snapshot needs are dropped. Data goes straight down past
+  // levels that hold none of its keys (each byte is rewritten once per level that holds
+  // some). Waits until done.
   virtual Status CompactRange(const std::string_view* begin, const std::string_view* end) = 0;
 
   // Waits until no flush or compaction is running or due: every memtable waiting for a flush
