@@ -176,6 +176,37 @@ TEST_F(CacheTest, InsertIfRoomNeverEvicts) {
   EXPECT_EQ(cache_->usage(), 3u);
 }
 
+// Writers racing for the last rooms: the check and the insert are one step, so exactly the
+// capacity's worth of entries get in and none is ever evicted to make room.
+TEST(CacheConcurrencyTest, RacingInsertIfRoomFillsExactlyAndNeverEvicts) {
+  constexpr size_t kCapacity = 64;
+  constexpr int kThreads = 4;
+  for (int round = 0; round < 50; round++) {
+    std::shared_ptr<Cache> cache = NewLRUCache(kCapacity, 0);
+    std::atomic<int> admitted{0}, deleted{0};
+    static std::atomic<int>* deleted_counter;
+    deleted_counter = &deleted;
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; t++) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 40; i++) {
+          const std::string key = std::to_string(t) + "/" + std::to_string(i);
+          Cache::Handle* h = cache->InsertIfRoom(
+              key, nullptr, 1, [](std::string_view, void*) { deleted_counter->fetch_add(1); });
+          if (h != nullptr) {
+            admitted.fetch_add(1);
+            cache->Release(h);
+          }
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    ASSERT_EQ(static_cast<int>(kCapacity), admitted.load()) << "round " << round;
+    ASSERT_EQ(0, deleted.load()) << "round " << round;
+    ASSERT_EQ(kCapacity, cache->usage());
+  }
+}
+
 // A Cache of its own that leaves InsertIfRoom to the interface's default.
 class ForwardingCache final : public Cache {
  public:

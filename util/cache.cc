@@ -200,26 +200,24 @@ class alignas(64) LRUShard {
   // Called once, before the shard is shared between threads.
   void set_capacity(size_t capacity) { capacity_ = capacity; }
 
+  // With only_if_room, inserts nothing and returns null unless charge more bytes fit
+  // without evicting (the shard's share of Cache::InsertIfRoom), decided under the same lock
+  // as the insert; the entry is then allocated under it, as a refusal allocates nothing.
   Handle* Insert(std::string_view key, uint64_t hash, void* value, size_t charge,
-                 Cache::Deleter deleter) EXCLUDES(mu_) {
-    Handle* e = NewHandle(key, hash, value, charge, deleter);
-    e->refs = 2;  // the cache's and the returned handle's
-    e->in_cache = true;
+                 Cache::Deleter deleter, bool only_if_room = false) EXCLUDES(mu_) {
+    Handle* e = only_if_room ? nullptr : NewCachedHandle(key, hash, value, charge, deleter);
     PendingFrees to_free;
     {
       MutexLock lock(&mu_);
+      if (only_if_room) {
+        if (usage_ + charge > capacity_) return nullptr;
+        e = NewCachedHandle(key, hash, value, charge, deleter);
+      }
       usage_ += charge;
       if (Handle* old = table_.Insert(e)) LeaveCache(old, &to_free);
       EvictToFit(&to_free);
     }
     return e;
-  }
-
-  // Whether charge more bytes fit without evicting (the shard's share of
-  // Cache::InsertIfRoom; Insert follows without the lock, as rooms are rarely contested).
-  bool HasRoomFor(size_t charge) const EXCLUDES(mu_) {
-    MutexLock lock(&mu_);
-    return usage_ + charge <= capacity_;
   }
 
   Handle* Lookup(std::string_view key, uint64_t hash) EXCLUDES(mu_) {
@@ -273,6 +271,15 @@ class alignas(64) LRUShard {
   uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
 
  private:
+  // A new entry, referenced by the cache and by the handle Insert returns.
+  static Handle* NewCachedHandle(std::string_view key, uint64_t hash, void* value, size_t charge,
+                                 Cache::Deleter deleter) {
+    Handle* e = NewHandle(key, hash, value, charge, deleter);
+    e->refs = 2;
+    e->in_cache = true;
+    return e;
+  }
+
   void LruRemove(Handle* e) REQUIRES(mu_) {
     e->prev->next = e->next;
     e->next->prev = e->prev;
@@ -349,9 +356,7 @@ class ShardedLRUCache final : public Cache {
   }
   Handle* InsertIfRoom(std::string_view key, void* value, size_t charge, Deleter deleter) override {
     const uint64_t hash = Hash64(key);
-    LRUShard& shard = ShardOf(hash);
-    if (!shard.HasRoomFor(charge)) return nullptr;
-    return shard.Insert(key, hash, value, charge, deleter);
+    return ShardOf(hash).Insert(key, hash, value, charge, deleter, /*only_if_room=*/true);
   }
   Handle* Lookup(std::string_view key) override {
     const uint64_t hash = Hash64(key);
