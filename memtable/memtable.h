@@ -105,7 +105,7 @@ class MemTable {
     bool bytewise;
     int operator()(const char* a, const char* b) const;
   };
-  using Table = SkipList<const char*, KeyComparator>;
+  using Table = SkipList<const char*, KeyComparator, /*kKeyIsReserved=*/true>;
 
   // Walks the entries in internal-key order (user key ascending, sequence descending). Sees
   // every entry added before it was positioned; entries added concurrently may or may not

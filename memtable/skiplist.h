@@ -26,10 +26,10 @@
 //     Prev may not come back to a node whose insert is still running.
 //
 // Layout: a node is one arena allocation holding its tower of links (level h-1 first, level 0
-// last), then the key, then the backward link, then any bytes reserved with Reserve(). The
-// level-0 link, the key, the backward link and the first reserved bytes (a memtable entry's
-// internal key) are adjacent, so visiting a node usually costs one cache miss rather than
-// two.
+// last), then the key (none with kKeyIsReserved), then the backward link, then any bytes
+// reserved with Reserve(). The level-0 link, the backward link and the first reserved bytes
+// (a memtable entry's internal key) are adjacent, so visiting a node usually costs one cache
+// miss rather than two.
 #pragma once
 
 #include <algorithm>
@@ -49,7 +49,9 @@ namespace strata {
 // Comparator: a copyable callable `int operator()(const Key& a, const Key& b) const` returning
 // <0, 0, >0, safe to call from many threads. Key: trivially copyable and destructible (the
 // arena frees nodes without running destructors), default-constructible for the head node.
-template <typename Key, class Comparator>
+// kKeyIsReserved: every key is the address of its node's reserved bytes (Key is const char*,
+// and InsertReserved gets reserved as the key), so nodes store no key: 8 bytes less per node.
+template <typename Key, class Comparator, bool kKeyIsReserved = false>
 class SkipList {
  private:
   struct Node;
@@ -64,12 +66,14 @@ class SkipList {
   SkipList(const SkipList&) = delete;
   SkipList& operator=(const SkipList&) = delete;
 
-  // REQUIRES: no key equal to `key` is in the list; external synchronisation of writers.
+  // REQUIRES: no key equal to `key` is in the list; external synchronisation of writers;
+  // !kKeyIsReserved.
   void Insert(const Key& key);
 
   // Two-step insert for keys that refer to bytes of their own: Reserve returns `size` bytes
   // that sit right behind a new node, in the same arena allocation. Fill them, then call
-  // InsertReserved with the key (usually pointing into those bytes). Until then the node is
+  // InsertReserved with the key (usually pointing into those bytes; with kKeyIsReserved,
+  // reserved itself). Until then the node is
   // invisible to readers; a reservation never inserted just wastes arena space.
   // REQUIRES (InsertReserved): `reserved` came from this list's Reserve and is inserted once;
   // no equal key is in the list; writers synchronised.
@@ -89,9 +93,9 @@ class SkipList {
 
     bool Valid() const { return node_ != nullptr; }
     // REQUIRES: Valid().
-    const Key& key() const {
+    Key key() const {
       assert(Valid());
-      return node_->key;
+      return node_->key();
     }
     // REQUIRES: Valid().
     void Next() {
@@ -139,7 +143,7 @@ class SkipList {
       const char* next = reinterpret_cast<const char*>(node_->NoBarrierNext(0));
       if (next == nullptr) return;
       __builtin_prefetch(next - sizeof(void*));
-      __builtin_prefetch(next + 2 * sizeof(void*));
+      __builtin_prefetch(next + sizeof(Node));
     }
     // The same for a backward scan: the node before this one.
     void PrefetchPrev() {
@@ -147,7 +151,7 @@ class SkipList {
       const char* prev = reinterpret_cast<const char*>(node_->NoBarrierPrev());
       if (prev == nullptr) return;
       __builtin_prefetch(prev - sizeof(void*));
-      __builtin_prefetch(prev + 2 * sizeof(void*));
+      __builtin_prefetch(prev + sizeof(Node));
     }
   };
 
@@ -156,6 +160,8 @@ class SkipList {
   static_assert(std::is_trivially_copyable_v<Key> && std::is_trivially_destructible_v<Key>,
                 "nodes are freed with the arena, without running destructors");
   static_assert(alignof(Key) <= alignof(Link), "a node starts right after its tower");
+  static_assert(!kKeyIsReserved || std::is_same_v<Key, const char*>,
+                "a reserved key is the address of the reserved bytes");
   static_assert(kBranching == 4, "RandomHeight draws two random bits per level");
 
   int GetMaxHeight() const { return max_height_.load(std::memory_order_relaxed); }
@@ -181,10 +187,19 @@ class SkipList {
   Node* tail_[kMaxHeight];
 };
 
-template <typename Key, class Comparator>
-struct SkipList<Key, Comparator>::Node {
-  Key key;
+template <typename Key, class Comparator, bool kKeyIsReserved>
+struct SkipList<Key, Comparator, kKeyIsReserved>::Node {
+  struct NoKey {};
+  [[no_unique_address]] std::conditional_t<kKeyIsReserved, NoKey, Key> stored_key;
   Link prev_link;  // level 0, backward: invariant 6
+
+  Key key() {
+    if constexpr (kKeyIsReserved) {
+      return Reserved();
+    } else {
+      return stored_key;
+    }
+  }
 
   // The tower lies immediately before the node: link i is i+1 slots back.
   Link* Slot(int level) {
@@ -210,8 +225,8 @@ struct SkipList<Key, Comparator>::Node {
   void NoBarrierSetPrev(Node* x) { prev_link.store(x, std::memory_order_relaxed); }
 };
 
-template <typename Key, class Comparator>
-SkipList<Key, Comparator>::SkipList(Comparator cmp, Arena* arena)
+template <typename Key, class Comparator, bool kKeyIsReserved>
+SkipList<Key, Comparator, kKeyIsReserved>::SkipList(Comparator cmp, Arena* arena)
     : compare_(cmp),
       arena_(arena),
       head_(NewNode(kMaxHeight, 0)),
@@ -223,25 +238,28 @@ SkipList<Key, Comparator>::SkipList(Comparator cmp, Arena* arena)
   }
 }
 
-template <typename Key, class Comparator>
-int SkipList<Key, Comparator>::RandomHeight() {
+template <typename Key, class Comparator, bool kKeyIsReserved>
+int SkipList<Key, Comparator, kKeyIsReserved>::RandomHeight() {
   // Each further level has probability 1/4: the number of leading zero bit pairs of one draw.
   // The generator's high bits are its best ones.
   int height = 1 + std::countl_zero(rnd_.Next()) / 2;
   return std::min(height, kMaxHeight);
 }
 
-template <typename Key, class Comparator>
-typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::NewNode(int height,
-                                                                             size_t extra) {
+template <typename Key, class Comparator, bool kKeyIsReserved>
+typename SkipList<Key, Comparator, kKeyIsReserved>::Node*
+SkipList<Key, Comparator, kKeyIsReserved>::NewNode(int height, size_t extra) {
+  static_assert(
+      sizeof(Node) == (kKeyIsReserved ? 1 : 2) * sizeof(Link) || sizeof(Key) > sizeof(Link),
+      "a node holds its backward link and, unless reserved, its key");
   size_t tower = sizeof(Link) * static_cast<size_t>(height);
   char* mem = arena_->AllocateAligned(tower + sizeof(Node) + extra, alignof(Link));
   for (int i = 0; i < height; i++) new (mem + i * sizeof(Link)) Link(nullptr);
-  return new (mem + tower) Node{Key(), nullptr};
+  return new (mem + tower) Node{};
 }
 
-template <typename Key, class Comparator>
-char* SkipList<Key, Comparator>::Reserve(size_t size) {
+template <typename Key, class Comparator, bool kKeyIsReserved>
+char* SkipList<Key, Comparator, kKeyIsReserved>::Reserve(size_t size) {
   int height = RandomHeight();
   Node* x = NewNode(height, size);
   // The node is unpublished, so its level-0 link can carry its height until InsertReserved.
@@ -249,26 +267,31 @@ char* SkipList<Key, Comparator>::Reserve(size_t size) {
   return x->Reserved();
 }
 
-template <typename Key, class Comparator>
-void SkipList<Key, Comparator>::Insert(const Key& key) {
+template <typename Key, class Comparator, bool kKeyIsReserved>
+void SkipList<Key, Comparator, kKeyIsReserved>::Insert(const Key& key) {
+  static_assert(!kKeyIsReserved, "a reserved key needs Reserve and InsertReserved");
   InsertReserved(Reserve(0), key);
 }
 
-template <typename Key, class Comparator>
-void SkipList<Key, Comparator>::InsertReserved(char* reserved, const Key& key) {
+template <typename Key, class Comparator, bool kKeyIsReserved>
+void SkipList<Key, Comparator, kKeyIsReserved>::InsertReserved(char* reserved, const Key& key) {
   Node* x = Node::FromReserved(reserved);
   int height = static_cast<int>(reinterpret_cast<uintptr_t>(x->NoBarrierNext(0)));
   assert(height >= 1 && height <= kMaxHeight);
-  x->key = key;
+  if constexpr (kKeyIsReserved) {
+    assert(key == reserved);
+  } else {
+    x->stored_key = key;
+  }
 
   Node* prev[kMaxHeight];
   int max_height = GetMaxHeight();
-  if (tail_[0] != head_ && compare_(tail_[0]->key, key) < 0) {
+  if (tail_[0] != head_ && compare_(tail_[0]->key(), key) < 0) {
     // After the last key: the last node of each level precedes it there.
     std::copy(tail_, tail_ + max_height, prev);
   } else {
     [[maybe_unused]] Node* next = FindGreaterOrEqual(key, prev);
-    assert(next == nullptr || compare_(key, next->key) != 0);
+    assert(next == nullptr || compare_(key, next->key()) != 0);
   }
   if (height > max_height) {
     for (int i = max_height; i < height; i++) prev[i] = head_;
@@ -289,15 +312,15 @@ void SkipList<Key, Comparator>::InsertReserved(char* reserved, const Key& key) {
   }
 }
 
-template <typename Key, class Comparator>
-bool SkipList<Key, Comparator>::Contains(const Key& key) const {
+template <typename Key, class Comparator, bool kKeyIsReserved>
+bool SkipList<Key, Comparator, kKeyIsReserved>::Contains(const Key& key) const {
   Node* x = FindGreaterOrEqual(key, nullptr);
-  return x != nullptr && compare_(key, x->key) == 0;
+  return x != nullptr && compare_(key, x->key()) == 0;
 }
 
-template <typename Key, class Comparator>
-typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindGreaterOrEqual(
-    const Key& key, Node** prev) const {
+template <typename Key, class Comparator, bool kKeyIsReserved>
+typename SkipList<Key, Comparator, kKeyIsReserved>::Node*
+SkipList<Key, Comparator, kKeyIsReserved>::FindGreaterOrEqual(const Key& key, Node** prev) const {
   Node* x = head_;
   int level = GetMaxHeight() - 1;
   // The node that stopped us on the level above: when we meet it again one level down we
@@ -315,7 +338,7 @@ typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindGreater
       // lookups at 100k-1M entries; a single prefetch gained nothing measurable).
       __builtin_prefetch(next->NoBarrierNext(level));
       if (level > 0) __builtin_prefetch(x->NoBarrierNext(level - 1));
-      cmp = compare_(next->key, key);
+      cmp = compare_(next->key(), key);
     }
     if (cmp < 0) {
       x = next;
@@ -332,9 +355,9 @@ typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindGreater
   }
 }
 
-template <typename Key, class Comparator>
-typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindLast(const Key& key,
-                                                                              bool or_equal) const {
+template <typename Key, class Comparator, bool kKeyIsReserved>
+typename SkipList<Key, Comparator, kKeyIsReserved>::Node*
+SkipList<Key, Comparator, kKeyIsReserved>::FindLast(const Key& key, bool or_equal) const {
   Node* x = head_;
   int level = GetMaxHeight() - 1;
   Node* last_bigger = nullptr;  // as in FindGreaterOrEqual: known not to advance
@@ -342,7 +365,7 @@ typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindLast(co
     Node* next = x->Next(level);
     bool advance = false;
     if (next != nullptr && next != last_bigger) {
-      int cmp = compare_(next->key, key);
+      int cmp = compare_(next->key(), key);
       advance = or_equal ? cmp <= 0 : cmp < 0;
     }
     if (advance) {
@@ -355,8 +378,9 @@ typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindLast(co
   }
 }
 
-template <typename Key, class Comparator>
-typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindLast() const {
+template <typename Key, class Comparator, bool kKeyIsReserved>
+typename SkipList<Key, Comparator, kKeyIsReserved>::Node*
+SkipList<Key, Comparator, kKeyIsReserved>::FindLast() const {
   Node* x = head_;
   int level = GetMaxHeight() - 1;
   while (true) {

@@ -277,7 +277,7 @@ struct PayloadComparator {
   // The head node's key is null: a search that compared against it would crash here.
   int operator()(const char* a, const char* b) const { return std::memcmp(a, b, 8); }
 };
-using PayloadList = SkipList<const char*, PayloadComparator>;
+using PayloadList = SkipList<const char*, PayloadComparator, /*kKeyIsReserved=*/true>;
 
 constexpr size_t kPayloadSize = 16;
 
