@@ -139,10 +139,12 @@ Status DBImpl::PlaceIngestedFiles(std::vector<IngestFile>* files) {
     }
     return false;
   };
-  // A running compaction writes into the level of its inputs or the next, within the
-  // span of its inputs: a file must not land where such an output could overlap it. A
-  // level-0 compaction may write deeper (into the base level), but a file overlapping its
-  // span already stops at level 0 by the check at level 1. (The
+  // A running compaction writes within the span of its inputs, into the level of its
+  // inputs, the next, or deeper (level 0 into the base level; a manual compaction past
+  // levels holding none of its keys): a file must not land where such an output could
+  // overlap it. A file overlapping the span of the upper inputs stops above them by the check
+  // at the level below them; one overlapping only the lower inputs stops above those, which
+  // are still in the version. (The
   // set is read under mu_, held for the whole call; the lock analysis cannot see that inside
   // a lambda, so the lambda reads it through a pointer taken here.)
   const std::set<uint64_t>* compacting = &compacting_;

@@ -95,7 +95,7 @@ class SkipList {
     // REQUIRES: Valid().
     Key key() const {
       assert(Valid());
-      return node_->key();
+      return list_->KeyOf(node_);
     }
     // REQUIRES: Valid().
     void Next() {
@@ -165,6 +165,11 @@ class SkipList {
   static_assert(kBranching == 4, "RandomHeight draws two random bits per level");
 
   int GetMaxHeight() const { return max_height_.load(std::memory_order_relaxed); }
+  // The head has no key (with kKeyIsReserved, no reserved bytes either): never read it.
+  Key KeyOf(Node* x) const {
+    assert(x != head_);
+    return x->key();
+  }
   int RandomHeight();
   Node* NewNode(int height, size_t extra);
 
@@ -286,12 +291,12 @@ void SkipList<Key, Comparator, kKeyIsReserved>::InsertReserved(char* reserved, c
 
   Node* prev[kMaxHeight];
   int max_height = GetMaxHeight();
-  if (tail_[0] != head_ && compare_(tail_[0]->key(), key) < 0) {
+  if (tail_[0] != head_ && compare_(KeyOf(tail_[0]), key) < 0) {
     // After the last key: the last node of each level precedes it there.
     std::copy(tail_, tail_ + max_height, prev);
   } else {
     [[maybe_unused]] Node* next = FindGreaterOrEqual(key, prev);
-    assert(next == nullptr || compare_(key, next->key()) != 0);
+    assert(next == nullptr || compare_(key, KeyOf(next)) != 0);
   }
   if (height > max_height) {
     for (int i = max_height; i < height; i++) prev[i] = head_;
@@ -315,7 +320,7 @@ void SkipList<Key, Comparator, kKeyIsReserved>::InsertReserved(char* reserved, c
 template <typename Key, class Comparator, bool kKeyIsReserved>
 bool SkipList<Key, Comparator, kKeyIsReserved>::Contains(const Key& key) const {
   Node* x = FindGreaterOrEqual(key, nullptr);
-  return x != nullptr && compare_(key, x->key()) == 0;
+  return x != nullptr && compare_(key, KeyOf(x)) == 0;
 }
 
 template <typename Key, class Comparator, bool kKeyIsReserved>
@@ -338,7 +343,7 @@ SkipList<Key, Comparator, kKeyIsReserved>::FindGreaterOrEqual(const Key& key, No
       // lookups at 100k-1M entries; a single prefetch gained nothing measurable).
       __builtin_prefetch(next->NoBarrierNext(level));
       if (level > 0) __builtin_prefetch(x->NoBarrierNext(level - 1));
-      cmp = compare_(next->key(), key);
+      cmp = compare_(KeyOf(next), key);
     }
     if (cmp < 0) {
       x = next;
@@ -365,7 +370,7 @@ SkipList<Key, Comparator, kKeyIsReserved>::FindLast(const Key& key, bool or_equa
     Node* next = x->Next(level);
     bool advance = false;
     if (next != nullptr && next != last_bigger) {
-      int cmp = compare_(next->key(), key);
+      int cmp = compare_(KeyOf(next), key);
       advance = or_equal ? cmp <= 0 : cmp < 0;
     }
     if (advance) {

@@ -182,10 +182,11 @@ TEST(CacheConcurrencyTest, RacingInsertIfRoomFillsExactlyAndNeverEvicts) {
   constexpr size_t kCapacity = 64;
   constexpr int kThreads = 4;
   for (int round = 0; round < 50; round++) {
-    std::shared_ptr<Cache> cache = NewLRUCache(kCapacity, 0);
+    // Declared before the cache: its destructor runs the deleters of what it still holds.
     std::atomic<int> admitted{0}, deleted{0};
     static std::atomic<int>* deleted_counter;
     deleted_counter = &deleted;
+    std::shared_ptr<Cache> cache = NewLRUCache(kCapacity, 0);
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; t++) {
       threads.emplace_back([&, t] {

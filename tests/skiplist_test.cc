@@ -274,7 +274,8 @@ TEST(SkipListTest, ExtremeKeys) {
 // 8 bytes big-endian number, then its complement, so a reader can tell a torn or unpublished
 // entry from a real one.
 struct PayloadComparator {
-  // The head node's key is null: a search that compared against it would crash here.
+  // The head node has no reserved bytes: its "key" is whatever follows it in the arena, never
+  // compared (the list asserts so where keys are read).
   int operator()(const char* a, const char* b) const { return std::memcmp(a, b, 8); }
 };
 using PayloadList = SkipList<const char*, PayloadComparator, /*kKeyIsReserved=*/true>;

@@ -50,9 +50,10 @@ class Cache {
 
   // As Insert, but only while the entry fits beside the present ones: when it would push one
   // out, returns null and the caller keeps value (the deleter is not called). For reads that
-  // may use spare room but should not evict what other reads rely on (long scans). The check
-  // is not atomic with the insert: a concurrent Insert may still leave this one evicting.
-  // The sharded LRU cache checks the key's shard; the default asks usage() and capacity().
+  // may use spare room but should not evict what other reads rely on (long scans). The
+  // sharded LRU cache checks the key's shard and inserts under the same lock; the default
+  // asks usage() and capacity() first, not atomically with the insert, so a concurrent
+  // Insert may still leave it evicting.
   // (Declared last so that adding it left the other virtual functions where they were.)
   virtual Handle* InsertIfRoom(std::string_view key, void* value, size_t charge, Deleter deleter) {
     if (usage() + charge > capacity()) return nullptr;
