@@ -73,8 +73,8 @@ class SkipList {
   // Two-step insert for keys that refer to bytes of their own: Reserve returns `size` bytes
   // that sit right behind a new node, in the same arena allocation. Fill them, then call
   // InsertReserved with the key (usually pointing into those bytes; with kKeyIsReserved,
-  // reserved itself). Until then the node is
-  // invisible to readers; a reservation never inserted just wastes arena space.
+  // reserved itself). Until then the node is invisible to readers; a reservation never
+  // inserted just wastes arena space.
   // REQUIRES (InsertReserved): `reserved` came from this list's Reserve and is inserted once;
   // no equal key is in the list; writers synchronised.
   char* Reserve(size_t size);

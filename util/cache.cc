@@ -54,10 +54,13 @@ namespace {
 
 using Handle = Cache::Handle;
 
+// A new entry in the cache, referenced by the cache and by the handle Insert returns.
 Handle* NewHandle(std::string_view key, uint64_t hash, void* value, size_t charge,
                   Cache::Deleter deleter) {
   void* mem = ::operator new(sizeof(Handle) + key.size());
   Handle* e = new (mem) Handle{};
+  e->refs = 2;
+  e->in_cache = true;
   e->value = value;
   e->deleter = deleter;
   e->charge = charge;
@@ -205,13 +208,13 @@ class alignas(64) LRUShard {
   // as the insert; the entry is then allocated under it, as a refusal allocates nothing.
   Handle* Insert(std::string_view key, uint64_t hash, void* value, size_t charge,
                  Cache::Deleter deleter, bool only_if_room = false) EXCLUDES(mu_) {
-    Handle* e = only_if_room ? nullptr : NewCachedHandle(key, hash, value, charge, deleter);
+    Handle* e = only_if_room ? nullptr : NewHandle(key, hash, value, charge, deleter);
     PendingFrees to_free;
     {
       MutexLock lock(&mu_);
       if (only_if_room) {
         if (usage_ + charge > capacity_) return nullptr;
-        e = NewCachedHandle(key, hash, value, charge, deleter);
+        e = NewHandle(key, hash, value, charge, deleter);
       }
       usage_ += charge;
       if (Handle* old = table_.Insert(e)) LeaveCache(old, &to_free);
@@ -271,15 +274,6 @@ class alignas(64) LRUShard {
   uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
 
  private:
-  // A new entry, referenced by the cache and by the handle Insert returns.
-  static Handle* NewCachedHandle(std::string_view key, uint64_t hash, void* value, size_t charge,
-                                 Cache::Deleter deleter) {
-    Handle* e = NewHandle(key, hash, value, charge, deleter);
-    e->refs = 2;
-    e->in_cache = true;
-    return e;
-  }
-
   void LruRemove(Handle* e) REQUIRES(mu_) {
     e->prev->next = e->next;
     e->next->prev = e->prev;
