@@ -422,11 +422,24 @@ class PosixMappedLogFile final : public WritableFile {
   }
 
   // Writes n <= kChunk zero bytes at offset; *written (if not null) is how many were written.
+  // A page per write: a kernel that forms large page-cache folios would put a 1 MiB write in
+  // one folio, and every later record copied into it would dirty (and the next sync write-
+  // protect and account) the whole folio instead of the page it reaches.
   Status WriteZeros(uint64_t offset, size_t n, size_t* written) {
-    static const std::vector<char> zeros(kChunk);
-    assert(n <= zeros.size());
-    return WriteFully(path_, fd_, static_cast<off_t>(offset), std::string_view(zeros.data(), n),
-                      written);
+    static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    static const std::vector<char> zeros(page);
+    assert(n <= kChunk);
+    size_t done = 0;
+    Status s;
+    while (done < n && s.ok()) {
+      const size_t piece = std::min(page - (offset + done) % page, n - done);
+      size_t w = 0;
+      s = WriteFully(path_, fd_, static_cast<off_t>(offset + done),
+                     std::string_view(zeros.data(), piece), &w);
+      done += w;
+    }
+    if (written != nullptr) *written = done;
+    return s;
   }
 
   // The rest of an allocated chunk, written as zeros (see Sync). Only a speed-up: if it
