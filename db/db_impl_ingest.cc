@@ -16,8 +16,10 @@
 //    (every write before G must survive whatever keeps the files); choose each file's level
 //    (PlaceIngestedFiles); and log one version edit adding every file with global sequence
 //    G. That edit is the commit point: before it is synced nothing is ingested, after it
-//    everything is. A failed MANIFEST write is a background error, as for a flush: the
-//    edit may or may not be on disk, so no file is deleted and writes stop until reopen.
+//    everything is. A full disk that refuses the marker, or the sync marker after it, whole
+//    fails the ingestion and nothing else (in the second case the marker keeps G). A failed
+//    MANIFEST write is a background error, as for a flush: the edit may or may not be on disk, so
+//    no file is deleted and writes stop until reopen.
 // 4. With move_files, remove the originals.
 //
 // Snapshots taken before see nothing of the files: their sequence is below G.
@@ -288,14 +290,23 @@ Status DBImpl::IngestExternalFiles(const std::vector<std::string>& paths,
     WriteBatchInternal::SetSequence(&marker, global);
     Status st = log_->AddRecord(WriteBatchInternal::Contents(marker));
     if (LogRefusedWhole(st)) return st;  // nothing written: G is not taken, the log as it was
+    bool sync_marker_refused = false;
     if (st.ok()) {
       // The synced edit below puts the files at G for good: every write before G must be
       // as durable, or a power loss could keep the files and lose writes before them. The
       // logs a switch left unsynced first, then the current one (its marker too).
       mu_.Unlock();
-      st = SyncOlderLogsAndMark();
+      st = SyncOlderLogsAndMark(&sync_marker_refused);
       if (st.ok()) st = log_->Sync();
       mu_.Lock();
+    }
+    if (sync_marker_refused) {
+      // A full disk refused the sync marker whole: the log is whole and ends with G's
+      // marker, which took G (the next write is at G + 1, as after an ingestion). Nothing
+      // is ingested, and writes go on; the next sync writes the sync marker.
+      last_sequence_.store(global, std::memory_order_release);
+      if (feed_waiters_ > 0) feed_cv_.SignalAll();
+      return st;
     }
     if (!st.ok()) {
       // As for any failed log write or sync: the log's tail is unknown.
@@ -332,6 +343,9 @@ Status DBImpl::IngestExternalFiles(const std::vector<std::string>& paths,
                      st.ToString().c_str());
       return st;
     }
+    // The log was synced with the marker in it: a durable change feed may hand it out.
+    durable_sequence_.store(global, std::memory_order_release);
+    if (feed_waiters_ > 0) feed_cv_.SignalAll();
     InstallReadState();
     bg_work_cv_.SignalAll();  // a new level-0 table may call for a compaction
     return Status::OK();

@@ -215,11 +215,13 @@ class LogFeed final : public ChangeFeed {
         }
         const uint64_t first = WriteBatchInternal::Sequence(out->batch);
         const uint32_t count = WriteBatchInternal::Count(out->batch);
-        if (count == 0) {
+        if (WriteBatchInternal::IsSyncMarker(out->batch)) {
           offset_ = reader_->LastRecordEnd();
           continue;
         }
-        const uint64_t last = first + count - 1;
+        // A sequence marker (no operation, at sequence G > 0) holds G: it is handed out, with
+        // count 0, so that the consumer learns an ingestion took G (docs/FORMATS.md).
+        const uint64_t last = first + std::max<uint32_t>(count, 1) - 1;
         if (last < next_ && !started_) {  // before the record holding `from`
           offset_ = reader_->LastRecordEnd();
           continue;

@@ -9,6 +9,7 @@
 #include "db/db_impl.h"
 #include "strata/change_feed.h"
 #include "strata/db.h"
+#include "strata/table_writer.h"
 #include "support/db_test_util.h"
 #include "support/fault_injection_fs.h"
 #include "support/test_util.h"
@@ -367,5 +368,50 @@ TEST_F(ChangeFeedTest, ReadErrorIsReported) {
   EXPECT_FALSE(ready);
 }
 
+// An ingestion's sequence marker is handed out as a record with count 0 at its sequence, by
+// both feeds, from any start, and after a reopen; the records around it run on without a
+// gap (they were a "gap" Corruption before).
+TEST_F(ChangeFeedTest, AnIngestionIsHandedOutAsARecordWithoutOperations) {
+  Reopen();
+  ASSERT_OK(db_->Put(WriteOptions(), "a", "1"));
+  {
+    TableWriter table(options_);
+    ASSERT_OK(table.Open(dir_.Child("x.sst")));
+    ASSERT_OK(table.Put("m", "2"));
+    ASSERT_OK(table.Finish());
+  }
+  ASSERT_OK(db_->IngestExternalFiles({dir_.Child("x.sst")}, IngestOptions()));
+  ASSERT_OK(db_->Put(WriteOptions(), "b", "3"));
+  ASSERT_EQ(3u, LastSequence());
+  using Records = std::vector<std::pair<uint64_t, uint32_t>>;
+  auto records = [](const std::vector<ChangeBatch>& got) {
+    Records r;
+    for (const ChangeBatch& b : got) r.emplace_back(b.sequence, b.count);
+    return r;
+  };
+  const Records all = {{1, 1}, {2, 0}, {3, 1}};
+  for (int pass = 0; pass < 2; pass++) {
+    for (uint64_t from = 1; from <= 3; from++) {
+      const Records want(all.begin() + static_cast<long>(from - 1), all.end());
+      std::unique_ptr<ChangeFeed> feed;
+      ASSERT_OK(db_->NewChangeFeed(from, FeedOptions(), &feed));
+      std::vector<ChangeBatch> got;
+      ASSERT_OK(Drain(feed.get(), &got));
+      EXPECT_EQ(want, records(got)) << "from " << from << ", pass " << pass;
+      ASSERT_OK(OpenChangeFeed(dbname_, from, FeedOptions(), &feed));
+      got.clear();
+      ASSERT_OK(Drain(feed.get(), &got));
+      EXPECT_EQ(want, records(got)) << "out of process, from " << from << ", pass " << pass;
+    }
+    Reopen();
+  }
+  ASSERT_OK(db_->Put(WriteOptions(), "c", "4"));  // after the reopens, on a new log
+  std::unique_ptr<ChangeFeed> feed;
+  ASSERT_OK(db_->NewChangeFeed(1, FeedOptions(), &feed));
+  std::vector<ChangeBatch> got;
+  ASSERT_OK(Drain(feed.get(), &got));
+  EXPECT_EQ((Records{{1, 1}, {2, 0}, {3, 1}, {4, 1}}), records(got));
+  EXPECT_EQ(0u, got[1].batch.Count());
+}
 }  // namespace
 }  // namespace strata

@@ -59,12 +59,56 @@ class IngestTest : public testing::Test {
     EXPECT_OK(test::ScanAll(db_.get(), &out));
     return out;
   }
+  uint64_t LastSequence() { return IntProperty(db_.get(), "strata.last-sequence"); }
+  // A full disk refuses the nth append to the log during an ingestion whole (the ingestion's
+  // first append is its sequence marker). The ingestion must fail with NoSpace and leave
+  // nothing behind (no file linked into the database, no key visible), the marker keeping
+  // its sequence number or not; writes, synced ones too, and a retried ingestion must go on
+  // without a resume or a reopen, and all of it survive one.
+  void CheckARefusedLogAppendFailsOnlyTheIngestion(int nth_append, bool marker_keeps_its_number);
 
   test::TempDir dir_;
   std::string dbname_;
   Options options_;
   std::unique_ptr<DB> db_;
 };
+
+void IngestTest::CheckARefusedLogAppendFailsOnlyTheIngestion(int nth_append,
+                                                             bool marker_keeps_its_number) {
+  auto fs = std::make_shared<FaultInjectionFileSystem>(FileSystem::Default());
+  options_.file_system = fs;
+  Options plain = options_;
+  plain.file_system = nullptr;
+  const std::string table = dir_.Child("a.sst");
+  ASSERT_OK(WriteTable(table, Keys(0, 100), "new", &plain));
+  Open();
+  // Outside the files' range (no flush), and unsynced: the log has no sync marker yet.
+  ASSERT_OK(db_->Put(WriteOptions(), "z-old", "v"));
+  const KVMap before = Scan();
+  const uint64_t sequence = LastSequence();
+  fs->FailNth(test::OpKind::kAppend, nth_append, test::ErrorKind::kENOSPC, ".log");
+  Status s = db_->IngestExternalFiles({table}, IngestOptions());
+  EXPECT_TRUE(s.IsNoSpace()) << s.ToString();
+  EXPECT_EQ(fs->InjectedFaults(), 1u);
+  fs->ClearFaults();
+  EXPECT_EQ(Scan(), before);
+  EXPECT_EQ(sequence + (marker_keeps_its_number ? 1 : 0), LastSequence());
+  std::vector<std::string> children;
+  ASSERT_OK(FileSystem::Default()->GetChildren(dbname_, &children));
+  for (const auto& c : children) EXPECT_EQ(c.find(".sst"), std::string::npos) << c;
+  ASSERT_OK(db_->Put(WriteOptions(), "z-after", "w"));
+  WriteOptions synced;
+  synced.sync = true;
+  ASSERT_OK(db_->Put(synced, "z-synced", "x"));
+  ASSERT_OK(db_->IngestExternalFiles({table}, IngestOptions()));
+  KVMap after = before;
+  for (const auto& k : Keys(0, 100)) after[k] = "new" + k;
+  after["z-after"] = "w";
+  after["z-synced"] = "x";
+  EXPECT_EQ(Scan(), after);
+  Reopen();
+  EXPECT_EQ(Scan(), after);
+}
 
 TEST_F(IngestTest, TableWriterRejectsKeysOutOfOrderAndEmptyFiles) {
   TableWriter writer(options_);
@@ -403,39 +447,19 @@ TEST_F(IngestTest, IngestsWhileWritersFlushesAndCompactionsRun) {
   check();
 }
 
-// Each write of the ingestion in turn is where the power goes out (or fails with EIO):
-// after reopening, the ingested keys are all there or none, and all if it returned OK.
-// A full disk that refuses the ingestion's sequence marker whole: the ingestion fails with
-// NoSpace and leaves nothing behind (no file linked into the database, no key visible), and
-// writes and a retried ingestion go on without a resume or a reopen.
+// The sequence marker refused: the ingestion returns before taking a number.
 TEST_F(IngestTest, AnIngestionWhoseMarkerAFullDiskRefusedLeavesNothing) {
-  auto fs = std::make_shared<FaultInjectionFileSystem>(FileSystem::Default());
-  options_.file_system = fs;
-  Options plain = options_;
-  plain.file_system = nullptr;
-  ASSERT_OK(WriteTable(dir_.Child("a.sst"), Keys(0, 100), "new", &plain));
-  Open();
-  ASSERT_OK(db_->Put(WriteOptions(), "z-old", "v"));  // outside the files' range: no flush
-  const KVMap before = Scan();
-  fs->FailNth(test::OpKind::kAppend, 1, test::ErrorKind::kENOSPC, ".log");
-  Status s = db_->IngestExternalFiles({dir_.Child("a.sst")}, IngestOptions());
-  EXPECT_TRUE(s.IsNoSpace()) << s.ToString();
-  EXPECT_EQ(fs->InjectedFaults(), 1u);
-  fs->ClearFaults();
-  EXPECT_EQ(Scan(), before);
-  std::vector<std::string> children;
-  ASSERT_OK(FileSystem::Default()->GetChildren(dbname_, &children));
-  for (const auto& c : children) EXPECT_EQ(c.find(".sst"), std::string::npos) << c;
-  ASSERT_OK(db_->Put(WriteOptions(), "z-after", "w"));
-  ASSERT_OK(db_->IngestExternalFiles({dir_.Child("a.sst")}, IngestOptions()));
-  KVMap after = before;
-  for (const auto& k : Keys(0, 100)) after[k] = "new" + k;
-  after["z-after"] = "w";
-  EXPECT_EQ(Scan(), after);
-  Reopen();
-  EXPECT_EQ(Scan(), after);
+  CheckARefusedLogAppendFailsOnlyTheIngestion(1, false);
 }
 
+// The sync marker that follows the sequence marker refused (the log was never synced): the
+// sequence marker is in the log and keeps its number, as after an ingestion.
+TEST_F(IngestTest, AnIngestionWhoseSyncMarkerAFullDiskRefusedStopsNoWrites) {
+  CheckARefusedLogAppendFailsOnlyTheIngestion(2, true);
+}
+
+// Each write of the ingestion in turn is where the power goes out (or fails with EIO):
+// after reopening, the ingested keys are all there or none, and all if it returned OK.
 class IngestFaultTest : public IngestTest, public testing::WithParamInterface<bool> {};
 
 TEST_P(IngestFaultTest, AllOrNothingAtEveryStep) {

@@ -6,6 +6,7 @@
 #include "strata/change_feed.h"
 #include "strata/db.h"
 #include "strata/merge_operator.h"
+#include "strata/table_writer.h"
 #include "support/db_holder_child.h"
 #include "support/db_test_util.h"
 #include "support/test_util.h"
@@ -149,6 +150,37 @@ TEST_F(StrataCtlLogTest, ApplyIsExactlyOnce) {
   apply = Ctl({"--db", dir_.Child("c"), "apply"}, damaged);
   EXPECT_EQ(ctl::kCtlNegative, apply.status);
   EXPECT_NE(std::string::npos, apply.err.find("checksum mismatch")) << apply.err;
+}
+
+// An ingestion on the source: tail shows its sequence marker; apply takes the records before
+// it and then stops with NotSupported, saying why, instead of reporting a gap.
+TEST_F(StrataCtlLogTest, ApplyStopsAtAnIngestion) {
+  Fill(2);  // sequences 1-3
+  {
+    std::unique_ptr<DB> db;
+    ASSERT_OK(DB::Open(Options(), a_, &db));
+    TableWriter table{Options()};
+    ASSERT_OK(table.Open(dir_.Child("x.sst")));
+    ASSERT_OK(table.Put("z", "ingested"));
+    ASSERT_OK(table.Finish());
+    ASSERT_OK(db->IngestExternalFiles({dir_.Child("x.sst")}, IngestOptions()));  // 4
+    ASSERT_OK(db->Put(WriteOptions(), "after", "5"));
+  }
+  test::ToolRun tail = Ctl({"--db", a_, "tail", "--from", "4"});
+  ASSERT_EQ(ctl::kCtlOk, tail.status) << tail.err;
+  EXPECT_EQ(
+      "sequence 4 count 0 (an ingestion took this sequence: its keys are not in the log)\n"
+      "sequence 5 count 1\n  put 'after' => '5'\n",
+      tail.out);
+  tail = Ctl({"--db", a_, "tail", "--format", "binary"});
+  ASSERT_EQ(ctl::kCtlOk, tail.status) << tail.err;
+  test::ToolRun apply = Ctl({"--db", b_, "apply"}, tail.out);
+  EXPECT_EQ(ctl::kCtlError, apply.status);
+  EXPECT_NE(std::string::npos, apply.err.find("sequence 4 was taken by an ingestion")) << apply.err;
+  EXPECT_NE(std::string::npos, apply.err.find("start again from a checkpoint")) << apply.err;
+  EXPECT_NE(std::string::npos, apply.out.find("applied 3 records")) << apply.out;
+  EXPECT_EQ("v1", Get(b_, "k1"));
+  EXPECT_EQ("NOT_FOUND", Get(b_, "after"));
 }
 
 // A feed of merges: tail prints them; apply needs the source's operator (--merge_operator,

@@ -41,9 +41,14 @@
 namespace strata {
 
 // One record of the feed: a commit group.
+//
+// A record with count 0 is an ingestion's sequence marker: IngestExternalFiles took sequence
+// number `sequence` for the tables it added, whose keys are not in the log (and the marker
+// alone cannot tell whether the ingestion committed). A consumer that copies the database,
+// like `strata_ctl apply`, cannot follow past one and should start again from a checkpoint.
 struct ChangeBatch {
   uint64_t sequence = 0;  // of its first operation; operation i has sequence + i
-  uint32_t count = 0;     // operations
+  uint32_t count = 0;     // operations; 0 for an ingestion's marker, which holds `sequence`
   WriteBatch batch;       // Iterate it, or take its bytes with batch.Data()
 };
 

@@ -3,7 +3,10 @@
 // covers, so a crash at any point leaves both or neither; on restart, records at or below the
 // position are skipped and the next record must start right after it. A slot named by the
 // stream is advanced only to what is synced here, so the source never drops a log this
-// database may still need after a power loss.
+// database may still need after a power loss. An ingestion on the source (a record with no
+// operation at a sequence above 0) stops it with NotSupported: the ingested keys are not in
+// the log.
+#include <algorithm>
 #include <chrono>
 
 #include "strata/change_feed.h"
@@ -87,10 +90,20 @@ int RunApply(const LogArgs& a, std::istream& in, std::ostream& out, std::ostream
     // The record's sequence and count are in the batch's header (docs/FORMATS.md).
     uint64_t first = 0;
     for (int i = 7; i >= 0; i--) first = (first << 8) | static_cast<uint8_t>(payload[i]);
-    const uint64_t last = first + batch.Count() - 1;
-    if (batch.Count() == 0 || last <= applied) {
+    if (first == 0) continue;  // a sync marker: no sequence (a feed never hands one out)
+    // An ingestion's sequence marker (count 0) holds its one sequence number.
+    const uint64_t last = first + std::max<uint32_t>(batch.Count(), 1) - 1;
+    if (last <= applied) {
       skipped++;
       continue;
+    }
+    if (batch.Count() == 0 && first == applied + 1) {
+      s = Status::NotSupported(
+          "feed stream: the source's sequence " + std::to_string(first) +
+              " was taken by an ingestion (IngestExternalFiles)",
+          "the ingested keys are not in the log, so this database cannot follow past it: "
+          "start again from a checkpoint of the source");
+      break;
     }
     if (first != applied + 1) {
       s = Status::Corruption("feed stream: record at sequence " + std::to_string(first) +

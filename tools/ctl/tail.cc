@@ -93,6 +93,10 @@ Status Print(const LogArgs& a, const ChangeBatch& b, std::ostream& out, std::str
     json.Uint(b.sequence);
     json.Key("count");
     json.Uint(b.count);
+    if (b.count == 0) {
+      json.Key("ingestion_marker");
+      json.Bool(true);
+    }
     json.Key("ops");
     json.BeginArray();
     JsonPrinter printer(&json, a.hex);
@@ -101,7 +105,9 @@ Status Print(const LogArgs& a, const ChangeBatch& b, std::ostream& out, std::str
     json.EndObject();  // the writer ends a top-level value with a newline
     return s;
   }
-  out << "sequence " << b.sequence << " count " << b.count << "\n";
+  out << "sequence " << b.sequence << " count " << b.count;
+  if (b.count == 0) out << " (an ingestion took this sequence: its keys are not in the log)";
+  out << "\n";
   TextPrinter printer(&out, a.hex);
   return b.batch.Iterate(&printer);
 }
