@@ -16,10 +16,8 @@
 //   error (write_error_) until the database is reopened; replay then tolerates the torn tail.
 //   Except a record a full disk refused whole (LogWriter::failed() stays false), a group's
 //   batch or the sync marker before it: only that group gets the error, and the next group
-//   writes to the log as before; likewise an ingestion whose sequence marker was refused
-//   returns before taking its sequence number, and one whose sync marker was refused after
-//   that marker was written returns having taken it (the log then reads as after an
-//   ingestion).
+//   writes to the log as before; likewise an ingestion whose sequence marker (or the sync
+//   marker it writes first) was refused returns before taking its sequence number.
 // - When the log is switched, the old log is synced first in the strict recovery modes; in the
 //   others it is parked unsynced (unsynced_logs_) and synced before any later sync, which
 //   then writes a sync marker, so that what a power loss leaves of the log history is a

@@ -16,8 +16,8 @@
 //    (every write before G must survive whatever keeps the files); choose each file's level
 //    (PlaceIngestedFiles); and log one version edit adding every file with global sequence
 //    G. That edit is the commit point: before it is synced nothing is ingested, after it
-//    everything is. A full disk that refuses the marker, or the sync marker after it, whole
-//    fails the ingestion and nothing else (in the second case the marker keeps G). A failed
+//    everything is. A full disk that refuses the marker (or the sync marker written before
+//    it) whole fails the ingestion and nothing else, as it fails a write group. A failed
 //    MANIFEST write is a background error, as for a flush: the edit may or may not be on disk, so
 //    no file is deleted and writes stop until reopen.
 // 4. With move_files, remove the originals.
@@ -288,26 +288,22 @@ Status DBImpl::IngestExternalFiles(const std::vector<std::string>& paths,
     if (global > kMaxSequenceNumber) return Status::InvalidArgument("sequence numbers exhausted");
     WriteBatch marker;
     WriteBatchInternal::SetSequence(&marker, global);
-    Status st = log_->AddRecord(WriteBatchInternal::Contents(marker));
-    if (LogRefusedWhole(st)) return st;  // nothing written: G is not taken, the log as it was
-    bool sync_marker_refused = false;
+    // The synced edit below puts the files at G for good: every write before G must be as
+    // durable, or a power loss could keep the files and lose writes before them. So, as a
+    // synced write group does: the logs a switch left unsynced first (and the current log's
+    // sync marker if it has none), then G's marker, then the sync.
+    bool refused = false;  // a full disk refused the sync marker or G's marker whole
+    mu_.Unlock();
+    Status st = SyncOlderLogsAndMark(&refused);
     if (st.ok()) {
-      // The synced edit below puts the files at G for good: every write before G must be
-      // as durable, or a power loss could keep the files and lose writes before them. The
-      // logs a switch left unsynced first, then the current one (its marker too).
-      mu_.Unlock();
-      st = SyncOlderLogsAndMark(&sync_marker_refused);
-      if (st.ok()) st = log_->Sync();
-      mu_.Lock();
+      st = log_->AddRecord(WriteBatchInternal::Contents(marker));
+      refused = LogRefusedWhole(st);
     }
-    if (sync_marker_refused) {
-      // A full disk refused the sync marker whole: the log is whole and ends with G's
-      // marker, which took G (the next write is at G + 1, as after an ingestion). Nothing
-      // is ingested, and writes go on; the next sync writes the sync marker.
-      last_sequence_.store(global, std::memory_order_release);
-      if (feed_waiters_ > 0) feed_cv_.SignalAll();
-      return st;
-    }
+    if (st.ok()) st = log_->Sync();
+    mu_.Lock();
+    // Nothing of the ingestion reached the log (a sync marker alone changes nothing): G is
+    // not taken, and writes go on.
+    if (refused) return st;
     if (!st.ok()) {
       // As for any failed log write or sync: the log's tail is unknown.
       write_error_ = st;

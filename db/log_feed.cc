@@ -122,12 +122,14 @@ class LogFeed final : public ChangeFeed {
     return LogSlotUsable(fs_.get(), dbname_, options_.slot);
   }
 
-  Status OpenReader() {
+  // Opens log_ at offset_. *wait: nothing to read yet (reader_ stays null).
+  Status OpenReader(bool* wait) {
+    *wait = false;
     const std::string fname = LogFileName(dbname_, log_);
     std::unique_ptr<SequentialFile> file;
     Status s = fs_->NewSequentialFile(fname, &file);
     if (!s.ok()) {
-      if (!fs_->FileExists(fname)) return GoneFromLog();
+      if (!fs_->FileExists(fname)) return FollowDeletedLog(wait);
       return s;
     }
     reporter_.reports.clear();
@@ -135,7 +137,35 @@ class LogFeed final : public ChangeFeed {
     return reader_->SkipTo(offset_);
   }
 
-  // The log being read was deleted under the feed.
+  // The log being read was deleted under the feed: its memtable is in a table and nothing
+  // kept the log (no retention, no slot). If the next log with a record starts with the
+  // sequence the feed needs next, the feed had read all it needed of the deleted one and
+  // goes on there. Otherwise the history is gone.
+  Status FollowDeletedLog(bool* wait) {
+    std::vector<uint64_t> logs;
+    Status s = ListLogs(fs_.get(), dbname_, &logs);
+    if (!s.ok()) return s;
+    bool newer = false;
+    for (auto it = std::upper_bound(logs.begin(), logs.end(), log_); it != logs.end(); ++it) {
+      newer = true;
+      uint64_t first = 0;
+      bool found = false;
+      s = FirstSequenceOfLog(fs_.get(), LogFileName(dbname_, *it), &first, &found);
+      if (!s.ok()) return s;
+      if (!found) continue;  // no record yet (or none at all): the next one decides
+      if (first != next_) return GoneFromLog();
+      log_ = *it;
+      offset_ = 0;
+      finishing_ = false;
+      return OpenReader(wait);
+    }
+    // No newer log holds a record yet. In process the record due is acknowledged (TryRead
+    // reads only then), so it was in the deleted log; out of process it may come.
+    if (!newer || bound_->Limit() != UINT64_MAX) return GoneFromLog();
+    *wait = true;
+    return Status::OK();
+  }
+
   Status GoneFromLog() {
     std::vector<uint64_t> logs;
     uint64_t oldest = 0;
@@ -181,8 +211,9 @@ class LogFeed final : public ChangeFeed {
     bool opened_now = false;  // the reader saw the file as it is now, not at an older EOF
     while (true) {
       if (reader_ == nullptr) {
-        Status s = OpenReader();
-        if (!s.ok()) return s;
+        bool wait = false;
+        Status s = OpenReader(&wait);
+        if (!s.ok() || wait) return s;
         opened_now = true;
       }
       std::string_view record;
@@ -313,8 +344,10 @@ Status FirstSequenceOfLog(FileSystem* fs, const std::string& path, uint64_t* fir
   std::string_view record;
   while (reader.ReadRecord(&record, &scratch)) {
     if (record.size() < kWriteBatchHeader) return Status::OK();
-    if (DecodeFixed32(record.data() + 8) == 0) continue;
-    *first = DecodeFixed64(record.data());
+    // A sync marker holds no sequence; an ingestion's sequence marker holds its one.
+    const uint64_t sequence = DecodeFixed64(record.data());
+    if (DecodeFixed32(record.data() + 8) == 0 && sequence == 0) continue;
+    *first = sequence;
     *found = true;
     return Status::OK();
   }

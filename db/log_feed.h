@@ -10,8 +10,11 @@
 // log before it creates the next), so after reading it once more to the end it moves on. A
 // torn record at the end of a log is "not written yet" while the log is the newest, and the
 // end of the log once a newer one exists (a torn write was never acknowledged; a hole it
-// hides would show as a gap in the sequence numbers). Any other damage, a gap, a log that
-// vanished or cannot be read end the feed with a Status: it never skips.
+// hides would show as a gap in the sequence numbers). A log deleted under the feed (nothing
+// kept it once its memtable was flushed) is left for the next log that holds a record, if
+// that record is the one due: nothing was lost. Any other damage, a gap, a log that
+// vanished with records the feed still needed, or one that cannot be read end the feed
+// with a Status: it never skips.
 //
 // A resumed read of a growing log opens it again and skips to the end of the last record
 // handed out (LogReader::SkipTo), so following a log costs one read per new block.
@@ -45,8 +48,9 @@ Status NewLogFeed(std::shared_ptr<FileSystem> fs, const std::string& dbname, uin
                   const FeedOptions& options, std::unique_ptr<FeedBound> bound,
                   std::unique_ptr<ChangeFeed>* feed);
 
-// The first sequence of the log's first record: OK and *found = false if the log holds no
-// record (or starts with damage). Used to locate sequences in the log history.
+// The first sequence of the log's first record that holds one (an ingestion's marker does, a
+// sync marker does not): OK and *found = false if the log holds no such record (or starts
+// with damage). Used to locate sequences in the log history.
 Status FirstSequenceOfLog(FileSystem* fs, const std::string& path, uint64_t* first, bool* found);
 
 }  // namespace strata

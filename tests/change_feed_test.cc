@@ -52,6 +52,15 @@ class ChangeFeedTest : public testing::Test {
     ASSERT_OK(DB::Open(options_, dbname_, &db_));
   }
   uint64_t LastSequence() { return test::IntProperty(db_.get(), "strata.last-sequence"); }
+  // A table of one entry, to ingest: returns its path.
+  std::string OneEntryTable(const std::string& key, const std::string& value) {
+    const std::string path = dir_.Child("x.sst");
+    TableWriter table(options_);
+    EXPECT_OK(table.Open(path));
+    EXPECT_OK(table.Put(key, value));
+    EXPECT_OK(table.Finish());
+    return path;
+  }
 
   test::TempDir dir_;
   Options options_;
@@ -374,13 +383,7 @@ TEST_F(ChangeFeedTest, ReadErrorIsReported) {
 TEST_F(ChangeFeedTest, AnIngestionIsHandedOutAsARecordWithoutOperations) {
   Reopen();
   ASSERT_OK(db_->Put(WriteOptions(), "a", "1"));
-  {
-    TableWriter table(options_);
-    ASSERT_OK(table.Open(dir_.Child("x.sst")));
-    ASSERT_OK(table.Put("m", "2"));
-    ASSERT_OK(table.Finish());
-  }
-  ASSERT_OK(db_->IngestExternalFiles({dir_.Child("x.sst")}, IngestOptions()));
+  ASSERT_OK(db_->IngestExternalFiles({OneEntryTable("m", "2")}, IngestOptions()));
   ASSERT_OK(db_->Put(WriteOptions(), "b", "3"));
   ASSERT_EQ(3u, LastSequence());
   using Records = std::vector<std::pair<uint64_t, uint32_t>>;
@@ -390,6 +393,16 @@ TEST_F(ChangeFeedTest, AnIngestionIsHandedOutAsARecordWithoutOperations) {
     return r;
   };
   const Records all = {{1, 1}, {2, 0}, {3, 1}};
+  {
+    // The ingestion synced the log: a durable feed has the marker, not the write after it.
+    FeedOptions durable;
+    durable.durable_only = true;
+    std::unique_ptr<ChangeFeed> feed;
+    ASSERT_OK(db_->NewChangeFeed(1, durable, &feed));
+    std::vector<ChangeBatch> got;
+    ASSERT_OK(Drain(feed.get(), &got));
+    EXPECT_EQ((Records{{1, 1}, {2, 0}}), records(got));
+  }
   for (int pass = 0; pass < 2; pass++) {
     for (uint64_t from = 1; from <= 3; from++) {
       const Records want(all.begin() + static_cast<long>(from - 1), all.end());
@@ -412,6 +425,86 @@ TEST_F(ChangeFeedTest, AnIngestionIsHandedOutAsARecordWithoutOperations) {
   ASSERT_OK(Drain(feed.get(), &got));
   EXPECT_EQ((Records{{1, 1}, {2, 0}, {3, 1}, {4, 1}}), records(got));
   EXPECT_EQ(0u, got[1].batch.Count());
+}
+
+// An ingestion whose files overlap the memtable switches the log first, so its marker is the
+// new log's first record; with the old log deleted, a feed must still start at the marker's
+// sequence (the marker was once not counted, and the history seemed to begin after it). A
+// feed waiting at the head is woken by the ingestion.
+TEST_F(ChangeFeedTest, AFeedStartsAtAnIngestionThatOpensALog) {
+  options_.wal_ttl_seconds = 0;  // keep no obsolete log
+  Reopen();
+  ASSERT_OK(db_->Put(WriteOptions(), "m", "old"));
+  const std::string table = OneEntryTable("m", "new");
+  std::unique_ptr<ChangeFeed> waiting;
+  ASSERT_OK(db_->NewChangeFeed(2, FeedOptions(), &waiting));
+  const auto start = std::chrono::steady_clock::now();
+  std::thread ingest([&] {
+    std::this_thread::sleep_for(20ms);
+    ASSERT_OK(db_->IngestExternalFiles({table}, IngestOptions()));
+  });
+  ChangeBatch b;
+  bool ready = false;
+  ASSERT_OK(waiting->Next(60s, &b, &ready));
+  ingest.join();
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(2u, b.sequence);
+  EXPECT_EQ(0u, b.count);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 30s) << "woken by the ingestion";
+  ASSERT_OK(db_->Put(WriteOptions(), "n", "3"));
+  ASSERT_EQ(1u, LogFiles(dbname_).size()) << "the log before the ingestion is gone";
+  for (int in_process = 0; in_process < 2; in_process++) {
+    std::unique_ptr<ChangeFeed> feed;
+    if (in_process) {
+      ASSERT_OK(db_->NewChangeFeed(2, FeedOptions(), &feed));
+    } else {
+      ASSERT_OK(OpenChangeFeed(dbname_, 2, FeedOptions(), &feed));
+    }
+    std::vector<ChangeBatch> got;
+    ASSERT_OK(Drain(feed.get(), &got));
+    ASSERT_EQ(2u, got.size()) << in_process;
+    EXPECT_EQ(2u, got[0].sequence);
+    EXPECT_EQ(0u, got[0].count);
+    EXPECT_EQ(3u, got[1].sequence);
+  }
+  EXPECT_EQ("new", test::GetString(db_.get(), "m"));
+}
+
+// Without retention a flushed memtable's log is deleted at once. A feed at the head that had
+// read all of it goes on in the next log (it once failed with NotFound at every such
+// deletion); a feed that had not is told the history is gone, never skips.
+TEST_F(ChangeFeedTest, AFeedAtTheHeadFollowsPastItsDeletedLog) {
+  options_.wal_ttl_seconds = 0;
+  Reopen();
+  ASSERT_OK(db_->Put(WriteOptions(), test::NumberKey(0, 6), "v"));
+  std::unique_ptr<ChangeFeed> head, behind;
+  ASSERT_OK(db_->NewChangeFeed(2, FeedOptions(), &head));
+  ASSERT_OK(db_->NewChangeFeed(1, FeedOptions(), &behind));
+  const std::vector<std::string> first_logs = LogFiles(dbname_);
+  const std::string value(1000, 'x');
+  uint64_t next = 2;
+  int deletions = 0;
+  for (int i = 1; i < 400; i++) {
+    ASSERT_OK(db_->Put(WriteOptions(), test::NumberKey(i, 6), value));
+    ChangeBatch b;
+    bool ready = false;
+    ASSERT_OK(head->Next(10s, &b, &ready));
+    ASSERT_TRUE(ready) << "record " << next;
+    EXPECT_EQ(next, b.sequence);
+    next++;
+    if (i % 50 == 0) ASSERT_OK(db_->Flush());  // switches the log; the flush deletes the old
+    deletions += LogFiles(dbname_) != first_logs;
+  }
+  EXPECT_GT(deletions, 0) << "no log was deleted: the test proves nothing";
+  ChangeBatch b;
+  bool ready = false;
+  Status s = behind->Next(0ms, &b, &ready);
+  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+  // A record the head feed had not read yet, its log deleted: gone, at once.
+  ASSERT_OK(db_->Put(WriteOptions(), "last", value));
+  ASSERT_OK(db_->Flush());
+  s = head->Next(0ms, &b, &ready);
+  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
 }
 }  // namespace
 }  // namespace strata

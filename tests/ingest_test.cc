@@ -60,12 +60,12 @@ class IngestTest : public testing::Test {
     return out;
   }
   uint64_t LastSequence() { return IntProperty(db_.get(), "strata.last-sequence"); }
-  // A full disk refuses the nth append to the log during an ingestion whole (the ingestion's
-  // first append is its sequence marker). The ingestion must fail with NoSpace and leave
-  // nothing behind (no file linked into the database, no key visible), the marker keeping
-  // its sequence number or not; writes, synced ones too, and a retried ingestion must go on
-  // without a resume or a reopen, and all of it survive one.
-  void CheckARefusedLogAppendFailsOnlyTheIngestion(int nth_append, bool marker_keeps_its_number);
+  // A full disk refuses the nth append to the log during an ingestion whole (its first is
+  // the log's sync marker if the log was never synced, else its sequence marker). The
+  // ingestion must fail with NoSpace, take no sequence number and leave nothing behind (no
+  // file linked into the database, no key visible); writes, synced ones too, and a retried
+  // ingestion must go on without a resume or a reopen, and all of it survive one.
+  void CheckARefusedLogAppendFailsOnlyTheIngestion(bool log_synced, int nth_append);
 
   test::TempDir dir_;
   std::string dbname_;
@@ -73,8 +73,7 @@ class IngestTest : public testing::Test {
   std::unique_ptr<DB> db_;
 };
 
-void IngestTest::CheckARefusedLogAppendFailsOnlyTheIngestion(int nth_append,
-                                                             bool marker_keeps_its_number) {
+void IngestTest::CheckARefusedLogAppendFailsOnlyTheIngestion(bool log_synced, int nth_append) {
   auto fs = std::make_shared<FaultInjectionFileSystem>(FileSystem::Default());
   options_.file_system = fs;
   Options plain = options_;
@@ -82,8 +81,10 @@ void IngestTest::CheckARefusedLogAppendFailsOnlyTheIngestion(int nth_append,
   const std::string table = dir_.Child("a.sst");
   ASSERT_OK(WriteTable(table, Keys(0, 100), "new", &plain));
   Open();
-  // Outside the files' range (no flush), and unsynced: the log has no sync marker yet.
-  ASSERT_OK(db_->Put(WriteOptions(), "z-old", "v"));
+  WriteOptions synced;
+  synced.sync = true;
+  // Outside the files' range (no flush).
+  ASSERT_OK(db_->Put(log_synced ? synced : WriteOptions(), "z-old", "v"));
   const KVMap before = Scan();
   const uint64_t sequence = LastSequence();
   fs->FailNth(test::OpKind::kAppend, nth_append, test::ErrorKind::kENOSPC, ".log");
@@ -92,13 +93,11 @@ void IngestTest::CheckARefusedLogAppendFailsOnlyTheIngestion(int nth_append,
   EXPECT_EQ(fs->InjectedFaults(), 1u);
   fs->ClearFaults();
   EXPECT_EQ(Scan(), before);
-  EXPECT_EQ(sequence + (marker_keeps_its_number ? 1 : 0), LastSequence());
+  EXPECT_EQ(sequence, LastSequence());
   std::vector<std::string> children;
   ASSERT_OK(FileSystem::Default()->GetChildren(dbname_, &children));
   for (const auto& c : children) EXPECT_EQ(c.find(".sst"), std::string::npos) << c;
   ASSERT_OK(db_->Put(WriteOptions(), "z-after", "w"));
-  WriteOptions synced;
-  synced.sync = true;
   ASSERT_OK(db_->Put(synced, "z-synced", "x"));
   ASSERT_OK(db_->IngestExternalFiles({table}, IngestOptions()));
   KVMap after = before;
@@ -106,8 +105,10 @@ void IngestTest::CheckARefusedLogAppendFailsOnlyTheIngestion(int nth_append,
   after["z-after"] = "w";
   after["z-synced"] = "x";
   EXPECT_EQ(Scan(), after);
+  EXPECT_EQ(sequence + 3, LastSequence());
   Reopen();
   EXPECT_EQ(Scan(), after);
+  EXPECT_EQ(sequence + 3, LastSequence());
 }
 
 TEST_F(IngestTest, TableWriterRejectsKeysOutOfOrderAndEmptyFiles) {
@@ -447,15 +448,20 @@ TEST_F(IngestTest, IngestsWhileWritersFlushesAndCompactionsRun) {
   check();
 }
 
-// The sequence marker refused: the ingestion returns before taking a number.
 TEST_F(IngestTest, AnIngestionWhoseMarkerAFullDiskRefusedLeavesNothing) {
-  CheckARefusedLogAppendFailsOnlyTheIngestion(1, false);
+  CheckARefusedLogAppendFailsOnlyTheIngestion(/*log_synced=*/true, 1);
 }
 
-// The sync marker that follows the sequence marker refused (the log was never synced): the
-// sequence marker is in the log and keeps its number, as after an ingestion.
-TEST_F(IngestTest, AnIngestionWhoseSyncMarkerAFullDiskRefusedStopsNoWrites) {
-  CheckARefusedLogAppendFailsOnlyTheIngestion(2, true);
+// A log never synced: the ingestion first writes the log's sync marker, as a synced write
+// group does; refused, the ingestion fails as above. (Written after the sequence marker, a
+// refused sync marker once stopped every write until reopen.)
+TEST_F(IngestTest, AnIngestionWhoseSyncMarkerAFullDiskRefusedLeavesNothing) {
+  CheckARefusedLogAppendFailsOnlyTheIngestion(/*log_synced=*/false, 1);
+}
+
+// The same log, its sync marker written and the sequence marker after it refused.
+TEST_F(IngestTest, AnIngestionWhoseMarkerAfterASyncMarkerAFullDiskRefusedLeavesNothing) {
+  CheckARefusedLogAppendFailsOnlyTheIngestion(/*log_synced=*/false, 2);
 }
 
 // Each write of the ingestion in turn is where the power goes out (or fails with EIO):

@@ -181,6 +181,29 @@ TEST_F(StrataCtlLogTest, ApplyStopsAtAnIngestion) {
   EXPECT_NE(std::string::npos, apply.out.find("applied 3 records")) << apply.out;
   EXPECT_EQ("v1", Get(b_, "k1"));
   EXPECT_EQ("NOT_FOUND", Get(b_, "after"));
+
+  // Starting again from a checkpoint of the source: apply --from its sequence + 1.
+  const std::string c = dir_.Child("c");
+  test::ToolRun checkpoint = Ctl({"--db", a_, "checkpoint", c});
+  ASSERT_EQ(ctl::kCtlOk, checkpoint.status) << checkpoint.err;
+  EXPECT_NE(std::string::npos, checkpoint.out.find("at sequence 5")) << checkpoint.out;
+  {
+    std::unique_ptr<DB> db;
+    ASSERT_OK(DB::Open(Options(), a_, &db));
+    ASSERT_OK(db->Put(WriteOptions(), "later", "6"));
+  }
+  tail = Ctl({"--db", a_, "tail", "--from", "6", "--format", "binary"});
+  ASSERT_EQ(ctl::kCtlOk, tail.status) << tail.err;
+  apply = Ctl({"--db", c, "apply", "--from", "6"}, tail.out);
+  ASSERT_EQ(ctl::kCtlOk, apply.status) << apply.err;
+  EXPECT_NE(std::string::npos, apply.out.find("resuming after sequence 5 (next 6)")) << apply.out;
+  EXPECT_EQ("ingested", Get(c, "z"));
+  EXPECT_EQ("5", Get(c, "after"));
+  EXPECT_EQ("6", Get(c, "later"));
+  // A database that has applied records takes --from only at the next one it needs.
+  apply = Ctl({"--db", b_, "apply", "--from", "6"}, tail.out);
+  EXPECT_EQ(ctl::kCtlError, apply.status);
+  EXPECT_NE(std::string::npos, apply.err.find("--from must be 4 or left out")) << apply.err;
 }
 
 // A feed of merges: tail prints them; apply needs the source's operator (--merge_operator,

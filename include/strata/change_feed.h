@@ -54,9 +54,9 @@ struct ChangeBatch {
 
 struct FeedOptions {
   // DB::NewChangeFeed only: hand out only records that are durable (their log was synced by
-  // a sync=true write, SyncWAL or a switch in the strict recovery modes, or their memtable
-  // is in a synced table), so that a follower never gets ahead of what the database would
-  // keep after a power loss.
+  // a sync=true write, SyncWAL, an ingestion or a switch in the strict recovery modes, or
+  // their memtable is in a synced table), so that a follower never gets ahead of what the
+  // database would keep after a power loss.
   bool durable_only = false;
   // When set, the feed belongs to this slot: Next fails with the slot's invalidation once
   // the database has invalidated it (it fell behind more than Options::max_slot_lag_mb).

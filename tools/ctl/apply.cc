@@ -5,7 +5,7 @@
 // stream is advanced only to what is synced here, so the source never drops a log this
 // database may still need after a power loss. An ingestion on the source (a record with no
 // operation at a sequence above 0) stops it with NotSupported: the ingested keys are not in
-// the log.
+// the log; a checkpoint of the source, with --from, starts a follower again past it.
 #include <algorithm>
 #include <chrono>
 
@@ -59,6 +59,17 @@ int RunApply(const LogArgs& a, std::istream& in, std::ostream& out, std::ostream
   } else if (!s.IsNotFound()) {
     return Fail(err, "reading the applied sequence", s);
   }
+  if (a.from) {
+    // A checkpoint of the source holds no applied sequence: --from says where it stands.
+    if (*a.from == 0) return Fail(err, a.dir, Status::InvalidArgument("--from starts at 1"));
+    if (s.ok() && *a.from != applied + 1) {
+      return Fail(err, a.dir,
+                  Status::InvalidArgument(
+                      "it has applied the source up to sequence " + std::to_string(applied),
+                      "--from must be " + std::to_string(applied + 1) + " or left out"));
+    }
+    applied = *a.from - 1;
+  }
   out << "apply: resuming after sequence " << applied << " (next " << applied + 1 << ")\n";
   out.flush();
 
@@ -90,7 +101,7 @@ int RunApply(const LogArgs& a, std::istream& in, std::ostream& out, std::ostream
     // The record's sequence and count are in the batch's header (docs/FORMATS.md).
     uint64_t first = 0;
     for (int i = 7; i >= 0; i--) first = (first << 8) | static_cast<uint8_t>(payload[i]);
-    if (first == 0) continue;  // a sync marker: no sequence (a feed never hands one out)
+    if (first == 0 && batch.Count() == 0) continue;  // a sync marker (a feed hands none out)
     // An ingestion's sequence marker (count 0) holds its one sequence number.
     const uint64_t last = first + std::max<uint32_t>(batch.Count(), 1) - 1;
     if (last <= applied) {
@@ -102,7 +113,7 @@ int RunApply(const LogArgs& a, std::istream& in, std::ostream& out, std::ostream
           "feed stream: the source's sequence " + std::to_string(first) +
               " was taken by an ingestion (IngestExternalFiles)",
           "the ingested keys are not in the log, so this database cannot follow past it: "
-          "start again from a checkpoint of the source");
+          "start again from a checkpoint of the source (apply --from, see --help)");
       break;
     }
     if (first != applied + 1) {

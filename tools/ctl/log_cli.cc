@@ -23,16 +23,23 @@ constexpr char kTailHelp[] =
     "or open in another process. With --follow it waits for new records instead of ending.\n"
     "With --slot it reads through that slot (created at SEQ if missing; an invalidated slot\n"
     "fails). --format binary writes the framing that 'strata_ctl apply' reads (see\n"
-    "docs/FORMATS.md); with a slot, apply advances it as it applies.\n"
+    "docs/FORMATS.md); with a slot, apply advances it as it applies. An ingestion shows as a\n"
+    "record with count 0 at the sequence it took: its keys are in tables, not in the log.\n"
     "exit status: 0 done, 1 history gone (NotFound) or damage, 2 other errors\n";
 constexpr char kApplyHelp[] =
-    "usage: strata_ctl --db DIR [--merge_operator add|append] apply\n\n"
+    "usage: strata_ctl --db DIR [--merge_operator add|append] apply [--from SEQ]\n\n"
     "Reads a binary change feed stream ('tail --format binary') on standard input and applies\n"
     "each record to DIR (created if missing), storing the source's sequence in the same\n"
     "batch, so that a follower killed at any moment resumes with no gap and no duplicate:\n"
     "records it already holds are skipped, a record past the next one it needs is refused.\n"
     "Prints where it resumed. When the stream names a slot, apply advances it (after syncing\n"
     "DIR) as it applies. A stream holding merges needs --merge_operator: the source's.\n"
+    "--from SEQ: DIR already holds the source up to SEQ - 1 (a checkpoint of the source made at\n"
+    "sequence SEQ - 1), so the first record to apply holds SEQ; for a DIR that has applied\n"
+    "records, SEQ must be the next one it needs.\n"
+    "An ingestion on the source stops it (exit status 2): the ingested keys are not in the\n"
+    "stream. Start again from a checkpoint: 'strata_ctl --db SRC checkpoint DIR2' prints its\n"
+    "sequence S; then 'tail --from S+1 --format binary | strata_ctl --db DIR2 apply --from S+1'.\n"
     "exit status: 0 end of stream, 1 gap or damaged stream, 2 other errors\n";
 constexpr char kSlotHelp[] =
     "usage: strata_ctl --db DIR slot create NAME SEQ | advance NAME SEQ | drop NAME | list\n\n"
@@ -138,8 +145,10 @@ int RunLogCommand(int argc, const char* const* argv, std::istream& in, std::ostr
   if (a.dir.empty()) return Usage(err, "no database given (--db DIR)");
   if (command == "tail" || command == "apply") {
     if (words.size() != 1) return Usage(err, command + " takes no arguments");
-    if (command == "apply" && (a.from || a.follow || !a.slot.empty() || a.format != "text")) {
-      return Usage(err, "apply takes no options but --db (its input says where it comes from)");
+    if (command == "apply" && (a.follow || !a.slot.empty() || a.format != "text")) {
+      return Usage(err,
+                   "apply takes no options but --db and --from (its input says where it comes "
+                   "from)");
     }
     return command == "tail" ? RunTail(a, out, err) : RunApply(a, in, out, err);
   }
