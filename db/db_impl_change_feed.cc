@@ -20,6 +20,7 @@ class DBBound final : public FeedBound {
  public:
   DBBound(DBImpl* db, bool durable) : db_(db), durable_(durable) {}
   uint64_t Limit() override { return db_->PublishedSequence(durable_); }
+  bool Acknowledged() const override { return true; }
   void Wait(uint64_t sequence, std::chrono::steady_clock::time_point deadline) override {
     db_->WaitForSequence(sequence, durable_, deadline);
   }

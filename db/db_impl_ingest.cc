@@ -11,9 +11,10 @@
 // 3. As the sole writer (RunAsSoleWriter: no write group in flight, none starting):
 //    flush the memtables if they hold a key in the files' range (their older values would
 //    otherwise shadow the files, since reads look at memtables first); take the sequence
-//    number G = last + 1; append a sequence marker for G to the log (an empty batch at G,
-//    so that the log's sequence numbers stay without a hole for recovery) and sync the logs
-//    (every write before G must survive whatever keeps the files); choose each file's level
+//    number G = last + 1; sync the logs a switch left unsynced (every write before G must
+//    survive whatever keeps the files), append the log's sync marker if it has none, then a
+//    sequence marker for G (an empty batch at G, so that the log's sequence numbers stay
+//    without a hole for recovery), and sync the log; choose each file's level
 //    (PlaceIngestedFiles); and log one version edit adding every file with global sequence
 //    G. That edit is the commit point: before it is synced nothing is ingested, after it
 //    everything is. A full disk that refuses the marker (or the sync marker written before

@@ -85,7 +85,7 @@ class LogFeed final : public ChangeFeed {
     // No record at all in the logs, but the database has written past from: all flushed
     // and deleted.
     const uint64_t limit = bound_->Limit();
-    if (!any && limit != UINT64_MAX && limit >= from_) return Gone(limit + 1);
+    if (!any && bound_->Acknowledged() && limit >= from_) return Gone(limit + 1);
     have_log_ = !logs.empty();
     return Status::OK();
   }
@@ -153,7 +153,8 @@ class LogFeed final : public ChangeFeed {
       s = FirstSequenceOfLog(fs_.get(), LogFileName(dbname_, *it), &first, &found);
       if (!s.ok()) return s;
       if (!found) continue;  // no record yet (or none at all): the next one decides
-      if (first != next_) return GoneFromLog();
+      // Before the first record handed out, records below `from` are skipped as they come.
+      if (first > next_ || (started_ && first != next_)) return GoneFromLog();
       log_ = *it;
       offset_ = 0;
       finishing_ = false;
@@ -161,7 +162,7 @@ class LogFeed final : public ChangeFeed {
     }
     // No newer log holds a record yet. In process the record due is acknowledged (TryRead
     // reads only then), so it was in the deleted log; out of process it may come.
-    if (!newer || bound_->Limit() != UINT64_MAX) return GoneFromLog();
+    if (!newer || bound_->Acknowledged()) return GoneFromLog();
     *wait = true;
     return Status::OK();
   }
@@ -322,6 +323,7 @@ class DirectoryBound final : public FeedBound {
  public:
   explicit DirectoryBound(std::chrono::milliseconds poll) : poll_(poll) {}
   uint64_t Limit() override { return UINT64_MAX; }
+  bool Acknowledged() const override { return false; }
   void Wait(uint64_t, std::chrono::steady_clock::time_point deadline) override {
     const auto now = std::chrono::steady_clock::now();
     if (now < deadline)

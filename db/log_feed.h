@@ -12,9 +12,10 @@
 // end of the log once a newer one exists (a torn write was never acknowledged; a hole it
 // hides would show as a gap in the sequence numbers). A log deleted under the feed (nothing
 // kept it once its memtable was flushed) is left for the next log that holds a record, if
-// that record is the one due: nothing was lost. Any other damage, a gap, a log that
-// vanished with records the feed still needed, or one that cannot be read end the feed
-// with a Status: it never skips.
+// that record is the one due: nothing was lost; out of process, while no newer log holds a
+// record yet, the feed waits for one (it cannot tell whether the record due was written).
+// Any other damage, a gap, a log that vanished with records the feed still needed, or one
+// that cannot be read end the feed with a Status: it never skips.
 //
 // A resumed read of a growing log opens it again and skips to the end of the last record
 // handed out (LogReader::SkipTo), so following a log costs one read per new block.
@@ -37,6 +38,10 @@ class FeedBound {
   virtual ~FeedBound() = default;
   // Records whose last sequence is above this are not handed out yet.
   virtual uint64_t Limit() = 0;
+  // True if every sequence up to Limit() is known to be whole in some log (the owner's
+  // process, which publishes a sequence only after its record is written); false when the
+  // files are the only truth.
+  virtual bool Acknowledged() const = 0;
   // Waits until Limit() exceeds sequence, or something else may have changed (new files),
   // or deadline passes.
   virtual void Wait(uint64_t sequence, std::chrono::steady_clock::time_point deadline) = 0;

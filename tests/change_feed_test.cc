@@ -506,5 +506,29 @@ TEST_F(ChangeFeedTest, AFeedAtTheHeadFollowsPastItsDeletedLog) {
   s = head->Next(0ms, &b, &ready);
   EXPECT_TRUE(s.IsNotFound()) << s.ToString();
 }
+
+// A feed asked for a sequence not written yet stands in the newest log; if that log is
+// deleted before the sequence comes (its memtable flushed, no retention), the feed goes on
+// in the next log, skipping what comes before its start, instead of calling that history
+// gone.
+TEST_F(ChangeFeedTest, AFeedOfAFutureSequenceOutlivesItsLog) {
+  options_.wal_ttl_seconds = 0;
+  Reopen();
+  ASSERT_OK(db_->Put(WriteOptions(), "a", "1"));
+  std::unique_ptr<ChangeFeed> feed;
+  ASSERT_OK(db_->NewChangeFeed(6, FeedOptions(), &feed));
+  ChangeBatch b;
+  bool ready = false;
+  ASSERT_OK(feed->Next(0ms, &b, &ready));
+  EXPECT_FALSE(ready);
+  ASSERT_OK(db_->Put(WriteOptions(), "b", "2"));
+  ASSERT_OK(db_->Flush());  // the log holding 1 and 2 is deleted
+  for (int i = 3; i <= 7; i++) ASSERT_OK(db_->Put(WriteOptions(), "k" + std::to_string(i), "v"));
+  std::vector<ChangeBatch> got;
+  ASSERT_OK(Drain(feed.get(), &got));
+  ASSERT_EQ(2u, got.size());
+  EXPECT_EQ(6u, got[0].sequence);
+  EXPECT_EQ(7u, got[1].sequence);
+}
 }  // namespace
 }  // namespace strata

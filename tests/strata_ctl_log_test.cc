@@ -150,6 +150,16 @@ TEST_F(StrataCtlLogTest, ApplyIsExactlyOnce) {
   apply = Ctl({"--db", dir_.Child("c"), "apply"}, damaged);
   EXPECT_EQ(ctl::kCtlNegative, apply.status);
   EXPECT_NE(std::string::npos, apply.err.find("checksum mismatch")) << apply.err;
+
+  // A record with operations at sequence 0 (no feed writes one) is damage, not "held".
+  WriteBatch zero;
+  zero.Put("k", "v");  // a new batch starts at sequence 0
+  std::string forged;
+  ctl::AppendFrame(ctl::FrameType::kHeader, ctl::EncodeHeader({a_, ""}), &forged);
+  ctl::AppendFrame(ctl::FrameType::kBatch, zero.Data(), &forged);
+  apply = Ctl({"--db", b_, "apply"}, forged);
+  EXPECT_EQ(ctl::kCtlNegative, apply.status);
+  EXPECT_NE(std::string::npos, apply.err.find("operations at sequence 0")) << apply.err;
 }
 
 // An ingestion on the source: tail shows its sequence marker; apply takes the records before
@@ -192,9 +202,12 @@ TEST_F(StrataCtlLogTest, ApplyStopsAtAnIngestion) {
     ASSERT_OK(DB::Open(Options(), a_, &db));
     ASSERT_OK(db->Put(WriteOptions(), "later", "6"));
   }
+  // --from is stored at once: a run that ends before its first record resumes there.
+  apply = Ctl({"--db", c, "apply", "--from", "6"}, "");
+  ASSERT_EQ(ctl::kCtlOk, apply.status) << apply.err;
   tail = Ctl({"--db", a_, "tail", "--from", "6", "--format", "binary"});
   ASSERT_EQ(ctl::kCtlOk, tail.status) << tail.err;
-  apply = Ctl({"--db", c, "apply", "--from", "6"}, tail.out);
+  apply = Ctl({"--db", c, "apply"}, tail.out);
   ASSERT_EQ(ctl::kCtlOk, apply.status) << apply.err;
   EXPECT_NE(std::string::npos, apply.out.find("resuming after sequence 5 (next 6)")) << apply.out;
   EXPECT_EQ("ingested", Get(c, "z"));

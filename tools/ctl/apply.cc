@@ -68,7 +68,14 @@ int RunApply(const LogArgs& a, std::istream& in, std::ostream& out, std::ostream
                       "it has applied the source up to sequence " + std::to_string(applied),
                       "--from must be " + std::to_string(applied + 1) + " or left out"));
     }
-    applied = *a.from - 1;
+    if (s.IsNotFound()) {
+      // Stored at once, so that a run that ends before its first record resumes there.
+      applied = *a.from - 1;
+      WriteOptions synced;
+      synced.sync = true;
+      s = db->Put(synced, kAppliedSequenceKey, std::to_string(applied));
+      if (!s.ok()) return Fail(err, "storing the applied sequence", s);
+    }
   }
   out << "apply: resuming after sequence " << applied << " (next " << applied + 1 << ")\n";
   out.flush();
@@ -101,7 +108,11 @@ int RunApply(const LogArgs& a, std::istream& in, std::ostream& out, std::ostream
     // The record's sequence and count are in the batch's header (docs/FORMATS.md).
     uint64_t first = 0;
     for (int i = 7; i >= 0; i--) first = (first << 8) | static_cast<uint8_t>(payload[i]);
-    if (first == 0 && batch.Count() == 0) continue;  // a sync marker (a feed hands none out)
+    if (first == 0) {
+      if (batch.Count() == 0) continue;  // a sync marker (a feed hands none out)
+      s = Status::Corruption("feed stream: a record with operations at sequence 0");
+      break;
+    }
     // An ingestion's sequence marker (count 0) holds its one sequence number.
     const uint64_t last = first + std::max<uint32_t>(batch.Count(), 1) - 1;
     if (last <= applied) {

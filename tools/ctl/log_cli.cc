@@ -38,8 +38,9 @@ constexpr char kApplyHelp[] =
     "sequence SEQ - 1), so the first record to apply holds SEQ; for a DIR that has applied\n"
     "records, SEQ must be the next one it needs.\n"
     "An ingestion on the source stops it (exit status 2): the ingested keys are not in the\n"
-    "stream. Start again from a checkpoint: 'strata_ctl --db SRC checkpoint DIR2' prints its\n"
-    "sequence S; then 'tail --from S+1 --format binary | strata_ctl --db DIR2 apply --from S+1'.\n"
+    "stream. Start again from a checkpoint of the source at sequence S ('strata_ctl --db SRC\n"
+    "checkpoint DIR2' prints S; the process holding SRC calls DB::CreateCheckpoint), then\n"
+    "'tail --follow --slot NAME --format binary | strata_ctl --db DIR2 apply --from S+1'.\n"
     "exit status: 0 end of stream, 1 gap or damaged stream, 2 other errors\n";
 constexpr char kSlotHelp[] =
     "usage: strata_ctl --db DIR slot create NAME SEQ | advance NAME SEQ | drop NAME | list\n\n"
@@ -146,9 +147,7 @@ int RunLogCommand(int argc, const char* const* argv, std::istream& in, std::ostr
   if (command == "tail" || command == "apply") {
     if (words.size() != 1) return Usage(err, command + " takes no arguments");
     if (command == "apply" && (a.follow || !a.slot.empty() || a.format != "text")) {
-      return Usage(err,
-                   "apply takes no options but --db and --from (its input says where it comes "
-                   "from)");
+      return Usage(err, "apply takes no options but --db, --merge_operator and --from");
     }
     return command == "tail" ? RunTail(a, out, err) : RunApply(a, in, out, err);
   }
