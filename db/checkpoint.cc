@@ -85,9 +85,7 @@ Status DBImpl::CopyLogsUpTo(const std::string& dir, uint64_t from, uint64_t to,
                                     "records are missing before sequence " + std::to_string(first) +
                                         " (damage in the log)");
         }
-        // A sequence marker (count 0) covers its one sequence number.
-        covered =
-            std::max(covered, first + std::max<uint32_t>(WriteBatchInternal::Count(batch), 1) - 1);
+        covered = std::max(covered, WriteBatchInternal::LastSequence(batch));
         s = out.AddRecord(record);
       }
     }

@@ -437,8 +437,7 @@ Status DBImpl::ReplayOneLog(uint64_t number, ReplayResult* result) {
       if (!s.ok()) return s;
       mem_ = NewMemTable();
     }
-    result->max_sequence = WriteBatchInternal::Sequence(batch) +
-                           std::max<uint32_t>(WriteBatchInternal::Count(batch), 1) - 1;
+    result->max_sequence = WriteBatchInternal::LastSequence(batch);
     result->records++;
   }
   return Status::OK();

@@ -251,9 +251,9 @@ class LogFeed final : public ChangeFeed {
           offset_ = reader_->LastRecordEnd();
           continue;
         }
-        // A sequence marker (no operation, at sequence G > 0) holds G: it is handed out, with
-        // count 0, so that the consumer learns an ingestion took G (docs/FORMATS.md).
-        const uint64_t last = first + std::max<uint32_t>(count, 1) - 1;
+        // An ingestion's sequence marker is handed out too, with count 0, so that the
+        // consumer learns an ingestion took its sequence (docs/FORMATS.md).
+        const uint64_t last = WriteBatchInternal::LastSequence(out->batch);
         if (last < next_ && !started_) {  // before the record holding `from`
           offset_ = reader_->LastRecordEnd();
           continue;

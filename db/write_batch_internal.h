@@ -6,6 +6,7 @@
 // Operation i of the batch gets sequence first + i.
 #pragma once
 
+#include <algorithm>
 #include <string_view>
 
 #include "keys/internal_key.h"
@@ -47,6 +48,12 @@ class WriteBatchInternal {
     return {kMarker, sizeof(kMarker)};
   }
   static bool IsSyncMarker(const WriteBatch& b) { return Count(b) == 0 && Sequence(b) == 0; }
+  // The last sequence number a logged record holds. An ingestion's sequence marker (no
+  // operation, at sequence S > 0) holds S, so the log's sequence numbers run on without a
+  // hole. REQUIRES: !IsSyncMarker(b).
+  static SequenceNumber LastSequence(const WriteBatch& b) {
+    return Sequence(b) + std::max<uint32_t>(Count(b), 1) - 1;
+  }
   // Adds every operation to mem with consecutive sequence numbers.
   // REQUIRES: Validate(b) is OK; one writer at a time on mem.
   static Status InsertInto(const WriteBatch& b, MemTable* mem);

@@ -6,9 +6,9 @@
 // database may still need after a power loss. An ingestion on the source (a record with no
 // operation at a sequence above 0) stops it with NotSupported: the ingested keys are not in
 // the log; a checkpoint of the source, with --from, starts a follower again past it.
-#include <algorithm>
 #include <chrono>
 
+#include "db/write_batch_internal.h"
 #include "strata/change_feed.h"
 #include "strata/db.h"
 #include "tools/ctl/commands.h"
@@ -105,16 +105,13 @@ int RunApply(const LogArgs& a, std::istream& in, std::ostream& out, std::ostream
     }
     s = WriteBatch::FromBytes(payload, &batch);
     if (!s.ok()) break;
-    // The record's sequence and count are in the batch's header (docs/FORMATS.md).
-    uint64_t first = 0;
-    for (int i = 7; i >= 0; i--) first = (first << 8) | static_cast<uint8_t>(payload[i]);
+    const uint64_t first = WriteBatchInternal::Sequence(batch);
     if (first == 0) {
       if (batch.Count() == 0) continue;  // a sync marker (a feed hands none out)
       s = Status::Corruption("feed stream: a record with operations at sequence 0");
       break;
     }
-    // An ingestion's sequence marker (count 0) holds its one sequence number.
-    const uint64_t last = first + std::max<uint32_t>(batch.Count(), 1) - 1;
+    const uint64_t last = WriteBatchInternal::LastSequence(batch);
     if (last <= applied) {
       skipped++;
       continue;
