@@ -11,7 +11,10 @@
 // - A batch is acknowledged only after its group's log record is written (and fsynced if any
 //   writer in the group asked for sync) and it is in the memtable.
 // - last_sequence_ is published (release) only after the group is in the memtable, so a
-//   reader that loads it (acquire) sees every entry up to it and none beyond.
+//   reader that loads it (acquire) sees every entry up to it and none beyond. A synced group
+//   of many entries is inserted while a LogSyncThread syncs its record (the two overlap);
+//   if that sync fails, its entries stay in the memtable unpublished, and write_error_ keeps
+//   them so: no later group publishes a sequence, no memtable switch leads to a flush.
 // - After a failed log write or sync the log's tail is unknown, so writes stop with that
 //   error (write_error_) until the database is reopened; replay then tolerates the torn tail.
 //   Except a record a full disk refused whole (LogWriter::failed() stays false), a group's
@@ -79,6 +82,7 @@
 #include "strata/statistics.h"
 #include "util/mutex.h"
 #include "version/version_set.h"
+#include "wal/log_sync_thread.h"
 
 namespace strata {
 
@@ -341,6 +345,9 @@ class DBImpl final : public DB {
   // logs), so a log that was ever synced proves every older log whole.
   bool log_marked_ = false;
   std::shared_ptr<MemTable> mem_;
+  // Syncs log_ while the leader inserts a large synced group (created by the first such
+  // leader; see LeadGroup). Owned by the current leader like log_.
+  std::unique_ptr<LogSyncThread> log_sync_thread_;
   WriteBatch tmp_batch_;
   std::atomic<SequenceNumber> last_sequence_{0};
   // The newest sequence whose log record is synced (change feeds with durable_only): raised
@@ -432,11 +439,12 @@ class DBImpl final : public DB {
     std::atomic<uint64_t> groups{0};
     std::atomic<uint64_t> groups_led_on{0};  // led by a leader after its own group
     std::atomic<uint64_t> syncs{0};
-    std::atomic<uint64_t> sync_writers{0};   // writers acknowledged by synced groups
-    std::atomic<uint64_t> gather_micros{0};  // leaders' waits in GatherSyncGroup
-    std::atomic<uint64_t> sync_micros{0};    // time in log syncs
-    std::atomic<uint64_t> user_bytes{0};     // encoded batch bytes handed to Write
-    std::atomic<uint64_t> wal_bytes{0};      // bytes appended to logs
+    std::atomic<uint64_t> sync_writers{0};         // writers acknowledged by synced groups
+    std::atomic<uint64_t> gather_micros{0};        // leaders' waits in GatherSyncGroup
+    std::atomic<uint64_t> sync_micros{0};          // time in log syncs
+    std::atomic<uint64_t> syncs_during_insert{0};  // syncs on LogSyncThread (see LeadGroup)
+    std::atomic<uint64_t> user_bytes{0};           // encoded batch bytes handed to Write
+    std::atomic<uint64_t> wal_bytes{0};            // bytes appended to logs
     std::atomic<uint64_t> recovered_records{0};
     std::atomic<uint64_t> recovery_dropped_bytes{0};
     std::atomic<uint64_t> memtable_switches{0};

@@ -215,8 +215,8 @@ bool DBImpl::PropertyHandlers::StatsText(DBImpl& db, const ReadState& state, std
       "\n"
       "write groups (log records): %" PRIu64 " (%.2f batches per group, %" PRIu64
       " led on by the previous group's leader)\n"
-      "log syncs: %" PRIu64
-      " (%.2f writers per sync, %.3f s syncing, %.3f s gathering)\n"
+      "log syncs: %" PRIu64 " (%.2f writers per sync, %.3f s syncing, %.3f s gathering, %" PRIu64
+      " while the leader inserted)\n"
       "user bytes: %" PRIu64
       "\n"
       "log bytes: %" PRIu64
@@ -250,13 +250,13 @@ bool DBImpl::PropertyHandlers::StatsText(DBImpl& db, const ReadState& state, std
       batches, groups, groups ? static_cast<double>(batches) / groups : 0.0,
       get(stats.groups_led_on), get(stats.syncs),
       get(stats.syncs) ? static_cast<double>(get(stats.sync_writers)) / get(stats.syncs) : 0.0,
-      get(stats.sync_micros) / 1e6, get(stats.gather_micros) / 1e6, get(stats.user_bytes),
-      get(stats.wal_bytes), log_number, state.mem->num_entries(), state.mem->num_deletes(),
-      state.mem->ApproximateMemoryUsage(), state.imm.size(), get(stats.memtable_switches),
-      db.table_cache_->ReaderMemory(), get(stats.flushes), get(stats.flush_bytes),
-      get(stats.flush_micros) / 1e6, get(stats.stalls), get(stats.stall_micros) / 1e6,
-      get(stats.wal_files_deleted), get(stats.tables_deleted), get(stats.recovered_records),
-      get(stats.recovery_dropped_bytes));
+      get(stats.sync_micros) / 1e6, get(stats.gather_micros) / 1e6, get(stats.syncs_during_insert),
+      get(stats.user_bytes), get(stats.wal_bytes), log_number, state.mem->num_entries(),
+      state.mem->num_deletes(), state.mem->ApproximateMemoryUsage(), state.imm.size(),
+      get(stats.memtable_switches), db.table_cache_->ReaderMemory(), get(stats.flushes),
+      get(stats.flush_bytes), get(stats.flush_micros) / 1e6, get(stats.stalls),
+      get(stats.stall_micros) / 1e6, get(stats.wal_files_deleted), get(stats.tables_deleted),
+      get(stats.recovered_records), get(stats.recovery_dropped_bytes));
   *value = buf;
   MutexLock lock(&db.mu_);
   *value += db.LevelStatsText();

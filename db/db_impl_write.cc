@@ -21,6 +21,10 @@ constexpr std::chrono::nanoseconds kWriterSpin = std::chrono::microseconds(20);
 // How many groups one leader leads in all, its own included, before it hands the queue on and
 // returns to its caller.
 constexpr int kMaxGroupsLed = 64;
+// A synced group of at least this many entries is inserted into the memtable while a
+// LogSyncThread syncs its record: below it, the two wake-ups of the hand-off cost more than
+// the insert it hides.
+constexpr uint32_t kMinEntriesToInsertDuringSync = 8;
 
 // A thread waiting in the write queue. batch == nullptr asks only for a sync (SyncWAL).
 //
@@ -226,16 +230,31 @@ Status DBImpl::LeadGroup(Writer* head, const Writer* caller, MemTable** switched
           refused = LogRefusedWhole(status);
         }
       }
+      bool inserted = false;
       if (status.ok() && need_sync) {
-        const auto start = std::chrono::steady_clock::now();
-        status = log_->Sync();
-        sync_micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                          std::chrono::steady_clock::now() - start)
-                          .count();
+        if (count >= kMinEntriesToInsertDuringSync) {
+          // The entries go into the memtable before the record is durable, but they stay
+          // invisible until last_sequence_ is raised below, after the sync. If the sync
+          // fails, write_error_ keeps them so: no later write publishes a sequence, and no
+          // memtable switch (the only way to a flush) happens until reopen.
+          if (log_sync_thread_ == nullptr) log_sync_thread_ = std::make_unique<LogSyncThread>();
+          log_sync_thread_->Start(log_.get());
+          const Status insert = WriteBatchInternal::InsertInto(*group, mem_.get());
+          status = log_sync_thread_->Wait(&sync_micros);
+          if (status.ok()) status = insert;
+          inserted = true;
+          stats_.syncs_during_insert.fetch_add(1, std::memory_order_relaxed);
+        } else {
+          const auto start = std::chrono::steady_clock::now();
+          status = log_->Sync();
+          sync_micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+        }
         stats_.syncs.fetch_add(1, std::memory_order_relaxed);
         RecordTick(statistics_, Ticker::kWalSyncs);
       }
-      if (status.ok() && count > 0) {
+      if (status.ok() && count > 0 && !inserted) {
         // Cannot fail: the batch was built through the WriteBatch API.
         status = WriteBatchInternal::InsertInto(*group, mem_.get());
       }

@@ -11,6 +11,7 @@
 #include <initializer_list>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "db/db_impl.h"
 #include "strata/db.h"
@@ -101,15 +102,16 @@ class WriteQueueTest : public testing::Test {
     EXPECT_EQ("2", test::GetString(db_.get(), "second"));
   }
 
-  uint64_t GroupsLedOn() {
+  // The number right before `tail` in strata.stats.
+  uint64_t StatsNumberBefore(const std::string& tail) {
     std::string stats;
     EXPECT_TRUE(db_->GetProperty("strata.stats", &stats));
-    const std::string tail = " led on by the previous group's leader";
     const size_t end = stats.find(tail);
     EXPECT_NE(std::string::npos, end) << stats;
     const size_t begin = stats.rfind(' ', end - 1) + 1;
     return std::stoull(stats.substr(begin, end - begin));
   }
+  uint64_t GroupsLedOn() { return StatsNumberBefore(" led on by the previous group's leader"); }
 
   std::shared_ptr<test::GatedLogSyncFileSystem> fs_ =
       std::make_shared<test::GatedLogSyncFileSystem>();
@@ -175,6 +177,108 @@ TEST_F(WriteQueueTest, AFlushQueuedBehindALeaderThatLeadsOnLeadsItself) {
   EXPECT_EQ(1u, test::IntProperty(db_.get(), "strata.num-files-at-level0"))
       << "Flush returned before its memtable was in a table";
   EXPECT_EQ(0u, test::IntProperty(db_.get(), "strata.num-entries-active-mem-table"));
+}
+
+// A synced group of many entries is inserted into the memtable while another thread syncs
+// its log record, and its entries stay unseen until the sync returns. Queues kGroup synced
+// writers behind a held one; their group's sync is then held as well.
+class LargeSyncedGroupTest : public WriteQueueTest {
+ protected:
+  static constexpr int kGroup = 10;
+
+  // Leaves the group of kGroup writers held at its log sync; returns their threads.
+  std::vector<std::thread> HoldALargeGroupAtItsSync(const WriteOptions& options) {
+    std::thread first = HoldASyncedLeader("first", "1");
+    std::vector<std::thread> group;
+    for (int i = 0; i < kGroup; i++) {
+      group.push_back(Queue([this, i, options] {
+        results_[i] = db_->Put(options, "k" + std::to_string(i), "v" + std::to_string(i));
+      }));
+    }
+    fs_->gate.Admit(1);  // the first writer's sync only
+    first.join();
+    fs_->gate.WaitForHeld(2);
+    return group;
+  }
+
+  uint64_t SyncsDuringInsert() { return StatsNumberBefore(" while the leader inserted)"); }
+
+  bool AllInMemtable() {
+    return test::WaitUntil([&] {
+      return test::IntProperty(db_.get(), "strata.num-entries-active-mem-table") == 1 + kGroup;
+    });
+  }
+
+  Status results_[kGroup];
+};
+
+TEST_F(LargeSyncedGroupTest, IsInsertedWhileItsLogSyncsAndSeenOnlyAfter) {
+  std::vector<std::thread> group = HoldALargeGroupAtItsSync(Synced());
+  EXPECT_TRUE(AllInMemtable()) << "the group was not inserted while its sync was held";
+  const std::vector<std::thread::id> syncs = fs_->SyncThreads();
+  ASSERT_EQ(2u, syncs.size());
+  for (const std::thread& t : group) {
+    EXPECT_NE(t.get_id(), syncs[1]) << "a writer synced: the leader did not hand the sync on";
+  }
+  for (int i = 0; i < kGroup; i++) {
+    EXPECT_EQ("NOT_FOUND", test::GetString(db_.get(), "k" + std::to_string(i)))
+        << "seen before its sync returned";
+  }
+  fs_->gate.Open();
+  for (std::thread& t : group) t.join();
+  for (int i = 0; i < kGroup; i++) {
+    EXPECT_OK(results_[i]);
+    EXPECT_EQ("v" + std::to_string(i), test::GetString(db_.get(), "k" + std::to_string(i)));
+  }
+  EXPECT_EQ(1u, SyncsDuringInsert());
+}
+
+// The sync fails after the insert: the entries are in the memtable but never seen, writes
+// stop, no memtable reaches a table, and after reopen the group is all there or all absent.
+TEST_F(LargeSyncedGroupTest, AFailedSyncLeavesTheInsertedGroupUnseen) {
+  std::vector<std::thread> group = HoldALargeGroupAtItsSync(Synced());
+  EXPECT_TRUE(AllInMemtable());
+  fs_->fail_syncs = true;
+  fs_->gate.Open();
+  for (std::thread& t : group) t.join();
+  for (int i = 0; i < kGroup; i++) {
+    EXPECT_TRUE(results_[i].IsIOError()) << results_[i].ToString();
+    EXPECT_EQ("NOT_FOUND", test::GetString(db_.get(), "k" + std::to_string(i)));
+  }
+  std::unique_ptr<Iterator> it(db_->NewIterator(ReadOptions()));
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ("first", it->key());
+  it->Next();
+  EXPECT_FALSE(it->Valid()) << "an entry of the failed group is seen: " << it->key();
+  it.reset();
+  fs_->fail_syncs = false;
+  EXPECT_TRUE(db_->Put(WriteOptions(), "later", "x").IsIOError()) << "writes go on";
+  EXPECT_FALSE(db_->Flush().ok());
+  EXPECT_EQ(0u, test::IntProperty(db_.get(), "strata.num-files-at-level0"))
+      << "the memtable holding the failed group reached a table";
+
+  db_.reset();
+  ASSERT_OK(DB::Open(options_, dir_.Child("db"), &db_));
+  EXPECT_EQ("1", test::GetString(db_.get(), "first"));
+  const bool present = test::GetString(db_.get(), "k0") == "v0";
+  for (int i = 0; i < kGroup; i++) {
+    EXPECT_EQ(present ? "v" + std::to_string(i) : "NOT_FOUND",
+              test::GetString(db_.get(), "k" + std::to_string(i)))
+        << "the failed group came back in part";
+  }
+}
+
+// Below kMinEntriesToInsertDuringSync the leader syncs on its own thread (the hand-off's two
+// wake-ups would cost more than the insert they hide).
+TEST_F(WriteQueueTest, ASmallSyncedGroupIsSyncedByItsLeader) {
+  std::thread first = HoldASyncedLeader("first", "1");
+  std::thread second = Queue([&] { ASSERT_OK(db_->Put(Synced(), "second", "2")); });
+  const std::thread::id second_id = second.get_id();
+  ReleaseAndJoin({&first, &second});
+  const std::vector<std::thread::id> syncs = fs_->SyncThreads();
+  ASSERT_EQ(2u, syncs.size());
+  EXPECT_EQ(second_id, syncs[1]);
 }
 
 }  // namespace

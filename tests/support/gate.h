@@ -18,12 +18,20 @@ class Gate {
     arrived_++;
     if (!open_) held_++;
     cv_.notify_all();
-    cv_.wait(lock, [this] { return open_; });
+    cv_.wait(lock, [this] { return open_ || admitted_ > 0; });
+    if (!open_) admitted_--;
   }
   void Close() {
     std::lock_guard<std::mutex> lock(mu_);
     open_ = false;
     held_ = 0;
+    admitted_ = 0;
+  }
+  // Lets n threads through (held ones or the next to arrive) and stays closed for the rest.
+  void Admit(int n) {
+    std::lock_guard<std::mutex> lock(mu_);
+    admitted_ += n;
+    cv_.notify_all();
   }
   void Open() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -46,6 +54,7 @@ class Gate {
   std::condition_variable cv_;
   bool open_ = true;
   int held_ = 0;
+  int admitted_ = 0;  // passes left that Admit granted while closed
   int arrived_ = 0;
 };
 

@@ -2,6 +2,7 @@
 // gate, so that a test can see which writers one sync serves and queue writers behind it.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,6 +31,8 @@ class GatedLogSyncFileSystem : public FileSystemWrapper {
     return sync_threads_;
   }
   test::Gate gate;
+  // While set, a log Sync that passed the gate fails with an IOError (the file's data stays).
+  std::atomic<bool> fail_syncs{false};
 
  private:
   class GatedSyncFile : public WritableFile {
@@ -43,6 +46,7 @@ class GatedLogSyncFileSystem : public FileSystemWrapper {
         fs_->sync_threads_.push_back(std::this_thread::get_id());
       }
       fs_->gate.Pass();
+      if (fs_->fail_syncs.load()) return Status::IOError("injected log sync failure");
       return base_->Sync();
     }
     Status Close() override { return base_->Close(); }
