@@ -4,7 +4,8 @@
 //
 // Invariants of the write path (upheld in db_impl_write.cc):
 // - Writers queue in writers_; only the writer at the front (the leader) touches log_ and
-//   inserts into mem_, so the log and the active memtable have one writer at a time. The
+//   inserts into mem_, so the log and the active memtable have one writer at a time (the
+//   log sync thread syncs log_ for the leader, which touches log_ only after it is done). The
 //   leader also switches them (MakeRoomForWrite) when the memtable is full. A leader may go
 //   on to lead the unsynced groups queued behind its own (64 groups in all) before it hands
 //   the front on, but never one that syncs, switches the memtable or waits for room.

@@ -232,12 +232,14 @@ Status DBImpl::LeadGroup(Writer* head, const Writer* caller, MemTable** switched
       }
       bool inserted = false;
       if (status.ok() && need_sync) {
-        if (count >= kMinEntriesToInsertDuringSync) {
+        if (count >= kMinEntriesToInsertDuringSync && log_sync_thread_ == nullptr) {
+          log_sync_thread_ = LogSyncThread::Create();  // null (sync here) if refused a thread
+        }
+        if (count >= kMinEntriesToInsertDuringSync && log_sync_thread_ != nullptr) {
           // The entries go into the memtable before the record is durable, but they stay
           // invisible until last_sequence_ is raised below, after the sync. If the sync
           // fails, write_error_ keeps them so: no later write publishes a sequence, and no
           // memtable switch (the only way to a flush) happens until reopen.
-          if (log_sync_thread_ == nullptr) log_sync_thread_ = std::make_unique<LogSyncThread>();
           log_sync_thread_->Start(log_.get());
           const Status insert = WriteBatchInternal::InsertInto(*group, mem_.get());
           status = log_sync_thread_->Wait(&sync_micros);

@@ -2,12 +2,21 @@
 
 #include <cassert>
 #include <chrono>
+#include <system_error>
 
 #include "wal/log_writer.h"
 
 namespace strata {
 
-LogSyncThread::LogSyncThread() : thread_([this] { Run(); }) {}
+std::unique_ptr<LogSyncThread> LogSyncThread::Create() {
+  std::unique_ptr<LogSyncThread> t(new LogSyncThread());
+  try {
+    t->thread_ = std::thread([raw = t.get()] { raw->Run(); });
+  } catch (const std::system_error&) {
+    return nullptr;  // no thread to join
+  }
+  return t;
+}
 
 LogSyncThread::~LogSyncThread() {
   assert(done_.Load() == started_);

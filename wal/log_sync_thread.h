@@ -7,12 +7,13 @@
 // wake-up each way, so it pays only for groups of many entries.
 //
 // Thread safety: one thread at a time calls Start and Wait, strictly in turn (Start, Wait,
-// Start, ...): the DB's write leader. The thread starts at construction and is joined by the
+// Start, ...): the DB's write leader. The thread starts in Create and is joined by the
 // destructor, which REQUIRES no sync in flight (every Start was followed by its Wait).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <thread>
 
 #include "strata/status.h"
@@ -24,7 +25,8 @@ class LogWriter;
 
 class LogSyncThread {
  public:
-  LogSyncThread();
+  // Null if the system refuses a thread (the caller then syncs on its own thread).
+  static std::unique_ptr<LogSyncThread> Create();
   ~LogSyncThread();
 
   LogSyncThread(const LogSyncThread&) = delete;
@@ -39,6 +41,7 @@ class LogSyncThread {
   Status Wait(uint64_t* micros);
 
  private:
+  LogSyncThread() = default;
   void Run();
 
   // Written by Start before it raises request_, read by the thread after it sees the rise.
@@ -52,7 +55,7 @@ class LogSyncThread {
   WaitWord request_{0};                          // the last request (count), raised by Start
   WaitWord done_{0};                             // the last request served, raised by Run
   std::atomic<bool> stop_{false};
-  std::thread thread_;  // last: starts once the members above are built
+  std::thread thread_;  // started by Create once the members above are built
 };
 
 }  // namespace strata

@@ -14,8 +14,9 @@
 // nothing, so the log is as it was; AddRecord returns the error and the writer stays usable
 // (failed() is false): the next AddRecord tries again.
 //
-// Thread safety: not thread-safe; one thread at a time calls it (the DB's write leader; for a
-// log a switch left unsynced, whoever holds UnsyncedLogs' sync mutex).
+// Thread safety: not thread-safe; one thread at a time calls it (the DB's write leader, or
+// the LogSyncThread syncing it while the leader waits; for a log a switch left unsynced,
+// whoever holds UnsyncedLogs' sync mutex).
 #pragma once
 
 #include <cstdint>
