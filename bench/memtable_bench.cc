@@ -109,6 +109,49 @@ BENCHMARK(BM_MemTableInsertRandom)
     ->Args({4, 0, 0, 0})
     ->Args({4, 1, 0, 0});
 
+// range(0): entries per write group (1 = one Add each, as a lone writer's group; more =
+// MemTable::BatchAdder, as a group of that many writers); range(1): MiB per memtable.
+// Random keys, the key filter on, as a DB inserts a synced write group.
+void BM_MemTableInsertGroup(benchmark::State& state) {
+  static const std::vector<std::string> keys = RandomKeys(kInsertKeys, 307);
+  const size_t group = static_cast<size_t>(state.range(0));
+  InternalKeyComparator icmp(BytewiseComparator());
+  const std::string value(kValueSize, 'v');
+  const size_t flush_bytes = static_cast<size_t>(state.range(1)) << 20;
+  auto mem =
+      std::make_unique<MemTable>(icmp, Arena::Blocks::kHugePages, DefaultFilterBytes(flush_bytes));
+  size_t i = 0;
+  SequenceNumber seq = 1;
+  for (auto _ : state) {
+    if (mem->ApproximateMemoryUsage() >= flush_bytes) {
+      state.PauseTiming();
+      mem = std::make_unique<MemTable>(icmp, Arena::Blocks::kHugePages,
+                                       DefaultFilterBytes(flush_bytes));
+      i = 0;
+      state.ResumeTiming();
+    }
+    if (group == 1) {
+      mem->Add(seq++, ValueType::kValue, keys[i], value);
+      if (++i == keys.size()) i = 0;
+    } else {
+      MemTable::BatchAdder adder(mem.get());
+      for (size_t g = 0; g < group; g++) {
+        adder.Add(seq++, ValueType::kValue, keys[i], value);
+        if (++i == keys.size()) i = 0;
+      }
+      adder.Finish();
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(group));
+}
+BENCHMARK(BM_MemTableInsertGroup)
+    ->Args({1, 64})
+    ->Args({4, 64})
+    ->Args({16, 64})
+    ->Args({45, 64})
+    ->Args({1, 16})
+    ->Args({45, 16});
+
 // range(0): MiB per memtable; range(1): 1 = with a key filter.
 void BM_MemTableInsertSequential(benchmark::State& state) {
   static const std::vector<std::string> keys = SequentialKeys(kInsertKeys);

@@ -177,9 +177,18 @@ Status WriteBatchInternal::CheckForWrite(const WriteBatch& b, const Comparator* 
 
 Status WriteBatchInternal::InsertInto(const WriteBatch& b, MemTable* mem) {
   SequenceNumber seq = Sequence(b);
-  return ForEachOp(b.rep_, [&](ValueType type, std::string_view key, std::string_view value) {
-    mem->Add(seq++, type, key, value);
+  if (Count(b) == 1) {
+    return ForEachOp(b.rep_, [&](ValueType type, std::string_view key, std::string_view value) {
+      mem->Add(seq++, type, key, value);
+    });
+  }
+  // A group's entries: their searches overlap (MemTable::BatchAdder).
+  MemTable::BatchAdder adder(mem);
+  Status s = ForEachOp(b.rep_, [&](ValueType type, std::string_view key, std::string_view value) {
+    adder.Add(seq++, type, key, value);
   });
+  adder.Finish();
+  return s;
 }
 
 }  // namespace strata

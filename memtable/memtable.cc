@@ -17,15 +17,18 @@ MemTable::MemTable(const InternalKeyComparator& cmp, Arena::Blocks blocks, size_
       table_(comparator_, &arena_),
       range_del_table_(comparator_, &arena_) {}
 
-void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view user_key,
-                   std::string_view value) {
+// Inlined into both adders: a sequential fill inserts in tens of nanoseconds, where a call
+// shows.
+[[gnu::always_inline]] inline char* MemTable::Encode(SequenceNumber seq, ValueType type,
+                                                     std::string_view user_key,
+                                                     std::string_view value) {
   assert(seq <= kMaxSequenceNumber);
   if (type == ValueType::kDeletion) value = {};
   uint64_t hash = 0;
   const bool filtered = bloom_ != nullptr && type != ValueType::kRangeDeletion;
   if (filtered) {
     hash = Hash64(user_key);
-    bloom_->Prefetch(hash);  // its miss overlaps the skiplist search below
+    bloom_->Prefetch(hash);  // its miss overlaps the encoding
   }
   size_t ikey_len = user_key.size() + kInternalKeyTrailer;
   assert(ikey_len <= UINT32_MAX && value.size() <= UINT32_MAX);
@@ -45,11 +48,10 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view user_key
     // Release: a reader that sees the count sees the node (and the cache rebuilds).
     num_range_dels_.store(num_range_dels_.load(std::memory_order_relaxed) + 1,
                           std::memory_order_release);
-  } else {
+  } else if (filtered) {
     // Before the entry is linked, and so before the DB publishes its sequence: a reader whose
     // sequence covers the entry must not be turned away by the filter.
-    if (filtered) bloom_->Add(hash);
-    table_.InsertReserved(buf, buf);
+    bloom_->Add(hash);
   }
 
   // Only this thread writes the counters: a load and a store avoid a locked instruction.
@@ -57,6 +59,28 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view user_key
   if (type == ValueType::kDeletion) {
     num_deletes_.store(num_deletes_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
+  return buf;
+}
+
+void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view user_key,
+                   std::string_view value) {
+  char* entry = Encode(seq, type, user_key, value);
+  if (type != ValueType::kRangeDeletion) [[likely]]
+    table_.InsertReserved(entry, entry);
+}
+
+void MemTable::BatchAdder::Add(SequenceNumber seq, ValueType type, std::string_view user_key,
+                               std::string_view value) {
+  char* entry = mem_->Encode(seq, type, user_key, value);
+  if (type == ValueType::kRangeDeletion) [[unlikely]]
+    return;  // linked already
+  pending_[pending_count_++] = entry;
+  if (pending_count_ == kPending) Finish();
+}
+
+void MemTable::BatchAdder::Finish() {
+  mem_->table_.InsertReservedBatch(pending_, pending_count_);
+  pending_count_ = 0;
 }
 
 std::shared_ptr<const FragmentedRangeTombstones> MemTable::RangeTombstones() const {

@@ -518,6 +518,54 @@ TEST_P(MemTableTest, ARangeDeletionCoversAKeyThisMemtableDoesNotHold) {
   EXPECT_EQ(Read(mem_, "k1", 4), "v");
 }
 
+// A group's entries through BatchAdder read as the same entries added one by one would:
+// several versions of a key in one batch, deletions, a range deletion, more entries than the
+// adder holds back (so it links some before Finish), under both comparators.
+TEST_P(MemTableTest, ABatchReadsAsItsEntriesAddedOneByOne) {
+  MemTable single(icmp_, Arena::Blocks::kHeap, GetParam().bloom_bytes);
+  mem_.Add(1, ValueType::kValue, "before", "b");
+  single.Add(1, ValueType::kValue, "before", "b");
+  Random rnd(23);
+  std::vector<std::tuple<ValueType, std::string, std::string>> ops;
+  for (int i = 0; i < 300; i++) {
+    std::string key = "k" + std::to_string(rnd.Uniform(120));
+    const uint32_t kind = rnd.Uniform(10);
+    const ValueType type = kind == 0   ? ValueType::kDeletion
+                           : kind == 1 ? ValueType::kRangeDeletion
+                                       : ValueType::kValue;
+    std::string value = type == ValueType::kRangeDeletion ? key + "5" : "v" + std::to_string(i);
+    if (type == ValueType::kRangeDeletion && reversed()) std::swap(key, value);
+    ops.emplace_back(type, key, value);
+  }
+  MemTable::BatchAdder adder(&mem_);
+  SequenceNumber seq = 2;
+  for (const auto& [type, key, value] : ops) {
+    adder.Add(seq, type, key, value);
+    single.Add(seq, type, key, value);
+    seq++;
+  }
+  adder.Finish();
+  EXPECT_EQ(single.num_entries(), mem_.num_entries());
+  EXPECT_EQ(single.num_deletes(), mem_.num_deletes());
+  EXPECT_EQ(single.num_range_deletions(), mem_.num_range_deletions());
+  for (int k = 0; k < 120; k++) {
+    const std::string key = "k" + std::to_string(k);
+    for (SequenceNumber snapshot : {SequenceNumber{1}, SequenceNumber{100}, seq}) {
+      EXPECT_EQ(Read(single, key, snapshot), Read(mem_, key, snapshot)) << key << "@" << snapshot;
+    }
+  }
+  EXPECT_EQ("b", Read(mem_, "before", 1));
+  MemTable::Iterator a(&single), b(&mem_);
+  a.SeekToFirst();
+  b.SeekToFirst();
+  for (; a.Valid(); a.Next(), b.Next()) {
+    ASSERT_TRUE(b.Valid());
+    ASSERT_EQ(a.key(), b.key());
+    ASSERT_EQ(a.value(), b.value());
+  }
+  EXPECT_FALSE(b.Valid());
+}
+
 INSTANTIATE_TEST_SUITE_P(Comparators, MemTableTest,
                          ::testing::Values(MemTableParam{false, 0}, MemTableParam{true, 0},
                                            MemTableParam{false, 4096}, MemTableParam{true, 4096}),

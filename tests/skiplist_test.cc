@@ -300,21 +300,21 @@ void InsertPayload(PayloadList* list, uint64_t n) {
   list->InsertReserved(p, p);
 }
 
-TEST(SkipListTest, ReservedKeysLiveBehindTheirNodes) {
-  Arena arena;
-  PayloadList list(PayloadComparator(), &arena);
-  std::set<uint64_t> model;
-  Random rnd(11);
-  for (int i = 0; i < 3000; i++) {
-    uint64_t n = rnd.Next();
-    if (model.insert(n).second) InsertPayload(&list, n);
-  }
+// A forward walk, a backward walk and lookups of every key and its successor match the model.
+void CheckPayloadsAgainstModel(const PayloadList& list, const std::set<uint64_t>& model) {
   PayloadList::Iterator iter(&list);
   iter.SeekToFirst();
   for (uint64_t n : model) {
     ASSERT_TRUE(iter.Valid());
     ASSERT_EQ(DecodePayload(iter.key()), n);
     iter.Next();
+  }
+  EXPECT_FALSE(iter.Valid());
+  iter.SeekToLast();
+  for (auto it = model.rbegin(); it != model.rend(); ++it) {
+    ASSERT_TRUE(iter.Valid());
+    ASSERT_EQ(DecodePayload(iter.key()), *it) << "a backward link skips or repeats";
+    iter.Prev();
   }
   EXPECT_FALSE(iter.Valid());
   char probe[kPayloadSize];
@@ -326,13 +326,87 @@ TEST(SkipListTest, ReservedKeysLiveBehindTheirNodes) {
   }
 }
 
+TEST(SkipListTest, ReservedKeysLiveBehindTheirNodes) {
+  Arena arena;
+  PayloadList list(PayloadComparator(), &arena);
+  std::set<uint64_t> model;
+  Random rnd(11);
+  for (int i = 0; i < 3000; i++) {
+    uint64_t n = rnd.Next();
+    if (model.insert(n).second) InsertPayload(&list, n);
+  }
+  CheckPayloadsAgainstModel(list, model);
+}
+
+// Inserts the numbers as one InsertReservedBatch call.
+void InsertPayloadBatch(PayloadList* list, const std::vector<uint64_t>& numbers) {
+  std::vector<char*> reserved;
+  for (uint64_t n : numbers) {
+    reserved.push_back(list->Reserve(kPayloadSize));
+    EncodePayload(reserved.back(), n);
+  }
+  list->InsertReservedBatch(reserved.data(), reserved.size());
+}
+
+// Batches of every size around the lockstep chunk, of keys anywhere: among the list's keys,
+// before its first, after its last (the tail path), and mixed; forward and backward walks,
+// lookups and seeks then match the model.
+TEST(SkipListTest, BatchInsertsMatchModel) {
+  Arena arena;
+  PayloadList list(PayloadComparator(), &arena);
+  std::set<uint64_t> model;
+  Random rnd(17);
+  auto fresh = [&](uint64_t lo, uint64_t hi) {
+    while (true) {
+      uint64_t n = lo + rnd.Next() % (hi - lo);
+      if (model.insert(n).second) return n;
+    }
+  };
+  const size_t kSizes[] = {1, 2, 3, 31, 32, 33, 64, 65, 100, 7, 200};
+  for (int round = 0; round < 12; round++) {
+    for (size_t size : kSizes) {
+      std::vector<uint64_t> batch;
+      const uint64_t max = model.empty() ? 1u << 20 : *model.rbegin();
+      for (size_t i = 0; i < size; i++) {
+        switch (rnd.Uniform(4)) {
+          case 0:  // after the last key
+            batch.push_back(fresh(max + 1, max + (1u << 20)));
+            break;
+          case 1:  // before the first
+            batch.push_back(fresh(0, 1u << 16));
+            break;
+          default:
+            batch.push_back(fresh(1u << 16, max + 2));
+        }
+      }
+      InsertPayloadBatch(&list, batch);
+    }
+  }
+  CheckPayloadsAgainstModel(list, model);
+  PayloadList::Iterator iter(&list);
+  char probe[kPayloadSize];
+  for (int i = 0; i < 2000; i++) {
+    const uint64_t target = rnd.Next() % (*model.rbegin() + 2);
+    EncodePayload(probe, target);
+    iter.Seek(probe);
+    auto expected = model.lower_bound(target);
+    ASSERT_EQ(expected != model.end(), iter.Valid());
+    if (iter.Valid()) {
+      ASSERT_EQ(*expected, DecodePayload(iter.key()));
+    }
+  }
+}
+
 // One writer inserts keys in random order while readers scan and seek without locks.
 //
 // The writer publishes how many keys it has inserted (release) after each insert; a reader
 // that loads that count (acquire) before an operation must find every one of those keys, may
 // find some later ones, and must see all of them sorted and intact. Keys are drawn from a
 // fixed list, so each key found can be traced to its insertion index.
-TEST(SkipListTest, ConcurrentReadersSeeSortedCompleteList) {
+//
+// With batches, the writer inserts the keys in batches of 1 to 70 (InsertReservedBatch) and
+// publishes the count after each batch.
+void RunConcurrentReaders(bool batches) {
   const int kKeys = 20000;
   const int kReaders = 3;
 
@@ -428,16 +502,29 @@ TEST(SkipListTest, ConcurrentReadersSeeSortedCompleteList) {
   // Make sure reads overlap writes even on a machine with few cores: start once every reader
   // runs, and halfway wait until a few scans have completed meanwhile.
   while (readers_started.load() < kReaders) std::this_thread::yield();
-  for (int i = 0; i < kKeys; i++) {
-    InsertPayload(&list, keys[i]);
-    inserted.store(i + 1, std::memory_order_release);
-    if (i == kKeys / 2) {
+  bool waited = false;
+  for (int i = 0; i < kKeys;) {
+    const int n = batches ? std::min<int>(1 + static_cast<int>(rnd.Uniform(70)), kKeys - i) : 1;
+    if (batches) {
+      InsertPayloadBatch(&list, std::vector<uint64_t>(keys.begin() + i, keys.begin() + i + n));
+    } else {
+      InsertPayload(&list, keys[i]);
+    }
+    i += n;
+    inserted.store(i, std::memory_order_release);
+    if (!waited && i >= kKeys / 2) {
+      waited = true;
       int target = scans_done.load() + kReaders;
       while (scans_done.load() < target && readers_failed.load() == 0) std::this_thread::yield();
     }
   }
   writer_done.store(true, std::memory_order_release);
   for (auto& t : readers) t.join();
+}
+
+TEST(SkipListTest, ConcurrentReadersSeeSortedCompleteList) { RunConcurrentReaders(false); }
+TEST(SkipListTest, ConcurrentReadersSeeBatchInsertsSortedAndComplete) {
+  RunConcurrentReaders(true);
 }
 
 }  // namespace
