@@ -365,10 +365,12 @@ void SkipList<Key, Comparator, kKeyIsReserved>::InsertReservedBatch(char** reser
         // The search saw the list before this chunk's earlier keys went in; those (smaller
         // than keys[k], and just linked, so in cache) may now lie between prev and x.
         Node* p = i < searched ? prev[k][i] : head_;
-        for (Node* next = p->NoBarrierNext(i);
-             next != nullptr && compare_(KeyOf(next), keys[k]) < 0; next = p->NoBarrierNext(i)) {
+        Node* next = p->NoBarrierNext(i);
+        while (next != nullptr && compare_(KeyOf(next), keys[k]) < 0) {
           p = next;
+          next = p->NoBarrierNext(i);
         }
+        assert(next == nullptr || compare_(KeyOf(next), keys[k]) != 0);
         prev[k][i] = p;
       }
       LinkNode(x, height, prev[k]);
