@@ -21,6 +21,7 @@
 #include "strata/comparator.h"
 #include "strata/file_system.h"
 #include "util/coding.h"
+#include "util/discarding_file.h"
 #include "util/random.h"
 
 namespace strata {
@@ -211,19 +212,6 @@ BENCHMARK(BM_TableScan)
 
 // Builds a 100k-entry table in memory (no I/O).
 void BM_TableBuild(benchmark::State& state) {
-  class NullFile final : public WritableFile {
-   public:
-    Status Append(std::string_view data) override {
-      size_ += data.size();
-      return Status::OK();
-    }
-    Status Sync() override { return Status::OK(); }
-    Status Close() override { return Status::OK(); }
-    uint64_t Size() const override { return size_; }
-
-   private:
-    uint64_t size_ = 0;
-  };
   const auto compression = static_cast<CompressionType>(state.range(0));
   std::vector<std::string> keys, values;
   Random rnd(3);
@@ -233,7 +221,7 @@ void BM_TableBuild(benchmark::State& state) {
     values.push_back(Value(&rnd));
   }
   for (auto _ : state) {
-    NullFile file;
+    DiscardingFile file;
     TableOptions options = BenchTable::Options(nullptr);
     options.compression = compression;
     TableBuilder builder(options, &file);

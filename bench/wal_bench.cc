@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "strata/file_system.h"
+#include "util/discarding_file.h"
 #include "util/random.h"
 #include "wal/log_reader.h"
 #include "wal/log_sync_thread.h"
@@ -177,27 +178,12 @@ void BM_DeviceSyncLimit(benchmark::State& state) {
 }
 BENCHMARK(BM_DeviceSyncLimit)->UseRealTime();
 
-// A log file whose Append and Sync cost nothing: what remains is the caller's own work.
-class FreeFile final : public WritableFile {
- public:
-  Status Append(std::string_view data) override {
-    size_ += data.size();
-    return Status::OK();
-  }
-  Status Sync() override { return Status::OK(); }
-  Status Close() override { return Status::OK(); }
-  uint64_t Size() const override { return size_; }
-
- private:
-  uint64_t size_ = 0;
-};
-
 // The cost of handing a sync to the LogSyncThread (a wake-up each way) rather than syncing
-// on the caller's thread, with a sync that itself costs nothing. range(0): 0 = inline, 1 =
+// on the caller's thread, with a file whose sync costs nothing. range(0): 0 = inline, 1 =
 // on the thread. A write group hands its sync on only when its memtable insert, overlapped
 // with the sync, saves more than this (kMinEntriesToInsertDuringSync in db_impl_write.cc).
 void BM_SyncHandOff(benchmark::State& state) {
-  LogWriter writer(std::make_unique<FreeFile>());
+  LogWriter writer(std::make_unique<DiscardingFile>());
   std::unique_ptr<LogSyncThread> thread = LogSyncThread::Create();
   if (thread == nullptr) {
     state.SkipWithError("no thread");

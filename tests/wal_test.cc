@@ -22,6 +22,7 @@
 #include "support/test_util.h"
 #include "util/checksum.h"
 #include "util/coding.h"
+#include "util/discarding_file.h"
 #include "util/process_io.h"
 #include "wal/log_format.h"
 #include "wal/log_reader.h"
@@ -345,21 +346,6 @@ TEST(WalTest, OneAppendPerRecord) {
   EXPECT_FALSE(writer.AddRecord("late").ok());
 }
 
-// Discards what it is given: appending to a growing string would allocate.
-class NullSink final : public WritableFile {
- public:
-  Status Append(std::string_view data) override {
-    size_ += data.size();
-    return Status::OK();
-  }
-  Status Sync() override { return Status::OK(); }
-  Status Close() override { return Status::OK(); }
-  uint64_t Size() const override { return size_; }
-
- private:
-  uint64_t size_ = 0;
-};
-
 TEST(WalTest, SteadyStateMakesNoAllocations) {
   Random rnd(11);
   std::vector<std::string> records;
@@ -368,7 +354,7 @@ TEST(WalTest, SteadyStateMakesNoAllocations) {
     records.push_back(RandomBytes(&rnd, rnd.OneIn(20) ? rnd.Uniform(100000) : rnd.Uniform(500)));
   }
 
-  LogWriter writer(std::make_unique<NullSink>());
+  LogWriter writer(std::make_unique<DiscardingFile>());  // appending to a string would allocate
   ASSERT_OK(writer.AddRecord(records[0]));
   bool all_ok = true;
   const uint64_t before_writes = g_allocations.load();
