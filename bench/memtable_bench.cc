@@ -69,9 +69,10 @@ size_t DefaultFilterBytes(size_t write_buffer_bytes) {
 
 // Inserts into a memtable until it holds flush_mib MiB, then starts a fresh one (untimed), as
 // a DB does at its write_buffer_size; each memtable gets keys[0], keys[1], ...
-// With filter, the memtable keeps the key filter a DB gives it by default.
+// With filter, the memtable keeps the key filter a DB gives it by default. An iteration adds
+// `group` entries: one Add for a group of one, else a MemTable::BatchAdder, as a DB does.
 void RunInserts(benchmark::State& state, const std::vector<std::string>& keys, size_t flush_mib,
-                bool opaque, Arena::Blocks blocks, bool filter = false) {
+                bool opaque, Arena::Blocks blocks, bool filter = false, size_t group = 1) {
   InternalKeyComparator icmp(UserComparator(opaque));
   const std::string value(kValueSize, 'v');
   const size_t flush_bytes = flush_mib << 20;
@@ -86,11 +87,21 @@ void RunInserts(benchmark::State& state, const std::vector<std::string>& keys, s
       i = 0;
       state.ResumeTiming();
     }
-    mem->Add(seq++, ValueType::kValue, keys[i], value);
-    if (++i == keys.size()) i = 0;
+    if (group == 1) {
+      mem->Add(seq++, ValueType::kValue, keys[i], value);
+      if (++i == keys.size()) i = 0;
+      continue;
+    }
+    MemTable::BatchAdder adder(mem.get());
+    for (size_t g = 0; g < group; g++) {
+      adder.Add(seq++, ValueType::kValue, keys[i], value);
+      if (++i == keys.size()) i = 0;
+    }
+    adder.Finish();
   }
-  state.SetItemsProcessed(state.iterations());
-  state.SetBytesProcessed(state.iterations() * (kKeySize + kValueSize));
+  const int64_t entries = state.iterations() * static_cast<int64_t>(group);
+  state.SetItemsProcessed(entries);
+  state.SetBytesProcessed(entries * static_cast<int64_t>(kKeySize + kValueSize));
 }
 
 // range(0): MiB per memtable (64 = Options::write_buffer_size; 4 stays mostly in cache);
@@ -114,35 +125,8 @@ BENCHMARK(BM_MemTableInsertRandom)
 // Random keys, the key filter on, as a DB inserts a synced write group.
 void BM_MemTableInsertGroup(benchmark::State& state) {
   static const std::vector<std::string> keys = RandomKeys(kInsertKeys, 307);
-  const size_t group = static_cast<size_t>(state.range(0));
-  InternalKeyComparator icmp(BytewiseComparator());
-  const std::string value(kValueSize, 'v');
-  const size_t flush_bytes = static_cast<size_t>(state.range(1)) << 20;
-  auto mem =
-      std::make_unique<MemTable>(icmp, Arena::Blocks::kHugePages, DefaultFilterBytes(flush_bytes));
-  size_t i = 0;
-  SequenceNumber seq = 1;
-  for (auto _ : state) {
-    if (mem->ApproximateMemoryUsage() >= flush_bytes) {
-      state.PauseTiming();
-      mem = std::make_unique<MemTable>(icmp, Arena::Blocks::kHugePages,
-                                       DefaultFilterBytes(flush_bytes));
-      i = 0;
-      state.ResumeTiming();
-    }
-    if (group == 1) {
-      mem->Add(seq++, ValueType::kValue, keys[i], value);
-      if (++i == keys.size()) i = 0;
-    } else {
-      MemTable::BatchAdder adder(mem.get());
-      for (size_t g = 0; g < group; g++) {
-        adder.Add(seq++, ValueType::kValue, keys[i], value);
-        if (++i == keys.size()) i = 0;
-      }
-      adder.Finish();
-    }
-  }
-  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(group));
+  RunInserts(state, keys, state.range(1), false, Arena::Blocks::kHugePages, /*filter=*/true,
+             static_cast<size_t>(state.range(0)));
 }
 BENCHMARK(BM_MemTableInsertGroup)
     ->Args({1, 64})

@@ -232,10 +232,11 @@ Status DBImpl::LeadGroup(Writer* head, const Writer* caller, MemTable** switched
       }
       bool inserted = false;
       if (status.ok() && need_sync) {
-        if (count >= kMinEntriesToInsertDuringSync && log_sync_thread_ == nullptr) {
+        const bool overlap = count >= kMinEntriesToInsertDuringSync;
+        if (overlap && log_sync_thread_ == nullptr) {
           log_sync_thread_ = LogSyncThread::Create();  // null (sync here) if refused a thread
         }
-        if (count >= kMinEntriesToInsertDuringSync && log_sync_thread_ != nullptr) {
+        if (overlap && log_sync_thread_ != nullptr) {
           // The entries go into the memtable before the record is durable, but they stay
           // invisible until last_sequence_ is raised below, after the sync. If the sync
           // fails, write_error_ keeps them so: no later write publishes a sequence, and no
@@ -247,11 +248,7 @@ Status DBImpl::LeadGroup(Writer* head, const Writer* caller, MemTable** switched
           inserted = true;
           stats_.syncs_during_insert.fetch_add(1, std::memory_order_relaxed);
         } else {
-          const auto start = std::chrono::steady_clock::now();
-          status = log_->Sync();
-          sync_micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::steady_clock::now() - start)
-                            .count();
+          status = TimedSync(log_.get(), &sync_micros);
         }
         stats_.syncs.fetch_add(1, std::memory_order_relaxed);
         RecordTick(statistics_, Ticker::kWalSyncs);

@@ -59,21 +59,18 @@ MemTable::MemTable(const InternalKeyComparator& cmp, Arena::Blocks blocks, size_
   if (type == ValueType::kDeletion) {
     num_deletes_.store(num_deletes_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
   }
-  return buf;
+  return type == ValueType::kRangeDeletion ? nullptr : buf;
 }
 
 void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view user_key,
                    std::string_view value) {
-  char* entry = Encode(seq, type, user_key, value);
-  if (type != ValueType::kRangeDeletion) [[likely]]
-    table_.InsertReserved(entry, entry);
+  if (char* entry = Encode(seq, type, user_key, value)) table_.InsertReserved(entry, entry);
 }
 
 void MemTable::BatchAdder::Add(SequenceNumber seq, ValueType type, std::string_view user_key,
                                std::string_view value) {
   char* entry = mem_->Encode(seq, type, user_key, value);
-  if (type == ValueType::kRangeDeletion) [[unlikely]]
-    return;  // linked already
+  if (entry == nullptr) return;  // a range deletion, linked already
   pending_[pending_count_++] = entry;
   if (pending_count_ == kPending) Finish();
 }

@@ -166,8 +166,9 @@ class MemTable {
   bool GetNewest(const LookupKey& key, std::string* value, Status* status, SequenceNumber covering,
                  MergeContext* merges) const;
 
-  // Writes an entry into the arena (and its key into the filter); links it at once only if
-  // it is a range deletion. Returns its bytes, the key of its skiplist node.
+  // Writes an entry into the arena (and its key into the filter). Returns its bytes, the key
+  // its node in table_ is to be linked with; null for a range deletion, linked at once into
+  // range_del_table_.
   char* Encode(SequenceNumber seq, ValueType type, std::string_view user_key,
                std::string_view value);
 

@@ -8,6 +8,15 @@
 
 namespace strata {
 
+Status TimedSync(LogWriter* log, uint64_t* micros) {
+  const auto start = std::chrono::steady_clock::now();
+  Status s = log->Sync();
+  *micros = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                      std::chrono::steady_clock::now() - start)
+                                      .count());
+  return s;
+}
+
 std::unique_ptr<LogSyncThread> LogSyncThread::Create() {
   std::unique_ptr<LogSyncThread> t(new LogSyncThread());
   try {
@@ -45,11 +54,7 @@ void LogSyncThread::Run() {
   while (true) {
     seen = request_.WaitWhileEquals(seen);  // acquire: log_ as Start wrote it
     if (stop_.load(std::memory_order_acquire)) return;
-    const auto start = std::chrono::steady_clock::now();
-    status_ = log_->Sync();
-    micros_ = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                        std::chrono::steady_clock::now() - start)
-                                        .count());
+    status_ = TimedSync(log_, &micros_);
     done_.StoreAndWake(seen);  // release: status_, micros_ and the sync's effects
   }
 }

@@ -23,6 +23,10 @@ namespace strata {
 
 class LogWriter;
 
+// log->Sync(), and how long it took in *micros: what the leader does on its own thread, and
+// the LogSyncThread for it.
+Status TimedSync(LogWriter* log, uint64_t* micros);
+
 class LogSyncThread {
  public:
   // Null if the system refuses a thread (the caller then syncs on its own thread).
