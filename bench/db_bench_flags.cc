@@ -61,6 +61,10 @@ DEFINE_uint64(target_file_size_base, 64ull << 20,
 DEFINE_bool(mmap_read, true,
             "Strata: read table files through mmap, up to 1 GiB of them (false: pread into the "
             "block cache alone, as RocksDB's default; RocksDB's flag of this name)");
+DEFINE_uint64(mmap_read_bytes, 1ull << 30,
+              "Strata, with --mmap_read: how many bytes of table files may be mapped at once "
+              "(FileSystem::NewPosix); reads of the files beyond use pread. Each mapped page a "
+              "read touched counts in the resident set");
 DEFINE_int32(batch_size, 1, "Writes per batch in the fill, overwrite and delete benchmarks");
 DEFINE_int32(seek_nexts, 0, "Entries read with Next() after each seek in seekrandom");
 DEFINE_int64(range_width, 10,
@@ -125,6 +129,7 @@ Status ConfigFromFlags(Config* config) {
   c.engine_options.dynamic_level_bytes = FLAGS_level_compaction_dynamic_level_bytes;
   c.engine_options.dynamic_file_size = FLAGS_level_compaction_dynamic_file_size;
   c.engine_options.mmap_read = FLAGS_mmap_read;
+  c.engine_options.mmap_read_bytes = FLAGS_mmap_read_bytes;
   c.engine_options.max_bytes_for_level_base = FLAGS_max_bytes_for_level_base;
   c.engine_options.target_file_size_base = FLAGS_target_file_size_base;
   c.engine_options.merge_operator = FLAGS_merge_operator;

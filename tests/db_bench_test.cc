@@ -219,6 +219,7 @@ TEST(DbBenchFlagsTest, DefaultsAreTheFamiliarOnes) {
   EXPECT_EQ(c.engine_options.open_files, 1000);
   EXPECT_EQ(c.engine_options.max_background_jobs, 2);
   EXPECT_TRUE(c.engine_options.mmap_read);
+  EXPECT_EQ(c.engine_options.mmap_read_bytes, uint64_t{1} << 30);
   EXPECT_TRUE(c.engine_options.dynamic_file_size);
   EXPECT_DOUBLE_EQ(c.engine_options.memtable_bloom_size_ratio, Options().memtable_bloom_size_ratio);
   EXPECT_FALSE(c.sync);
@@ -262,6 +263,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
                         "--level_compaction_dynamic_level_bytes=false",
                         "--level_compaction_dynamic_file_size=false",
                         "--mmap_read=false",
+                        "--mmap_read_bytes=4096",
                         "--max_bytes_for_level_base=33554432",
                         "--target_file_size_base=8388608",
                         "--batch_size=8",
@@ -294,6 +296,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
   EXPECT_FALSE(c.engine_options.dynamic_level_bytes);
   EXPECT_FALSE(c.engine_options.dynamic_file_size);
   EXPECT_FALSE(c.engine_options.mmap_read);
+  EXPECT_EQ(c.engine_options.mmap_read_bytes, 4096u);
   EXPECT_EQ(c.engine_options.max_bytes_for_level_base, 33554432u);
   EXPECT_EQ(c.engine_options.target_file_size_base, 8388608u);
   EXPECT_TRUE(c.sync);
