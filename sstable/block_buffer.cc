@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <new>
 
+#include "util/large_memory.h"
 #include "util/sanitizers.h"
 #if STRATA_ASAN
 #include <sanitizer/asan_interface.h>
@@ -97,7 +98,12 @@ BlockBuffer BlockBuffer::Allocate(size_t n) {
       n > SIZE_MAX - kGranularity ? n : (n + kGranularity - 1) / kGranularity * kGranularity;
   char* data;
   size_t have;
-  if (capacity > kMaxPooledCapacity || !pooled.Take(capacity, &data, &have)) {
+  if (capacity > kMaxPooledCapacity) {
+    // An index block or a whole-file read: it may live as long as its table.
+    data = AllocateLarge(capacity);
+    if (data == nullptr) throw std::bad_alloc();
+    have = capacity;
+  } else if (!pooled.Take(capacity, &data, &have)) {
     data = static_cast<char*>(::operator new(capacity));
     have = capacity;
   }
@@ -111,7 +117,10 @@ size_t BlockBuffer::SparesOnThisThread() { return pooled.count; }
 void BlockBuffer::Release() noexcept {
   if (data_ == nullptr) return;
   Poison(data_, capacity_);
-  if (capacity_ > kMaxPooledCapacity || !pooled.Put(data_, capacity_)) {
+  if (capacity_ > kMaxPooledCapacity) {
+    Unpoison(data_, capacity_);
+    FreeLarge(data_, capacity_);
+  } else if (!pooled.Put(data_, capacity_)) {
     Unpoison(data_, capacity_);
     ::operator delete(data_);
   }

@@ -11,10 +11,10 @@
 // the lists stay balanced and malloc is rarely reached.
 //
 // Bounds: a thread keeps at most kPooledPerThread buffers of at most kMaxPooledCapacity bytes
-// each (about 0.5 MiB); larger buffers (index blocks, whole-file reads) go to malloc as
-// before. Capacities are rounded up to kGranularity, so a buffer can be reused for a block a
-// little larger than the one it held; what the block cache charges for a block includes that
-// rounding.
+// each (about 0.5 MiB); larger buffers (index blocks, whole-file reads) come from
+// AllocateLarge (util/large_memory.h), which maps those of 128 KiB or more. Capacities are rounded
+// up to kGranularity, so a buffer can be reused for a block a little larger than the one it held;
+// what the block cache charges for a block includes that rounding.
 //
 // Thread safety: a BlockBuffer is a plain owned value; it may be freed on any thread (it joins
 // that thread's list), also from thread-local and static destructors. The lists are

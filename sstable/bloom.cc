@@ -89,7 +89,8 @@ std::unique_ptr<BloomFilter> BloomFilter::Parse(std::string_view contents,
     filter->lines_ = contents.data();
     return filter;
   }
-  filter->owned_.reset(static_cast<char*>(std::aligned_alloc(kLineBytes, contents.size())));
+  static_assert(kLargeAlignment % kLineBytes == 0);
+  filter->owned_ = {AllocateLarge(contents.size()), FreeLines{contents.size()}};
   if (filter->owned_ == nullptr) return nullptr;
   std::memcpy(filter->owned_.get(), contents.data(), contents.size());
   filter->lines_ = filter->owned_.get();

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "util/checksum.h"
+#include "util/large_memory.h"
 
 namespace strata {
 
@@ -96,15 +97,18 @@ class BloomFilter {
   bool owns_lines() const { return owned_ != nullptr; }
 
  private:
-  struct Free {
-    void operator()(char* p) const { std::free(p); }
+  // The copy of the lines is as large as the table's keys make it (hundreds of KiB for a
+  // 64 MiB table) and lives as long as the table: see util/large_memory.h.
+  struct FreeLines {
+    size_t size;
+    void operator()(char* p) const { FreeLarge(p, size); }
   };
   BloomFilter() = default;
   // The line a key of this hash sets and probes. REQUIRES: num_lines_ > 0.
   const unsigned char* LineAt(uint64_t hash) const;
 
   const char* lines_ = nullptr;  // owned_, or the caller's contents
-  std::unique_ptr<char, Free> owned_;
+  std::unique_ptr<char, FreeLines> owned_{nullptr, FreeLines{0}};
   uint32_t num_lines_ = 0;
   int num_probes_ = 0;
 };

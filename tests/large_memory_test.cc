@@ -1,0 +1,71 @@
+// AllocateLarge / FreeLarge: usable, aligned memory on both sides of the mapping threshold, and
+// a freed mapping goes back to the system at once (the reason it exists).
+#include "util/large_memory.h"
+
+#include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "util/sanitizers.h"
+
+namespace strata {
+namespace {
+
+// True if the page holding p is part of the address space (mincore fails with ENOMEM on a
+// range that is not mapped).
+bool Mapped(const char* p) {
+  const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  void* start = reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(p) & ~(page - 1));
+  unsigned char vec = 0;
+  return ::mincore(start, page, &vec) == 0 || errno != ENOMEM;
+}
+
+TEST(LargeMemoryTest, EverySizeIsUsableAndAligned) {
+  for (size_t n : {size_t{1}, size_t{64}, size_t{4097}, kMinMappedBytes - 1, kMinMappedBytes,
+                   kMinMappedBytes + 1, size_t{3} << 20}) {
+    char* p = AllocateLarge(n);
+    ASSERT_NE(p, nullptr) << n;
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % kLargeAlignment, 0u) << n;
+    std::memset(p, 0xab, n);
+    EXPECT_EQ(static_cast<unsigned char>(p[0]), 0xab);
+    EXPECT_EQ(static_cast<unsigned char>(p[n - 1]), 0xab);
+    FreeLarge(p, n);
+  }
+  FreeLarge(nullptr, kMinMappedBytes);  // a no-op, like free(nullptr)
+}
+
+TEST(LargeMemoryTest, AFreedLargeBufferLeavesTheAddressSpace) {
+  const size_t n = kMinMappedBytes * 4 + 100;
+  // What a long-running process has done by now: freed a large malloc chunk, which (with
+  // glibc) raises the size malloc maps on its own above n, so that malloc would now keep a
+  // buffer of n bytes in an arena after it is freed.
+  { std::vector<char> big(size_t{8} << 20, 1); }
+#if !STRATA_ASAN && defined(__GLIBC__) && !defined(__SANITIZE_THREAD__)
+  {
+    char* control = static_cast<char*>(std::malloc(n));
+    ASSERT_NE(control, nullptr);
+    std::memset(control, 1, n);
+    std::free(control);
+    EXPECT_TRUE(Mapped(control)) << "malloc now keeps such a buffer: the case this guards";
+  }
+#endif
+  char* p = AllocateLarge(n);
+  ASSERT_NE(p, nullptr);
+  std::memset(p, 1, n);
+  char* last = p + n - 1;
+  ASSERT_TRUE(Mapped(p));
+  ASSERT_TRUE(Mapped(last));
+  FreeLarge(p, n);
+  // malloc would have kept the memory in an arena; a mapping of its own is gone.
+  EXPECT_FALSE(Mapped(p));
+  EXPECT_FALSE(Mapped(last));
+}
+
+}  // namespace
+}  // namespace strata

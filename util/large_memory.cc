@@ -1,0 +1,36 @@
+#include "util/large_memory.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <new>
+
+namespace strata {
+namespace {
+
+size_t PageRounded(size_t n) {
+  static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  return (n + page - 1) / page * page;
+}
+
+}  // namespace
+
+char* AllocateLarge(size_t n) noexcept {
+  if (n < kMinMappedBytes) {
+    return static_cast<char*>(::operator new (n, std::align_val_t{kLargeAlignment}, std::nothrow));
+  }
+  void* p =
+      ::mmap(nullptr, PageRounded(n), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  return p == MAP_FAILED ? nullptr : static_cast<char*>(p);
+}
+
+void FreeLarge(char* p, size_t n) noexcept {
+  if (p == nullptr) return;
+  if (n < kMinMappedBytes) {
+    ::operator delete (p, std::align_val_t{kLargeAlignment});
+    return;
+  }
+  ::munmap(p, PageRounded(n));
+}
+
+}  // namespace strata

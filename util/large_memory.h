@@ -1,0 +1,30 @@
+// AllocateLarge / FreeLarge: memory for large buffers that live as long as a table (its
+// filter, its index block), taken straight from the system as a mapping of its own.
+//
+// Why not malloc: glibc serves a request above its mmap threshold (128 KiB at first) with a
+// mapping, but each time it frees such a chunk it raises the threshold to the chunk's size,
+// and from then on serves requests of that size from its arenas. Tables open and close on
+// compaction threads and readers alike, and the arena memory around a long-lived filter
+// cannot go back to the system when the buffers near it are freed: at 100 M keys the peak
+// anonymous memory was about 50 MB higher than with the threshold held where it started
+// (docs/BENCHMARKS.md). A mapping goes back whole when it is freed.
+//
+// Below kMinMappedBytes a system call per allocation costs more than it saves: those come
+// from operator new. Either way the memory is aligned to kLargeAlignment.
+//
+// Thread safety: any thread may allocate, and free on any thread.
+#pragma once
+
+#include <cstddef>
+
+namespace strata {
+
+constexpr size_t kMinMappedBytes = 128 << 10;
+constexpr size_t kLargeAlignment = 64;
+
+// At least n bytes (n > 0), or null if the system has none to give.
+char* AllocateLarge(size_t n) noexcept;
+// Frees what AllocateLarge(n) returned; p may be null.
+void FreeLarge(char* p, size_t n) noexcept;
+
+}  // namespace strata
