@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 #include "util/bloom_probes.h"
 
@@ -91,7 +92,8 @@ std::unique_ptr<BloomFilter> BloomFilter::Parse(std::string_view contents,
   }
   static_assert(kLargeAlignment % kLineBytes == 0);
   filter->owned_ = {AllocateLarge(contents.size()), FreeLines{contents.size()}};
-  if (filter->owned_ == nullptr) return nullptr;
+  // Out of memory, as operator new reports it (a null return would read as a damaged filter).
+  if (filter->owned_ == nullptr) throw std::bad_alloc();
   std::memcpy(filter->owned_.get(), contents.data(), contents.size());
   filter->lines_ = filter->owned_.get();
   return filter;

@@ -63,7 +63,7 @@ TEST(BlockBufferTest, ASmallBlockDoesNotTakeALargeSpare) {
   });
 }
 
-TEST(BlockBufferTest, TheListIsBoundedAndLargeBuffersGoToMalloc) {
+TEST(BlockBufferTest, TheListIsBoundedAndLargeBuffersAreNotKept) {
   OnFreshThread([] {
     { BlockBuffer huge = BlockBuffer::Allocate(BlockBuffer::kMaxPooledCapacity + 1); }
     EXPECT_EQ(BlockBuffer::SparesOnThisThread(), 0u);

@@ -5,6 +5,8 @@
 
 #include <new>
 
+#include "util/sanitizers.h"
+
 namespace strata {
 namespace {
 
@@ -15,8 +17,12 @@ size_t PageRounded(size_t n) {
 
 }  // namespace
 
+// Under AddressSanitizer every size comes from operator new, so that its redzones and its
+// quarantine of freed memory still catch overruns and uses after free of these buffers.
+constexpr bool kMapLarge = !STRATA_ASAN;
+
 char* AllocateLarge(size_t n) noexcept {
-  if (n < kMinMappedBytes) {
+  if (!kMapLarge || n < kMinMappedBytes) {
     return static_cast<char*>(::operator new (n, std::align_val_t{kLargeAlignment}, std::nothrow));
   }
   void* p =
@@ -26,7 +32,7 @@ char* AllocateLarge(size_t n) noexcept {
 
 void FreeLarge(char* p, size_t n) noexcept {
   if (p == nullptr) return;
-  if (n < kMinMappedBytes) {
+  if (!kMapLarge || n < kMinMappedBytes) {
     ::operator delete (p, std::align_val_t{kLargeAlignment});
     return;
   }

@@ -10,7 +10,8 @@
 // (docs/BENCHMARKS.md). A mapping goes back whole when it is freed.
 //
 // Below kMinMappedBytes a system call per allocation costs more than it saves: those come
-// from operator new. Either way the memory is aligned to kLargeAlignment.
+// from operator new (as every size does under AddressSanitizer, which checks only its own
+// allocations). Either way the memory is aligned to kLargeAlignment.
 //
 // Thread safety: any thread may allocate, and free on any thread.
 #pragma once

@@ -13,3 +13,15 @@
 #ifndef STRATA_ASAN
 #define STRATA_ASAN 0
 #endif
+
+// STRATA_TSAN: the same for ThreadSanitizer.
+#if defined(__SANITIZE_THREAD__)
+#define STRATA_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define STRATA_TSAN 1
+#endif
+#endif
+#ifndef STRATA_TSAN
+#define STRATA_TSAN 0
+#endif
