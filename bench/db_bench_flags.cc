@@ -58,9 +58,10 @@ DEFINE_uint64(max_bytes_for_level_base, 256ull << 20,
 DEFINE_uint64(target_file_size_base, 64ull << 20,
               "Strata and RocksDB: target bytes of a compaction output file "
               "(Options::target_file_size_base)");
-DEFINE_bool(mmap_read, true,
-            "Strata: read table files through mmap, up to 1 GiB of them (false: pread into the "
-            "block cache alone, as RocksDB's default; RocksDB's flag of this name)");
+DEFINE_bool(
+    mmap_read, true,
+    "Strata: read table files through mmap, up to --mmap_read_bytes of them (false: pread into the "
+    "block cache alone, as RocksDB's default; RocksDB's flag of this name)");
 DEFINE_uint64(mmap_read_bytes, 1ull << 30,
               "Strata, with --mmap_read: how many bytes of table files may be mapped at once "
               "(FileSystem::NewPosix); reads of the files beyond use pread. Each mapped page a "

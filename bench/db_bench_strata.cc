@@ -140,11 +140,7 @@ class StrataFactory final : public EngineFactory {
     options.level_compaction_dynamic_file_size = eo.dynamic_file_size;
     options.max_bytes_for_level_base = eo.max_bytes_for_level_base;
     options.target_file_size_base = eo.target_file_size_base;
-    if (!eo.mmap_read) {
-      options.file_system = FileSystem::NewPosix(0);
-    } else if (eo.mmap_read_bytes != EngineOptions().mmap_read_bytes) {
-      options.file_system = FileSystem::NewPosix(eo.mmap_read_bytes);
-    }
+    options.file_system = FileSystem::NewPosix(eo.mmap_read ? eo.mmap_read_bytes : 0);
     if (eo.statistics) options.statistics = CreateStatistics();
     if (eo.merge_operator == "uint64add") {
       options.merge_operator = NewUInt64AddOperator();
