@@ -33,7 +33,7 @@ struct EngineOptions {
   // Strata only: Options::seek_compaction.
   bool seek_compaction = true;
   // Strata only: Options::memtable_huge_pages.
-  bool memtable_huge_pages = true;
+  bool memtable_huge_pages = false;
   // Strata only: Options::memtable_bloom_size_ratio.
   double memtable_bloom_size_ratio = 1.0 / 64;
   // Strata only: Options::level_compaction_dynamic_level_bytes.

@@ -40,7 +40,7 @@ DEFINE_int32(max_background_jobs, 2, "Background flush and compaction threads");
 DEFINE_bool(seek_compaction, true,
             "Strata: compact files that reads keep searching in vain (Options::seek_compaction; "
             "LevelDB always does, RocksDB never)");
-DEFINE_bool(memtable_huge_pages, true,
+DEFINE_bool(memtable_huge_pages, false,
             "Strata: memtable memory in 2 MiB blocks advised as transparent huge pages "
             "(Options::memtable_huge_pages; RocksDB's memtable_huge_page_size, off by default)");
 DEFINE_double(memtable_bloom_size_ratio, 1.0 / 64,

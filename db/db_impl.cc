@@ -40,11 +40,6 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname, bool read_only
       statistics_(options_.statistics.get()),
       bg_work_cv_(&mu_),
       bg_done_cv_(&mu_),
-      // One memtable's blocks pooled: the next memtable takes them as the flushed one frees them.
-      huge_pages_(UseHugePages(options_)
-                      ? std::make_shared<HugePagePool>(
-                            options_.write_buffer_size / Arena::kHugePageSize + 1)
-                      : nullptr),
       mem_(NewMemTable()),
       feed_cv_(&mu_) {
   table_options_ = DatabaseTableOptions(options_, &icmp_);
@@ -92,18 +87,15 @@ DBImpl::~DBImpl() {
   if (reported) NotifyListeners([](EventListener& l) { l.OnBackgroundErrorCleared(); });
 }
 
-bool DBImpl::UseHugePages(const Options& options) {
+std::shared_ptr<MemTable> DBImpl::NewMemTable() const {
   // Below 8 huge pages a block would be too coarse a step of the memtable's size, which
   // decides when it is flushed.
-  return options.memtable_huge_pages && options.write_buffer_size >= 8 * Arena::kHugePageSize;
-}
-
-std::shared_ptr<MemTable> DBImpl::NewMemTable() const {
+  const bool huge =
+      options_.memtable_huge_pages && options_.write_buffer_size >= 8 * Arena::kHugePageSize;
   const auto bloom_bytes =
       static_cast<size_t>(options_.memtable_bloom_size_ratio * options_.write_buffer_size);
-  return std::make_shared<MemTable>(
-      icmp_, huge_pages_ != nullptr ? Arena::Blocks::kHugePages : Arena::Blocks::kHeap, bloom_bytes,
-      huge_pages_);
+  return std::make_shared<MemTable>(icmp_, huge ? Arena::Blocks::kHugePages : Arena::Blocks::kHeap,
+                                    bloom_bytes);
 }
 
 const Snapshot* DBImpl::GetSnapshot() {

@@ -81,7 +81,6 @@
 #include "strata/listener.h"
 #include "strata/logger.h"
 #include "strata/statistics.h"
-#include "util/huge_page_pool.h"
 #include "util/mutex.h"
 #include "version/version_set.h"
 #include "wal/log_sync_thread.h"
@@ -244,11 +243,9 @@ class DBImpl final : public DB {
   // leader's own, or tmp_batch_) and sets *last to the last writer included.
   // With stop_at_sync the group ends before the first writer that asks for a sync.
   WriteBatch* BuildBatchGroup(Writer** last, bool* need_sync, bool stop_at_sync) REQUIRES(mu_);
-  // An empty memtable for this database's options: huge-page arena blocks (from huge_pages_)
-  // when UseHugePages.
+  // An empty memtable for this database's options: huge-page arena blocks when
+  // Options::memtable_huge_pages and the write buffer is at least 8 huge pages.
   std::shared_ptr<MemTable> NewMemTable() const;
-  // Options::memtable_huge_pages and a write buffer of at least 8 huge pages.
-  static bool UseHugePages(const Options& options);
   // True if MakeRoomForWrite would neither switch the memtable nor delay nor wait.
   bool RoomWithoutWaiting() const REQUIRES(mu_);
   // Called by the leader: switches to a new memtable and log if the active one is full (or
@@ -348,9 +345,6 @@ class DBImpl final : public DB {
   // Whether log_ holds a sync marker: its first sync writes one (after syncing the parked
   // logs), so a log that was ever synced proves every older log whole.
   bool log_marked_ = false;
-  // The huge-page blocks this database's memtables share (null unless NewMemTable uses huge
-  // pages): a flushed memtable's blocks go to the next one, already faulted in.
-  const std::shared_ptr<HugePagePool> huge_pages_;
   std::shared_ptr<MemTable> mem_;
   // Syncs log_ while the leader inserts a large synced group (created by the first such
   // leader; see LeadGroup). Owned by the current leader like log_.

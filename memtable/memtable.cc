@@ -10,11 +10,10 @@ namespace strata {
 
 using memtable_internal::LengthPrefixed;
 
-MemTable::MemTable(const InternalKeyComparator& cmp, Arena::Blocks blocks, size_t bloom_bytes,
-                   std::shared_ptr<HugePagePool> huge_pages)
+MemTable::MemTable(const InternalKeyComparator& cmp, Arena::Blocks blocks, size_t bloom_bytes)
     : comparator_{cmp, cmp.user_comparator() == BytewiseComparator()},
       bloom_(comparator_.bytewise ? MemTableBloom::Create(bloom_bytes) : nullptr),
-      arena_(Arena::kDefaultBlockSize, blocks, std::move(huge_pages)),
+      arena_(Arena::kDefaultBlockSize, blocks),
       table_(comparator_, &arena_),
       range_del_table_(comparator_, &arena_) {}
 

@@ -45,13 +45,12 @@ namespace strata {
 class MemTable {
  public:
   // The comparator is copied; its user comparator must outlive the memtable. `blocks` says
-  // where the entries' memory comes from (Arena::Blocks::kHugePages for large memtables, from
-  // huge_pages if given: the pool the database's memtables share).
+  // where the entries' memory comes from (Arena::Blocks::kHugePages for large memtables).
   // bloom_bytes: the size of the user-key filter (at most MemTableBloom::kMaxBytes), 0 (or
   // under 64) for none; ignored unless the user comparator is the built-in bytewise one. The
   // filter's bytes count in ApproximateMemoryUsage, so toward the write buffer.
   explicit MemTable(const InternalKeyComparator& cmp, Arena::Blocks blocks = Arena::Blocks::kHeap,
-                    size_t bloom_bytes = 0, std::shared_ptr<HugePagePool> huge_pages = nullptr);
+                    size_t bloom_bytes = 0);
 
   MemTable(const MemTable&) = delete;
   MemTable& operator=(const MemTable&) = delete;

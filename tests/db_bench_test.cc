@@ -258,7 +258,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
                         "--statistics",
                         "--max_background_jobs=3",
                         "--seek_compaction=false",
-                        "--memtable_huge_pages=false",
+                        "--memtable_huge_pages=true",
                         "--memtable_bloom_size_ratio=0.125",
                         "--level_compaction_dynamic_level_bytes=false",
                         "--level_compaction_dynamic_file_size=false",
@@ -291,7 +291,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
   EXPECT_EQ(c.engine_options.max_background_jobs, 3);
   EXPECT_TRUE(c.engine_options.statistics);
   EXPECT_FALSE(c.engine_options.seek_compaction);
-  EXPECT_FALSE(c.engine_options.memtable_huge_pages);
+  EXPECT_TRUE(c.engine_options.memtable_huge_pages);
   EXPECT_DOUBLE_EQ(c.engine_options.memtable_bloom_size_ratio, 0.125);
   EXPECT_FALSE(c.engine_options.dynamic_level_bytes);
   EXPECT_FALSE(c.engine_options.dynamic_file_size);

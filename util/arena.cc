@@ -1,23 +1,17 @@
 #include "util/arena.h"
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 namespace strata {
 
-Arena::Arena(size_t block_size, Blocks blocks, std::shared_ptr<HugePagePool> pool)
-    : block_size_(blocks == Blocks::kHugePages ? kHugePageSize : block_size),
-      blocks_kind_(blocks),
-      pool_(std::move(pool)) {
+Arena::Arena(size_t block_size, Blocks blocks)
+    : block_size_(blocks == Blocks::kHugePages ? kHugePageSize : block_size), blocks_kind_(blocks) {
   assert(block_size > 0);
 }
 
-Arena::~Arena() {
-  for (char* block : huge_page_blocks_) {
-    if (pool_ != nullptr) {
-      pool_->Put(block);
-    } else {
-      UnmapHugePage(block);
-    }
-  }
-}
+Arena::~Arena() = default;
 
 char* Arena::AllocateFallback(size_t bytes) {
   if (bytes > block_size_ / 4) {
@@ -42,11 +36,34 @@ char* Arena::AllocateNewBlock(size_t block_bytes) {
 }
 
 char* Arena::AllocateHugePageBlock() {
-  char* block = pool_ != nullptr ? pool_->Get() : MapHugePage();
-  if (block == nullptr) return nullptr;
-  huge_page_blocks_.push_back(block);
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  // mmap promises only page alignment: map one huge page more than needed and trim both ends.
+  const size_t span = 2 * kHugePageSize;
+  void* mapped = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mapped == MAP_FAILED) return nullptr;
+  const auto start = reinterpret_cast<uintptr_t>(mapped);
+  const uintptr_t aligned = (start + kHugePageSize - 1) & ~(uintptr_t{kHugePageSize} - 1);
+  if (aligned > start) munmap(mapped, aligned - start);
+  const uintptr_t tail = aligned + kHugePageSize;
+  if (start + span > tail) munmap(reinterpret_cast<void*>(tail), start + span - tail);
+  std::unique_ptr<char, Unmap> block(reinterpret_cast<char*>(aligned));  // owned from here
+  // Advice only: with transparent huge pages off the block is ordinary memory.
+  madvise(block.get(), kHugePageSize, MADV_HUGEPAGE);
+  char* result = block.get();
+  huge_page_blocks_.push_back(std::move(block));
   memory_usage_.store(MemoryUsage() + kHugePageSize + sizeof(char*), std::memory_order_relaxed);
-  return block;
+  return result;
+#else
+  return nullptr;
+#endif
+}
+
+void Arena::Unmap::operator()(char* block) const {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+  munmap(block, kHugePageSize);
+#else
+  (void)block;
+#endif
 }
 
 }  // namespace strata

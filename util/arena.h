@@ -13,9 +13,6 @@
 #include <memory>
 #include <vector>
 
-#include "util/huge_page_pool.h"
-#include "util/large_memory.h"
-
 namespace strata {
 
 class Arena {
@@ -24,24 +21,21 @@ class Arena {
   // Blocks come from operator new[], which aligns this much; AllocateAligned can promise no more.
   static constexpr size_t kMaxAlignment = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
   // The size of a transparent huge page on x86-64 and most arm64 kernels.
-  static constexpr size_t kHugePageSize = kHugePageBytes;
+  static constexpr size_t kHugePageSize = 2 << 20;
 
   enum class Blocks {
     kHeap,  // operator new[]
     // Blocks of kHugePageSize mapped on a kHugePageSize boundary and advised to the kernel as
-    // huge-page candidates (MapHugePage; elsewhere, or if the mapping fails, from the heap),
-    // from a HugePagePool and back to it when the arena dies if one is given. A memtable of
-    // tens of MiB walked in key order touches its entries in random address order: with
-    // 4 KiB pages almost every step also misses the TLB.
+    // huge-page candidates (Linux; elsewhere, or if the mapping fails, from the heap). A
+    // memtable of tens of MiB walked in key order touches its entries in random address
+    // order: with 4 KiB pages almost every step also misses the TLB.
     kHugePages,
   };
 
   // Requests larger than block_size / 4 get a block of their own (from the heap), so a big
   // allocation never wastes the remainder of the current block. With Blocks::kHugePages
-  // block_size is kHugePageSize whatever is passed, and pool (if not null) supplies the
-  // blocks. REQUIRES: block_size > 0.
-  explicit Arena(size_t block_size = kDefaultBlockSize, Blocks blocks = Blocks::kHeap,
-                 std::shared_ptr<HugePagePool> pool = nullptr);
+  // block_size is kHugePageSize whatever is passed. REQUIRES: block_size > 0.
+  explicit Arena(size_t block_size = kDefaultBlockSize, Blocks blocks = Blocks::kHeap);
   ~Arena();
 
   Arena(const Arena&) = delete;
@@ -63,13 +57,17 @@ class Arena {
   char* AllocateNewBlock(size_t block_bytes);
   char* AllocateHugePageBlock();  // null if the mapping failed
 
+  // Unmaps a huge-page block.
+  struct Unmap {
+    void operator()(char* block) const;
+  };
+
   const size_t block_size_;
   const Blocks blocks_kind_;
   char* alloc_ptr_ = nullptr;  // next free byte of the current block
   size_t alloc_bytes_remaining_ = 0;
   std::vector<std::unique_ptr<char[]>> blocks_;
-  std::vector<char*> huge_page_blocks_;       // to pool_, or unmapped, when the arena dies
-  const std::shared_ptr<HugePagePool> pool_;  // null: huge-page blocks mapped here
+  std::vector<std::unique_ptr<char, Unmap>> huge_page_blocks_;
   // Written only by the allocating thread; atomic so that other threads may read it.
   std::atomic<size_t> memory_usage_{0};
 };

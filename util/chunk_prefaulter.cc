@@ -5,79 +5,47 @@
 
 #include <system_error>
 
-#include "util/large_memory.h"
-
 namespace strata {
 
 namespace {
 
-// Faults in the length bytes at p, mapped writable: populated writable (the kernel's page
-// tables), then read a page at a time (on a virtual machine the first access still exits to
-// the hypervisor, now on this thread). False if the kernel cannot populate: the reads alone
-// would map a file's pages read-only, and the writer's first store into each would fault.
-bool FaultIn(char* p, size_t length) {
-#if defined(MADV_POPULATE_WRITE)
-  if (::madvise(p, length, MADV_POPULATE_WRITE) != 0) return false;
-  static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
-  const volatile char* bytes = p;
-  for (size_t i = 0; i < length; i += page) (void)bytes[i];
-  return true;
-#else
-  (void)p;
-  (void)length;
-  return false;
-#endif
-}
-
-void UnmapChunk(char* p, size_t length, bool huge_page) {
-  if (p == nullptr) return;
-  if (huge_page) {
-    UnmapHugePage(p);
-  } else {
-    ::munmap(p, length);
-  }
-}
-
 // The chunk mapped and faulted in, or null.
-char* MapAndFault(int fd, uint64_t offset, size_t length, bool huge_page) {
-  char* p = nullptr;
-  if (huge_page) {
-    p = MapHugePage();
-  } else {
-    void* m =
-        ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, static_cast<off_t>(offset));
-    if (m != MAP_FAILED) p = static_cast<char*>(m);
-  }
-  if (p == nullptr) return nullptr;
-  if (!FaultIn(p, length)) {
-    UnmapChunk(p, length, huge_page);
+char* MapAndFault(int fd, uint64_t offset, size_t length) {
+#if defined(MADV_POPULATE_WRITE)
+  void* p =
+      ::mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, static_cast<off_t>(offset));
+  if (p == MAP_FAILED) return nullptr;
+  // Without the populate (a kernel before 5.14) the reads below would map the pages read-only,
+  // and the writer's first store into each would fault all the same: not worth a chunk.
+  if (::madvise(p, length, MADV_POPULATE_WRITE) != 0) {
+    ::munmap(p, length);
     return nullptr;
   }
-  return p;
+  static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const volatile char* bytes = static_cast<const char*>(p);
+  for (size_t i = 0; i < length; i += page) (void)bytes[i];
+  return static_cast<char*>(p);
+#else
+  (void)fd;
+  (void)offset;
+  (void)length;
+  return nullptr;
+#endif
 }
 
 }  // namespace
 
 void ChunkPrefaulter::Prepare(int fd, uint64_t offset, size_t length) {
-  Request(fd, offset, length, /*huge_page=*/false);
-}
-
-void ChunkPrefaulter::PrepareHugePage() { Request(-1, 0, kHugePageBytes, /*huge_page=*/true); }
-
-void ChunkPrefaulter::Request(int fd, uint64_t offset, size_t length, bool huge_page) {
   char* stale = nullptr;
   size_t stale_length = 0;
-  bool stale_huge = false;
   {
     MutexLock l(&mu_);
     if (unavailable_) return;
     stale_length = length_;
-    stale_huge = huge_page_;
     stale = DropLocked();
     fd_ = fd;
     offset_ = offset;
     length_ = length;
-    huge_page_ = huge_page;
     state_ = State::kRequested;
     if (!thread_.joinable()) {
       try {
@@ -89,26 +57,24 @@ void ChunkPrefaulter::Request(int fd, uint64_t offset, size_t length, bool huge_
     }
     work_cv_.Signal();
   }
-  UnmapChunk(stale, stale_length, stale_huge);
+  if (stale != nullptr) ::munmap(stale, stale_length);
 }
 
 char* ChunkPrefaulter::Take(uint64_t offset, size_t length) {
   char* p = nullptr;
   size_t prepared_length = 0;
-  bool huge_page = false;
   bool match = false;
   {
     MutexLock l(&mu_);
     match = offset_ == offset && length_ == length;
     prepared_length = length_;
-    huge_page = huge_page_;
     // Not started on yet: the caller maps the chunk at once rather than wait for a thread
     // that the scheduler has not run.
     if (state_ == State::kRequested) state_ = State::kIdle;
     p = DropLocked();
   }
   if (p != nullptr && !match) {
-    UnmapChunk(p, prepared_length, huge_page);
+    ::munmap(p, prepared_length);
     p = nullptr;
   }
   return p;
@@ -129,16 +95,14 @@ void ChunkPrefaulter::Stop() {
     work_cv_.Signal();
   }
   thread_.join();
-  bool huge_page = false;
   {
     MutexLock l(&mu_);
     stop_ = false;
     if (state_ == State::kRequested) state_ = State::kIdle;
     length = length_;
-    huge_page = huge_page_;
     p = DropLocked();
   }
-  UnmapChunk(p, length, huge_page);
+  if (p != nullptr) ::munmap(p, length);
 }
 
 char* ChunkPrefaulter::DropLocked() {
@@ -158,9 +122,8 @@ void ChunkPrefaulter::Run() {
     const int fd = fd_;
     const uint64_t offset = offset_;
     const size_t length = length_;
-    const bool huge_page = huge_page_;
     mu_.Unlock();
-    char* p = MapAndFault(fd, offset, length, huge_page);
+    char* p = MapAndFault(fd, offset, length);
     mu_.Lock();
     mapped_ = p;
     state_ = State::kReady;

@@ -14,11 +14,6 @@
 // chunk should be prepared only when its writer is about to need it (the log prepares the next
 // chunk when it starts filling the current one).
 //
-// It prepares huge-page blocks of memory the same way (HugePagePool), where the first touch
-// of a fresh page costs the kernel's zeroing of it besides the fault.
-//
-// One prefaulter serves one kind of chunk: a file's ranges, or huge pages.
-//
 // Thread safety: Prepare, Take and Stop are for one thread at a time (the file's writer); the
 // work runs on an internal thread, started by the first Prepare.
 #pragma once
@@ -46,10 +41,6 @@ class ChunkPrefaulter {
   // returns.
   void Prepare(int fd, uint64_t offset, size_t length);
 
-  // As Prepare, for a huge-page block of memory (MapHugePage, large_memory.h) instead of a
-  // file's range: Take(0, kHugePageBytes) takes it, UnmapHugePage frees it.
-  void PrepareHugePage();
-
   // The mapping of exactly (offset, length) if it was prepared, waiting for it if the thread is
   // at work on it; the caller owns it then (munmap(p, length)). Null if there is none (not
   // asked, another range, the thread not yet started on it, or the mapping failed): the caller
@@ -66,7 +57,6 @@ class ChunkPrefaulter {
  private:
   enum class State { kIdle, kRequested, kWorking, kReady };
 
-  void Request(int fd, uint64_t offset, size_t length, bool huge_page);
   void Run();
   // Waits out a chunk in the works; returns what is prepared (or null) and leaves kIdle.
   char* DropLocked() REQUIRES(mu_);
@@ -80,7 +70,6 @@ class ChunkPrefaulter {
   int fd_ GUARDED_BY(mu_) = -1;
   uint64_t offset_ GUARDED_BY(mu_) = 0;
   size_t length_ GUARDED_BY(mu_) = 0;
-  bool huge_page_ GUARDED_BY(mu_) = false;  // the request is PrepareHugePage's
   char* mapped_ GUARDED_BY(mu_) = nullptr;  // kReady: the chunk, or null if mapping failed
   std::thread thread_;                      // touched by the calling thread only
 };

@@ -3,7 +3,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <cstdint>
 #include <new>
 
 #include "util/sanitizers.h"
@@ -38,29 +37,6 @@ void FreeLarge(char* p, size_t n) noexcept {
     return;
   }
   ::munmap(p, PageRounded(n));
-}
-
-char* MapHugePage() noexcept {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-  // mmap promises only page alignment: map one huge page more than needed and trim both ends.
-  const size_t span = 2 * kHugePageBytes;
-  void* mapped = ::mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mapped == MAP_FAILED) return nullptr;
-  const auto start = reinterpret_cast<uintptr_t>(mapped);
-  const uintptr_t aligned = (start + kHugePageBytes - 1) & ~(uintptr_t{kHugePageBytes} - 1);
-  if (aligned > start) ::munmap(mapped, aligned - start);
-  const uintptr_t tail = aligned + kHugePageBytes;
-  if (start + span > tail) ::munmap(reinterpret_cast<void*>(tail), start + span - tail);
-  char* block = reinterpret_cast<char*>(aligned);
-  ::madvise(block, kHugePageBytes, MADV_HUGEPAGE);
-  return block;
-#else
-  return nullptr;
-#endif
-}
-
-void UnmapHugePage(char* p) noexcept {
-  if (p != nullptr) ::munmap(p, kHugePageBytes);
 }
 
 }  // namespace strata

@@ -28,13 +28,4 @@ char* AllocateLarge(size_t n) noexcept;
 // Frees what AllocateLarge(n) returned; p may be null.
 void FreeLarge(char* p, size_t n) noexcept;
 
-// The size of a transparent huge page on x86-64 and most arm64 kernels.
-constexpr size_t kHugePageBytes = 2 << 20;
-
-// kHugePageBytes mapped on a kHugePageBytes boundary and advised to the kernel as a
-// huge-page candidate (Linux; elsewhere, or if the mapping fails, null). Advice only: with
-// transparent huge pages off it is ordinary memory. Any thread; UnmapHugePage frees it.
-char* MapHugePage() noexcept;
-void UnmapHugePage(char* p) noexcept;
-
 }  // namespace strata

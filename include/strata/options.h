@@ -75,13 +75,16 @@ struct Options {
   // as transparent huge pages (Linux, when /sys/kernel/mm/transparent_hugepage/enabled is
   // "always" or "madvise"). Inserts, point reads and scans of a large memtable touch its
   // entries in random address order; with 4 KiB pages nearly each of those steps also misses
-  // the TLB (1 M-key fills ran 20-50% faster with huge pages). A fresh huge page is zeroed at
-  // its first touch, which on a virtual machine once took up to two thirds of a 1 M-key fill
-  // on the writer's thread: the database keeps a flushed memtable's blocks for the next
-  // memtable, and a thread of its own faults in the next fresh block before it is needed
-  // (util/huge_page_pool.h). Each memtable with huge pages holds at least 2 MiB from its
-  // creation, and the pool up to one write buffer's worth while no memtable needs it.
-  bool memtable_huge_pages = true;
+  // the TLB, so reads of memtable-resident data ran about 10% faster with huge pages. Off by
+  // default: every memtable's blocks are fresh pages, and the kernel zeroes a 2 MiB page at its
+  // first touch on the writer's thread; on a virtual machine whose free huge pages the host
+  // has reclaimed, that zeroing took up to two thirds of a 1 M-key fill (fills ran at half
+  // speed, varying threefold from run to run), while heap blocks are reused from one
+  // memtable to the next. The price of off: long fills whose memtables reuse freed huge pages
+  // ran faster with them (100 M random keys, one round: 591 k/s against 410 k/s). Each
+  // memtable with huge pages also holds at least 2 MiB from its creation, and with THP defrag
+  // "madvise" a first touch may wait for memory compaction.
+  bool memtable_huge_pages = false;
   // Each memtable keeps a bloom filter of its user keys this fraction of write_buffer_size
   // in size (1 MiB for 64 MiB; at most 64 MiB), so a Get of a key the memtable does not hold
   // skips the memtable's search: a dozen or more cache misses in a memtable of a few hundred
