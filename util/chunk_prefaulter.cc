@@ -3,11 +3,16 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
 #include <system_error>
 
 namespace strata {
 
 namespace {
+
+// Set once the kernel refused MADV_POPULATE_WRITE as unknown: no chunk is worth preparing.
+std::atomic<bool> populate_unsupported{false};
 
 // The chunk mapped and faulted in, or null.
 char* MapAndFault(int fd, uint64_t offset, size_t length) {
@@ -18,6 +23,7 @@ char* MapAndFault(int fd, uint64_t offset, size_t length) {
   // Without the populate (a kernel before 5.14) the reads below would map the pages read-only,
   // and the writer's first store into each would fault all the same: not worth a chunk.
   if (::madvise(p, length, MADV_POPULATE_WRITE) != 0) {
+    if (errno == EINVAL) populate_unsupported.store(true, std::memory_order_relaxed);
     ::munmap(p, length);
     return nullptr;
   }
@@ -40,7 +46,7 @@ void ChunkPrefaulter::Prepare(int fd, uint64_t offset, size_t length) {
   size_t stale_length = 0;
   {
     MutexLock l(&mu_);
-    if (unavailable_) return;
+    if (unavailable_ || populate_unsupported.load(std::memory_order_relaxed)) return;
     stale_length = length_;
     stale = DropLocked();
     fd_ = fd;

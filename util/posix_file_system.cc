@@ -286,8 +286,11 @@ class PosixWritableFile final : public WritableFile {
 // chunk at a time: the chunk's blocks are allocated first (a full disk is an error here, never
 // a SIGBUS inside memcpy), then it is mapped. Allocation is fallocate where the file system
 // has it: the chunk reads as zeros, yet no page is dirtied until a record is copied into it,
-// so a log deleted before write-back costs the device nothing and no page of zeros is written
-// back ahead of its records (at 100 M keys writing the zeros with pwrite cost 0.7 GB). Where
+// so a log deleted before write-back costs the device nothing (at 100 M keys writing the zeros
+// with pwrite cost 0.7 GB). From the third chunk of an unsynced log on, a ChunkPrefaulter
+// thread faults each chunk in while the one before it fills (a page fault per 4 KiB was the
+// writer's largest cost after the memtable insert), which dirties that chunk's zeros one chunk
+// ahead of the records; the first Sync drops the chunk prepared ahead instead of writing it. Where
 // fallocate fails (unsupported, or the disk nearly full) the chunk is written as zeros with
 // pwrite, which allocates what fits. An Append that would run past the mapped chunk allocates
 // what it needs before it copies a byte, so a full disk refuses it whole. Close unmaps and
@@ -344,7 +347,13 @@ class PosixMappedLogFile final : public WritableFile {
   // (64 synced writers: 113 k/s fell to 102 k/s). The rest of a chunk that was allocated is
   // written as zeros by the first append after the sync (not by the sync: a log synced once
   // and then closed, as at a memtable switch, would send the zeros to the device for nothing).
+  //
+  // A chunk prepared ahead while the log was unsynced (see MapNextChunk) is dropped first: its
+  // pages are dirty zeros, which the sync would write. The chunk the records are in, if it was
+  // prepared, is all dirty too: the sync writes the rest of it (at most 1 MiB of zeros, once
+  // per log synced after running unsynced; the active log would write it next anyway).
   Status Sync() override {
+    if (!synced_) DropPreparedChunk();
     synced_ = true;
     return SyncWritten(fd_, path_, &dir_synced_);
   }
@@ -383,6 +392,7 @@ class PosixMappedLogFile final : public WritableFile {
       }
       p = static_cast<char*>(m);
     }
+    if (prepared_length_ > 0 && offset == prepared_offset_) prepared_length_ = 0;  // now in use
     chunk_ = p;
     chunk_offset_ = offset;
     mapped_ = usable;
@@ -401,8 +411,27 @@ class PosixMappedLogFile final : public WritableFile {
     const uint64_t next = chunk_offset_ + mapped_;
     if (reserved_end_ <= next) Reserve(next + 1).PermitUncheckedError();
     if (reserved_end_ <= next) return;
-    prefaulter_.Prepare(fd_, next,
-                        static_cast<size_t>(std::min<uint64_t>(kChunk, reserved_end_ - next)));
+    prepared_offset_ = next;
+    prepared_length_ = static_cast<size_t>(std::min<uint64_t>(kChunk, reserved_end_ - next));
+    prefaulter_.Prepare(fd_, prepared_offset_, prepared_length_);
+  }
+
+  // Drops the pages of the chunk prepared ahead, dirty zeros in the page cache, without
+  // writing them: a hole punched over the range discards them, and the range is allocated
+  // again, so it stays reserved. If that allocation fails the range is no longer counted as
+  // reserved, and the Append that needs it reserves it (or reports the full disk) as before.
+  void DropPreparedChunk() {
+    prefaulter_.Stop();
+    if (prepared_length_ == 0) return;
+    const auto offset = static_cast<off_t>(prepared_offset_);
+    const auto length = static_cast<off_t>(prepared_length_);
+    prepared_length_ = 0;
+    // Allocated by writing zeros: those pages were dirty before the prefaulter touched them.
+    if (!reserved_by_fallocate_) return;
+#if defined(FALLOC_FL_PUNCH_HOLE) && defined(FALLOC_FL_KEEP_SIZE)
+    if (::fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length) != 0) return;
+    if (::fallocate(fd_, 0, offset, length) != 0) reserved_end_ = prepared_offset_;
+#endif
   }
 
   // Allocates the blocks past the mapped chunk up to at least end, a chunk at a time, for
@@ -489,7 +518,9 @@ class PosixMappedLogFile final : public WritableFile {
   uint64_t reserved_end_ = 0;           // blocks up to here are allocated (Reserve), maybe unmapped
   bool reserved_by_fallocate_ = false;  // all of the reservation past the chunk by fallocate
   bool dir_synced_ = false;
-  ChunkPrefaulter prefaulter_;  // the next chunk, mapped and faulted in ahead of the copies
+  ChunkPrefaulter prefaulter_;    // the next chunk, mapped and faulted in ahead of the copies
+  uint64_t prepared_offset_ = 0;  // the chunk asked of prefaulter_ and not yet mapped here
+  size_t prepared_length_ = 0;    // 0: none
 };
 
 // Paths locked by this process; see the comment at the top of the file.
