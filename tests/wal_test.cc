@@ -1037,16 +1037,11 @@ TEST(WalTest, AnUnsyncedLogsChunkPreparedAheadIsDroppedByItsFirstSync) {
   }
   ASSERT_OK(writer.Sync());
   ASSERT_OK(writer.Close());
-  std::unique_ptr<SequentialFile> in;
-  ASSERT_OK(fs->NewSequentialFile(path, &in));
-  CollectingReporter reporter;
-  LogReader reader(std::move(in), &reporter);
-  std::vector<std::string> out;
-  std::string scratch;
-  std::string_view record;
-  while (reader.ReadRecord(&record, &scratch)) out.emplace_back(record);
-  EXPECT_EQ(out, records);
-  EXPECT_TRUE(reporter.reports.empty()) << Describe(reporter.reports);
+  std::string bytes;
+  ASSERT_OK(ReadFileToString(fs.get(), path, &bytes));
+  ReadResult read = ReadAll(bytes);
+  EXPECT_EQ(read.records, records);
+  EXPECT_TRUE(read.reports.empty()) << Describe(read.reports);
 }
 
 // A log's preallocated chunk is allocated without dirtying its pages (fallocate): a record
