@@ -13,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "support/test_util.h"
 #include "util/sanitizers.h"
@@ -137,6 +138,19 @@ TEST_F(ChunkPrefaulterTest, AChunkNotTakenIsUnmapped) {
   char* again = PreparedChunk(&prefaulter, 2 * kChunk);
   ASSERT_NE(again, nullptr);
   ::munmap(again, kChunk);
+}
+
+// Stop at any moment (the request not yet picked up, the thread at work, the chunk ready)
+// leaves nothing mapped, and the next Prepare starts the thread again.
+TEST_F(ChunkPrefaulterTest, StopAtAnyMomentLeavesNothingMapped) {
+  ChunkPrefaulter prefaulter;
+  for (int i = 0; i < 50; i++) {
+    prefaulter.Prepare(fd_, (i % 3) * kChunk, kChunk);
+    if (i % 2 == 1) std::this_thread::yield();
+    prefaulter.Stop();
+    ASSERT_EQ(MappingsOfFile(), 0) << "round " << i;
+    ASSERT_EQ(prefaulter.Take((i % 3) * kChunk, kChunk), nullptr) << "round " << i;
+  }
 }
 
 // A range the prefaulter cannot map is only a missed speed-up: the caller maps it itself.
