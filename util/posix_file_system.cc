@@ -381,7 +381,7 @@ class PosixMappedLogFile final : public WritableFile {
     Unmap();
     const uint64_t offset = size_;  // page-aligned: chunks are whole pages, filled whole
     assert(offset < reserved_end_);
-    const size_t usable = static_cast<size_t>(std::min<uint64_t>(kChunk, reserved_end_ - offset));
+    const size_t usable = ReservedAfterChunk();
     chunk_allocated_ = reserved_by_fallocate_;
     char* p = prefaulter_.Take(offset, usable);
     if (p == nullptr) {
@@ -392,7 +392,6 @@ class PosixMappedLogFile final : public WritableFile {
       }
       p = static_cast<char*>(m);
     }
-    if (prepared_length_ > 0 && offset == prepared_offset_) prepared_length_ = 0;  // now in use
     chunk_ = p;
     chunk_offset_ = offset;
     mapped_ = usable;
@@ -410,27 +409,36 @@ class PosixMappedLogFile final : public WritableFile {
   void PrepareNextChunk() {
     const uint64_t next = chunk_offset_ + mapped_;
     if (reserved_end_ <= next) Reserve(next + 1).PermitUncheckedError();
-    if (reserved_end_ <= next) return;
-    prepared_offset_ = next;
-    prepared_length_ = static_cast<size_t>(std::min<uint64_t>(kChunk, reserved_end_ - next));
-    prefaulter_.Prepare(fd_, prepared_offset_, prepared_length_);
+    if (const size_t length = ReservedAfterChunk(); length > 0)
+      prefaulter_.Prepare(fd_, next, length);
   }
 
-  // Drops the pages of the chunk prepared ahead, dirty zeros in the page cache, without
-  // writing them: a hole punched over the range discards them, and the range is allocated
-  // again, so it stays reserved. If that allocation fails the range is no longer counted as
-  // reserved, and the Append that needs it reserves it (or reports the full disk) as before.
+  // How much of the chunk after the mapped one (or of the one at size_, with none mapped) is
+  // allocated: what MapNextChunk maps there, and what PrepareNextChunk prepared. 0: nothing.
+  size_t ReservedAfterChunk() const {
+    const uint64_t next = chunk_offset_ + mapped_;
+    return reserved_end_ > next
+               ? static_cast<size_t>(std::min<uint64_t>(kChunk, reserved_end_ - next))
+               : 0;
+  }
+
+  // Drops the pages of the chunk prepared ahead (the one after the mapped chunk, once the
+  // log is past its first: see MapNextChunk), dirty zeros in the page cache, without writing
+  // them: a hole punched over the range discards them, and the range is allocated again, so
+  // it stays reserved. If that allocation fails the range is no longer counted as reserved,
+  // and the Append that needs it reserves it (or reports the full disk) as before. Where the
+  // prefaulter never got to the range, the punch only finds clean blocks to allocate again.
   void DropPreparedChunk() {
     prefaulter_.Stop();
-    if (prepared_length_ == 0) return;
-    const auto offset = static_cast<off_t>(prepared_offset_);
-    const auto length = static_cast<off_t>(prepared_length_);
-    prepared_length_ = 0;
+    const uint64_t next = chunk_offset_ + mapped_;
+    const size_t length = ReservedAfterChunk();
     // Allocated by writing zeros: those pages were dirty before the prefaulter touched them.
-    if (!reserved_by_fallocate_) return;
+    if (chunk_offset_ == 0 || length == 0 || !reserved_by_fallocate_) return;
 #if defined(FALLOC_FL_PUNCH_HOLE) && defined(FALLOC_FL_KEEP_SIZE)
-    if (::fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length) != 0) return;
-    if (::fallocate(fd_, 0, offset, length) != 0) reserved_end_ = prepared_offset_;
+    const auto off = static_cast<off_t>(next);
+    const auto len = static_cast<off_t>(length);
+    if (::fallocate(fd_, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len) != 0) return;
+    if (::fallocate(fd_, 0, off, len) != 0) reserved_end_ = next;
 #endif
   }
 
@@ -518,9 +526,7 @@ class PosixMappedLogFile final : public WritableFile {
   uint64_t reserved_end_ = 0;           // blocks up to here are allocated (Reserve), maybe unmapped
   bool reserved_by_fallocate_ = false;  // all of the reservation past the chunk by fallocate
   bool dir_synced_ = false;
-  ChunkPrefaulter prefaulter_;    // the next chunk, mapped and faulted in ahead of the copies
-  uint64_t prepared_offset_ = 0;  // the chunk asked of prefaulter_ and not yet mapped here
-  size_t prepared_length_ = 0;    // 0: none
+  ChunkPrefaulter prefaulter_;  // the next chunk, mapped and faulted in ahead of the copies
 };
 
 // Paths locked by this process; see the comment at the top of the file.
