@@ -2,18 +2,14 @@
 // after a full disk): writes go on once the cause is gone, nothing acknowledged is lost, a
 // failed log write stays fatal, and a resume re-establishes a known MANIFEST before it
 // deletes anything. Also against a real full file system: a small tmpfs (root only).
-#include <sys/mount.h>
-#include <sys/statvfs.h>
-
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <map>
 
 #include "strata/db.h"
 #include "support/db_test_util.h"
 #include "support/disk_full_workload.h"
 #include "support/fault_injection_fs.h"
+#include "support/small_tmpfs.h"
 #include "support/test_util.h"
 #include "version/filename.h"
 
@@ -245,37 +241,15 @@ TEST_F(ResumeTest, DiskFullCyclesLoseNothing) {
 class TmpfsDiskFullTest : public testing::Test {
  protected:
   void SetUp() override {
-    mount_point_ = dir_.Child("tmpfs");
-    ASSERT_OK(FileSystem::Default()->CreateDir(mount_point_));
-    if (::mount("tmpfs", mount_point_.c_str(), "tmpfs", 0, "size=8m") != 0) {
-      GTEST_SKIP() << "cannot mount a tmpfs to fill (" << std::strerror(errno)
-                   << "); run as root to test a really full disk";
-    }
-    mounted_ = true;
+    std::string error;
+    if (!tmpfs_.Mount(dir_.path(), 8 << 20, &error)) GTEST_SKIP() << error;
   }
-  void TearDown() override {
-    db_.reset();
-    if (mounted_) {
-      EXPECT_EQ(0, ::umount(mount_point_.c_str())) << std::strerror(errno);
-    }
-  }
-  uint64_t FreeBytes() {
-    struct statvfs st;
-    EXPECT_EQ(0, ::statvfs(mount_point_.c_str(), &st));
-    return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
-  }
+  void TearDown() override { db_.reset(); }  // before the tmpfs is unmounted
   // Fills the disk with a ballast file until only about `leave` bytes are free.
-  void Fill(const std::string& path, uint64_t leave) {
-    std::unique_ptr<WritableFile> f;
-    ASSERT_OK(FileSystem::Default()->NewWritableFile(path, &f));
-    const std::string chunk(16 << 10, 'x');
-    while (FreeBytes() > leave + chunk.size()) ASSERT_OK(f->Append(chunk));
-    ASSERT_OK(f->Close());
-  }
+  void Fill(const std::string& name, uint64_t leave) { ASSERT_OK(tmpfs_.Fill(name, leave)); }
 
   test::TempDir dir_;
-  std::string mount_point_;
-  bool mounted_ = false;
+  test::SmallTmpfs tmpfs_;
   std::unique_ptr<DB> db_;
 };
 
@@ -285,10 +259,10 @@ TEST_F(TmpfsDiskFullTest, WritesResumeOnceSpaceFrees) {
   options.compression = CompressionType::kNone;
   options.write_buffer_size = 4 << 20;  // only Flush switches memtables
   options.bg_error_resume_retry_interval_micros = 1000;
-  const std::string dbname = mount_point_ + "/db";
+  const std::string dbname = tmpfs_.Child("db");
   ASSERT_OK(DB::Open(options, dbname, &db_));
   // About 600 KB of log fits; a table of the same size does not.
-  Fill(mount_point_ + "/ballast", 900 << 10);
+  Fill("ballast", 900 << 10);
   Random rnd(7);
   std::map<std::string, std::string> acknowledged;
   for (int i = 0; i < 600; i++) {
@@ -304,7 +278,7 @@ TEST_F(TmpfsDiskFullTest, WritesResumeOnceSpaceFrees) {
   ASSERT_TRUE(db_->GetProperty("strata.background-error", &error));
   EXPECT_NE(std::string::npos, error.find("resuming automatically")) << error;
 
-  ASSERT_OK(FileSystem::Default()->RemoveFile(mount_point_ + "/ballast"));
+  ASSERT_OK(FileSystem::Default()->RemoveFile(tmpfs_.Child("ballast")));
   ASSERT_TRUE(WaitUntil([&] {
     return db_->GetProperty("strata.background-error", &error) && error == "OK";
   })) << error;
@@ -325,9 +299,9 @@ TEST_F(TmpfsDiskFullTest, ALogThatCannotGrowRefusesWritesUntilSpaceFrees) {
   options.create_if_missing = true;
   options.compression = CompressionType::kNone;
   options.write_buffer_size = 6 << 20;  // no memtable switch, so no flush, in this test
-  const std::string dbname = mount_point_ + "/db";
+  const std::string dbname = tmpfs_.Child("db");
   ASSERT_OK(DB::Open(options, dbname, &db_));
-  Fill(mount_point_ + "/ballast", 1536 << 10);  // room for one or two more log chunks
+  Fill("ballast", 1536 << 10);  // room for one or two more log chunks
   Random rnd(11);
   std::map<std::string, std::string> acknowledged;
   Status refused;
@@ -347,7 +321,7 @@ TEST_F(TmpfsDiskFullTest, ALogThatCannotGrowRefusesWritesUntilSpaceFrees) {
   EXPECT_EQ("OK", error);
   EXPECT_EQ("NOT_FOUND", GetString(db_.get(), refused_key));
 
-  ASSERT_OK(FileSystem::Default()->RemoveFile(mount_point_ + "/ballast"));
+  ASSERT_OK(FileSystem::Default()->RemoveFile(tmpfs_.Child("ballast")));
   for (int j = 0; j < 1000; j++) {
     std::string value = test::RandomBytes(&rnd, 1000);
     ASSERT_OK(db_->Put(WriteOptions(), Key(i + j), value));
