@@ -34,6 +34,8 @@ struct EngineOptions {
   bool seek_compaction = true;
   // Strata only: Options::memtable_huge_pages.
   bool memtable_huge_pages = false;
+  // Strata only: Options::block_cache_admit_on_first_miss.
+  bool block_cache_admit_on_first_miss = false;
   // Strata only: Options::memtable_bloom_size_ratio.
   double memtable_bloom_size_ratio = 1.0 / 64;
   // Strata only: Options::level_compaction_dynamic_level_bytes.

@@ -40,6 +40,10 @@ DEFINE_int32(max_background_jobs, 2, "Background flush and compaction threads");
 DEFINE_bool(seek_compaction, true,
             "Strata: compact files that reads keep searching in vain (Options::seek_compaction; "
             "LevelDB always does, RocksDB never)");
+DEFINE_bool(block_cache_admit_on_first_miss, false,
+            "Strata: every data block a read misses enters the block cache, as in LevelDB and "
+            "RocksDB (Options::block_cache_admit_on_first_miss; default: once the cache is full, "
+            "only blocks missed before within a window of recent misses)");
 DEFINE_bool(memtable_huge_pages, false,
             "Strata: memtable memory in 2 MiB blocks advised as transparent huge pages "
             "(Options::memtable_huge_pages; RocksDB's memtable_huge_page_size, off by default)");
@@ -126,6 +130,7 @@ Status ConfigFromFlags(Config* config) {
   c.engine_options.statistics = FLAGS_statistics;
   c.engine_options.seek_compaction = FLAGS_seek_compaction;
   c.engine_options.memtable_huge_pages = FLAGS_memtable_huge_pages;
+  c.engine_options.block_cache_admit_on_first_miss = FLAGS_block_cache_admit_on_first_miss;
   c.engine_options.memtable_bloom_size_ratio = FLAGS_memtable_bloom_size_ratio;
   c.engine_options.dynamic_level_bytes = FLAGS_level_compaction_dynamic_level_bytes;
   c.engine_options.dynamic_file_size = FLAGS_level_compaction_dynamic_file_size;

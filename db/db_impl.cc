@@ -44,6 +44,11 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname, bool read_only
       feed_cv_(&mu_) {
   table_options_ = DatabaseTableOptions(options_, &icmp_);
   table_options_.statistics = statistics_;
+  if (!options_.block_cache_admit_on_first_miss && options_.block_cache != nullptr) {
+    block_admission_ =
+        std::make_unique<BlockAdmission>(options_.block_cache->capacity(), options_.block_size);
+    table_options_.block_admission = block_admission_.get();
+  }
   table_cache_ =
       std::make_unique<TableCache>(dbname_, fs_, table_options_, options_.max_open_files);
 }

@@ -74,6 +74,7 @@
 #include "db/snapshot.h"
 #include "db/unsynced_logs.h"
 #include "keys/internal_key.h"
+#include "sstable/block_admission.h"
 #include "sstable/table_options.h"
 #include "strata/cache.h"
 #include "strata/db.h"
@@ -329,6 +330,8 @@ class DBImpl final : public DB {
   const bool read_only_;
   FileSystem* const fs_;
   const InternalKeyComparator icmp_;
+  // Which blocks read on a cache miss may evict others (null: all); outlives table_cache_.
+  std::unique_ptr<BlockAdmission> block_admission_;
   TableOptions table_options_;
   std::unique_ptr<FileLock> db_lock_;
   std::shared_ptr<Logger> info_log_;  // never null

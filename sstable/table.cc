@@ -29,12 +29,14 @@
 #include <string>
 
 #include "sstable/block.h"
+#include "sstable/block_admission.h"
 #include "sstable/block_readahead.h"
 #include "sstable/bloom.h"
 #include "sstable/format.h"
 #include "sstable/properties_block.h"
 #include "sstable/range_del_block.h"
 #include "strata/cache.h"
+#include "util/checksum.h"
 #include "util/coding.h"
 #include "util/perf_context_imp.h"
 #include "util/statistics_util.h"
@@ -155,8 +157,8 @@ struct TableState {
   }
 
   // Reads (or finds in the cache) the data block at handle; through readahead's window if
-  // given. A block read on a miss enters the cache if ro.fill_cache allows, and, for
-  // CacheFill::kIfRoom, only without evicting another.
+  // given. A block read on a miss enters the cache if ro.fill_cache allows; without evicting
+  // another for CacheFill::kIfRoom, or when options.block_admission does not admit it.
   Status GetDataBlock(const ReadOptions& ro, const BlockHandle& handle, BlockRef* ref,
                       BlockReadahead* readahead = nullptr,
                       CacheFill fill = CacheFill::kEvicting) const {
@@ -202,15 +204,22 @@ struct TableState {
     if (insert) {
       const std::string_view k(key, sizeof key);
       const size_t charge = block->memory_usage();
-      Cache::Handle* h = fill == CacheFill::kIfRoom
-                             ? cache->InsertIfRoom(k, block.get(), charge, &DeleteCachedBlock)
-                             : cache->Insert(k, block.get(), charge, &DeleteCachedBlock);
+      const bool may_evict =
+          fill == CacheFill::kEvicting && (options.block_admission == nullptr ||
+                                           options.block_admission->AdmitAfterMiss(Hash64(k)));
+      Cache::Handle* h = may_evict
+                             ? cache->Insert(k, block.get(), charge, &DeleteCachedBlock)
+                             : cache->InsertIfRoom(k, block.get(), charge, &DeleteCachedBlock);
       if (h != nullptr) {
         block.release();  // the cache owns it now
         ref->SetCached(cache, h);
         return Status::OK();
       }
-      STRATA_PERF_COUNT(scan_blocks_not_cached);
+      if (fill == CacheFill::kIfRoom) {
+        STRATA_PERF_COUNT(scan_blocks_not_cached);
+      } else {
+        STRATA_PERF_COUNT(blocks_not_admitted);
+      }
     }
     ref->SetOwned(std::move(block));
     return Status::OK();

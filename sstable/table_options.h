@@ -12,6 +12,7 @@
 
 namespace strata {
 
+class BlockAdmission;
 class Cache;
 class Statistics;
 
@@ -40,6 +41,10 @@ struct TableOptions {
 
   // Uncompressed data blocks are cached here when non-null (reads only).
   Cache* block_cache = nullptr;
+  // With a block cache: when non-null, a data block read on a miss evicts others only if this
+  // admits it (and otherwise enters the cache only if it has room); null, every block read
+  // enters the cache (sstable/block_admission.h).
+  BlockAdmission* block_admission = nullptr;
   // Block cache hits and misses and bloom filter probes are counted here when non-null.
   Statistics* statistics = nullptr;
   // When non-null, each open table adds what it holds in memory for its life (index, filter)

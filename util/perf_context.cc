@@ -33,6 +33,7 @@ constexpr Counter kCounters[] = {
     {"internal_entries_skipped", &PerfContext::internal_entries_skipped},
     {"memtable_filter_negatives", &PerfContext::memtable_filter_negatives},
     {"scan_blocks_not_cached", &PerfContext::scan_blocks_not_cached},
+    {"blocks_not_admitted", &PerfContext::blocks_not_admitted},
 };
 
 }  // namespace

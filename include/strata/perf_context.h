@@ -33,6 +33,9 @@ struct PerfContext {
   // Blocks a long scan read and kept to itself because the block cache had no room for them
   // without evicting (ReadOptions::fill_cache).
   uint64_t scan_blocks_not_cached = 0;
+  // Blocks other reads kept to themselves because the block cache was full and they had not
+  // been missed recently (Options::block_cache_admit_on_first_miss).
+  uint64_t blocks_not_admitted = 0;
 
   void Reset() { *this = PerfContext(); }
   // Adds other's counts (to total several threads).
