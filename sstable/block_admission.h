@@ -16,8 +16,9 @@
 // The window is a direct-mapped table of the hashes of recent misses, with about twice as
 // many slots as the cache holds blocks: a block missed twice within about that many misses is
 // admitted. A collision only makes the table forget a block, which is then admitted one miss
-// later. Options::block_cache_admit_on_first_miss turns the policy off (every miss inserts,
-// as LevelDB's and RocksDB's caches do).
+// later. "Full" is the sharded cache's: the block's shard has no room for it.
+// Options::block_cache_admit_on_first_miss turns the policy off (every miss inserts, as LevelDB's
+// and RocksDB's caches do).
 //
 // Thread safety: AdmitAfterMiss may be called from any thread. The slots are relaxed atomics:
 // a race only delays or repeats an admission.
@@ -40,7 +41,7 @@ class BlockAdmission {
   // After a cache miss for the block whose cache key hashes to key_hash: true if the block
   // missed within the window (which then forgets it), else false (and it is remembered).
   bool AdmitAfterMiss(uint64_t key_hash) {
-    // Zero marks an empty slot; a hash of zero shares its slot's tag with hash 1.
+    // Zero marks an empty slot, so the low bit (which also picks the slot) is set.
     const uint64_t tag = key_hash | 1;
     std::atomic<uint64_t>& slot = slots_[key_hash & mask_];
     if (slot.load(std::memory_order_relaxed) == tag) {

@@ -11,11 +11,12 @@
 // reads' blocks for it gains nothing, costs the eviction, and leaves each new block in
 // memory the processor has not touched lately, where an owned block's buffer goes back to
 // this thread's spare list and takes the next block while still in the processor's cache (a
-// 1 M key readseq ran 1.3 times as fast alone, 1.4 times with two threads). Scans shorter
-// than an eighth of the cache, point reads, and scans of data that fits in the cache's free
-// room are cached as before. The price: a range longer than an eighth of the cache, scanned
-// again and again while the cache is full, keeps only its first eighth cached (PostgreSQL's
-// sequential scans of tables over a quarter of its buffers make the same trade).
+// 1 M key readseq ran 1.3 times as fast alone, 1.4 times with two threads). Blocks of scans
+// shorter than an eighth of the cache and of point reads enter a cache with room; a full one
+// only if TableOptions::block_admission admits them (sstable/block_admission.h). The price: a range
+// longer than an eighth of the cache, scanned again and again while the cache is full, keeps only
+// its first eighth cached (PostgreSQL's sequential scans of tables over a quarter of its buffers
+// make the same trade).
 //
 // Pinning: whoever uses a data block holds it through a BlockRef -- a cache handle (released
 // when the user moves to another block or finishes) or sole ownership of an uncached block.

@@ -5,8 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include "strata/cache.h"
 #include "strata/db.h"
+#include "strata/iterator.h"
 #include "strata/perf_context.h"
 #include "support/db_test_util.h"
 #include "support/test_util.h"
@@ -50,6 +56,7 @@ TEST(BlockAdmissionTest, WindowIsAboutTwiceTheBlocksTheCacheHolds) {
   EXPECT_EQ(BlockAdmission(30 << 20, 4096).window(), 16384u);  // rounded up
   EXPECT_EQ(BlockAdmission(64 << 10, 4096).window(), 1024u);   // at least 1024
   EXPECT_EQ(BlockAdmission(0, 0).window(), 1024u);
+  EXPECT_EQ(BlockAdmission(size_t{64} << 30, 4096).window(), size_t{1} << 22);  // at most
 }
 
 // A table of 1000-byte values, five to a block (cut once past 4 KiB), behind a block cache
@@ -77,8 +84,33 @@ class BlockAdmissionDbTest : public testing::Test {
   // Reads key i; says where its block came from.
   enum class From { kCache, kFileKept, kFileCached };
   From Read(int i) {
+    return Classify([&] { EXPECT_EQ(Value(i), GetString(db_.get(), Key(i))); });
+  }
+  // The same through a short scan (an iterator's Seek) and through MultiGet.
+  From Seek(int i) {
+    return Classify([&] {
+      std::unique_ptr<Iterator> it = db_->NewIterator(ReadOptions());
+      it->Seek(Key(i));
+      ASSERT_TRUE(it->Valid());
+      EXPECT_EQ(Value(i), it->value());
+    });
+  }
+  From MultiRead(int i) {
+    return Classify([&] {
+      const std::string key = Key(i);
+      const std::string_view keys[] = {key};
+      std::vector<std::string> values;
+      std::vector<Status> statuses;
+      db_->MultiGet(ReadOptions(), keys, &values, &statuses);
+      ASSERT_EQ(statuses.size(), 1u);
+      ASSERT_OK(statuses[0]);
+      EXPECT_EQ(Value(i), values[0]);
+    });
+  }
+  template <class Op>
+  From Classify(Op op) {
     PerfContext before = *GetPerfContext();
-    EXPECT_EQ(Value(i), GetString(db_.get(), Key(i)));
+    op();
     const PerfContext& now = *GetPerfContext();
     if (now.block_cache_hits > before.block_cache_hits) return From::kCache;
     EXPECT_EQ(now.block_reads, before.block_reads + 1);
@@ -104,6 +136,18 @@ TEST_F(BlockAdmissionDbTest, FullCacheTakesABlockOnItsSecondMiss) {
   // Blocks read once each since did not push it out.
   for (int i = 250; i < 400; i += 10) EXPECT_EQ(Read(i), From::kFileKept) << i;
   EXPECT_EQ(Read(203), From::kCache);
+}
+
+TEST_F(BlockAdmissionDbTest, ShortScansAndMultiGetAreAdmittedAsGetsAre) {
+  Open(/*admit_on_first_miss=*/false);
+  for (int i = 0; i < 200; i += 10) Read(i);  // the cache is full
+  EXPECT_EQ(Seek(300), From::kFileKept);
+  EXPECT_EQ(Seek(301), From::kFileCached);
+  EXPECT_EQ(Seek(302), From::kCache);
+  EXPECT_EQ(MultiRead(350), From::kFileKept);
+  EXPECT_EQ(MultiRead(351), From::kFileCached);
+  EXPECT_EQ(MultiRead(352), From::kCache);
+  EXPECT_EQ(GetPerfContext()->scan_blocks_not_cached, 0u) << "not long scans";
 }
 
 TEST_F(BlockAdmissionDbTest, AdmitOnFirstMissCachesEveryBlockRead) {

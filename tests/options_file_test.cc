@@ -51,6 +51,7 @@ TEST_F(OptionsFileTest, EveryFieldRoundTrips) {
   o.index_block_restart_interval = 4;
   o.bloom_bits_per_key = 14;
   o.block_cache_capacity = 7 << 20;
+  o.block_cache_admit_on_first_miss = true;
   o.max_open_files = 123;
   o.num_levels = 5;
   o.level0_file_num_compaction_trigger = 3;
@@ -84,6 +85,7 @@ TEST_F(OptionsFileTest, EveryFieldRoundTrips) {
   EXPECT_EQ(3600u, back.wal_ttl_seconds);
   EXPECT_EQ(512u, back.max_slot_lag_mb);
   EXPECT_FALSE(back.memtable_huge_pages);
+  EXPECT_TRUE(back.block_cache_admit_on_first_miss);
   EXPECT_EQ(0.03125, back.memtable_bloom_size_ratio);
   EXPECT_FALSE(back.seek_compaction);
   EXPECT_FALSE(back.level_compaction_dynamic_level_bytes);

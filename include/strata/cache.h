@@ -50,7 +50,8 @@ class Cache {
 
   // As Insert, but only while the entry fits beside the present ones: when it would push one
   // out, returns null and the caller keeps value (the deleter is not called). For reads that
-  // may use spare room but should not evict what other reads rely on (long scans). The
+  // may use spare room but should not evict what other reads rely on (long scans, and blocks
+  // not admitted by the block admission policy, sstable/block_admission.h). The
   // sharded LRU cache checks the key's shard and inserts under the same lock; the default
   // asks usage() and capacity() first, not atomically with the insert, so a concurrent
   // Insert may still leave it evicting.

@@ -114,8 +114,8 @@ struct Options {
   // as the cache holds blocks, and is otherwise used by its read and dropped. Reads spread
   // over far more data than the cache then pay no insert and eviction for blocks they read
   // once (100 M keys, a 32 MiB cache: 0.3% of lookups hit), and blocks read again keep their
-  // place. Iterators' long scans are kept out of a full cache either way (ReadOptions::
-  // fill_cache).
+  // place. Blocks of iterators' long scans never evict others, whatever this says (see
+  // ReadOptions::fill_cache).
   bool block_cache_admit_on_first_miss = false;
   // Table files held open at once (their readers live in a cache of this many entries).
   int max_open_files = 1000;
@@ -215,7 +215,9 @@ struct ReadOptions {
   const Snapshot* snapshot = nullptr;
   // Verify checksums of everything read from table files.
   bool verify_checksums = true;
-  // Keep blocks read for this operation in the block cache. An iterator that has read, in a
+  // Offer blocks read for this operation to the block cache, which takes them subject to
+  // Options::block_cache_admit_on_first_miss (by default, once full, only blocks missed
+  // before). An iterator that has read, in a
   // row, blocks of one table for more than an eighth of the cache's capacity (a long scan)
   // adds its further blocks only while the cache has room for them, and otherwise keeps each
   // to itself until it moves on: a scan reads a block once, and evicting other reads' blocks
