@@ -56,6 +56,14 @@ ReadBack ReadLog(const std::string& path) {
   return out;
 }
 
+// The log at path holds exactly records, with no report from its reader.
+void ExpectLogHolds(const std::string& path, const std::vector<std::string>& records) {
+  ReadBack read = ReadLog(path);
+  EXPECT_EQ(read.records.size(), records.size());
+  EXPECT_TRUE(read.records == records) << "the records read back differ from those written";
+  EXPECT_TRUE(read.reports.empty()) << read.reports.front();
+}
+
 // A real full file system: a tmpfs of 8 MiB mounted for the test (needs root).
 class MappedLogFullDiskTest : public testing::Test {
  protected:
@@ -118,10 +126,7 @@ TEST_F(MappedLogFullDiskTest, UnsyncedLogUsesWhatWasReservedAheadThenRefusesWhol
     ASSERT_OK(writer.AddRecord(records.back()));
   }
   ASSERT_OK(writer.Close());
-  ReadBack read = ReadLog(path);
-  EXPECT_EQ(read.records.size(), records.size());
-  EXPECT_TRUE(read.records == records) << "the records read back differ from those accepted";
-  EXPECT_TRUE(read.reports.empty()) << read.reports.front();
+  ExpectLogHolds(path, records);
 }
 
 // The first sync drops the chunk prepared ahead (a hole punched over it, then allocated
@@ -155,10 +160,7 @@ TEST_F(MappedLogFullDiskTest, FirstSyncOnANearlyFullDiskKeepsTheChunkAheadUsable
     if (i % 100 == 0) ASSERT_OK(writer.Sync());
   }
   ASSERT_OK(writer.Close());
-  ReadBack read = ReadLog(path);
-  EXPECT_EQ(read.records.size(), records.size());
-  EXPECT_TRUE(read.records == records) << "the records read back differ from those accepted";
-  EXPECT_TRUE(read.reports.empty()) << read.reports.front();
+  ExpectLogHolds(path, records);
 }
 
 // Exit codes of the child below.
@@ -228,10 +230,7 @@ TEST(MappedLogNoThreadTest, LogWritesOnWhenThePrefaulterCannotStartItsThread) {
       break;
   }
   ASSERT_EQ(WEXITSTATUS(status), kChildOk) << test::DescribeWaitStatus(status);
-  ReadBack read = ReadLog(path);
-  EXPECT_EQ(read.records.size(), records.size());
-  EXPECT_TRUE(read.records == records) << "the records read back differ from those written";
-  EXPECT_TRUE(read.reports.empty()) << read.reports.front();
+  ExpectLogHolds(path, records);
 }
 
 }  // namespace
