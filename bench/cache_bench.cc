@@ -1,7 +1,7 @@
 // Block cache micro benchmarks: Lookup + Release of entries that are all cached (the hit path
 // of a table read), with 1 and 2 threads sharing one cache, and with one shard (every thread
-// on one mutex) or the automatic shard count; and the miss path's churn of block memory,
-// where one thread frees the blocks another allocated.
+// on one mutex) or the automatic shard count; Lookup of absent keys; and the miss path's
+// churn of block memory, where one thread frees the blocks another allocated.
 #include <benchmark/benchmark.h>
 
 #include <cstring>
@@ -78,6 +78,26 @@ BENCHMARK(BM_LookupHit)
     ->Threads(1)
     ->Threads(2)
     ->UseRealTime();
+
+// Lookup of keys the filled cache does not hold (most table reads of a large database miss).
+void BM_LookupMiss(benchmark::State& state) {
+  Cache* cache = FilledCache(-1);
+  std::vector<std::string> absent = Keys();
+  for (std::string& key : absent) EncodeFixed64(key.data(), 2);  // another cache id
+  Random rnd(state.thread_index() + 1);
+  std::vector<uint32_t> order(kKeys);
+  for (auto& i : order) i = static_cast<uint32_t>(rnd.Uniform(kKeys));
+  size_t i = 0;
+  for (auto _ : state) {
+    if (cache->Lookup(absent[order[i]]) != nullptr) {
+      state.SkipWithError("hit");
+      break;
+    }
+    if (++i == kKeys) i = 0;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_LookupMiss)->Threads(1)->Threads(2)->UseRealTime();
 
 // Insert + Release over a cache that holds a quarter of the keys, so most inserts evict.
 void BM_InsertEvict(benchmark::State& state) {

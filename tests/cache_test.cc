@@ -115,6 +115,44 @@ TEST_F(CacheTest, ManyEntriesGrowTheTable) {
   EXPECT_EQ(cache_->usage(), 20000u);
 }
 
+// Removal from the open-addressing table moves later entries of a probe run back: whatever
+// order entries leave in (erased, replaced, evicted), every other one stays findable and none
+// comes back. Thousands of keys in one shard make long runs and runs that wrap around.
+TEST_F(CacheTest, EntriesLeavingInAnyOrderKeepTheRestFindable) {
+  constexpr int kKeys = 3000;
+  Reset(kKeys, 0);
+  std::string key(8, '\0');
+  auto key_of = [&](int i) {
+    EncodeFixed64(key.data(), static_cast<uint64_t>(i));
+    return std::string_view(key);
+  };
+  for (int i = 0; i < kKeys; i++) Insert(key_of(i), i);
+  std::vector<int> order(kKeys);
+  for (int i = 0; i < kKeys; i++) order[i] = i;
+  Random rnd(301);
+  for (int i = kKeys - 1; i > 0; i--) std::swap(order[i], order[rnd.Uniform(i + 1)]);
+  std::vector<int> expected(kKeys);  // the number cached for each key, -1 once erased
+  for (int i = 0; i < kKeys; i++) expected[i] = i;
+  for (int n = 0; n < kKeys; n++) {
+    const int victim = order[n];
+    if (n % 3 == 2) {
+      expected[victim] = victim + kKeys;  // replaced: the old entry leaves, a new one stays
+      Insert(key_of(victim), expected[victim]);
+    } else {
+      expected[victim] = -1;
+      cache_->Erase(key_of(victim));
+    }
+    if (n % 250 == 0 || n == kKeys - 1) {
+      for (int i = 0; i < kKeys; i++) {
+        ASSERT_EQ(Lookup(key_of(i)), expected[i]) << "key " << i << " after " << n + 1;
+      }
+    }
+  }
+  // Overfill: the least recently used go by eviction, the rest stay findable.
+  for (int i = 0; i < kKeys; i++) Insert(key_of(kKeys * 2 + i), i);
+  for (int i = 0; i < kKeys; i++) ASSERT_EQ(Lookup(key_of(kKeys * 2 + i)), i);
+  EXPECT_EQ(cache_->usage(), static_cast<size_t>(kKeys));
+}
 TEST_F(CacheTest, EvictsLeastRecentlyUsed) {
   Reset(3);
   Insert("a", 1);

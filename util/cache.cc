@@ -1,8 +1,8 @@
 // NewLRUCache: a Cache split into independently locked shards, each an LRU over its entries.
 //
 // An entry is one heap block: the Handle below followed by the key bytes. The shard of a key
-// is chosen by the high bits of Hash64(key); within the shard, the low bits pick a bucket of
-// an intrusive chained hash table, so Lookup and Release never allocate.
+// is chosen by the high bits of Hash64(key); within the shard, the low bits pick the home slot
+// in an open-addressing table of (hash, entry) pairs, so Lookup and Release never allocate.
 //
 // Invariants, per shard, under its mutex:
 // - An entry is "in the cache" (in_cache) exactly while it is in the shard's hash table. refs
@@ -35,7 +35,7 @@ namespace strata {
 struct Cache::Handle {
   void* value;
   Deleter deleter;
-  Handle* next_hash;  // next in the hash bucket; once out of the cache, next to free
+  Handle* next_free;  // once out of the cache: the next entry to free (PendingFrees)
   Handle* prev;       // LRU list links, while on the list
   Handle* next;
   size_t charge;
@@ -71,7 +71,7 @@ Handle* NewHandle(std::string_view key, uint64_t hash, void* value, size_t charg
 }
 
 // Entries to free once the shard's mutex is released, in the order they left the cache, linked
-// through next_hash. The destructor runs their deleters and frees them, so it is declared
+// through next_free. The destructor runs their deleters and frees them, so it is declared
 // outside the scope that holds the lock.
 class PendingFrees {
  public:
@@ -80,7 +80,7 @@ class PendingFrees {
   PendingFrees& operator=(const PendingFrees&) = delete;
   ~PendingFrees() {
     for (Handle* e = head_; e != nullptr;) {
-      Handle* next = e->next_hash;
+      Handle* next = e->next_free;
       if (e->deleter != nullptr) e->deleter(e->key(), e->value);
       e->~Handle();
       ::operator delete(e);
@@ -89,9 +89,9 @@ class PendingFrees {
   }
 
   void Add(Handle* e) {
-    e->next_hash = nullptr;
+    e->next_free = nullptr;
     *tail_ = e;
-    tail_ = &e->next_hash;
+    tail_ = &e->next_free;
   }
 
  private:
@@ -99,82 +99,104 @@ class PendingFrees {
   Handle** tail_ = &head_;
 };
 
-// Chained hash table of entries keyed by (hash, key). Not synchronised: the shard's mutex
-// guards it. Grows (doubling) when it holds more entries than buckets; never shrinks.
+// Open-addressing hash table (linear probing) of entries keyed by (hash, key). Each slot keeps
+// its entry's hash beside the pointer, so a probe compares hashes inside the slot array and
+// reads an entry only when its hash matches: a lookup that misses usually reads no entry and
+// one that hits reads one. (A chained table read every entry on the chain, each a cache miss
+// of its own: 70% of a lookup's time in a profile of 1 M random reads.) Not synchronised: the
+// shard's mutex guards it. At most half full (grows by doubling, never shrinks); a removal
+// shifts the later entries of its probe run back, so there are no tombstones.
 class HandleTable {
  public:
-  HandleTable() : buckets_(new Handle*[kInitialBuckets]()), num_buckets_(kInitialBuckets) {}
+  HandleTable() : slots_(new Slot[kInitialSlots]()), mask_(kInitialSlots - 1) {}
   HandleTable(const HandleTable&) = delete;
   HandleTable& operator=(const HandleTable&) = delete;
 
-  Handle* Lookup(std::string_view key, uint64_t hash) { return *FindSlot(key, hash); }
+  Handle* Lookup(std::string_view key, uint64_t hash) const {
+    return slots_[FindIndex(key, hash)].e;
+  }
 
   // Adds e and returns the entry of the same key that it displaced (now out of the table), or
   // null.
   Handle* Insert(Handle* e) {
-    Handle** slot = FindSlot(e->key(), e->hash);
-    Handle* old = *slot;
-    e->next_hash = old != nullptr ? old->next_hash : nullptr;
-    *slot = e;
-    if (old == nullptr && ++size_ > num_buckets_) Grow();
+    const size_t i = FindIndex(e->key(), e->hash);
+    Handle* old = slots_[i].e;
+    slots_[i] = Slot{e->hash, e};
+    if (old == nullptr && ++size_ * 2 > mask_ + 1) Grow();
     return old;
   }
 
   // Takes the entry for key out of the table and returns it, or null if there is none.
   Handle* Remove(std::string_view key, uint64_t hash) {
-    Handle** slot = FindSlot(key, hash);
-    Handle* e = *slot;
+    const size_t i = FindIndex(key, hash);
+    Handle* e = slots_[i].e;
     if (e != nullptr) {
-      *slot = e->next_hash;
+      EraseAt(i);
       --size_;
     }
     return e;
   }
 
-  // Calls f(e) on every entry, which may unlink it (through next_hash), and empties the table.
+  // Calls f(e) on every entry and empties the table.
   template <class F>
   void RemoveAll(F f) {
-    for (size_t b = 0; b < num_buckets_; b++) {
-      for (Handle* e = buckets_[b]; e != nullptr;) {
-        Handle* next = e->next_hash;
+    for (size_t i = 0; i <= mask_; i++) {
+      if (Handle* e = slots_[i].e) {
+        slots_[i] = Slot{};
         f(e);
-        e = next;
       }
-      buckets_[b] = nullptr;
     }
     size_ = 0;
   }
 
  private:
-  static constexpr size_t kInitialBuckets = 16;
+  static constexpr size_t kInitialSlots = 32;
 
-  // The slot that points at key's entry, or the null slot at the end of its bucket's chain.
-  Handle** FindSlot(std::string_view key, uint64_t hash) {
-    Handle** slot = &buckets_[hash & (num_buckets_ - 1)];
-    while (*slot != nullptr && ((*slot)->hash != hash || (*slot)->key() != key)) {
-      slot = &(*slot)->next_hash;
+  struct Slot {
+    uint64_t hash;
+    Handle* e;  // null: the slot is empty
+  };
+
+  // The slot holding key's entry, or the empty slot that ends its probe run.
+  size_t FindIndex(std::string_view key, uint64_t hash) const {
+    for (size_t i = hash & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.e == nullptr || (s.hash == hash && s.e->key() == key)) return i;
     }
-    return slot;
+  }
+
+  // Empties slot i without breaking a probe run: each later entry of the run that may live at
+  // the hole (its home slot is not cyclically within (hole, its slot]) moves there, leaving a
+  // new hole, until an empty slot ends the run.
+  void EraseAt(size_t hole) {
+    for (size_t j = (hole + 1) & mask_; slots_[j].e != nullptr; j = (j + 1) & mask_) {
+      const size_t home = slots_[j].hash & mask_;
+      const bool home_in_between =
+          hole < j ? (home > hole && home <= j) : (home > hole || home <= j);
+      if (!home_in_between) {
+        slots_[hole] = slots_[j];
+        hole = j;
+      }
+    }
+    slots_[hole] = Slot{};
   }
 
   void Grow() {
-    const size_t n = num_buckets_ * 2;
-    std::unique_ptr<Handle*[]> buckets(new Handle*[n]());
-    for (size_t b = 0; b < num_buckets_; b++) {
-      for (Handle* e = buckets_[b]; e != nullptr;) {
-        Handle* next = e->next_hash;
-        Handle** head = &buckets[e->hash & (n - 1)];
-        e->next_hash = *head;
-        *head = e;
-        e = next;
-      }
+    const size_t n = (mask_ + 1) * 2;
+    std::unique_ptr<Slot[]> old = std::move(slots_);
+    const size_t old_count = mask_ + 1;
+    slots_.reset(new Slot[n]());
+    mask_ = n - 1;
+    for (size_t i = 0; i < old_count; i++) {
+      if (old[i].e == nullptr) continue;
+      size_t j = old[i].hash & mask_;
+      while (slots_[j].e != nullptr) j = (j + 1) & mask_;
+      slots_[j] = old[i];
     }
-    buckets_ = std::move(buckets);
-    num_buckets_ = n;
   }
 
-  std::unique_ptr<Handle*[]> buckets_;
-  size_t num_buckets_;  // a power of two
+  std::unique_ptr<Slot[]> slots_;
+  size_t mask_;  // the slot count (a power of two) less one
   size_t size_ = 0;
 };
 
@@ -227,10 +249,10 @@ class alignas(64) LRUShard {
     MutexLock lock(&mu_);
     Handle* e = table_.Lookup(key, hash);
     if (e == nullptr) {
-      misses_.fetch_add(1, std::memory_order_relaxed);
+      CountUnderLock(misses_);
       return nullptr;
     }
-    hits_.fetch_add(1, std::memory_order_relaxed);
+    CountUnderLock(hits_);
     if (e->refs == 1) LruRemove(e);
     e->refs++;
     return e;
@@ -320,7 +342,10 @@ class alignas(64) LRUShard {
   size_t usage_ GUARDED_BY(mu_) = 0;
   Handle lru_ GUARDED_BY(mu_){};  // list head; only prev and next are used
   HandleTable table_ GUARDED_BY(mu_);
-  // Counted under mu_, read without it.
+  // Counted under mu_ (so a plain load and store, no locked instruction), read without it.
+  static void CountUnderLock(std::atomic<uint64_t>& n) {
+    n.store(n.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
   std::atomic<uint64_t> hits_{0};
   std::atomic<uint64_t> misses_{0};
 };
