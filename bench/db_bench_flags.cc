@@ -64,12 +64,13 @@ DEFINE_uint64(target_file_size_base, 64ull << 20,
               "(Options::target_file_size_base)");
 DEFINE_bool(
     mmap_read, true,
-    "Strata: read table files through mmap, up to --mmap_read_bytes of them (false: pread into the "
-    "block cache alone, as RocksDB's default; RocksDB's flag of this name)");
+    "Strata: read table files through mmap while those open total at most --mmap_read_bytes "
+    "(false: pread into the block cache alone, as RocksDB's default; RocksDB's flag of this "
+    "name)");
 DEFINE_uint64(mmap_read_bytes, 1ull << 30,
-              "Strata, with --mmap_read: how many bytes of table files may be mapped at once "
-              "(FileSystem::NewPosix); reads of the files beyond use pread. Each mapped page a "
-              "read touched counts in the resident set");
+              "Strata, with --mmap_read: a table file is mapped when opened only while the table "
+              "files open, mapped or not, total at most this (FileSystem::NewPosix); others use "
+              "pread. Each mapped page a read touched counts in the resident set");
 DEFINE_int32(batch_size, 1, "Writes per batch in the fill, overwrite and delete benchmarks");
 DEFINE_int32(seek_nexts, 0, "Entries read with Next() after each seek in seekrandom");
 DEFINE_int64(range_width, 10,

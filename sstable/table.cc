@@ -50,6 +50,9 @@ namespace {
 enum class CacheFill { kEvicting, kIfRoom };
 
 constexpr int kMinLongScanSteps = 16;
+// How far a scan that keeps nothing reads on in a mapped file before it releases the pages
+// behind it (TableIterator::ReleasePagesBehind): one madvise call per MiB.
+constexpr uint64_t kReleaseStep = 1 << 20;
 
 // A data block in use: pinned in the cache, or owned.
 class BlockRef {
@@ -237,7 +240,8 @@ class TableIterator final : public Iterator {
         options_(options),
         index_(table->index_comparator, table->index_block.get()),
         readahead_(options.readahead_size),
-        long_scan_steps_(LongScanSteps(table->options)) {}
+        long_scan_steps_(LongScanSteps(table->options)),
+        release_behind_(!options.fill_cache && table->file->IsMemoryMapped()) {}
 
   bool Valid() const override { return data_.Valid(); }
   void SeekToFirst() override {
@@ -328,7 +332,21 @@ class TableIterator final : public Iterator {
     }
     block_offset_ = handle.offset;
     data_.Init(table_->comparator, block_.block());
+    if (release_behind_) ReleasePagesBehind(direction, handle.offset);
     return true;
+  }
+
+  // A forward scan that keeps nothing (fill_cache false: a compaction's) lets go of the mapped
+  // pages behind it every kReleaseStep bytes: a compaction reads each of its inputs once, and
+  // without this every page it read stayed in the process's resident set until the input file
+  // closed (RandomAccessFile::ReleasePages).
+  void ReleasePagesBehind(int direction, uint64_t offset) {
+    if (direction <= 0 || offset < released_until_) {
+      released_until_ = offset;  // a seek, or a step back: start counting here
+    } else if (offset - released_until_ >= kReleaseStep) {
+      table_->file->ReleasePages(released_until_, offset - released_until_);
+      released_until_ = offset;
+    }
   }
 
   // After data_ ran off the end of its block (or found damage), moves to the next block.
@@ -367,6 +385,8 @@ class TableIterator final : public Iterator {
   uint64_t block_offset_ = 0;
   BlockReadahead readahead_;
   const int long_scan_steps_;
+  const bool release_behind_;    // see ReleasePagesBehind
+  uint64_t released_until_ = 0;  // the file's pages before this offset were released
 };
 
 }  // namespace

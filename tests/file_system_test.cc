@@ -136,8 +136,9 @@ TEST_F(FileSystemTest, RandomAccessFilesAreMappedAtTheirLengthWhenOpened) {
   EXPECT_TRUE(result.empty());
 }
 
-// Default() maps at most 1 GiB of files at once: beyond that a file is read with pread, and
-// closing a mapped file makes room again. Sparse files: no disk space is used.
+// Default() maps a file only while the random-access files it has open, mapped or read with
+// pread, the new one included, total at most 1 GiB: beyond that a file is read with pread, and
+// closing files makes room again. Sparse files: no disk space is used.
 TEST_F(FileSystemTest, MappingsStopAtTheirByteBudget) {
   auto sparse = [&](const std::string& name, off_t size) {
     const std::string path = dir_.Child(name);
@@ -148,23 +149,27 @@ TEST_F(FileSystemTest, MappingsStopAtTheirByteBudget) {
     return path;
   };
   const off_t kLarge = off_t{600} << 20;
-  std::unique_ptr<RandomAccessFile> first, second, third;
+  std::unique_ptr<RandomAccessFile> first, second, third, fourth;
   ASSERT_OK(fs()->NewRandomAccessFile(sparse("first", kLarge), &first));
   EXPECT_TRUE(first->IsMemoryMapped());
   ASSERT_OK(fs()->NewRandomAccessFile(sparse("second", kLarge), &second));
-  EXPECT_FALSE(second->IsMemoryMapped()) << "1200 MiB would be mapped";
+  EXPECT_FALSE(second->IsMemoryMapped()) << "1200 MiB would be open";
   std::string_view result;
   char scratch[8];
   ASSERT_OK(second->Read(kLarge - 4, 8, &result, scratch));
   EXPECT_EQ(std::string(4, '\0'), result);
   first.reset();
   ASSERT_OK(fs()->NewRandomAccessFile(sparse("third", kLarge), &third));
-  EXPECT_TRUE(third->IsMemoryMapped()) << "the first file's mapping was given back";
+  EXPECT_FALSE(third->IsMemoryMapped()) << "the file read with pread counts too";
+  second.reset();
+  third.reset();
+  ASSERT_OK(fs()->NewRandomAccessFile(sparse("fourth", kLarge), &fourth));
+  EXPECT_TRUE(fourth->IsMemoryMapped()) << "closed files gave their bytes back";
 }
 
 // NewPosix: a file system with a budget of its own. 0 maps nothing (every read a pread); a
-// budget of one file's size maps that file and not the next, whatever Default() has mapped,
-// and takes a file back once the first closes. Files read the same either way.
+// budget of one file's size maps that file and not the next, whatever Default() has open,
+// and maps a file again once both have closed. Files read the same either way.
 TEST_F(FileSystemTest, NewPosixMapsWithinItsOwnBudget) {
   const std::string path = dir_.Child("table");
   const std::string data(10000, 'd');
@@ -199,9 +204,10 @@ TEST_F(FileSystemTest, NewPosixMapsWithinItsOwnBudget) {
   EXPECT_EQ(read_back(*first), data);
   EXPECT_EQ(read_back(*second), data);
   first.reset();
+  second.reset();
   std::unique_ptr<RandomAccessFile> mapped_again;
   ASSERT_OK(one_file->NewRandomAccessFile(path, &mapped_again));
-  EXPECT_TRUE(mapped_again->IsMemoryMapped()) << "the first file's budget was given back";
+  EXPECT_TRUE(mapped_again->IsMemoryMapped()) << "both files gave their bytes back";
   one_file.reset();
   EXPECT_EQ(read_back(*mapped_again), data) << "the mapping outlives its file system";
 }

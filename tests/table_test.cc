@@ -4,7 +4,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <new>
@@ -1016,6 +1018,66 @@ TEST(TableTest, OnRealFiles) {
   ASSERT_OK(Table::Open(options, path, std::move(file), size, &table));
   auto it = table->NewIterator(ReadOptions());
   EXPECT_TRUE(IteratorMatchesModel(it.get(), model, BytewiseComparator(), {}, 1, 200));
+}
+
+// This process's resident pages of mapped files, in KiB (the RssFile line of /proc/self/status),
+// or -1 if the kernel does not say.
+long ResidentFileKiB() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("RssFile:", 0) == 0) return std::strtol(line.c_str() + 8, nullptr, 10);
+  }
+  return -1;
+}
+
+// A scan with fill_cache false (what a compaction reads with) through a mapped table lets go of
+// the pages behind it, so the table does not stay in the resident set; a scan that keeps what
+// it reads leaves them mapped (the control: it shows the measure sees a scan's pages).
+TEST(TableTest, AScanThatKeepsNothingReleasesTheMappedPagesBehindIt) {
+  if (ResidentFileKiB() < 0) GTEST_SKIP() << "no RssFile in /proc/self/status";
+  TempDir dir;
+  std::shared_ptr<FileSystem> fs = FileSystem::NewPosix(uint64_t{1} << 30);
+  const std::string path = dir.Child("000009.sst");
+  TableOptions options;
+  options.compression = CompressionType::kNone;
+  Random rnd(9);
+  {
+    std::unique_ptr<WritableFile> file;
+    ASSERT_OK(fs->NewWritableFile(path, &file));
+    TableBuilder builder(options, file.get());
+    char key[32];
+    for (unsigned i = 0; i < 32 * 1024; i++) {  // about 32 MiB of values
+      std::snprintf(key, sizeof key, "%016u", i);
+      builder.Add(key, RandomBytes(&rnd, 1000));
+    }
+    ASSERT_OK(builder.Finish());
+    ASSERT_OK(file->Close());
+  }
+  uint64_t size;
+  ASSERT_OK(fs->GetFileSize(path, &size));
+  std::unique_ptr<RandomAccessFile> file;
+  ASSERT_OK(fs->NewRandomAccessFile(path, &file));
+  ASSERT_TRUE(file->IsMemoryMapped());
+  std::unique_ptr<Table> table;
+  ASSERT_OK(Table::Open(options, path, std::move(file), size, &table));
+  const long size_kib = static_cast<long>(size >> 10);
+
+  auto scan_growth_kib = [&](bool fill_cache) {
+    ReadOptions ro;
+    ro.fill_cache = fill_cache;
+    const long before = ResidentFileKiB();
+    auto it = table->NewIterator(ro);
+    size_t n = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) n++;
+    EXPECT_OK(it->status());
+    EXPECT_EQ(n, 32u * 1024);
+    return ResidentFileKiB() - before;  // measured while the iterator and the mapping live
+  };
+  const long released = scan_growth_kib(/*fill_cache=*/false);
+  EXPECT_LT(released, size_kib / 8) << "a scan keeping nothing left its pages resident";
+  const long kept = scan_growth_kib(/*fill_cache=*/true);
+  EXPECT_GT(kept, size_kib / 2) << "the control scan should have left the table resident";
 }
 
 // Bytes as space-separated hex pairs, the notation of docs/FORMATS.md.

@@ -11,16 +11,20 @@
 // that gap: two DB objects in one process on one directory conflict just as two processes do.
 // Paths are compared as given; callers are expected to spell a database path consistently.
 //
-// Random-access reads: a file is mapped (mmap) when it is opened, while the file system has
-// fewer than kMaxMappedFiles files and its byte budget mapped, so a table read costs no system
-// call and no copy; beyond that (or if the mapping fails) reads use pread. The byte bound
-// keeps the resident set of a large database in proportion: every page of a mapping that a
-// read or a compaction touched counts in the process's resident memory until the file is
-// closed, so without it a 5 GB database read through showed a 6 GB resident set. Only the length
-// the file had when it was opened is mapped and read: a read past it returns fewer bytes, as pread
-// would, so a file found shorter than its MANIFEST says is reported as damage, not a fault. Table
-// files are never changed once written; a file shrunk by another program while it is mapped would
-// fault.
+// Random-access reads: a file is mapped (mmap) when it is opened if the random-access files
+// the file system has open, this one included and mapped or not, total at most its byte bound
+// (and fewer than kMaxMappedFiles are mapped); otherwise (or if the mapping fails) reads use
+// pread. A mapped read costs no system call and no copy, but every page of a mapping that a
+// read touched counts in the process's resident set until the file is closed (or the pages are
+// released, RandomAccessFile::ReleasePages). So a database small enough to be mapped whole is
+// read through mappings, and once it outgrows the bound, the files it opens are read with
+// pread, as RocksDB reads, and its resident set stays near its caches' sizes (the mappings
+// made while it was small remain until their files close). Counting only the mapped bytes
+// instead let a 5 GB database keep up to 1 GiB of mapped pages resident. Only the length the
+// file had when it was opened is mapped and read: a read past it returns fewer bytes, as pread
+// would, so a file found shorter than its MANIFEST says is reported as damage, not a fault.
+// Table files are never changed once written; a file shrunk by another program while it is
+// mapped would fault.
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -160,10 +164,48 @@ class PosixSequentialFile final : public SequentialFile {
   const int fd_;
 };
 
+// How many files one file system may map at once: each mapping takes address space and a
+// kernel memory map entry, both plentiful on 64-bit Linux, yet not unbounded.
+constexpr int kMaxMappedFiles = 4096;
+// Default()'s byte bound (see the top of this file): the whole of a database of ten million
+// 116-byte entries (about 700 MB) and more. A bound of 256 MiB cost such a database's random
+// reads up to 40% (more of them through pread).
+constexpr uint64_t kDefaultMaxMappedBytes = 1ull << 30;
+
+// The random-access files a file system has open, shared with those files (which may outlive
+// it): their bytes, mapped or not, and how many are mapped.
+struct MapBudget {
+  explicit MapBudget(uint64_t max) : max_bytes(max) {}
+  const uint64_t max_bytes;
+  std::atomic<uint64_t> open_bytes{0};
+  std::atomic<int> mapped_files{0};
+
+  // Counts a file of `length` bytes as open and returns whether it may be mapped: only while
+  // every open file, this one included, fits in max_bytes. A true answer also counts it as
+  // mapped; Unmapped takes that back (a failed mmap).
+  bool Open(uint64_t length) {
+    const uint64_t before = open_bytes.fetch_add(length, std::memory_order_relaxed);
+    if (length == 0 || before + length > max_bytes) return false;
+    if (mapped_files.fetch_add(1, std::memory_order_relaxed) < kMaxMappedFiles) return true;
+    Unmapped();
+    return false;
+  }
+  void Unmapped() { mapped_files.fetch_sub(1, std::memory_order_relaxed); }
+  void Close(uint64_t length, bool mapped) {
+    open_bytes.fetch_sub(length, std::memory_order_relaxed);
+    if (mapped) Unmapped();
+  }
+};
+
 class PosixRandomAccessFile final : public RandomAccessFile {
  public:
-  PosixRandomAccessFile(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
-  ~PosixRandomAccessFile() override { ::close(fd_); }
+  PosixRandomAccessFile(std::string path, int fd, uint64_t length,
+                        std::shared_ptr<MapBudget> budget)
+      : path_(std::move(path)), fd_(fd), length_(length), budget_(std::move(budget)) {}
+  ~PosixRandomAccessFile() override {
+    ::close(fd_);
+    budget_->Close(length_, /*mapped=*/false);
+  }
 
   // pread leaves the shared file offset alone, which is what makes concurrent reads safe.
   Status Read(uint64_t offset, size_t n, std::string_view* result, char* scratch) const override {
@@ -173,35 +215,8 @@ class PosixRandomAccessFile final : public RandomAccessFile {
  private:
   const std::string path_;
   const int fd_;
-};
-
-// How many files one file system may map at once: each mapping takes address space and a
-// kernel memory map entry, both plentiful on 64-bit Linux, yet not unbounded.
-constexpr int kMaxMappedFiles = 4096;
-// How many bytes of files Default() maps at once (see the top of this file): the whole of a
-// database of ten million 116-byte entries (about 700 MB) and more. A bound of 256 MiB cost
-// such a database's random reads up to 40% (more of them through pread).
-constexpr uint64_t kDefaultMaxMappedBytes = 1ull << 30;
-
-// What a file system has mapped, shared with its mapped files (which may outlive it).
-struct MapBudget {
-  explicit MapBudget(uint64_t max) : max_bytes(max) {}
-  const uint64_t max_bytes;
-  std::atomic<int> files{0};
-  std::atomic<uint64_t> bytes{0};
-
-  // Takes length bytes and a file from the budget, or returns false (taking nothing).
-  bool Take(uint64_t length) {
-    const int f = files.fetch_add(1, std::memory_order_relaxed);
-    const uint64_t b = bytes.fetch_add(length, std::memory_order_relaxed);
-    if (f < kMaxMappedFiles && b + length <= max_bytes) return true;
-    Give(length);
-    return false;
-  }
-  void Give(uint64_t length) {
-    files.fetch_sub(1, std::memory_order_relaxed);
-    bytes.fetch_sub(length, std::memory_order_relaxed);
-  }
+  const uint64_t length_;  // as counted in budget_
+  const std::shared_ptr<MapBudget> budget_;
 };
 
 class PosixMappedFile final : public RandomAccessFile {
@@ -210,7 +225,7 @@ class PosixMappedFile final : public RandomAccessFile {
       : base_(base), length_(length), budget_(std::move(budget)) {}
   ~PosixMappedFile() override {
     ::munmap(const_cast<char*>(base_), length_);
-    budget_->Give(length_);
+    budget_->Close(length_, /*mapped=*/true);
   }
 
   Status Read(uint64_t offset, size_t n, std::string_view* result, char*) const override {
@@ -223,26 +238,20 @@ class PosixMappedFile final : public RandomAccessFile {
   }
   bool IsMemoryMapped() const override { return true; }
 
+  // The whole pages inside the range leave this process's page tables; a read maps them again
+  // from the page cache. (On a shared file mapping MADV_DONTNEED discards no data.)
+  void ReleasePages(uint64_t offset, uint64_t n) const override {
+    static const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+    const uint64_t end = std::min<uint64_t>(offset + n, length_) / page * page;
+    const uint64_t begin = (offset + page - 1) / page * page;
+    if (begin < end) ::madvise(const_cast<char*>(base_) + begin, end - begin, MADV_DONTNEED);
+  }
+
  private:
   const char* const base_;
   const size_t length_;
   const std::shared_ptr<MapBudget> budget_;
 };
-
-// A mapping of the whole file as it is now, or null (the budget is spent, an empty file, or a
-// failed mmap): the caller then reads with pread.
-std::unique_ptr<RandomAccessFile> MapFile(int fd, const std::shared_ptr<MapBudget>& budget) {
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || st.st_size <= 0) return nullptr;
-  const size_t length = static_cast<size_t>(st.st_size);
-  if (!budget->Take(length)) return nullptr;
-  void* base = ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fd, 0);
-  if (base == MAP_FAILED) {
-    budget->Give(length);
-    return nullptr;
-  }
-  return std::make_unique<PosixMappedFile>(static_cast<const char*>(base), length, budget);
-}
 
 class PosixWritableFile final : public WritableFile {
  public:
@@ -589,12 +598,25 @@ class PosixFileSystem final : public FileSystem {
     result->reset();
     int fd = OpenRetrying(path, O_RDONLY);
     if (fd < 0) return PosixError(path, errno);
-    if (auto mapped = MapFile(fd, map_budget_)) {
-      ::close(fd);  // the mapping keeps the file's pages reachable
-      *result = std::move(mapped);
-      return Status::OK();
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      const int err = errno;
+      ::close(fd);
+      return PosixError(path + ": fstat", err);
     }
-    *result = std::make_unique<PosixRandomAccessFile>(path, fd);
+    // Only the length the file has now is mapped and counted (see the top of this file).
+    const uint64_t length = st.st_size > 0 ? static_cast<uint64_t>(st.st_size) : 0;
+    if (map_budget_->Open(length)) {
+      void* base = ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fd, 0);
+      if (base != MAP_FAILED) {
+        ::close(fd);  // the mapping keeps the file's pages reachable
+        *result =
+            std::make_unique<PosixMappedFile>(static_cast<const char*>(base), length, map_budget_);
+        return Status::OK();
+      }
+      map_budget_->Unmapped();  // read with pread instead
+    }
+    *result = std::make_unique<PosixRandomAccessFile>(path, fd, length, map_budget_);
     return Status::OK();
   }
 

@@ -47,6 +47,11 @@ class RandomAccessFile {
   // True if Read never writes to scratch (it returns memory the file owns, e.g. a mapping):
   // callers may then pass a null scratch.
   virtual bool IsMemoryMapped() const { return false; }
+  // A hint that [offset, offset + n) will not be read again soon (a compaction's scan has
+  // passed it). A mapped file lets those pages go from the process's page tables, so they stop
+  // counting in its resident set; the page cache keeps them and a later read maps them again.
+  // Memory returned by earlier reads stays valid. By default nothing happens.
+  virtual void ReleasePages(uint64_t /*offset*/, uint64_t /*n*/) const {}
 };
 
 // Appending writes. Strata buffers its own writes, so each Append is one write system call.
@@ -78,15 +83,17 @@ class FileSystem {
  public:
   virtual ~FileSystem() = default;
 
-  // The process-wide POSIX file system. It reads table files through mmap while the files it
-  // has mapped total at most 1 GiB, and with pread beyond that.
+  // The process-wide POSIX file system. It maps a table file it opens while the files it has
+  // open for random access (mapped or not, the new one included) total at most 1 GiB, and
+  // reads with pread otherwise: a database up to that size is read through mappings, a larger
+  // one mostly with pread.
   static std::shared_ptr<FileSystem> Default();
-  // A POSIX file system of its own, whose mapped files may total at most max_mapped_bytes (0:
-  // every read is a pread into the block cache, as RocksDB reads by default). Reads through a
-  // mapping cost no system call and no copy, but every page of a mapping that a read or a
-  // compaction touched counts in the process's resident set until the file is closed (the
-  // page cache behind pread counts in no process's): a smaller bound trades read speed for
-  // a resident set near the caches' sizes. Thread-safe, like Default().
+  // A POSIX file system of its own, with max_mapped_bytes as that bound (0: every read is a
+  // pread into the block cache, as RocksDB reads by default). Reads through a mapping cost no
+  // system call and no copy, but every page of a mapping that a read touched counts in the
+  // process's resident set until the file is closed (the page cache behind pread counts in no
+  // process's): a smaller bound trades read speed for a resident set near the caches' sizes.
+  // Thread-safe, like Default().
   static std::shared_ptr<FileSystem> NewPosix(uint64_t max_mapped_bytes);
 
   virtual Status NewSequentialFile(const std::string& path,

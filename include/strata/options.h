@@ -222,7 +222,9 @@ struct ReadOptions {
   // adds its further blocks only while the cache has room for them, and otherwise keeps each
   // to itself until it moves on: a scan reads a block once, and evicting other reads' blocks
   // for it would gain nothing. (So a range over an eighth of the cache, scanned again and
-  // again while the cache is full, keeps only its first eighth cached.)
+  // again while the cache is full, keeps only its first eighth cached.) False: this read keeps
+  // nothing, and a forward scan through a mapped table also lets go of the pages behind it,
+  // so they leave the process's resident set (compactions read so).
   bool fill_cache = true;
   // Iterators only, for tables read with pread (not mapped): how many bytes to read at once
   // when a scan needs a block that is not cached. 0 (the default) reads ahead only once a scan
