@@ -47,9 +47,9 @@ struct EngineOptions {
   // level structure of a large one.
   uint64_t max_bytes_for_level_base = 256ull << 20;
   uint64_t target_file_size_base = 64ull << 20;
-  // Strata only: read tables through mmap, up to mmap_read_bytes of files mapped at once (the
-  // bound of FileSystem::Default() by default), or with pread alone: FileSystem::NewPosix of
-  // mmap_read_bytes or of 0.
+  // Strata only: read tables through mmap, a table mapped only while the open tables, mapped
+  // or not, total at most mmap_read_bytes (the bound of FileSystem::Default() by default), or
+  // with pread alone: FileSystem::NewPosix of mmap_read_bytes or of 0.
   bool mmap_read = true;
   uint64_t mmap_read_bytes = 1ull << 30;
   // The merge operator, by RocksDB's db_bench name: "uint64add" (8-byte little-endian

@@ -18,6 +18,11 @@
 // its first eighth cached (PostgreSQL's sequential scans of tables over a quarter of its buffers
 // make the same trade).
 //
+// Scans that keep nothing (ReadOptions::fill_cache false, as compactions read) through a mapped
+// file release the pages behind them every kReleaseStep bytes (RandomAccessFile::ReleasePages),
+// so a compaction does not leave its inputs in the resident set; the pages of the last MiB or
+// so stay mapped until the file closes.
+//
 // Pinning: whoever uses a data block holds it through a BlockRef -- a cache handle (released
 // when the user moves to another block or finishes) or sole ownership of an uncached block.
 // Cached blocks never point into the file's memory, so they may outlive the table.
@@ -386,7 +391,7 @@ class TableIterator final : public Iterator {
   BlockReadahead readahead_;
   const int long_scan_steps_;
   const bool release_behind_;    // see ReleasePagesBehind
-  uint64_t released_until_ = 0;  // the file's pages before this offset were released
+  uint64_t released_until_ = 0;  // where the next release starts (a seek or step back resets it)
 };
 
 }  // namespace

@@ -7,8 +7,10 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include "util/checksum.h"
 #include "util/coding.h"
 #include "util/random.h"
 
@@ -116,10 +118,10 @@ TEST_F(CacheTest, ManyEntriesGrowTheTable) {
 }
 
 // Removal from the open-addressing table moves later entries of a probe run back: whatever
-// order entries leave in (erased, replaced, evicted), every other one stays findable and none
-// comes back. Thousands of keys in one shard make long runs and runs that wrap around.
+// order entries leave in (erased, or evicted), every other one stays findable and none comes
+// back. 4,096 keys in one shard fill its table to one half, the most it holds.
 TEST_F(CacheTest, EntriesLeavingInAnyOrderKeepTheRestFindable) {
-  constexpr int kKeys = 3000;
+  constexpr int kKeys = 4096;
   Reset(kKeys, 0);
   std::string key(8, '\0');
   auto key_of = [&](int i) {
@@ -136,7 +138,7 @@ TEST_F(CacheTest, EntriesLeavingInAnyOrderKeepTheRestFindable) {
   for (int n = 0; n < kKeys; n++) {
     const int victim = order[n];
     if (n % 3 == 2) {
-      expected[victim] = victim + kKeys;  // replaced: the old entry leaves, a new one stays
+      expected[victim] = victim + kKeys;  // replaced in place
       Insert(key_of(victim), expected[victim]);
     } else {
       expected[victim] = -1;
@@ -148,11 +150,38 @@ TEST_F(CacheTest, EntriesLeavingInAnyOrderKeepTheRestFindable) {
       }
     }
   }
-  // Overfill: the least recently used go by eviction, the rest stay findable.
+  // Overfill: every older entry is evicted, the new ones stay findable.
   for (int i = 0; i < kKeys; i++) Insert(key_of(kKeys * 2 + i), i);
   for (int i = 0; i < kKeys; i++) ASSERT_EQ(Lookup(key_of(kKeys * 2 + i)), i);
+  for (int i = 0; i < kKeys; i++) ASSERT_EQ(Lookup(key_of(i)), -1) << "key " << i;
   EXPECT_EQ(cache_->usage(), static_cast<size_t>(kKeys));
 }
+
+// A probe run that wraps from the table's last slot to its first: the entry moved back across
+// the end when the run's head is erased. A new shard's table has 32 slots, so keys are chosen
+// by the low five bits of their hash (the home slot): three at slot 31, two at slot 0.
+TEST_F(CacheTest, ARemovalMovesEntriesBackAcrossTheTablesEnd) {
+  Reset(16, 0);
+  std::vector<std::string> at_end, at_start;
+  for (uint64_t i = 0; at_end.size() < 3 || at_start.size() < 2; i++) {
+    std::string k(8, '\0');
+    EncodeFixed64(k.data(), i);
+    const uint64_t home = Hash64(k) & 31;
+    if (home == 31 && at_end.size() < 3) at_end.push_back(k);
+    if (home == 0 && at_start.size() < 2) at_start.push_back(k);
+  }
+  // Slots 31, 0, 1 for the first three, 2 and 3 for the other two.
+  const std::vector<std::string> keys = {at_end[0], at_end[1], at_end[2], at_start[0], at_start[1]};
+  for (size_t i = 0; i < keys.size(); i++) Insert(keys[i], static_cast<int>(i));
+  for (size_t gone = 0; gone < keys.size(); gone++) {
+    cache_->Erase(keys[gone]);
+    for (size_t i = 0; i < keys.size(); i++) {
+      ASSERT_EQ(Lookup(keys[i]), i <= gone ? -1 : static_cast<int>(i))
+          << "key " << i << " after erasing " << gone + 1;
+    }
+  }
+}
+
 TEST_F(CacheTest, EvictsLeastRecentlyUsed) {
   Reset(3);
   Insert("a", 1);

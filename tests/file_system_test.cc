@@ -212,6 +212,40 @@ TEST_F(FileSystemTest, NewPosixMapsWithinItsOwnBudget) {
   EXPECT_EQ(read_back(*mapped_again), data) << "the mapping outlives its file system";
 }
 
+// ReleasePages on a mapped file: ranges with partial pages at either end, empty, or past the
+// file's end are accepted, and bytes a read returned before the release read the same after
+// it (a shared file mapping is refilled from the page cache). An empty file counts nothing
+// against the bound: a file of the whole bound is still mapped beside it.
+TEST_F(FileSystemTest, ReleasedPagesReadTheSameAgain) {
+  const std::string path = dir_.Child("released");
+  std::string data(5 * 4096 + 100, '\0');
+  for (size_t i = 0; i < data.size(); i++) data[i] = static_cast<char>('a' + i % 23);
+  ASSERT_OK(WriteStringToFile(fs(), data, path, false));
+  const std::string empty = dir_.Child("empty");
+  ASSERT_OK(WriteStringToFile(fs(), "", empty, false));
+
+  std::shared_ptr<FileSystem> bounded = FileSystem::NewPosix(data.size());
+  std::unique_ptr<RandomAccessFile> nothing, file;
+  ASSERT_OK(bounded->NewRandomAccessFile(empty, &nothing));
+  EXPECT_FALSE(nothing->IsMemoryMapped());
+  ASSERT_OK(bounded->NewRandomAccessFile(path, &file));
+  ASSERT_TRUE(file->IsMemoryMapped()) << "the empty file took nothing from the bound";
+
+  std::string_view before;
+  ASSERT_OK(file->Read(0, data.size(), &before, nullptr));
+  ASSERT_EQ(before, data);
+  file->ReleasePages(100, 3 * 4096);           // partial pages at both ends
+  file->ReleasePages(0, 0);                    // nothing
+  file->ReleasePages(4096, data.size());       // past the end
+  file->ReleasePages(data.size() + 10, 4096);  // wholly past the end
+  file->ReleasePages(0, data.size());          // everything
+  EXPECT_EQ(before, data) << "a view taken before the release";
+  std::string_view after;
+  ASSERT_OK(file->Read(4000, 5000, &after, nullptr));
+  EXPECT_EQ(after, data.substr(4000, 5000));
+  nothing->ReleasePages(0, 4096);  // a file read with pread: nothing happens
+}
+
 TEST_F(FileSystemTest, GetChildrenListsNamesWithoutDots) {
   ASSERT_OK(WriteStringToFile(fs(), "1", dir_.Child("a"), false));
   ASSERT_OK(WriteStringToFile(fs(), "2", dir_.Child("b"), false));

@@ -183,16 +183,15 @@ class HandleTable {
 
   void Grow() {
     const size_t n = (mask_ + 1) * 2;
-    std::unique_ptr<Slot[]> old = std::move(slots_);
-    const size_t old_count = mask_ + 1;
-    slots_.reset(new Slot[n]());
-    mask_ = n - 1;
-    for (size_t i = 0; i < old_count; i++) {
-      if (old[i].e == nullptr) continue;
-      size_t j = old[i].hash & mask_;
-      while (slots_[j].e != nullptr) j = (j + 1) & mask_;
-      slots_[j] = old[i];
+    std::unique_ptr<Slot[]> slots(new Slot[n]());  // first: a failed allocation changes nothing
+    for (size_t i = 0; i <= mask_; i++) {
+      if (slots_[i].e == nullptr) continue;
+      size_t j = slots_[i].hash & (n - 1);
+      while (slots[j].e != nullptr) j = (j + 1) & (n - 1);
+      slots[j] = slots_[i];
     }
+    slots_ = std::move(slots);
+    mask_ = n - 1;
   }
 
   std::unique_ptr<Slot[]> slots_;

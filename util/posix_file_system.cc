@@ -238,13 +238,18 @@ class PosixMappedFile final : public RandomAccessFile {
   }
   bool IsMemoryMapped() const override { return true; }
 
-  // The whole pages inside the range leave this process's page tables; a read maps them again
-  // from the page cache. (On a shared file mapping MADV_DONTNEED discards no data.)
+  // The pages leave this process's page tables; a read maps them again from the page cache.
+  // (On a shared file mapping MADV_DONTNEED discards no data.) Its result is ignored: a page
+  // left mapped is only a hint not taken.
   void ReleasePages(uint64_t offset, uint64_t n) const override {
     static const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
-    const uint64_t end = std::min<uint64_t>(offset + n, length_) / page * page;
-    const uint64_t begin = (offset + page - 1) / page * page;
-    if (begin < end) ::madvise(const_cast<char*>(base_) + begin, end - begin, MADV_DONTNEED);
+    if (offset >= length_) return;
+    const uint64_t begin = offset / page * page;
+    const uint64_t end =
+        std::min<uint64_t>(offset + std::min<uint64_t>(n, length_ - offset), length_) / page * page;
+    if (begin < end) {
+      (void)::madvise(const_cast<char*>(base_) + begin, end - begin, MADV_DONTNEED);
+    }
   }
 
  private:

@@ -48,9 +48,12 @@ class RandomAccessFile {
   // callers may then pass a null scratch.
   virtual bool IsMemoryMapped() const { return false; }
   // A hint that [offset, offset + n) will not be read again soon (a compaction's scan has
-  // passed it). A mapped file lets those pages go from the process's page tables, so they stop
-  // counting in its resident set; the page cache keeps them and a later read maps them again.
-  // Memory returned by earlier reads stays valid. By default nothing happens.
+  // passed it). A mapped file lets go of its pages from the one holding offset up to, not
+  // including, the one holding offset + n (so calls for consecutive ranges release every page
+  // once, and the page where the next range starts stays), so they stop counting in the
+  // process's resident set; the page cache keeps them and a later read maps them again.
+  // Memory returned by earlier reads stays valid and reads the same. May run concurrently
+  // with Read. By default nothing happens.
   virtual void ReleasePages(uint64_t /*offset*/, uint64_t /*n*/) const {}
 };
 
@@ -83,17 +86,18 @@ class FileSystem {
  public:
   virtual ~FileSystem() = default;
 
-  // The process-wide POSIX file system. It maps a table file it opens while the files it has
-  // open for random access (mapped or not, the new one included) total at most 1 GiB, and
-  // reads with pread otherwise: a database up to that size is read through mappings, a larger
-  // one mostly with pread.
+  // The process-wide POSIX file system. It maps a file opened for random access while the
+  // files it has open for random access (mapped or not, the new one included) total at most
+  // 1 GiB, and reads with pread otherwise: a database up to that size is read through
+  // mappings, a larger one mostly with pread.
   static std::shared_ptr<FileSystem> Default();
-  // A POSIX file system of its own, with max_mapped_bytes as that bound (0: every read is a
-  // pread into the block cache, as RocksDB reads by default). Reads through a mapping cost no
-  // system call and no copy, but every page of a mapping that a read touched counts in the
-  // process's resident set until the file is closed (the page cache behind pread counts in no
-  // process's): a smaller bound trades read speed for a resident set near the caches' sizes.
-  // Thread-safe, like Default().
+  // A POSIX file system of its own, with max_mapped_bytes as that bound on the bytes of open
+  // random-access files under which a file is mapped (0: every read is a pread into the block
+  // cache, as RocksDB reads by default). Reads through a mapping cost no system call and no
+  // copy, but every page of a mapping that a read touched counts in the process's resident
+  // set until the file is closed or the page released (RandomAccessFile::ReleasePages; the
+  // page cache behind pread counts in no process's): a smaller bound trades read speed for a
+  // resident set near the caches' sizes. Thread-safe, like Default().
   static std::shared_ptr<FileSystem> NewPosix(uint64_t max_mapped_bytes);
 
   virtual Status NewSequentialFile(const std::string& path,
