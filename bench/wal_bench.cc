@@ -17,6 +17,7 @@
 
 #include "strata/file_system.h"
 #include "util/discarding_file.h"
+#include "util/page_size.h"
 #include "util/random.h"
 #include "wal/log_reader.h"
 #include "wal/log_sync_thread.h"
@@ -158,7 +159,7 @@ void BM_DeviceSyncLimit(benchmark::State& state) {
   constexpr off_t kSpan = 16 << 20;
   // A page per write, as the log writes its zeros: one large write would form large
   // page-cache folios, and each synced record would then write back a whole folio.
-  const std::string zeros(static_cast<size_t>(::sysconf(_SC_PAGESIZE)), '\0');
+  const std::string zeros(PageSize(), '\0');
   bool ok = true;
   for (off_t at = 0; ok && at < kSpan; at += static_cast<off_t>(zeros.size())) {
     ok = ::pwrite(fd, zeros.data(), zeros.size(), at) == static_cast<ssize_t>(zeros.size());

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "util/page_size.h"
 #include "util/random.h"
 
 namespace strata {
@@ -102,8 +103,7 @@ TEST(ArenaTest, HugePageBlocksAreAlignedAccountedAndAdvised) {
   // off, not disabled for this process, 4 KiB base pages (2 MiB is then a huge page), and
   // a kernel that reports eligibility.
   if (mode.empty() || mode.find("[never]") != std::string::npos ||
-      prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) == 1 || sysconf(_SC_PAGESIZE) != 4096 ||
-      eligible.empty()) {
+      prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) == 1 || PageSize() != 4096 || eligible.empty()) {
     GTEST_SKIP() << "transparent huge pages unavailable here (" << mode << ")";
   }
   EXPECT_NE(eligible.find('1'), std::string::npos) << eligible;

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "support/test_util.h"
+#include "util/page_size.h"
 #include "util/sanitizers.h"
 
 namespace strata {
@@ -79,7 +80,7 @@ TEST_F(ChunkPrefaulterTest, StoresIntoAPreparedChunkTakeNoPageFaults) {
   if (STRATA_TSAN) {
     GTEST_SKIP() << "ThreadSanitizer's shadow of every page faults in on the writer's thread";
   }
-  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const size_t page = PageSize();
   auto faults_of_filling = [&](char* p) {
     rusage before{};
     ::getrusage(RUSAGE_THREAD, &before);

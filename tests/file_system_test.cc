@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "support/test_util.h"
+#include "util/page_size.h"
 
 namespace strata::test {
 namespace {
@@ -218,7 +219,8 @@ TEST_F(FileSystemTest, NewPosixMapsWithinItsOwnBudget) {
 // against the bound: a file of the whole bound is still mapped beside it.
 TEST_F(FileSystemTest, ReleasedPagesReadTheSameAgain) {
   const std::string path = dir_.Child("released");
-  std::string data(5 * 4096 + 100, '\0');
+  const size_t page = PageSize();
+  std::string data(5 * page + 100, '\0');
   for (size_t i = 0; i < data.size(); i++) data[i] = static_cast<char>('a' + i % 23);
   ASSERT_OK(WriteStringToFile(fs(), data, path, false));
   const std::string empty = dir_.Child("empty");
@@ -234,16 +236,16 @@ TEST_F(FileSystemTest, ReleasedPagesReadTheSameAgain) {
   std::string_view before;
   ASSERT_OK(file->Read(0, data.size(), &before, nullptr));
   ASSERT_EQ(before, data);
-  file->ReleasePages(100, 3 * 4096);           // partial pages at both ends
+  file->ReleasePages(100, 3 * page);           // partial pages at both ends
   file->ReleasePages(0, 0);                    // nothing
-  file->ReleasePages(4096, data.size());       // past the end
-  file->ReleasePages(data.size() + 10, 4096);  // wholly past the end
+  file->ReleasePages(page, data.size());       // past the end
+  file->ReleasePages(data.size() + 10, page);  // wholly past the end
   file->ReleasePages(0, data.size());          // everything
   EXPECT_EQ(before, data) << "a view taken before the release";
   std::string_view after;
-  ASSERT_OK(file->Read(4000, 5000, &after, nullptr));
-  EXPECT_EQ(after, data.substr(4000, 5000));
-  nothing->ReleasePages(0, 4096);  // a file read with pread: nothing happens
+  ASSERT_OK(file->Read(page - 96, page + 904, &after, nullptr));
+  EXPECT_EQ(after, data.substr(page - 96, page + 904));
+  nothing->ReleasePages(0, page);  // a file read with pread: nothing happens
 }
 
 TEST_F(FileSystemTest, GetChildrenListsNamesWithoutDots) {

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "util/page_size.h"
 #include "util/sanitizers.h"
 
 namespace strata {
@@ -19,7 +20,7 @@ namespace {
 // True if the page holding p is part of the address space (mincore fails with ENOMEM on a
 // range that is not mapped).
 bool Mapped(const char* p) {
-  const uintptr_t page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const uintptr_t page = static_cast<uintptr_t>(PageSize());
   void* start = reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(p) & ~(page - 1));
   unsigned char vec = 0;
   return ::mincore(start, page, &vec) == 0 || errno != ENOMEM;

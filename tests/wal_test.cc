@@ -24,6 +24,7 @@
 #include "util/checksum.h"
 #include "util/coding.h"
 #include "util/discarding_file.h"
+#include "util/page_size.h"
 #include "util/process_io.h"
 #include "wal/log_format.h"
 #include "wal/log_reader.h"
@@ -1011,7 +1012,7 @@ TEST(WalTest, AnUnsyncedLogsChunkPreparedAheadIsDroppedByItsFirstSync) {
   auto resident_pages = [&] {
     void* m = ::mmap(nullptr, kChunk, PROT_READ, MAP_SHARED, fd, 2 * kChunk);
     if (m == MAP_FAILED) return size_t{0};
-    const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    const size_t page = PageSize();
     std::vector<unsigned char> vec(kChunk / page);
     size_t n = 0;
     if (::mincore(m, kChunk, vec.data()) == 0) {
@@ -1094,7 +1095,7 @@ TEST(WalTest, PosixLogChunkDirtiesOnlyThePagesRecordsFill) {
   // Each synced append then dirties only the pages its record reaches. Zeros written as one
   // 1 MiB write would sit in one large page-cache folio on kernels that form them, and every
   // record copied into it would dirty (and count, and write-protect for the sync) all of it.
-  const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+  const uint64_t page = uint64_t{PageSize()};
   for (int i = 0; i < 20; i++) {
     const uint64_t before_record = dirtied();
     ASSERT_OK(writer.AddRecord(std::string(1000, 't')));

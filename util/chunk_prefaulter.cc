@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <system_error>
 
+#include "util/page_size.h"
+
 namespace strata {
 
 namespace {
@@ -27,7 +29,7 @@ char* MapAndFault(int fd, uint64_t offset, size_t length) {
     ::munmap(p, length);
     return nullptr;
   }
-  static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const size_t page = PageSize();
   const volatile char* bytes = static_cast<const char*>(p);
   for (size_t i = 0; i < length; i += page) (void)bytes[i];
   return static_cast<char*>(p);

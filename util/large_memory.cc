@@ -5,13 +5,14 @@
 
 #include <new>
 
+#include "util/page_size.h"
 #include "util/sanitizers.h"
 
 namespace strata {
 namespace {
 
 size_t PageRounded(size_t n) {
-  static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  const size_t page = PageSize();
   return (n + page - 1) / page * page;
 }
 

@@ -45,6 +45,7 @@
 #include "strata/file_system.h"
 #include "util/chunk_prefaulter.h"
 #include "util/mutex.h"
+#include "util/page_size.h"
 #include "util/thread_annotations.h"
 
 namespace strata {
@@ -242,11 +243,10 @@ class PosixMappedFile final : public RandomAccessFile {
   // (On a shared file mapping MADV_DONTNEED discards no data.) Its result is ignored: a page
   // left mapped is only a hint not taken.
   void ReleasePages(uint64_t offset, uint64_t n) const override {
-    static const uint64_t page = static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
     if (offset >= length_) return;
+    const uint64_t page = PageSize();
     const uint64_t begin = offset / page * page;
-    const uint64_t end =
-        std::min<uint64_t>(offset + std::min<uint64_t>(n, length_ - offset), length_) / page * page;
+    const uint64_t end = (offset + std::min<uint64_t>(n, length_ - offset)) / page * page;
     if (begin < end) {
       (void)::madvise(const_cast<char*>(base_) + begin, end - begin, MADV_DONTNEED);
     }
@@ -478,7 +478,7 @@ class PosixMappedLogFile final : public WritableFile {
   // log was synced; see Sync), else by writing zeros, which takes what fits. *usable is the
   // whole pages allocated; 0 comes with the error. Zeros past them are trimmed.
   Status AllocateChunk(uint64_t offset, size_t* usable, bool* by_fallocate) {
-    static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    const size_t page = PageSize();
     size_t done = kChunk;
     Status zeros;
     *by_fallocate = !synced_ && ::fallocate(fd_, 0, static_cast<off_t>(offset),
@@ -499,7 +499,7 @@ class PosixMappedLogFile final : public WritableFile {
   // one folio, and every later record copied into it would dirty (and the next sync write-
   // protect and account) the whole folio instead of the page it reaches.
   Status WriteZeros(uint64_t offset, size_t n, size_t* written) {
-    static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+    const size_t page = PageSize();
     static const std::vector<char> zeros(page);
     assert(n <= kChunk);
     size_t done = 0;
