@@ -114,6 +114,9 @@ class Engine {
   // Table files per level, one "level files" line each (levels holding none are left out
   // after the first).
   virtual std::string LevelStats() = 0;
+  // Where the engine says its memory is, for progress lines ("memtables 64 MiB, ..."); empty
+  // where it cannot tell. Callable while other threads use the engine.
+  virtual std::string MemoryText() { return {}; }
 };
 
 // One engine's entry point: what it is, how db_bench's options map onto it, and how to open

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
@@ -84,6 +85,20 @@ uint64_t DirectoryBytes(const std::string& path) {
     if (entry.is_regular_file(ec)) total += entry.file_size(ec);
   }
   return total;
+}
+
+// The process's anonymous resident memory (heap, arenas, anonymous mappings: the part of the
+// resident set no file backs), 0 where /proc does not say.
+uint64_t AnonymousResidentBytes() {
+  FILE* f = std::fopen("/proc/self/status", "r");
+  if (f == nullptr) return 0;
+  char line[256];
+  unsigned long long kib = 0;
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    if (std::sscanf(line, "RssAnon: %llu kB", &kib) == 1) break;
+  }
+  std::fclose(f);
+  return kib << 10;
 }
 
 }  // namespace
@@ -395,9 +410,14 @@ Status DbBench::RunThreads(const std::string& name, Method method, int workers, 
       const double rate =
           static_cast<double>(ops - last_ops) * 1e9 / static_cast<double>(now - last_nanos);
       if (config_.stats_interval_seconds > 0 || !tty) {
-        std::fprintf(err_, "%s: %.0f s, %lld ops, %.0f ops/s now, %.0f ops/s overall\n",
-                     name.c_str(), elapsed, static_cast<long long>(ops), rate,
-                     static_cast<double>(ops) / elapsed);
+        // With the memory beside the rate, a log of a long run shows what grew when.
+        const std::string engine_memory = engine_->MemoryText();
+        std::fprintf(
+            err_, "%s: %.0f s, %lld ops, %.0f ops/s now, %.0f ops/s overall; anon %.0f MiB%s%s\n",
+            name.c_str(), elapsed, static_cast<long long>(ops), rate,
+            static_cast<double>(ops) / elapsed,
+            static_cast<double>(AnonymousResidentBytes()) / (1 << 20),
+            engine_memory.empty() ? "" : ": ", engine_memory.c_str());
       } else {
         std::fprintf(err_, "\r%s: %.0f s, %lld ops, %.0f ops/s ...", name.c_str(), elapsed,
                      static_cast<long long>(ops), rate);

@@ -85,6 +85,19 @@ class StrataEngine final : public Engine {
     return text;
   }
 
+  std::string MemoryText() override {
+    uint64_t mem = 0, readers = 0, cache = 0;
+    db_->GetIntProperty("strata.approximate-memory-usage", &mem);
+    db_->GetIntProperty("strata.estimate-table-readers-mem", &readers);
+    db_->GetIntProperty("strata.block-cache-usage", &cache);
+    char text[128];
+    std::snprintf(text, sizeof text,
+                  "memtables %.0f MiB, table readers %.0f MiB, block cache %.0f MiB",
+                  static_cast<double>(mem) / (1 << 20), static_cast<double>(readers) / (1 << 20),
+                  static_cast<double>(cache) / (1 << 20));
+    return text;
+  }
+
   std::string LevelStats() override {
     std::string text;
     if (db_->GetProperty("strata.levels", &text)) return text;

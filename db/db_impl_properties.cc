@@ -39,6 +39,9 @@ struct DBImpl::PropertyHandlers {
   static bool ReaderMemory(DBImpl& db, const ReadState&, std::string_view, std::string* value) {
     return Number(db.table_cache_->ReaderMemory(), value);
   }
+  static bool CacheUsage(DBImpl& db, const ReadState&, std::string_view, std::string* value) {
+    return Number(db.options_.block_cache->usage(), value);
+  }
   static bool ActiveEntries(DBImpl&, const ReadState& state, std::string_view, std::string* value) {
     return Number(state.mem->num_entries(), value);
   }
@@ -175,6 +178,7 @@ struct DBImpl::PropertyHandlers {
       {"strata.total-sst-size", false, &TotalTableSize, false},
       {"strata.approximate-memory-usage", false, &MemoryUsage, false},
       {"strata.estimate-table-readers-mem", false, &ReaderMemory, false},
+      {"strata.block-cache-usage", false, &CacheUsage, false},
       {"strata.num-entries-active-mem-table", false, &ActiveEntries, false},
       {"strata.num-immutable-mem-table", false, &Immutables, false},
       {"strata.num-snapshots", false, &Snapshots, false},

@@ -140,6 +140,8 @@ class DB {
   //   "strata.approximate-memory-usage"    bytes held by the active and immutable memtables
   //   "strata.estimate-table-readers-mem"  bytes the open tables hold for their lives
   //                                        (indexes and filters; the block cache apart)
+  //   "strata.block-cache-usage"           bytes charged to the block cache (shared with
+  //                                        other databases if Options::block_cache is)
   //   "strata.num-entries-active-mem-table" entries in the active memtable
   //   "strata.num-immutable-mem-table"     memtables waiting for flush
   //   "strata.num-snapshots"               snapshots held
