@@ -227,9 +227,10 @@ class Job {
     if (s.ok()) s = close;
     if (s.ok()) {
       out_.meta.file_size = out_.builder->FileSize();
-      // Read it back before it replaces its inputs.
-      TableProperties props;
-      s = ctx_.table_cache->GetProperties(out_.meta.number, out_.meta.file_size, &props);
+      // Read it back before it replaces its inputs, and close it: the outputs open for reads
+      // once the inputs have closed (DBImpl::OpenOutputs), so that a long compaction never
+      // holds the indexes and filters of both.
+      s = ctx_.table_cache->Verify(out_.meta.number, out_.meta.file_size);
     }
     if (s.ok()) {
       result_->bytes_written += out_.meta.file_size;

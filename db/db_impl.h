@@ -284,6 +284,11 @@ class DBImpl final : public DB {
   std::unique_ptr<Compaction> PickNextCompaction() REQUIRES(mu_);
   // Runs c (picked under mu_) and installs its result. Releases mu_ while working.
   Status DoCompaction(Compaction* c) REQUIRES(mu_);
+  // Opens (into the table cache) the tables a compaction wrote, once its inputs have closed,
+  // so that no read waits for their indexes and filters (releasing mu_ while it opens).
+  // installed: a version holding them, which keeps them on disk meanwhile.
+  void OpenOutputs(std::shared_ptr<const Version> installed,
+                   const std::vector<FileMetaData>& outputs) REQUIRES(mu_);
   // Tells the listeners how c ended (releasing mu_ while they run).
   void NotifyCompaction(const Compaction& c, const CompactionResult& result, const Status& s)
       REQUIRES(mu_);

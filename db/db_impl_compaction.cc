@@ -124,6 +124,7 @@ Status DBImpl::DoCompaction(Compaction* c) {
     }
   }
   if (s.ok()) s = versions_->LogAndApply(&edit, &mu_);
+  std::shared_ptr<const Version> installed = versions_->current();
   for (uint64_t n : reserved) pending_outputs_.erase(n);
   for (int which = 0; which < 2; which++) {
     for (const auto& f : c->inputs[which]) compacting_.erase(f->number);
@@ -180,8 +181,22 @@ Status DBImpl::DoCompaction(Compaction* c) {
   // would still count as live and outlive the compaction on disk.
   c->version.reset();
   DeleteObsoleteFiles();
+  OpenOutputs(std::move(installed), result.outputs);
   NotifyCompaction(*c, result, s);
   return Status::OK();
+}
+
+void DBImpl::OpenOutputs([[maybe_unused]] std::shared_ptr<const Version> installed,
+                         const std::vector<FileMetaData>& outputs) {
+  if (outputs.empty() || shutting_down_.load(std::memory_order_relaxed)) return;
+  mu_.Unlock();
+  for (const FileMetaData& out : outputs) {
+    TableCache::PinnedTable pinned;
+    // Verified when written; a failure now (an I/O error) is met again by the read that opens
+    // the table itself, and reported there.
+    table_cache_->Pin(out.number, out.file_size, &pinned).PermitUncheckedError();
+  }
+  mu_.Lock();
 }
 
 void DBImpl::NotifyCompaction(const Compaction& c, const CompactionResult& result,

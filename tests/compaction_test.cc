@@ -3,6 +3,7 @@
 // tombstones at the bottom, space reclaimed by CompactRange, the tree keeping its shape,
 // outputs cut where files below them end, and power loss and disk-full errors in the middle
 // of a compaction.
+#include <algorithm>
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -15,7 +16,9 @@
 #include "strata/table_writer.h"
 #include "support/db_test_util.h"
 #include "support/fault_injection_fs.h"
+#include "support/open_file_counter.h"
 #include "support/test_util.h"
+#include "util/random.h"
 #include "version/filename.h"
 
 namespace strata {
@@ -607,6 +610,36 @@ TEST_F(CompactionTest, OutputsCutAtTheBoundariesBelowThemWriteLess) {
   // The load is replayed exactly (one job, compaction to rest after each flush): 6% less.
   EXPECT_LT(static_cast<double>(aligned), 0.97 * static_cast<double>(unaligned))
       << aligned << " against " << unaligned;
+}
+
+// A compaction checks each output as it writes it, but opens its outputs for reads only once
+// its inputs have closed: it never holds the inputs' indexes and filters beside those of all
+// its outputs. Afterwards the outputs are open (no read waits for them) and the inputs are not.
+TEST_F(CompactionTest, OutputsOpenForReadsOnlyOnceTheInputsHaveClosed) {
+  NoAutomaticCompaction();
+  options_.write_buffer_size = 4 << 20;  // one level-0 table per Flush
+  auto counter = std::make_shared<test::OpenFileCounter>(fs_);
+  options_.file_system = counter;
+  Reopen();
+  Random rnd(7);
+  std::string value(100, ' ');
+  constexpr int kInputs = 4;
+  for (int round = 0; round < kInputs; round++) {
+    for (int i = 0; i < 1000; i++) {
+      for (char& c : value) c = static_cast<char>('a' + rnd.Uniform(26));
+      ASSERT_OK(db_->Put(WriteOptions(), Key(i * kInputs + round), value));
+    }
+    ASSERT_OK(db_->Flush());
+  }
+  ASSERT_EQ(counter->open_now(), kInputs) << "a flush leaves its table open";
+  counter->ResetMost();
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  const int outputs = static_cast<int>(FilesBelowLevel0());
+  ASSERT_GE(outputs, 3) << "outputs of at most 64 KiB from 400 KiB";
+  EXPECT_LE(counter->most_open(), std::max(kInputs, outputs) + 1)
+      << "the inputs, or the outputs, and the output being checked";
+  EXPECT_EQ(counter->open_now(), outputs) << "the outputs open, the inputs closed";
+  EXPECT_EQ(GetString(db_.get(), Key(2 * kInputs + 1)).size(), 100u);
 }
 
 // Tables a released iterator alone kept alive leave the disk when the database closes, not

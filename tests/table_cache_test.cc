@@ -12,6 +12,7 @@
 #include "sstable/table_builder.h"
 #include "strata/comparator.h"
 #include "support/fault_injection_fs.h"
+#include "support/open_file_counter.h"
 #include "support/test_util.h"
 #include "util/random.h"
 #include "version/filename.h"
@@ -21,49 +22,8 @@ namespace {
 
 using test::FaultInjectionFileSystem;
 using test::NumberKey;
+using test::OpenFileCounter;
 using test::OpKind;
-
-// Counts the RandomAccessFiles alive at once (and the most ever), i.e. the table files held
-// open.
-class OpenFileCounter final : public FileSystemWrapper {
- public:
-  using FileSystemWrapper::FileSystemWrapper;
-
-  Status NewRandomAccessFile(const std::string& path,
-                             std::unique_ptr<RandomAccessFile>* result) override {
-    std::unique_ptr<RandomAccessFile> file;
-    Status s = target()->NewRandomAccessFile(path, &file);
-    if (s.ok()) *result = std::make_unique<CountedFile>(std::move(file), this);
-    return s;
-  }
-
-  int open_now() const { return open_.load(); }
-  int most_open() const { return most_.load(); }
-  void ResetMost() { most_.store(open_.load()); }
-
- private:
-  class CountedFile final : public RandomAccessFile {
-   public:
-    CountedFile(std::unique_ptr<RandomAccessFile> file, OpenFileCounter* counter)
-        : file_(std::move(file)), counter_(counter) {
-      const int now = counter_->open_.fetch_add(1) + 1;
-      int most = counter_->most_.load();
-      while (now > most && !counter_->most_.compare_exchange_weak(most, now)) {
-      }
-    }
-    ~CountedFile() override { counter_->open_.fetch_sub(1); }
-    Status Read(uint64_t offset, size_t n, std::string_view* result, char* scratch) const override {
-      return file_->Read(offset, n, result, scratch);
-    }
-
-   private:
-    const std::unique_ptr<RandomAccessFile> file_;
-    OpenFileCounter* const counter_;
-  };
-
-  std::atomic<int> open_{0};
-  std::atomic<int> most_{0};
-};
 
 constexpr int kEntriesPerTable = 500;
 
@@ -344,6 +304,36 @@ TEST_F(TableCacheTest, CorruptFileIsNotCached) {
   // Repaired, the file opens: nothing of the failure was remembered.
   ASSERT_OK(WriteStringToFile(FileSystem::Default().get(), good, path, false));
   EXPECT_EQ(Get(1, NumberKey(1)), ValueFor(1, 1));
+}
+
+// Verify reads a table as its first open would and keeps nothing: the file closes, the
+// table's memory is given back, and a damaged file is Corruption as it is for Get.
+TEST_F(TableCacheTest, VerifyOpensAndClosesWithoutCaching) {
+  options_.bloom_bits_per_key = 10;  // a filter to load and give back
+  options_.filter_key = [](std::string_view key) { return key; };
+  BuildTable(1);
+  NewCache(10);
+  counter_->ResetMost();
+  ASSERT_OK(cache_->Verify(1, SizeOf(1)));
+  EXPECT_EQ(counter_->most_open(), 1);
+  EXPECT_EQ(counter_->open_now(), 0);
+  EXPECT_EQ(cache_->ReaderMemory(), 0u);
+  TableCache::PinnedTable pinned;
+  EXPECT_FALSE(cache_->PinIfOpen(1, &pinned)) << "Verify cached the table";
+  EXPECT_EQ(Get(1, NumberKey(1)), ValueFor(1, 1));
+  EXPECT_EQ(Opens(), 2u);  // Get opened the file again
+  EXPECT_GT(cache_->ReaderMemory(), 0u);
+
+  BuildTable(2);
+  const std::string path = TableFileName(dir_.path(), 2);
+  std::string bad;
+  ASSERT_OK(ReadFileToString(FileSystem::Default().get(), path, &bad));
+  bad[bad.size() - 20] ^= 0x40;  // inside the footer
+  ASSERT_OK(WriteStringToFile(FileSystem::Default().get(), bad, path, false));
+  Status s = cache_->Verify(2, SizeOf(2));
+  EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_EQ(counter_->open_now(), 1);  // table 1, cached by Get
+  EXPECT_TRUE(cache_->Verify(42, 1000).IsNotFound() || cache_->Verify(42, 1000).IsIOError());
 }
 
 TEST_F(TableCacheTest, TruncatedFileIsCorruption) {

@@ -85,15 +85,25 @@ Status TableCache::FindTable(uint64_t file_number, uint64_t file_size, Cache::Ha
   RecordTick(stats, Ticker::kBlockCacheFilterMiss);
 
   // Opened without any lock held: a slow open does not block readers of other tables.
+  std::unique_ptr<Table> table;
+  Status s = OpenTable(file_number, file_size, &table);
+  if (!s.ok()) return s;  // nothing is cached: the next call tries again
+  *handle = cache_->Insert(key.view(), table.release(), 1, &DeleteTable);
+  return Status::OK();
+}
+
+Status TableCache::OpenTable(uint64_t file_number, uint64_t file_size,
+                             std::unique_ptr<Table>* table) const {
   std::string file_name = TableFileName(dbname_, file_number);
   std::unique_ptr<RandomAccessFile> file;
   Status s = fs_->NewRandomAccessFile(file_name, &file);
-  if (!s.ok()) return s;  // nothing is cached: the next call tries again
-  std::unique_ptr<Table> table;
-  s = Table::Open(table_options_, std::move(file_name), std::move(file), file_size, &table);
   if (!s.ok()) return s;
-  *handle = cache_->Insert(key.view(), table.release(), 1, &DeleteTable);
-  return Status::OK();
+  return Table::Open(table_options_, std::move(file_name), std::move(file), file_size, table);
+}
+
+Status TableCache::Verify(uint64_t file_number, uint64_t file_size) const {
+  std::unique_ptr<Table> table;
+  return OpenTable(file_number, file_size, &table);
 }
 
 std::unique_ptr<Iterator> TableCache::NewIterator(const ReadOptions& options, uint64_t file_number,

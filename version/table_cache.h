@@ -128,6 +128,11 @@ class TableCache {
   // A copy of the table's properties, opening it if needed.
   Status GetProperties(uint64_t file_number, uint64_t file_size, TableProperties* properties);
 
+  // Opens table file_number as the first read would (footer, index, filter, properties and
+  // range deletions, each checksummed) and closes it again, caching nothing: a new table is
+  // checked before it replaces others without holding its index and filter beside theirs.
+  Status Verify(uint64_t file_number, uint64_t file_size) const;
+
   // Bytes the open tables hold in memory for their lives (indexes and filters).
   uint64_t ReaderMemory() const { return reader_memory_.load(std::memory_order_relaxed); }
 
@@ -139,6 +144,8 @@ class TableCache {
   // Finds the open reader of file_number or opens it; on OK, *handle pins it (release it with
   // cache_->Release) and its value is the Table.
   Status FindTable(uint64_t file_number, uint64_t file_size, Cache::Handle** handle);
+  // Opens the file as a Table (not cached).
+  Status OpenTable(uint64_t file_number, uint64_t file_size, std::unique_ptr<Table>* table) const;
   // The Get of a pinned table, counting nothing.
   Status GetPinned(const ReadOptions& options, const PinnedTable& pinned, std::string_view key,
                    std::string_view filter_key, Table::GetCallback found, void* arg,
