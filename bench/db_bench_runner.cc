@@ -411,13 +411,16 @@ Status DbBench::RunThreads(const std::string& name, Method method, int workers, 
           static_cast<double>(ops - last_ops) * 1e9 / static_cast<double>(now - last_nanos);
       if (config_.stats_interval_seconds > 0 || !tty) {
         // With the memory beside the rate, a log of a long run shows what grew when.
-        const std::string engine_memory = engine_->MemoryText();
-        std::fprintf(
-            err_, "%s: %.0f s, %lld ops, %.0f ops/s now, %.0f ops/s overall; anon %.0f MiB%s%s\n",
-            name.c_str(), elapsed, static_cast<long long>(ops), rate,
-            static_cast<double>(ops) / elapsed,
-            static_cast<double>(AnonymousResidentBytes()) / (1 << 20),
-            engine_memory.empty() ? "" : ": ", engine_memory.c_str());
+        std::string memory;
+        if (const uint64_t anon = AnonymousResidentBytes(); anon > 0) {
+          memory = "; anon " + std::to_string(anon >> 20) + " MiB";
+        }
+        if (std::string engine = engine_->MemoryText(); !engine.empty()) {
+          memory += (memory.empty() ? "; " : ": ") + engine;
+        }
+        std::fprintf(err_, "%s: %.0f s, %lld ops, %.0f ops/s now, %.0f ops/s overall%s\n",
+                     name.c_str(), elapsed, static_cast<long long>(ops), rate,
+                     static_cast<double>(ops) / elapsed, memory.c_str());
       } else {
         std::fprintf(err_, "\r%s: %.0f s, %lld ops, %.0f ops/s ...", name.c_str(), elapsed,
                      static_cast<long long>(ops), rate);

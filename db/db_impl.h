@@ -284,11 +284,11 @@ class DBImpl final : public DB {
   std::unique_ptr<Compaction> PickNextCompaction() REQUIRES(mu_);
   // Runs c (picked under mu_) and installs its result. Releases mu_ while working.
   Status DoCompaction(Compaction* c) REQUIRES(mu_);
-  // Opens (into the table cache) the tables a compaction wrote, once its inputs have closed,
-  // so that no read waits for their indexes and filters (releasing mu_ while it opens).
-  // installed: a version holding them, which keeps them on disk meanwhile.
-  void OpenOutputs(std::shared_ptr<const Version> installed,
-                   const std::vector<FileMetaData>& outputs) REQUIRES(mu_);
+  // Opens (into the table cache) the tables a compaction wrote to level, once its edit is in
+  // and its inputs have been evicted, so that later reads find them open and the job itself
+  // never held its inputs' and outputs' indexes and filters at once. Releases mu_ while it
+  // opens.
+  void OpenOutputs(int level, const std::vector<FileMetaData>& outputs) REQUIRES(mu_);
   // Tells the listeners how c ended (releasing mu_ while they run).
   void NotifyCompaction(const Compaction& c, const CompactionResult& result, const Status& s)
       REQUIRES(mu_);

@@ -124,7 +124,6 @@ Status DBImpl::DoCompaction(Compaction* c) {
     }
   }
   if (s.ok()) s = versions_->LogAndApply(&edit, &mu_);
-  std::shared_ptr<const Version> installed = versions_->current();
   for (uint64_t n : reserved) pending_outputs_.erase(n);
   for (int which = 0; which < 2; which++) {
     for (const auto& f : c->inputs[which]) compacting_.erase(f->number);
@@ -181,20 +180,33 @@ Status DBImpl::DoCompaction(Compaction* c) {
   // would still count as live and outlive the compaction on disk.
   c->version.reset();
   DeleteObsoleteFiles();
-  OpenOutputs(std::move(installed), result.outputs);
+  OpenOutputs(c->output_level, result.outputs);
   NotifyCompaction(*c, result, s);
   return Status::OK();
 }
 
-void DBImpl::OpenOutputs([[maybe_unused]] std::shared_ptr<const Version> installed,
-                         const std::vector<FileMetaData>& outputs) {
-  if (outputs.empty() || shutting_down_.load(std::memory_order_relaxed)) return;
+void DBImpl::OpenOutputs(int level, const std::vector<FileMetaData>& outputs) {
+  // The version keeps the files on disk while mu_ is released; an output another compaction
+  // has consumed meanwhile is not opened (it would only wait in the cache for eviction).
+  std::shared_ptr<const Version> current = versions_->current();
+  std::vector<const FileMetaData*> open;
+  for (const auto& f : current->files(level)) {
+    for (const FileMetaData& out : outputs) {
+      if (f->number == out.number) open.push_back(f.get());
+    }
+  }
+  if (open.empty()) return;
   mu_.Unlock();
-  for (const FileMetaData& out : outputs) {
+  for (const FileMetaData* f : open) {
+    if (shutting_down_.load(std::memory_order_relaxed)) break;
     TableCache::PinnedTable pinned;
-    // Verified when written; a failure now (an I/O error) is met again by the read that opens
-    // the table itself, and reported there.
-    table_cache_->Pin(out.number, out.file_size, &pinned).PermitUncheckedError();
+    Status s = table_cache_->Pin(f->number, f->file_size, &pinned);
+    if (!s.ok()) {
+      // Verified when written: this is a read fault, which the read that needs the table
+      // meets again when it opens the table itself (and reports).
+      info_log_->Log("could not open %06" PRIu64 ".sst ahead of reads: %s", f->number,
+                     s.ToString().c_str());
+    }
   }
   mu_.Lock();
 }

@@ -622,12 +622,10 @@ TEST_F(CompactionTest, OutputsOpenForReadsOnlyOnceTheInputsHaveClosed) {
   options_.file_system = counter;
   Reopen();
   Random rnd(7);
-  std::string value(100, ' ');
   constexpr int kInputs = 4;
   for (int round = 0; round < kInputs; round++) {
     for (int i = 0; i < 1000; i++) {
-      for (char& c : value) c = static_cast<char>('a' + rnd.Uniform(26));
-      ASSERT_OK(db_->Put(WriteOptions(), Key(i * kInputs + round), value));
+      ASSERT_OK(db_->Put(WriteOptions(), Key(i * kInputs + round), test::RandomBytes(&rnd, 100)));
     }
     ASSERT_OK(db_->Flush());
   }

@@ -400,21 +400,27 @@ TEST_F(DBTest, TableReadersMemoryFollowsTheOpenTables) {
   EXPECT_LT(mem, 20000u * 10 / 8) << "a mapped table's filter is not copied";
 }
 
-// The block cache's charge: nothing before a read, a block's worth once a Get has read one,
-// and the cache's own figure when the database was given a cache to share.
+// The block cache's charge: nothing before a read, a block's worth once a Get has read one;
+// the cache's own figure when the database was given a cache to share.
 TEST_F(DBTest, BlockCacheUsageFollowsTheBlocksRead) {
-  options_.block_cache = NewLRUCache(1 << 20);
-  Reopen();
-  for (int i = 0; i < 1000; i++) ASSERT_OK(Put(test::NumberKey(i), std::string(100, 'v')));
-  ASSERT_OK(db_->Flush());
-  uint64_t usage = 1;
-  ASSERT_TRUE(db_->GetIntProperty("strata.block-cache-usage", &usage));
-  EXPECT_EQ(usage, options_.block_cache->usage());
-  const uint64_t before = usage;
-  EXPECT_EQ(Get(test::NumberKey(7)), std::string(100, 'v'));
-  ASSERT_TRUE(db_->GetIntProperty("strata.block-cache-usage", &usage));
-  EXPECT_GE(usage, before + options_.block_size / 2) << "a data block of about block_size";
-  EXPECT_EQ(usage, options_.block_cache->usage());
+  for (const bool shared : {false, true}) {
+    SCOPED_TRACE(shared ? "a cache given in Options" : "the database's own cache");
+    options_.block_cache = shared ? NewLRUCache(1 << 20) : nullptr;
+    dbname_ = dir_.Child(shared ? "shared" : "own");
+    Reopen();
+    for (int i = 0; i < 1000; i++) ASSERT_OK(Put(test::NumberKey(i), std::string(100, 'v')));
+    ASSERT_OK(db_->Flush());
+    uint64_t before = 1;
+    ASSERT_TRUE(db_->GetIntProperty("strata.block-cache-usage", &before));
+    EXPECT_EQ(before, 0u);
+    EXPECT_EQ(Get(test::NumberKey(7)), std::string(100, 'v'));
+    uint64_t after = 0;
+    ASSERT_TRUE(db_->GetIntProperty("strata.block-cache-usage", &after));
+    EXPECT_GE(after, options_.block_size / 2) << "a data block of about block_size";
+    if (shared) {
+      EXPECT_EQ(after, options_.block_cache->usage());
+    }
+  }
 }
 
 TEST_F(DBTest, PropertiesReportState) {
