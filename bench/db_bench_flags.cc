@@ -35,7 +35,9 @@ DEFINE_bool(histogram, false, "Print latency count, mean and percentiles per ben
 DEFINE_bool(statistics, false, "Strata: keep engine statistics; the stats benchmark prints them");
 DEFINE_uint64(seed, 301, "Seed for the random keys and values");
 DEFINE_int32(duration, 0, "If > 0, run each benchmark for this many seconds instead of a count");
-DEFINE_int32(stats_interval_seconds, 0, "If > 0, print progress on stderr this often");
+DEFINE_int32(stats_interval_seconds, 0,
+             "If > 0, print progress on stderr this often: ops, rates, the process's anonymous "
+             "resident memory and, for Strata, the memtables, table readers and block cache");
 DEFINE_int32(max_background_jobs, 2, "Background flush and compaction threads");
 DEFINE_bool(seek_compaction, true,
             "Strata: compact files that reads keep searching in vain (Options::seek_compaction; "
