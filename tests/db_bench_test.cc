@@ -738,6 +738,27 @@ TEST_P(DbBenchEngineTest, HeaderNamesTheEngineAndItsCompression) {
 INSTANTIATE_TEST_SUITE_P(BuiltEngines, DbBenchEngineTest, ::testing::ValuesIn(BuiltEngines()),
                          [](const auto& info) { return info.param; });
 
+// The memory a progress line reports for Strata: its memtables (here 3 MiB of writes), the
+// open tables' indexes and filters, and the block cache, each as the database counts it.
+TEST(DbBenchMemoryTest, StrataSaysWhereItsMemoryIs) {
+  test::TempDir dir;
+  std::unique_ptr<Engine> engine;
+  ASSERT_OK(FindEngine("strata")->Open(EngineOptions(), dir.path() + "/db", &engine));
+  const std::string value(1024, 'v');
+  for (int i = 0; i < 3 * 1024; i++) ASSERT_OK(engine->Put(test::NumberKey(i), value, false));
+  double memtables = -1, readers = -1, cache = -1;
+  const std::string text = engine->MemoryText();
+  ASSERT_EQ(
+      std::sscanf(text.c_str(), "memtables %lf MiB, table readers %lf MiB, block cache %lf MiB",
+                  &memtables, &readers, &cache),
+      3)
+      << text;
+  EXPECT_GE(memtables, 3) << text;
+  EXPECT_LT(memtables, 5) << text;
+  EXPECT_EQ(readers, 0) << text;
+  EXPECT_EQ(cache, 0) << text;
+}
+
 TEST(DbBenchEngineSwitchTest, EveryBuiltEngineRoundTripsThroughItsLibrary) {
   test::TempDir dir;
   for (const std::string& name : BuiltEngines()) {
