@@ -17,6 +17,7 @@ void DBImpl::InstallReadState() {
   state->mem = mem_;
   for (auto it = imm_.rbegin(); it != imm_.rend(); ++it) state->imm.push_back(it->mem);
   state->version = versions_->current();
+  table_cache_->SetLiveTableBytes(state->version->TotalBytes());
   std::shared_ptr<const ReadState> old;
   {
     MutexLock lock(&read_state_mu_);

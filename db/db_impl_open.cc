@@ -106,6 +106,7 @@ Status DBImpl::Open() {
   std::vector<uint64_t> logs;
   s = ListTablesAndLogs(&logs);
   if (!s.ok()) return s;
+  table_cache_->SetLiveTableBytes(versions_->current()->TotalBytes());
   if (options_.paranoid_checks) {
     // Open every table now (footer, index, filter and properties, each checksummed), so that
     // a damaged table fails Open instead of the first read that meets it.

@@ -112,11 +112,7 @@ struct DBImpl::PropertyHandlers {
   }
   static bool TotalTableSize(DBImpl&, const ReadState& state, std::string_view,
                              std::string* value) {
-    uint64_t total = 0;
-    for (int level = 0; level < state.version->num_levels(); level++) {
-      total += state.version->NumLevelBytes(level);
-    }
-    return Number(total, value);
+    return Number(state.version->TotalBytes(), value);
   }
   static bool EstimateKeys(DBImpl& db, const ReadState& state, std::string_view,
                            std::string* value) {

@@ -400,6 +400,28 @@ TEST_F(DBTest, TableReadersMemoryFollowsTheOpenTables) {
   EXPECT_LT(mem, 20000u * 10 / 8) << "a mapped table's filter is not copied";
 }
 
+// A database larger than the file system's mapping bound reads every table with pread, also
+// after a reopen, when its tables open one read at a time and the first would fit the bound:
+// each table's filter is then copied to the heap (a mapped table's is read in place).
+TEST_F(DBTest, ADatabaseLargerThanTheMappingBoundIsReadWithPread) {
+  constexpr int kKeys = 20000;
+  Reopen();
+  for (int i = 0; i < kKeys; i++) ASSERT_OK(Put(test::NumberKey(i), "v"));
+  ASSERT_OK(db_->Flush());
+  uint64_t one_table = 0;
+  ASSERT_TRUE(db_->GetIntProperty("strata.total-sst-size", &one_table));
+  for (int i = kKeys; i < 2 * kKeys; i++) ASSERT_OK(Put(test::NumberKey(i), "v"));
+  ASSERT_OK(db_->Flush());
+
+  options_.file_system = FileSystem::NewPosix(one_table * 3 / 2);
+  Reopen();
+  EXPECT_EQ(Get(test::NumberKey(7)), "v");
+  EXPECT_EQ(Get(test::NumberKey(kKeys + 7)), "v");
+  uint64_t mem = 0;
+  ASSERT_TRUE(db_->GetIntProperty("strata.estimate-table-readers-mem", &mem));
+  EXPECT_GE(mem, 2u * kKeys * 10 / 8) << "both tables' filters copied: neither mapped";
+}
+
 // The block cache's charge: nothing before a read, a block's worth once a Get has read one;
 // the cache's own figure when the database was given a cache to share.
 TEST_F(DBTest, BlockCacheUsageFollowsTheBlocksRead) {

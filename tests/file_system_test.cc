@@ -168,6 +168,41 @@ TEST_F(FileSystemTest, MappingsStopAtTheirByteBudget) {
   EXPECT_TRUE(fourth->IsMemoryMapped()) << "closed files gave their bytes back";
 }
 
+// NewUnmappedRandomAccessFile reads with pread where the file would have been mapped, and its
+// bytes count against the bound like any open file's; MappingBound says the bound (0: never
+// maps). A wrapper reports 0 and opens through its own NewRandomAccessFile.
+TEST_F(FileSystemTest, AnUnmappedOpenReadsWithPreadAndCountsAgainstTheBound) {
+  const std::string path = dir_.Child("table");
+  const std::string data(10000, 'd');
+  {
+    std::unique_ptr<WritableFile> w;
+    ASSERT_OK(fs()->NewWritableFile(path, &w));
+    ASSERT_OK(w->Append(data));
+    ASSERT_OK(w->Close());
+  }
+  EXPECT_EQ(FileSystem::NewPosix(0)->MappingBound(), 0u);
+  std::shared_ptr<FileSystem> two_files = FileSystem::NewPosix(2 * data.size());
+  EXPECT_EQ(two_files->MappingBound(), 2 * data.size());
+  std::unique_ptr<RandomAccessFile> unmapped, mapped, over;
+  ASSERT_OK(two_files->NewUnmappedRandomAccessFile(path, &unmapped));
+  EXPECT_FALSE(unmapped->IsMemoryMapped());
+  std::string scratch(data.size(), '\0');
+  std::string_view result;
+  ASSERT_OK(unmapped->Read(0, data.size(), &result, scratch.data()));
+  EXPECT_EQ(result, data);
+  ASSERT_OK(two_files->NewRandomAccessFile(path, &mapped));
+  EXPECT_TRUE(mapped->IsMemoryMapped()) << "two files fit the bound";
+  ASSERT_OK(two_files->NewRandomAccessFile(path, &over));
+  EXPECT_FALSE(over->IsMemoryMapped()) << "the unmapped file's bytes count too";
+
+  FileSystemWrapper wrapper(two_files);
+  EXPECT_EQ(wrapper.MappingBound(), 0u);
+  over.reset();
+  unmapped.reset();
+  ASSERT_OK(wrapper.NewUnmappedRandomAccessFile(path, &unmapped));
+  EXPECT_TRUE(unmapped->IsMemoryMapped()) << "through the wrapper's NewRandomAccessFile";
+}
+
 // NewPosix: a file system with a budget of its own. 0 maps nothing (every read a pread); a
 // budget of one file's size maps that file and not the next, whatever Default() has open,
 // and maps a file again once both have closed. Files read the same either way.

@@ -181,12 +181,12 @@ struct MapBudget {
   std::atomic<uint64_t> open_bytes{0};
   std::atomic<int> mapped_files{0};
 
-  // Counts a file of `length` bytes as open and returns whether it may be mapped: only while
-  // every open file, this one included, fits in max_bytes. A true answer also counts it as
-  // mapped; Unmapped takes that back (a failed mmap).
-  bool Open(uint64_t length) {
+  // Counts a file of `length` bytes as open and returns whether it may be mapped: only if
+  // the caller allows it and every open file, this one included, fits in max_bytes. A true
+  // answer also counts it as mapped; Unmapped takes that back (a failed mmap).
+  bool Open(uint64_t length, bool may_map) {
     const uint64_t before = open_bytes.fetch_add(length, std::memory_order_relaxed);
-    if (length == 0 || before + length > max_bytes) return false;
+    if (!may_map || length == 0 || before + length > max_bytes) return false;
     if (mapped_files.fetch_add(1, std::memory_order_relaxed) < kMaxMappedFiles) return true;
     Unmapped();
     return false;
@@ -600,6 +600,16 @@ class PosixFileSystem final : public FileSystem {
 
   Status NewRandomAccessFile(const std::string& path,
                              std::unique_ptr<RandomAccessFile>* result) override {
+    return OpenRandomAccess(path, /*may_map=*/true, result);
+  }
+  uint64_t MappingBound() const override { return map_budget_->max_bytes; }
+  Status NewUnmappedRandomAccessFile(const std::string& path,
+                                     std::unique_ptr<RandomAccessFile>* result) override {
+    return OpenRandomAccess(path, /*may_map=*/false, result);
+  }
+
+  Status OpenRandomAccess(const std::string& path, bool may_map,
+                          std::unique_ptr<RandomAccessFile>* result) {
     result->reset();
     int fd = OpenRetrying(path, O_RDONLY);
     if (fd < 0) return PosixError(path, errno);
@@ -611,7 +621,7 @@ class PosixFileSystem final : public FileSystem {
     }
     // Only the length the file has now is mapped and counted (see the top of this file).
     const uint64_t length = st.st_size > 0 ? static_cast<uint64_t>(st.st_size) : 0;
-    if (map_budget_->Open(length)) {
+    if (map_budget_->Open(length, may_map)) {
       void* base = ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fd, 0);
       if (base != MAP_FAILED) {
         ::close(fd);  // the mapping keeps the file's pages reachable

@@ -96,7 +96,13 @@ Status TableCache::OpenTable(uint64_t file_number, uint64_t file_size,
                              std::unique_ptr<Table>* table) const {
   std::string file_name = TableFileName(dbname_, file_number);
   std::unique_ptr<RandomAccessFile> file;
-  Status s = fs_->NewRandomAccessFile(file_name, &file);
+  // A database larger than the mapping bound is read with pread whatever order its tables
+  // open in: a reopened one opens them a read at a time, and the file system alone would map
+  // the first bound's worth and keep every page a read touched resident.
+  const uint64_t bound = fs_->MappingBound();
+  Status s = bound > 0 && live_table_bytes_.load(std::memory_order_relaxed) > bound
+                 ? fs_->NewUnmappedRandomAccessFile(file_name, &file)
+                 : fs_->NewRandomAccessFile(file_name, &file);
   if (!s.ok()) return s;
   return Table::Open(table_options_, std::move(file_name), std::move(file), file_size, table);
 }

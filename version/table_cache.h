@@ -133,6 +133,13 @@ class TableCache {
   // checked before it replaces others without holding its index and filter beside theirs.
   Status Verify(uint64_t file_number, uint64_t file_size) const;
 
+  // The bytes of the database's live tables (the current version's), which decide how the
+  // cache opens a table: with pread when they exceed the file system's mapping bound
+  // (FileSystem::MappingBound), else as the file system chooses. Any thread.
+  void SetLiveTableBytes(uint64_t bytes) {
+    live_table_bytes_.store(bytes, std::memory_order_relaxed);
+  }
+
   // Bytes the open tables hold in memory for their lives (indexes and filters).
   uint64_t ReaderMemory() const { return reader_memory_.load(std::memory_order_relaxed); }
 
@@ -161,6 +168,7 @@ class TableCache {
   // What the open tables hold in memory (TableOptions::reader_memory); before cache_, so it
   // outlives the tables the cache closes as it goes.
   std::atomic<uint64_t> reader_memory_{0};
+  std::atomic<uint64_t> live_table_bytes_{0};  // SetLiveTableBytes
   const TableOptions table_options_;
   const std::shared_ptr<Cache> cache_;
 };

@@ -31,6 +31,12 @@ uint64_t Version::NumLevelBytes(int level) const {
   return sum;
 }
 
+uint64_t Version::TotalBytes() const {
+  uint64_t total = 0;
+  for (int level = 0; level < num_levels(); level++) total += NumLevelBytes(level);
+  return total;
+}
+
 namespace {
 
 struct GetState {

@@ -49,6 +49,8 @@ class Version {
   // key, non-overlapping.
   const FileList& files(int level) const { return levels_[level]; }
   uint64_t NumLevelBytes(int level) const;
+  // Bytes of all its table files.
+  uint64_t TotalBytes() const;
 
   // Looks for the newest entry of key.user_key() with sequence <= the lookup's sequence in
   // the tables: L0 newest first, then one candidate file per deeper level. Found a value:

@@ -104,6 +104,18 @@ class FileSystem {
                                    std::unique_ptr<SequentialFile>* result) = 0;
   virtual Status NewRandomAccessFile(const std::string& path,
                                      std::unique_ptr<RandomAccessFile>* result) = 0;
+  // The bound under which NewRandomAccessFile maps a file (the bytes of the random-access
+  // files open at once; see NewPosix), or 0 if this file system never maps. A caller that
+  // knows the files it will read together outgrow it (a database larger than the bound, whose
+  // tables open one read at a time) opens them with NewUnmappedRandomAccessFile, so that the
+  // first of them do not take the bound and keep their touched pages resident.
+  virtual uint64_t MappingBound() const { return 0; }
+  // As NewRandomAccessFile, but read with pread where the file would have been mapped. The
+  // default is NewRandomAccessFile: a wrapper that overrides only that sees these opens too.
+  virtual Status NewUnmappedRandomAccessFile(const std::string& path,
+                                             std::unique_ptr<RandomAccessFile>* result) {
+    return NewRandomAccessFile(path, result);
+  }
   // Creates the file, truncating any existing one.
   virtual Status NewWritableFile(const std::string& path,
                                  std::unique_ptr<WritableFile>* result) = 0;
@@ -143,7 +155,9 @@ class FileSystem {
   virtual Status LockFile(const std::string& path, std::unique_ptr<FileLock>* lock) = 0;
 };
 
-// Forwards every call to a target file system; subclasses override what they change.
+// Forwards every call to a target file system; subclasses override what they change. Not
+// forwarded: MappingBound (0) and NewUnmappedRandomAccessFile (NewRandomAccessFile), so that
+// every random-access open goes through a subclass's NewRandomAccessFile.
 class FileSystemWrapper : public FileSystem {
  public:
   explicit FileSystemWrapper(std::shared_ptr<FileSystem> target) : target_(std::move(target)) {}
