@@ -174,12 +174,7 @@ TEST_F(FileSystemTest, MappingsStopAtTheirByteBudget) {
 TEST_F(FileSystemTest, AnUnmappedOpenReadsWithPreadAndCountsAgainstTheBound) {
   const std::string path = dir_.Child("table");
   const std::string data(10000, 'd');
-  {
-    std::unique_ptr<WritableFile> w;
-    ASSERT_OK(fs()->NewWritableFile(path, &w));
-    ASSERT_OK(w->Append(data));
-    ASSERT_OK(w->Close());
-  }
+  ASSERT_OK(WriteStringToFile(fs(), data, path, /*sync=*/false));
   EXPECT_EQ(FileSystem::NewPosix(0)->MappingBound(), 0u);
   std::shared_ptr<FileSystem> two_files = FileSystem::NewPosix(2 * data.size());
   EXPECT_EQ(two_files->MappingBound(), 2 * data.size());

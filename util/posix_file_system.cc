@@ -19,10 +19,12 @@
 // released, RandomAccessFile::ReleasePages). So a database small enough to be mapped whole is
 // read through mappings, and once it outgrows the bound, the files it opens are read with
 // pread, as RocksDB reads, and its resident set stays near its caches' sizes (the mappings
-// made while it was small remain until their files close). Counting only the mapped bytes
-// instead let a 5 GB database keep up to 1 GiB of mapped pages resident. Only the length the
-// file had when it was opened is mapped and read: a read past it returns fewer bytes, as pread
-// would, so a file found shorter than its MANIFEST says is reported as damage, not a fault.
+// made while it was small remain until their files close). A reopened database opens its
+// tables one read at a time, so the first of them would fit the bound: its table cache opens
+// them with NewUnmappedRandomAccessFile once the live tables outgrow MappingBound(). Counting only
+// the mapped bytes instead let a 5 GB database keep up to 1 GiB of mapped pages resident. Only the
+// length the file had when it was opened is mapped and read: a read past it returns fewer bytes, as
+// pread would, so a file found shorter than its MANIFEST says is reported as damage, not a fault.
 // Table files are never changed once written; a file shrunk by another program while it is
 // mapped would fault.
 

@@ -89,7 +89,8 @@ class FileSystem {
   // The process-wide POSIX file system. It maps a file opened for random access while the
   // files it has open for random access (mapped or not, the new one included) total at most
   // 1 GiB, and reads with pread otherwise: a database up to that size is read through
-  // mappings, a larger one mostly with pread.
+  // mappings, a larger one with pread (its table cache asks for pread once the database
+  // outgrows the bound: MappingBound, NewUnmappedRandomAccessFile).
   static std::shared_ptr<FileSystem> Default();
   // A POSIX file system of its own, with max_mapped_bytes as that bound on the bytes of open
   // random-access files under which a file is mapped (0: every read is a pread into the block
