@@ -18,6 +18,7 @@
 #include "bench/db_bench_report.h"
 #include "bench/db_bench_thread.h"
 #include "util/process_io.h"
+#include "util/process_status.h"
 
 namespace strata::bench {
 
@@ -85,20 +86,6 @@ uint64_t DirectoryBytes(const std::string& path) {
     if (entry.is_regular_file(ec)) total += entry.file_size(ec);
   }
   return total;
-}
-
-// The process's anonymous resident memory (heap, arenas, anonymous mappings: the part of the
-// resident set no file backs), 0 where /proc does not say.
-uint64_t AnonymousResidentBytes() {
-  FILE* f = std::fopen("/proc/self/status", "r");
-  if (f == nullptr) return 0;
-  char line[256];
-  unsigned long long kib = 0;
-  while (std::fgets(line, sizeof line, f) != nullptr) {
-    if (std::sscanf(line, "RssAnon: %llu kB", &kib) == 1) break;
-  }
-  std::fclose(f);
-  return kib << 10;
 }
 
 }  // namespace
@@ -412,8 +399,9 @@ Status DbBench::RunThreads(const std::string& name, Method method, int workers, 
       if (config_.stats_interval_seconds > 0 || !tty) {
         // With the memory beside the rate, a log of a long run shows what grew when.
         std::string memory;
-        if (const uint64_t anon = AnonymousResidentBytes(); anon > 0) {
-          memory = "; anon " + std::to_string(anon >> 20) + " MiB";
+        // RssAnon: the heap, arenas and anonymous mappings, the part no file backs.
+        if (const int64_t anon = ProcessStatusKiB("RssAnon"); anon >= 0) {
+          memory = "; anon " + std::to_string(anon >> 10) + " MiB";
         }
         if (std::string engine = engine_->MemoryText(); !engine.empty()) {
           memory += (memory.empty() ? "; " : ": ") + engine;

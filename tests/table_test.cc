@@ -7,8 +7,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <new>
@@ -30,6 +28,7 @@
 #include "util/checksum.h"
 #include "util/coding.h"
 #include "util/escape.h"
+#include "util/process_status.h"
 
 STRATA_COUNT_ALLOCATIONS()
 
@@ -1032,18 +1031,10 @@ TEST(TableTest, OnRealFiles) {
 
 // This process's resident pages of mapped files, in KiB: the RssFile and RssShmem lines of
 // /proc/self/status (a file on tmpfs counts in the second), or -1 if the kernel does not say.
-long ResidentMappedKiB() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  long total = -1;
-  while (std::getline(status, line)) {
-    for (const char* field : {"RssFile:", "RssShmem:"}) {
-      if (line.rfind(field, 0) == 0) {
-        total = std::max(total, 0L) + std::strtol(line.c_str() + std::strlen(field), nullptr, 10);
-      }
-    }
-  }
-  return total;
+int64_t ResidentMappedKiB() {
+  const int64_t file = ProcessStatusKiB("RssFile"), shmem = ProcessStatusKiB("RssShmem");
+  if (file < 0 && shmem < 0) return -1;
+  return std::max<int64_t>(file, 0) + std::max<int64_t>(shmem, 0);
 }
 
 // A scan with fill_cache false (what a compaction reads with) through a mapped table lets go of
@@ -1072,13 +1063,13 @@ TEST(TableTest, AScanThatKeepsNothingReleasesTheMappedPagesBehindIt) {
   ASSERT_TRUE(mapped);
   uint64_t size;
   ASSERT_OK(fs->GetFileSize(path, &size));
-  const long size_kib = static_cast<long>(size >> 10);
+  const int64_t size_kib = static_cast<int64_t>(size >> 10);
 
   // Returns the growth of the resident set during the scan, and the hash of what it read.
   auto scan = [&](bool fill_cache, uint64_t* digest) {
     ReadOptions ro;
     ro.fill_cache = fill_cache;
-    const long before = ResidentMappedKiB();
+    const int64_t before = ResidentMappedKiB();
     auto it = table->NewIterator(ro);
     size_t n = 0;
     *digest = 0;
@@ -1090,9 +1081,9 @@ TEST(TableTest, AScanThatKeepsNothingReleasesTheMappedPagesBehindIt) {
     return ResidentMappedKiB() - before;  // measured while the iterator and the mapping live
   };
   uint64_t released_digest, kept_digest;
-  const long released = scan(/*fill_cache=*/false, &released_digest);
+  const int64_t released = scan(/*fill_cache=*/false, &released_digest);
   EXPECT_LT(released, size_kib / 4) << "a scan keeping nothing left its pages resident";
-  const long kept = scan(/*fill_cache=*/true, &kept_digest);
+  const int64_t kept = scan(/*fill_cache=*/true, &kept_digest);
   EXPECT_GT(kept, size_kib / 2) << "the control scan should have left the table resident";
   uint64_t model_digest = 0;
   for (const auto& [k, v] : model) model_digest = model_digest * 31 + Hash64(k) + Hash64(v);
