@@ -63,8 +63,15 @@ int BloomFilterBuilder::AppendLines(std::string* dst) const {
   return num_probes;
 }
 
+BloomFilter::Lines BloomFilter::ReserveLines(size_t block_size) {
+  if (block_size == 0) return Lines(nullptr, FreeLines{0});
+  Lines lines(AllocateLarge(block_size), FreeLines{block_size});
+  if (lines == nullptr) throw std::bad_alloc();  // as operator new reports it
+  return lines;
+}
+
 std::unique_ptr<BloomFilter> BloomFilter::Parse(std::string_view contents,
-                                                bool contents_outlive_filter) {
+                                                bool contents_outlive_filter, Lines reserved) {
   if (contents.size() < kTailBytes) return nullptr;
   const auto kind = static_cast<unsigned char>(contents.back());
   const auto num_probes = static_cast<unsigned char>(contents[contents.size() - 2]);
@@ -91,7 +98,11 @@ std::unique_ptr<BloomFilter> BloomFilter::Parse(std::string_view contents,
     return filter;
   }
   static_assert(kLargeAlignment % kLineBytes == 0);
-  filter->owned_ = {AllocateLarge(contents.size()), FreeLines{contents.size()}};
+  if (reserved != nullptr && reserved.get_deleter().size >= contents.size()) {
+    filter->owned_ = std::move(reserved);
+  } else {
+    filter->owned_ = {AllocateLarge(contents.size()), FreeLines{contents.size()}};
+  }
   // Out of memory, as operator new reports it (a null return would read as a damaged filter).
   if (filter->owned_ == nullptr) throw std::bad_alloc();
   std::memcpy(filter->owned_.get(), contents.data(), contents.size());

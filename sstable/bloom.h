@@ -78,11 +78,26 @@ class BloomFilterBuilder {
 
 class BloomFilter {
  public:
+  // Memory for a filter's copy of its lines (util/large_memory.h), freed with the filter.
+  struct FreeLines {
+    size_t size;
+    void operator()(char* p) const { FreeLarge(p, size); }
+  };
+  using Lines = std::unique_ptr<char, FreeLines>;
+
+  // Memory for the lines of a filter block of block_size bytes, for Parse. Taken before the
+  // block is read, the memory lies below the read's scratch buffer, which is freed once the
+  // lines are copied: a scratch taken first would leave a hole below them among the tables'
+  // long-lived buffers, where 2 MiB spans wholly in use become huge pages.
+  static Lines ReserveLines(size_t block_size);
+
   // Null if the bytes are malformed (wrong size, unknown kind, zero probes). With
   // contents_outlive_filter (a mapped file's bytes) lines at a cache-line-aligned address are
-  // probed where they are; otherwise they are copied into cache-line-aligned memory.
+  // probed where they are; otherwise they are copied into cache-line-aligned memory: into
+  // reserved if it is large enough (ReserveLines of this block's size), else new memory.
   static std::unique_ptr<BloomFilter> Parse(std::string_view contents,
-                                            bool contents_outlive_filter = false);
+                                            bool contents_outlive_filter = false,
+                                            Lines reserved = Lines(nullptr, FreeLines{0}));
 
   bool KeyMayMatch(std::string_view key) const { return HashMayMatch(Hash64(key)); }
   bool HashMayMatch(uint64_t hash) const;
@@ -97,18 +112,14 @@ class BloomFilter {
   bool owns_lines() const { return owned_ != nullptr; }
 
  private:
-  // The copy of the lines is as large as the table's keys make it (hundreds of KiB for a
-  // 64 MiB table) and lives as long as the table: see util/large_memory.h.
-  struct FreeLines {
-    size_t size;
-    void operator()(char* p) const { FreeLarge(p, size); }
-  };
   BloomFilter() = default;
   // The line a key of this hash sets and probes. REQUIRES: num_lines_ > 0.
   const unsigned char* LineAt(uint64_t hash) const;
 
   const char* lines_ = nullptr;  // owned_, or the caller's contents
-  std::unique_ptr<char, FreeLines> owned_{nullptr, FreeLines{0}};
+  // The copy of the lines is as large as the table's keys make it (hundreds of KiB for a
+  // 64 MiB table) and lives as long as the table.
+  Lines owned_{nullptr, FreeLines{0}};
   uint32_t num_lines_ = 0;
   int num_probes_ = 0;
 };

@@ -518,11 +518,16 @@ Status Table::Open(const TableOptions& options, std::string file_name,
   }
 
   if (has_filter) {
+    // A mapped file's lines are probed in place (they live as long as the table); otherwise
+    // the filter's memory is taken before the read's (BloomFilter::ReserveLines).
+    const bool mapped = rep->file->IsMemoryMapped();
+    BloomFilter::Lines lines = mapped || !BlockFitsBefore(filter_handle, rep->blocks_end)
+                                   ? BloomFilter::Lines(nullptr, BloomFilter::FreeLines{0})
+                                   : BloomFilter::ReserveLines(filter_handle.size);
     s = ReadBlock(*rep->file, name, rep->blocks_end, filter_handle, true, &contents);
     if (!s.ok()) return s;
-    // In place where the bytes are the mapped file's own (they live as long as the table).
-    rep->filter = BloomFilter::Parse(
-        contents.data, contents.heap.data() == nullptr && rep->file->IsMemoryMapped());
+    rep->filter = BloomFilter::Parse(contents.data, contents.heap.data() == nullptr && mapped,
+                                     std::move(lines));
     if (rep->filter == nullptr) {
       return rep->Annotate(Status::Corruption("malformed filter block"), filter_handle.offset);
     }

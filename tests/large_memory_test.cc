@@ -1,30 +1,18 @@
 // AllocateLarge / FreeLarge: usable, aligned memory on both sides of the mapping threshold, and
-// a freed mapping goes back to the system at once (the reason it exists).
+// a freed buffer's memory goes back to the system at once (the reason it exists).
 #include "util/large_memory.h"
 
 #include <gtest/gtest.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
-#include "util/page_size.h"
+#include "support/resident_pages.h"
 #include "util/sanitizers.h"
 
 namespace strata {
 namespace {
-
-// True if the page holding p is part of the address space (mincore fails with ENOMEM on a
-// range that is not mapped).
-bool Mapped(const char* p) {
-  const uintptr_t page = static_cast<uintptr_t>(PageSize());
-  void* start = reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(p) & ~(page - 1));
-  unsigned char vec = 0;
-  return ::mincore(start, page, &vec) == 0 || errno != ENOMEM;
-}
 
 TEST(LargeMemoryTest, EverySizeIsUsableAndAligned) {
   for (size_t n : {size_t{1}, size_t{64}, size_t{4097}, kMinMappedBytes - 1, kMinMappedBytes,
@@ -40,7 +28,7 @@ TEST(LargeMemoryTest, EverySizeIsUsableAndAligned) {
   FreeLarge(nullptr, kMinMappedBytes);  // a no-op, like free(nullptr)
 }
 
-TEST(LargeMemoryTest, AFreedLargeBufferLeavesTheAddressSpace) {
+TEST(LargeMemoryTest, AFreedLargeBufferGoesBackToTheSystem) {
   if (STRATA_ASAN) GTEST_SKIP() << "under AddressSanitizer every size comes from operator new";
   const size_t n = kMinMappedBytes * 4 + 100;
   // What a long-running process has done by now: freed a large malloc chunk, which (with
@@ -57,7 +45,7 @@ TEST(LargeMemoryTest, AFreedLargeBufferLeavesTheAddressSpace) {
     ASSERT_NE(control, nullptr);
     std::memset(control, 1, n);
     std::free(control);
-    EXPECT_TRUE(Mapped(static_cast<char*>(control)))
+    EXPECT_TRUE(test::PageResident(static_cast<char*>(control)))
         << "malloc now keeps such a buffer: the case this guards";
   }
 #endif
@@ -65,12 +53,12 @@ TEST(LargeMemoryTest, AFreedLargeBufferLeavesTheAddressSpace) {
   ASSERT_NE(p, nullptr);
   std::memset(p, 1, n);
   char* last = p + n - 1;
-  ASSERT_TRUE(Mapped(p));
-  ASSERT_TRUE(Mapped(last));
+  ASSERT_TRUE(test::PageResident(p));
+  ASSERT_TRUE(test::PageResident(last));
   FreeLarge(p, n);
-  // malloc would have kept the memory in an arena; a mapping of its own is gone.
-  EXPECT_FALSE(Mapped(p));
-  EXPECT_FALSE(Mapped(last));
+  // malloc would have kept the memory in an arena; these pages are the system's again.
+  EXPECT_FALSE(test::PageResident(p));
+  EXPECT_FALSE(test::PageResident(last));
 }
 
 }  // namespace

@@ -37,16 +37,8 @@ char* Arena::AllocateNewBlock(size_t block_bytes) {
 
 char* Arena::AllocateHugePageBlock() {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-  // mmap promises only page alignment: map one huge page more than needed and trim both ends.
-  const size_t span = 2 * kHugePageSize;
-  void* mapped = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (mapped == MAP_FAILED) return nullptr;
-  const auto start = reinterpret_cast<uintptr_t>(mapped);
-  const uintptr_t aligned = (start + kHugePageSize - 1) & ~(uintptr_t{kHugePageSize} - 1);
-  if (aligned > start) munmap(mapped, aligned - start);
-  const uintptr_t tail = aligned + kHugePageSize;
-  if (start + span > tail) munmap(reinterpret_cast<void*>(tail), start + span - tail);
-  std::unique_ptr<char, Unmap> block(reinterpret_cast<char*>(aligned));  // owned from here
+  std::unique_ptr<char, Unmap> block(MapHugePageAligned(kHugePageSize, 0));
+  if (block == nullptr) return nullptr;
   // Advice only: with transparent huge pages off the block is ordinary memory.
   madvise(block.get(), kHugePageSize, MADV_HUGEPAGE);
   char* result = block.get();

@@ -13,6 +13,8 @@
 #include <memory>
 #include <vector>
 
+#include "util/page_size.h"
+
 namespace strata {
 
 class Arena {
@@ -20,8 +22,7 @@ class Arena {
   static constexpr size_t kDefaultBlockSize = 4096;
   // Blocks come from operator new[], which aligns this much; AllocateAligned can promise no more.
   static constexpr size_t kMaxAlignment = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
-  // The size of a transparent huge page on x86-64 and most arm64 kernels.
-  static constexpr size_t kHugePageSize = 2 << 20;
+  static constexpr size_t kHugePageSize = strata::kHugePageSize;
 
   enum class Blocks {
     kHeap,  // operator new[]

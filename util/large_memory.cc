@@ -5,6 +5,7 @@
 
 #include <new>
 
+#include "util/huge_page_region.h"
 #include "util/page_size.h"
 #include "util/sanitizers.h"
 
@@ -14,6 +15,16 @@ namespace {
 size_t PageRounded(size_t n) {
   const size_t page = PageSize();
   return (n + page - 1) / page * page;
+}
+
+// Address space only: memory is committed page by page as buffers are used. 16 GiB holds the
+// filters and indexes of about 10 billion keys; beyond that a buffer is mapped on its own.
+constexpr size_t kRegionBytes = size_t{16} << 30;
+
+// Never destroyed: buffers may be freed by static destructors of other files.
+HugePageRegion& Region() {
+  static HugePageRegion* region = new HugePageRegion(kRegionBytes);
+  return *region;
 }
 
 }  // namespace
@@ -26,6 +37,7 @@ char* AllocateLarge(size_t n) noexcept {
   if (!kMapLarge || n < kMinMappedBytes) {
     return static_cast<char*>(::operator new (n, std::align_val_t{kLargeAlignment}, std::nothrow));
   }
+  if (char* p = Region().Allocate(n)) return p;
   void* p =
       ::mmap(nullptr, PageRounded(n), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   return p == MAP_FAILED ? nullptr : static_cast<char*>(p);
@@ -37,7 +49,11 @@ void FreeLarge(char* p, size_t n) noexcept {
     ::operator delete (p, std::align_val_t{kLargeAlignment});
     return;
   }
-  ::munmap(p, PageRounded(n));
+  if (Region().Contains(p)) {
+    Region().Free(p, n);
+  } else {
+    ::munmap(p, PageRounded(n));
+  }
 }
 
 }  // namespace strata

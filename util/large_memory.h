@@ -1,5 +1,7 @@
 // AllocateLarge / FreeLarge: memory for large buffers that live as long as a table (its
-// filter, its index block), taken straight from the system as a mapping of its own.
+// filter, its index block), taken straight from the system: carved from one reserved region
+// whose wholly used 2 MiB spans become huge pages (util/huge_page_region.h), or, once that is
+// full, a mapping of its own. A freed buffer's pages go back to the system at once.
 //
 // Why not malloc: glibc serves a request above its mmap threshold (128 KiB at first) with a
 // mapping, but each time it frees such a chunk it raises the threshold to the chunk's size,
@@ -7,7 +9,8 @@
 // compaction threads and readers alike, and the arena memory around a long-lived filter
 // cannot go back to the system when the buffers near it are freed: at 100 M keys the peak
 // anonymous memory was about 50 MB higher than with the threshold held where it started
-// (docs/BENCHMARKS.md). A mapping goes back whole when it is freed.
+// (docs/BENCHMARKS.md). Why one region: every Get probes filters and indexes at random, and
+// in 4 KiB pages each probe also missed the TLB.
 //
 // Below kMinMappedBytes a system call per allocation costs more than it saves: those come
 // from operator new (as every size does under AddressSanitizer, which checks only its own

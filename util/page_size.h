@@ -1,6 +1,8 @@
-// PageSize: the size of a virtual memory page, asked of the system once per process.
+// PageSize: the size of a virtual memory page, asked of the system once per process; and
+// mappings aligned for transparent huge pages (the memtable's huge-page arena blocks, the
+// region of tables' long-lived buffers).
 //
-// Thread safety: any thread may call it.
+// Thread safety: any thread may call either.
 #pragma once
 
 #include <unistd.h>
@@ -13,5 +15,13 @@ inline size_t PageSize() {
   static const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
   return page;
 }
+
+// The size of a transparent huge page on x86-64 and most arm64 kernels.
+constexpr size_t kHugePageSize = size_t{2} << 20;
+
+// A private anonymous read-write mapping of `bytes` (a multiple of kHugePageSize) that starts
+// on a kHugePageSize boundary, or null if the system refused. extra_flags is or-ed into
+// mmap's flags (MAP_NORESERVE to reserve address space only). Unmap it with munmap.
+char* MapHugePageAligned(size_t bytes, int extra_flags);
 
 }  // namespace strata

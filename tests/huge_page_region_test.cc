@@ -1,0 +1,154 @@
+// HugePageRegion: first-fit placement in whole pages with free neighbours merged, a full region
+// that says so, freed pages going back to the system, wholly used 2 MiB spans collapsed into
+// huge pages (and only those), and threads that never share a buffer.
+#include "util/huge_page_region.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "support/resident_pages.h"
+#include "util/page_size.h"
+
+namespace strata {
+namespace {
+
+constexpr size_t kKiB = 1024;
+constexpr size_t kMiB = 1024 * kKiB;
+
+TEST(HugePageRegionTest, PlacesFirstFitAndMergesFreeNeighbours) {
+  HugePageRegion region(64 * kMiB);
+  ASSERT_EQ(region.reserved(), 64 * kMiB);
+  char* a = region.Allocate(300 * kKiB);
+  char* b = region.Allocate(300 * kKiB + 1);  // rounds up to whole pages
+  char* c = region.Allocate(300 * kKiB);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(a) % kHugePageSize, 0u) << "the region starts aligned";
+  EXPECT_EQ(b, a + 300 * kKiB);
+  EXPECT_EQ(c, b + 300 * kKiB + PageSize());
+  EXPECT_EQ(region.allocated_bytes(), 900 * kKiB + PageSize());
+
+  region.Free(a, 300 * kKiB);
+  region.Free(b, 300 * kKiB + 1);
+  // a and b merged: a buffer of both their sizes fits where a was, below c.
+  char* ab = region.Allocate(600 * kKiB);
+  EXPECT_EQ(ab, a);
+  region.Free(ab, 600 * kKiB);
+  region.Free(c, 300 * kKiB);
+  EXPECT_EQ(region.allocated_bytes(), 0u);
+  // Everything free again: the next buffer starts at the region's start.
+  char* again = region.Allocate(kMiB);
+  EXPECT_EQ(again, a);
+  region.Free(again, kMiB);
+}
+
+TEST(HugePageRegionTest, AFullRegionSaysSo) {
+  HugePageRegion region(4 * kMiB);
+  char* big = region.Allocate(3 * kMiB);
+  ASSERT_NE(big, nullptr);
+  EXPECT_EQ(region.Allocate(2 * kMiB), nullptr);
+  EXPECT_EQ(region.Allocate(5 * kMiB), nullptr) << "larger than the whole region";
+  char* small = region.Allocate(kMiB);
+  EXPECT_NE(small, nullptr) << "the last MiB still fits";
+  EXPECT_EQ(region.Allocate(1), nullptr);
+  region.Free(big, 3 * kMiB);
+  region.Free(small, kMiB);
+  char* all = region.Allocate(4 * kMiB);
+  EXPECT_NE(all, nullptr);
+  region.Free(all, 4 * kMiB);
+}
+
+TEST(HugePageRegionTest, FreedPagesGoBackToTheSystem) {
+  HugePageRegion region(16 * kMiB);
+  const size_t n = 3 * kMiB + 100;
+  char* p = region.Allocate(n);
+  ASSERT_NE(p, nullptr);
+  std::memset(p, 0x5a, n);
+  for (size_t at = 0; at < n; at += 256 * kKiB) ASSERT_TRUE(test::PageResident(p + at)) << at;
+  region.Free(p, n);
+  for (size_t at = 0; at < n; at += 256 * kKiB) EXPECT_FALSE(test::PageResident(p + at)) << at;
+  // Reused, the pages read as zeros again.
+  char* q = region.Allocate(n);
+  ASSERT_EQ(q, p);
+  EXPECT_EQ(q[0], 0);
+  EXPECT_EQ(q[n - 1], 0);
+  region.Free(q, n);
+}
+
+TEST(HugePageRegionTest, OnlyWhollyUsedSpansBecomeHugePages) {
+  HugePageRegion region(16 * kMiB);
+  // Two buffers of 1 MiB: the first leaves its span half free.
+  char* first = region.Allocate(kMiB);
+  ASSERT_NE(first, nullptr);
+  std::memset(first, 1, kMiB);
+  EXPECT_EQ(region.huge_spans(), 0u);
+  char* second = region.Allocate(kMiB);
+  ASSERT_EQ(second, first + kMiB);
+  if (!region.collapse_supported()) {
+    GTEST_SKIP() << "this kernel does not collapse on request (MADV_COLLAPSE, Linux 6.1)";
+  }
+  ASSERT_EQ(region.huge_spans(), 1u) << "the span is wholly in use now";
+  EXPECT_EQ(test::AnonHugePagesKiBAt(first), 2048);
+  std::memset(second, 2, kMiB);
+  EXPECT_EQ(first[0], 1) << "collapsing kept what the first buffer held";
+  EXPECT_EQ(first[kMiB - 1], 1);
+
+  // Freeing half the span splits it; the other buffer keeps its bytes, the freed half leaves.
+  region.Free(first, kMiB);
+  EXPECT_EQ(region.huge_spans(), 0u);
+  EXPECT_EQ(test::AnonHugePagesKiBAt(second), 0);
+  EXPECT_FALSE(test::PageResident(first));
+  EXPECT_EQ(second[0], 2);
+  EXPECT_EQ(second[kMiB - 1], 2);
+
+  // A buffer over 1.5 spans: only its whole span is collapsed.
+  char* wide = region.Allocate(3 * kMiB);
+  ASSERT_NE(wide, nullptr);
+  EXPECT_EQ(wide, second + kMiB) << "the free MiB below is too small";
+  EXPECT_EQ(region.huge_spans(), 1u);
+  region.Free(second, kMiB);
+  region.Free(wide, 3 * kMiB);
+  EXPECT_EQ(region.huge_spans(), 0u);
+}
+
+TEST(HugePageRegionTest, ThreadsNeverShareABuffer) {
+  HugePageRegion region(64 * kMiB);
+  constexpr int kThreads = 4;
+  std::vector<std::thread> threads;
+  std::vector<int> failures(kThreads, 0);
+  for (int t = 0; t < kThreads; t++) {
+    threads.emplace_back([&region, &failures, t] {
+      std::mt19937 rng(t);
+      std::vector<std::pair<char*, size_t>> held;
+      for (int i = 0; i < 300; i++) {
+        if (!held.empty() && (held.size() >= 4 || rng() % 2 == 0)) {
+          auto [p, n] = held[rng() % held.size()];
+          // Every byte still this thread's: no other buffer overlapped it meanwhile.
+          for (size_t at = 0; at < n; at += 4096) failures[t] += p[at] != static_cast<char>(t + 1);
+          failures[t] += p[n - 1] != static_cast<char>(t + 1);
+          region.Free(p, n);
+          std::erase(held, std::pair<char*, size_t>(p, n));
+          continue;
+        }
+        const size_t n = 128 * kKiB + rng() % (2 * kMiB);
+        char* p = region.Allocate(n);
+        if (p == nullptr) continue;  // full for now
+        std::memset(p, t + 1, n);
+        held.emplace_back(p, n);
+      }
+      for (auto [p, n] : held) region.Free(p, n);
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 0; t < kThreads; t++) EXPECT_EQ(failures[t], 0) << "thread " << t;
+  EXPECT_EQ(region.allocated_bytes(), 0u);
+}
+
+}  // namespace
+}  // namespace strata
