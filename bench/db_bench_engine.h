@@ -34,6 +34,8 @@ struct EngineOptions {
   bool seek_compaction = true;
   // Strata only: Options::memtable_huge_pages.
   bool memtable_huge_pages = false;
+  // Strata only: Options::table_memory_huge_pages.
+  bool table_huge_pages = false;
   // Strata only: Options::block_cache_admit_on_first_miss.
   bool block_cache_admit_on_first_miss = false;
   // Strata only: Options::memtable_bloom_size_ratio.

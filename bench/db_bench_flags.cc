@@ -49,6 +49,9 @@ DEFINE_bool(block_cache_admit_on_first_miss, false,
 DEFINE_bool(memtable_huge_pages, false,
             "Strata: memtable memory in 2 MiB blocks advised as transparent huge pages "
             "(Options::memtable_huge_pages; RocksDB's memtable_huge_page_size, off by default)");
+DEFINE_bool(table_huge_pages, false,
+            "Strata: tables' filters and indexes in 2 MiB huge pages where they wholly fill one "
+            "(Options::table_memory_huge_pages)");
 DEFINE_double(memtable_bloom_size_ratio, 1.0 / 64,
               "Strata: a bloom filter of each memtable's keys, this fraction of the write "
               "buffer in size; 0 for none (Options::memtable_bloom_size_ratio; RocksDB's flag "
@@ -133,6 +136,7 @@ Status ConfigFromFlags(Config* config) {
   c.engine_options.statistics = FLAGS_statistics;
   c.engine_options.seek_compaction = FLAGS_seek_compaction;
   c.engine_options.memtable_huge_pages = FLAGS_memtable_huge_pages;
+  c.engine_options.table_huge_pages = FLAGS_table_huge_pages;
   c.engine_options.block_cache_admit_on_first_miss = FLAGS_block_cache_admit_on_first_miss;
   c.engine_options.memtable_bloom_size_ratio = FLAGS_memtable_bloom_size_ratio;
   c.engine_options.dynamic_level_bytes = FLAGS_level_compaction_dynamic_level_bytes;

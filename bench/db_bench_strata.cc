@@ -148,6 +148,7 @@ class StrataFactory final : public EngineFactory {
     options.max_background_jobs = eo.max_background_jobs;
     options.seek_compaction = eo.seek_compaction;
     options.memtable_huge_pages = eo.memtable_huge_pages;
+    options.table_memory_huge_pages = eo.table_huge_pages;
     options.block_cache_admit_on_first_miss = eo.block_cache_admit_on_first_miss;
     options.memtable_bloom_size_ratio = eo.memtable_bloom_size_ratio;
     options.level_compaction_dynamic_level_bytes = eo.dynamic_level_bytes;

@@ -11,6 +11,7 @@
 #include "db/wal_retention.h"
 #include "memtable/memtable.h"
 #include "sstable/merging_iterator.h"
+#include "util/large_memory.h"
 #include "util/logger.h"
 #include "version/filename.h"
 #include "version/level_iterator.h"
@@ -51,6 +52,8 @@ DBImpl::DBImpl(const Options& options, const std::string& dbname, bool read_only
   }
   table_cache_ =
       std::make_unique<TableCache>(dbname_, fs_, table_options_, options_.max_open_files);
+  // Before any table opens; process-wide, and never turned off again (Options).
+  if (options_.table_memory_huge_pages) SetLargeMemoryHugePages(true);
 }
 
 DBImpl::~DBImpl() {

@@ -91,6 +91,7 @@ const std::vector<Field>& Fields() {
             "skip_any_corrupted_records"}),
       Number("write_buffer_size", &Options::write_buffer_size),
       Bool("memtable_huge_pages", &Options::memtable_huge_pages),
+      Bool("table_memory_huge_pages", &Options::table_memory_huge_pages),
       Bool("block_cache_admit_on_first_miss", &Options::block_cache_admit_on_first_miss),
       Number("memtable_bloom_size_ratio", &Options::memtable_bloom_size_ratio),
       Number("max_write_buffer_number", &Options::max_write_buffer_number),

@@ -108,6 +108,8 @@ class BloomFilter {
   int num_probes() const { return num_probes_; }
   // Bytes of filter data.
   size_t size() const { return num_lines_ * 64; }
+  // Where the lines probed are.
+  const char* lines_data() const { return lines_; }
   // Whether they are a copy this filter holds (else they are the caller's contents).
   bool owns_lines() const { return owned_ != nullptr; }
 

@@ -225,6 +225,28 @@ TEST(BloomTest, AlignedLinesAreProbedInPlace) {
   EXPECT_NE(FalsePositiveRate(*borrowed, 0, 500), 1.0) << "the borrowed lines were read in place";
 }
 
+TEST(BloomTest, ACopyGoesIntoTheReservedLinesIfTheyAreLargeEnough) {
+  BloomFilterBuilder builder(10);
+  for (uint64_t i = 0; i < 200000; i++) builder.AddKey(Key(i));  // about 250 KB of lines
+  std::string bytes;
+  builder.Finish(&bytes);
+
+  BloomFilter::Lines reserved = BloomFilter::ReserveLines(bytes.size());
+  const char* where = reserved.get();
+  auto filter = BloomFilter::Parse(bytes, false, std::move(reserved));
+  ASSERT_NE(filter, nullptr);
+  EXPECT_EQ(filter->lines_data(), where);
+  for (uint64_t i = 0; i < 200000; i += 7) ASSERT_TRUE(filter->KeyMayMatch(Key(i))) << i;
+
+  BloomFilter::Lines too_small = BloomFilter::ReserveLines(64);
+  const char* small_where = too_small.get();
+  auto other = BloomFilter::Parse(bytes, false, std::move(too_small));
+  ASSERT_NE(other, nullptr);
+  EXPECT_NE(other->lines_data(), small_where);
+  EXPECT_TRUE(other->owns_lines());
+  for (uint64_t i = 0; i < 200000; i += 7) ASSERT_TRUE(other->KeyMayMatch(Key(i))) << i;
+}
+
 TEST(BloomTest, MalformedLineAlignedFiltersAreRejected) {
   BloomFilterBuilder builder(10);
   builder.AddKey("a");

@@ -259,6 +259,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
                         "--max_background_jobs=3",
                         "--seek_compaction=false",
                         "--memtable_huge_pages=true",
+                        "--table_huge_pages=true",
                         "--block_cache_admit_on_first_miss=true",
                         "--memtable_bloom_size_ratio=0.125",
                         "--level_compaction_dynamic_level_bytes=false",
@@ -293,6 +294,7 @@ TEST(DbBenchFlagsTest, EveryFlagReachesTheConfig) {
   EXPECT_TRUE(c.engine_options.statistics);
   EXPECT_FALSE(c.engine_options.seek_compaction);
   EXPECT_TRUE(c.engine_options.memtable_huge_pages);
+  EXPECT_TRUE(c.engine_options.table_huge_pages);
   EXPECT_TRUE(c.engine_options.block_cache_admit_on_first_miss);
   EXPECT_DOUBLE_EQ(c.engine_options.memtable_bloom_size_ratio, 0.125);
   EXPECT_FALSE(c.engine_options.dynamic_level_bytes);

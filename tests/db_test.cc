@@ -17,8 +17,11 @@
 #include "support/db_test_util.h"
 #include "support/gate.h"
 #include "support/gated_log_sync_fs.h"
+#include "support/resident_pages.h"
 #include "support/test_util.h"
 #include "util/arena.h"
+#include "util/large_memory.h"
+#include "util/sanitizers.h"
 #include "wal/log_writer.h"
 
 namespace strata {
@@ -420,6 +423,32 @@ TEST_F(DBTest, ADatabaseLargerThanTheMappingBoundIsReadWithPread) {
   uint64_t mem = 0;
   ASSERT_TRUE(db_->GetIntProperty("strata.estimate-table-readers-mem", &mem));
   EXPECT_GE(mem, 2u * kKeys * 10 / 8) << "both tables' filters copied: neither mapped";
+}
+
+// Options::table_memory_huge_pages turns huge pages on for tables' long-lived buffers, for the
+// whole process: a 6 MiB buffer (a large table's filter) then fills at least two.
+TEST_F(DBTest, TableMemoryHugePagesTurnOnForTheProcess) {
+  if (STRATA_ASAN) GTEST_SKIP() << "under AddressSanitizer large buffers come from operator new";
+  if (!test::KernelCollapsesHugePages()) {
+    GTEST_SKIP() << "this kernel does not collapse on request (MADV_COLLAPSE, Linux 6.1)";
+  }
+  constexpr size_t kBuffer = size_t{6} << 20;
+  Reopen();
+  char* before = AllocateLarge(kBuffer);
+  ASSERT_NE(before, nullptr);
+  EXPECT_EQ(LargeMemoryHugeSpans(), 0u) << "off by default";
+  FreeLarge(before, kBuffer);
+
+  options_.table_memory_huge_pages = true;
+  Reopen();
+  ASSERT_OK(Put("k", "v"));
+  ASSERT_OK(db_->Flush());
+  EXPECT_EQ(Get("k"), "v");
+  char* after = AllocateLarge(kBuffer);
+  ASSERT_NE(after, nullptr);
+  EXPECT_GE(LargeMemoryHugeSpans(), 2u);
+  FreeLarge(after, kBuffer);
+  SetLargeMemoryHugePages(false);  // as the other tests of this process expect
 }
 
 // The block cache's charge: nothing before a read, a block's worth once a Get has read one;

@@ -1,6 +1,7 @@
 // HugePageRegion: first-fit placement in whole pages with free neighbours merged, a full region
 // that says so, freed pages going back to the system, wholly used 2 MiB spans collapsed into
-// huge pages (and only those), and threads that never share a buffer.
+// huge pages (and only those) that stay whole until wholly free, and threads that never share
+// a buffer.
 #include "util/huge_page_region.h"
 
 #include <gtest/gtest.h>
@@ -35,13 +36,16 @@ TEST(HugePageRegionTest, PlacesFirstFitAndMergesFreeNeighbours) {
   EXPECT_EQ(region.allocated_bytes(), 900 * kKiB + PageSize());
 
   region.Free(a, 300 * kKiB);
+  EXPECT_EQ(region.holes(), 1u);
   region.Free(b, 300 * kKiB + 1);
+  EXPECT_EQ(region.holes(), 1u) << "b's run joined a's";
   // a and b merged: a buffer of both their sizes fits where a was, below c.
   char* ab = region.Allocate(600 * kKiB);
   EXPECT_EQ(ab, a);
   region.Free(ab, 600 * kKiB);
   region.Free(c, 300 * kKiB);
   EXPECT_EQ(region.allocated_bytes(), 0u);
+  EXPECT_EQ(region.holes(), 0u) << "the last buffer's run brought the top down";
   // Everything free again: the next buffer starts at the region's start.
   char* again = region.Allocate(kMiB);
   EXPECT_EQ(again, a);
@@ -73,12 +77,6 @@ TEST(HugePageRegionTest, FreedPagesGoBackToTheSystem) {
   for (size_t at = 0; at < n; at += 256 * kKiB) ASSERT_TRUE(test::PageResident(p + at)) << at;
   region.Free(p, n);
   for (size_t at = 0; at < n; at += 256 * kKiB) EXPECT_FALSE(test::PageResident(p + at)) << at;
-  // Reused, the pages read as zeros again.
-  char* q = region.Allocate(n);
-  ASSERT_EQ(q, p);
-  EXPECT_EQ(q[0], 0);
-  EXPECT_EQ(q[n - 1], 0);
-  region.Free(q, n);
 }
 
 TEST(HugePageRegionTest, OnlyWhollyUsedSpansBecomeHugePages) {
@@ -99,21 +97,92 @@ TEST(HugePageRegionTest, OnlyWhollyUsedSpansBecomeHugePages) {
   EXPECT_EQ(first[0], 1) << "collapsing kept what the first buffer held";
   EXPECT_EQ(first[kMiB - 1], 1);
 
-  // Freeing half the span splits it; the other buffer keeps its bytes, the freed half leaves.
+  // Freeing half the span keeps it whole: the freed pages stay in the huge page (no split)
+  // and serve the next buffer that fits there.
   region.Free(first, kMiB);
-  EXPECT_EQ(region.huge_spans(), 0u);
-  EXPECT_EQ(test::AnonHugePagesKiBAt(second), 0);
-  EXPECT_FALSE(test::PageResident(first));
+  EXPECT_EQ(region.huge_spans(), 1u);
+  EXPECT_EQ(test::AnonHugePagesKiBAt(second), 2048);
   EXPECT_EQ(second[0], 2);
   EXPECT_EQ(second[kMiB - 1], 2);
+  char* refill = region.Allocate(kMiB / 2);
+  EXPECT_EQ(refill, first);
 
   // A buffer over 1.5 spans: only its whole span is collapsed.
   char* wide = region.Allocate(3 * kMiB);
   ASSERT_NE(wide, nullptr);
-  EXPECT_EQ(wide, second + kMiB) << "the free MiB below is too small";
-  EXPECT_EQ(region.huge_spans(), 1u);
+  EXPECT_EQ(wide, second + kMiB) << "the free half MiB below is too small";
+  EXPECT_EQ(region.huge_spans(), 2u);
+
+  // Once the whole span is free it goes back, huge page and all.
+  region.Free(refill, kMiB / 2);
   region.Free(second, kMiB);
+  EXPECT_EQ(region.huge_spans(), 1u) << "the wide buffer's span stays";
+  EXPECT_FALSE(test::PageResident(first));
+  EXPECT_FALSE(test::PageResident(second));
+  EXPECT_EQ(test::AnonHugePagesKiBAt(wide), 2048);
   region.Free(wide, 3 * kMiB);
+  EXPECT_EQ(region.huge_spans(), 0u);
+  EXPECT_FALSE(test::PageResident(wide));
+  EXPECT_FALSE(test::PageResident(wide + 2 * kMiB));
+}
+
+TEST(HugePageRegionTest, CollapsesOnlyWhileEnabled) {
+  HugePageRegion region(16 * kMiB, /*collapse=*/false);
+  char* plain = region.Allocate(2 * kMiB);
+  ASSERT_NE(plain, nullptr);
+  std::memset(plain, 3, 2 * kMiB);
+  EXPECT_EQ(region.huge_spans(), 0u);
+  EXPECT_EQ(test::AnonHugePagesKiBAt(plain), 0);
+  region.EnableCollapse(true);
+  char* huge = region.Allocate(2 * kMiB);
+  ASSERT_EQ(huge, plain + 2 * kMiB);
+  if (!region.collapse_supported()) {
+    GTEST_SKIP() << "this kernel does not collapse on request (MADV_COLLAPSE, Linux 6.1)";
+  }
+  EXPECT_EQ(region.huge_spans(), 1u) << "the span placed after collapsing was enabled";
+  region.EnableCollapse(false);
+  region.Free(plain, 2 * kMiB);
+  char* again = region.Allocate(2 * kMiB);
+  EXPECT_EQ(again, plain);
+  EXPECT_EQ(region.huge_spans(), 1u) << "the first span is placed again, with collapsing off";
+  region.Free(again, 2 * kMiB);
+  region.Free(huge, 2 * kMiB);
+  EXPECT_EQ(region.huge_spans(), 0u);
+}
+
+TEST(HugePageRegionTest, FreedPagesOfAHugePageAreReusedFirst) {
+  HugePageRegion region(16 * kMiB);
+  // A hole in the first span, which therefore stays in 4 KiB pages...
+  char* a = region.Allocate(kMiB / 2);
+  char* b = region.Allocate(kMiB / 2);
+  region.Free(a, kMiB / 2);
+  // ...and a huge second span, half of which is freed (something above keeps it off the top).
+  char* c1 = region.Allocate(2 * kMiB);
+  char* c2 = region.Allocate(kMiB);
+  char* d = region.Allocate(kMiB);
+  ASSERT_NE(d, nullptr);
+  if (!region.collapse_supported()) {
+    GTEST_SKIP() << "this kernel does not collapse on request (MADV_COLLAPSE, Linux 6.1)";
+  }
+  ASSERT_EQ(region.huge_spans(), 1u);
+  region.Free(c2, kMiB);
+  EXPECT_TRUE(test::PageResident(c2)) << "kept inside the huge page";
+  // First fit would take the lower hole and commit new memory; the huge page's pages go first.
+  char* small = region.Allocate(kMiB / 4);
+  EXPECT_EQ(small, c2);
+  char* another = region.Allocate(kMiB / 4);
+  EXPECT_EQ(another, c2 + kMiB / 4);
+  char* third = region.Allocate(kMiB);
+  EXPECT_EQ(third, d + kMiB) << "neither hole is large enough";
+  for (auto [p, n] : {std::pair{b, kMiB / 2},
+                      {c1, 2 * kMiB},
+                      {d, kMiB},
+                      {small, kMiB / 4},
+                      {another, kMiB / 4},
+                      {third, kMiB}}) {
+    region.Free(p, n);
+  }
+  EXPECT_EQ(region.allocated_bytes(), 0u);
   EXPECT_EQ(region.huge_spans(), 0u);
 }
 

@@ -61,5 +61,27 @@ TEST(LargeMemoryTest, AFreedLargeBufferGoesBackToTheSystem) {
   EXPECT_FALSE(test::PageResident(last));
 }
 
+TEST(LargeMemoryTest, HugePagesOnlyOnceTurnedOn) {
+  if (STRATA_ASAN) GTEST_SKIP() << "under AddressSanitizer every size comes from operator new";
+  if (!test::KernelCollapsesHugePages()) {
+    GTEST_SKIP() << "this kernel does not collapse on request (MADV_COLLAPSE, Linux 6.1)";
+  }
+  SetLargeMemoryHugePages(false);
+  const size_t n = size_t{6} << 20;  // holds at least two whole 2 MiB spans wherever it lands
+  char* off = AllocateLarge(n);
+  ASSERT_NE(off, nullptr);
+  EXPECT_EQ(LargeMemoryHugeSpans(), 0u);
+  SetLargeMemoryHugePages(true);
+  char* on = AllocateLarge(n);
+  ASSERT_NE(on, nullptr);
+  EXPECT_GE(LargeMemoryHugeSpans(), 2u);
+  std::memset(on, 7, n);
+  EXPECT_EQ(on[n - 1], 7);
+  FreeLarge(on, n);
+  FreeLarge(off, n);
+  EXPECT_EQ(LargeMemoryHugeSpans(), 0u);
+  SetLargeMemoryHugePages(false);
+}
+
 }  // namespace
 }  // namespace strata

@@ -43,6 +43,7 @@ TEST_F(OptionsFileTest, EveryFieldRoundTrips) {
   o.write_buffer_size = 1 << 20;
   o.max_write_buffer_number = 3;
   o.memtable_huge_pages = false;
+  o.table_memory_huge_pages = true;
   o.memtable_bloom_size_ratio = 0.03125;
   o.seek_compaction = false;
   o.compression = CompressionType::kNone;
@@ -85,6 +86,7 @@ TEST_F(OptionsFileTest, EveryFieldRoundTrips) {
   EXPECT_EQ(3600u, back.wal_ttl_seconds);
   EXPECT_EQ(512u, back.max_slot_lag_mb);
   EXPECT_FALSE(back.memtable_huge_pages);
+  EXPECT_TRUE(back.table_memory_huge_pages);
   EXPECT_TRUE(back.block_cache_admit_on_first_miss);
   EXPECT_EQ(0.03125, back.memtable_bloom_size_ratio);
   EXPECT_FALSE(back.seek_compaction);

@@ -19,7 +19,11 @@ constexpr int kMadviseCollapse = 25;
 
 }  // namespace
 
-HugePageRegion::HugePageRegion(size_t bytes) {
+HugePageRegion::HugePageRegion(size_t bytes, bool collapse) {
+  {
+    MutexLock l(&mu_);
+    collapse_enabled_ = collapse;
+  }
   const size_t rounded = (bytes + kHugePageSize - 1) / kHugePageSize * kHugePageSize;
   if (rounded == 0) return;
   base_ = MapHugePageAligned(rounded, MAP_NORESERVE);
@@ -44,8 +48,18 @@ char* HugePageRegion::Allocate(size_t n) {
   const size_t length = Pages(n);
   MutexLock l(&mu_);
   size_t offset = top_;
-  auto fit = std::find_if(free_.begin(), free_.end(),
-                          [length](const auto& run) { return run.second >= length; });
+  // Freed pages a huge page still holds first (they cost no new memory), then first fit.
+  auto fit = free_.end();
+  auto first_fit = free_.end();
+  for (auto run = free_.begin(); run != free_.end(); ++run) {
+    if (run->second < length) continue;
+    if (first_fit == free_.end()) first_fit = run;
+    if (huge_[run->first / kHugePageSize]) {
+      fit = run;
+      break;
+    }
+  }
+  if (fit == free_.end()) fit = first_fit;
   if (fit != free_.end()) {
     offset = fit->first;
     const size_t left = fit->second - length;
@@ -63,16 +77,23 @@ char* HugePageRegion::Allocate(size_t n) {
 
 void HugePageRegion::Free(char* p, size_t n) {
   assert(Contains(p));
-  size_t offset = static_cast<size_t>(p - base_);
-  size_t length = Pages(n);
+  const size_t freed_offset = static_cast<size_t>(p - base_);
+  const size_t freed_length = Pages(n);
   MutexLock l(&mu_);
-  // Back to the system, under the lock: a span holding these pages may be collapsing on
-  // another thread, which would otherwise copy them into its huge page after they went back.
-  ::madvise(p, length, MADV_DONTNEED);
-  allocated_ -= length;
-  for (size_t s = offset / kHugePageSize; s * kHugePageSize < offset + length; s++) {
-    huge_[s] = false;
+  allocated_ -= freed_length;
+  // Pages in ordinary spans go back to the system now; pages in a huge span stay with it (see
+  // the header) until the whole span is free. Under the lock: a span holding these pages may
+  // be collapsing on another thread, which would otherwise copy them in after they went back.
+  const size_t freed_end = freed_offset + freed_length;
+  for (size_t s = freed_offset / kHugePageSize; s * kHugePageSize < freed_end; s++) {
+    if (huge_[s]) continue;
+    const size_t from = std::max(freed_offset, s * kHugePageSize);
+    const size_t to = std::min(freed_end, (s + 1) * kHugePageSize);
+    ::madvise(base_ + from, to - from, MADV_DONTNEED);
   }
+
+  size_t offset = freed_offset;
+  size_t length = freed_length;
   auto next = free_.lower_bound(offset);
   if (next != free_.begin()) {
     auto prev = std::prev(next);
@@ -90,6 +111,18 @@ void HugePageRegion::Free(char* p, size_t n) {
     top_ = offset;  // the run ends at the top: the top comes down instead
   } else {
     free_.emplace(offset, length);
+  }
+
+  // Huge spans the freed pages left wholly free go back whole: a huge page unmapped entirely
+  // is freed at once, with no split.
+  for (size_t s = freed_offset / kHugePageSize; s * kHugePageSize < freed_end; s++) {
+    const size_t span = s * kHugePageSize;
+    const bool wholly_free =
+        span >= top_ || (span >= offset && span + kHugePageSize <= offset + length);
+    if (huge_[s] && wholly_free) {
+      ::madvise(base_ + span, kHugePageSize, MADV_DONTNEED);
+      huge_[s] = false;
+    }
   }
 }
 
@@ -109,15 +142,16 @@ bool HugePageRegion::WhollyAllocated(size_t span_offset) const {
 void HugePageRegion::CollapseCovered(size_t offset, size_t length) {
 #if defined(__linux__)
   for (size_t s = offset / kHugePageSize; s * kHugePageSize < offset + length; s++) {
-    if (!collapse_supported_) return;
+    if (!collapse_supported_ || !collapse_enabled_) return;
     const size_t span = s * kHugePageSize;
     if (huge_[s] || !WhollyAllocated(span)) continue;
-    // A span nobody has touched has no page table, and the kernel refuses to collapse that
-    // (EINVAL, the answer an old kernel gives too); a read maps the zero page and makes one.
-    (void)*static_cast<volatile const char*>(base_ + span);
+    // The kernel collapses only a span with a page written (else EINVAL, the answer an old
+    // kernel gives too); the new buffer's first page in the span is the caller's to write.
+    base_[std::max(offset, span)] = 0;
     if (::madvise(base_ + span, kHugePageSize, kMadviseCollapse) == 0) {
       huge_[s] = true;
-    } else if (errno == EINVAL || errno == EPERM) {
+      collapsed_any_ = true;
+    } else if ((errno == EINVAL || errno == EPERM) && !collapsed_any_ && ++refusals_ >= 3) {
       collapse_supported_ = false;  // not this kernel, or huge pages turned off
     }
     // Otherwise (no contiguous memory free just now) the span is asked again when another
@@ -133,6 +167,16 @@ void HugePageRegion::CollapseCovered(size_t offset, size_t length) {
 size_t HugePageRegion::allocated_bytes() const {
   MutexLock l(&mu_);
   return allocated_;
+}
+
+void HugePageRegion::EnableCollapse(bool on) {
+  MutexLock l(&mu_);
+  collapse_enabled_ = on;
+}
+
+size_t HugePageRegion::holes() const {
+  MutexLock l(&mu_);
+  return free_.size();
 }
 
 size_t HugePageRegion::huge_spans() const {

@@ -8,14 +8,21 @@
 // holds an aligned 2 MiB span; buffers packed in one region do.
 //
 // Only spans wholly inside live buffers are collapsed into huge pages (MADV_COLLAPSE, asked
-// for once per span), so a huge page never holds memory nobody uses; the region is not
-// advised MADV_HUGEPAGE, so the kernel's background collapsing (which would fill a span's
-// unused pages) leaves it alone. A kernel without MADV_COLLAPSE (before Linux 6.1) just gives
-// 4 KiB pages. Freed pages go back to the system at once (MADV_DONTNEED). A huge page that
-// is partly freed is split by the kernel: its freed part leaves the process's resident set at
-// once, and the kernel reclaims the memory itself when it needs it (deferred split).
+// for once per span), so a huge page never starts out holding memory nobody uses; the region
+// is not advised MADV_HUGEPAGE, so the kernel's background collapsing (which would fill a
+// span's unused pages) leaves it alone. A kernel without MADV_COLLAPSE (before Linux 6.1) just
+// gives 4 KiB pages.
 //
-// Placement is first fit from the lowest address, in whole pages; free neighbours merge.
+// Freed pages of an ordinary span go back to the system at once (MADV_DONTNEED). Freed pages
+// of a huge span stay resident, inside the huge page, until the whole span is free, when it
+// goes back whole; meanwhile they serve the next buffers placed there (tables close and open
+// all the time). Giving back part of a huge page would split it, and the kernel frees the
+// split-off part only under memory pressure: memory the process no longer counts in its
+// resident set but the system still holds. Kept resident, it stays counted.
+//
+// Placement is in whole pages: into the lowest free run that starts inside a huge page, if one
+// is large enough (its memory is already there), else first fit from the lowest address; free
+// neighbours merge.
 //
 // Thread safety: any thread may call any method; a mutex guards the free list, taken once
 // per Allocate and Free (a table's open and close), never on a read of the memory.
@@ -34,29 +41,38 @@ namespace strata {
 class HugePageRegion {
  public:
   // Reserves `bytes` of address space (rounded up to kHugePageSize), committing no memory;
-  // reserved() is 0 if the system refused (e.g. a limit on address space).
-  explicit HugePageRegion(size_t bytes);
+  // reserved() is 0 if the system refused (e.g. a limit on address space). Spans are
+  // collapsed into huge pages only while collapsing is enabled (`collapse`, EnableCollapse);
+  // otherwise the region is plain 4 KiB pages, each freed page going back at once.
+  explicit HugePageRegion(size_t bytes, bool collapse = true);
   // REQUIRES: every buffer freed (the process-wide region is never destroyed).
   ~HugePageRegion();
 
   HugePageRegion(const HugePageRegion&) = delete;
   HugePageRegion& operator=(const HugePageRegion&) = delete;
 
-  // At least n bytes (n > 0), page-aligned, zero-filled on first use; null if no free
-  // stretch of the region is large enough (the caller finds memory elsewhere).
+  // At least n bytes (n > 0), page-aligned, of unspecified contents; null if no free stretch
+  // of the region is large enough (the caller finds memory elsewhere).
   char* Allocate(size_t n);
   // Frees what Allocate(n) returned. REQUIRES: Contains(p).
   void Free(char* p, size_t n);
+
+  // From now on (on) spans wholly in live buffers are collapsed as buffers are placed, or
+  // (off) no more are; spans already huge stay so until wholly free.
+  void EnableCollapse(bool on);
 
   bool Contains(const char* p) const { return p >= base_ && p < base_ + reserved_; }
   size_t reserved() const { return reserved_; }
 
   // Bytes of live buffers, in whole pages.
   size_t allocated_bytes() const;
-  // The spans collapsed into huge pages and still wholly in live buffers.
+  // Free runs between live buffers: holes that keep the spans around them from becoming
+  // huge pages until they are filled.
+  size_t holes() const;
+  // The spans collapsed into huge pages, not yet wholly freed.
   size_t huge_spans() const;
-  // False once the kernel has said it does not collapse on request (too old, or huge pages
-  // turned off), after which no span is asked again.
+  // False once the kernel has refused to collapse three times and never collapsed (too old,
+  // or huge pages turned off), after which no span is asked again.
   bool collapse_supported() const;
 
  private:
@@ -74,8 +90,12 @@ class HugePageRegion {
   std::map<size_t, size_t> free_ GUARDED_BY(mu_);
   size_t top_ GUARDED_BY(mu_) = 0;  // everything at or above is free
   size_t allocated_ GUARDED_BY(mu_) = 0;
-  std::vector<bool> huge_ GUARDED_BY(mu_);  // one a span: collapsed and not freed since
+  std::vector<bool> huge_ GUARDED_BY(mu_);  // one a span: collapsed, not wholly freed since
+  // Refused three times (EINVAL or EPERM) before any span was collapsed: not supported.
   bool collapse_supported_ GUARDED_BY(mu_) = true;
+  bool collapse_enabled_ GUARDED_BY(mu_);
+  bool collapsed_any_ GUARDED_BY(mu_) = false;
+  int refusals_ GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace strata

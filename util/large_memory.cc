@@ -23,7 +23,7 @@ constexpr size_t kRegionBytes = size_t{16} << 30;
 
 // Never destroyed: buffers may be freed by static destructors of other files.
 HugePageRegion& Region() {
-  static HugePageRegion* region = new HugePageRegion(kRegionBytes);
+  static HugePageRegion* region = new HugePageRegion(kRegionBytes, /*collapse=*/false);
   return *region;
 }
 
@@ -55,5 +55,11 @@ void FreeLarge(char* p, size_t n) noexcept {
     ::munmap(p, PageRounded(n));
   }
 }
+
+size_t LargeMemoryHoles() { return Region().holes(); }
+
+void SetLargeMemoryHugePages(bool on) { Region().EnableCollapse(on); }
+
+size_t LargeMemoryHugeSpans() { return Region().huge_spans(); }
 
 }  // namespace strata

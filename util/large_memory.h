@@ -1,7 +1,8 @@
 // AllocateLarge / FreeLarge: memory for large buffers that live as long as a table (its
 // filter, its index block), taken straight from the system: carved from one reserved region
 // whose wholly used 2 MiB spans become huge pages (util/huge_page_region.h), or, once that is
-// full, a mapping of its own. A freed buffer's pages go back to the system at once.
+// full, a mapping of its own. A freed buffer's pages go back to the system at once, except
+// those inside a huge page, which wait until the whole huge page is free.
 //
 // Why not malloc: glibc serves a request above its mmap threshold (128 KiB at first) with a
 // mapping, but each time it frees such a chunk it raises the threshold to the chunk's size,
@@ -30,5 +31,15 @@ constexpr size_t kLargeAlignment = 64;
 char* AllocateLarge(size_t n) noexcept;
 // Frees what AllocateLarge(n) returned; p may be null.
 void FreeLarge(char* p, size_t n) noexcept;
+
+// Turns on (or off) placing buffers in huge pages (HugePageRegion::EnableCollapse), for the
+// whole process (Options::table_memory_huge_pages). Off at first.
+void SetLargeMemoryHugePages(bool on);
+// The region's spans in huge pages (HugePageRegion::huge_spans).
+size_t LargeMemoryHugeSpans();
+
+// The holes between live buffers in the shared region (HugePageRegion::holes), for tests of
+// the order in which callers allocate.
+size_t LargeMemoryHoles();
 
 }  // namespace strata

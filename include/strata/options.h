@@ -85,6 +85,16 @@ struct Options {
   // memtable with huge pages also holds at least 2 MiB from its creation, and with THP defrag
   // "madvise" a first touch may wait for memory compaction.
   bool memtable_huge_pages = false;
+  // On: the bloom filters and indexes of open tables (those of 128 KiB or more) sit in 2 MiB
+  // huge pages wherever they wholly fill one (Linux 6.1 or later; util/huge_page_region.h).
+  // Every Get probes them at random addresses, and with 100 M keys (about 100 MB of them) in
+  // 4 KiB pages nearly each probe also missed the TLB: readrandom ran about 10% faster on a
+  // reopened 100 M-key database. Off by default for its memory: while compactions open and
+  // close tables, the pages a closed table freed inside a huge page stay resident until the
+  // whole huge page is free (splitting it would leave them to the kernel's memory pressure
+  // instead); a 100 M-key fill peaked 15 to 20 MB higher. Process-wide and sticky: once any
+  // database in the process opens with it, new tables of every database are placed so.
+  bool table_memory_huge_pages = false;
   // Each memtable keeps a bloom filter of its user keys this fraction of write_buffer_size
   // in size (1 MiB for 64 MiB; at most 64 MiB), so a Get of a key the memtable does not hold
   // skips the memtable's search: a dozen or more cache misses in a memtable of a few hundred

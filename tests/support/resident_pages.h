@@ -1,5 +1,6 @@
-// What the kernel holds behind an address of this process, for tests of memory that must go
-// back to the system or be backed by huge pages.
+// What the kernel holds behind an address of this process, and whether it collapses huge
+// pages on request, for tests of memory that must go back to the system or be backed by huge
+// pages.
 #pragma once
 
 #include <sys/mman.h>
@@ -13,7 +14,20 @@
 #include <sstream>
 #include <string>
 
+#include "util/huge_page_region.h"
+#include "util/page_size.h"
+
 namespace strata::test {
+
+// True if this kernel collapses a span into a huge page on request (MADV_COLLAPSE, Linux 6.1,
+// with transparent huge pages not turned off).
+inline bool KernelCollapsesHugePages() {
+  HugePageRegion probe(kHugePageSize * 2);
+  char* p = probe.Allocate(kHugePageSize);
+  const bool collapsed = p != nullptr && probe.huge_spans() == 1;
+  if (p != nullptr) probe.Free(p, kHugePageSize);
+  return collapsed;
+}
 
 // True if the page holding p is in memory: mapped (mincore fails with ENOMEM on a range that
 // is not) and resident.
