@@ -126,28 +126,16 @@ TEST(HugePageRegionTest, OnlyWhollyUsedSpansBecomeHugePages) {
   EXPECT_FALSE(test::PageResident(wide + 2 * kMiB));
 }
 
-TEST(HugePageRegionTest, CollapsesOnlyWhileEnabled) {
+TEST(HugePageRegionTest, APlainRegionHasNoHugePages) {
   HugePageRegion region(16 * kMiB, /*collapse=*/false);
-  char* plain = region.Allocate(2 * kMiB);
-  ASSERT_NE(plain, nullptr);
-  std::memset(plain, 3, 2 * kMiB);
+  char* p = region.Allocate(6 * kMiB);  // two whole spans and more
+  ASSERT_NE(p, nullptr);
+  std::memset(p, 3, 6 * kMiB);
   EXPECT_EQ(region.huge_spans(), 0u);
-  EXPECT_EQ(test::AnonHugePagesKiBAt(plain), 0);
-  region.EnableCollapse(true);
-  char* huge = region.Allocate(2 * kMiB);
-  ASSERT_EQ(huge, plain + 2 * kMiB);
-  if (!region.collapse_supported()) {
-    GTEST_SKIP() << "this kernel does not collapse on request (MADV_COLLAPSE, Linux 6.1)";
-  }
-  EXPECT_EQ(region.huge_spans(), 1u) << "the span placed after collapsing was enabled";
-  region.EnableCollapse(false);
-  region.Free(plain, 2 * kMiB);
-  char* again = region.Allocate(2 * kMiB);
-  EXPECT_EQ(again, plain);
-  EXPECT_EQ(region.huge_spans(), 1u) << "the first span is placed again, with collapsing off";
-  region.Free(again, 2 * kMiB);
-  region.Free(huge, 2 * kMiB);
-  EXPECT_EQ(region.huge_spans(), 0u);
+  EXPECT_EQ(test::AnonHugePagesKiBAt(p), 0) << "not even where huge pages are always on";
+  region.Free(p, 6 * kMiB);
+  EXPECT_FALSE(test::PageResident(p));
+  EXPECT_FALSE(test::PageResident(p + 4 * kMiB));
 }
 
 TEST(HugePageRegionTest, FreedPagesOfAHugePageAreReusedFirst) {

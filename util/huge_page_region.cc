@@ -19,16 +19,15 @@ constexpr int kMadviseCollapse = 25;
 
 }  // namespace
 
-HugePageRegion::HugePageRegion(size_t bytes, bool collapse) {
-  {
-    MutexLock l(&mu_);
-    collapse_enabled_ = collapse;
-  }
+HugePageRegion::HugePageRegion(size_t bytes, bool collapse) : collapse_(collapse) {
   const size_t rounded = (bytes + kHugePageSize - 1) / kHugePageSize * kHugePageSize;
   if (rounded == 0) return;
   base_ = MapHugePageAligned(rounded, MAP_NORESERVE);
   if (base_ == nullptr) return;
   reserved_ = rounded;
+#if defined(__linux__) && defined(MADV_NOHUGEPAGE)
+  if (!collapse_) ::madvise(base_, reserved_, MADV_NOHUGEPAGE);
+#endif
   MutexLock l(&mu_);
   huge_.assign(reserved_ / kHugePageSize, false);
 }
@@ -142,7 +141,7 @@ bool HugePageRegion::WhollyAllocated(size_t span_offset) const {
 void HugePageRegion::CollapseCovered(size_t offset, size_t length) {
 #if defined(__linux__)
   for (size_t s = offset / kHugePageSize; s * kHugePageSize < offset + length; s++) {
-    if (!collapse_supported_ || !collapse_enabled_) return;
+    if (!collapse_ || !collapse_supported_) return;
     const size_t span = s * kHugePageSize;
     if (huge_[s] || !WhollyAllocated(span)) continue;
     // The kernel collapses only a span with a page written (else EINVAL, the answer an old
@@ -167,11 +166,6 @@ void HugePageRegion::CollapseCovered(size_t offset, size_t length) {
 size_t HugePageRegion::allocated_bytes() const {
   MutexLock l(&mu_);
   return allocated_;
-}
-
-void HugePageRegion::EnableCollapse(bool on) {
-  MutexLock l(&mu_);
-  collapse_enabled_ = on;
 }
 
 size_t HugePageRegion::holes() const {

@@ -41,9 +41,10 @@ namespace strata {
 class HugePageRegion {
  public:
   // Reserves `bytes` of address space (rounded up to kHugePageSize), committing no memory;
-  // reserved() is 0 if the system refused (e.g. a limit on address space). Spans are
-  // collapsed into huge pages only while collapsing is enabled (`collapse`, EnableCollapse);
-  // otherwise the region is plain 4 KiB pages, each freed page going back at once.
+  // reserved() is 0 if the system refused (e.g. a limit on address space). Without
+  // `collapse` the region is plain 4 KiB pages, each freed page going back at once, and is
+  // advised MADV_NOHUGEPAGE, so that a kernel whose huge pages are "always" on gives it none
+  // either (its fault would fill a 2 MiB page a buffer only partly uses).
   explicit HugePageRegion(size_t bytes, bool collapse = true);
   // REQUIRES: every buffer freed (the process-wide region is never destroyed).
   ~HugePageRegion();
@@ -56,10 +57,6 @@ class HugePageRegion {
   char* Allocate(size_t n);
   // Frees what Allocate(n) returned. REQUIRES: Contains(p).
   void Free(char* p, size_t n);
-
-  // From now on (on) spans wholly in live buffers are collapsed as buffers are placed, or
-  // (off) no more are; spans already huge stay so until wholly free.
-  void EnableCollapse(bool on);
 
   bool Contains(const char* p) const { return p >= base_ && p < base_ + reserved_; }
   size_t reserved() const { return reserved_; }
@@ -93,7 +90,7 @@ class HugePageRegion {
   std::vector<bool> huge_ GUARDED_BY(mu_);  // one a span: collapsed, not wholly freed since
   // Refused three times (EINVAL or EPERM) before any span was collapsed: not supported.
   bool collapse_supported_ GUARDED_BY(mu_) = true;
-  bool collapse_enabled_ GUARDED_BY(mu_);
+  const bool collapse_;
   bool collapsed_any_ GUARDED_BY(mu_) = false;
   int refusals_ GUARDED_BY(mu_) = 0;
 };
