@@ -519,9 +519,13 @@ Status Table::Open(const TableOptions& options, std::string file_name,
 
   if (has_filter) {
     // A mapped file's lines are probed in place (they live as long as the table); otherwise
-    // the filter's memory is taken before the read's (BloomFilter::ReserveLines).
+    // the filter's memory is taken before the read's (BloomFilter::ReserveLines), if the
+    // handle's size agrees with the checksummed properties (a damaged handle reserves nothing
+    // before its block's checksum is checked).
     const bool mapped = rep->file->IsMemoryMapped();
-    BloomFilter::Lines lines = mapped || !BlockFitsBefore(filter_handle, rep->blocks_end)
+    const bool trusted_size = BlockFitsBefore(filter_handle, rep->blocks_end) &&
+                              filter_handle.size <= rep->properties.filter_size;
+    BloomFilter::Lines lines = mapped || !trusted_size
                                    ? BloomFilter::Lines(nullptr, BloomFilter::FreeLines{0})
                                    : BloomFilter::ReserveLines(filter_handle.size);
     s = ReadBlock(*rep->file, name, rep->blocks_end, filter_handle, true, &contents);

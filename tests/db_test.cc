@@ -433,6 +433,10 @@ TEST_F(DBTest, TableMemoryHugePagesTurnOnForTheProcess) {
     GTEST_SKIP() << "this kernel does not collapse on request (MADV_COLLAPSE, Linux 6.1)";
   }
   constexpr size_t kBuffer = size_t{6} << 20;
+  // The switch is the process's: off again however this test ends, as other tests expect.
+  struct Off {
+    ~Off() { SetLargeMemoryHugePages(false); }
+  } off;
   Reopen();
   char* before = AllocateLarge(kBuffer);
   ASSERT_NE(before, nullptr);
@@ -448,7 +452,6 @@ TEST_F(DBTest, TableMemoryHugePagesTurnOnForTheProcess) {
   ASSERT_NE(after, nullptr);
   EXPECT_GE(LargeMemoryHugeSpans(), 2u);
   FreeLarge(after, kBuffer);
-  SetLargeMemoryHugePages(false);  // as the other tests of this process expect
 }
 
 // The block cache's charge: nothing before a read, a block's worth once a Get has read one;

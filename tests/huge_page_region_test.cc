@@ -22,6 +22,7 @@ constexpr size_t kKiB = 1024;
 constexpr size_t kMiB = 1024 * kKiB;
 
 TEST(HugePageRegionTest, PlacesFirstFitAndMergesFreeNeighbours) {
+  if (PageSize() != 4096) GTEST_SKIP() << "the sizes below are whole 4 KiB pages";
   HugePageRegion region(64 * kMiB);
   ASSERT_EQ(region.reserved(), 64 * kMiB);
   char* a = region.Allocate(300 * kKiB);
@@ -80,6 +81,9 @@ TEST(HugePageRegionTest, FreedPagesGoBackToTheSystem) {
 }
 
 TEST(HugePageRegionTest, OnlyWhollyUsedSpansBecomeHugePages) {
+  if (!test::KernelCollapsesHugePages()) {
+    GTEST_SKIP() << "this kernel does not collapse on request (MADV_COLLAPSE, Linux 6.1)";
+  }
   HugePageRegion region(16 * kMiB);
   // Two buffers of 1 MiB: the first leaves its span half free.
   char* first = region.Allocate(kMiB);
@@ -88,9 +92,6 @@ TEST(HugePageRegionTest, OnlyWhollyUsedSpansBecomeHugePages) {
   EXPECT_EQ(region.huge_spans(), 0u);
   char* second = region.Allocate(kMiB);
   ASSERT_EQ(second, first + kMiB);
-  if (!region.collapse_supported()) {
-    GTEST_SKIP() << "this kernel does not collapse on request (MADV_COLLAPSE, Linux 6.1)";
-  }
   ASSERT_EQ(region.huge_spans(), 1u) << "the span is wholly in use now";
   EXPECT_EQ(test::AnonHugePagesKiBAt(first), 2048);
   std::memset(second, 2, kMiB);
@@ -139,6 +140,9 @@ TEST(HugePageRegionTest, APlainRegionHasNoHugePages) {
 }
 
 TEST(HugePageRegionTest, FreedPagesOfAHugePageAreReusedFirst) {
+  if (!test::KernelCollapsesHugePages()) {
+    GTEST_SKIP() << "this kernel does not collapse on request (MADV_COLLAPSE, Linux 6.1)";
+  }
   HugePageRegion region(16 * kMiB);
   // A hole in the first span, which therefore stays in 4 KiB pages...
   char* a = region.Allocate(kMiB / 2);
@@ -149,9 +153,6 @@ TEST(HugePageRegionTest, FreedPagesOfAHugePageAreReusedFirst) {
   char* c2 = region.Allocate(kMiB);
   char* d = region.Allocate(kMiB);
   ASSERT_NE(d, nullptr);
-  if (!region.collapse_supported()) {
-    GTEST_SKIP() << "this kernel does not collapse on request (MADV_COLLAPSE, Linux 6.1)";
-  }
   ASSERT_EQ(region.huge_spans(), 1u);
   region.Free(c2, kMiB);
   EXPECT_TRUE(test::PageResident(c2)) << "kept inside the huge page";

@@ -70,13 +70,15 @@ TEST(LargeMemoryTest, HugePagesOnlyOnceTurnedOn) {
   const size_t n = size_t{6} << 20;  // holds at least two whole 2 MiB spans wherever it lands
   char* off = AllocateLarge(n);
   ASSERT_NE(off, nullptr);
-  EXPECT_EQ(LargeMemoryHugeSpans(), 0u);
+  std::memset(off, 7, n);
+  EXPECT_EQ(test::AnonHugePagesKiBAt(off), 0);
   SetLargeMemoryHugePages(true);
   char* on = AllocateLarge(n);
   ASSERT_NE(on, nullptr);
   EXPECT_GE(LargeMemoryHugeSpans(), 2u);
   std::memset(on, 7, n);
   EXPECT_EQ(on[n - 1], 7);
+  EXPECT_GT(test::AnonHugePagesKiBAt(on), 0);
   FreeLarge(on, n);
   FreeLarge(off, n);
   EXPECT_EQ(LargeMemoryHugeSpans(), 0u);

@@ -565,10 +565,11 @@ TEST(TableTest, OpeningLeavesNoHoleAmongLongLivedBuffers) {
   for (int i = 0; i < 200000; i++) model.emplace_back(NumberKey(i), "v");  // 250 KB filter
   std::string bytes;
   ASSERT_OK(BuildTable(options, model, &bytes));
-  const size_t holes = LargeMemoryHoles();
+  // Holes left by earlier tests of this process could take the buffers and hide the order.
+  if (LargeMemoryHoles() != 0) GTEST_SKIP() << "the region already has holes";
   std::unique_ptr<Table> table;
   ASSERT_OK(OpenTable(options, bytes, &table));  // read with copies, as through pread
-  EXPECT_EQ(LargeMemoryHoles(), holes);
+  EXPECT_EQ(LargeMemoryHoles(), 0u);
   Status s;
   GetResult r = DoGet(*table, NumberKey(12345), NumberKey(12345), &s);
   ASSERT_OK(s);

@@ -37,7 +37,7 @@ char* Arena::AllocateNewBlock(size_t block_bytes) {
 
 char* Arena::AllocateHugePageBlock() {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-  std::unique_ptr<char, Unmap> block(MapHugePageAligned(kHugePageSize, 0));
+  std::unique_ptr<char, Unmap> block(MapHugePageAligned(kHugePageSize, PROT_READ | PROT_WRITE, 0));
   if (block == nullptr) return nullptr;
   // Advice only: with transparent huge pages off the block is ordinary memory.
   madvise(block.get(), kHugePageSize, MADV_HUGEPAGE);

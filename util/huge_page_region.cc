@@ -22,7 +22,9 @@ constexpr int kMadviseCollapse = 25;
 HugePageRegion::HugePageRegion(size_t bytes, bool collapse) : collapse_(collapse) {
   const size_t rounded = (bytes + kHugePageSize - 1) / kHugePageSize * kHugePageSize;
   if (rounded == 0) return;
-  base_ = MapHugePageAligned(rounded, MAP_NORESERVE);
+  // Inaccessible address space costs no commit charge, even where the system does not
+  // overcommit (which ignores MAP_NORESERVE); pages become usable as the top rises (Commit).
+  base_ = MapHugePageAligned(rounded, PROT_NONE, MAP_NORESERVE);
   if (base_ == nullptr) return;
   reserved_ = rounded;
 #if defined(__linux__) && defined(MADV_NOHUGEPAGE)
@@ -34,6 +36,18 @@ HugePageRegion::HugePageRegion(size_t bytes, bool collapse) : collapse_(collapse
 
 HugePageRegion::~HugePageRegion() {
   if (base_ != nullptr) ::munmap(base_, reserved_);
+}
+
+bool HugePageRegion::Commit(size_t end) {
+  if (end <= committed_) return true;
+  // In whole spans, so that a span is usable whole before it may be collapsed.
+  const size_t new_committed =
+      std::min(reserved_, (end + kHugePageSize - 1) / kHugePageSize * kHugePageSize);
+  if (::mprotect(base_ + committed_, new_committed - committed_, PROT_READ | PROT_WRITE) != 0) {
+    return false;  // the system will not commit more: the caller maps the buffer on its own
+  }
+  committed_ = new_committed;
+  return true;
 }
 
 size_t HugePageRegion::Pages(size_t n) const {
@@ -64,7 +78,7 @@ char* HugePageRegion::Allocate(size_t n) {
     const size_t left = fit->second - length;
     free_.erase(fit);
     if (left > 0) free_.emplace(offset + length, left);
-  } else if (reserved_ - top_ >= length) {
+  } else if (reserved_ - top_ >= length && Commit(top_ + length)) {
     top_ += length;
   } else {
     return nullptr;
@@ -79,6 +93,10 @@ void HugePageRegion::Free(char* p, size_t n) {
   const size_t freed_offset = static_cast<size_t>(p - base_);
   const size_t freed_length = Pages(n);
   MutexLock l(&mu_);
+  // A buffer freed with another size than it was allocated with would free its neighbours.
+  assert(freed_offset % PageSize() == 0);
+  assert(freed_offset + freed_length <= top_);
+  assert(freed_length <= allocated_);
   allocated_ -= freed_length;
   // Pages in ordinary spans go back to the system now; pages in a huge span stay with it (see
   // the header) until the whole span is free. Under the lock: a span holding these pages may
@@ -153,8 +171,8 @@ void HugePageRegion::CollapseCovered(size_t offset, size_t length) {
     } else if ((errno == EINVAL || errno == EPERM) && !collapsed_any_ && ++refusals_ >= 3) {
       collapse_supported_ = false;  // not this kernel, or huge pages turned off
     }
-    // Otherwise (no contiguous memory free just now) the span is asked again when another
-    // allocation touches it.
+    // Otherwise (no contiguous memory free just now) the span stays in 4 KiB pages until a
+    // buffer in it is freed and the span is wholly filled again.
   }
 #else
   (void)offset;

@@ -9,9 +9,12 @@
 //
 // Only spans wholly inside live buffers are collapsed into huge pages (MADV_COLLAPSE, asked
 // for once per span), so a huge page never starts out holding memory nobody uses; the region
-// is not advised MADV_HUGEPAGE, so the kernel's background collapsing (which would fill a
-// span's unused pages) leaves it alone. A kernel without MADV_COLLAPSE (before Linux 6.1) just
-// gives 4 KiB pages.
+// is not advised MADV_HUGEPAGE, so where huge pages are "madvise" (Debian's and Ubuntu's
+// default) the kernel's background collapsing, which would fill a span's unused pages, leaves
+// it alone. Where they are "always", the kernel may also fault or collapse huge pages into
+// spans only partly used, which this region neither asked for nor counts (it cannot refuse
+// them with MADV_NOHUGEPAGE, which MADV_COLLAPSE obeys too). A kernel without MADV_COLLAPSE
+// (before Linux 6.1) just gives 4 KiB pages.
 //
 // Freed pages of an ordinary span go back to the system at once (MADV_DONTNEED). Freed pages
 // of a huge span stay resident, inside the huge page, until the whole span is free, when it
@@ -25,7 +28,9 @@
 // neighbours merge.
 //
 // Thread safety: any thread may call any method; a mutex guards the free list, taken once
-// per Allocate and Free (a table's open and close), never on a read of the memory.
+// per Allocate and Free (of large buffers: a table's filter and index at its open and close,
+// a block of 128 KiB or more), never on a read of the memory. A collapse runs under it and
+// may wait for the kernel to compact memory for a huge page.
 #pragma once
 
 #include <cstddef>
@@ -74,6 +79,8 @@ class HugePageRegion {
 
  private:
   size_t Pages(size_t n) const;
+  // Makes the region usable up to `end` (rounded up to a span); false if the system refused.
+  bool Commit(size_t end) REQUIRES(mu_);
   // Asks for a huge page behind each span overlapping [offset, offset + length) that is now
   // wholly allocated.
   void CollapseCovered(size_t offset, size_t length) REQUIRES(mu_);
@@ -85,7 +92,8 @@ class HugePageRegion {
   mutable Mutex mu_;
   // Free runs below top_, by offset: offset -> length, never two adjacent.
   std::map<size_t, size_t> free_ GUARDED_BY(mu_);
-  size_t top_ GUARDED_BY(mu_) = 0;  // everything at or above is free
+  size_t top_ GUARDED_BY(mu_) = 0;        // everything at or above is free
+  size_t committed_ GUARDED_BY(mu_) = 0;  // readable and writable below this; never lowered
   size_t allocated_ GUARDED_BY(mu_) = 0;
   std::vector<bool> huge_ GUARDED_BY(mu_);  // one a span: collapsed, not wholly freed since
   // Refused three times (EINVAL or EPERM) before any span was collapsed: not supported.

@@ -6,11 +6,10 @@
 
 namespace strata {
 
-char* MapHugePageAligned(size_t bytes, int extra_flags) {
+char* MapHugePageAligned(size_t bytes, int prot, int extra_flags) {
   // mmap promises only page alignment: map one huge page more than needed and trim both ends.
   const size_t span = bytes + kHugePageSize;
-  void* mapped = ::mmap(nullptr, span, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS | extra_flags, -1, 0);
+  void* mapped = ::mmap(nullptr, span, prot, MAP_PRIVATE | MAP_ANONYMOUS | extra_flags, -1, 0);
   if (mapped == MAP_FAILED) return nullptr;
   const auto start = reinterpret_cast<uintptr_t>(mapped);
   const uintptr_t aligned = (start + kHugePageSize - 1) & ~(uintptr_t{kHugePageSize} - 1);

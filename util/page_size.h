@@ -19,9 +19,9 @@ inline size_t PageSize() {
 // The size of a transparent huge page on x86-64 and most arm64 kernels.
 constexpr size_t kHugePageSize = size_t{2} << 20;
 
-// A private anonymous read-write mapping of `bytes` (a multiple of kHugePageSize) that starts
-// on a kHugePageSize boundary, or null if the system refused. extra_flags is or-ed into
-// mmap's flags (MAP_NORESERVE to reserve address space only). Unmap it with munmap.
-char* MapHugePageAligned(size_t bytes, int extra_flags);
+// A private anonymous mapping of `bytes` (a multiple of kHugePageSize) with protection prot
+// (PROT_NONE to reserve address space only) that starts on a kHugePageSize boundary, or null
+// if the system refused. extra_flags is or-ed into mmap's flags. Unmap it with munmap.
+char* MapHugePageAligned(size_t bytes, int prot, int extra_flags);
 
 }  // namespace strata
