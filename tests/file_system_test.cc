@@ -388,6 +388,45 @@ TEST_F(FileSystemTest, CreatedFilesAreNotGroupOrWorldWritable) {
   }
 }
 
+// Table reads leave the file's access time alone, mapped or not (O_NOATIME): nothing uses it.
+TEST_F(FileSystemTest, RandomAccessReadsLeaveTheAccessTimeAlone) {
+  const std::string path = dir_.Child("table");
+  const std::string data(10000, 'a');
+  ASSERT_OK(WriteStringToFile(fs(), data, path, /*sync=*/false));
+  // An access time older than the modification time: even "relatime" updates it on a read.
+  auto age_access_time = [&path] {
+    const struct timespec times[2] = {{1, 0}, {0, UTIME_OMIT}};
+    return ::utimensat(AT_FDCWD, path.c_str(), times, 0) == 0;
+  };
+  auto access_seconds = [&path] {
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0 ? static_cast<long long>(st.st_atim.tv_sec) : -1;
+  };
+  ASSERT_TRUE(age_access_time());
+  {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    char c;
+    ASSERT_EQ(::pread(fd, &c, 1, 0), 1);
+    ::close(fd);
+  }
+  if (access_seconds() == 1) GTEST_SKIP() << "this file system does not record access times";
+
+  for (uint64_t bound : {uint64_t{0}, uint64_t{1} << 20}) {  // pread, then mapped
+    ASSERT_TRUE(age_access_time());
+    std::shared_ptr<FileSystem> posix = FileSystem::NewPosix(bound);
+    std::unique_ptr<RandomAccessFile> file;
+    ASSERT_OK(posix->NewRandomAccessFile(path, &file));
+    EXPECT_EQ(file->IsMemoryMapped(), bound != 0);
+    std::string scratch(data.size(), '\0');
+    std::string_view result;
+    ASSERT_OK(file->Read(0, data.size(), &result, scratch.data()));
+    EXPECT_EQ(result, data);
+    file.reset();
+    EXPECT_EQ(access_seconds(), 1) << "bound " << bound;
+  }
+}
+
 TEST_F(FileSystemTest, DescriptorsAreCloseOnExec) {
   // The only portable look at a descriptor we do not own: scan /proc/self/fd for one that
   // refers to our file and check its flags.
