@@ -88,7 +88,7 @@ struct Options {
   // On: the bloom filters and indexes of open tables (those of 128 KiB or more) sit in 2 MiB
   // huge pages wherever they wholly fill one (Linux 6.1 or later; util/huge_page_region.h).
   // Every Get probes them at random addresses, and with 100 M keys (about 100 MB of them) in
-  // 4 KiB pages nearly each probe also missed the TLB: readrandom ran about 10% faster on a
+  // 4 KiB pages nearly each probe also missed the TLB: readrandom ran 5 to 10% faster on a
   // reopened 100 M-key database. Off by default for its memory: while compactions open and
   // close tables, the pages a closed table freed inside a huge page stay resident until the
   // whole huge page is free (splitting it would leave them to the kernel's memory pressure
