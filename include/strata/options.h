@@ -92,7 +92,7 @@ struct Options {
   // reopened 100 M-key database. Off by default for its memory: while compactions open and
   // close tables, the pages a closed table freed inside a huge page stay resident until the
   // whole huge page is free (splitting it would leave them to the kernel's memory pressure
-  // instead); a 100 M-key fill peaked 15 to 20 MB higher. Process-wide and sticky: once any
+  // instead); a 100 M-key fill peaked 13 to 20 MiB higher. Process-wide and sticky: once any
   // database in the process opens with it, new tables of every database are placed so.
   bool table_memory_huge_pages = false;
   // Each memtable keeps a bloom filter of its user keys this fraction of write_buffer_size
