@@ -85,9 +85,9 @@ class BloomFilter {
   };
   using Lines = std::unique_ptr<char, FreeLines>;
 
-  // Memory for the lines of a filter block of block_size bytes, for Parse. Taken before the
-  // block is read, the memory lies below the read's scratch buffer, which is freed once the
-  // lines are copied: a scratch taken first would leave a hole below them among the tables'
+  // Memory for the lines of a filter block of block_size bytes (none for 0), for Parse. Taken
+  // before the block is read, the memory lies below the read's scratch buffer, which is freed once
+  // the lines are copied: a scratch taken first would leave a hole below them among the tables'
   // long-lived buffers, where 2 MiB spans wholly in use become huge pages.
   static Lines ReserveLines(size_t block_size);
 

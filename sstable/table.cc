@@ -525,9 +525,8 @@ Status Table::Open(const TableOptions& options, std::string file_name,
     const bool mapped = rep->file->IsMemoryMapped();
     const bool trusted_size = BlockFitsBefore(filter_handle, rep->blocks_end) &&
                               filter_handle.size <= rep->properties.filter_size;
-    BloomFilter::Lines lines = mapped || !trusted_size
-                                   ? BloomFilter::Lines(nullptr, BloomFilter::FreeLines{0})
-                                   : BloomFilter::ReserveLines(filter_handle.size);
+    BloomFilter::Lines lines =
+        BloomFilter::ReserveLines(!mapped && trusted_size ? filter_handle.size : 0);
     s = ReadBlock(*rep->file, name, rep->blocks_end, filter_handle, true, &contents);
     if (!s.ok()) return s;
     rep->filter = BloomFilter::Parse(contents.data, contents.heap.data() == nullptr && mapped,

@@ -50,15 +50,10 @@ bool HugePageRegion::Commit(size_t end) {
   return true;
 }
 
-size_t HugePageRegion::Pages(size_t n) const {
-  const size_t page = PageSize();
-  return (n + page - 1) / page * page;
-}
-
 char* HugePageRegion::Allocate(size_t n) {
   assert(n > 0);
   if (reserved_ == 0 || n > reserved_) return nullptr;
-  const size_t length = Pages(n);
+  const size_t length = PageRoundUp(n);
   MutexLock l(&mu_);
   size_t offset = top_;
   // Freed pages a huge page still holds first (they cost no new memory), then first fit.
@@ -91,7 +86,7 @@ char* HugePageRegion::Allocate(size_t n) {
 void HugePageRegion::Free(char* p, size_t n) {
   assert(Contains(p));
   const size_t freed_offset = static_cast<size_t>(p - base_);
-  const size_t freed_length = Pages(n);
+  const size_t freed_length = PageRoundUp(n);
   MutexLock l(&mu_);
   // A buffer freed with another size than it was allocated with would free its neighbours.
   assert(freed_offset % PageSize() == 0);
@@ -101,13 +96,19 @@ void HugePageRegion::Free(char* p, size_t n) {
   // Pages in ordinary spans go back to the system now; pages in a huge span stay with it (see
   // the header) until the whole span is free. Under the lock: a span holding these pages may
   // be collapsing on another thread, which would otherwise copy them in after they went back.
+  // One call for each stretch of ordinary spans (the whole buffer where none is huge).
   const size_t freed_end = freed_offset + freed_length;
+  size_t give_from = freed_offset;
   for (size_t s = freed_offset / kHugePageSize; s * kHugePageSize < freed_end; s++) {
-    if (huge_[s]) continue;
-    const size_t from = std::max(freed_offset, s * kHugePageSize);
-    const size_t to = std::min(freed_end, (s + 1) * kHugePageSize);
-    ::madvise(base_ + from, to - from, MADV_DONTNEED);
+    const size_t span_end = std::min(freed_end, (s + 1) * kHugePageSize);
+    if (huge_[s]) {
+      if (give_from < s * kHugePageSize) {
+        ::madvise(base_ + give_from, s * kHugePageSize - give_from, MADV_DONTNEED);
+      }
+      give_from = span_end;
+    }
   }
+  if (give_from < freed_end) ::madvise(base_ + give_from, freed_end - give_from, MADV_DONTNEED);
 
   size_t offset = freed_offset;
   size_t length = freed_length;
@@ -194,11 +195,6 @@ size_t HugePageRegion::holes() const {
 size_t HugePageRegion::huge_spans() const {
   MutexLock l(&mu_);
   return static_cast<size_t>(std::count(huge_.begin(), huge_.end(), true));
-}
-
-bool HugePageRegion::collapse_supported() const {
-  MutexLock l(&mu_);
-  return collapse_supported_;
 }
 
 }  // namespace strata

@@ -73,12 +73,8 @@ class HugePageRegion {
   size_t holes() const;
   // The spans collapsed into huge pages, not yet wholly freed.
   size_t huge_spans() const;
-  // False once the kernel has refused to collapse three times and never collapsed (too old,
-  // or huge pages turned off), after which no span is asked again.
-  bool collapse_supported() const;
 
  private:
-  size_t Pages(size_t n) const;
   // Makes the region usable up to `end` (rounded up to a span); false if the system refused.
   bool Commit(size_t end) REQUIRES(mu_);
   // Asks for a huge page behind each span overlapping [offset, offset + length) that is now
@@ -96,7 +92,8 @@ class HugePageRegion {
   size_t committed_ GUARDED_BY(mu_) = 0;  // readable and writable below this; never lowered
   size_t allocated_ GUARDED_BY(mu_) = 0;
   std::vector<bool> huge_ GUARDED_BY(mu_);  // one a span: collapsed, not wholly freed since
-  // Refused three times (EINVAL or EPERM) before any span was collapsed: not supported.
+  // Refused three times (EINVAL or EPERM) before any span was collapsed: not supported (too
+  // old a kernel, or huge pages turned off), and no span is asked again.
   bool collapse_supported_ GUARDED_BY(mu_) = true;
   const bool collapse_;
   bool collapsed_any_ GUARDED_BY(mu_) = false;

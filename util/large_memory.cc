@@ -13,11 +13,6 @@
 namespace strata {
 namespace {
 
-size_t PageRounded(size_t n) {
-  const size_t page = PageSize();
-  return (n + page - 1) / page * page;
-}
-
 // Address space only: memory is committed page by page as buffers are used. 16 GiB holds the
 // filters and indexes of about 10 billion keys; beyond that a buffer is mapped on its own.
 constexpr size_t kRegionBytes = size_t{16} << 30;
@@ -63,7 +58,7 @@ char* AllocateLarge(size_t n) noexcept {
   }
   if (char* p = CurrentRegion().Allocate(n)) return p;
   void* p =
-      ::mmap(nullptr, PageRounded(n), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      ::mmap(nullptr, PageRoundUp(n), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   return p == MAP_FAILED ? nullptr : static_cast<char*>(p);
 }
 
@@ -76,7 +71,7 @@ void FreeLarge(char* p, size_t n) noexcept {
   if (HugePageRegion* region = RegionOf(p)) {
     region->Free(p, n);
   } else {
-    ::munmap(p, PageRounded(n));
+    ::munmap(p, PageRoundUp(n));
   }
 }
 

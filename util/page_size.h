@@ -16,6 +16,12 @@ inline size_t PageSize() {
   return page;
 }
 
+// n rounded up to whole pages.
+inline size_t PageRoundUp(size_t n) {
+  const size_t page = PageSize();
+  return (n + page - 1) / page * page;
+}
+
 // The size of a transparent huge page on x86-64 and most arm64 kernels.
 constexpr size_t kHugePageSize = size_t{2} << 20;
 

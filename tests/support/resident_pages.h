@@ -4,7 +4,6 @@
 #pragma once
 
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
@@ -32,7 +31,7 @@ inline bool KernelCollapsesHugePages() {
 // True if the page holding p is in memory: mapped (mincore fails with ENOMEM on a range that
 // is not) and resident.
 inline bool PageResident(const void* p) {
-  const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto page = static_cast<uintptr_t>(PageSize());
   void* start = reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(p) & ~(page - 1));
   unsigned char vec = 0;
   if (::mincore(start, page, &vec) != 0) return errno != ENOMEM;
