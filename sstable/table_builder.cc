@@ -9,6 +9,7 @@
 #include "sstable/format.h"
 #include "sstable/properties_block.h"
 #include "sstable/range_del_block.h"
+#include "util/chunked_writer.h"
 
 namespace strata {
 
@@ -16,7 +17,7 @@ struct TableBuilder::Rep {
   Rep(const TableOptions& opts, WritableFile* f)
       : options(opts),
         comparator(opts.comparator ? opts.comparator : BytewiseComparator()),
-        file(f),
+        out(f),
         data_block(opts.block_restart_interval),
         index_block(opts.index_block_restart_interval) {
     if (opts.filter_key != nullptr && opts.user_comparator != nullptr) {
@@ -44,7 +45,7 @@ struct TableBuilder::Rep {
   void Emit(const std::string& sealed, BlockHandle* handle) {
     handle->offset = offset;
     handle->size = sealed.size() - kBlockTrailerSize;
-    status = file->Append(sealed);
+    status = out.Append(sealed);
     if (status.ok()) offset += sealed.size();
   }
 
@@ -110,8 +111,9 @@ struct TableBuilder::Rep {
 
   const TableOptions options;
   const Comparator* const comparator;
-  WritableFile* const file;
-  uint64_t offset = 0;
+  // The file, written a whole aligned chunk at a time (see ChunkedWriter for why).
+  ChunkedWriter out;
+  uint64_t offset = 0;  // bytes of the table so far, buffered ones included
   Status status;
   bool closed = false;
 
@@ -248,9 +250,10 @@ Status TableBuilder::Finish() {
   if (r->status.ok()) {
     std::string encoded;
     footer.EncodeTo(&encoded);
-    r->status = r->file->Append(encoded);
+    r->status = r->out.Append(encoded);
     if (r->status.ok()) r->offset += encoded.size();
   }
+  if (r->status.ok()) r->status = r->out.Flush();
   return r->status;
 }
 

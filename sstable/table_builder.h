@@ -1,8 +1,9 @@
 // TableBuilder: writes a sorted table file from keys added in increasing order.
 //
 // Thread safety: one thread at a time. Lifetime: options' pointees and file must outlive
-// the builder. The builder never syncs or closes the file; the caller does both after
-// Finish.
+// the builder. The file must be empty. The builder passes it whole 1 MiB chunks as they
+// fill (ChunkedWriter) and the rest at Finish; it never syncs or closes the file, the caller
+// does both after Finish.
 #pragma once
 
 #include <cstdint>
@@ -42,7 +43,7 @@ class TableBuilder {
 
   Status status() const;
   uint64_t NumEntries() const;
-  // Bytes written to the file so far (the final file size after Finish).
+  // Bytes of the table so far, some perhaps still buffered (the file's size after Finish).
   uint64_t FileSize() const;
   // Complete after Finish.
   const TableProperties& properties() const;

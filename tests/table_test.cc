@@ -26,6 +26,7 @@
 #include "support/iterator_model.h"
 #include "support/test_util.h"
 #include "util/checksum.h"
+#include "util/chunked_writer.h"
 #include "util/coding.h"
 #include "util/escape.h"
 #include "util/large_memory.h"
@@ -970,18 +971,30 @@ TEST(TableTest, KeysOutOfOrderAreRefused) {
   dup.Abandon();
 }
 
-TEST(TableTest, EachBlockIsOneAppend) {
+TEST(TableTest, TheFileGetsWholeAlignedChunks) {
+  // Blocks of about 1 KiB reach the file as whole chunks of ChunkedWriter::kDefaultChunk
+  // (each so starting at a multiple of it), then the rest at Finish: a few writes for a file
+  // of about 3.5 chunks, not one a block.
   TableOptions options;
   options.block_size = 1024;
+  options.compression = CompressionType::kNone;
   KVModel model;
-  for (int i = 0; i < 500; i++) model.emplace_back(NumberKey(i), std::string(40, 'v'));
+  for (int i = 0; i < 30000; i++) model.emplace_back(NumberKey(i), std::string(100, 'v'));
   std::string bytes;
   InMemoryWritableFile file(&bytes);
   TableBuilder builder(options, &file);
   for (const auto& [k, v] : model) builder.Add(k, v);
   ASSERT_OK(builder.Finish());
-  // Data blocks, filter, properties, metaindex, index, footer.
-  EXPECT_EQ(file.appends, static_cast<int>(builder.properties().num_data_blocks) + 5);
+  constexpr size_t kChunk = ChunkedWriter::kDefaultChunk;
+  ASSERT_GT(bytes.size(), 3 * kChunk);
+  EXPECT_GE(builder.properties().num_data_blocks, 3000u);
+  EXPECT_EQ(static_cast<size_t>(file.appends), (bytes.size() + kChunk - 1) / kChunk);
+  EXPECT_EQ(builder.FileSize(), bytes.size());
+  std::unique_ptr<Table> table;
+  ASSERT_OK(OpenTable(options, bytes, &table));
+  Status s;
+  EXPECT_EQ(DoGet(*table, NumberKey(29999), NumberKey(29999), &s).calls, 1);
+  ASSERT_OK(s);
 }
 
 TEST(TableTest, ReadErrorsAreReported) {
