@@ -1,6 +1,7 @@
 // Sorted table micro benchmarks: block seek, table point lookups (block cache or not), bloom
-// probes, block compression and reads, scans and builds. 16-byte user keys as internal keys
-// (+8 bytes) and 100-byte values, as a database writes them (db_bench's defaults).
+// probes, block compression and reads, scans and builds, a block's pread from the page cache.
+// 16-byte user keys as internal keys (+8 bytes) and 100-byte values, as a database writes
+// them (db_bench's defaults).
 #include <benchmark/benchmark.h>
 #include <stdlib.h>
 
@@ -20,6 +21,7 @@
 #include "strata/cache.h"
 #include "strata/comparator.h"
 #include "strata/file_system.h"
+#include "util/chunked_writer.h"
 #include "util/coding.h"
 #include "util/discarding_file.h"
 #include "util/random.h"
@@ -437,6 +439,50 @@ void BM_BlockRead(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * raw.size());
 }
 BENCHMARK(BM_BlockRead)->ArgName("lz4")->Arg(0)->Arg(1);
+
+// pread of a 2200-byte block (a compressed 4 KiB block) at random offsets in a 1 GiB file the
+// page cache holds, the file written as the table builder wrote it before (chunked = 0: one
+// write call per 2200-byte block) or as it writes a table to be read with pread now (1: whole
+// aligned 1 MiB chunks, ChunkedWriter). The data is the same; only how the page cache holds it
+// differs (Linux 6.16 on caches large aligned writes in large folios). Files under $TMPDIR (or
+// /tmp), which must be on a disk-backed file system for the figure to mean anything.
+void BM_PreadBlock(benchmark::State& state) {
+  const bool chunked = state.range(0) != 0;
+  constexpr size_t kBlock = 2200;
+  constexpr uint64_t kFileBytes = uint64_t{1} << 30;
+  const char* tmp = std::getenv("TMPDIR");
+  std::string dir = std::string(tmp != nullptr ? tmp : "/tmp") + "/strata_pread_bench_XXXXXX";
+  if (mkdtemp(dir.data()) == nullptr) std::abort();
+  const std::string path = dir + "/000001.sst";
+  auto fs = FileSystem::NewPosix(0);  // never mapped: every read is a pread
+  {
+    std::unique_ptr<WritableFile> file;
+    if (!fs->NewWritableFile(path, &file).ok()) std::abort();
+    Random rnd(5);
+    std::string block(kBlock, '\0');
+    for (char& c : block) c = static_cast<char>(rnd.Uniform(256));
+    ChunkedWriter writer(file.get(), ChunkedWriter::kPreadChunk);
+    for (uint64_t written = 0; written < kFileBytes; written += kBlock) {
+      Status s = chunked ? writer.Append(block) : file->Append(block);
+      if (!s.ok()) std::abort();
+    }
+    if (!writer.Flush().ok() || !file->Close().ok()) std::abort();
+  }
+  std::unique_ptr<RandomAccessFile> file;
+  if (!fs->NewRandomAccessFile(path, &file).ok()) std::abort();
+  std::string scratch(kBlock, '\0');
+  Random rnd(7);
+  for (auto _ : state) {
+    const uint64_t offset = rnd.Uniform(kFileBytes - kBlock);
+    std::string_view result;
+    if (!file->Read(offset, kBlock, &result, scratch.data()).ok()) state.SkipWithError("read");
+    benchmark::DoNotOptimize(result.data());
+  }
+  file.reset();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+BENCHMARK(BM_PreadBlock)->ArgName("chunked")->Arg(0)->Arg(1);
 
 }  // namespace
 }  // namespace strata

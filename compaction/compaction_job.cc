@@ -187,7 +187,9 @@ class Job {
     written_.push_back(out_.meta.number);
     Status s = ctx_.fs->NewWritableFile(TableFileName(ctx_.dbname, out_.meta.number), &out_.file);
     if (!s.ok()) return s;
-    out_.builder = std::make_unique<TableBuilder>(*ctx_.table_options, out_.file.get());
+    TableOptions options = *ctx_.table_options;
+    options.write_chunk = ctx_.table_cache->ChunkForNewTables();
+    out_.builder = std::make_unique<TableBuilder>(options, out_.file.get());
     return Status::OK();
   }
 

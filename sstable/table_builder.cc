@@ -17,7 +17,7 @@ struct TableBuilder::Rep {
   Rep(const TableOptions& opts, WritableFile* f)
       : options(opts),
         comparator(opts.comparator ? opts.comparator : BytewiseComparator()),
-        out(f),
+        out(f, opts.write_chunk),
         data_block(opts.block_restart_interval),
         index_block(opts.index_block_restart_interval) {
     if (opts.filter_key != nullptr && opts.user_comparator != nullptr) {

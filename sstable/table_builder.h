@@ -1,9 +1,9 @@
 // TableBuilder: writes a sorted table file from keys added in increasing order.
 //
 // Thread safety: one thread at a time. Lifetime: options' pointees and file must outlive
-// the builder. The file must be empty. The builder passes it whole 1 MiB chunks as they
-// fill (ChunkedWriter) and the rest at Finish; it never syncs or closes the file, the caller
-// does both after Finish.
+// the builder. The file must be empty. The builder passes it whole chunks of
+// options.write_chunk bytes as they fill (ChunkedWriter) and the rest at Finish; it never
+// syncs or closes the file, the caller does both after Finish.
 #pragma once
 
 #include <cstdint>

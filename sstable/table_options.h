@@ -9,6 +9,7 @@
 
 #include "strata/comparator.h"
 #include "strata/options.h"
+#include "util/chunked_writer.h"
 
 namespace strata {
 
@@ -34,6 +35,10 @@ struct TableOptions {
   // the entries between share their key prefixes.
   int index_block_restart_interval = 16;
   int bloom_bits_per_key = 10;  // 0: no filter
+  // The builder passes the file whole aligned chunks of this size (util/chunked_writer.h):
+  // ChunkedWriter::kPreadChunk for a file that will be read with pread, kMappedChunk for one
+  // that will be mapped (a database sets it per table: TableCache::ChunkForNewTables).
+  size_t write_chunk = ChunkedWriter::kPreadChunk;
 
   // Recorded by name in the properties block when set (the user's order of an internal-key
   // table), so that an ingested table can be checked against the database's.

@@ -20,6 +20,7 @@
 #include "support/resident_pages.h"
 #include "support/test_util.h"
 #include "util/arena.h"
+#include "util/chunked_writer.h"
 #include "util/large_memory.h"
 #include "util/sanitizers.h"
 #include "wal/log_writer.h"
@@ -423,6 +424,76 @@ TEST_F(DBTest, ADatabaseLargerThanTheMappingBoundIsReadWithPread) {
   uint64_t mem = 0;
   ASSERT_TRUE(db_->GetIntProperty("strata.estimate-table-readers-mem", &mem));
   EXPECT_GE(mem, 2u * kKeys * 10 / 8) << "both tables' filters copied: neither mapped";
+}
+
+// Records the largest append to a table file; forwards the mapping bound (which a plain
+// wrapper hides), so that the database sees its target's.
+class LargestTableAppendFs final : public FileSystemWrapper {
+ public:
+  using FileSystemWrapper::FileSystemWrapper;
+  uint64_t MappingBound() const override { return target()->MappingBound(); }
+  Status NewUnmappedRandomAccessFile(const std::string& p,
+                                     std::unique_ptr<RandomAccessFile>* r) override {
+    return target()->NewUnmappedRandomAccessFile(p, r);
+  }
+  Status NewWritableFile(const std::string& p, std::unique_ptr<WritableFile>* r) override {
+    Status s = target()->NewWritableFile(p, r);
+    if (s.ok() && p.ends_with(".sst")) *r = std::make_unique<File>(std::move(*r), &largest);
+    return s;
+  }
+
+  std::atomic<size_t> largest{0};
+
+ private:
+  class File final : public WritableFile {
+   public:
+    File(std::unique_ptr<WritableFile> target, std::atomic<size_t>* largest)
+        : target_(std::move(target)), largest_(largest) {}
+    Status Append(std::string_view data) override {
+      size_t seen = largest_->load();
+      while (data.size() > seen && !largest_->compare_exchange_weak(seen, data.size())) {
+      }
+      return target_->Append(data);
+    }
+    Status Sync() override { return target_->Sync(); }
+    Status Close() override { return target_->Close(); }
+    uint64_t Size() const override { return target_->Size(); }
+
+   private:
+    std::unique_ptr<WritableFile> target_;
+    std::atomic<size_t>* const largest_;
+  };
+};
+
+// A table a database may map is written in 64 KiB chunks (a fault maps the whole cached folio
+// it lands in: larger folios would keep more pages resident); once the live tables outgrow
+// the mapping bound, so that new tables are read with pread, flushes and compactions write
+// them in 1 MiB chunks, which the page cache holds in large folios.
+TEST_F(DBTest, TablesAreWrittenInChunksThatSuitHowTheyWillBeRead) {
+  constexpr int kKeys = 20000;  // about 2.4 MB of table, uncompressed
+  options_.compression = CompressionType::kNone;
+  auto fs = std::make_shared<LargestTableAppendFs>(FileSystem::NewPosix(uint64_t{1} << 30));
+  options_.file_system = fs;
+  Reopen();
+  const std::string value(100, 'v');
+  for (int i = 0; i < kKeys; i++) ASSERT_OK(Put(test::NumberKey(2 * i), value));
+  ASSERT_OK(db_->Flush());
+  EXPECT_EQ(fs->largest.load(), ChunkedWriter::kMappedChunk);
+  uint64_t one_table = 0;
+  ASSERT_TRUE(db_->GetIntProperty("strata.total-sst-size", &one_table));
+  ASSERT_GT(one_table, 2 * ChunkedWriter::kPreadChunk);
+
+  fs = std::make_shared<LargestTableAppendFs>(FileSystem::NewPosix(one_table / 2));
+  options_.file_system = fs;
+  Reopen();
+  for (int i = 0; i < kKeys; i++) ASSERT_OK(Put(test::NumberKey(2 * i + 1), value));
+  ASSERT_OK(db_->Flush());
+  EXPECT_EQ(fs->largest.load(), ChunkedWriter::kPreadChunk) << "the flush";
+  fs->largest = 0;
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  EXPECT_EQ(fs->largest.load(), ChunkedWriter::kPreadChunk) << "the compaction";
+  EXPECT_EQ(Get(test::NumberKey(7)), value);
+  EXPECT_EQ(Get(test::NumberKey(8)), value);
 }
 
 // Options::table_memory_huge_pages turns huge pages on for tables' long-lived buffers, for the

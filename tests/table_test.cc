@@ -972,29 +972,33 @@ TEST(TableTest, KeysOutOfOrderAreRefused) {
 }
 
 TEST(TableTest, TheFileGetsWholeAlignedChunks) {
-  // Blocks of about 1 KiB reach the file as whole chunks of ChunkedWriter::kDefaultChunk
-  // (each so starting at a multiple of it), then the rest at Finish: a few writes for a file
-  // of about 3.5 chunks, not one a block.
-  TableOptions options;
-  options.block_size = 1024;
-  options.compression = CompressionType::kNone;
-  KVModel model;
-  for (int i = 0; i < 30000; i++) model.emplace_back(NumberKey(i), std::string(100, 'v'));
-  std::string bytes;
-  InMemoryWritableFile file(&bytes);
-  TableBuilder builder(options, &file);
-  for (const auto& [k, v] : model) builder.Add(k, v);
-  ASSERT_OK(builder.Finish());
-  constexpr size_t kChunk = ChunkedWriter::kDefaultChunk;
-  ASSERT_GT(bytes.size(), 3 * kChunk);
-  EXPECT_GE(builder.properties().num_data_blocks, 3000u);
-  EXPECT_EQ(static_cast<size_t>(file.appends), (bytes.size() + kChunk - 1) / kChunk);
-  EXPECT_EQ(builder.FileSize(), bytes.size());
-  std::unique_ptr<Table> table;
-  ASSERT_OK(OpenTable(options, bytes, &table));
-  Status s;
-  EXPECT_EQ(DoGet(*table, NumberKey(29999), NumberKey(29999), &s).calls, 1);
-  ASSERT_OK(s);
+  // Blocks of about 1 KiB reach the file as whole chunks of options.write_chunk bytes (each
+  // so starting at a multiple of it), then the rest at Finish: a few writes for a file of
+  // about 3.5 MiB, not one a block.
+  for (const size_t chunk : {ChunkedWriter::kPreadChunk, ChunkedWriter::kMappedChunk}) {
+    SCOPED_TRACE(chunk);
+    TableOptions options;
+    EXPECT_EQ(options.write_chunk, ChunkedWriter::kPreadChunk) << "the default";
+    options.write_chunk = chunk;
+    options.block_size = 1024;
+    options.compression = CompressionType::kNone;
+    KVModel model;
+    for (int i = 0; i < 30000; i++) model.emplace_back(NumberKey(i), std::string(100, 'v'));
+    std::string bytes;
+    InMemoryWritableFile file(&bytes);
+    TableBuilder builder(options, &file);
+    for (const auto& [k, v] : model) builder.Add(k, v);
+    ASSERT_OK(builder.Finish());
+    ASSERT_GT(bytes.size(), 3 * ChunkedWriter::kPreadChunk);
+    EXPECT_GE(builder.properties().num_data_blocks, 3000u);
+    EXPECT_EQ(static_cast<size_t>(file.appends), (bytes.size() + chunk - 1) / chunk);
+    EXPECT_EQ(builder.FileSize(), bytes.size());
+    std::unique_ptr<Table> table;
+    ASSERT_OK(OpenTable(options, bytes, &table));
+    Status s;
+    EXPECT_EQ(DoGet(*table, NumberKey(29999), NumberKey(29999), &s).calls, 1);
+    ASSERT_OK(s);
+  }
 }
 
 TEST(TableTest, ReadErrorsAreReported) {

@@ -4,9 +4,12 @@
 //
 // Why: one write system call per block cost a compaction millions of calls, and a file
 // written in small pieces lands in the page cache as single 4 KiB pages. Written a whole,
-// aligned MiB at a time, Linux (6.16 on, ext4 and others) caches it in pages of up to that
-// size, and a pread of a block in a large file then costs about a quarter less: fewer levels
-// of the page cache's tree to walk and one page structure for many pages.
+// aligned chunk at a time, Linux (6.16 on, ext4 and others) caches it in folios of the
+// chunk's size. A pread of a block in a large file cached in 1 MiB folios costs about a
+// quarter less: fewer levels of the page cache's tree to walk and one page structure for
+// many pages. But a fault in a mapping of the file maps the whole folio it lands in, so a
+// file that will be read through a mapping is written in chunks of kMappedChunk, the 64 KiB
+// Linux maps around a fault anyway: its reads keep no more pages resident than before.
 //
 // Errors: the file's error is returned by the Append or Flush that passed the chunk; the
 // bytes of a failed chunk are dropped (the caller abandons the file).
@@ -25,12 +28,14 @@ namespace strata {
 
 class ChunkedWriter {
  public:
-  // 1 MiB: large enough for the page cache to use large pages, small enough that the few
-  // tables written at once hold little memory.
-  static constexpr size_t kDefaultChunk = size_t{1} << 20;
+  // For a file read with pread: large folios, and little memory for the few files written
+  // at once.
+  static constexpr size_t kPreadChunk = size_t{1} << 20;
+  // For a file read through a mapping (see above).
+  static constexpr size_t kMappedChunk = size_t{64} << 10;
 
   // REQUIRES: file is empty; chunk > 0.
-  explicit ChunkedWriter(WritableFile* file, size_t chunk = kDefaultChunk);
+  ChunkedWriter(WritableFile* file, size_t chunk);
   ChunkedWriter(const ChunkedWriter&) = delete;
   ChunkedWriter& operator=(const ChunkedWriter&) = delete;
 

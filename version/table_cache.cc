@@ -92,6 +92,15 @@ Status TableCache::FindTable(uint64_t file_number, uint64_t file_size, Cache::Ha
   return Status::OK();
 }
 
+bool TableCache::OpensWithPread() const {
+  const uint64_t bound = fs_->MappingBound();
+  return bound > 0 && live_table_bytes_.load(std::memory_order_relaxed) > bound;
+}
+
+size_t TableCache::ChunkForNewTables() const {
+  return OpensWithPread() ? ChunkedWriter::kPreadChunk : ChunkedWriter::kMappedChunk;
+}
+
 Status TableCache::OpenTable(uint64_t file_number, uint64_t file_size,
                              std::unique_ptr<Table>* table) const {
   std::string file_name = TableFileName(dbname_, file_number);
@@ -99,10 +108,8 @@ Status TableCache::OpenTable(uint64_t file_number, uint64_t file_size,
   // A database larger than the mapping bound is read with pread whatever order its tables
   // open in: a reopened one opens them a read at a time, and the file system alone would map
   // the first bound's worth and keep every page a read touched resident.
-  const uint64_t bound = fs_->MappingBound();
-  Status s = bound > 0 && live_table_bytes_.load(std::memory_order_relaxed) > bound
-                 ? fs_->NewUnmappedRandomAccessFile(file_name, &file)
-                 : fs_->NewRandomAccessFile(file_name, &file);
+  Status s = OpensWithPread() ? fs_->NewUnmappedRandomAccessFile(file_name, &file)
+                              : fs_->NewRandomAccessFile(file_name, &file);
   if (!s.ok()) return s;
   return Table::Open(table_options_, std::move(file_name), std::move(file), file_size, table);
 }

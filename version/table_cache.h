@@ -140,6 +140,11 @@ class TableCache {
     live_table_bytes_.store(bytes, std::memory_order_relaxed);
   }
 
+  // The chunk a table written now should reach its file in (TableOptions::write_chunk):
+  // ChunkedWriter::kPreadChunk when tables opened now are read with pread (the live tables
+  // outgrow the mapping bound), else kMappedChunk, as the table may be mapped. Any thread.
+  size_t ChunkForNewTables() const;
+
   // Bytes the open tables hold in memory for their lives (indexes and filters).
   uint64_t ReaderMemory() const { return reader_memory_.load(std::memory_order_relaxed); }
 
@@ -153,6 +158,8 @@ class TableCache {
   Status FindTable(uint64_t file_number, uint64_t file_size, Cache::Handle** handle);
   // Opens the file as a Table (not cached).
   Status OpenTable(uint64_t file_number, uint64_t file_size, std::unique_ptr<Table>* table) const;
+  // True when a table opened now is read with pread whatever the file system would choose.
+  bool OpensWithPread() const;
   // The Get of a pinned table, counting nothing.
   Status GetPinned(const ReadOptions& options, const PinnedTable& pinned, std::string_view key,
                    std::string_view filter_key, Table::GetCallback found, void* arg,
