@@ -37,8 +37,9 @@ struct TableOptions {
   int bloom_bits_per_key = 10;  // 0: no filter
   // The builder passes the file whole aligned chunks of this size (util/chunked_writer.h):
   // ChunkedWriter::kPreadChunk for a file that will be read with pread, kMappedChunk for one
-  // that will be mapped (a database sets it per table: TableCache::ChunkForNewTables).
-  size_t write_chunk = ChunkedWriter::kPreadChunk;
+  // that may be mapped. The default is the one that is safe either way (a file built for
+  // ingestion may be mapped); a database sets it per table (TableCache::ChunkForNewTables).
+  size_t write_chunk = ChunkedWriter::kMappedChunk;
 
   // Recorded by name in the properties block when set (the user's order of an internal-key
   // table), so that an ingested table can be checked against the database's.

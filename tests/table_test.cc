@@ -978,7 +978,7 @@ TEST(TableTest, TheFileGetsWholeAlignedChunks) {
   for (const size_t chunk : {ChunkedWriter::kPreadChunk, ChunkedWriter::kMappedChunk}) {
     SCOPED_TRACE(chunk);
     TableOptions options;
-    EXPECT_EQ(options.write_chunk, ChunkedWriter::kPreadChunk) << "the default";
+    EXPECT_EQ(options.write_chunk, ChunkedWriter::kMappedChunk) << "the default";
     options.write_chunk = chunk;
     options.block_size = 1024;
     options.compression = CompressionType::kNone;
