@@ -440,6 +440,53 @@ void BM_BlockRead(benchmark::State& state) {
 }
 BENCHMARK(BM_BlockRead)->ArgName("lz4")->Arg(0)->Arg(1);
 
+// The file for one value of `chunked`, written once per process (the benchmark function runs
+// several times while the library settles on an iteration count) and removed at exit.
+class PreadBlockFile {
+ public:
+  static constexpr size_t kBlock = 2200;
+  static constexpr uint64_t kBytes = uint64_t{1} << 30;
+
+  static const PreadBlockFile& Get(bool chunked) {
+    if (chunked) {
+      static const PreadBlockFile written_in_chunks(true);
+      return written_in_chunks;
+    }
+    static const PreadBlockFile written_a_block_a_call(false);
+    return written_a_block_a_call;
+  }
+  ~PreadBlockFile() {
+    file_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+  const RandomAccessFile& file() const { return *file_; }
+
+ private:
+  explicit PreadBlockFile(bool chunked) {
+    const char* tmp = std::getenv("TMPDIR");
+    dir_ = std::string(tmp != nullptr ? tmp : "/tmp") + "/strata_pread_bench_XXXXXX";
+    if (mkdtemp(dir_.data()) == nullptr) std::abort();
+    const std::string path = dir_ + "/000001.sst";
+    auto fs = FileSystem::NewPosix(0);  // never mapped: every read is a pread
+    std::unique_ptr<WritableFile> out;
+    if (!fs->NewWritableFile(path, &out).ok()) std::abort();
+    Random rnd(5);
+    std::string block(kBlock, '\0');
+    for (char& c : block) c = static_cast<char>(rnd.Uniform(256));
+    ChunkedWriter writer(out.get(), ChunkedWriter::kPreadChunk);
+    for (uint64_t written = 0; written < kBytes; written += kBlock) {
+      Status s = chunked ? writer.Append(block) : out->Append(block);
+      if (!s.ok()) std::abort();
+    }
+    if (!writer.Flush().ok() || !out->Close().ok()) std::abort();
+    if (!fs->NewRandomAccessFile(path, &file_).ok()) std::abort();
+  }
+
+  std::string dir_;
+  std::unique_ptr<RandomAccessFile> file_;
+};
+
 // pread of a 2200-byte block (a compressed 4 KiB block) at random offsets in a 1 GiB file the
 // page cache holds, the file written as the table builder wrote it before (chunked = 0: one
 // write call per 2200-byte block) or as it writes a table to be read with pread now (1: whole
@@ -447,40 +494,17 @@ BENCHMARK(BM_BlockRead)->ArgName("lz4")->Arg(0)->Arg(1);
 // differs (Linux 6.16 on caches large aligned writes in large folios). Files under $TMPDIR (or
 // /tmp), which must be on a disk-backed file system for the figure to mean anything.
 void BM_PreadBlock(benchmark::State& state) {
-  const bool chunked = state.range(0) != 0;
-  constexpr size_t kBlock = 2200;
-  constexpr uint64_t kFileBytes = uint64_t{1} << 30;
-  const char* tmp = std::getenv("TMPDIR");
-  std::string dir = std::string(tmp != nullptr ? tmp : "/tmp") + "/strata_pread_bench_XXXXXX";
-  if (mkdtemp(dir.data()) == nullptr) std::abort();
-  const std::string path = dir + "/000001.sst";
-  auto fs = FileSystem::NewPosix(0);  // never mapped: every read is a pread
-  {
-    std::unique_ptr<WritableFile> file;
-    if (!fs->NewWritableFile(path, &file).ok()) std::abort();
-    Random rnd(5);
-    std::string block(kBlock, '\0');
-    for (char& c : block) c = static_cast<char>(rnd.Uniform(256));
-    ChunkedWriter writer(file.get(), ChunkedWriter::kPreadChunk);
-    for (uint64_t written = 0; written < kFileBytes; written += kBlock) {
-      Status s = chunked ? writer.Append(block) : file->Append(block);
-      if (!s.ok()) std::abort();
-    }
-    if (!writer.Flush().ok() || !file->Close().ok()) std::abort();
-  }
-  std::unique_ptr<RandomAccessFile> file;
-  if (!fs->NewRandomAccessFile(path, &file).ok()) std::abort();
-  std::string scratch(kBlock, '\0');
+  const PreadBlockFile& f = PreadBlockFile::Get(state.range(0) != 0);
+  std::string scratch(PreadBlockFile::kBlock, '\0');
   Random rnd(7);
   for (auto _ : state) {
-    const uint64_t offset = rnd.Uniform(kFileBytes - kBlock);
+    const uint64_t offset = rnd.Uniform(PreadBlockFile::kBytes - PreadBlockFile::kBlock);
     std::string_view result;
-    if (!file->Read(offset, kBlock, &result, scratch.data()).ok()) state.SkipWithError("read");
+    if (!f.file().Read(offset, PreadBlockFile::kBlock, &result, scratch.data()).ok()) {
+      state.SkipWithError("read");
+    }
     benchmark::DoNotOptimize(result.data());
   }
-  file.reset();
-  std::error_code ec;
-  std::filesystem::remove_all(dir, ec);
 }
 BENCHMARK(BM_PreadBlock)->ArgName("chunked")->Arg(0)->Arg(1);
 

@@ -87,6 +87,16 @@ TEST(ChunkedWriterTest, TheFilesErrorReachesTheCaller) {
     EXPECT_EQ(file.contents, Bytes(15, 'a').substr(0, 10));
   }
   {
+    RecordingFile file;  // a chunk passed without a copy fails; later calls keep failing
+    file.fail_at = 1;
+    ChunkedWriter writer(&file, 10);
+    EXPECT_TRUE(writer.Append(Bytes(25, 'a')).IsIOError());
+    EXPECT_TRUE(writer.Append(Bytes(3, 'b')).IsIOError()) << "sticky";
+    EXPECT_TRUE(writer.Flush().IsIOError()) << "sticky";
+    EXPECT_EQ(file.calls, 1) << "nothing written after the failed chunk";
+    EXPECT_TRUE(file.contents.empty());
+  }
+  {
     RecordingFile file;  // the rest, at Flush
     file.fail_at = 1;
     ChunkedWriter writer(&file, 10);

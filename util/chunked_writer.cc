@@ -6,11 +6,17 @@
 
 namespace strata {
 
-ChunkedWriter::ChunkedWriter(WritableFile* file, size_t chunk) : file_(file), chunk_(chunk) {
-  assert(chunk > 0);
-}
+ChunkedWriter::ChunkedWriter(WritableFile* file, size_t chunk)
+    : file_(file), chunk_(chunk > 0 ? chunk : kMappedChunk) {}
 
 Status ChunkedWriter::Append(std::string_view data) {
+  assert(!flushed_);
+  if (!status_.ok()) return status_;
+  status_ = AppendToFile(data);
+  return status_;
+}
+
+Status ChunkedWriter::AppendToFile(std::string_view data) {
   if (used_ > 0) {
     const size_t take = std::min(data.size(), chunk_ - used_);
     std::memcpy(buffer_.get() + used_, data.data(), take);
@@ -36,11 +42,11 @@ Status ChunkedWriter::Append(std::string_view data) {
 }
 
 Status ChunkedWriter::Flush() {
-  Status s;
-  if (used_ > 0) s = file_->Append(std::string_view(buffer_.get(), used_));
+  flushed_ = true;
+  if (status_.ok() && used_ > 0) status_ = file_->Append(std::string_view(buffer_.get(), used_));
   used_ = 0;
   buffer_.reset();
-  return s;
+  return status_;
 }
 
 }  // namespace strata

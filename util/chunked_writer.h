@@ -11,8 +11,9 @@
 // file that will be read through a mapping is written in chunks of kMappedChunk, the 64 KiB
 // Linux maps around a fault anyway: its reads keep no more pages resident than before.
 //
-// Errors: the file's error is returned by the Append or Flush that passed the chunk; the
-// bytes of a failed chunk are dropped (the caller abandons the file).
+// Errors are sticky: the file's error is returned by the Append or Flush that passed the
+// failed chunk and by every call after it; the bytes from the failed chunk on are dropped
+// (the caller abandons the file).
 //
 // Thread safety: one thread at a time, as the file. The file must outlive the writer.
 #pragma once
@@ -34,7 +35,7 @@ class ChunkedWriter {
   // For a file read through a mapping (see above).
   static constexpr size_t kMappedChunk = size_t{64} << 10;
 
-  // REQUIRES: file is empty; chunk > 0.
+  // REQUIRES: file is empty. A chunk of 0 means kMappedChunk.
   ChunkedWriter(WritableFile* file, size_t chunk);
   ChunkedWriter(const ChunkedWriter&) = delete;
   ChunkedWriter& operator=(const ChunkedWriter&) = delete;
@@ -43,6 +44,7 @@ class ChunkedWriter {
   // of its own is passed without a copy).
   Status Append(std::string_view data);
   // Passes the buffered bytes (less than a chunk) to the file, and lets go of the buffer.
+  // The last call: REQUIRES no Append after it (the file's end is no longer aligned).
   Status Flush();
 
   // Bytes appended but not yet passed to the file.
@@ -51,8 +53,12 @@ class ChunkedWriter {
  private:
   WritableFile* const file_;
   const size_t chunk_;
+  Status AppendToFile(std::string_view data);
+
   std::unique_ptr<char[]> buffer_;  // chunk_ bytes, made at the first Append that needs it
   size_t used_ = 0;
+  Status status_;         // the first error, returned from then on
+  bool flushed_ = false;  // for the assertion that nothing follows Flush
 };
 
 }  // namespace strata

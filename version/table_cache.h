@@ -142,7 +142,11 @@ class TableCache {
 
   // The chunk a table written now should reach its file in (TableOptions::write_chunk):
   // ChunkedWriter::kPreadChunk when tables opened now are read with pread (the live tables
-  // outgrow the mapping bound), else kMappedChunk, as the table may be mapped. Any thread.
+  // outgrow the mapping bound), else kMappedChunk, as the table may be mapped. A guess made
+  // when the table starts: a compaction that shrinks the database below the bound opens its
+  // outputs mapped, and a file system whose MappingBound() is 0 (never maps, or a wrapper
+  // that does not say) gets kMappedChunk. Either way only speed and resident pages differ.
+  // Any thread.
   size_t ChunkForNewTables() const;
 
   // Bytes the open tables hold in memory for their lives (indexes and filters).

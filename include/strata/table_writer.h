@@ -47,7 +47,8 @@ class TableWriter {
   Status Finish();
 
   uint64_t NumEntries() const;
-  // Bytes written so far; the file's size after Finish.
+  // Bytes of the table so far, some perhaps still buffered (up to one 64 KiB chunk: an I/O
+  // error may surface a few Puts later, or at Finish); the file's size after Finish.
   uint64_t FileSize() const;
 
  private:
