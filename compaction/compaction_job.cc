@@ -187,9 +187,8 @@ class Job {
     written_.push_back(out_.meta.number);
     Status s = ctx_.fs->NewWritableFile(TableFileName(ctx_.dbname, out_.meta.number), &out_.file);
     if (!s.ok()) return s;
-    TableOptions options = *ctx_.table_options;
-    options.write_chunk = ctx_.table_cache->ChunkForNewTables();
-    out_.builder = std::make_unique<TableBuilder>(options, out_.file.get());
+    out_.builder =
+        std::make_unique<TableBuilder>(ctx_.table_cache->OptionsForNewTable(), out_.file.get());
     return Status::OK();
   }
 

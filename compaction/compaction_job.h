@@ -30,7 +30,6 @@
 #include <vector>
 
 #include "compaction/compaction.h"
-#include "sstable/table_options.h"
 #include "strata/file_system.h"
 #include "strata/merge_operator.h"
 #include "strata/status.h"
@@ -54,7 +53,6 @@ struct CompactionJobContext {
   std::string dbname;
   FileSystem* fs = nullptr;
   TableCache* table_cache = nullptr;
-  const TableOptions* table_options = nullptr;
   const InternalKeyComparator* icmp = nullptr;
   SequenceNumber smallest_snapshot = 0;
   // The database's merge operator (null: operands are kept as they are).

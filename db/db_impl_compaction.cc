@@ -100,7 +100,6 @@ Status DBImpl::DoCompaction(Compaction* c) {
     ctx.dbname = dbname_;
     ctx.fs = fs_;
     ctx.table_cache = table_cache_.get();
-    ctx.table_options = &table_options_;
     ctx.icmp = &icmp_;
     ctx.smallest_snapshot = smallest_snapshot;
     ctx.merge_operator = options_.merge_operator.get();

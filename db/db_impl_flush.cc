@@ -65,10 +65,8 @@ Status DBImpl::WriteLevel0Table(const MemTable& mem, VersionEdit* edit) {
   const SequenceNumber smallest_snapshot =
       snapshots_.empty() ? kMaxSequenceNumber : snapshots_.oldest();
   mu_.Unlock();
-  TableOptions table_options = table_options_;
-  table_options.write_chunk = table_cache_->ChunkForNewTables();
-  Status s = BuildTable(dbname_, fs_, table_options, mem, &meta, options_.merge_operator.get(),
-                        smallest_snapshot);
+  Status s = BuildTable(dbname_, fs_, table_cache_->OptionsForNewTable(), mem, &meta,
+                        options_.merge_operator.get(), smallest_snapshot);
   if (s.ok() && meta.file_size > 0) {
     // Read the new table back before the MANIFEST names it: a table that cannot be opened
     // must never replace the log that still holds its data.

@@ -38,7 +38,7 @@ struct TableOptions {
   // The builder passes the file whole aligned chunks of this size (util/chunked_writer.h):
   // ChunkedWriter::kPreadChunk for a file that will be read with pread, kMappedChunk for one
   // that may be mapped. The default is the one that is safe either way (a file built for
-  // ingestion may be mapped); a database sets it per table (TableCache::ChunkForNewTables).
+  // ingestion may be mapped); a database sets it per table (TableCache::OptionsForNewTable).
   size_t write_chunk = ChunkedWriter::kMappedChunk;
 
   // Recorded by name in the properties block when set (the user's order of an internal-key

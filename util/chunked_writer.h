@@ -51,10 +51,10 @@ class ChunkedWriter {
   size_t buffered() const { return used_; }
 
  private:
-  WritableFile* const file_;
-  const size_t chunk_;
   Status AppendToFile(std::string_view data);
 
+  WritableFile* const file_;
+  const size_t chunk_;
   std::unique_ptr<char[]> buffer_;  // chunk_ bytes, made at the first Append that needs it
   size_t used_ = 0;
   Status status_;         // the first error, returned from then on

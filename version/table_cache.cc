@@ -97,8 +97,10 @@ bool TableCache::OpensWithPread() const {
   return bound > 0 && live_table_bytes_.load(std::memory_order_relaxed) > bound;
 }
 
-size_t TableCache::ChunkForNewTables() const {
-  return OpensWithPread() ? ChunkedWriter::kPreadChunk : ChunkedWriter::kMappedChunk;
+TableOptions TableCache::OptionsForNewTable() const {
+  TableOptions options = table_options_;
+  options.write_chunk = OpensWithPread() ? ChunkedWriter::kPreadChunk : ChunkedWriter::kMappedChunk;
+  return options;
 }
 
 Status TableCache::OpenTable(uint64_t file_number, uint64_t file_size,

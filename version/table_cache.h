@@ -140,14 +140,15 @@ class TableCache {
     live_table_bytes_.store(bytes, std::memory_order_relaxed);
   }
 
-  // The chunk a table written now should reach its file in (TableOptions::write_chunk):
+  // The options to build a table with now: the tables' options, with the chunk the file is
+  // written in (TableOptions::write_chunk) chosen for how it will be read:
   // ChunkedWriter::kPreadChunk when tables opened now are read with pread (the live tables
   // outgrow the mapping bound), else kMappedChunk, as the table may be mapped. A guess made
   // when the table starts: a compaction that shrinks the database below the bound opens its
   // outputs mapped, and a file system whose MappingBound() is 0 (never maps, or a wrapper
   // that does not say) gets kMappedChunk. Either way only speed and resident pages differ.
   // Any thread.
-  size_t ChunkForNewTables() const;
+  TableOptions OptionsForNewTable() const;
 
   // Bytes the open tables hold in memory for their lives (indexes and filters).
   uint64_t ReaderMemory() const { return reader_memory_.load(std::memory_order_relaxed); }
