@@ -61,7 +61,8 @@ class Version {
   // in any table: false, the operands in *merges.
   // A lookup that goes on past a file it spent work on (any level-0 file searched; below
   // level 0, a file without a filter that read a block in vain, or one that held merge
-  // operands of the key) charges the first such file one seek; if that spends its budget,
+  // operands of the key) charges the first such file: one probe for a level-0 file with a
+  // filter and no operands of the key, else one seek (SeekBudget); if that spends its budget,
   // *spent (if given) names it.
   bool Get(const ReadOptions& options, const LookupKey& key, TableCache* tables, std::string* value,
            Status* status, MergeContext* merges, SeekCompactionCandidate* spent = nullptr) const;
