@@ -63,6 +63,16 @@ class CompactionTest : public testing::Test {
     options_.max_bytes_for_level_base = 1ull << 40;
     options_.seek_compaction = false;
   }
+  // Reopens with no automatic compaction, one level-0 table per Flush, and the table files
+  // open at once counted.
+  std::shared_ptr<test::OpenFileCounter> ReopenCountingOpenTables() {
+    NoAutomaticCompaction();
+    options_.write_buffer_size = 4 << 20;
+    auto counter = std::make_shared<test::OpenFileCounter>(fs_);
+    options_.file_system = counter;
+    Reopen();
+    return counter;
+  }
   uint64_t FilesBelowLevel0() {
     uint64_t n = 0;
     for (int level = 1; level < options_.num_levels; level++) {
@@ -509,6 +519,7 @@ TEST_F(CompactionTest, LevelZeroMergesPastALevelTooThinToBeWorthARewrite) {
   std::unique_ptr<Iterator> it(db_->NewIterator(ReadOptions()));
   for (it->SeekToFirst(); it->Valid(); it->Next()) got[std::string(it->key())] = it->value();
   ASSERT_OK(it->status());
+  it.reset();  // before the Reopen below: an iterator must not outlive its DB
   EXPECT_EQ(model, got);
   for (int i = 0; i < 30000; i += 97) {
     auto m = model.find(Key(i));
@@ -638,11 +649,7 @@ TEST_F(CompactionTest, OutputsCutAtTheBoundariesBelowThemWriteLess) {
 // its inputs have closed: it never holds the inputs' indexes and filters beside those of all
 // its outputs. Afterwards the outputs are open (no read waits for them) and the inputs are not.
 TEST_F(CompactionTest, OutputsOpenForReadsOnlyOnceTheInputsHaveClosed) {
-  NoAutomaticCompaction();
-  options_.write_buffer_size = 4 << 20;  // one level-0 table per Flush
-  auto counter = std::make_shared<test::OpenFileCounter>(fs_);
-  options_.file_system = counter;
-  Reopen();
+  auto counter = ReopenCountingOpenTables();
   Random rnd(7);
   constexpr int kInputs = 4;
   for (int round = 0; round < kInputs; round++) {
@@ -660,6 +667,62 @@ TEST_F(CompactionTest, OutputsOpenForReadsOnlyOnceTheInputsHaveClosed) {
       << "the inputs, or the outputs, and the output being checked";
   EXPECT_EQ(counter->open_now(), outputs) << "the outputs open, the inputs closed";
   EXPECT_EQ(GetString(db_.get(), Key(2 * kInputs + 1)).size(), 100u);
+}
+
+// Gets keep the tables they read open in their version (Version's pins), and those pins go
+// with the version: once a compaction replaces the files, the inputs close all the same.
+TEST_F(CompactionTest, TablesKeptOpenByGetsCloseWhenACompactionReplacesThem) {
+  auto counter = ReopenCountingOpenTables();
+  constexpr int kInputs = 4;
+  for (int round = 0; round < kInputs; round++) {
+    for (int i = 0; i < 1000; i++) {
+      ASSERT_OK(db_->Put(WriteOptions(), Key(i * kInputs + round), std::string(100, 'a' + round)));
+    }
+    ASSERT_OK(db_->Flush());
+  }
+  for (int round = 0; round < kInputs; round++) {
+    for (int i = 0; i < 1000; i += 10) {
+      ASSERT_EQ(std::string(100, 'a' + round), GetString(db_.get(), Key(i * kInputs + round)));
+    }
+  }
+  ASSERT_EQ(counter->open_now(), kInputs);
+  ASSERT_OK(db_->CompactRange(nullptr, nullptr));
+  const int outputs = static_cast<int>(FilesBelowLevel0());
+  EXPECT_EQ(counter->open_now(), outputs) << "the outputs open, the inputs closed";
+  for (int i = 0; i < kInputs * 1000; i += 7) {
+    ASSERT_EQ(std::string(100, 'a' + i % kInputs), GetString(db_.get(), Key(i)));
+  }
+  EXPECT_EQ(counter->open_now(), outputs);
+}
+
+// Gets keep tables open in their version only while the version's files fill at most half
+// of max_open_files. Past that, pins would fill the table cache (it holds at most its limit
+// at rest, pinned or not) and every other table would open again on each read of it; the
+// cache's LRU order decides as before.
+TEST_F(CompactionTest, GetsKeepTablesOpenOnlyWhileTheyFillHalfTheLimit) {
+  NoAutomaticCompaction();
+  options_.write_buffer_size = 4 << 20;
+  options_.max_open_files = 10;  // the least allowed
+  Reopen();
+  constexpr int kFiles = 12;  // each holding its own 100 keys
+  for (int file = 0; file < kFiles; file++) {
+    for (int i = file * 100; i < file * 100 + 100; i++) {
+      ASSERT_OK(db_->Put(WriteOptions(), Key(i), std::to_string(file)));
+    }
+    ASSERT_OK(db_->Flush());
+  }
+  Reopen();
+  for (int i = 0; i < kFiles * 100; i++) {
+    ASSERT_EQ(std::to_string(i / 100), GetString(db_.get(), Key(i)));
+  }
+  // The last two files read stay cached; reading them again opens nothing.
+  const uint64_t opens = fs_->Count(OpKind::kOpen);
+  for (int round = 0; round < 3; round++) {
+    for (int i = (kFiles - 2) * 100; i < kFiles * 100; i++) {
+      ASSERT_EQ(std::to_string(i / 100), GetString(db_.get(), Key(i)));
+    }
+  }
+  EXPECT_EQ(opens, fs_->Count(OpKind::kOpen));
 }
 
 // Tables a released iterator alone kept alive leave the disk when the database closes, not

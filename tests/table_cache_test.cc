@@ -81,6 +81,19 @@ class TableCacheTest : public ::testing::Test {
     return found.value;
   }
 
+  // Get through the cache on a table the caller keeps open: the value found, or the error.
+  std::string GetFrom(const Table& table, const std::string& key) {
+    std::string value;
+    Status s = cache_->Get(
+        ReadOptions(), table, key, key,
+        [](void* arg, std::string_view, std::string_view v) {
+          *static_cast<std::string*>(arg) = v;
+          return false;
+        },
+        &value);
+    return s.ok() ? value : s.ToString();
+  }
+
   // The size recorded by BuildTable (1000 for a table never built).
   uint64_t SizeOf(uint64_t file_number) const {
     auto it = sizes_.find(file_number);
@@ -197,16 +210,8 @@ TEST_F(TableCacheTest, PinKeepsATableOpenUntilReleased) {
   EXPECT_EQ(one.table().properties().num_entries, static_cast<uint64_t>(kEntriesPerTable));
 
   // A Get through a pin reads that table, with no open.
-  struct Found {
-    std::string value;
-  } found;
-  auto save = [](void* arg, std::string_view, std::string_view v) {
-    static_cast<Found*>(arg)->value = v;
-    return false;
-  };
   const uint64_t opens = Opens();
-  ASSERT_OK(cache_->Get(ReadOptions(), two, NumberKey(7), NumberKey(7), save, &found));
-  EXPECT_EQ(found.value, ValueFor(2, 7));
+  EXPECT_EQ(ValueFor(2, 7), GetFrom(two.table(), NumberKey(7)));
   EXPECT_EQ(Opens(), opens);
 
   // Moving a pin hands it on; releasing the last one lets the table close.
@@ -232,6 +237,39 @@ TEST_F(TableCacheTest, PinKeepsATableOpenUntilReleased) {
   Status s = cache_->Pin(42, 1000, &missing);
   EXPECT_TRUE(s.IsIOError() || s.IsNotFound()) << s.ToString();
   EXPECT_FALSE(missing);
+}
+
+// TablePins keeps the first pin of a slot for its life (a second read's pin is released),
+// past the cache's limit and its evictions, and lets the tables close when destroyed.
+TEST_F(TableCacheTest, TablePinsKeepTheFirstPinOfASlotUntilDestroyed) {
+  for (uint64_t f = 1; f <= 3; f++) BuildTable(f);
+  NewCache(1);
+  EXPECT_TRUE(cache_->MayPinAll(0));
+  EXPECT_FALSE(cache_->MayPinAll(1)) << "one file fills more than half of one";
+  auto pins = std::make_unique<TablePins>(2);
+  EXPECT_EQ(nullptr, pins->Find(0));
+  EXPECT_EQ(nullptr, pins->Find(1));
+
+  TableCache::PinnedTable first, second;
+  ASSERT_OK(cache_->Pin(1, SizeOf(1), &first));
+  ASSERT_TRUE(cache_->PinIfOpen(1, &second));
+  const Table* kept = &pins->Keep(0, std::move(first));
+  EXPECT_EQ(kept, pins->Find(0));
+  EXPECT_EQ(kept, &pins->Keep(0, std::move(second))) << "the slot keeps the first";
+  EXPECT_EQ(nullptr, pins->Find(1));
+  ASSERT_OK(cache_->Pin(2, SizeOf(2), &first));
+  pins->Keep(1, std::move(first));
+  EXPECT_NE(pins->Find(0), pins->Find(1));
+  EXPECT_EQ(counter_->open_now(), 2) << "both kept, over the limit of one";
+
+  // A third table opens past the limit: the kept ones stay open, and stay readable.
+  EXPECT_EQ(ValueFor(3, 9), Get(3, NumberKey(9)));
+  cache_->Evict(1);
+  EXPECT_EQ(counter_->open_now(), 2) << "table 1 stays open for its pin; 3 was closed";
+  EXPECT_EQ(ValueFor(1, 7), GetFrom(*pins->Find(0), NumberKey(7)));
+
+  pins.reset();
+  EXPECT_EQ(counter_->open_now(), 1) << "destroyed: the evicted table closes, 2 stays cached";
 }
 
 TEST_F(TableCacheTest, EvictClosesFile) {

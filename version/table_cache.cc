@@ -65,6 +65,7 @@ TableCache::TableCache(std::string dbname, FileSystem* fs, const TableOptions& t
         o.reader_memory = &reader_memory_;
         return o;
       }()),
+      max_open_files_(max_open_files > 0 ? static_cast<size_t>(max_open_files) : 0),
       cache_(NewLRUCache(max_open_files > 0 ? static_cast<size_t>(max_open_files) : 0,
                          ShardBitsFor(max_open_files))) {}
 
@@ -157,25 +158,22 @@ Status TableCache::Get(const ReadOptions& options, uint64_t file_number, uint64_
   PinnedTable pinned;
   Status s = Pin(file_number, file_size, &pinned);
   if (!s.ok()) return s;
-  return GetPinned(options, pinned, key, filter_key, found, arg, global_seqno, covering,
+  return GetPinned(options, pinned.table(), key, filter_key, found, arg, global_seqno, covering,
                    has_filter);
 }
 
-Status TableCache::Get(const ReadOptions& options, const PinnedTable& pinned, std::string_view key,
+Status TableCache::Get(const ReadOptions& options, const Table& table, std::string_view key,
                        std::string_view filter_key, Table::GetCallback found, void* arg,
                        SequenceNumber global_seqno, SequenceNumber* covering, bool* has_filter) {
   RecordTick(table_options_.statistics, Ticker::kBlockCacheIndexHit);
   RecordTick(table_options_.statistics, Ticker::kBlockCacheFilterHit);
-  return GetPinned(options, pinned, key, filter_key, found, arg, global_seqno, covering,
-                   has_filter);
+  return GetPinned(options, table, key, filter_key, found, arg, global_seqno, covering, has_filter);
 }
 
-Status TableCache::GetPinned(const ReadOptions& options, const PinnedTable& pinned,
-                             std::string_view key, std::string_view filter_key,
-                             Table::GetCallback found, void* arg, SequenceNumber global_seqno,
-                             SequenceNumber* covering, bool* has_filter) {
-  assert(pinned);
-  const Table& table = pinned.table();
+Status TableCache::GetPinned(const ReadOptions& options, const Table& table, std::string_view key,
+                             std::string_view filter_key, Table::GetCallback found, void* arg,
+                             SequenceNumber global_seqno, SequenceNumber* covering,
+                             bool* has_filter) {
   if (covering != nullptr) {
     const auto& tombstones = table.range_tombstones();
     *covering = tombstones ? tombstones->MaxCoveringSeq(filter_key, ExtractTrailer(key) >> 8) : 0;
@@ -247,5 +245,27 @@ Status TableCache::GetRangeTombstones(
 }
 
 void TableCache::Evict(uint64_t file_number) { cache_->Erase(FileKey(file_number).view()); }
+
+TablePins::TablePins(size_t slots)
+    : size_(slots), lines_(std::make_unique<Line[]>((slots + kSlotsPerLine - 1) / kSlotsPerLine)) {
+  for (size_t i = 0; i < size_; i++) Slot(i).store(nullptr, std::memory_order_relaxed);
+}
+
+TablePins::~TablePins() {
+  for (size_t i = 0; i < size_; i++) delete Slot(i).load(std::memory_order_acquire);
+}
+
+const Table& TablePins::Keep(size_t i, TableCache::PinnedTable pinned) {
+  assert(i < size_ && pinned);
+  const Table* table = &pinned.table();
+  auto pin = std::make_unique<Pin>(Pin{std::move(pinned), table});
+  Pin* expected = nullptr;
+  // Release: a reader that loads the pointer sees the Pin built. A loser's pin is released.
+  if (Slot(i).compare_exchange_strong(expected, pin.get(), std::memory_order_acq_rel,
+                                      std::memory_order_acquire)) {
+    return *pin.release()->table;
+  }
+  return *expected->table;
+}
 
 }  // namespace strata

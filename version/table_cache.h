@@ -15,6 +15,8 @@
 // call tries again.
 #pragma once
 
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -102,12 +104,16 @@ class TableCache {
              SequenceNumber global_seqno = 0, SequenceNumber* covering = nullptr,
              bool* has_filter = nullptr);
 
-  // As Get, on a table pinned by Pin or PinIfOpen (counted as a table cache hit).
-  // REQUIRES: pinned holds a table.
-  Status Get(const ReadOptions& options, const PinnedTable& pinned, std::string_view key,
+  // As Get, on a table the caller keeps open (pinned by Pin or PinIfOpen, or kept in
+  // TablePins; counted as a table cache hit).
+  Status Get(const ReadOptions& options, const Table& table, std::string_view key,
              std::string_view filter_key, Table::GetCallback found, void* arg,
              SequenceNumber global_seqno = 0, SequenceNumber* covering = nullptr,
              bool* has_filter = nullptr);
+
+  // Whether an owner of `files` table files may keep them all pinned (TablePins): when they
+  // fill at most half of max_open_files, so that pins never hold the cache at its limit.
+  bool MayPinAll(size_t files) const { return files <= max_open_files_ / 2; }
 
   using Lookup = Table::Lookup;
   // Table::MultiGet on the file (keys in increasing order), opening it if needed; with
@@ -165,8 +171,8 @@ class TableCache {
   Status OpenTable(uint64_t file_number, uint64_t file_size, std::unique_ptr<Table>* table) const;
   // True when a table opened now is read with pread whatever the file system would choose.
   bool OpensWithPread() const;
-  // The Get of a pinned table, counting nothing.
-  Status GetPinned(const ReadOptions& options, const PinnedTable& pinned, std::string_view key,
+  // The Get of a table kept open, counting nothing.
+  Status GetPinned(const ReadOptions& options, const Table& table, std::string_view key,
                    std::string_view filter_key, Table::GetCallback found, void* arg,
                    SequenceNumber global_seqno, SequenceNumber* covering, bool* has_filter);
   // The order of user keys, for lookups in ingested tables (bytewise if not given).
@@ -182,7 +188,51 @@ class TableCache {
   std::atomic<uint64_t> reader_memory_{0};
   std::atomic<uint64_t> live_table_bytes_{0};  // SetLiveTableBytes
   const TableOptions table_options_;
+  const size_t max_open_files_;
   const std::shared_ptr<Cache> cache_;
+};
+
+// TablePins: the open tables of a fixed set of files (a Version's), one slot per file, each
+// pinned by the first read that finds the table open and kept until the TablePins is
+// destroyed. A later read reaches the table with one atomic load instead of a cache lookup
+// and release (a shard lock and LRU list work each way, several times per Get).
+// The owner decides whether to pin at all (TableCache::MayPinAll): pins keep tables open
+// past the cache's LRU order.
+// Thread safety: Find and Keep from any thread at once. Lifetime: the cache the pins came
+// from must outlive the TablePins.
+class TablePins {
+ public:
+  explicit TablePins(size_t slots);
+  ~TablePins();
+  TablePins(const TablePins&) = delete;
+  TablePins& operator=(const TablePins&) = delete;
+
+  // The table kept in slot i, or null. REQUIRES: i < slots.
+  const Table* Find(size_t i) const {
+    const Pin* pin = Slot(i).load(std::memory_order_acquire);
+    return pin != nullptr ? pin->table : nullptr;
+  }
+  // Keeps `pinned` in slot i unless another read kept one first (then `pinned` is released);
+  // returns the table the slot keeps. REQUIRES: pinned holds a table, of the slot's file.
+  const Table& Keep(size_t i, TableCache::PinnedTable pinned);
+
+ private:
+  // Read by every Get, written once: whole cache lines of their own, so that no write to a
+  // neighbouring object (a reference count bumped on each read) moves them between cores.
+  struct alignas(64) Pin {
+    TableCache::PinnedTable pinned;
+    const Table* table;
+  };
+  static constexpr size_t kSlotsPerLine = 8;
+  struct alignas(64) Line {
+    std::atomic<Pin*> slots[kSlotsPerLine];
+  };
+  std::atomic<Pin*>& Slot(size_t i) const {
+    return lines_[i / kSlotsPerLine].slots[i % kSlotsPerLine];
+  }
+
+  const size_t size_;
+  const std::unique_ptr<Line[]> lines_;
 };
 
 }  // namespace strata

@@ -23,7 +23,15 @@ namespace strata {
 // Version
 
 Version::Version(const InternalKeyComparator* icmp, std::vector<FileList> levels)
-    : icmp_(icmp), levels_(std::move(levels)) {}
+    : icmp_(icmp), levels_(std::move(levels)), first_slot_(levels_.size()) {
+  for (size_t level = 0; level < levels_.size(); level++) {
+    first_slot_[level] = num_files_;
+    num_files_ += levels_[level].size();
+  }
+  pins_ = std::make_unique<TablePins>(num_files_);
+}
+
+Version::~Version() = default;
 
 uint64_t Version::NumLevelBytes(int level) const {
   uint64_t sum = 0;
@@ -157,11 +165,14 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
   int64_t wasted_cost = 0;
   int wasted_level = 0;
   bool charged = false;
-  // A file that may hold the key, and its table if it was open when the file was found.
+  // A file that may hold the key, and its table if it was open when the file was found
+  // (kept in pins_, or pinned here when the cache has no room for the version's pins).
   struct Candidate {
     const FileMetaData* file = nullptr;
     int level = 0;
-    TableCache::PinnedTable table;
+    size_t slot = 0;
+    const Table* table = nullptr;
+    TableCache::PinnedTable pinned;
   };
 
   // Returns true when the search is over (found, deleted or an error).
@@ -177,7 +188,7 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
     bool has_filter = false;
     covering = 0;
     state.matched = false;
-    Status s = c.table ? tables->Get(options, c.table, ikey, user_key, SaveValue, &state,
+    Status s = c.table ? tables->Get(options, *c.table, ikey, user_key, SaveValue, &state,
                                      f.global_seqno, &covering, &has_filter)
                        : tables->Get(options, f.number, f.file_size, ikey, user_key, SaveValue,
                                      &state, f.global_seqno, &covering, &has_filter);
@@ -194,13 +205,14 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
   // range holds it (newest first), then at most one per deeper level.
   size_t next_l0 = 0;
   size_t level = 0;
-  auto next_file = [&](const FileMetaData** file, int* file_level) {
+  auto next_file = [&](Candidate* c) {
     while (next_l0 < levels_[0].size()) {
       const FileMetaData& f = *levels_[0][next_l0++];
       if (ucmp->Compare(user_key, ExtractUserKey(f.smallest)) >= 0 &&
           ucmp->Compare(user_key, ExtractUserKey(f.largest)) <= 0) {
-        *file = &f;
-        *file_level = 0;
+        c->file = &f;
+        c->level = 0;
+        c->slot = next_l0 - 1;
         return true;
       }
     }
@@ -214,24 +226,29 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
           });
       if (it == files.end()) continue;
       if (ucmp->Compare(user_key, ExtractUserKey((*it)->smallest)) < 0) continue;
-      *file = it->get();
-      *file_level = static_cast<int>(level);
+      c->file = it->get();
+      c->level = static_cast<int>(level);
+      c->slot = first_slot_[level] + static_cast<size_t>(it - files.begin());
       return true;
     }
     return false;
   };
 
-  // The next file's table is pinned, and the filter line its probe reads requested, before
+  // The next file's table is found, and the filter line its probe reads requested, before
   // this one is searched: with filters much larger than the processor's caches (100 M keys),
   // each probe is a cache miss, and this way they overlap instead of following one another.
   // Only a table already open is pinned ahead: one that is not is opened when the search
   // reaches it, so a Get answered early opens nothing it does not search.
   const uint64_t filter_hash = Hash64(user_key);
+  const bool keep_pins = tables->MayPinAll(num_files_);
   auto prepare = [&](Candidate* c) {
-    if (!next_file(&c->file, &c->level)) return false;
-    if (tables->PinIfOpen(c->file->number, &c->table)) {
-      c->table.table().PrefetchFilter(filter_hash);
+    c->pinned.Reset();
+    if (!next_file(c)) return false;
+    c->table = pins_->Find(c->slot);
+    if (c->table == nullptr && tables->PinIfOpen(c->file->number, &c->pinned)) {
+      c->table = keep_pins ? &pins_->Keep(c->slot, std::move(c->pinned)) : &c->pinned.table();
     }
+    if (c->table != nullptr) c->table->PrefetchFilter(filter_hash);
     return true;
   };
   Candidate current, next;

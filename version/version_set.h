@@ -29,6 +29,7 @@ namespace strata {
 
 class LogWriter;
 class TableCache;
+class TablePins;
 class LookupKey;
 class MergeContext;
 
@@ -43,6 +44,7 @@ struct SeekCompactionCandidate {
 class Version {
  public:
   Version(const InternalKeyComparator* icmp, std::vector<FileList> levels);
+  ~Version();
 
   int num_levels() const { return static_cast<int>(levels_.size()); }
   // Level 0: newest first (by sequence range; files may overlap). Deeper levels: ordered by
@@ -91,6 +93,12 @@ class Version {
  private:
   const InternalKeyComparator* icmp_;
   std::vector<FileList> levels_;
+  // Get keeps the tables it finds open here, one slot per file (level by level from
+  // first_slot_[level]), when the table cache has room for them all: later Gets skip the
+  // cache's lookup. Released with the version, before any of its files may be deleted.
+  std::vector<size_t> first_slot_;
+  size_t num_files_ = 0;
+  std::unique_ptr<TablePins> pins_;
 };
 
 class VersionSet {
