@@ -240,12 +240,10 @@ TEST_F(TableCacheTest, PinKeepsATableOpenUntilReleased) {
 }
 
 // TablePins keeps the first pin of a slot for its life (a second read's pin is released),
-// past the cache's limit and its evictions, and lets the tables close when destroyed.
+// past the cache's evictions, and lets the tables close when destroyed.
 TEST_F(TableCacheTest, TablePinsKeepTheFirstPinOfASlotUntilDestroyed) {
-  for (uint64_t f = 1; f <= 3; f++) BuildTable(f);
-  NewCache(1);
-  EXPECT_TRUE(cache_->MayPinAll(0));
-  EXPECT_FALSE(cache_->MayPinAll(1)) << "one file fills more than half of one";
+  for (uint64_t f = 1; f <= 2; f++) BuildTable(f);
+  NewCache(10);
   auto pins = std::make_unique<TablePins>(2);
   EXPECT_EQ(nullptr, pins->Find(0));
   EXPECT_EQ(nullptr, pins->Find(1));
@@ -253,23 +251,51 @@ TEST_F(TableCacheTest, TablePinsKeepTheFirstPinOfASlotUntilDestroyed) {
   TableCache::PinnedTable first, second;
   ASSERT_OK(cache_->Pin(1, SizeOf(1), &first));
   ASSERT_TRUE(cache_->PinIfOpen(1, &second));
-  const Table* kept = &pins->Keep(0, std::move(first));
+  const Table* kept = &pins->Keep(0, &first, cache_.get());
+  EXPECT_FALSE(first) << "taken";
   EXPECT_EQ(kept, pins->Find(0));
-  EXPECT_EQ(kept, &pins->Keep(0, std::move(second))) << "the slot keeps the first";
+  EXPECT_EQ(kept, &pins->Keep(0, &second, cache_.get())) << "the slot keeps the first";
+  EXPECT_FALSE(second) << "released";
   EXPECT_EQ(nullptr, pins->Find(1));
   ASSERT_OK(cache_->Pin(2, SizeOf(2), &first));
-  pins->Keep(1, std::move(first));
+  pins->Keep(1, &first, cache_.get());
   EXPECT_NE(pins->Find(0), pins->Find(1));
-  EXPECT_EQ(counter_->open_now(), 2) << "both kept, over the limit of one";
 
-  // A third table opens past the limit: the kept ones stay open, and stay readable.
-  EXPECT_EQ(ValueFor(3, 9), Get(3, NumberKey(9)));
   cache_->Evict(1);
-  EXPECT_EQ(counter_->open_now(), 2) << "table 1 stays open for its pin; 3 was closed";
+  EXPECT_EQ(counter_->open_now(), 2) << "table 1 stays open for its pin";
   EXPECT_EQ(ValueFor(1, 7), GetFrom(*pins->Find(0), NumberKey(7)));
-
   pins.reset();
   EXPECT_EQ(counter_->open_now(), 1) << "destroyed: the evicted table closes, 2 stays cached";
+}
+
+// Kept pins come from one budget per cache, half of max_open_files, whatever keeps them:
+// past it a read keeps its own pin, and a destroyed TablePins gives its pins back.
+TEST_F(TableCacheTest, TablePinsShareHalfOfTheOpenFilesLimit) {
+  for (uint64_t f = 1; f <= 7; f++) BuildTable(f);
+  NewCache(10);
+  auto a = std::make_unique<TablePins>(6);
+  for (uint64_t f = 1; f <= 6; f++) {
+    TableCache::PinnedTable pinned;
+    ASSERT_OK(cache_->Pin(f, SizeOf(f), &pinned));
+    const Table* table = &a->Keep(f - 1, &pinned, cache_.get());
+    if (f <= 5) {
+      EXPECT_FALSE(pinned) << f;
+      EXPECT_EQ(table, a->Find(f - 1)) << f;
+    } else {
+      ASSERT_TRUE(pinned) << "no kept pin free: the caller keeps its own";
+      EXPECT_EQ(table, &pinned.table());
+      EXPECT_EQ(nullptr, a->Find(f - 1));
+    }
+  }
+  TablePins b(1);
+  TableCache::PinnedTable pinned;
+  ASSERT_OK(cache_->Pin(7, SizeOf(7), &pinned));
+  b.Keep(0, &pinned, cache_.get());
+  EXPECT_EQ(nullptr, b.Find(0)) << "the budget is the cache's, not each TablePins'";
+  a.reset();
+  b.Keep(0, &pinned, cache_.get());
+  EXPECT_NE(nullptr, b.Find(0));
+  EXPECT_EQ(ValueFor(7, 3), GetFrom(*b.Find(0), NumberKey(3)));
 }
 
 TEST_F(TableCacheTest, EvictClosesFile) {

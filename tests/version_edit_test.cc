@@ -213,14 +213,12 @@ TEST(VersionEditTest, RandomGarbageNeverCrashes) {
 
 TEST(SeekBudgetTest, ComesDueOnceAfterAboutOneSeekPer16KiB) {
   SeekBudget none;
-  for (int i = 0; i < 1000; i++) {
-    EXPECT_FALSE(none.Charge(SeekBudget::kSeek)) << "never set: never due";
-  }
+  for (int i = 0; i < 1000; i++) EXPECT_FALSE(none.Charge()) << "never set: never due";
   SeekBudget small;
   small.SetFor(1000);  // small files get the floor of 100
   int due = 0;
   for (int i = 1; i <= 300; i++) {
-    if (small.Charge(SeekBudget::kSeek)) {
+    if (small.Charge()) {
       due++;
       EXPECT_EQ(100, i);
     }
@@ -228,25 +226,9 @@ TEST(SeekBudgetTest, ComesDueOnceAfterAboutOneSeekPer16KiB) {
   EXPECT_EQ(1, due);
   SeekBudget large;
   large.SetFor(64 << 20);
-  EXPECT_EQ(4096 * SeekBudget::kSeek, large.left());
+  EXPECT_EQ(4096, large.left());
   SeekBudget copy = large;  // a version's copy of the file keeps the count
-  EXPECT_EQ(4096 * SeekBudget::kSeek, copy.left());
-}
-
-TEST(SeekBudgetTest, AProbeCostsAFractionOfASeekAndMixedChargesComeDueOnce) {
-  SeekBudget probes;
-  probes.SetFor(1000);
-  const int64_t budget = 100 * SeekBudget::kSeek;
-  for (int64_t i = 1; i < budget; i++) ASSERT_FALSE(probes.Charge(1)) << i;
-  EXPECT_TRUE(probes.Charge(1));
-  EXPECT_FALSE(probes.Charge(1)) << "spent once only";
-  // A seek that overshoots what is left comes due, and only that one.
-  SeekBudget mixed;
-  mixed.SetFor(1000);
-  for (int64_t i = 0; i < budget - 10; i++) ASSERT_FALSE(mixed.Charge(1));
-  EXPECT_TRUE(mixed.Charge(SeekBudget::kSeek));
-  EXPECT_FALSE(mixed.Charge(SeekBudget::kSeek));
-  EXPECT_FALSE(mixed.Charge(1));
+  EXPECT_EQ(4096, copy.left());
 }
 
 TEST(VersionEditTest, InternalKeyDebugStringIsReadable) {

@@ -65,7 +65,7 @@ TableCache::TableCache(std::string dbname, FileSystem* fs, const TableOptions& t
         o.reader_memory = &reader_memory_;
         return o;
       }()),
-      max_open_files_(max_open_files > 0 ? static_cast<size_t>(max_open_files) : 0),
+      kept_pins_left_(max_open_files / 2),
       cache_(NewLRUCache(max_open_files > 0 ? static_cast<size_t>(max_open_files) : 0,
                          ShardBitsFor(max_open_files))) {}
 
@@ -255,10 +255,10 @@ TablePins::~TablePins() {
   for (size_t i = 0; i < size_; i++) delete Slot(i).load(std::memory_order_acquire);
 }
 
-const Table& TablePins::Keep(size_t i, TableCache::PinnedTable pinned) {
-  assert(i < size_ && pinned);
-  const Table* table = &pinned.table();
-  auto pin = std::make_unique<Pin>(Pin{std::move(pinned), table});
+const Table& TablePins::Keep(size_t i, TableCache::PinnedTable* pinned, TableCache* cache) {
+  assert(i < size_ && *pinned);
+  if (!cache->TakeKeptPin()) return pinned->table();
+  auto pin = std::make_unique<Pin>(std::move(*pinned), cache);
   Pin* expected = nullptr;
   // Release: a reader that loads the pointer sees the Pin built. A loser's pin is released.
   if (Slot(i).compare_exchange_strong(expected, pin.get(), std::memory_order_acq_rel,

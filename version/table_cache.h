@@ -111,9 +111,18 @@ class TableCache {
              SequenceNumber global_seqno = 0, SequenceNumber* covering = nullptr,
              bool* has_filter = nullptr);
 
-  // Whether an owner of `files` table files may keep them all pinned (TablePins): when they
-  // fill at most half of max_open_files, so that pins never hold the cache at its limit.
-  bool MayPinAll(size_t files) const { return files <= max_open_files_ / 2; }
+  // Pins kept by TablePins (versions') across the cache: at most half of max_open_files,
+  // however many versions live, so that kept pins never fill the cache and leave every
+  // other table to reopen on each read. TakeKeptPin returns whether one was free; a taken
+  // one goes back with ReturnKeptPin.
+  bool TakeKeptPin() {
+    // A load first: once none is free, readers share the line instead of writing it.
+    if (kept_pins_left_.load(std::memory_order_relaxed) <= 0) return false;
+    if (kept_pins_left_.fetch_sub(1, std::memory_order_relaxed) > 0) return true;
+    ReturnKeptPin();
+    return false;
+  }
+  void ReturnKeptPin() { kept_pins_left_.fetch_add(1, std::memory_order_relaxed); }
 
   using Lookup = Table::Lookup;
   // Table::MultiGet on the file (keys in increasing order), opening it if needed; with
@@ -174,7 +183,7 @@ class TableCache {
   // The Get of a table kept open, counting nothing.
   Status GetPinned(const ReadOptions& options, const Table& table, std::string_view key,
                    std::string_view filter_key, Table::GetCallback found, void* arg,
-                   SequenceNumber global_seqno, SequenceNumber* covering, bool* has_filter);
+                   SequenceNumber global_seqno, SequenceNumber* covering, bool* has_has_filter);
   // The order of user keys, for lookups in ingested tables (bytewise if not given).
   const Comparator* UserComparator() const {
     return table_options_.user_comparator ? table_options_.user_comparator : BytewiseComparator();
@@ -188,7 +197,7 @@ class TableCache {
   std::atomic<uint64_t> reader_memory_{0};
   std::atomic<uint64_t> live_table_bytes_{0};  // SetLiveTableBytes
   const TableOptions table_options_;
-  const size_t max_open_files_;
+  std::atomic<int64_t> kept_pins_left_;  // TakeKeptPin
   const std::shared_ptr<Cache> cache_;
 };
 
@@ -196,8 +205,8 @@ class TableCache {
 // pinned by the first read that finds the table open and kept until the TablePins is
 // destroyed. A later read reaches the table with one atomic load instead of a cache lookup
 // and release (a shard lock and LRU list work each way, several times per Get).
-// The owner decides whether to pin at all (TableCache::MayPinAll): pins keep tables open
-// past the cache's LRU order.
+// Pins kept past the cache's LRU order are few: Keep takes each from the cache's budget
+// (TableCache::TakeKeptPin) and the TablePins returns it when destroyed.
 // Thread safety: Find and Keep from any thread at once. Lifetime: the cache the pins came
 // from must outlive the TablePins.
 class TablePins {
@@ -212,16 +221,22 @@ class TablePins {
     const Pin* pin = Slot(i).load(std::memory_order_acquire);
     return pin != nullptr ? pin->table : nullptr;
   }
-  // Keeps `pinned` in slot i unless another read kept one first (then `pinned` is released);
-  // returns the table the slot keeps. REQUIRES: pinned holds a table, of the slot's file.
-  const Table& Keep(size_t i, TableCache::PinnedTable pinned);
+  // Keeps *pinned (taking it) in slot i if cache has a kept pin free and no other read kept
+  // one first (then *pinned is released), and returns the slot's table; with no pin free,
+  // leaves *pinned to the caller and returns its table. REQUIRES: *pinned holds the table of
+  // the slot's file, from cache.
+  const Table& Keep(size_t i, TableCache::PinnedTable* pinned, TableCache* cache);
 
  private:
   // Read by every Get, written once: whole cache lines of their own, so that no write to a
   // neighbouring object (a reference count bumped on each read) moves them between cores.
   struct alignas(64) Pin {
+    Pin(TableCache::PinnedTable p, TableCache* c)
+        : pinned(std::move(p)), table(&pinned.table()), cache(c) {}
+    ~Pin() { cache->ReturnKeptPin(); }
     TableCache::PinnedTable pinned;
     const Table* table;
+    TableCache* cache;
   };
   static constexpr size_t kSlotsPerLine = 8;
   struct alignas(64) Line {

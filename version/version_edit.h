@@ -21,33 +21,25 @@
 
 namespace strata {
 
-// Seek compaction: how much more searching in vain a file may cost readers before the file
-// is worth compacting. The budget is counted in filter probes: a search that read the file
-// (LevelDB's seek) costs kSeek, one its filter ruled out costs 1. Readers count it down
-// without a lock; a copy takes the count. Zero (the start) never comes due.
+// Seek compaction: how many more point reads may look past a file (search it and then
+// another) before the file is worth compacting. Readers count it down without a lock; a
+// copy takes the count. Zero (the start) never comes due.
 class SeekBudget {
  public:
-  // A probe of a filter line is ~0.1-0.2 us; compacting 16 KiB (what one seek is worth,
-  // below) ~0.1-0.3 ms of a core. An estimate, like LevelDB's, not a measurement per file.
-  static constexpr int64_t kSeek = 1024;
-
   SeekBudget() = default;
   SeekBudget(const SeekBudget& other) : left_(other.left_.load(std::memory_order_relaxed)) {}
   SeekBudget& operator=(const SeekBudget& other) {
     left_.store(other.left_.load(std::memory_order_relaxed), std::memory_order_relaxed);
     return *this;
   }
-  // One seek costs about as much as compacting 16 KiB (LevelDB's estimate: one seek against
-  // reading and writing 40 KB), but a file is given at least 100 seeks.
+  // One wasted search costs about as much as compacting 16 KiB (LevelDB's estimate: one
+  // seek against reading and writing 40 KB), but a file is given at least 100.
   void SetFor(uint64_t file_size) {
-    left_.store(std::max<int64_t>(100, static_cast<int64_t>(file_size / 16384)) * kSeek,
+    left_.store(std::max<int64_t>(100, static_cast<int64_t>(file_size / 16384)),
                 std::memory_order_relaxed);
   }
-  // True for the one call that spends the last of the budget. REQUIRES: cost > 0.
-  bool Charge(int64_t cost) {
-    const int64_t before = left_.fetch_sub(cost, std::memory_order_relaxed);
-    return before > 0 && before <= cost;
-  }
+  // True for the one call that spends the last of the budget.
+  bool Charge() { return left_.fetch_sub(1, std::memory_order_relaxed) == 1; }
   int64_t left() const { return left_.load(std::memory_order_relaxed); }
 
  private:

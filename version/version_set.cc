@@ -28,10 +28,21 @@ Version::Version(const InternalKeyComparator* icmp, std::vector<FileList> levels
     first_slot_[level] = num_files_;
     num_files_ += levels_[level].size();
   }
-  pins_ = std::make_unique<TablePins>(num_files_);
 }
 
-Version::~Version() = default;
+Version::~Version() { delete pins_.load(std::memory_order_acquire); }
+
+TablePins* Version::Pins() const {
+  TablePins* pins = pins_.load(std::memory_order_acquire);
+  if (pins != nullptr) return pins;
+  auto made = std::make_unique<TablePins>(num_files_);
+  // Release: a reader that loads the pointer sees the slots cleared. A loser's is dropped.
+  if (pins_.compare_exchange_strong(pins, made.get(), std::memory_order_acq_rel,
+                                    std::memory_order_acquire)) {
+    return made.release();
+  }
+  return pins;
+}
 
 uint64_t Version::NumLevelBytes(int level) const {
   uint64_t sum = 0;
@@ -144,29 +155,26 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
   SequenceNumber covering = 0;
   GetState state{ucmp, user_key, value, merges, &covering};
 
-  // A search that goes on past a file it spent work on charges that file (once per lookup:
-  // the first such file), by what the search cost (SeekBudget). A level-0 file counts
-  // whenever it was searched: level-0 files overlap, each one a source that every Get
-  // probes and every scan and seek merges, and compacting them away is what flattens the
-  // tree for reads after a burst of writes. Its filter's probe costs a reader far less than
-  // a block read, so it is charged as a probe (the block read of a false positive, one probe
-  // in a hundred at 10 bits a key, too); without a filter, or holding merge operands of the
-  // key, it is charged a seek. Charging every probe a seek, as LevelDB does, had the first
-  // million random Gets after a 100 M-key fill compact the three level-0 files it left (with
-  // the level-1 files under them, 0.8 GB), the Gets a fifth slower while it ran.
-  // Below level 0, where one file per level may hold a key, a file counts only if a
-  // compaction would spare later reads real work: it has no filter and read a block in vain
-  // (LevelDB's seek), or it held merge operands of the key, whose base lies deeper
-  // (compactions push them down until they meet it and are joined). Charging filter probes
-  // and false positives there, as LevelDB does, had 1 M random reads of a 100 M-key database
-  // compact 1.2 GB out of levels 1 and 2, and charging the false positives alone still 0.5
-  // to 1.9 GB.
+  // A search that goes on past a file it spent work on charges that file one seek (once per
+  // lookup: the first such file). A level-0 file counts whenever it was searched: level-0
+  // files overlap, each one a source that every scan and seek merges, and compacting them
+  // away is what flattens the tree for reads after a burst of writes. Below level 0, where
+  // one file per level may hold a key, a file counts only if a compaction would spare later
+  // reads real work: it has no filter and read a block in vain (LevelDB's seek), or it held
+  // merge operands of the key, whose base lies deeper (compactions push them down until
+  // they meet it and are joined). A probe of a filter, and the block read of its false
+  // positive (one probe in a hundred at 10 bits a key), cost far less than the compaction
+  // they would set off: charging them, as LevelDB does, had 1 M random reads of a 100 M-key
+  // database compact 1.2 GB out of levels 1 and 2, and charging the false positives alone
+  // still 0.5 to 1.9 GB.
+  // (Charging a level-0 file's probe only a thousandth of a seek spared the first Gets after
+  // a 100 M-key fill that left level-0 files a compaction, but left the level-0 files of a
+  // 1 M-key fill to every scan and seek after: seekrandom 400 k/s -> 225 k/s.)
   const FileMetaData* wasted = nullptr;
-  int64_t wasted_cost = 0;
   int wasted_level = 0;
   bool charged = false;
   // A file that may hold the key, and its table if it was open when the file was found
-  // (kept in pins_, or pinned here when the cache has no room for the version's pins).
+  // (kept in pins_, or pinned here when the cache has no kept pin free).
   struct Candidate {
     const FileMetaData* file = nullptr;
     int level = 0;
@@ -181,9 +189,7 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
     STRATA_PERF_COUNT(tables_probed);
     if (wasted != nullptr && !charged) {
       charged = true;
-      if (spent != nullptr && wasted->seeks.Charge(wasted_cost)) {
-        *spent = {wasted_level, wasted->number};
-      }
+      if (spent != nullptr && wasted->seeks.Charge()) *spent = {wasted_level, wasted->number};
     }
     bool has_filter = false;
     covering = 0;
@@ -195,7 +201,6 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
     if (wasted == nullptr && (c.level == 0 || !has_filter || state.matched)) {
       wasted = &f;
       wasted_level = c.level;
-      wasted_cost = has_filter && !state.matched ? 1 : SeekBudget::kSeek;
     }
     ApplyRangeTombstone(&state, covering);
     return Conclude(state, s, f.number, status);
@@ -240,13 +245,13 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
   // Only a table already open is pinned ahead: one that is not is opened when the search
   // reaches it, so a Get answered early opens nothing it does not search.
   const uint64_t filter_hash = Hash64(user_key);
-  const bool keep_pins = tables->MayPinAll(num_files_);
+  const TablePins* kept = pins_.load(std::memory_order_acquire);
   auto prepare = [&](Candidate* c) {
     c->pinned.Reset();
     if (!next_file(c)) return false;
-    c->table = pins_->Find(c->slot);
+    c->table = kept != nullptr ? kept->Find(c->slot) : nullptr;
     if (c->table == nullptr && tables->PinIfOpen(c->file->number, &c->pinned)) {
-      c->table = keep_pins ? &pins_->Keep(c->slot, std::move(c->pinned)) : &c->pinned.table();
+      c->table = &Pins()->Keep(c->slot, &c->pinned, tables);
     }
     if (c->table != nullptr) c->table->PrefetchFilter(filter_hash);
     return true;
@@ -360,7 +365,7 @@ bool Version::RecordReadSample(std::string_view user_key, SeekCompactionCandidat
                          });
     if (it != files.end()) second = holds(**it, level);
   }
-  if (!second || !first->seeks.Charge(SeekBudget::kSeek)) return false;
+  if (!second || !first->seeks.Charge()) return false;
   *spent = {first_level, first->number};
   return true;
 }

@@ -11,6 +11,7 @@
 // every call; LogAndApply releases it while writing the MANIFEST.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -63,8 +64,7 @@ class Version {
   // in any table: false, the operands in *merges.
   // A lookup that goes on past a file it spent work on (any level-0 file searched; below
   // level 0, a file without a filter that read a block in vain, or one that held merge
-  // operands of the key) charges the first such file: one probe for a level-0 file with a
-  // filter and no operands of the key, else one seek (SeekBudget); if that spends its budget,
+  // operands of the key) charges the first such file one seek; if that spends its budget,
   // *spent (if given) names it.
   bool Get(const ReadOptions& options, const LookupKey& key, TableCache* tables, std::string* value,
            Status* status, MergeContext* merges, SeekCompactionCandidate* spent = nullptr) const;
@@ -94,11 +94,13 @@ class Version {
   const InternalKeyComparator* icmp_;
   std::vector<FileList> levels_;
   // Get keeps the tables it finds open here, one slot per file (level by level from
-  // first_slot_[level]), when the table cache has room for them all: later Gets skip the
-  // cache's lookup. Released with the version, before any of its files may be deleted.
+  // first_slot_[level]), while the table cache has kept pins free: later Gets skip the
+  // cache's lookup. Made by the first Get that keeps one; released with the version, before
+  // any of its files may be deleted.
+  TablePins* Pins() const;
   std::vector<size_t> first_slot_;
   size_t num_files_ = 0;
-  std::unique_ptr<TablePins> pins_;
+  mutable std::atomic<TablePins*> pins_{nullptr};
 };
 
 class VersionSet {

@@ -173,17 +173,14 @@ struct Options {
   CompactionPri compaction_pri = CompactionPri::kMinOverlappingRatio;
   int max_background_jobs = 2;
   // Seek compaction: a point read that searches past a table file charges that file: any
-  // level-0 file (one whose filter ruled the key out about a thousandth of a seek), and
-  // below level 0 a file without a filter that read a block in vain, or one that held merge
-  // operands of the key (LevelDB charges every file searched a seek; a filter's probe, and
-  // the block read of its false positive, cost far less than the compaction they would set
-  // off). Iterator seeks charge too, and scans about once per MiB read, where two files hold
-  // the key. Once a file has been looked past about once per 16 KiB of its size, it is
-  // compacted into the next level when no level is over its target (LevelDB's rule). After
-  // a burst of writes leaves level-0 files overlapping, this is what flattens the tree for a
-  // read-mostly workload that writes too little to trigger compaction by size: a 40 MB
-  // level-0 file with a filter after some 2.6 M point reads past it, or 2,500 seeks or
-  // scans' samples.
+  // level-0 file, and below level 0 a file without a filter that read a block in vain, or one
+  // that held merge operands of the key (LevelDB charges every file searched; a filter's
+  // probe, and the block read of its false positive, cost far less than the compaction they
+  // would set off). Iterator seeks charge too, and scans about once per MiB read, where two
+  // files hold the key. Once a file has been looked past about once per 16 KiB of its size,
+  // it is compacted into the next level when no level is over its target (LevelDB's rule).
+  // After a burst of writes leaves level-0 files overlapping, this is what flattens the tree
+  // for a read-mostly workload that writes too little to trigger compaction by size.
   bool seek_compaction = true;
 
   // Resuming after a full disk. A flush or compaction that fails because the device is full
