@@ -18,6 +18,9 @@ namespace strata {
 
 // How long a writer right behind the leader spins before it sleeps: a few unsynced groups.
 constexpr std::chrono::nanoseconds kWriterSpin = std::chrono::microseconds(20);
+// A waiting writer warms the memtable for a batch of at most this many entries (each walk
+// costs about what its insert will).
+constexpr uint32_t kMaxEntriesWarmed = 8;
 // How many groups one leader leads in all, its own included, before it hands the queue on and
 // returns to its caller.
 constexpr int kMaxGroupsLed = 64;
@@ -60,6 +63,23 @@ struct DBImpl::Writer {
   WaitWord state{kWaiting};
   std::atomic<bool> released{false};
 };
+
+namespace {
+
+// Walks mem to the places of the batch's point entries (MemTable::WarmForInsert).
+void WarmForInsert(const MemTable& mem, const WriteBatch& batch) {
+  struct Warmer final : WriteBatch::Handler {
+    explicit Warmer(const MemTable& m) : mem(m) {}
+    void Put(std::string_view key, std::string_view) override { mem.WarmForInsert(key); }
+    void Delete(std::string_view key) override { mem.WarmForInsert(key); }
+    void Merge(std::string_view key, std::string_view) override { mem.WarmForInsert(key); }
+    void DeleteRange(std::string_view, std::string_view) override {}
+    const MemTable& mem;
+  } warmer(mem);
+  batch.Iterate(&warmer).PermitUncheckedError();  // checked already by Write
+}
+
+}  // namespace
 
 Status DBImpl::Put(const WriteOptions& options, std::string_view key, std::string_view value) {
   WriteBatch batch;
@@ -129,7 +149,14 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool fo
     // microseconds: spinning costs less than a sleep and a wake-up. Writers further back,
     // or waiting on a disk flush, would only take the CPU the leader needs.
     const bool spin = !w.sync && writers_.size() <= 2;
+    // While it waits, such a writer walks the memtable to its keys' places: the insert then
+    // finds those nodes cached, and the two writers' cache misses overlap.
+    std::shared_ptr<MemTable> warm;
+    if (spin && batch != nullptr && WriteBatchInternal::Count(*batch) <= kMaxEntriesWarmed) {
+      warm = mem_;
+    }
     mu_.Unlock();
+    if (warm != nullptr) WarmForInsert(*warm, *batch);
     if (w.AwaitTurn(spin ? kWriterSpin : std::chrono::nanoseconds{}) == Writer::kDone) {
       return account(w.status);
     }

@@ -135,6 +135,14 @@ bool MemTable::Get(const LookupKey& key, std::string* value, Status* status,
   return may_hold && GetNewest(key, value, status, 0, merges);
 }
 
+void MemTable::WarmForInsert(std::string_view user_key) const {
+  if (bloom_ != nullptr) bloom_->Prefetch(Hash64(user_key));
+  // A new entry goes before every entry of the key now present (its sequence is higher).
+  LookupKey lookup(user_key, kMaxSequenceNumber);
+  Table::Iterator iter(&table_);
+  iter.Seek(lookup.memtable_key().data());
+}
+
 bool MemTable::MayHold(std::string_view user_key) const {
   if (bloom_ == nullptr || bloom_->MayContain(Hash64(user_key))) return true;
   STRATA_PERF_COUNT(memtable_filter_negatives);

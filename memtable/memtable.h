@@ -84,6 +84,13 @@ class MemTable {
     size_t pending_count_ = 0;
   };
 
+  // Walks the list to where a new entry of user_key would be linked, and requests the
+  // filter line its Add sets, changing nothing: a writer waiting for its turn calls it so
+  // that the insert that follows (its own, or the leader's for it) finds those nodes in the
+  // shared caches instead of in memory, its misses taken while the leader inserts another
+  // key. Any thread, alongside the writer.
+  void WarmForInsert(std::string_view user_key) const;
+
   // Looks for the newest entry of key.user_key() with sequence <= the lookup's sequence.
   // Found a value: sets *value, sets *status OK, returns true. Found a deletion, or the key
   // is covered by a range deletion of this memtable newer than any entry found: sets *status

@@ -105,6 +105,39 @@ TEST_P(MemTableTest, EmptyMisses) {
   EXPECT_EQ(mem_.num_entries(), 0u);
 }
 
+// Warming walks and reads, nothing more: the entries, their count and the memory held stay
+// as they were, and a warming thread may run beside the writer (see the TSan build).
+TEST_P(MemTableTest, WarmForInsertChangesNothingAndRunsBesideTheWriter) {
+  constexpr int kKeys = 2000;
+  for (int k = 0; k < kKeys; k += 2) {
+    mem_.Add(k + 1, ValueType::kValue, test::NumberKey(k), "v" + std::to_string(k));
+  }
+  const size_t memory = mem_.ApproximateMemoryUsage();
+  for (int k = 0; k < kKeys; k++) mem_.WarmForInsert(test::NumberKey(k));
+  EXPECT_EQ(memory, mem_.ApproximateMemoryUsage());
+  EXPECT_EQ(static_cast<uint64_t>(kKeys / 2), mem_.num_entries());
+  for (int k = 0; k < kKeys; k++) {
+    EXPECT_EQ(k % 2 ? "MISS" : "v" + std::to_string(k), Read(mem_, test::NumberKey(k), kKeys));
+  }
+
+  std::atomic<bool> done{false};
+  std::thread warmer([&] {
+    for (int round = 0; !done.load(std::memory_order_acquire); round++) {
+      mem_.WarmForInsert(test::NumberKey((round * 7) % kKeys));
+    }
+  });
+  for (int k = 1; k < kKeys; k += 2) {
+    mem_.Add(kKeys + k, ValueType::kValue, test::NumberKey(k), "w" + std::to_string(k));
+  }
+  done.store(true, std::memory_order_release);
+  warmer.join();
+  EXPECT_EQ(static_cast<uint64_t>(kKeys), mem_.num_entries());
+  for (int k = 0; k < kKeys; k++) {
+    EXPECT_EQ((k % 2 ? "w" : "v") + std::to_string(k),
+              Read(mem_, test::NumberKey(k), kMaxSequenceNumber));
+  }
+}
+
 TEST_P(MemTableTest, NewestVersionWins) {
   mem_.Add(1, ValueType::kValue, "k", "v1");
   mem_.Add(2, ValueType::kValue, "k", "v2");
