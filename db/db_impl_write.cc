@@ -66,16 +66,23 @@ struct DBImpl::Writer {
 
 namespace {
 
-// Walks mem to the places of the batch's point entries (MemTable::WarmForInsert).
-void WarmForInsert(const MemTable& mem, const WriteBatch& batch) {
+// Walks mem to the places of the batch's point entries (MemTable::WarmForInsert), while the
+// writer still waits: once it leads or is done, the walk would only delay it.
+void WarmForInsert(const MemTable& mem, const WriteBatch& batch, const WaitWord& state,
+                   uint32_t waiting) {
   struct Warmer final : WriteBatch::Handler {
-    explicit Warmer(const MemTable& m) : mem(m) {}
-    void Put(std::string_view key, std::string_view) override { mem.WarmForInsert(key); }
-    void Delete(std::string_view key) override { mem.WarmForInsert(key); }
-    void Merge(std::string_view key, std::string_view) override { mem.WarmForInsert(key); }
+    Warmer(const MemTable& m, const WaitWord& s, uint32_t w) : mem(m), state(s), waiting(w) {}
+    void Warm(std::string_view key) {
+      if (state.Load() == waiting) mem.WarmForInsert(key);
+    }
+    void Put(std::string_view key, std::string_view) override { Warm(key); }
+    void Delete(std::string_view key) override { Warm(key); }
+    void Merge(std::string_view key, std::string_view) override { Warm(key); }
     void DeleteRange(std::string_view, std::string_view) override {}
     const MemTable& mem;
-  } warmer(mem);
+    const WaitWord& state;
+    const uint32_t waiting;
+  } warmer(mem, state, waiting);
   batch.Iterate(&warmer).PermitUncheckedError();  // checked already by Write
 }
 
@@ -156,7 +163,7 @@ Status DBImpl::WriteImpl(const WriteOptions& options, WriteBatch* batch, bool fo
       warm = mem_;
     }
     mu_.Unlock();
-    if (warm != nullptr) WarmForInsert(*warm, *batch);
+    if (warm != nullptr) WarmForInsert(*warm, *batch, w.state, Writer::kWaiting);
     if (w.AwaitTurn(spin ? kWriterSpin : std::chrono::nanoseconds{}) == Writer::kDone) {
       return account(w.status);
     }

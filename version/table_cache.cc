@@ -257,6 +257,10 @@ TablePins::~TablePins() {
 
 const Table& TablePins::Keep(size_t i, TableCache::PinnedTable* pinned, TableCache* cache) {
   assert(i < size_ && *pinned);
+  if (const Pin* kept = Slot(i).load(std::memory_order_acquire)) {
+    pinned->Reset();  // kept by another read since the caller looked
+    return *kept->table;
+  }
   if (!cache->TakeKeptPin()) return pinned->table();
   auto pin = std::make_unique<Pin>(std::move(*pinned), cache);
   Pin* expected = nullptr;

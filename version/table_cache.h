@@ -123,6 +123,8 @@ class TableCache {
     return false;
   }
   void ReturnKeptPin() { kept_pins_left_.fetch_add(1, std::memory_order_relaxed); }
+  // Whether a kept pin may be free now (a hint: TakeKeptPin decides).
+  bool KeptPinMayBeFree() const { return kept_pins_left_.load(std::memory_order_relaxed) > 0; }
 
   using Lookup = Table::Lookup;
   // Table::MultiGet on the file (keys in increasing order), opening it if needed; with
@@ -183,7 +185,7 @@ class TableCache {
   // The Get of a table kept open, counting nothing.
   Status GetPinned(const ReadOptions& options, const Table& table, std::string_view key,
                    std::string_view filter_key, Table::GetCallback found, void* arg,
-                   SequenceNumber global_seqno, SequenceNumber* covering, bool* has_has_filter);
+                   SequenceNumber global_seqno, SequenceNumber* covering, bool* has_filter);
   // The order of user keys, for lookups in ingested tables (bytewise if not given).
   const Comparator* UserComparator() const {
     return table_options_.user_comparator ? table_options_.user_comparator : BytewiseComparator();

@@ -251,7 +251,8 @@ bool Version::Get(const ReadOptions& options, const LookupKey& key, TableCache* 
     if (!next_file(c)) return false;
     c->table = kept != nullptr ? kept->Find(c->slot) : nullptr;
     if (c->table == nullptr && tables->PinIfOpen(c->file->number, &c->pinned)) {
-      c->table = &Pins()->Keep(c->slot, &c->pinned, tables);
+      c->table = tables->KeptPinMayBeFree() ? &Pins()->Keep(c->slot, &c->pinned, tables)
+                                            : &c->pinned.table();
     }
     if (c->table != nullptr) c->table->PrefetchFilter(filter_hash);
     return true;
