@@ -62,10 +62,9 @@ bool ParseFileName(std::string_view name, uint64_t* number, FileType* type) {
   // Names of the form PREFIX + number.
   std::string_view rest = name;
   std::optional<FileType> prefixed;
-  for (const auto& [prefix, kind] :
-       {std::pair{std::string_view("MANIFEST-"), FileType::kManifest},
-        std::pair{std::string_view("OPTIONS-"), FileType::kOptions},
-        std::pair{std::string_view("LOG.old."), FileType::kOldInfoLog}}) {
+  for (const auto& [prefix, kind] : {std::pair{std::string_view("MANIFEST-"), FileType::kManifest},
+                                     std::pair{std::string_view("OPTIONS-"), FileType::kOptions},
+                                     std::pair{std::string_view("LOG.old."), FileType::kOldInfoLog}}) {
     if (rest.starts_with(prefix)) {
       rest.remove_prefix(prefix.size());
       prefixed = kind;

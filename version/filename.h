@@ -13,17 +13,7 @@
 
 namespace strata {
 
-enum class FileType {
-  kLog,
-  kTable,
-  kTemp,
-  kLock,
-  kInfoLog,
-  kCurrent,
-  kManifest,
-  kOptions,
-  kOldInfoLog
-};
+enum class FileType { kLog, kTable, kTemp, kLock, kInfoLog, kCurrent, kManifest, kOptions, kOldInfoLog };
 
 std::string LogFileName(const std::string& db, uint64_t number);
 std::string TableFileName(const std::string& db, uint64_t number);
