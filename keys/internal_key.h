@@ -127,7 +127,13 @@ class InternalKeyComparator final : public Comparator {
 // lookups. Layout in memory: varint32 internal-key length | user key | trailer, so the
 // memtable can compare it directly against its length-prefixed entries.
 class LookupKey {
+  static constexpr size_t kInlineBytes = 200;
+
  public:
+  // The longest user key encoded without a heap allocation.
+  static constexpr size_t kMaxInlineUserKey =
+      kInlineBytes - kInternalKeyTrailer - kMaxVarint32Bytes;
+
   LookupKey(std::string_view user_key, SequenceNumber snapshot);
   LookupKey(const LookupKey&) = delete;
   LookupKey& operator=(const LookupKey&) = delete;
@@ -146,7 +152,7 @@ class LookupKey {
   char* start_;
   char* kstart_;
   char* end_;
-  char space_[200];  // avoids a heap allocation for ordinary key sizes
+  char space_[kInlineBytes];  // avoids a heap allocation for ordinary key sizes
 };
 
 }  // namespace strata

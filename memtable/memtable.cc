@@ -138,7 +138,7 @@ bool MemTable::Get(const LookupKey& key, std::string* value, Status* status,
 void MemTable::WarmForInsert(std::string_view user_key) const {
   if (bloom_ != nullptr) bloom_->Prefetch(Hash64(user_key));
   // A key too long for LookupKey's own buffer would cost a heap allocation: not worth it.
-  if (user_key.size() > kMaxKeyWarmed) return;
+  if (user_key.size() > LookupKey::kMaxInlineUserKey) return;
   // A new entry goes before every entry of the key now present (its sequence is higher).
   LookupKey lookup(user_key, kMaxSequenceNumber);
   Table::Iterator iter(&table_);

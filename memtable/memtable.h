@@ -89,9 +89,8 @@ class MemTable {
   // that the insert that follows (its own, or the leader's for it) finds those nodes in the
   // shared caches instead of in memory, its misses taken while the leader inserts another
   // key. Any thread, alongside the writer.
-  // Keys longer than kMaxKeyWarmed get only the filter line.
+  // Keys longer than LookupKey::kMaxInlineUserKey get only the filter line.
   void WarmForInsert(std::string_view user_key) const;
-  static constexpr size_t kMaxKeyWarmed = 160;
 
   // Looks for the newest entry of key.user_key() with sequence <= the lookup's sequence.
   // Found a value: sets *value, sets *status OK, returns true. Found a deletion, or the key
